@@ -1,0 +1,96 @@
+"""The generated result: tracks of notes in ticks at a fixed PPQ, with sections, spec and traces."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stori.spec.song_spec import SongSpec
+
+PPQ = 480
+"""Ticks per quarter note, fixed across Stori."""
+
+DRUM_CHANNEL = 10
+"""MIDI channel of drums, counted 1..16 as musicians do (9 on the wire)."""
+
+ROLES = ("drums", "bass", "harmony", "melody", "counter_melody")
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    pitch: int
+    start: int  # ticks
+    end: int  # ticks, > start
+    velocity: int = 80
+
+
+@dataclass(frozen=True, slots=True)
+class ControlChange:
+    tick: int
+    control: int  # 11 expression, 1 modulation, 64 sustain
+    value: int
+
+
+@dataclass
+class Track:
+    name: str
+    role: str
+    program: int = 0  # General MIDI program 0..127
+    channel: int = 1  # 1..16; drums on 10
+    notes: list[Note] = field(default_factory=list)
+    controls: list[ControlChange] = field(default_factory=list)
+
+    @property
+    def is_drums(self) -> bool:
+        return self.channel == DRUM_CHANNEL
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpan:
+    """Where a planned section lies in the song, in ticks."""
+
+    id: str
+    type: str
+    start: int
+    end: int
+
+
+@dataclass
+class Song:
+    tracks: list[Track]
+    sections: list[SectionSpan]
+    tempo: float
+    time_signature: tuple[int, int] = (4, 4)
+    key: str = "C major"
+    ppq: int = PPQ
+    spec: SongSpec | None = None
+    traces: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def end_tick(self) -> int:
+        ends = [s.end for s in self.sections] + [n.end for t in self.tracks for n in t.notes]
+        return max(ends, default=0)
+
+    @property
+    def ticks_per_bar(self) -> int:
+        num, den = self.time_signature
+        return self.ppq * 4 * num // den
+
+    def seconds(self, tick: int) -> float:
+        return tick / self.ppq * 60.0 / self.tempo
+
+    @property
+    def duration_s(self) -> float:
+        return self.seconds(self.end_tick)
+
+    def track(self, role: str) -> Track | None:
+        return next((t for t in self.tracks if t.role == role), None)
+
+    def section(self, section_id: str) -> SectionSpan:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)
+
+    def notes_in(self, track: Track, span: SectionSpan) -> list[Note]:
+        return [n for n in track.notes if span.start <= n.start < span.end]
