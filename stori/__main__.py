@@ -1,0 +1,3 @@
+from stori.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,19 @@
+"""Where the datasets and derived caches live. Nothing under these is committed."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from stori.errors import StoriError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+CACHE_DIR = PROJECT_ROOT / "cache"
+
+
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    """The dataset root: ``path``, else ``$STORI_DATA_DIR``, else ``../shared/data`` beside the project."""
+    root = Path(path or os.environ.get("STORI_DATA_DIR") or DEFAULT_DATA_DIR)
+    if not root.is_dir():
+        raise StoriError("data-dir", f"{str(root)!r} is not a folder", "a folder holding groove/, pop909/, pop909-structure/")
+    return root
