@@ -1,0 +1,120 @@
+"""Pitch names, keys, scales and chord symbols: the music theory every stage shares."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from stori.errors import StoriError
+
+NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+MODES = {
+    "major": (0, 2, 4, 5, 7, 9, 11),
+    "minor": (0, 2, 3, 5, 7, 8, 10),
+    "dorian": (0, 2, 3, 5, 7, 9, 10),
+    "mixolydian": (0, 2, 4, 5, 7, 9, 10),
+    "lydian": (0, 2, 4, 6, 7, 9, 11),
+    "phrygian": (0, 1, 3, 5, 7, 8, 10),
+}
+
+# Chord qualities: suffix -> intervals above the root.
+QUALITIES = {
+    "": (0, 4, 7), "maj": (0, 4, 7), "m": (0, 3, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8),
+    "+": (0, 4, 8), "sus2": (0, 2, 7), "sus4": (0, 5, 7), "sus": (0, 5, 7), "5": (0, 7),
+    "6": (0, 4, 7, 9), "m6": (0, 3, 7, 9), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "M7": (0, 4, 7, 11),
+    "m7": (0, 3, 7, 10), "min7": (0, 3, 7, 10), "mmaj7": (0, 3, 7, 11), "dim7": (0, 3, 6, 9),
+    "m7b5": (0, 3, 6, 10), "hdim7": (0, 3, 6, 10), "7sus4": (0, 5, 7, 10), "9": (0, 4, 7, 10, 14),
+    "maj9": (0, 4, 7, 11, 14), "m9": (0, 3, 7, 10, 14), "add9": (0, 4, 7, 14), "madd9": (0, 3, 7, 14),
+    "11": (0, 4, 7, 10, 14, 17), "m11": (0, 3, 7, 10, 14, 17), "13": (0, 4, 7, 10, 14, 21),
+}
+_PITCH_RE = re.compile(r"^([A-Ga-g])([#b♯♭]*)$")
+_CHORD_RE = re.compile(r"^([A-G])([#b]?)([^/]*)(?:/([A-G][#b]?))?$")
+
+
+def pitch_class(name: str) -> int:
+    """Pitch class of a note name such as "C#", "Bb" or "e"."""
+    m = _PITCH_RE.match(name.strip())
+    if not m:
+        raise StoriError("note", f"{name!r} is not a note name", "A-G with optional # or b, e.g. 'F#'")
+    pc = _LETTER_PC[m.group(1).upper()]
+    pc += m.group(2).count("#") + m.group(2).count("♯") - m.group(2).count("b") - m.group(2).count("♭")
+    return pc % 12
+
+
+def parse_key(key: str) -> tuple[int, str]:
+    """``"A minor"`` -> ``(9, "minor")``. Also accepts "Am", "F# major", "D dorian"."""
+    text = str(key).strip()
+    allowed = "a note A-G with optional #/b and a mode (" + ", ".join(MODES) + "), e.g. 'A minor'"
+    parts = text.split()
+    if len(parts) == 1 and len(text) >= 2 and text.endswith("m") and _PITCH_RE.match(text[:-1]):
+        parts = [text[:-1], "minor"]
+    if len(parts) == 1:
+        parts.append("major")
+    if len(parts) != 2 or not _PITCH_RE.match(parts[0]) or parts[1].lower() not in MODES:
+        raise StoriError("key", f"{key!r} is not a key", allowed)
+    return pitch_class(parts[0]), parts[1].lower()
+
+
+def key_name(tonic: int, mode: str) -> str:
+    return f"{NOTE_NAMES[tonic % 12]} {mode}"
+
+
+def normalize_key(key: str) -> str:
+    return key_name(*parse_key(key))
+
+
+def scale_pitch_classes(key: str) -> tuple[int, ...]:
+    tonic, mode = parse_key(key)
+    return tuple((tonic + i) % 12 for i in MODES[mode])
+
+
+def is_major(key: str) -> bool:
+    return MODES[parse_key(key)[1]][2] == 4
+
+
+@lru_cache(maxsize=4096)
+def parse_chord(symbol: str) -> tuple[int, tuple[int, ...], int]:
+    """``"Am7"`` -> ``(9, (9, 0, 4, 7), 9)``: root pc, chord pitch classes (root first), bass pc.
+
+    "N" (no chord) gives ``(-1, (), -1)``.
+    """
+    s = symbol.strip()
+    if s in ("N", "NC", "N.C."):
+        return -1, (), -1
+    m = _CHORD_RE.match(s)
+    if not m or m.group(3) not in QUALITIES:
+        raise StoriError("chord", f"{symbol!r} is not a chord symbol",
+                         "root A-G, optional #/b, a quality such as m, 7, maj7, m7, dim, sus4, add9, optional /bass; e.g. 'Am7'")
+    root = pitch_class(m.group(1) + m.group(2))
+    pcs = tuple(dict.fromkeys((root + i) % 12 for i in QUALITIES[m.group(3)]))
+    bass = pitch_class(m.group(4)) if m.group(4) else root
+    return root, pcs, bass
+
+
+def chord_name(root: int, quality: str = "") -> str:
+    return NOTE_NAMES[root % 12] + quality
+
+
+# Roman numerals (relative to the key's tonic) <-> chord symbols, used by planners.
+_ROMAN = {"I": 0, "II": 2, "III": 4, "IV": 5, "V": 7, "VI": 9, "VII": 11}
+_ROMAN_RE = re.compile(r"^([b#]?)(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)(.*)$")
+
+
+def roman_to_chord(numeral: str, key: str) -> str:
+    """``roman_to_chord("vi", "C major")`` -> ``"Am"``; ``"bVII"`` -> ``"Bb"``; ``"V7"`` -> ``"G7"``."""
+    m = _ROMAN_RE.match(numeral.strip())
+    if not m:
+        raise StoriError("chord", f"{numeral!r} is not a Roman numeral", "I..VII / i..vii with optional b/# and suffix")
+    tonic, _ = parse_key(key)
+    shift = {"b": -1, "#": 1}.get(m.group(1), 0)
+    root = (tonic + _ROMAN[m.group(2).upper()] + shift) % 12
+    suffix = m.group(3)
+    quality = suffix if suffix not in ("", "7") or m.group(2).isupper() else ("m" + suffix)
+    if m.group(2).islower() and suffix in ("o", "dim"):
+        quality = "dim"
+    return chord_name(root, quality)
+
+
+def midi_name(pitch: int) -> str:
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
