@@ -1,0 +1,121 @@
+"""``emotion_to_constraints``: the explainable bridge from the five axes to musical parameters.
+
+Every field is ``base + sum(weight * axis)`` (plus a small offset for the section type), clipped to
+its range and, for discrete fields, snapped to the allowed values. The weights are data, so a trace
+can cite exactly which axes moved a field and by how much.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from stori.spec.emotion import EmotionVector
+
+# field: (base, {axis: weight}, (lo, hi), implication)
+FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = {
+    "drum_density": (0.15, {"energy": 0.55, "motion": 0.3, "intimacy": -0.15}, (0.05, 1.0),
+                     "share of grid slots the drums fill"),
+    "subdivision": (0.1, {"motion": 0.6, "energy": 0.35}, (0.0, 1.0),
+                    "finest rhythmic grid: 8ths when low, 16ths when high"),
+    "swing": (0.5, {"intimacy": 0.06, "motion": -0.05, "tension": -0.02}, (0.5, 0.66),
+              "8th-note swing phase (0.5 straight, 0.66 triplet)"),
+    "register_center": (62.0, {"energy": 5.0, "valence": 3.0, "intimacy": -3.0}, (52.0, 80.0),
+                        "melody's centre pitch (MIDI)"),
+    "register_spread": (6.0, {"energy": 6.0, "tension": 3.0, "intimacy": -2.0}, (4.0, 16.0),
+                        "how far the melody ranges around its centre (semitones)"),
+    "note_density": (1.5, {"energy": 4.0, "motion": 5.0, "intimacy": -1.5}, (1.0, 12.0),
+                     "melody notes per bar"),
+    "rest_density": (0.25, {"intimacy": 0.25, "energy": -0.25, "motion": -0.1}, (0.0, 0.6),
+                     "share of the melody's time left silent"),
+    "leap_probability": (0.1, {"tension": 0.3, "energy": 0.2, "intimacy": -0.1}, (0.02, 0.6),
+                         "chance a melodic step is a leap (> 2 semitones)"),
+    "chord_extensions": (0.0, {"tension": 1.2, "intimacy": 0.8, "energy": -0.3}, (0.0, 2.0),
+                         "0 triads, 1 sevenths, 2 ninths"),
+    "borrowed_chord_probability": (0.05, {"valence": -0.2, "tension": 0.25}, (0.0, 0.6),
+                                   "chance a chord is borrowed from the parallel mode"),
+    "harmonic_rhythm": (0.2, {"motion": 0.6, "tension": 0.3, "intimacy": -0.2}, (0.0, 1.0),
+                        "chord changes per bar: 0.5, 1 or 2"),
+    "velocity_floor": (38.0, {"energy": 30.0, "intimacy": -10.0}, (20.0, 90.0),
+                       "softest velocity a part should play"),
+    "velocity_ceiling": (78.0, {"energy": 40.0, "tension": 8.0, "intimacy": -14.0}, (50.0, 127.0),
+                         "loudest velocity a part should play"),
+    "dynamic_range": (0.45, {"tension": 0.25, "energy": 0.1, "intimacy": -0.25}, (0.1, 1.0),
+                      "how much velocities swell across a phrase (0..1)"),
+}
+
+# Small per-section-type offsets: the section's role in the form, beside its emotion.
+SECTION_OFFSETS: dict[str, dict[str, float]] = {
+    "intro": {"drum_density": -0.15, "note_density": -1.0},
+    "outro": {"drum_density": -0.15, "note_density": -1.0},
+    "break": {"drum_density": -0.4},
+    "pre_chorus": {"register_center": 1.0},
+    "chorus": {"register_center": 2.0, "drum_density": 0.05},
+    "bridge": {"borrowed_chord_probability": 0.1},
+}
+
+
+def _snap(name: str, v: float) -> float:
+    if name == "subdivision":
+        return 16 if v >= 0.5 else 8
+    if name == "harmonic_rhythm":
+        return 0.5 if v < 0.25 else (2.0 if v > 0.75 else 1.0)
+    if name == "chord_extensions":
+        return float(round(v))
+    if name in ("register_center", "velocity_floor", "velocity_ceiling"):
+        return float(round(v))
+    return round(v, 3)
+
+
+@dataclass(frozen=True)
+class Constraints:
+    drum_density: float
+    subdivision: int
+    swing: float
+    register_center: float
+    register_spread: float
+    note_density: float
+    rest_density: float
+    leap_probability: float
+    chord_extensions: float
+    borrowed_chord_probability: float
+    harmonic_rhythm: float
+    velocity_floor: float
+    velocity_ceiling: float
+    dynamic_range: float
+    emotion: EmotionVector = field(repr=False, compare=False, default=None)
+    section_type: str = "verse"
+
+    @staticmethod
+    def axes(name: str) -> tuple[str, ...]:
+        """The emotion axes that produced field ``name``."""
+        return tuple(FORMULAS[name][1])
+
+    def because(self, name: str) -> list[dict]:
+        """Trace ``because`` entries for field ``name``: each axis, its value and its pull on the field."""
+        _, weights, _, implication = FORMULAS[name]
+        out = [{"factor": axis, "value": getattr(self.emotion, axis),
+                "implication": f"{'raises' if w > 0 else 'lowers'} {name} ({implication})",
+                "weight": round(abs(w) / sum(abs(x) for x in weights.values()), 3)}
+               for axis, w in weights.items()]
+        offset = SECTION_OFFSETS.get(self.section_type, {}).get(name)
+        if offset:
+            out.append({"factor": "section_type", "value": self.section_type,
+                        "implication": f"{'raises' if offset > 0 else 'lowers'} {name} by {abs(offset):g}",
+                        "weight": 0.2})
+        return out
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in FORMULAS}
+
+
+def emotion_to_constraints(ev: EmotionVector, section=None) -> Constraints:
+    """Musical constraints for a section with emotion ``ev``; ``section`` is a SectionSpec or a type name."""
+    section_type = getattr(section, "type", section) or "verse"
+    offsets = SECTION_OFFSETS.get(section_type, {})
+    values = {}
+    for name, (base, weights, (lo, hi), _) in FORMULAS.items():
+        v = base + sum(w * getattr(ev, axis) for axis, w in weights.items()) + offsets.get(name, 0.0)
+        values[name] = _snap(name, min(hi, max(lo, v)))
+    values["subdivision"] = int(values["subdivision"])
+    if values["velocity_ceiling"] < values["velocity_floor"] + 12:
+        values["velocity_ceiling"] = min(127.0, values["velocity_floor"] + 12)
+    return Constraints(**values, emotion=ev, section_type=section_type)
