@@ -1,0 +1,76 @@
+"""The song bundle on disk: song.mid, spec.json, traces.json, stems/<track>.mid, optional preview.wav.
+
+A bundle is built in a temporary folder beside its destination and moved into place, so an error
+half-way never leaves a half-written bundle.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from stori.errors import StoriError
+from stori.render.audio import render_wav
+from stori.render.midi import midi_bytes, midi_to_song, stem_name
+from stori.spec.song import Song
+from stori.spec.song_spec import SongSpec
+
+BUNDLE_FILES = ("song.mid", "spec.json", "traces.json")
+
+
+def write_bundle(song: Song, out_dir: str | Path, render: bool = False) -> dict[str, Path]:
+    """Write ``song`` as a bundle in ``out_dir``; returns the written paths by name.
+
+    With ``render=True`` a FluidSynth preview is written too; if audio is unavailable this raises
+    :class:`~stori.render.audio.AudioUnavailable` before anything is moved into ``out_dir``.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise StoriError("out", f"{str(out)!r} exists and is not a folder", "a new or existing folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".stori-", dir=out.parent))
+    try:
+        (tmp / "song.mid").write_bytes(midi_bytes(song))
+        (tmp / "spec.json").write_text(song.spec.dumps() if song.spec else "{}\n", encoding="utf-8")
+        (tmp / "traces.json").write_text(json.dumps(song.traces, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / "stems").mkdir()
+        for i, track in enumerate(song.tracks):
+            (tmp / "stems" / f"{stem_name(track, i)}.mid").write_bytes(midi_bytes(song, [track]))
+        if render:
+            render_wav(song, tmp / "preview.wav")
+        out.mkdir(exist_ok=True)
+        if (out / "stems").is_dir():
+            shutil.rmtree(out / "stems")
+        written = {}
+        for item in sorted(tmp.iterdir()):
+            dest = out / item.name
+            item.replace(dest)
+            written[item.name] = dest
+        return written
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_bundle(path: str | Path) -> Song:
+    """Load a bundle written by :func:`write_bundle` (the notes from song.mid, plan and traces from JSON)."""
+    root = Path(path)
+    missing = [f for f in BUNDLE_FILES if not (root / f).is_file()]
+    if missing:
+        raise StoriError("bundle", f"{str(root)!r} lacks {', '.join(missing)}", "a folder written by 'stori generate'")
+    song = midi_to_song(root / "song.mid")
+    song.spec = SongSpec.load(root / "spec.json")
+    try:
+        song.traces = json.loads((root / "traces.json").read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        raise StoriError("bundle", "traces.json is not valid JSON", "a folder written by 'stori generate'") from None
+    by_name = {(t.name, t.channel): t for t in song.tracks}
+    ordered = []
+    for ts in song.spec.tracks:  # restore roles from the spec
+        t = by_name.get((ts.name, ts.channel))
+        if t:
+            t.role = ts.role
+            ordered.append(t)
+    song.tracks = ordered or song.tracks
+    song.key, song.tempo, song.time_signature = song.spec.key, song.spec.tempo, song.spec.time_signature
+    return song

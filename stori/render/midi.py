@@ -1,0 +1,176 @@
+"""Song <-> Standard MIDI File: type 1, named tracks, GM programs, drums on channel 10.
+
+Export is deterministic (same Song -> same bytes). Import treats the file as untrusted: a size
+limit, mido's parser, and one-line errors.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import mido
+
+from stori.errors import StoriError
+from stori.spec.song import DRUM_CHANNEL, PPQ, ControlChange, Note, SectionSpan, Song, Track
+from stori.theory import MODES, NOTE_NAMES, parse_key
+
+MAX_MIDI_BYTES = 2_000_000
+_MODE_TO_MAJOR = {m: (12 - MODES["major"][i]) % 12 for i, m in enumerate(["major", "dorian", "phrygian", "lydian", "mixolydian"])}
+
+
+def _key_signature(key: str) -> str:
+    """mido key name for a Stori key; church modes use the signature of their relative major."""
+    tonic, mode = parse_key(key)
+    if mode == "minor":
+        return NOTE_NAMES[tonic] + "m"
+    offset = {"major": 0, "dorian": 2, "phrygian": 4, "lydian": 5, "mixolydian": 7}[mode]
+    return NOTE_NAMES[(tonic - offset) % 12]
+
+
+def _events_to_track(name: str, events: list[tuple[int, int, mido.Message]]) -> mido.MidiTrack:
+    track = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
+    now = 0
+    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
+        track.append(msg.copy(time=tick - now))
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    return track
+
+
+def conductor_track(song: Song) -> mido.MidiTrack:
+    num, den = song.time_signature
+    events = [
+        (0, 0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(song.tempo))),
+        (0, 1, mido.MetaMessage("time_signature", numerator=num, denominator=den)),
+        (0, 2, mido.MetaMessage("key_signature", key=_key_signature(song.key))),
+    ]
+    events += [(s.start, 3, mido.MetaMessage("marker", text=s.id)) for s in song.sections]
+    title = song.spec.title if song.spec else "Stori song"
+    return _events_to_track(title, events)
+
+
+def instrument_track(track: Track) -> mido.MidiTrack:
+    ch = track.channel - 1
+    # Order at equal ticks: program, controls, note-offs, note-ons (so repeated notes re-strike).
+    events: list[tuple[int, int, mido.Message]] = [(0, 0, mido.Message("program_change", channel=ch, program=track.program))]
+    events += [(c.tick, 1, mido.Message("control_change", channel=ch, control=c.control, value=c.value)) for c in track.controls]
+    for n in track.notes:
+        events.append((n.end, 2, mido.Message("note_off", channel=ch, note=n.pitch, velocity=0)))
+        events.append((n.start, 3, mido.Message("note_on", channel=ch, note=n.pitch, velocity=max(1, n.velocity))))
+    return _events_to_track(track.name, events)
+
+
+def song_to_midi(song: Song, tracks: list[Track] | None = None) -> mido.MidiFile:
+    mid = mido.MidiFile(type=1, ticks_per_beat=song.ppq)
+    mid.tracks.append(conductor_track(song))
+    for t in tracks if tracks is not None else song.tracks:
+        mid.tracks.append(instrument_track(t))
+    return mid
+
+
+def midi_bytes(song: Song, tracks: list[Track] | None = None) -> bytes:
+    buf = io.BytesIO()
+    song_to_midi(song, tracks).save(file=buf)
+    return buf.getvalue()
+
+
+def stem_name(track: Track, index: int) -> str:
+    """A safe file stem for a track: its role and position, never user text."""
+    return f"{index + 1:02d}_{track.role}"
+
+
+# ---------------------------------------------------------------------------------------------
+def read_midi(source: str | Path | bytes) -> mido.MidiFile:
+    """Parse an untrusted MIDI file or bytes, with a size limit and one-line errors."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise StoriError("midi", f"{str(path)!r} is not a file", "a path to a .mid file")
+        if path.stat().st_size > MAX_MIDI_BYTES:
+            raise StoriError("midi", f"file is {path.stat().st_size} bytes", f"a MIDI file up to {MAX_MIDI_BYTES} bytes")
+        data = path.read_bytes()
+    else:
+        data = bytes(source)
+    if len(data) > MAX_MIDI_BYTES:
+        raise StoriError("midi", f"file is {len(data)} bytes", f"a MIDI file up to {MAX_MIDI_BYTES} bytes")
+    if not data.startswith(b"MThd"):
+        raise StoriError("midi", "not a Standard MIDI File (no MThd header)", "a .mid file")
+    try:
+        return mido.MidiFile(file=io.BytesIO(data))
+    except Exception as e:  # mido raises many types on malformed files
+        raise StoriError("midi", f"unreadable MIDI ({e.__class__.__name__}: {str(e)[:80]})", "a valid Standard MIDI File") from None
+
+
+def _guess_role(channel: int, notes: list[Note]) -> str:
+    if channel == DRUM_CHANNEL:
+        return "drums"
+    if not notes:
+        return "harmony"
+    mean = sum(n.pitch for n in notes) / len(notes)
+    starts = [n.start for n in notes]
+    polyphonic = len(set(starts)) < 0.8 * len(starts)
+    if mean < 52:
+        return "bass"
+    return "harmony" if polyphonic else "melody"
+
+
+def midi_to_song(source: str | Path | bytes) -> Song:
+    """Read any MIDI file into a Song (ticks rescaled to PPQ 480; one Track per track and channel)."""
+    mid = read_midi(source)
+    scale = PPQ / (mid.ticks_per_beat or PPQ)
+    tempo, ts, key = 120.0, (4, 4), "C major"
+    markers: list[tuple[int, str]] = []
+    tracks: list[Track] = []
+    for mtrack in mid.tracks:
+        now = 0
+        name = ""
+        per_channel: dict[int, dict] = {}
+        for msg in mtrack:
+            now += msg.time
+            tick = int(round(now * scale))
+            if msg.is_meta:
+                if msg.type == "set_tempo" and now == 0:
+                    tempo = round(mido.tempo2bpm(msg.tempo), 3)
+                elif msg.type == "time_signature" and now == 0:
+                    ts = (msg.numerator, msg.denominator)
+                elif msg.type == "key_signature" and now == 0:
+                    key = msg.key[:-1] + " minor" if msg.key.endswith("m") else msg.key + " major"
+                elif msg.type == "track_name":
+                    name = msg.name
+                elif msg.type == "marker":
+                    markers.append((tick, msg.text))
+                continue
+            if not hasattr(msg, "channel"):
+                continue
+            ch = per_channel.setdefault(msg.channel, {"program": 0, "notes": [], "controls": [], "open": {}})
+            if msg.type == "program_change":
+                ch["program"] = msg.program
+            elif msg.type == "control_change":
+                ch["controls"].append(ControlChange(tick, msg.control, msg.value))
+            elif msg.type == "note_on" and msg.velocity > 0:
+                ch["open"].setdefault(msg.note, []).append((tick, msg.velocity))
+            elif msg.type in ("note_on", "note_off"):
+                pending = ch["open"].get(msg.note)
+                if pending:
+                    start, vel = pending.pop(0)
+                    ch["notes"].append(Note(msg.note, start, max(tick, start + 1), vel))
+        for channel, ch in sorted(per_channel.items()):
+            for pitch, pending in ch["open"].items():  # notes never released end a beat later
+                ch["notes"] += [Note(pitch, s, s + PPQ, v) for s, v in pending]
+            if not ch["notes"]:
+                continue
+            notes = sorted(ch["notes"], key=lambda n: (n.start, n.pitch))
+            human_channel = channel + 1
+            tracks.append(Track(name=name or f"Track {len(tracks) + 1}", role=_guess_role(human_channel, notes),
+                                program=ch["program"], channel=human_channel, notes=notes, controls=ch["controls"]))
+    if not tracks:
+        raise StoriError("midi", "the file has no notes", "a MIDI file with at least one note")
+    song = Song(tracks=tracks, sections=[], tempo=tempo, time_signature=ts, key=key)
+    end = song.end_tick
+    markers.sort()
+    bounds = [(t, label) for t, label in markers if t < end]
+    if not bounds or bounds[0][0] > 0:
+        bounds.insert(0, (0, "song"))
+    song.sections = [SectionSpan(label, "other", t, (bounds[i + 1][0] if i + 1 < len(bounds) else end))
+                     for i, (t, label) in enumerate(bounds)]
+    return song
