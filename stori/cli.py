@@ -12,19 +12,29 @@ import sys
 from stori.errors import StoriError
 
 COMMANDS = {
-    # name: (module, one-line help)
+    "train": ("stori.model.train", "train the learned generator from a JSON config (resumable, --max-minutes)"),
+    "generate": ("stori.compose.command", "plan and compose a song into a bundle folder"),
+    "render": ("stori.render.command", "render a MIDI file to a WAV preview with FluidSynth"),
+    "evaluate": ("stori.evaluate.cli", "measure engines against real music, their controls and the clock; write a report"),
+    "data-report": ("stori.data.report", "counts, hours, attribute distributions and verse-vs-chorus differences of the training data"),
 }
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (exit code 2), like every other bad input."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stori", description="Emotion-aware, section-aware MIDI composer.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = _OneLineParser(prog="stori", description="Emotion-aware, section-aware MIDI composer.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(_module=module)
         importlib.import_module(module).add_arguments(p)
     return parser
-
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,62 @@
+"""What every engine shares: the empty song laid out from a spec, seeds per section and role,
+and the spec's motifs realised as notes."""
+from __future__ import annotations
+
+import random
+
+from stori.spec.motif import Motif, apply_transformation
+from stori.spec.song import PPQ, SectionSpan, Song, Track
+from stori.spec.song_spec import MotifUsage, SectionSpec, SongSpec
+from stori.theory import parse_key, scale_pitch_classes
+from stori.spec.song import Note
+
+ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "counter_melody": (52, 81), "drums": (35, 81)}
+
+
+def section_spans(spec: SongSpec) -> list[SectionSpan]:
+    spans, tick = [], 0
+    for s in spec.sections:
+        end = tick + s.bars * spec.ticks_per_bar
+        spans.append(SectionSpan(s.id, s.type, tick, end))
+        tick = end
+    return spans
+
+
+def song_skeleton(spec: SongSpec) -> Song:
+    """A Song with the spec's tracks (no notes yet) and its section spans."""
+    tracks = [Track(name=t.name, role=t.role, program=t.program, channel=t.channel) for t in spec.tracks]
+    return Song(tracks=tracks, sections=section_spans(spec), tempo=spec.tempo, time_signature=spec.time_signature,
+                key=spec.key, spec=spec)
+
+
+def rng_for(seed: int, section: SectionSpec, role: str, salt: str = "") -> random.Random:
+    """A generator local to one section and role, so regenerating one part leaves the others identical."""
+    return random.Random(f"{seed}:{section.id}:{role}:{salt}")
+
+
+def beat_ticks(spec: SongSpec) -> int:
+    """Ticks of one beat of the meter (a quarter in x/4, an eighth in x/8)."""
+    return PPQ * 4 // spec.time_signature[1]
+
+
+def motif_anchor(motif: Motif, key: str) -> int:
+    """The MIDI pitch of the motif's anchor: its scale degree, in the octave nearest its register."""
+    tonic, _ = parse_key(key)
+    pc = scale_pitch_classes(key)[motif.anchor_degree - 1]
+    base = motif.register - ((motif.register - pc) % 12)
+    return base + 12 if motif.register - base > 6 else base
+
+
+def realize_motif(spec: SongSpec, usage: MotifUsage, section_start: int) -> tuple[Motif, list[Note]]:
+    """The transformed motif of ``usage`` and its notes, placed at the usage's bar and beat."""
+    motif = spec.motif(usage.motif)
+    for t in usage.transformations:
+        motif = apply_transformation(motif, t)
+    start = section_start + (usage.bar - 1) * spec.ticks_per_bar + int(round((usage.beat - 1) * beat_ticks(spec)))
+    anchor = motif_anchor(motif, spec.key)
+    notes, t = [], start
+    for interval, beats in zip(motif.intervals, motif.rhythm):
+        dur = int(round(beats * PPQ))
+        notes.append(Note(anchor + interval, t, t + max(1, dur - PPQ // 16), 0))
+        t += dur
+    return motif, notes

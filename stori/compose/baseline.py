@@ -1,0 +1,201 @@
+"""The rule-based baseline engine: the yardstick the learned engine must beat, kept deliberately small.
+
+Drums play one groove per style, bass plays roots and fifths, harmony plays block (or broken) chords,
+the melody walks the scale toward chord tones and states the spec's motifs where they are declared.
+"""
+from __future__ import annotations
+
+from stori.compose.arrange import ROLE_RANGES, beat_ticks, realize_motif, rng_for, song_skeleton
+from stori.spec.constraints import Constraints, emotion_to_constraints
+from stori.spec.song import PPQ, Note, SectionSpan, Song
+from stori.spec.song_spec import SectionSpec, SongSpec
+from stori.theory import parse_chord, scale_pitch_classes
+from stori.trace import NULL_RECORDER, TraceRecorder, because
+
+KICK, SNARE, SIDE_STICK, CLOSED_HAT, OPEN_HAT, RIDE, CRASH, LOW_TOM = 36, 38, 37, 42, 46, 51, 49, 45
+
+
+def _velocity(c: Constraints, strength: float, rng) -> int:
+    """A velocity between the constraint's floor and ceiling; strong positions sit higher."""
+    v = c.velocity_floor + (c.velocity_ceiling - c.velocity_floor) * (0.35 + 0.55 * strength) + rng.uniform(-4, 4)
+    return int(max(1, min(127, round(v))))
+
+
+def _drums(spec: SongSpec, s: SectionSpec, span: SectionSpan, c: Constraints, seed: int) -> list[Note]:
+    behaviour = s.behaviour("drums", "steady")
+    if behaviour == "tacet":
+        return []
+    rng = rng_for(seed, s, "drums")
+    num, den = spec.time_signature
+    bar, beat = spec.ticks_per_bar, beat_ticks(spec)
+    step = PPQ // 4 if c.subdivision == 16 else PPQ // 2
+    notes = []
+    for b in range(s.bars):
+        t0 = span.start + b * bar
+        density = c.drum_density * ((0.6 + 0.8 * b / max(1, s.bars - 1)) if behaviour == "build" else 1.0)
+        for k in range(bar // step):
+            t = t0 + k * step
+            on_beat = (k * step) % beat == 0
+            beat_no = (k * step) // beat
+            if behaviour != "sparse" and (on_beat or rng.random() < density):
+                notes.append(Note(RIDE if spec.genre == "jazz" else CLOSED_HAT, t, t + step // 2, _velocity(c, 0.6 if on_beat else 0.3, rng)))
+            if not on_beat:
+                continue
+            backbeat = (beat_no % 2 == 1) if den == 4 and num in (2, 4) else beat_no == num // 2
+            if behaviour == "half_time":
+                backbeat = beat_no == num // 2
+            if beat_no == 0 or (behaviour == "driving" and not backbeat) or (not backbeat and rng.random() < density * 0.3):
+                notes.append(Note(KICK, t, t + PPQ // 4, _velocity(c, 1.0 if beat_no == 0 else 0.7, rng)))
+            if backbeat:
+                notes.append(Note(SIDE_STICK if behaviour == "sparse" else SNARE, t, t + PPQ // 4, _velocity(c, 0.9, rng)))
+        if b == 0 and s.type in ("chorus", "bridge") and behaviour != "sparse":
+            notes.append(Note(CRASH, t0, t0 + PPQ, _velocity(c, 1.0, rng)))
+    return sorted(notes, key=lambda n: (n.start, n.pitch))
+
+
+def _chord_at(timeline: list[tuple[int, str]], tick: int) -> str:
+    current = timeline[0][1]
+    for t, sym in timeline:
+        if t > tick:
+            break
+        current = sym
+    return current
+
+
+def _bass(spec, s, span, c, seed) -> list[Note]:
+    behaviour = s.behaviour("bass", "roots")
+    if behaviour == "tacet":
+        return []
+    rng = rng_for(seed, s, "bass")
+    lo, hi = ROLE_RANGES["bass"]
+    timeline = s.chord_timeline(spec.ticks_per_bar) + [(s.bars * spec.ticks_per_bar, "")]
+    beat = beat_ticks(spec)
+    notes = []
+    for (t, sym), (t_next, _) in zip(timeline, timeline[1:]):
+        root, pcs, bass_pc = parse_chord(sym)
+        if root < 0:
+            continue
+        base = 36 + (bass_pc - 36) % 12  # E2..B2 region: low but clear
+        fifth = base + 7 if base + 7 <= hi else base - 5
+        if behaviour == "sustained":
+            hits = [(t, t_next, base)]
+        else:
+            step = beat if behaviour != "driving" else beat // 2
+            hits = []
+            for k, tt in enumerate(range(t, t_next, step)):
+                pitch = fifth if behaviour in ("roots_fifths", "walking") and k % 2 == 1 else base
+                hits.append((tt, min(tt + step, t_next), pitch))
+            if behaviour == "roots":
+                hits = hits[::2]
+        notes += [Note(p, span.start + a, span.start + b - PPQ // 16, _velocity(c, 0.8 if a == t else 0.5, rng)) for a, b, p in hits]
+    return notes
+
+
+def _voicing(pcs: tuple[int, ...], centre: int = 62) -> list[int]:
+    """Close position around ``centre``: each pitch class in the octave nearest it."""
+    return sorted(centre - 6 + (pc - (centre - 6)) % 12 for pc in pcs)
+
+
+def _harmony(spec, s, span, c, seed) -> list[Note]:
+    behaviour = s.behaviour("harmony", "block")
+    if behaviour == "tacet":
+        return []
+    rng = rng_for(seed, s, "harmony")
+    timeline = s.chord_timeline(spec.ticks_per_bar) + [(s.bars * spec.ticks_per_bar, "")]
+    beat = beat_ticks(spec)
+    notes = []
+    for (t, sym), (t_next, _) in zip(timeline, timeline[1:]):
+        _, pcs, _ = parse_chord(sym)
+        if not pcs:
+            continue
+        voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)])
+        if behaviour == "arpeggiated":
+            order = voicing + voicing[1:-1][::-1]
+            for k, tt in enumerate(range(t, t_next, beat // 2)):
+                notes.append(Note(order[k % len(order)], span.start + tt, span.start + tt + beat // 2, _velocity(c, 0.5, rng)))
+        else:
+            step = beat if behaviour == "rhythmic" else t_next - t
+            for tt in range(t, t_next, step):
+                v = _velocity(c, 0.6 if tt == t else 0.4, rng)
+                notes += [Note(p, span.start + tt, span.start + min(tt + step, t_next) - PPQ // 16, v) for p in voicing]
+    return notes
+
+
+def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
+    behaviour = s.behaviour("melody", "lead")
+    if behaviour == "tacet":
+        return []
+    rng = rng_for(seed, s, "melody")
+    lo, hi = ROLE_RANGES["melody"]
+    centre = c.register_center + (3 if behaviour == "soaring" else 0)
+    scale = scale_pitch_classes(spec.key)
+    pool = [p for p in range(lo, hi + 1) if p % 12 in scale and abs(p - centre) <= c.register_spread]
+    timeline = s.chord_timeline(spec.ticks_per_bar)
+    locked: list[Note] = []
+    for u in (u for u in s.motif_usage if u.track == "melody"):
+        motif, mnotes = realize_motif(spec, u, span.start)
+        locked += [n for n in mnotes if n.end <= span.end]
+        tracer.record("motif_placement", f"section:{s.id}/melody", {"motif": u.motif, "bar": u.bar, "transformations": u.transformations},
+                      [because("motif_usage", u.motif, "declared in the plan for this section", 1.0)], confidence=1.0,
+                      principle="a recurring theme makes the form recognisable")
+    density = c.note_density * (0.6 if behaviour == "sparse" else 1.0)
+    step = PPQ // 2 if density > 4 else PPQ
+    notes, prev = [], int(centre)
+    for tick in range(span.start, span.end, step):
+        if any(n.start <= tick < n.end for n in locked) or rng.random() < c.rest_density or rng.random() > density * step / spec.ticks_per_bar:
+            continue
+        _, chord_pcs, _ = parse_chord(_chord_at(timeline, tick - span.start))
+        strong = (tick - span.start) % beat_ticks(spec) == 0
+        candidates = [p for p in pool if (p % 12 in chord_pcs or not strong)] or pool
+        leap = rng.random() < c.leap_probability
+        pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), rng.random()))
+        length = step * rng.choice([1, 1, 2])
+        end = min(tick + length, span.end, *[n.start for n in locked if n.start > tick] or [span.end])
+        notes.append(Note(pitch, tick, end - PPQ // 16, _velocity(c, 0.7 if strong else 0.5, rng)))
+        prev = pitch
+    velocity = _velocity(c, 0.8, rng)
+    notes += [Note(n.pitch, n.start, n.end, velocity) for n in locked]
+    return sorted(notes, key=lambda n: n.start)
+
+
+def _counter(spec, s, span, c, seed) -> list[Note]:
+    """Long thirds above the chord root, one per chord."""
+    if s.behaviour("counter_melody", "answer") == "tacet":
+        return []
+    rng = rng_for(seed, s, "counter_melody")
+    timeline = s.chord_timeline(spec.ticks_per_bar) + [(s.bars * spec.ticks_per_bar, "")]
+    out = []
+    for (t, sym), (t_next, _) in zip(timeline, timeline[1:]):
+        _, pcs, _ = parse_chord(sym)
+        if len(pcs) > 1:
+            out.append(Note(64 + (pcs[1] - 64) % 12, span.start + t, span.start + t_next - PPQ // 8, _velocity(c, 0.3, rng)))
+    return out
+
+
+def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER, sections: set[str] | None = None,
+                     base: Song | None = None) -> Song:
+    """Compose every section (or only ``sections``, keeping ``base``'s notes elsewhere)."""
+    song = song_skeleton(spec)
+    for span, s in zip(song.sections, spec.sections):
+        if sections is not None and s.id not in sections and base is not None:
+            for track, old in zip(song.tracks, base.tracks):
+                track.notes += [n for n in old.notes if span.start <= n.start < span.end]
+            continue
+        c = emotion_to_constraints(s.emotion, s)
+        for track in song.tracks:
+            if track.role == "drums":
+                notes = _drums(spec, s, span, c, seed)
+            elif track.role == "bass":
+                notes = _bass(spec, s, span, c, seed)
+            elif track.role == "harmony":
+                notes = _harmony(spec, s, span, c, seed)
+            elif track.role == "melody":
+                notes = _melody(spec, s, span, c, seed, tracer)
+            else:
+                notes = _counter(spec, s, span, c, seed)
+            track.notes += notes
+            if tracer.enabled:
+                tracer.record("pattern", f"section:{s.id}/{track.role}", {"behaviour": s.behaviour(track.role, "default"), "notes": len(notes)},
+                              c.because("drum_density" if track.role == "drums" else "note_density" if track.role == "melody" else "velocity_ceiling"),
+                              confidence=0.6, principle="the section's emotion sets how busy and how loud each part plays")
+    return song
