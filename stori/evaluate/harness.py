@@ -1,0 +1,87 @@
+"""Run the whole evaluation for some engines and write the report folder."""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from stori.evaluate import sections
+from stori.evaluate.corpus import load_real
+from stori.evaluate.report import write_report
+from stori.model.conditioning import AttributeBins, measure
+from stori.spec.song import PPQ
+
+
+@dataclass(frozen=True)
+class Settings:
+    validity_songs: int
+    sweep_levels: int
+    sweep_seeds: int
+    real_pieces: int | None  # None: every test piece
+
+    @classmethod
+    def for_mode(cls, quick: bool) -> Settings:
+        return cls(6, 3, 1, 12) if quick else cls(40, 5, 3, None)
+
+
+def available_engines() -> list[str]:
+    from stori.compose import ENGINES
+
+    return list(ENGINES)
+
+
+def attribute_bins(real: dict) -> tuple[AttributeBins, str]:
+    """The bins the control error is measured in: POP909 test melodies' quantile bins (the same
+    recipe the model's conditioning uses, fitted here on the reference set)."""
+    values = [measure(s.notes["melody"], s.n_bars, PPQ, s.time_signature[0])
+              for p in real.get("pop909", []) for s in p if s.notes.get("melody")]
+    return AttributeBins.fit({"melody": values}), "quantiles of POP909 test-split melodies (8 bins)"
+
+
+def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int = 0,
+                   command: str = "python -m stori evaluate") -> dict:
+    """Evaluate ``engines``; write ``out/EVALUATION.md``, ``out/evaluation.json`` and PNG plots."""
+    t0 = time.perf_counter()
+    cfg = Settings.for_mode(quick)
+    real = load_real(cfg.real_pieces, seed)
+    real_structure = {name: sections.structure_metrics(p) for name, p in real.items()}
+    ranges = sections.real_ranges(real.get("pop909", []))
+    bins, bins_source = attribute_bins(real) if real.get("pop909") else (None, "no POP909 data")
+    results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines, "settings": cfg.__dict__,
+                     "real_data": {k: {"pieces": len(v), "sections": sum(len(p) for p in v)} for k, v in real.items()},
+                     "validity": {}, "control_fidelity": {}, "structure": {"real": real_structure}}
+    songs, timings = {}, {}
+    for engine in engines:
+        t = time.perf_counter()
+        results["validity"][engine], songs[engine] = sections.validity(engine, cfg.validity_songs, seed)
+        fid = sections.control_fidelity(engine, cfg.sweep_levels, cfg.sweep_seeds, ranges)
+        if bins is not None:
+            fid["bin_error"] = {"bins": bins_source, **sections.bin_error(songs[engine], bins)}
+        results["control_fidelity"][engine] = fid
+        pieces = sections.generated_pieces(songs[engine], engine)
+        results["structure"][engine] = {**sections.structure_metrics(pieces),
+                                        "spec_motif_recognisability": sections.motif_recognisability(songs[engine])}
+        timings[engine] = time.perf_counter() - t
+    results["similarity"] = sections.similarity(
+        {e: sections.generated_pieces(songs[e], e) for e in engines}, real, seed)
+    results["speed"] = sections.speed(songs)
+    results["runtime_s"] = {"total": round(time.perf_counter() - t0, 1), **{e: round(s, 1) for e, s in timings.items()}}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "evaluation.json").write_text(json.dumps(_clean(results), indent=2) + "\n")
+    write_report(results, out)
+    return results
+
+
+def _clean(x):
+    """JSON-ready: numpy scalars to Python, NaN to null."""
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if hasattr(x, "item"):
+        x = x.item()
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    return x

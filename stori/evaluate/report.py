@@ -1,0 +1,227 @@
+"""EVALUATION.md and its plots, from the results dictionary the harness builds."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+HEADINGS = ("Validity", "Control fidelity", "Similarity to real music", "Structure", "Speed")
+CHANCE_BIN_ERROR = (8 * 8 - 1) / (3 * 8)
+"""Mean |a - b| of two independent uniform draws from 8 bins: what ignoring the request scores."""
+
+STRUCTURE_ROWS = (
+    ("pitch_class_entropy", "Pitch-class entropy (bits, pitched tracks, per section)", "pop909"),
+    ("groove_consistency_pitched", "Groove consistency, pitched tracks (per section)", "pop909"),
+    ("groove_consistency_drums", "Groove consistency, drums (per section; GMD 4-bar windows)", "gmd"),
+    ("chord_tone_ratio", "Melody chord-tone ratio on strong beats", "pop909"),
+    ("motif_recurrence", "Motif recurrence: share of sections holding the song's most widespread 4-step pattern", "pop909"),
+    ("major_share", "Sections estimated major (Krumhansl-Schmuckler)", "pop909"),
+    ("chorus_minus_verse_density", "Chorus minus verse: notes per bar (pitched)", "pop909"),
+    ("chorus_minus_verse_velocity", "Chorus minus verse: mean velocity (pitched)", "pop909"),
+    ("chorus_minus_verse_pitch", "Chorus minus verse: mean pitch (pitched)", "pop909"),
+)
+
+
+def fmt(x, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in rows), ""]
+
+
+def _validity(res: dict, engines: list[str]) -> list[str]:
+    v = res["validity"]
+    n = {e: v[e]["n"] for e in engines}
+    lines = [f"Each engine generated {', '.join(f'{n[e]} songs ({e})' for e in engines)} from random specs: a planned "
+             "genre prompt with random tempo (60-180), meter, 2-6 sections of 2, 4 or 8 bars and a random emotion "
+             "per section. A song is valid when it passes every check. Real data passes all of them by "
+             "construction, so the reference is 100%.", ""]
+    rows = [["**valid songs**", *(fmt(100 * v[e]["valid_share"], 1) + "%" for e in engines), "100%"]]
+    rows += [[c, *(fmt(100 * v[e]["check_share"][c], 1) + "%" for e in engines), "100%"] for c in v[engines[0]]["check_share"]]
+    lines += _table(["check", *engines, "reference"], rows)
+    for e in engines:
+        if v[e]["problems"]:
+            lines += [f"First problems found ({e}):", "", *(f"- {p}" for p in v[e]["problems"]), ""]
+    return lines + ["![validity](validity.png)", ""]
+
+
+def _fidelity(res: dict, engines: list[str]) -> list[str]:
+    lines = ["Each axis is swept from its lowest to its highest value with the other four held neutral "
+             f"(energy 0.5, valence 0, tension 0.3, intimacy 0.5, motion 0.5); levels "
+             f"{res['settings']['sweep_levels']}, songs per level {res['settings']['sweep_seeds']} (a verse and a chorus "
+             "of 4 bars, pop). Spearman's rho between the axis value and the measured feature; the sign it should "
+             "have; the feature's mean at the lowest and highest level; and POP909's 10th-90th percentile and mean of the "
+             "feature per section, so a reader sees whether the sweep spans a realistic range (POP909 has no drum "
+             "track, so its active tracks count at most 4 roles against the engines' 5).", ""]
+    for e in engines:
+        fid = res["control_fidelity"][e]
+        rows = []
+        for axis, a in fid.items():
+            if axis == "bin_error":
+                continue
+            for f, d in a["features"].items():
+                rng = d["real_range"]
+                rows.append([axis, f, "+" if d["expected_sign"] > 0 else "−", fmt(d["spearman"], 2),
+                             "yes" if d["spearman"] * d["expected_sign"] > 0 else "no",
+                             f"{fmt(d['means'][0], 2)} → {fmt(d['means'][-1], 2)}",
+                             f"{fmt(rng[0], 2)} … {fmt(rng[1], 2)} (mean {fmt(rng[2], 2)})" if rng else "–"])
+        lines += [f"**{e}**", ""] + _table(["axis", "feature", "sign wanted", "Spearman ρ", "right sign", "low → high", "POP909 p10 … p90 (mean)"], rows)
+        if "bin_error" in fid:
+            be = fid["bin_error"]
+            lines += [f"Requested vs achieved melody attribute bins ({e}; bins: {be['bins']}); requested = the "
+                      "section's `emotion_to_constraints` (note_density, mid velocity, register_center):", ""]
+            lines += _table(["attribute", "mean abs bin error", "exact bin", "sections", "chance (ignoring the request)"],
+                            [[a, fmt(d["mean_abs_bin_error"], 2), fmt(100 * d["exact_share"], 1) + "%", str(d["n"]),
+                              f"{CHANCE_BIN_ERROR:.2f} / 12.5%"] for a, d in be.items() if isinstance(d, dict)])
+    return lines + ["![control fidelity](control_fidelity.png)", ""]
+
+
+def _similarity(res: dict, engines: list[str]) -> list[str]:
+    sim = res["similarity"]
+    if not sim:
+        return ["Real data was not available (`../shared/data`), so no comparison was made.", ""]
+    lines = ["mgeval (Yang & Lerch 2018): per feature, the distances within the real set (intra-set) and from each "
+             "generated sample to each real sample (inter-set), smoothed by Gaussian KDE. **OA** = overlapped area of "
+             "the two densities (1 = indistinguishable), **KL** = KL(intra ‖ inter) in nats (0 = indistinguishable). "
+             "Samples are one track of one section. The real set is split in halves by song; each engine and the "
+             "other real half (the ceiling, *real vs real*) are compared with the same half. Pitched roles against "
+             "POP909's test split, drums against GMD's test split.", ""]
+    for role, row in sim.items():
+        cols = ["real_vs_real", *[e for e in engines if e in row]]
+        rows = [[f, *(f"{fmt(row[c][f]['overlap'], 3)} / {fmt(row[c][f]['kl'], 3)}" for c in cols)] for f in row["real_vs_real"]]
+        lines += [f"**{role}** (vs {row['dataset'].upper()} test; OA / KL)", ""] + _table(["feature", *cols], rows)
+    return lines + ["![similarity](similarity.png)", ""]
+
+
+def _structure(res: dict, engines: list[str]) -> list[str]:
+    st = res["structure"]
+    real = st["real"]
+    rows = [[label, fmt(real.get(ref, {}).get(key)) + f" ({ref.upper()})", *(fmt(st[e].get(key)) for e in engines)]
+            for key, label, ref in STRUCTURE_ROWS]
+    rows.append(["Spec motif found where declared (interval + rhythm after its transformations, any transposition)",
+                 "– (POP909 declares no motifs)", *(f"{fmt(st[e]['spec_motif_recognisability']['share'])} "
+                                                   f"of {st[e]['spec_motif_recognisability']['declared']}" for e in engines)])
+    lines = ["Each metric over the generated songs of the validity run, beside the same metric on the real test "
+             "split. Groove consistency is Wu & Yang's (2020) groove pattern similarity over all pairs of bars on a "
+             "16th-note grid (1 = every bar has the same onsets). Chord-tone ratio counts melody notes starting on "
+             "a strong beat (1 and 3 in 4/4) whose pitch class is in the sounding chord.", ""]
+    return lines + _table(["metric", "real", *engines], rows) + ["![structure](structure.png)", ""]
+
+
+def _speed(res: dict, engines: list[str]) -> list[str]:
+    sp = res["speed"]
+    lines = [f"Source: {sp['source']}.", ""]
+    if sp["bench"]:
+        lines += ["```json", json.dumps(sp["bench"], indent=2), "```", ""]
+    rows = [[e, str(h["songs"]), fmt(h["mean_s_per_song"], 3), fmt(h["max_s_per_song"], 3), fmt(h["mean_s_per_bar"], 4),
+             fmt(h["realtime_factor"], 1) + "x"] for e, h in sp["harness"].items()]
+    lines += ["This run's own timing of `compose()` on the validity songs (CPU, the machine that wrote the report; "
+              "real music plays at 1x, so anything above it is faster than listening):", ""]
+    return lines + _table(["engine", "songs", "mean s/song", "max s/song", "s/bar", "song-time per wall-time"], rows) + ["![speed](speed.png)", ""]
+
+
+def write_markdown(res: dict, out: Path) -> None:
+    engines = res["engines"]
+    real = ", ".join(f"{k.upper()} test: {v['pieces']} pieces, {v['sections']} sections" for k, v in res["real_data"].items())
+    lines = ["# Stori evaluation", "",
+             f"Made by `{res['command']}` ({'quick' if res['quick'] else 'full'} mode, seed {res['seed']}) in "
+             f"{res['runtime_s']['total']:.0f} s. Engines: {', '.join(engines)}. Real data: {real or 'not available'}.", ""]
+    for heading, body in zip(HEADINGS, (_validity, _fidelity, _similarity, _structure, _speed)):
+        lines += [f"## {heading}", "", *body(res, engines)]
+    (out / "EVALUATION.md").write_text("\n".join(lines))
+
+
+# --- plots ------------------------------------------------------------------------------------
+def _bars(ax, labels: list[str], series: dict[str, list[float]], ylabel: str) -> None:
+    width = 0.8 / max(1, len(series))
+    for k, (name, values) in enumerate(series.items()):
+        ax.bar([i + k * width for i in range(len(labels))], [0 if v is None or math.isnan(v) else v for v in values],
+               width, label=name)
+    ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(labels))])
+    ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+
+
+def write_plots(res: dict, out: Path) -> None:
+    engines = res["engines"]
+    v = res["validity"]
+    checks = list(v[engines[0]]["check_share"])
+    fig, ax = plt.subplots(figsize=(8, 4))
+    _bars(ax, ["all checks", *checks], {e: [v[e]["valid_share"], *(v[e]["check_share"][c] for c in checks)] for e in engines}, "share of songs passing")
+    ax.axhline(1.0, color="k", lw=0.8, ls="--")
+    ax.set_title("Validity over random specs")
+    fig.tight_layout()
+    fig.savefig(out / "validity.png", dpi=110)
+    plt.close(fig)
+
+    cf = {e: res["control_fidelity"][e] for e in engines}
+    pairs = [(a, f) for a, d in cf[engines[0]].items() if a != "bin_error" for f in d["features"]]
+    fig, axes = plt.subplots(2, (len(pairs) + 1) // 2, figsize=(16, 6))
+    for ax, (axis, f) in zip(axes.ravel(), pairs):
+        for e in engines:
+            d = cf[e][axis]
+            ax.plot(d["levels"], d["features"][f]["means"], marker="o", label=f"{e} (ρ={fmt(d['features'][f]['spearman'], 2)})")
+        rng = cf[engines[0]][axis]["features"][f]["real_range"]
+        if rng:
+            ax.axhspan(rng[0], rng[1], color="grey", alpha=0.2, label="POP909 p10–p90")
+            ax.axhline(rng[2], color="grey", lw=1, ls="--", label="POP909 mean")
+        ax.set_title(f"{axis} → {f}", fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle("Control fidelity: feature mean per axis level")
+    fig.tight_layout()
+    fig.savefig(out / "control_fidelity.png", dpi=110)
+    plt.close(fig)
+
+    sim = res["similarity"]
+    if sim:
+        fig, axes = plt.subplots(1, len(sim), figsize=(4.5 * len(sim), 4), squeeze=False)
+        for ax, (role, row) in zip(axes[0], sim.items()):
+            cols = ["real_vs_real", *[e for e in engines if e in row]]
+            feats = list(row["real_vs_real"])
+            short = [f.replace("_histogram", "").replace("pitch_class_transition_matrix", "pc_transitions") for f in feats]
+            _bars(ax, short, {c: [row[c][f]["overlap"] for f in feats] for c in cols}, "overlapped area")
+            ax.set_ylim(0, 1.05)
+            ax.set_title(f"{role} vs {row['dataset'].upper()}")
+        fig.tight_layout()
+        fig.savefig(out / "similarity.png", dpi=110)
+        plt.close(fig)
+
+    st = res["structure"]
+    fig, axes = plt.subplots(2, (len(STRUCTURE_ROWS) + 1) // 2, figsize=(13, 6))
+    for ax in axes.ravel()[len(STRUCTURE_ROWS):]:
+        ax.axis("off")
+    for ax, (key, _, ref) in zip(axes.ravel(), STRUCTURE_ROWS):
+        names = [ref.upper(), *engines]
+        vals = [st["real"].get(ref, {}).get(key, float("nan")), *(st[e].get(key, float("nan")) for e in engines)]
+        ax.bar(names, [0 if v is None or math.isnan(v) else v for v in vals], color=["grey"] + [f"C{i}" for i in range(len(engines))])
+        ax.set_title(key.replace("_", " "), fontsize=9)
+        ax.tick_params(labelsize=8)
+    fig.suptitle("Structure: each engine beside the real data")
+    fig.tight_layout()
+    fig.savefig(out / "structure.png", dpi=110)
+    plt.close(fig)
+
+    h = res["speed"]["harness"]
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.bar(list(h), [h[e]["mean_s_per_song"] for e in h])
+    ax.set_ylabel("mean seconds per song (compose)")
+    ax.set_title("Generation time")
+    fig.tight_layout()
+    fig.savefig(out / "speed.png", dpi=110)
+    plt.close(fig)
+
+
+def write_report(res: dict, out: Path) -> None:
+    write_markdown(res, out)
+    write_plots(res, out)
