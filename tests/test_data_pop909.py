@@ -108,3 +108,27 @@ def test_real_song_001():
     for s in sections:
         for role, notes in s.notes.items():
             assert all(0 <= n.start < n.end <= s.n_bars * 1920 and n.start % 120 == 0 for n in notes), role
+
+
+def test_report_chorus_minus_verse_on_synthetic_sections():
+    from stori.data.attributes import section_attributes
+    from stori.data.report import verse_vs_chorus
+    from stori.data.samples import SectionSample
+    from stori.spec.song import Note
+
+    def section(song, kind, velocity, pitch, n_notes):
+        notes = [Note(pitch, i * 240, i * 240 + 240, velocity) for i in range(n_notes)]
+        return SectionSample(f"pop909:{song}#0", "train", "pop", kind, "C major", 100.0, (4, 4), 1,
+                             {"melody": notes}, [(0, "C")])
+
+    every = [section("001", "verse", 80, 60, 4), section("001", "chorus", 100, 64, 8),
+             section("002", "verse", 90, 62, 4), section("002", "verse", 70, 62, 4), section("002", "chorus", 90, 67, 4),
+             section("003", "chorus", 127, 80, 8)]  # no verse: not counted
+    attrs = {"melody": [section_attributes(s.notes["melody"], 1, 1920, s.chords) for s in every]}
+    attrs["all"] = attrs["melody"]
+    out = verse_vs_chorus(every, attrs)["melody"]
+    assert out["mean_velocity"]["songs"] == 2
+    assert out["mean_velocity"]["mean_diff"] == (20 + 10) / 2
+    assert out["mean_pitch"]["mean_diff"] == (4 + 5) / 2
+    assert out["note_density"]["mean_diff"] == (4 + 0) / 2
+    assert out["note_density"]["share_songs_chorus_higher"] == 0.5

@@ -79,6 +79,29 @@ def _ratio(hits: int, total: int) -> float:
     return hits / total if total else NAN
 
 
+def chord_tone_counts(notes: Sequence[Note], chords: ChordTrack | Sequence[tuple[int, str]] | None,
+                      ticks_per_bar: int, ticks_per_beat: int = PPQ) -> tuple[int, int, int, int]:
+    """``(chord tones, notes counted, chord tones on strong beats, notes counted on strong beats)``,
+    for pooling the chord-tone ratios over many sections."""
+    if chords is None:
+        return 0, 0, 0, 0
+    track = chords if isinstance(chords, ChordTrack) else ChordTrack(chords)
+    beats_per_bar = ticks_per_bar // ticks_per_beat
+    strong_step = ticks_per_bar // 2 if beats_per_bar % 2 == 0 else ticks_per_bar
+    tones = total = strong_tones = strong_total = 0
+    for n in notes:
+        pcs = track.at(n.start)
+        if pcs is None:
+            continue
+        hit = n.pitch % 12 in pcs
+        tones += hit
+        total += 1
+        if n.start % strong_step == 0:
+            strong_tones += hit
+            strong_total += 1
+    return tones, total, strong_tones, strong_total
+
+
 def _measure(notes: Sequence[Note], density: float, bar_ticks: int, ticks_per_beat: int,
              chords: ChordTrack | None, all_onsets: set[int], end_tick: int) -> Attributes:
     onsets = sorted({n.start for n in notes})
@@ -87,20 +110,7 @@ def _measure(notes: Sequence[Note], density: float, bar_ticks: int, ticks_per_be
         if t % ticks_per_beat:
             next_beat = (t // ticks_per_beat + 1) * ticks_per_beat
             synco += next_beat < end_tick and next_beat not in all_onsets
-    beats_per_bar = bar_ticks // ticks_per_beat
-    strong_step = bar_ticks // 2 if beats_per_bar % 2 == 0 else bar_ticks
-    tones = total = strong_tones = strong_total = 0
-    if chords is not None:
-        for n in notes:
-            pcs = chords.at(n.start)
-            if pcs is None:
-                continue
-            hit = n.pitch % 12 in pcs
-            tones += hit
-            total += 1
-            if n.start % strong_step == 0:
-                strong_tones += hit
-                strong_total += 1
+    tones, total, strong_tones, strong_total = chord_tone_counts(notes, chords, bar_ticks, ticks_per_beat)
     pitches = [n.pitch for n in notes]
     return Attributes(
         note_density=float(density),
