@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from stori.evaluate import features, similarity, structure
+from stori.data.samples import SectionSample
+from stori.evaluate import features, sections, similarity, structure
 from stori.spec.song import PPQ, Note
 
 BAR = 4 * PPQ
@@ -47,7 +48,8 @@ def test_random_pitches_have_higher_entropy_than_a_scale():
     assert structure.pitch_class_entropy(chromatic) > structure.pitch_class_entropy(scale)
 
 
-def test_chord_tone_ratio_on_hand_made_melody():
+def test_strong_beat_chord_tone_ratio_on_hand_made_melody():
+    """The report's chord-tone ratio: pooled strong-beat counts from stori.data.attributes."""
     chords = [(0, "C"), (BAR, "Am7"), (2 * BAR, "N")]
     melody = [
         Note(64, 0, 240),            # beat 1 over C: E is a chord tone
@@ -57,9 +59,8 @@ def test_chord_tone_ratio_on_hand_made_melody():
         Note(67, BAR + 2 * PPQ, BAR + 3 * PPQ),  # beat 3 over Am7: G is (the 7th)
         Note(61, 2 * BAR, 2 * BAR + PPQ),        # under "N": not counted
     ]
-    assert structure.chord_tone_ratio(melody, chords, BAR) == pytest.approx(3 / 4)
-    assert structure.strong_beats(3 * PPQ, (3, 4)) == [0]
-    assert math.isnan(structure.chord_tone_ratio([], chords, BAR))
+    sample = SectionSample("t#0", "test", "pop", "verse", "C major", 100, (4, 4), 3, {"melody": melody}, chords)
+    assert sections._strong_chord_tone_ratio([sample]) == pytest.approx(3 / 4)
 
 
 def test_motif_found_at_any_transposition_and_not_with_other_rhythm():
@@ -81,6 +82,7 @@ def test_contrast_is_chorus_minus_verse():
     verse = [{"density": 4.0, "velocity": 70.0}, {"density": 6.0, "velocity": 72.0}]
     chorus = [{"density": 8.0, "velocity": 90.0}]
     assert structure.contrast(verse, chorus, ["density", "velocity"]) == {"density": 3.0, "velocity": 19.0}
+    assert math.isnan(structure.contrast(verse, [], ["density"])["density"])
 
 
 def test_features_on_known_line():

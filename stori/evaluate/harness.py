@@ -11,7 +11,6 @@ from stori.evaluate import sections
 from stori.evaluate.corpus import load_real
 from stori.evaluate.report import write_report
 from stori.model.conditioning import AttributeBins, measure
-from stori.spec.song import PPQ
 
 
 @dataclass(frozen=True)
@@ -35,9 +34,9 @@ def available_engines() -> list[str]:
 def attribute_bins(real: dict) -> tuple[AttributeBins, str]:
     """The bins the control error is measured in: POP909 test melodies' quantile bins (the same
     recipe the model's conditioning uses, fitted here on the reference set)."""
-    values = [measure(s.notes["melody"], s.n_bars, PPQ, s.time_signature[0])
-              for p in real.get("pop909", []) for s in p if s.notes.get("melody")]
-    return AttributeBins.fit({"melody": values}), "quantiles of POP909 test-split melodies (8 bins)"
+    values = [measure(s.notes["melody"], s.n_bars)
+              for p in real.get("pop909", []) for s in p if s.notes.get("melody") and s.time_signature == (4, 4)]
+    return AttributeBins.fit({"melody": values}), "quantiles of POP909 test-split 4/4 melodies (8 bins)"
 
 
 def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int = 0,

@@ -5,11 +5,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from stori.evaluate.structure import chord_at
-from stori.model.conditioning import measure
+from stori.data.attributes import NAN, section_attributes, ticks_per_bar
 from stori.data.samples import SectionSample
 from stori.spec.song import PPQ, Note
-from stori.theory import parse_chord
 
 # Krumhansl & Kessler (1982) probe-tone key profiles, tonic first.
 _MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
@@ -32,39 +30,28 @@ def estimated_key(notes: Sequence[Note]) -> tuple[int, str] | None:
     return best
 
 
-def non_chord_tone_rate(melody: Sequence[Note], chords: Sequence[tuple[int, str]]) -> float:
-    """Share of melody notes whose pitch class is not in the chord sounding at their onset."""
-    counted = [(n, parse_chord(s)[1]) for n in melody if (s := chord_at(chords, n.start))]
-    counted = [(n, pcs) for n, pcs in counted if pcs]
-    if not counted:
-        return float("nan")
-    return sum(n.pitch % 12 not in pcs for n, pcs in counted) / len(counted)
-
-
 def section_measures(sample: SectionSample) -> dict[str, float]:
-    """Measured features of one section over all its roles: note density, velocity and
-    syncopation as the model's attributes define them, melody register, estimated mode,
-    non-chord-tone rate of the melody against the section's chords, onsets per beat, mean pitched
-    note length in beats, active roles and dynamic range (velocity 90th minus 10th percentile)."""
-    num, den = sample.time_signature
+    """Measured features of one section: note density, mean velocity and syncopation of all its
+    notes, the melody's mean pitch and non-chord-tone rate (all as :mod:`stori.data.attributes`
+    defines them), the estimated mode of the pitched notes, onsets per quarter note, mean pitched
+    note length in quarter notes, active roles and dynamic range (velocity p90 minus p10)."""
+    tpb = ticks_per_bar(sample.time_signature)
     n_bars = max(1, sample.n_bars)
     every = [n for notes in sample.notes.values() for n in notes]
     pitched = [n for role, notes in sample.notes.items() if role != "drums" for n in notes]
     melody = sample.notes.get("melody", [])
-    attrs = measure(every, n_bars, PPQ, num)
-    key = estimated_key(pitched)
+    whole = section_attributes(every, n_bars, tpb)
+    lead = section_attributes(melody, n_bars, tpb, sample.chords or None)
     velocities = [n.velocity for n in every]
-    beat = PPQ * 4 // den
-    nan = float("nan")
     return {
-        "note_density": attrs["density"],
-        "velocity": attrs["velocity"] if every else nan,
-        "syncopation": attrs["syncopation"] if every else nan,
-        "register": float(np.mean([n.pitch for n in melody])) if melody else nan,
-        "major": float(key[1] == "major") if key else nan,
-        "non_chord_tone_rate": non_chord_tone_rate(melody, sample.chords),
-        "onset_rate": len({n.start for n in every}) / (n_bars * num),
-        "note_length": float(np.mean([(n.end - n.start) / beat for n in pitched])) if pitched else nan,
+        "note_density": whole.note_density,
+        "velocity": whole.mean_velocity,
+        "syncopation": whole.syncopation,
+        "register": lead.mean_pitch,
+        "major": float(key[1] == "major") if (key := estimated_key(pitched)) else NAN,
+        "non_chord_tone_rate": 1.0 - lead.chord_tone_ratio,
+        "onset_rate": len({n.start for n in every}) / (n_bars * tpb / PPQ),
+        "note_length": section_attributes(pitched, n_bars, tpb).mean_duration,
         "active_tracks": float(sum(1 for notes in sample.notes.values() if notes)),
-        "dynamic_range": float(np.percentile(velocities, 90) - np.percentile(velocities, 10)) if velocities else nan,
+        "dynamic_range": float(np.percentile(velocities, 90) - np.percentile(velocities, 10)) if velocities else NAN,
     }

@@ -21,9 +21,9 @@ STRUCTURE_ROWS = (
     ("chord_tone_ratio", "Melody chord-tone ratio on strong beats", "pop909"),
     ("motif_recurrence", "Motif recurrence: share of sections holding the song's most widespread 4-step pattern", "pop909"),
     ("major_share", "Sections estimated major (Krumhansl-Schmuckler)", "pop909"),
-    ("chorus_minus_verse_density", "Chorus minus verse: notes per bar (pitched)", "pop909"),
-    ("chorus_minus_verse_velocity", "Chorus minus verse: mean velocity (pitched)", "pop909"),
-    ("chorus_minus_verse_pitch", "Chorus minus verse: mean pitch (pitched)", "pop909"),
+    ("chorus_minus_verse_note_density", "Chorus minus verse: notes per bar (pitched)", "pop909"),
+    ("chorus_minus_verse_mean_velocity", "Chorus minus verse: mean velocity (pitched)", "pop909"),
+    ("chorus_minus_verse_mean_pitch", "Chorus minus verse: mean pitch (pitched)", "pop909"),
 )
 
 
@@ -113,8 +113,10 @@ def _structure(res: dict, engines: list[str]) -> list[str]:
                                                    f"of {st[e]['spec_motif_recognisability']['declared']}" for e in engines)])
     lines = ["Each metric over the generated songs of the validity run, beside the same metric on the real test "
              "split. Groove consistency is Wu & Yang's (2020) groove pattern similarity over all pairs of bars on a "
-             "16th-note grid (1 = every bar has the same onsets). Chord-tone ratio counts melody notes starting on "
-             "a strong beat (1 and 3 in 4/4) whose pitch class is in the sounding chord.", ""]
+             "16th-note grid (1 = every bar has the same onsets). Chord-tone ratio: melody notes starting on "
+             "a strong beat (1 and 3 in 4/4) whose pitch class is in the sounding chord, pooled over sections "
+             "(`stori.data.attributes`). Chorus minus verse: per song, mean over its choruses minus mean over its "
+             "verses, then the mean over songs having both.", ""]
     return lines + _table(["metric", "real", *engines], rows) + ["![structure](structure.png)", ""]
 
 

@@ -1,6 +1,7 @@
 """The five parts of the evaluation, each a function returning plain numbers (JSON-ready)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -10,6 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.stats import spearmanr
 
+from stori.data.attributes import chord_tone_counts, section_attributes, ticks_per_bar
 from stori.evaluate import structure
 from stori.evaluate.corpus import Piece, song_to_samples
 from stori.evaluate.features import FEATURES
@@ -18,6 +20,7 @@ from stori.evaluate.similarity import compare_sets, split_halves
 from stori.evaluate.specs import Generated, generate, random_spec, sweep_levels, sweep_spec
 from stori.evaluate.validity import CHECKS, check_song
 from stori.model.conditioning import measure
+from stori.spec.constraints import emotion_to_constraints
 from stori.spec.motif import apply_transformation
 from stori.spec.song import PPQ
 
@@ -92,13 +95,12 @@ def control_fidelity(engine: str, levels: int, seeds: int, real_ranges: dict) ->
 
 def bin_error(generated: Sequence[Generated], bins) -> dict:
     """Mean |requested - achieved| attribute bin of the melody per section, for density, velocity and
-    pitch: requested from the section's ``emotion_to_constraints``, achieved measured from its notes."""
-    from stori.spec.constraints import emotion_to_constraints
-
+    pitch: requested from the section's ``emotion_to_constraints``, achieved measured from its notes
+    as the model's conditioning measures them (4/4 sections only: that is what it is defined for)."""
     errs: dict[str, list[int]] = {"density": [], "velocity": [], "pitch": []}
     for g in generated:
         melody = g.song.track("melody")
-        if melody is None:
+        if melody is None or g.song.time_signature != (4, 4):
             continue
         by_id = {s.id: s for s in g.spec.sections}
         for span in g.song.sections:
@@ -106,7 +108,8 @@ def bin_error(generated: Sequence[Generated], bins) -> dict:
             if not notes or span.id not in by_id:
                 continue
             c = emotion_to_constraints(by_id[span.id].emotion, by_id[span.id])
-            got = measure(notes, max(1, (span.end - span.start) // g.song.ticks_per_bar), PPQ, g.song.time_signature[0])
+            local = [dataclasses.replace(n, start=n.start - span.start, end=n.end - span.start) for n in notes]
+            got = measure(local, max(1, (span.end - span.start) // g.song.ticks_per_bar))
             want = {"density": c.note_density, "velocity": (c.velocity_floor + c.velocity_ceiling) / 2, "pitch": c.register_center}
             for a in errs:
                 errs[a].append(abs(bins.bin("melody", a, want[a]) - bins.bin("melody", a, got[a])))
@@ -145,7 +148,7 @@ def similarity(engines: dict[str, list[Piece]], real: dict[str, list[Piece]], se
 
 
 # --- 4 structure ------------------------------------------------------------------------------
-CONTRAST_KEYS = ("density", "velocity", "pitch")
+CONTRAST_KEYS = ("note_density", "mean_velocity", "mean_pitch")
 
 
 def _pitched(sample) -> list:
@@ -153,8 +156,14 @@ def _pitched(sample) -> list:
 
 
 def _tpb(sample) -> int:
-    num, den = sample.time_signature
-    return PPQ * 4 * num // den
+    return ticks_per_bar(sample.time_signature)
+
+
+def _strong_chord_tone_ratio(samples) -> float:
+    """Pooled over sections: melody notes on strong beats that are chord tones / all counted."""
+    counts = [chord_tone_counts(s.notes["melody"], s.chords, _tpb(s))[2:] for s in samples if s.notes.get("melody") and s.chords]
+    total = sum(c[1] for c in counts)
+    return sum(c[0] for c in counts) / total if total else float("nan")
 
 
 def structure_metrics(pieces: Sequence[Piece]) -> dict:
@@ -162,7 +171,7 @@ def structure_metrics(pieces: Sequence[Piece]) -> dict:
     samples = [s for p in pieces for s in p]
     contrasts = []
     for p in pieces:
-        attrs = {t: [measure(_pitched(s), s.n_bars, PPQ, s.time_signature[0]) for s in p if s.section_type == t]
+        attrs = {t: [section_attributes(_pitched(s), s.n_bars, _tpb(s)).as_dict() for s in p if s.section_type == t]
                  for t in ("verse", "chorus")}
         if attrs["verse"] and attrs["chorus"]:
             contrasts.append(structure.contrast(attrs["verse"], attrs["chorus"], CONTRAST_KEYS))
@@ -170,8 +179,7 @@ def structure_metrics(pieces: Sequence[Piece]) -> dict:
         "pitch_class_entropy": _nanmean(structure.pitch_class_entropy(_pitched(s)) for s in samples if _pitched(s)),
         "groove_consistency_pitched": _nanmean(structure.groove_consistency(_pitched(s), _tpb(s)) for s in samples if _pitched(s)),
         "groove_consistency_drums": _nanmean(structure.groove_consistency(s.notes["drums"], _tpb(s)) for s in samples if s.notes.get("drums")),
-        "chord_tone_ratio": _nanmean(structure.chord_tone_ratio(s.notes["melody"], s.chords, _tpb(s), s.time_signature)
-                                     for s in samples if s.notes.get("melody")),
+        "chord_tone_ratio": _strong_chord_tone_ratio(samples),
         "motif_recurrence": _nanmean(structure.motif_recurrence([s.notes.get("melody", []) for s in p]) for p in pieces),
         "major_share": _nanmean(float(k[1] == "major") for s in samples if (k := estimated_key(_pitched(s)))),
         **{f"chorus_minus_verse_{k}": _nanmean(c[k] for c in contrasts) for k in CONTRAST_KEYS},

@@ -1,4 +1,7 @@
-"""Structure metrics over notes in ticks: tonal focus, groove, harmony fit, motifs, section contrast."""
+"""Structure metrics over notes in ticks: tonal focus, groove, motifs, section contrast.
+
+How well a melody fits its chords is an attribute (:mod:`stori.data.attributes`), not repeated here.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,7 +11,6 @@ from itertools import combinations
 import numpy as np
 
 from stori.spec.song import PPQ, Note
-from stori.theory import parse_chord
 
 
 def pitch_class_entropy(notes: Sequence[Note]) -> float:
@@ -45,48 +47,6 @@ def groove_consistency(notes: Sequence[Note], ticks_per_bar: int, ppq: int = PPQ
         return 1.0
     diffs = [np.logical_xor(a, b).mean() for a, b in combinations(bars, 2)]
     return float(1.0 - np.mean(diffs))
-
-
-def strong_beats(ticks_per_bar: int, time_signature: tuple[int, int], ppq: int = PPQ) -> list[int]:
-    """Tick offsets of the strong beats within a bar: the downbeat, and the middle of the bar when
-    the bar holds an even number (four or more) of beat groups (beats 1 and 3 in 4/4; 1 and 4 in 12/8)."""
-    num, den = time_signature
-    compound = den == 8 and num % 3 == 0 and num > 3
-    groups = num // 3 if compound else num
-    if groups >= 4 and groups % 2 == 0:
-        return [0, ticks_per_bar // 2]
-    return [0]
-
-
-def chord_at(chords: Sequence[tuple[int, str]], tick: int) -> str | None:
-    """The symbol of the last chord change at or before ``tick`` (``chords`` sorted by tick)."""
-    current = None
-    for t, symbol in chords:
-        if t > tick:
-            break
-        current = symbol
-    return current
-
-
-def chord_tone_ratio(melody: Sequence[Note], chords: Sequence[tuple[int, str]], ticks_per_bar: int,
-                     time_signature: tuple[int, int] = (4, 4), ppq: int = PPQ) -> float:
-    """Share of melody notes starting on a strong beat (within a 32nd) whose pitch class belongs to
-    the chord sounding there. Notes under no chord ("N") are not counted; NaN when none count."""
-    tolerance = ppq // 8
-    beats = strong_beats(ticks_per_bar, time_signature, ppq)
-    chords = sorted(chords)
-    hits = total = 0
-    for n in melody:
-        pos = n.start % ticks_per_bar
-        if not any(min(abs(pos - b), ticks_per_bar - abs(pos - b)) <= tolerance for b in beats):
-            continue
-        symbol = chord_at(chords, n.start + tolerance)
-        pcs = parse_chord(symbol)[1] if symbol else ()
-        if not pcs:
-            continue
-        total += 1
-        hits += n.pitch % 12 in pcs
-    return hits / total if total else float("nan")
 
 
 def skyline(notes: Sequence[Note]) -> list[Note]:
