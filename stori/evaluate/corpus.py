@@ -55,20 +55,16 @@ def subsample_pieces(pieces: list[Piece], limit: int | None, seed: int = 0) -> l
 
 
 def load_real(limit_pieces: int | None = None, seed: int = 0) -> dict[str, list[Piece]]:
-    """POP909 test songs and GMD test performances as pieces, or ``{}`` for a set whose data is
-    missing. With ``limit_pieces``, POP909 songs are read one by one (no full build) and both sets
-    are subsampled."""
+    """POP909 test songs and GMD test performances as pieces (at most ``limit_pieces`` of each,
+    drawn with ``seed``); a set whose data is missing is left out. POP909 songs are read one by one,
+    so the evaluation never waits for the whole dataset to be parsed."""
     from stori.data import gmd, pop909
     from stori.data.splits import pop909_ids
 
     real: dict[str, list[Piece]] = {}
     try:
-        if limit_pieces is None:
-            songs = group_pieces(pop909.load_pop909_sections("test"))
-        else:
-            ids = subsample_pieces([[i] for i in pop909_ids("test")], limit_pieces, seed)
-            songs = [p for (sid,) in ids if (p := pop909.load_song(sid))]
-        real["pop909"] = songs
+        ids = subsample_pieces([[i] for i in pop909_ids("test")], limit_pieces, seed)
+        real["pop909"] = [p for (sid,) in ids if (p := pop909.load_song(sid))]
     except (StoriError, FileNotFoundError):
         pass
     try:

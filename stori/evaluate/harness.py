@@ -16,13 +16,14 @@ from stori.model.conditioning import AttributeBins, measure
 @dataclass(frozen=True)
 class Settings:
     validity_songs: int
+    planned_songs: int
     sweep_levels: int
     sweep_seeds: int
     real_pieces: int | None  # None: every test piece
 
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
-        return cls(6, 3, 1, 12) if quick else cls(40, 5, 3, None)
+        return cls(6, 4, 3, 1, 12) if quick else cls(40, 30, 5, 3, None)
 
 
 def available_engines() -> list[str]:
@@ -51,7 +52,7 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
     results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines, "settings": cfg.__dict__,
                      "real_data": {k: {"pieces": len(v), "sections": sum(len(p) for p in v)} for k, v in real.items()},
                      "validity": {}, "control_fidelity": {}, "structure": {"real": real_structure}}
-    songs, timings = {}, {}
+    songs, planned, timings = {}, {}, {}
     for engine in engines:
         t = time.perf_counter()
         results["validity"][engine], songs[engine] = sections.validity(engine, cfg.validity_songs, seed)
@@ -59,13 +60,14 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
         if bins is not None:
             fid["bin_error"] = {"bins": bins_source, **sections.bin_error(songs[engine], bins)}
         results["control_fidelity"][engine] = fid
-        pieces = sections.generated_pieces(songs[engine], engine)
+        planned[engine] = sections.planned_songs(engine, cfg.planned_songs)
+        pieces = sections.generated_pieces(planned[engine], engine)
         results["structure"][engine] = {**sections.structure_metrics(pieces),
-                                        "spec_motif_recognisability": sections.motif_recognisability(songs[engine])}
+                                        "spec_motif_recognisability": sections.motif_recognisability(planned[engine])}
         timings[engine] = time.perf_counter() - t
     results["similarity"] = sections.similarity(
-        {e: sections.generated_pieces(songs[e], e) for e in engines}, real, seed)
-    results["speed"] = sections.speed(songs)
+        {e: sections.generated_pieces(planned[e], e) for e in engines}, real, seed)
+    results["speed"] = sections.speed({e: songs[e] + planned[e] for e in engines})
     results["runtime_s"] = {"total": round(time.perf_counter() - t0, 1), **{e: round(s, 1) for e, s in timings.items()}}
     out.mkdir(parents=True, exist_ok=True)
     (out / "evaluation.json").write_text(json.dumps(_clean(results), indent=2) + "\n")

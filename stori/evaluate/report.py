@@ -95,7 +95,8 @@ def _similarity(res: dict, engines: list[str]) -> list[str]:
              "the two densities (1 = indistinguishable), **KL** = KL(intra ‖ inter) in nats (0 = indistinguishable). "
              "Samples are one track of one section. The real set is split in halves by song; each engine and the "
              "other real half (the ceiling, *real vs real*) are compared with the same half. Pitched roles against "
-             "POP909's test split, drums against GMD's test split.", ""]
+             "POP909's test split, drums against GMD's test split. The generated samples are those of the planned "
+             "songs described under Structure.", ""]
     for role, row in sim.items():
         cols = ["real_vs_real", *[e for e in engines if e in row]]
         rows = [[f, *(f"{fmt(row[c][f]['overlap'], 3)} / {fmt(row[c][f]['kl'], 3)}" for c in cols)] for f in row["real_vs_real"]]
@@ -111,8 +112,9 @@ def _structure(res: dict, engines: list[str]) -> list[str]:
     rows.append(["Spec motif found where declared (interval + rhythm after its transformations, any transposition)",
                  "– (POP909 declares no motifs)", *(f"{fmt(st[e]['spec_motif_recognisability']['share'])} "
                                                    f"of {st[e]['spec_motif_recognisability']['declared']}" for e in engines)])
-    lines = ["Each metric over the generated songs of the validity run, beside the same metric on the real test "
-             "split. Groove consistency is Wu & Yang's (2020) groove pattern similarity over all pairs of bars on a "
+    lines = [f"Each metric over {res['settings']['planned_songs']} planned songs per engine (the planner's own plan for "
+             "a genre prompt, cycling through pop, indie folk, rock, hip-hop, jazz, ambient, funk, lo-fi, house and "
+             "r&b, seed k for song k), beside the same metric on the real test split. Groove consistency is Wu & Yang's (2020) groove pattern similarity over all pairs of bars on a "
              "16th-note grid (1 = every bar has the same onsets). Chord-tone ratio: melody notes starting on "
              "a strong beat (1 and 3 in 4/4) whose pitch class is in the sounding chord, pooled over sections "
              "(`stori.data.attributes`). Chorus minus verse: per song, mean over its choruses minus mean over its "
@@ -127,7 +129,7 @@ def _speed(res: dict, engines: list[str]) -> list[str]:
         lines += ["```json", json.dumps(sp["bench"], indent=2), "```", ""]
     rows = [[e, str(h["songs"]), fmt(h["mean_s_per_song"], 3), fmt(h["max_s_per_song"], 3), fmt(h["mean_s_per_bar"], 4),
              fmt(h["realtime_factor"], 1) + "x"] for e, h in sp["harness"].items()]
-    lines += ["This run's own timing of `compose()` on the validity songs (CPU, the machine that wrote the report; "
+    lines += ["This run's own timing of `compose()` on the validity and planned songs (CPU, the machine that wrote the report; "
               "real music plays at 1x, so anything above it is faster than listening):", ""]
     return lines + _table(["engine", "songs", "mean s/song", "max s/song", "s/bar", "song-time per wall-time"], rows) + ["![speed](speed.png)", ""]
 

@@ -17,7 +17,7 @@ from stori.evaluate.corpus import Piece, song_to_samples
 from stori.evaluate.features import FEATURES
 from stori.evaluate.measures import estimated_key, section_measures
 from stori.evaluate.similarity import compare_sets, split_halves
-from stori.evaluate.specs import Generated, generate, random_spec, sweep_levels, sweep_spec
+from stori.evaluate.specs import Generated, generate, planned_spec, random_spec, sweep_levels, sweep_spec
 from stori.evaluate.validity import CHECKS, check_song
 from stori.model.conditioning import measure
 from stori.spec.constraints import emotion_to_constraints
@@ -115,6 +115,11 @@ def bin_error(generated: Sequence[Generated], bins) -> dict:
                 errs[a].append(abs(bins.bin("melody", a, want[a]) - bins.bin("melody", a, got[a])))
     return {a: {"mean_abs_bin_error": _nanmean(v), "exact_share": _nanmean([e == 0 for e in v]), "n": len(v)}
             for a, v in errs.items()}
+
+
+def planned_songs(engine: str, n: int) -> list[Generated]:
+    """``n`` songs from the planner's own plans (the songs similarity and structure judge)."""
+    return [generate(planned_spec(k), engine, k) for k in range(n)]
 
 
 # --- 3 similarity -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.spatial.distance import cdist, pdist
 from scipy.stats import gaussian_kde
 
 GRID_POINTS = 1000
@@ -26,15 +27,12 @@ def _as_matrix(values: Sequence) -> np.ndarray:
 
 def intra_set_distances(values: Sequence) -> np.ndarray:
     """Euclidean distances between every pair of distinct samples of one set."""
-    x = _as_matrix(values)
-    d = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(-1))
-    return d[np.triu_indices(len(x), k=1)]
+    return pdist(_as_matrix(values))
 
 
 def inter_set_distances(a: Sequence, b: Sequence) -> np.ndarray:
     """Euclidean distances from every sample of ``a`` to every sample of ``b``."""
-    x, y = _as_matrix(a), _as_matrix(b)
-    return np.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)).ravel()
+    return cdist(_as_matrix(a), _as_matrix(b)).ravel()
 
 
 def _subsample(d: np.ndarray, seed: int) -> np.ndarray:

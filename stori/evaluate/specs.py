@@ -28,6 +28,14 @@ class Generated:
     seconds: float  # wall time of compose()
 
 
+def planned_spec(k: int) -> SongSpec:
+    """Song ``k`` as a musician would get it: the planner's own plan for prompt ``k`` (cycling
+    through PROMPTS) with seed ``k``, nothing overridden."""
+    from stori.plan import plan_song
+
+    return plan_song(PROMPTS[k % len(PROMPTS)], seed=k)
+
+
 def random_spec(seed: int) -> SongSpec:
     """A planned spec for a random prompt with random tempo (60..180), meter, 2..6 sections of 2, 4
     or 8 bars and global emotion; then each section gets its own random emotion."""
