@@ -1,0 +1,185 @@
+"""The Gradio side of the studio: turn a Take into what each component shows, and errors into messages.
+
+A StoriError becomes ``gr.Error`` (a toast in the browser, an ``AppError`` in gradio_client) with
+the library's one-line message; the app keeps serving.
+"""
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+import gradio as gr
+
+from stori.errors import StoriError
+from stori.render.figures import emotion_arc, piano_roll
+from stori.spec.emotion import AXES
+from stori.spec.song_spec import SongSpec
+from stori.ui import studio, views
+from stori.ui.workspace import Take, Workspace
+
+DOWNLOADS = ("song.mid", "stems.zip", "spec.json", "traces.json")
+WELCOME = ("Your song is ready. Tell me what to change — *make the bridge more intense*, "
+           "*the second chorus brighter*, *busier drums* — or ask *why is the chorus higher?* "
+           "Type **undo** or **redo** to move between versions.")
+
+
+def friendly(fn):
+    """Run ``fn``; a StoriError becomes a gr.Error carrying its one-line message."""
+    @wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StoriError as e:
+            raise gr.Error(str(e), title="Stori") from None
+    return run
+
+
+def _audio(take: Take):
+    path = take.path("preview.wav")
+    return str(path) if path else None
+
+
+def _song_views(take: Take) -> tuple:
+    """audio, piano roll, emotion arc, timeline, section table, section choices, traces (md, json), metrics, downloads."""
+    song, spec = take.song, take.song.spec
+    note = f"\n\n> {take.audio_note}" if take.audio_note else ""
+    return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec),
+            views.section_rows(spec), gr.update(choices=[s.id for s in spec.sections], value=spec.sections[0].id),
+            views.traces_markdown(song.traces), song.traces, views.metrics_markdown(song) + note,
+            [str(take.path(n)) for n in DOWNLOADS if take.path(n)])
+
+
+class Callbacks:
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+
+    # --- Compose -----------------------------------------------------------------------------
+    def compose(self, prompt, energy, valence, tension, intimacy, motion, tempo, key, meter, structure, engine, seed,
+                progress=gr.Progress()):
+        take = friendly(studio.create_song)(
+            self.ws, prompt, emotion=dict(zip(AXES, (energy, valence, tension, intimacy, motion))), tempo=tempo or None,
+            key=key or None, structure=structure or None, time_signature=meter or None, engine=engine, seed=int(seed or 0),
+            on_step=lambda f, text: progress(f, desc=text))
+        return self._fresh(take)
+
+    def recompose(self, spec_dict, rows, engine, seed, progress=gr.Progress()):
+        """Compose again from the edited section table (the plan otherwise kept)."""
+        if not spec_dict:
+            raise gr.Error("Generate a song first; the table edits its sections.", title="Stori")
+        spec = friendly(lambda: views.spec_from_rows(SongSpec.from_dict(spec_dict), _rows(rows)))()
+        take = friendly(studio.create_song)(self.ws, spec=spec, engine=engine, seed=int(seed or 0),
+                                            on_step=lambda f, text: progress(f, desc=text))
+        return self._fresh(take)
+
+    def _fresh(self, take: Take):
+        chat = [{"role": "assistant", "content": f"{take.message}\n\n{WELCOME}"}]
+        return (take.song_id, take.song.spec.to_dict(), *_song_views(take), chat)
+
+    # --- the selected section ------------------------------------------------------------------
+    @staticmethod
+    def pick_section(rows, section_id):
+        for row in _rows(rows):
+            if row and str(row[0]) == section_id:
+                return tuple(float(row[4 + i]) for i in range(len(AXES)))
+        return tuple(gr.update() for _ in AXES)
+
+    @staticmethod
+    def set_section(spec_dict, rows, section_id, *values):
+        """Write the section sliders into the table row (regenerate to hear it) and redraw the timeline."""
+        rows = [list(r) for r in _rows(rows)]
+        for row in rows:
+            if row and str(row[0]) == section_id:
+                row[4:4 + len(AXES)] = [round(float(v), 3) for v in values]
+        return rows, Callbacks.redraw(spec_dict, rows, section_id)
+
+    @staticmethod
+    def redraw(spec_dict, rows, section_id=None):
+        if not spec_dict:
+            return views.timeline(None)
+        try:
+            spec = views.spec_from_rows(SongSpec.from_dict(spec_dict), _rows(rows))
+        except StoriError:  # a half-edited cell: keep the last good picture
+            spec = SongSpec.from_dict(spec_dict)
+        return views.timeline(spec, section_id)
+
+    # --- Chat ----------------------------------------------------------------------------------
+    def chat(self, message, history, song_id):
+        history = list(history or [])
+        message = (message or "").strip()
+        if not message:
+            return (history, "", *(gr.update() for _ in range(11)))
+        history.append({"role": "user", "content": message})
+        if not song_id:
+            history.append({"role": "assistant", "content": "Generate a song first, then tell me what to change."})
+            return (history, "", *(gr.update() for _ in range(11)))
+        try:
+            take = studio.refine_song(self.ws, song_id, message)
+        except StoriError as e:
+            history.append({"role": "assistant", "content": f"I could not do that: {e}"})
+            return (history, "", *(gr.update() for _ in range(11)))
+        history.append({"role": "assistant", "content": take.message or "Done."})
+        return (history, "", take.song.spec.to_dict(), *_song_views(take))
+
+    # --- Drums and Humanize ----------------------------------------------------------------------
+    def drums(self, style, bars, meter, tempo, humanize, pattern_type, seed):
+        take = friendly(studio.make_drums)(self.ws, style, int(bars), meter, float(tempo), bool(humanize), pattern_type,
+                                           int(seed or 0))
+        return str(take.path("song.mid")), _audio(take), piano_roll(take.song), take.message + _note(take)
+
+    def humanize(self, upload, style, amount):
+        if not upload:
+            raise gr.Error("midi: no file uploaded; allowed: a .mid file up to 2 MB", title="Stori")
+        before, take = friendly(studio.humanize_midi)(self.ws, upload, style, float(amount))
+        return (str(take.path("song.mid")), _audio(take), piano_roll(before, "before"), piano_roll(take.song, "after"),
+                take.message + _note(take))
+
+    # --- JSON endpoints (api_name generate / refine) ------------------------------------------------
+    def api_generate(self, prompt: str = "", emotion: str = "", tempo: float = 0, key: str = "", structure: str = "",
+                     time_signature: str = "", engine: str = "", seed: int = 0) -> dict:
+        """Plan and compose a song. ``emotion`` is JSON such as {"energy": 0.7, "valence": -0.2}.
+        Returns the song id, a summary and links to song.mid, stems.zip, spec.json, traces.json, preview.wav."""
+        take = friendly(studio.create_song)(self.ws, prompt, emotion=friendly(_json_object)(emotion, "emotion"),
+                                            tempo=tempo or None, key=key, structure=structure, time_signature=time_signature,
+                                            engine=engine or None, seed=int(seed or 0))
+        return describe(take)
+
+    def api_refine(self, song_id: str, message: str) -> dict:
+        """Refine a song by chat (e.g. "make the bridge more intense", "why is the chorus higher?", "undo").
+        Returns the reply (the musical diff or the answer), the changed sections and links to the new version."""
+        return describe(friendly(studio.refine_song)(self.ws, song_id, message))
+
+
+def describe(take: Take) -> dict:
+    """A take as JSON: what API clients and REST tasks get."""
+    spec = take.song.spec
+    return {"song_id": take.song_id, "version": take.version, "title": spec.title if spec else "",
+            "message": take.message, "summary": views.metrics_markdown(take.song), "audio_note": take.audio_note,
+            "sections": [s.id for s in spec.sections] if spec else [],
+            "changed_sections": take.extra.get("changed_sections", []), "files": take.links()}
+
+
+def _json_object(text: str, field_name: str) -> dict | None:
+    if not text or not str(text).strip():
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise StoriError(field_name, "is not valid JSON", 'an object such as {"energy": 0.7}') from None
+    if not isinstance(value, dict):
+        raise StoriError(field_name, "is not a JSON object", 'an object such as {"energy": 0.7}')
+    return value
+
+
+def _rows(rows) -> list[list]:
+    """Dataframe value (list of lists, or a pandas frame) -> list of lists."""
+    if rows is None:
+        return []
+    if hasattr(rows, "values") and hasattr(rows, "columns"):
+        return rows.values.tolist()
+    if isinstance(rows, dict):  # {"headers", "data"}
+        return list(rows.get("data", []))
+    return [list(r) for r in rows]
+
+
+def _note(take: Take) -> str:
+    return f"\n\n> {take.audio_note}" if take.audio_note else ""

@@ -1,0 +1,159 @@
+"""The studio's Blocks: Compose (with the refinement chat), Drums, Humanize, and the named API endpoints."""
+from __future__ import annotations
+
+import gradio as gr
+
+from stori.compose import ENGINES
+from stori.render.midi import MAX_MIDI_BYTES
+from stori.spec.emotion import AXES, RANGES
+from stori.spec.song_spec import METERS, SECTION_TYPES
+from stori.ui import studio, views
+from stori.ui.callbacks import Callbacks
+
+EXAMPLES = [
+    "a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, "
+    "and a melody that soars in the chorus",
+    "late-night lo-fi hip-hop, dusty drums, jazzy electric piano, tender and a little melancholy",
+    "a triumphant cinematic build with strings, 3/4, starting sparse and ending huge",
+    "an anxious, driving synth-pop track in F minor at 128 bpm",
+    "warm neo-soul groove, laid-back drums, rhodes and a singing bass line",
+]
+AXIS_HELP = {"energy": "quiet ↔ loud and busy", "valence": "dark ↔ bright", "tension": "settled ↔ unresolved",
+             "intimacy": "big room ↔ close and soft", "motion": "still ↔ driving"}
+SONG_FEEL = {"energy": 0.5, "valence": 0.0, "tension": 0.3, "intimacy": 0.5, "motion": 0.5}
+CSS = """
+#stori-title h1 {margin-bottom: 0; letter-spacing: -0.02em;}
+#stori-title p {margin-top: 2px; opacity: 0.75;}
+#generate {min-height: 52px; font-size: 1.05rem;}
+.stori-card {border-radius: 12px;}
+"""
+
+
+def _sliders(values: dict, prefix: str) -> list[gr.Slider]:
+    return [gr.Slider(*RANGES[a], value=values[a], step=0.05, label=f"{prefix}{a}", info=AXIS_HELP[a],
+                      elem_id=f"{prefix.strip().replace(' ', '-')}{a}") for a in AXES]
+
+
+def build_blocks(cb: Callbacks) -> gr.Blocks:
+    with gr.Blocks(title="Stori studio") as demo:
+        song_id = gr.State("")
+        spec_state = gr.State(None)
+        gr.Markdown("# Stori studio\nSay what the song should feel like; get an editable multi-track MIDI song, "
+                    "then talk to it until you keep it.", elem_id="stori-title")
+        with gr.Tabs():
+            with gr.Tab("Compose", id="compose"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        prompt = gr.Textbox(label="Describe your song", lines=3, max_length=2000, elem_id="prompt",
+                                            placeholder="a bittersweet indie folk song about leaving home…")
+                        gr.Examples(EXAMPLES, inputs=prompt, label="Try one")
+                        with gr.Accordion("Key, tempo, meter, form, engine", open=False):
+                            with gr.Row():
+                                tempo = gr.Number(label="Tempo (BPM; 0 = from the words)", value=0, minimum=0, maximum=240)
+                                key = gr.Textbox(label="Key (empty = from the words)", placeholder="A minor", max_length=20)
+                                meter = gr.Dropdown([""] + [f"{n}/{d}" for n, d in METERS], value="", label="Meter")
+                            with gr.Row():
+                                structure = gr.Textbox(label="Form (empty = from the genre)", max_length=300,
+                                                       placeholder="intro:4,verse:8,chorus:8,outro:4")
+                                engine = gr.Dropdown(list(ENGINES), value=studio.default_engine(), label="Engine")
+                                seed = gr.Number(label="Seed", value=0, precision=0, minimum=0)
+                        generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
+                    with gr.Column(scale=2):
+                        gr.Markdown("#### Song feel")
+                        feel = _sliders(SONG_FEEL, "")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="preview")
+                        roll = gr.Plot(label="Piano roll", elem_id="piano-roll")
+                    with gr.Column(scale=2):
+                        chatbot = gr.Chatbot(label="Refine by chat", height=430, elem_id="chat",
+                                             placeholder="Generate a song, then tell me what to change.")
+                        with gr.Row():
+                            say = gr.Textbox(show_label=False, placeholder="make the bridge more intense", scale=4,
+                                             max_length=studio.MAX_CHAT_CHARS, elem_id="say")
+                            send = gr.Button("Send", scale=1, elem_id="send")
+                        with gr.Row():
+                            undo = gr.Button("↶ Undo", size="sm")
+                            redo = gr.Button("↷ Redo", size="sm")
+                metrics = gr.Markdown(elem_id="metrics")
+                gr.Markdown("#### Form")
+                form = gr.Plot(show_label=False, elem_id="timeline")
+                with gr.Accordion("Sections: edit and regenerate", open=False):
+                    table = gr.Dataframe(headers=views.TABLE_HEADERS, datatype=["str", "str", "number", "str", *["number"] * 5],
+                                         type="array", interactive=True, label=f"Sections (types: {', '.join(SECTION_TYPES)})")
+                    with gr.Row():
+                        section = gr.Dropdown([], label="Selected section", scale=1)
+                        section_feel = _sliders(SONG_FEEL, "section ")
+                    with gr.Row():
+                        apply_btn = gr.Button("Apply feel to section")
+                        regen_btn = gr.Button("Regenerate from table", variant="primary")
+                with gr.Row():
+                    with gr.Column():
+                        arc = gr.Plot(label="Emotion arc")
+                    with gr.Column():
+                        downloads = gr.File(label="Downloads", file_count="multiple", interactive=False)
+                with gr.Accordion("Why it sounds like this (intent traces)", open=False):
+                    traces_md = gr.Markdown()
+                    traces_json = gr.JSON(label="traces.json")
+
+            with gr.Tab("Drums", id="drums"):
+                with gr.Row():
+                    with gr.Column():
+                        d_style = gr.Dropdown(list(studio.DRUM_STYLES), value="boom bap", label="Producer style")
+                        d_pattern = gr.Radio(list(studio.PATTERN_TYPES), value="verse", label="Pattern")
+                        with gr.Row():
+                            d_bars = gr.Slider(1, 32, value=4, step=1, label="Bars")
+                            d_tempo = gr.Slider(40, 240, value=90, step=1, label="Tempo (BPM)")
+                        with gr.Row():
+                            d_meter = gr.Dropdown(list(studio.DRUM_METERS), value="4/4", label="Meter")
+                            d_human = gr.Checkbox(value=True, label="Humanize")
+                            d_seed = gr.Number(value=0, precision=0, minimum=0, label="Seed")
+                        d_btn = gr.Button("Make drums", variant="primary")
+                    with gr.Column():
+                        d_audio = gr.Audio(label="Preview", type="filepath", interactive=False)
+                        d_file = gr.File(label="drums.mid", interactive=False)
+                        d_info = gr.Markdown()
+                d_roll = gr.Plot(label="Drum roll")
+
+            with gr.Tab("Humanize", id="humanize"):
+                with gr.Row():
+                    with gr.Column():
+                        h_upload = gr.File(label=f"Your MIDI file (.mid, up to {MAX_MIDI_BYTES // 1_000_000} MB)",
+                                           file_types=[".mid", ".midi"], type="filepath")
+                        h_style = gr.Dropdown([""] + list(studio.DRUM_STYLES), value="", label="Feel (optional)")
+                        h_amount = gr.Slider(0, 1, value=0.5, step=0.05, label="Amount")
+                        h_btn = gr.Button("Humanize", variant="primary")
+                    with gr.Column():
+                        h_audio = gr.Audio(label="Preview", type="filepath", interactive=False)
+                        h_file = gr.File(label="humanized.mid", interactive=False)
+                        h_info = gr.Markdown()
+                with gr.Row():
+                    h_before = gr.Plot(label="Before")
+                    h_after = gr.Plot(label="After")
+
+        views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads]
+        compose_out = [song_id, spec_state, *views_out, chatbot]
+        compose_in = [prompt, *feel, tempo, key, meter, structure, engine, seed]
+        for trigger in (generate_btn.click, prompt.submit):
+            trigger(cb.compose, compose_in, compose_out, api_name="compose", api_visibility="undocumented")
+        regen_btn.click(cb.recompose, [spec_state, table, engine, seed], compose_out, api_visibility="undocumented")
+        section.change(cb.pick_section, [table, section], section_feel, api_visibility="private", queue=False)
+        section.change(cb.redraw, [spec_state, table, section], form, api_visibility="private", queue=False)
+        table.input(cb.redraw, [spec_state, table, section], form, api_visibility="private", queue=False)
+        apply_btn.click(cb.set_section, [spec_state, table, section, *section_feel], [table, form],
+                        api_visibility="private", queue=False)
+
+        chat_out = [chatbot, say, spec_state, *views_out]
+        for trigger in (say.submit, send.click):
+            trigger(cb.chat, [say, chatbot, song_id], chat_out, api_visibility="undocumented")
+        for button, word in ((undo, "undo"), (redo, "redo")):
+            button.click(lambda history, sid, w=word: cb.chat(w, history, sid), [chatbot, song_id], chat_out,
+                         api_visibility="private")
+
+        d_btn.click(cb.drums, [d_style, d_bars, d_meter, d_tempo, d_human, d_pattern, d_seed],
+                    [d_file, d_audio, d_roll, d_info], api_name="drums")
+        h_btn.click(cb.humanize, [h_upload, h_style, h_amount], [h_file, h_audio, h_before, h_after, h_info],
+                    api_name="humanize")
+        gr.api(cb.api_generate, api_name="generate")
+        gr.api(cb.api_refine, api_name="refine")
+    return demo

@@ -1,0 +1,43 @@
+"""One process: FastAPI with the REST routes and the Gradio studio mounted at ``/``."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+from fastapi import FastAPI
+
+from stori.render.midi import MAX_MIDI_BYTES
+from stori.ui import rest, studio
+from stori.ui.callbacks import Callbacks
+from stori.ui.layout import CSS, build_blocks
+from stori.ui.workspace import Workspace
+
+CONCURRENCY = 2  # songs composed at once: one per core of a small machine (see studio.SLOTS)
+QUEUE_SIZE = 64
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("STORI_STUDIO_DIR") or Path(tempfile.gettempdir()) / "stori-studio")
+
+
+def create_app(root: str | Path | None = None) -> FastAPI:
+    """Build the app; the default engine is warmed (its model loaded) once, here, before serving."""
+    ws = Workspace(root or default_root())
+    studio.warm_up()
+    demo = build_blocks(Callbacks(ws)).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    app = FastAPI(title="Stori", description="Emotion-aware, section-aware MIDI composer")
+    app.include_router(rest.router(ws, rest.TaskBoard(workers=CONCURRENCY)))
+    return gr.mount_gradio_app(app, demo, path="/", allowed_paths=[str(ws.root)], max_file_size=MAX_MIDI_BYTES,
+                               theme=gr.themes.Soft(primary_hue="orange", secondary_hue="slate"), css=CSS,
+                               footer_links=["api"])
+
+
+def serve(root: str | Path | None = None) -> None:
+    """Run the studio on ``GRADIO_SERVER_NAME``:``GRADIO_SERVER_PORT`` (default 127.0.0.1:7860)."""
+    import uvicorn
+
+    host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
+    port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    uvicorn.run(create_app(root), host=host, port=port, log_level="warning")

@@ -1,0 +1,150 @@
+"""What the studio does, as plain functions over a Workspace: generate, refine, drums, humanize.
+
+The Gradio callbacks, the named API endpoints and the REST tasks all call these, so every door
+into the studio runs the same code. CPU work goes through ``SLOTS`` so the UI queue and the REST
+tasks together never run more songs at once than the machine has cores for.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from stori.compose import DEFAULT_ENGINE, ENGINES
+from stori.errors import StoriError
+from stori.pipeline import generate
+from stori.render.midi import midi_to_song
+from stori.spec.emotion import AXES
+from stori.spec.song import Song
+from stori.spec.song_spec import SongSpec
+from stori.ui.workspace import Take, Workspace
+
+SLOTS = threading.BoundedSemaphore(max(1, min(2, os.cpu_count() or 1)))
+MAX_CHAT_CHARS = 500
+
+
+@dataclass
+class Chat:
+    session: object  # stori.compose's SongSession
+    take: Take
+
+
+def default_engine() -> str:
+    return "learned" if "learned" in ENGINES else DEFAULT_ENGINE
+
+
+def _session_for(song: Song):
+    """Issue 4's refinement API: ``SongSession(song)`` with ``.say``, ``.undo``, ``.redo``. None until it lands."""
+    try:
+        from stori.compose import SongSession  # the chat-refinement session (issue 4)
+    except ImportError:
+        return None
+    return SongSession(song)
+
+
+def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None,
+                key: str | None = None, structure: str | None = None, time_signature: str | None = None,
+                spec: SongSpec | None = None, engine: str | None = None, seed: int = 0, render: bool = True,
+                on_step=None) -> Take:
+    """Plan (unless ``spec``) and compose a song, save it as version 1 of a new id, open its chat.
+
+    ``on_step(fraction, text)``, when given, hears of each stage (the UI's progress bar).
+    """
+    step = on_step or (lambda fraction, text: None)
+    engine = engine or default_engine()
+    if engine not in ENGINES:
+        raise StoriError("engine", f"{engine!r} is not an engine", ", ".join(ENGINES))
+    if emotion:
+        unknown = set(emotion) - set(AXES)
+        if unknown:
+            raise StoriError("emotion", f"unknown axis {sorted(unknown)[0]!r}", ", ".join(AXES))
+    with SLOTS:
+        step(0.1, "planning and composing")
+        song = generate(prompt or "", emotion=emotion or None, tempo=tempo or None, key=key or None,
+                        structure=structure or None, time_signature=time_signature or None, spec=spec,
+                        engine=engine, seed=int(seed))
+        step(0.5, "writing MIDI and stems")
+        take = ws.save(song, render=False)
+        if render:
+            step(0.7, "rendering the audio preview")
+            ws.render(take)
+    take.message = f"Made **{song.spec.title}** with the {engine} engine."
+    ws.remember(take.song_id, Chat(_session_for(song), take))
+    return take
+
+
+def refine_song(ws: Workspace, song_id: str, text: str, render: bool = True) -> Take:
+    """Say ``text`` to the song's chat session; a changed song is saved as its next version.
+
+    The returned take's ``message`` is the reply (the musical diff, or a "why?" answer).
+    """
+    chat: Chat = ws.session(song_id)
+    if chat.session is None:
+        raise StoriError("chat", "refinement is not available in this build yet", "generate again after updating Stori")
+    text = (text or "").strip()
+    if not text or len(text) > MAX_CHAT_CHARS:
+        raise StoriError("message", "is empty or too long", f"a command of 1..{MAX_CHAT_CHARS} characters, e.g. 'make the bridge more intense'")
+    with SLOTS:
+        reply = chat.session.say(text)
+        song = reply.song if reply.song is not None else chat.take.song
+        if song is chat.take.song:
+            take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)
+        else:
+            take = ws.save(song, song_id, render=render)
+            chat.take = take
+    take.message = reply.markdown
+    take.extra["changed_sections"] = list(getattr(reply, "changed_sections", []) or [])
+    return take
+
+
+DRUM_STYLES = ("J Dilla", "trap", "boom bap", "lo-fi", "neo-soul", "funk", "rock", "house", "reggaeton", "afrobeat", "jazz")
+PATTERN_TYPES = ("intro", "verse", "chorus", "bridge", "fill", "outro", "break")
+DRUM_METERS = ("4/4", "3/4", "6/8", "5/4", "7/8")
+
+
+def make_drums(ws: Workspace, style: str = "boom bap", bars: int = 4, time_signature: str = "4/4", tempo: float = 90,
+               humanize: bool = True, pattern_type: str = "verse", seed: int = 0, render: bool = True) -> Take:
+    """A producer-style drum part as a one-track song."""
+    if pattern_type not in PATTERN_TYPES:
+        raise StoriError("pattern_type", f"{pattern_type!r} is not a pattern type", ", ".join(PATTERN_TYPES))
+    if time_signature not in DRUM_METERS:
+        raise StoriError("time_signature", f"{time_signature!r} is not supported for drums", ", ".join(DRUM_METERS))
+    if not isinstance(bars, (int, float)) or not 1 <= int(bars) <= 32:
+        raise StoriError("bars", f"{bars!r} is not a bar count", "1..32")
+    with SLOTS:
+        song = _drum_song(style, int(bars), time_signature, float(tempo), bool(humanize), pattern_type, int(seed))
+        take = ws.save(song, render=render)
+    take.message = f"{len(song.tracks[0].notes)} hits over {int(bars)} bars of {time_signature} at {float(tempo):g} BPM ({style}, {pattern_type})."
+    return take
+
+
+def _drum_song(style, bars, time_signature, tempo, humanize, pattern_type, seed) -> Song:
+    # Until the performer's producer-style drums land (issue 5), the drum track of a planned song.
+    section = "break" if pattern_type == "fill" else pattern_type
+    song = generate(f"{style} drums", tempo=tempo, structure=f"{section}:{bars}", time_signature=time_signature, seed=seed)
+    song.tracks = [t for t in song.tracks if t.role == "drums"]
+    if not song.tracks or not song.tracks[0].notes:
+        raise StoriError("style", f"{style!r} gave no drum part", ", ".join(DRUM_STYLES))
+    return song
+
+
+def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", amount: float = 0.5, render: bool = True) -> tuple[Song, Take]:
+    """Parse an untrusted MIDI upload, humanize it; returns (the song as uploaded, the humanized take)."""
+    before = midi_to_song(source)  # size-limited, safe parse, one-line StoriError
+    if not 0 <= float(amount) <= 1:
+        raise StoriError("amount", f"{amount!r} is out of range", "0..1")
+    try:
+        from stori.perform import humanize  # the performer's humanizer (issue 5)
+    except ImportError:
+        raise StoriError("humanize", "the humanizer is not available in this build yet", "generate or drums for now") from None
+    with SLOTS:
+        after = humanize(before, style=style or None, amount=float(amount))
+        take = ws.save(after, render=render)
+    take.message = f"Humanized {sum(len(t.notes) for t in after.tracks)} notes on {len(after.tracks)} tracks (amount {float(amount):g})."
+    return before, take
+
+
+def warm_up() -> None:
+    """Compose one bar with the default engine so its model is loaded before the first request."""
+    generate("", structure="verse:1", engine=default_engine(), trace=False)

@@ -1,0 +1,116 @@
+"""What the studio shows: the section timeline and table, readable traces, a metrics summary.
+
+The section table is the editable face of ``SongSpec.sections``; edits go back through
+``SongSpec.from_dict``, so a bad cell gets the spec's own one-line error naming the field.
+"""
+from __future__ import annotations
+
+import colorsys
+
+import plotly.graph_objects as go
+
+from stori.errors import StoriError
+from stori.spec.emotion import AXES
+from stori.spec.song import Song
+from stori.spec.song_spec import SongSpec
+
+TABLE_HEADERS = ["id", "type", "bars", "chords (bar | bar)", *AXES]
+MAX_TRACES_SHOWN = 60
+
+
+def section_rows(spec: SongSpec) -> list[list]:
+    return [[s.id, s.type, s.bars, " | ".join(s.chords), *(getattr(s.emotion, a) for a in AXES)] for s in spec.sections]
+
+
+def _cell(row: list, i: int, where: str, number: bool = False):
+    value = row[i] if i < len(row) else None
+    if number:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise StoriError(where, f"{value!r} is not a number", "a number") from None
+    return str(value if value is not None else "").strip()
+
+
+def spec_from_rows(spec: SongSpec, rows: list[list]) -> SongSpec:
+    """``spec`` with its sections replaced by the table's rows (motifs and behaviours kept by id)."""
+    if not rows:
+        raise StoriError("sections", "the table is empty", "at least one section row")
+    old = {s.id: s.to_dict() for s in spec.sections}
+    sections = []
+    for k, row in enumerate(rows):
+        where = f"sections[{k}]"
+        sid = _cell(row, 0, f"{where}.id")
+        bars = _cell(row, 2, f"{where}.bars", number=True)
+        d = dict(old.get(sid, {}))
+        d.update(id=sid, type=_cell(row, 1, f"{where}.type"), bars=int(bars) if bars.is_integer() else bars,
+                 chords=[c.strip() for c in _cell(row, 3, f"{where}.chords").split("|") if c.strip()],
+                 emotion={a: _cell(row, 4 + j, f"{where}.emotion.{a}", number=True) for j, a in enumerate(AXES)})
+        if sid not in old:  # a new section: no states or motif places carried from elsewhere
+            d.pop("entry_state", None), d.pop("exit_state", None)
+        sections.append(d)
+    data = spec.to_dict()
+    data["sections"] = sections
+    return SongSpec.from_dict(data)
+
+
+def section_colour(energy: float, valence: float) -> str:
+    """Valence sets the hue (blue when dark, amber when bright); energy the saturation and depth."""
+    hue = 0.62 - 0.52 * (valence + 1) / 2
+    r, g, b = colorsys.hls_to_rgb(hue, 0.72 - 0.3 * energy, 0.35 + 0.6 * energy)
+    return f"rgb({int(r * 255)},{int(g * 255)},{int(b * 255)})"
+
+
+def timeline(spec: SongSpec | None, selected: str | None = None) -> go.Figure:
+    """One block per section, as wide as its bars, coloured by its energy and valence."""
+    fig = go.Figure()
+    start = 1
+    for s in spec.sections if spec else []:
+        e = s.emotion
+        fig.add_trace(go.Bar(
+            base=[start], x=[s.bars], y=["form"], orientation="h", name=s.id, showlegend=False,
+            marker=dict(color=section_colour(e.energy, e.valence),
+                        line=dict(color="#1d1d1f" if s.id == selected else "white", width=3 if s.id == selected else 1)),
+            text=f"<b>{s.id}</b><br>{s.bars} bars", textposition="inside", insidetextanchor="middle",
+            hovertemplate=(f"<b>{s.id}</b> ({s.type}), bars {start}-{start + s.bars - 1}<br>"
+                           + "<br>".join(f"{a} {getattr(e, a):+.2f}" for a in AXES) + "<extra></extra>")))
+        start += s.bars
+    fig.update_layout(barmode="overlay", height=140, margin=dict(l=10, r=10, t=10, b=30), plot_bgcolor="rgba(0,0,0,0)",
+                      paper_bgcolor="rgba(0,0,0,0)", xaxis=dict(title="bar", showgrid=False),
+                      yaxis=dict(visible=False), uniformtext=dict(minsize=9, mode="hide"))
+    return fig
+
+
+def traces_markdown(traces: list[dict], limit: int = MAX_TRACES_SHOWN) -> str:
+    """The intent traces as sentences: what was decided for what, and why."""
+    if not traces:
+        return "_No decisions recorded._"
+    lines = []
+    for t in traces[:limit]:
+        why = "; ".join(f"{b['factor']} = {b['value']} → {b['implication']}" for b in t.get("because", [])[:3])
+        line = f"- **{t['target']}** · {t['decision_type'].replace('_', ' ')}: `{str(t['decision'])[:80]}`"
+        if why:
+            line += f" — because {why}"
+        if t.get("musical_principle"):
+            line += f"  \n  _{t['musical_principle']}_"
+        lines.append(line)
+    if len(traces) > limit:
+        lines.append(f"\n…and {len(traces) - limit} more in traces.json.")
+    return "\n".join(lines)
+
+
+def metrics_markdown(song: Song) -> str:
+    """A short summary a musician reads at a glance: form, length, and what each track plays."""
+    bars = song.end_tick / song.ticks_per_bar if song.ticks_per_bar else 0
+    num, den = song.time_signature
+    head = [f"{song.key}", f"{song.tempo:g} BPM", f"{num}/{den}", f"{bars:.0f} bars", f"{song.duration_s:.0f} s",
+            f"{len(song.sections)} sections", f"{len(song.traces)} decisions traced"]
+    title = f"### {song.spec.title}\n" if song.spec else ""
+    rows = ["| track | notes | per bar | pitch range | mean velocity |", "|---|---:|---:|---|---:|"]
+    for t in song.tracks:
+        if not t.notes:
+            continue
+        pitches = [n.pitch for n in t.notes]
+        vel = sum(n.velocity for n in t.notes) / len(t.notes)
+        rows.append(f"| {t.name} | {len(t.notes)} | {len(t.notes) / max(bars, 1):.1f} | {min(pitches)}–{max(pitches)} | {vel:.0f} |")
+    return title + " · ".join(head) + "\n\n" + "\n".join(rows)

@@ -1,0 +1,111 @@
+"""The studio's output folder: one folder per song id, one per version, and nothing served from elsewhere.
+
+Ids are made here (``uuid4().hex``) and checked on the way back in, and file names come from a fixed
+list, so text a user types never becomes part of a path.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stori.errors import StoriError
+from stori.render.audio import AudioUnavailable, render_wav
+from stori.render.bundle import write_bundle
+from stori.spec.song import Song
+
+ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+SERVED_FILES = ("song.mid", "stems.zip", "spec.json", "traces.json", "preview.wav")
+PREVIEW_RATE = 22050  # half CD rate: a third of the bytes to send, plenty for a sketch
+KEEP_SESSIONS = 64
+
+
+def check_id(value, field_name: str = "song_id") -> str:
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise StoriError(field_name, f"{str(value)[:40]!r} is not an id", "a 32-character id returned by the studio")
+    return value
+
+
+@dataclass
+class Take:
+    """One saved version of a song: where its files are and what to say about it."""
+
+    song_id: str
+    version: int
+    song: Song
+    folder: Path
+    audio_note: str = ""  # why there is no preview, when there is none
+    message: str = ""  # what changed (refinement) or what was made
+    extra: dict = field(default_factory=dict)
+
+    def path(self, name: str) -> Path | None:
+        p = self.folder / name
+        return p if name in SERVED_FILES and p.is_file() else None
+
+    def links(self, prefix: str = "/api/v1/files") -> dict[str, str]:
+        return {name: f"{prefix}/{self.song_id}/{self.version}/{name}" for name in SERVED_FILES if self.path(name)}
+
+
+class Workspace:
+    def __init__(self, root: str | Path):
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._versions: dict[str, int] = {}
+        self._sessions: OrderedDict[str, object] = OrderedDict()
+
+    def save(self, song: Song, song_id: str | None = None, render: bool = True) -> Take:
+        """Write ``song`` as the next version of ``song_id`` (a new id when None)."""
+        with self._lock:
+            song_id = check_id(song_id) if song_id else uuid.uuid4().hex
+            version = self._versions.get(song_id, 0) + 1
+            self._versions[song_id] = version
+        folder = self.root / song_id / str(version)
+        write_bundle(song, folder, render=False)
+        with zipfile.ZipFile(folder / "stems.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for stem in sorted((folder / "stems").glob("*.mid")):
+                z.write(stem, f"stems/{stem.name}")
+        take = Take(song_id, version, song, folder)
+        if render:
+            self.render(take)
+        return take
+
+    @staticmethod
+    def render(take: Take) -> None:
+        """Add the FluidSynth preview; without FluidSynth the take says why instead."""
+        try:
+            render_wav(take.song, take.folder / "preview.wav", sample_rate=PREVIEW_RATE)
+        except AudioUnavailable as e:
+            take.audio_note = f"No audio preview: {e}"
+
+    def file(self, song_id: str, version, name: str) -> Path:
+        """The path of a served file, after checking every part; raises StoriError otherwise."""
+        check_id(song_id)
+        if name not in SERVED_FILES:
+            raise StoriError("file", f"{str(name)[:40]!r} is not served", ", ".join(SERVED_FILES))
+        if not str(version).isdigit():
+            raise StoriError("version", f"{str(version)[:20]!r} is not a version", "a positive integer")
+        path = (self.root / song_id / str(int(version)) / name).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise StoriError("file", "no such file", "files of songs made by this studio")
+        return path
+
+    # Chat sessions live in memory, the most recent KEEP_SESSIONS of them.
+    def remember(self, song_id: str, session) -> None:
+        with self._lock:
+            self._sessions[song_id] = session
+            self._sessions.move_to_end(song_id)
+            while len(self._sessions) > KEEP_SESSIONS:
+                self._sessions.popitem(last=False)
+
+    def session(self, song_id: str):
+        check_id(song_id)
+        with self._lock:
+            if song_id not in self._sessions:
+                raise StoriError("song_id", "no such song in this studio (it may have expired)", "an id from a recent generate")
+            self._sessions.move_to_end(song_id)
+            return self._sessions[song_id]
