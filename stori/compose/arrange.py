@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from stori.spec.motif import Motif, apply_transformation
-from stori.spec.song import PPQ, SectionSpan, Song, Track
+from stori.spec.song import PPQ, Song, Track
 from stori.spec.song_spec import MotifUsage, SectionSpec, SongSpec
 from stori.theory import parse_key, scale_pitch_classes
 from stori.spec.song import Note
@@ -13,19 +13,10 @@ from stori.spec.song import Note
 ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "counter_melody": (52, 81), "drums": (35, 81)}
 
 
-def section_spans(spec: SongSpec) -> list[SectionSpan]:
-    spans, tick = [], 0
-    for s in spec.sections:
-        end = tick + s.bars * spec.ticks_per_bar
-        spans.append(SectionSpan(s.id, s.type, tick, end))
-        tick = end
-    return spans
-
-
 def song_skeleton(spec: SongSpec) -> Song:
     """A Song with the spec's tracks (no notes yet) and its section spans."""
     tracks = [Track(name=t.name, role=t.role, program=t.program, channel=t.channel) for t in spec.tracks]
-    return Song(tracks=tracks, sections=section_spans(spec), tempo=spec.tempo, time_signature=spec.time_signature,
+    return Song(tracks=tracks, sections=spec.spans(), tempo=spec.tempo, time_signature=spec.time_signature,
                 key=spec.key, spec=spec)
 
 
@@ -48,12 +39,19 @@ def motif_anchor(motif: Motif, key: str) -> int:
 
 
 def realize_motif(spec: SongSpec, usage: MotifUsage, section_start: int) -> tuple[Motif, list[Note]]:
-    """The transformed motif of ``usage`` and its notes, placed at the usage's bar and beat."""
+    """The transformed motif of ``usage`` and its notes, placed at the usage's bar and beat.
+
+    The notes carry velocity 0: the engine that places them sets the dynamics."""
     motif = spec.motif(usage.motif)
     for t in usage.transformations:
         motif = apply_transformation(motif, t)
     start = section_start + (usage.bar - 1) * spec.ticks_per_bar + int(round((usage.beat - 1) * beat_ticks(spec)))
     anchor = motif_anchor(motif, spec.key)
+    lo, hi = ROLE_RANGES.get(usage.track, ROLE_RANGES["melody"])
+    while anchor + max(motif.intervals) > hi and anchor + min(motif.intervals) - 12 >= lo:
+        anchor -= 12  # keep the motif inside its role's range; the octave leaves it recognisable
+    while anchor + min(motif.intervals) < lo and anchor + max(motif.intervals) + 12 <= hi:
+        anchor += 12
     notes, t = [], start
     for interval, beats in zip(motif.intervals, motif.rhythm):
         dur = int(round(beats * PPQ))

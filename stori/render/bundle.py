@@ -73,4 +73,5 @@ def read_bundle(path: str | Path) -> Song:
             ordered.append(t)
     song.tracks = ordered or song.tracks
     song.key, song.tempo, song.time_signature = song.spec.key, song.spec.tempo, song.spec.time_signature
+    song.sections = song.spec.spans()
     return song

@@ -12,7 +12,7 @@ from pathlib import Path
 from stori.errors import StoriError, check_range
 from stori.spec.emotion import EmotionVector
 from stori.spec.motif import Motif
-from stori.spec.song import DRUM_CHANNEL, PPQ, ROLES
+from stori.spec.song import DRUM_CHANNEL, PPQ, ROLES, SectionSpan
 from stori.theory import normalize_key, parse_chord
 
 RMS_VERSION = "2.0"
@@ -285,6 +285,14 @@ class SongSpec:
     def ticks_per_bar(self) -> int:
         num, den = self.time_signature
         return PPQ * 4 * num // den
+
+    def spans(self) -> list[SectionSpan]:
+        """Where each section lies, in ticks from the start of the song."""
+        spans, tick = [], 0
+        for s in self.sections:
+            spans.append(SectionSpan(s.id, s.type, tick, tick + s.bars * self.ticks_per_bar))
+            tick += s.bars * self.ticks_per_bar
+        return spans
 
     @property
     def total_bars(self) -> int:

@@ -1,0 +1,109 @@
+"""The baseline engine honours the spec: sections, bars, chords, key, meter, motifs, behaviours."""
+import pytest
+
+from stori.compose import compose
+from stori.compose.arrange import ROLE_RANGES, realize_motif
+from stori.spec.song import PPQ
+from stori.theory import parse_chord, scale_pitch_classes
+from stori.trace import NULL_RECORDER, TraceRecorder
+
+
+def chord_at(section, spec, rel_tick):
+    current = None
+    for t, sym in section.chord_timeline(spec.ticks_per_bar):
+        if t <= rel_tick:
+            current = sym
+    return current
+
+
+@pytest.fixture(scope="module")
+def song():
+    import json
+    from stori.spec.song_spec import SongSpec
+    from tests.conftest import EXAMPLE_SPEC
+    spec = SongSpec.from_dict(json.loads(EXAMPLE_SPEC.read_text()))
+    return compose(spec, "baseline", seed=3, tracer=TraceRecorder())
+
+
+def test_sections_and_bars_follow_the_spec(song):
+    spec = song.spec
+    assert [s.id for s in song.sections] == [s.id for s in spec.sections]
+    for span, s in zip(song.sections, spec.sections):
+        assert span.end - span.start == s.bars * spec.ticks_per_bar
+    for track in song.tracks:
+        assert all(n.end <= song.sections[-1].end and n.end > n.start for n in track.notes)
+
+
+def test_bass_plays_the_chord_bass_note_at_every_change(song):
+    spec, bass = song.spec, song.track("bass")
+    for span, s in zip(song.sections, spec.sections):
+        for t, sym in s.chord_timeline(spec.ticks_per_bar):
+            if s.behaviour("bass", "roots") == "tacet":
+                continue
+            hit = [n for n in bass.notes if n.start == span.start + t]
+            assert hit and hit[0].pitch % 12 == parse_chord(sym)[2], (s.id, t, sym)
+
+
+def test_harmony_notes_are_chord_tones(song):
+    spec, harmony = song.spec, song.track("harmony")
+    for span, s in zip(song.sections, spec.sections):
+        for n in song.notes_in(harmony, span):
+            assert n.pitch % 12 in parse_chord(chord_at(s, spec, n.start - span.start))[1]
+
+
+def test_melody_stays_in_key_and_range_and_hits_chord_tones_on_strong_beats(song):
+    spec, melody = song.spec, song.track("melody")
+    lo, hi = ROLE_RANGES["melody"]
+    scale = scale_pitch_classes(spec.key)
+    motif_ticks = {n.start for span, s in zip(song.sections, spec.sections) for u in s.motif_usage
+                   for n in realize_motif(spec, u, span.start)[1]}
+    free = [n for n in melody.notes if n.start not in motif_ticks]
+    assert all(lo <= n.pitch <= hi for n in melody.notes)
+    assert all(n.pitch % 12 in scale for n in free)
+    on_beat = [(n, s, span) for span, s in zip(song.sections, spec.sections) for n in free
+               if span.start <= n.start < span.end and (n.start - span.start) % PPQ == 0]
+    tones = sum(n.pitch % 12 in parse_chord(chord_at(s, spec, n.start - span.start))[1] for n, s, span in on_beat)
+    assert tones / len(on_beat) == 1.0
+
+
+def test_motifs_sound_where_the_spec_declares_them(song):
+    spec, melody = song.spec, song.track("melody")
+    played = {(n.pitch, n.start) for n in melody.notes}
+    for span, s in zip(song.sections, spec.sections):
+        for u in s.motif_usage:
+            _, notes = realize_motif(spec, u, span.start)
+            assert all((n.pitch, n.start) in played for n in notes if n.end <= span.end), s.id
+
+
+def test_behaviours_tacet_and_drums_on_kit(song):
+    intro = song.section("intro")
+    assert not song.notes_in(song.track("drums"), intro)  # the example's intro drums are tacet
+    drums = song.track("drums")
+    assert drums.channel == 10 and all(35 <= n.pitch <= 81 for n in drums.notes)
+    for role in ("bass", "harmony"):
+        lo, hi = ROLE_RANGES[role]
+        assert all(lo <= n.pitch <= hi for n in song.track(role).notes)
+
+
+def test_traces_are_recorded_in_the_schema(song):
+    keys = {"trace_id", "timestamp", "decision_type", "target", "decision", "because", "alternatives_considered",
+            "confidence", "musical_principle"}
+    assert song.traces and all(set(t) == keys for t in song.traces)
+    assert any(t["decision_type"] == "motif_placement" for t in song.traces)
+    assert all({"factor", "value", "implication", "weight"} == set(b) for t in song.traces for b in t["because"])
+
+
+def test_same_seed_same_song_and_tracing_off_changes_nothing(example_spec):
+    a = compose(example_spec, "baseline", seed=5, tracer=TraceRecorder())
+    b = compose(example_spec, "baseline", seed=5, tracer=NULL_RECORDER)
+    assert [t.notes for t in a.tracks] == [t.notes for t in b.tracks]
+    assert b.traces == []
+    c = compose(example_spec, "baseline", seed=6)
+    assert [t.notes for t in a.tracks] != [t.notes for t in c.tracks]
+
+
+def test_meters_other_than_four_four(example_spec):
+    example_spec.time_signature = (6, 8)
+    song = compose(example_spec, "baseline", seed=1)
+    assert song.ticks_per_bar == 3 * PPQ
+    assert song.sections[-1].end == example_spec.total_bars * 3 * PPQ
