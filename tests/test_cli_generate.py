@@ -88,3 +88,16 @@ def test_malformed_spec_and_unreadable_midi(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "midi:" in proc.stderr
     assert not (tmp_path / "o").exists() and not (tmp_path / "o.wav").exists()
+
+
+def test_missing_soundfont_gives_one_clear_message_and_the_rest_is_written(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("STORI_SOUNDFONT", str(tmp_path / "nowhere.sf2"))
+    out = tmp_path / "song"
+    assert main(["generate", "--prompt", PROMPT, "--out", str(out), "--engine", "baseline", "--structure", "verse:2", "--render"]) == 0
+    err = capsys.readouterr().err
+    assert "no preview.wav" in err and "STORI_SOUNDFONT" in err
+    assert (out / "song.mid").is_file() and not (out / "preview.wav").exists()
+    with pytest.raises(AudioUnavailable, match="apt-get install fluidsynth fluid-soundfont-gm"):
+        monkeypatch.delenv("STORI_SOUNDFONT")
+        monkeypatch.setattr("stori.render.audio.SOUNDFONT_PLACES", ())
+        find_soundfont()
