@@ -1,16 +1,26 @@
-"""Text and settings -> SongSpec: the offline planner (keyword presets)."""
+"""Text and settings -> SongSpec: the offline planner.
+
+Order of decisions (each traced): genre template -> song emotion (thesaurus) -> tempo, key, meter,
+length -> form -> per-section emotion (form shape + arc words + build) -> chords (POP909 n-gram)
+-> track behaviours -> motifs and where they sound -> instruments -> entry/exit states.
+Explicit arguments always win over what the text says.
+"""
 from __future__ import annotations
 
+import os
 import random
 
 from stori.errors import StoriError, check_range
-from stori.plan.genres import detect_genre
-from stori.plan.words import emotion_from_text, instruments_from_text, key_from_text, meter_from_text, tempo_from_text
+from stori.plan.chords import chord_model, tension_of
+from stori.plan.genres import GENRES, detect_genre
+from stori.plan.motifs import design_motifs, motif_usages
+from stori.plan.words import (arcs_from_text, builds, emotion_from_text, instruments_from_text, key_from_text,
+                              length_from_text, meter_from_text, playing_from_text, song_emotion_text, tempo_from_text)
 from stori.spec.constraints import emotion_to_constraints
-from stori.spec.emotion import EmotionVector
-from stori.spec.motif import TRANSFORMATIONS, Motif
+from stori.spec.emotion import AXES, EmotionVector
 from stori.spec.song_spec import SECTION_TYPES, SongSpec, parse_time_signature
-from stori.theory import is_major, normalize_key, parse_key, roman_to_chord
+from stori.spec.transitions import check_transitions
+from stori.theory import is_major, normalize_key, roman_to_chord
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
 # How a section's emotion departs from the song's: the usual shape of a pop form.
@@ -24,12 +34,7 @@ SECTION_SHAPE: dict[str, dict[str, float]] = {
     "break": {"energy": -0.3, "motion": -0.2},
     "outro": {"energy": -0.25, "tension": -0.2, "motion": -0.15},
 }
-PROGRESSIONS = {
-    True: {"intro": ["I", "IV", "I", "V"], "verse": ["I", "vi", "IV", "V"], "pre_chorus": ["ii", "IV", "V", "V"],
-           "chorus": ["IV", "I", "V", "vi"], "bridge": ["vi", "IV", "I", "V"], "outro": ["IV", "V", "I", "I"]},
-    False: {"intro": ["i", "bVI", "i", "bVII"], "verse": ["i", "bVI", "bIII", "bVII"], "pre_chorus": ["iv", "bVI", "V", "V"],
-            "chorus": ["bVI", "bVII", "i", "i"], "bridge": ["iv", "i", "bVI", "V"], "outro": ["bVI", "bVII", "i", "i"]},
-}
+LLM_ENV = "STORI_LLM_URL"
 
 
 def parse_structure(text: str) -> list[tuple[str, int]]:
@@ -54,120 +59,245 @@ def parse_structure(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def _seventh(numeral: str) -> str:
-    """The diatonic seventh for a numeral: dominant on V and bVII, major on other major chords, minor on minor ones."""
+def section_ids(form: list[tuple[str, int]]) -> list[str]:
+    """"verse" when a type occurs once, else "verse1", "verse2", ..."""
+    totals = {t: sum(1 for x, _ in form if x == t) for t, _ in form}
+    seen: dict[str, int] = {}
+    out = []
+    for t, _ in form:
+        seen[t] = seen.get(t, 0) + 1
+        out.append(t if totals[t] == 1 else f"{t}{seen[t]}")
+    return out
+
+
+def extension(numeral: str, level: float) -> str:
+    """The numeral with the seventh (level 1) or ninth (level 2) the section's constraints ask for."""
+    if level < 1 or numeral.endswith("dim"):
+        return numeral
     bare = numeral.lstrip("b#")
     if bare.islower():
-        return "7"  # roman_to_chord turns a lowercase "7" into m7
-    return "7" if bare in ("V", "VII") else "maj7"
+        return numeral + ("9" if level >= 2 else "7")  # roman_to_chord makes lowercase "7"/"9" minor
+    if bare in ("V", "VII"):
+        return numeral + ("9" if level >= 2 else "7")
+    return numeral + ("add9" if level >= 2 else "maj7")
 
 
-def _behaviours(stype: str, ev: EmotionVector) -> dict[str, str]:
+def section_chords(numerals: list[str], bars: int, harmonic_rhythm: float) -> list[str]:
+    """Per-bar chord strings for a loop of numerals at 0.5, 1 or 2 chords per bar."""
+    if harmonic_rhythm >= 2:
+        return [" ".join(numerals[2 * b % len(numerals): 2 * b % len(numerals) + 2]) for b in range(len(numerals) // 2)]
+    if harmonic_rhythm <= 0.5:
+        return [n for n in numerals for _ in range(2)]
+    return list(numerals)
+
+
+def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.Random, lead_in: str | None,
+                tracer: TraceRecorder, sid: str) -> tuple[list[str], list[str]]:
+    """(per-bar chord symbols, the numerals) for one section, sampled from the POP909 chord model."""
+    c = emotion_to_constraints(ev, stype)
+    loop_bars = min(4, bars)
+    length = max(1, int(round(loop_bars * c.harmonic_rhythm)))
+    if c.harmonic_rhythm >= 2:
+        length += length % 2
+    mode = "major" if is_major(key) else "minor"
+    numerals, score, others = chord_model().sample(rng, mode, length, ev.valence, ev.tension, lead_in=lead_in)
+    per_bar = section_chords(numerals, bars, c.harmonic_rhythm)
+    chords = [" ".join(roman_to_chord(extension(n, c.chord_extensions), key) for n in bar.split()) for bar in per_bar]
+    tension = sum(tension_of(n, mode) for n in numerals) / len(numerals)
+    tracer.record("chord_progression", f"section:{sid}", {"numerals": numerals, "chords": chords},
+                  [because("mode", mode, f"the {mode} table of the POP909 chord model", 0.3),
+                   because("tension", ev.tension, f"{'high' if ev.tension >= 0.5 else 'low'}-tension phrases; "
+                           f"this loop's functional tension {tension:.2f}", 0.3),
+                   because("valence", ev.valence, "tilts toward major chords when positive, minor when negative", 0.2),
+                   *c.because("harmonic_rhythm")[:1], *c.because("chord_extensions")[:1]],
+                  alternatives=others, confidence=round(min(0.95, max(0.2, 1 + score / 4)), 3),
+                  principle="chords move by the habits of real pop songs; tension chooses how often they lean on the dominant")
+    return chords, numerals
+
+
+def _behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
     drums = "tacet" if stype == "intro" and ev.energy < 0.3 else (
         "sparse" if ev.energy < 0.35 else ("driving" if ev.energy > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
-    bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else ("roots_fifths" if ev.motion > 0.5 else "roots"))
-    harmony = "arpeggiated" if ev.intimacy > 0.6 else ("block" if ev.energy > 0.6 else "sustained")
-    melody = "sparse" if stype in ("intro", "outro") else ("soaring" if stype == "chorus" else "lead")
-    return {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody}
+    if genre.drum_style in ("boom_bap", "trap", "lofi") and drums == "steady":
+        drums = "half_time" if genre.drum_style == "trap" else "steady"
+    bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
+    harmony = "arpeggiated" if ev.intimacy > 0.75 and ev.energy < 0.5 else ("block" if ev.energy > 0.7 else genre.comping)
+    melody = "sparse" if stype in ("intro", "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
+    out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody}
+    for role, (behaviour, _) in playing.items():
+        if out.get(role) == "tacet" and behaviour != "tacet":
+            continue
+        if stype == "chorus" and behaviour in ("sparse",):
+            behaviour = "steady"  # subtle drums still lift a chorus a little
+        out[role] = behaviour
+    return out
 
 
-def _design_motif(rng: random.Random, key: str) -> Motif:
-    """A short scale-wise figure with one leap, on the tonic or third, in a singable register."""
-    steps = [rng.choice([1, 2, 2, -1, -2]) for _ in range(rng.randint(3, 5))]
-    steps[rng.randrange(len(steps))] = rng.choice([3, 4, 5, -3, -4])
-    intervals = [0]
-    for s in steps:
-        intervals.append(intervals[-1] + s)
-    rhythm = rng.choice([[1, 0.5, 0.5], [0.5, 0.5, 1], [1.5, 0.5, 1], [1, 1, 0.5, 0.5]])
-    rhythm = (rhythm * 3)[: len(intervals)]
-    tonic, _ = parse_key(key)
-    return Motif("m1", intervals, rhythm, register=60 + (tonic + 7) % 12, emotional_role="identity",
-                 anchor_degree=rng.choice([1, 3]), name="main theme", allowed_transformations=TRANSFORMATIONS)
+def _toward(ev: EmotionVector, point: dict[str, float], amount: float = 0.5) -> dict[str, float]:
+    return {a: amount * (point[a] - getattr(ev, a)) for a in AXES}
+
+
+def _fit_length(form: list[tuple[str, int]], length: tuple[str, float] | None, tempo: float, beats_per_bar: int):
+    if not length:
+        return form
+    unit, value = length
+    target = value if unit == "bars" else value * tempo / 60.0 / beats_per_bar
+    factor = target / sum(b for _, b in form)
+    return [(t, int(min(64, max(2, 2 * round(b * factor / 2))))) for t, b in form]
 
 
 def plan_song(prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None, key: str | None = None,
               structure: str | None = None, time_signature: str | None = None, seed: int = 0,
-              tracer: TraceRecorder = NULL_RECORDER) -> SongSpec:
-    """Plan a song from a description; explicit arguments win over what the text says."""
+              tracer: TraceRecorder = NULL_RECORDER, genre: str | None = None) -> SongSpec:
+    """Plan a song from a description; explicit arguments win over what the text says.
+
+    With ``$STORI_LLM_URL`` set, an LLM plans first (:mod:`stori.plan.llm`); when its answer does not
+    validate, the offline plan is used and ``spec.extra["planner"]`` says why."""
     if not isinstance(prompt, str) or len(prompt) > 2000:
         raise StoriError("prompt", "is not text of at most 2000 characters", "a description up to 2000 characters")
+    note = None
+    if os.environ.get(LLM_ENV):
+        from stori.plan.llm import plan_with_llm
+
+        spec, note = plan_with_llm(prompt, tracer=tracer)
+        if spec is not None:
+            return spec
+    spec = _plan_offline(prompt, emotion=emotion, tempo=tempo, key=key, structure=structure,
+                         time_signature=time_signature, seed=seed, tracer=tracer, genre=genre)
+    spec.extra["planner"] = f"offline ({note})" if note else "offline"
+    return spec
+
+
+def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, seed, tracer, genre) -> SongSpec:
     rng = random.Random(seed)
-    genre = detect_genre(prompt)
-    tracer.record("genre", "song", genre.name, [because("prompt", prompt[:80], f"keywords of {genre.name}", 1.0)],
-                  alternatives=["pop", "rock", "hip-hop", "jazz", "ambient"], confidence=0.7,
+    if genre is not None and genre not in GENRES:
+        raise StoriError("genre", f"{genre!r} is not a genre", ", ".join(GENRES))
+    g = GENRES[genre] if genre else detect_genre(prompt)
+    tracer.record("genre", "song", g.name, [because("prompt" if not genre else "genre", genre or prompt[:80],
+                                                     f"keywords of {g.name}", 1.0)],
+                  alternatives=[n for n in GENRES if n != g.name][:4], confidence=0.9 if genre else 0.7,
                   principle="a genre sets form, tempo range, instrumentation and groove")
-    base = EmotionVector(**genre.emotion)
-    ev, words = emotion_from_text(prompt, base)
+    base = EmotionVector(**g.emotion)
+    ev, words = emotion_from_text(song_emotion_text(prompt) or prompt, base)
     if emotion:
         ev = EmotionVector.from_dict({a: v for a, v in emotion.items() if v is not None}, base=ev)
     tracer.record("global_emotion", "song", ev.to_dict(),
                   [because("emotion word", w, "pulls the song's emotion toward the word", 1 / max(1, len(words))) for w in words]
-                  + [because(a, v, "set by the musician", 1.0) for a, v in (emotion or {}).items() if v is not None],
+                  + [because(a, v, "set by the musician", 1.0) for a, v in (emotion or {}).items() if v is not None]
+                  + ([] if words or emotion else [because("genre", g.name, "the genre's usual mood", 1.0)]),
                   confidence=0.75, principle="emotion words are points in a five-axis space; the song starts at their centre")
 
-    tempo = check_range("tempo", tempo, 40, 240) if tempo is not None else (tempo_from_text(prompt) or
-             round(genre.tempo[0] + (genre.tempo[1] - genre.tempo[0]) * (0.3 + 0.5 * ev.energy * 0.7 + 0.2 * ev.motion)))
-    tempo = check_range("tempo", tempo, 40, 240)
-    key = normalize_key(key) if key else (key_from_text(prompt) or f"{rng.choice(['C', 'D', 'E', 'F', 'G', 'A', 'Bb'])} "
-                                            f"{'minor' if ev.valence < -0.15 or (genre.mode == 'minor' and ev.valence < 0.3) else 'major'}")
+    given_tempo = tempo if tempo is not None else tempo_from_text(prompt)
+    tempo = check_range("tempo", given_tempo if given_tempo is not None else
+                        round(g.tempo[0] + (g.tempo[1] - g.tempo[0]) * (0.2 + 0.45 * ev.energy + 0.35 * ev.motion)), 40, 240)
+    key = normalize_key(key) if key else (key_from_text(prompt) or
+                                          f"{rng.choice(['C', 'D', 'E', 'F', 'G', 'A', 'Bb'])} "
+                                          f"{'minor' if ev.valence < -0.15 or (g.mode == 'minor' and ev.valence < 0.3) else 'major'}")
     key = normalize_key(key)
-    meter = time_signature or meter_from_text(prompt) or genre.meter
+    meter = time_signature or meter_from_text(prompt) or g.meter
     ts = parse_time_signature(meter)
     tracer.record("tempo_key_meter", "song", {"tempo": tempo, "key": key, "time_signature": meter},
-                  [because("genre", genre.name, f"tempo range {genre.tempo[0]}-{genre.tempo[1]}", 0.5),
-                   because("energy", ev.energy, "higher energy, faster tempo", 0.3),
-                   because("valence", ev.valence, "negative valence favours minor", 0.2)],
+                  [because("genre", g.name, f"tempo range {g.tempo[0]}-{g.tempo[1]}", 0.4),
+                   because("energy", ev.energy, "higher energy, faster tempo", 0.2),
+                   because("motion", ev.motion, "more motion, faster tempo", 0.2),
+                   because("valence", ev.valence, "negative valence favours minor", 0.2)]
+                  + ([because("prompt", "tempo/key/meter", "stated in the text or settings", 1.0)] if given_tempo or key_from_text(prompt) else []),
                   confidence=0.6, principle="tempo carries arousal; mode carries valence")
 
-    form = parse_structure(structure) if structure else list(genre.structure)
-    major = is_major(key)
-    counts: dict[str, int] = {}
-    sections = []
-    for i, (stype, bars) in enumerate(form):
-        counts[stype] = counts.get(stype, 0) + 1
-        sid = stype if form.count((stype, bars)) == 1 and sum(1 for t, _ in form if t == stype) == 1 else f"{stype}{counts[stype]}"
-        shape = dict(SECTION_SHAPE.get(stype, {}))
-        if stype == "chorus" and counts[stype] == sum(1 for t, _ in form if t == "chorus") and counts[stype] > 1:
-            shape["energy"] = shape.get("energy", 0) + 0.1  # the last chorus lifts
-        sev = ev.shifted(shape)
-        prog = PROGRESSIONS[major].get(stype, PROGRESSIONS[major]["verse"])
-        c = emotion_to_constraints(sev, stype)
-        chords = [roman_to_chord(r + (_seventh(r) if c.chord_extensions >= 1 else ""), key) for r in prog]
-        tracer.record("section_plan", f"section:{sid}", {"type": stype, "bars": bars, "emotion": sev.to_dict(), "chords": chords},
-                      [because(a, round(d, 2), f"{stype} shifts {a}", 0.5) for a, d in shape.items()]
-                      + [because("mode", "major" if major else "minor", "progression family", 0.3)],
-                      alternatives=[PROGRESSIONS[not major].get(stype, [])], confidence=0.6,
-                      principle="sections contrast by energy while sharing the key and the theme")
-        sections.append({"id": sid, "type": stype, "bars": bars, "emotion": sev.to_dict(), "chords": chords,
-                         "motif_usage": [], "entry_state": {}, "exit_state": {}, "track_behaviours": _behaviours(stype, sev)})
+    form = parse_structure(structure) if structure else list(g.structure)
+    length = None if structure else length_from_text(prompt)
+    form = _fit_length(form, length, tempo, ts[0])
+    if length:
+        tracer.record("length", "song", {"bars": sum(b for _, b in form)}, [because("prompt", f"{length[1]:g} {length[0]}", "scales every section", 1.0)],
+                      confidence=0.8, principle="the form keeps its proportions when the song is made longer or shorter")
 
-    motif = _design_motif(rng, key)
-    usage_by_type = {"verse": [], "chorus": ["register_shift"] if "soar" in prompt.lower() else [],
-                     "bridge": ["invert"], "outro": ["rhythmic_expand"], "intro": ["rhythmic_expand"]}
-    for s in sections:
-        if s["type"] in usage_by_type and s["bars"] * ts[0] >= motif.duration * (2 if "rhythmic_expand" in usage_by_type[s["type"]] else 1):
-            s["motif_usage"].append({"motif": motif.id, "bar": 1, "beat": 1, "transformations": usage_by_type[s["type"]], "track": "melody"})
-    tracer.record("motif", f"motif:{motif.id}", {"intervals": list(motif.intervals), "rhythm": list(motif.rhythm)},
-                  [because("seed", seed, "chooses the contour and rhythm", 1.0)], confidence=0.5,
-                  principle="one short, recognisable figure ties the sections together")
+    arcs, build = arcs_from_text(prompt), builds(prompt)
+    playing = playing_from_text(prompt)
+    ids = section_ids(form)
+    n_chorus = sum(1 for t, _ in form if t == "chorus")
+    sections, lead_in, chorus_seen = [], None, 0
+    progressions: dict[str, tuple[list[str], list[str]]] = {}
+    for i, ((stype, bars), sid) in enumerate(zip(form, ids)):
+        shape = dict(SECTION_SHAPE.get(stype, {}))
+        reasons = [because(a, round(d, 2), f"a {stype} shifts {a}", 0.4) for a, d in shape.items()]
+        if stype == "chorus":
+            chorus_seen += 1
+            if chorus_seen == n_chorus and n_chorus > 1:
+                shape["energy"] = shape.get("energy", 0) + 0.1
+                reasons.append(because("form", "final chorus", "the last chorus lifts energy by 0.1", 0.3))
+        sev = ev.shifted(shape)
+        for atype, delta, word in arcs:
+            if atype != stype:
+                continue
+            d = _toward(sev, delta) if "__toward__" in delta else delta
+            sev = sev.shifted(d)
+            reasons.append(because("arc word", word, f"said about the {stype}: " + ", ".join(f"{a} {v:+.2f}" for a, v in d.items() if abs(v) > 0.005), 0.6))
+        if build and len(form) > 1:
+            ramp = -0.15 + 0.3 * i / (len(form) - 1)
+            sev = sev.shifted({"energy": ramp, "tension": ramp / 2})
+            reasons.append(because("arc word", build, f"the song builds: energy {ramp:+.2f} here", 0.4))
+        if stype in progressions:
+            chords, numerals = progressions[stype]
+            tracer.record("chord_progression", f"section:{sid}", {"numerals": numerals, "chords": chords},
+                          [because("form", stype, f"repeats the first {stype}'s progression", 1.0)], confidence=0.9,
+                          principle="a section that returns brings its chords back, so the listener recognises it")
+        else:
+            srng = random.Random(f"{seed}:plan:{stype}")
+            chords, numerals = plan_chords(key, stype, sev, bars, srng, lead_in, tracer, sid)
+            progressions[stype] = (chords, numerals)
+        lead_in = numerals[-1]
+        behaviours = _behaviours(stype, sev, g, playing)
+        tracer.record("section_emotion", f"section:{sid}", {"type": stype, "bars": bars, "emotion": sev.to_dict()}, reasons,
+                      confidence=0.65, principle="sections contrast by energy while sharing the key and the theme")
+        tracer.record("track_behaviours", f"section:{sid}", behaviours,
+                      [because("energy", sev.energy, "sets how hard drums and bass push", 0.5),
+                       because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained", 0.2)]
+                      + [because("prompt", words_, f"asks for {b} {role}", 1.0) for role, (b, words_) in playing.items()],
+                      confidence=0.6, principle="how a part plays is chosen by the section's energy and by what the musician asked")
+        sections.append({"id": sid, "type": stype, "bars": bars, "emotion": sev.to_dict(), "chords": chords,
+                         "motif_usage": [], "entry_state": {}, "exit_state": {}, "track_behaviours": behaviours})
+
+    motifs = design_motifs(rng, key, ev, sections, tracer)
+    motif_usages(motifs, sections, ts, prompt, tracer)
+    _states(sections)
 
     named = instruments_from_text(prompt)
     tracks = []
     for channel, role in ((10, "drums"), (2, "bass"), (3, "harmony"), (4, "melody")):
-        name, program = named.get(role, genre.instruments[role])
+        name, program = named.get(role, g.instruments[role])
         tracks.append({"name": name, "role": role, "program": program, "channel": channel, "instrument": name.lower()})
         tracer.record("instrument", f"track:{role}", {"name": name, "program": program},
-                      [because("prompt" if role in named else "genre", name if role in named else genre.name,
+                      [because("prompt" if role in named else "genre", name if role in named else g.name,
                                "named by the musician" if role in named else "the genre's usual instrument", 1.0)],
                       confidence=0.9 if role in named else 0.6, principle="each role gets one clear timbre")
 
     spec = SongSpec.from_dict({
-        "rms_version": "2.0", "title": (prompt.strip().split(",")[0][:60] or "Untitled").capitalize(), "genre": genre.name,
-        "tempo": tempo, "key": key, "time_signature": f"{ts[0]}/{ts[1]}", "global_emotion": ev.to_dict(),
-        "motifs": [{"id": motif.id, "name": motif.name, "intervals": list(motif.intervals), "rhythm": list(motif.rhythm),
-                    "register": motif.register, "emotional_role": motif.emotional_role, "anchor_degree": motif.anchor_degree,
-                    "allowed_transformations": list(motif.allowed_transformations)}],
-        "sections": sections, "tracks": tracks, "drum_style": genre.drum_style, "prompt": prompt,
+        "rms_version": "2.0", "title": _title(prompt), "genre": g.name, "tempo": tempo, "key": key,
+        "time_signature": f"{ts[0]}/{ts[1]}", "global_emotion": ev.to_dict(), "motifs": motifs, "sections": sections,
+        "tracks": tracks, "drum_style": g.drum_style, "prompt": prompt,
     })
+    for t in check_transitions(spec):
+        if not t.ok:
+            tracer.record("transition_check", f"section:{t.target}", {"from": t.source, "ok": False, "reasons": t.reasons},
+                          [because("transition", t.source, r, 1.0) for r in t.reasons], confidence=0.9,
+                          principle="neighbouring sections must connect; the composer repairs what the plan cannot")
     return spec
 
+
+def _states(sections: list[dict]) -> None:
+    """Entry and exit states: a section enters at its own energy with its first chord and leaves
+    halfway toward the next section's energy on its last chord."""
+    for k, s in enumerate(sections):
+        nxt = sections[k + 1]["emotion"]["energy"] if k + 1 < len(sections) else s["emotion"]["energy"] - 0.1
+        e = s["emotion"]["energy"]
+        s["entry_state"] = {"energy": round(e, 3), "chord": s["chords"][0].split()[0]}
+        s["exit_state"] = {"energy": round(max(0.0, min(1.0, e + 0.5 * (nxt - e))), 3),
+                           "chord": s["chords"][(s["bars"] - 1) % len(s["chords"])].split()[-1]}
+
+
+def _title(prompt: str) -> str:
+    words = prompt.strip().split(",")[0]
+    for lead in ("a ", "an ", "the "):
+        if words.lower().startswith(lead):
+            words = words[len(lead):]
+    return (words[:60] or "Untitled").strip().capitalize()

@@ -1,0 +1,87 @@
+"""The planner: seed example, thesaurus, genres, words, chord model, motifs, LLM fallback."""
+import random
+
+import pytest
+
+from stori.plan import plan_song
+from stori.plan.chords import chord_model
+from stori.plan.genres import GENRES, detect_genre
+from stori.plan.thesaurus import EMOTION_WORDS, emotion_from_text
+from stori.plan.words import arcs_from_text, instruments_from_text, length_from_text, playing_from_text
+from stori.spec.emotion import EmotionVector
+from stori.trace import TraceRecorder
+
+SEED_PROMPT = ("a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, "
+               "and a melody that soars in the chorus")
+
+
+def test_seed_example_plans_nine_sections_with_emotions_chords_and_four_tracks():
+    tracer = TraceRecorder()
+    spec = plan_song(SEED_PROMPT, seed=0, tracer=tracer)
+    assert [s.type for s in spec.sections] == ["intro", "verse", "pre_chorus", "chorus", "verse", "chorus", "bridge", "chorus", "outro"]
+    assert spec.genre == "indie folk"
+    assert [t.role for t in spec.tracks] == ["drums", "bass", "harmony", "melody"]
+    assert spec.tracks[2].name == "Fingerpicked Guitar" and spec.tracks[1].name == "Warm Bass"
+    verse, chorus = spec.section("verse1"), spec.section("chorus1")
+    assert chorus.emotion.energy > verse.emotion.energy + 0.2
+    assert verse.track_behaviours["drums"] == "sparse" and chorus.track_behaviours["melody"] == "soaring"
+    assert any("register_shift" in str(u.transformations) for u in chorus.motif_usage)
+    assert all(s.chords for s in spec.sections) and 1 <= len(spec.motifs) <= 3
+    kinds = {t["decision_type"] for t in tracer.traces}
+    assert {"genre", "global_emotion", "chord_progression", "section_emotion", "motif", "motif_usage", "instrument"} <= kinds
+
+
+def test_same_seed_same_plan_other_seed_differs():
+    a, b, c = (plan_song(SEED_PROMPT, seed=s).dumps() for s in (4, 4, 5))
+    assert a == b and a != c
+
+
+def test_thesaurus_has_72_words_and_blends():
+    assert len(EMOTION_WORDS) >= 72
+    for w in ("bittersweet", "nostalgic", "triumphant", "anxious", "tender"):
+        assert w in EMOTION_WORDS
+    sad, _ = emotion_from_text("a sad song", EmotionVector())
+    very, _ = emotion_from_text("a very sad song", EmotionVector())
+    assert very.valence < sad.valence < 0
+
+
+@pytest.mark.parametrize("text,genre", [("a boom bap beat", "hip-hop"), ("dark trap", "trap"), ("lofi study beat", "lo-fi"),
+                                        ("a jazz ballad", "jazz"), ("a house track", "house"), ("film score", "cinematic"),
+                                        ("neo soul jam", "r&b"), ("punk rock", "rock"), ("funk groove", "funk"),
+                                        ("indie folk", "indie folk"), ("something", "pop")])
+def test_genres(text, genre):
+    assert detect_genre(text).name == genre
+    assert len(GENRES) >= 11
+
+
+def test_words_to_tracks_behaviours_arcs_and_length():
+    assert instruments_from_text("upright bass and a flute")["bass"] == ("Upright Bass", 32)
+    assert playing_from_text("subtle drums")["drums"][0] == "sparse"
+    arcs = arcs_from_text("a sparse verse, and it soars in the chorus")
+    assert ("verse", "sparse") in {(a[0], a[2]) for a in arcs} and ("chorus", "soars") in {(a[0], a[2]) for a in arcs}
+    assert length_from_text("about 3 minutes") == ("seconds", 180.0)
+    spec = plan_song("a pop song at 128 bpm in E minor in 3/4, 32 bars", seed=1)
+    assert spec.tempo == 128 and spec.key == "E minor" and spec.time_signature == (3, 4)
+    assert abs(spec.total_bars - 32) <= 6
+
+
+def test_section_emotion_words_shape_the_arc():
+    spec = plan_song("a pop song with a sad verse and a triumphant chorus", seed=0)
+    assert spec.section("verse1").emotion.valence < spec.section("chorus1").emotion.valence - 0.3
+
+
+def test_chord_model_learned_tables_follow_valence_and_tension():
+    model = chord_model()
+    assert model.table["songs"] > 500
+    rng = random.Random(0)
+    minor_share = {}
+    for v in (-0.8, 0.8):
+        loops = [model.sample(rng, "major", 4, v, 0.3)[0] for _ in range(40)]
+        minor_share[v] = sum(n.lstrip("b#")[0].islower() for loop in loops for n in loop)
+    assert minor_share[-0.8] > minor_share[0.8]
+
+
+def test_llm_planner_falls_back_offline(monkeypatch):
+    monkeypatch.setenv("STORI_LLM_URL", "http://127.0.0.1:9")  # nothing listens there
+    spec = plan_song("a calm piano piece", seed=0)
+    assert spec.extra["planner"].startswith("offline (the LLM planner failed")
