@@ -54,10 +54,11 @@ class Callbacks:
         self.ws = ws
 
     # --- Compose -----------------------------------------------------------------------------
-    def compose(self, prompt, energy, valence, tension, intimacy, motion, tempo, key, meter, structure, engine, seed,
-                progress=gr.Progress()):
+    def compose(self, prompt, feel_from_words, energy, valence, tension, intimacy, motion, tempo, key, meter, structure,
+                engine, seed, progress=gr.Progress()):
+        feel = None if feel_from_words else dict(zip(AXES, (energy, valence, tension, intimacy, motion)))
         take = friendly(studio.create_song)(
-            self.ws, prompt, emotion=dict(zip(AXES, (energy, valence, tension, intimacy, motion))), tempo=tempo or None,
+            self.ws, prompt, emotion=feel, tempo=tempo or None,
             key=key or None, structure=structure or None, time_signature=meter or None, engine=engine, seed=int(seed or 0),
             on_step=lambda f, text: progress(f, desc=text))
         return self._fresh(take)
@@ -73,7 +74,8 @@ class Callbacks:
 
     def _fresh(self, take: Take):
         chat = [{"role": "assistant", "content": f"{take.message}\n\n{WELCOME}"}]
-        return (take.song_id, take.song.spec.to_dict(), *_song_views(take), chat)
+        spec = take.song.spec
+        return (take.song_id, spec.to_dict(), *_song_views(take), chat, *(round(getattr(spec.global_emotion, a), 2) for a in AXES))
 
     # --- the selected section ------------------------------------------------------------------
     @staticmethod

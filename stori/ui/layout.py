@@ -60,6 +60,7 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
                     with gr.Column(scale=2):
                         gr.Markdown("#### Song feel")
+                        feel_from_words = gr.Checkbox(True, label="Feel from the words (move a slider to take over)")
                         feel = _sliders(SONG_FEEL, "")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
@@ -132,8 +133,10 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                     h_after = gr.Plot(label="After")
 
         views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads]
-        compose_out = [song_id, spec_state, *views_out, chatbot]
-        compose_in = [prompt, *feel, tempo, key, meter, structure, engine, seed]
+        compose_out = [song_id, spec_state, *views_out, chatbot, *feel]
+        compose_in = [prompt, feel_from_words, *feel, tempo, key, meter, structure, engine, seed]
+        for slider in feel:
+            slider.input(lambda: False, None, feel_from_words, api_visibility="private", queue=False)
         for trigger in (generate_btn.click, prompt.submit):
             trigger(cb.compose, compose_in, compose_out, api_name="compose", api_visibility="undocumented")
         regen_btn.click(cb.recompose, [spec_state, table, engine, seed], compose_out, api_visibility="undocumented")

@@ -5,8 +5,6 @@ The section table is the editable face of ``SongSpec.sections``; edits go back t
 """
 from __future__ import annotations
 
-import colorsys
-
 import plotly.graph_objects as go
 
 from stori.errors import StoriError
@@ -54,11 +52,15 @@ def spec_from_rows(spec: SongSpec, rows: list[list]) -> SongSpec:
     return SongSpec.from_dict(data)
 
 
+DARK, MIDDLE, BRIGHT = (52, 84, 176), (142, 92, 190), (240, 150, 30)  # valence -1, 0, +1
+
+
 def section_colour(energy: float, valence: float) -> str:
-    """Valence sets the hue (blue when dark, amber when bright); energy the saturation and depth."""
-    hue = 0.62 - 0.52 * (valence + 1) / 2
-    r, g, b = colorsys.hls_to_rgb(hue, 0.72 - 0.3 * energy, 0.35 + 0.6 * energy)
-    return f"rgb({int(r * 255)},{int(g * 255)},{int(b * 255)})"
+    """Valence sets the hue (indigo when dark, violet between, amber when bright); low energy fades it."""
+    a, b, t = (DARK, MIDDLE, valence + 1) if valence < 0 else (MIDDLE, BRIGHT, valence)
+    fade = 0.65 * (1 - energy)
+    rgb = (round((x + (y - x) * t) * (1 - fade) + 255 * fade) for x, y in zip(a, b))
+    return "rgb({},{},{})".format(*rgb)
 
 
 def timeline(spec: SongSpec | None, selected: str | None = None) -> go.Figure:
@@ -72,6 +74,7 @@ def timeline(spec: SongSpec | None, selected: str | None = None) -> go.Figure:
             marker=dict(color=section_colour(e.energy, e.valence),
                         line=dict(color="#1d1d1f" if s.id == selected else "white", width=3 if s.id == selected else 1)),
             text=f"<b>{s.id}</b><br>{s.bars} bars", textposition="inside", insidetextanchor="middle",
+            textfont=dict(color="white" if e.energy > 0.45 else "#1d1d1f"),
             hovertemplate=(f"<b>{s.id}</b> ({s.type}), bars {start}-{start + s.bars - 1}<br>"
                            + "<br>".join(f"{a} {getattr(e, a):+.2f}" for a in AXES) + "<extra></extra>")))
         start += s.bars
