@@ -132,3 +132,12 @@ def test_report_chorus_minus_verse_on_synthetic_sections():
     assert out["mean_pitch"]["mean_diff"] == (4 + 5) / 2
     assert out["note_density"]["mean_diff"] == (4 + 0) / 2
     assert out["note_density"]["share_songs_chorus_higher"] == 0.5
+
+
+def test_bass_rule_keeps_high_arpeggio_notes_in_harmony():
+    # C2 short, then E3 two beats later: more than an octave above the nearby low note -> harmony
+    bass, harmony = split_bass(np.array([[0, 2, 36, 80], [4, 6, 52, 70]]))
+    assert bass[:, 2].tolist() == [36] and harmony[:, 2].tolist() == [52]
+    # G2 instead: within the octave -> a bass note
+    bass, _ = split_bass(np.array([[0, 2, 36, 80], [4, 6, 43, 70]]))
+    assert bass[:, 2].tolist() == [36, 43]

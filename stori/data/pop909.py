@@ -16,9 +16,11 @@ of its previous or next aligned phrase, whichever agrees better with the chord r
 by :func:`split_bass`.
 
 **Bass rule.** At each PIANO onset, the lowest note starting there becomes a bass note if it lies
-below :data:`BASS_SPLIT` (G3, MIDI 55) and no lower PIANO note is still sounding from an earlier
-onset (so the upper notes of a left-hand arpeggio over a held root stay harmony). The bass is
-monophonic: each bass note is cut at the next bass onset. Every other PIANO note is harmony.
+below :data:`BASS_SPLIT` (G3, MIDI 55), no lower PIANO note is still sounding from an earlier
+onset, and it lies within an octave of the lowest PIANO note starting within two beats of it
+(:data:`BASS_WINDOW`); so the upper notes of a left-hand arpeggio, over a held root or after a
+short one, stay harmony. The bass is monophonic: each bass note is cut at the next bass onset.
+Every other PIANO note is harmony.
 
 **Sections.** Phrase letters of ``human_label1`` map through :data:`SECTION_TYPES`. Chords come from
 ``finalized_chord.txt`` as ``(tick, symbol)`` at each change; the key from ``analyzed_key.txt``
@@ -45,12 +47,13 @@ from stori.errors import StoriError
 from stori.spec.song import PPQ, Note
 from stori.theory import chord_name, key_name, parse_chord, pitch_class
 
-VERSION = "pop909-v1"
+VERSION = "pop909-v3"
 """Bump when the parsing changes: the cache is keyed by it."""
 
 STEPS_PER_BEAT = 4
 TICKS_PER_STEP = PPQ // STEPS_PER_BEAT
 BASS_SPLIT = 55
+BASS_WINDOW = 8  # steps (two beats) either side
 MIN_MATCH = 0.5
 MIN_MELODY_NOTES = 4  # fewer than this in a phrase: align it by its neighbours instead
 
@@ -151,10 +154,12 @@ def split_bass(piano: np.ndarray, split: int = BASS_SPLIT) -> tuple[np.ndarray, 
     for on in np.unique(piano[:, 0]):
         starting = np.flatnonzero(piano[:, 0] == on)
         low = starting[np.argmin(piano[starting, 2])]
-        if piano[low, 2] >= split:
+        pitch = piano[low, 2]
+        if pitch >= split:
             continue
-        held = (piano[:, 0] < on) & (piano[:, 1] > on) & (piano[:, 2] < piano[low, 2])
-        is_bass[low] = not held.any()
+        held = (piano[:, 0] < on) & (piano[:, 1] > on) & (piano[:, 2] < pitch)
+        near = np.abs(piano[:, 0] - on) <= BASS_WINDOW
+        is_bass[low] = not held.any() and pitch <= piano[near, 2].min() + 12
     bass, harmony = piano[is_bass].copy(), piano[~is_bass]
     if len(bass) > 1:
         bass[:-1, 1] = np.minimum(bass[:-1, 1], bass[1:, 0])
@@ -222,8 +227,10 @@ def _read_song(root: Path, sid: str, beats_per_bar: int) -> _Song:
                  keys, key_audio, beats_per_bar)
 
 
-def _phrase_offsets(song: _Song) -> list[int | None]:
-    """MIDI step offset of each phrase (None: drop it); see the module docstring."""
+def _phrase_offsets(song: _Song) -> tuple[list[int | None], Counter]:
+    """MIDI step offset of each phrase (None: drop it), see the module docstring, and a count of the
+    ``melody.txt`` notes of melodic phrases ("melody notes") and of those the offsets line up ("matched")."""
+    matched: Counter = Counter()
     steps_per_bar = song.beats_per_bar * STEPS_PER_BEAT
     onsets_by_pitch: dict[int, np.ndarray] = {}
     mel = song.tracks["melody"]
@@ -247,8 +254,10 @@ def _phrase_offsets(song: _Song) -> list[int | None]:
                     votes[int(on) - s] += 1
             if votes:
                 best = max(votes, key=lambda d: (votes[d], -abs(d - prev)))
+                matched["melody notes"] += len(notes)
                 if votes[best] >= MIN_MATCH * len(notes):
                     offsets[i] = prev = best
+                    matched["matched"] += votes[best]
         start = end
     aligned = [i for i, d in enumerate(offsets) if d is not None]
     for i in pending:
@@ -257,7 +266,7 @@ def _phrase_offsets(song: _Song) -> list[int | None]:
         candidates = list(dict.fromkeys(before + after))
         if candidates:
             offsets[i] = max(candidates, key=lambda d: _root_agreement(song, bounds[i], d))
-    return offsets
+    return offsets, matched
 
 
 def _root_agreement(song: _Song, bounds: tuple[int, int], offset: int) -> int:
@@ -287,13 +296,13 @@ def _section_key(song: _Song, seconds: float) -> str:
 
 
 def song_sections(song: _Song, split: str) -> tuple[list[SectionSample], Counter]:
-    """One song's SectionSamples and a count of what was dropped and why."""
-    dropped: Counter = Counter()
+    """One song's SectionSamples and counts of what was dropped and why (plus alignment counts)."""
+    offsets, dropped = _phrase_offsets(song)
     steps_per_bar = song.beats_per_bar * STEPS_PER_BEAT
     last_step = (len(song.beat_times) - 1) * STEPS_PER_BEAT
     chord_steps = song.chord_beats * STEPS_PER_BEAT
     out, start = [], 0
-    for index, (ph, offset) in enumerate(zip(song.phrases, _phrase_offsets(song))):
+    for index, (ph, offset) in enumerate(zip(song.phrases, offsets)):
         a, b = start, start + ph.n_bars * steps_per_bar
         start = b
         if offset is None:
@@ -377,7 +386,9 @@ def build_pop909(data_dir: str | os.PathLike | None = None, progress: bool = Tru
         sections, why = song_sections(song, split_of[sid])
         dropped.update(why)
         splits[split_of[sid]].extend(sections)
-    stats = {"build_s": round(time.perf_counter() - t0, 1), "dropped": dict(dropped)}
+    aligned = {k: dropped.pop(k, 0) for k in ("melody notes", "matched")}
+    stats = {"build_s": round(time.perf_counter() - t0, 1), "dropped": dict(dropped),
+             "melody_txt_notes_matched": round(aligned["matched"] / max(1, aligned["melody notes"]), 4)}
     return {"version": VERSION, "splits": splits, "stats": stats}
 
 

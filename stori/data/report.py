@@ -166,7 +166,8 @@ def to_markdown(report: dict) -> str:
         types = ", ".join(f"{k} {v}" for k, v in c["section_types"].items())
         lines.append(f"| {split} | {c['songs']} | {c['sections']} | {c['bars']} | {c['hours']} | {types} |")
     lines += ["", f"Build: {pop['build'].get('build_s')} s; dropped: "
-              + (", ".join(f"{k} {v}" for k, v in pop["build"].get("dropped", {}).items()) or "nothing"), ""]
+              + (", ".join(f"{k} {v}" for k, v in pop["build"].get("dropped", {}).items()) or "nothing")
+              + f"; melody.txt notes lined up with the MIDI melody: {_fmt(pop['build'].get('melody_txt_notes_matched'))}", ""]
     s = pop["sanity"]
     lines += ["### Sanity", "",
               f"- melody notes in MIDI 60–84: {_fmt(s['melody_share_in_60_84'])}",
