@@ -1,0 +1,90 @@
+"""How a part hears the parts made before it, applied to one section after its engine has played:
+bass locks to the kick, harmony keeps clear of the bass, melody carries the declared motifs.
+Also the motif matcher the critic, the diff and the tests use."""
+from __future__ import annotations
+
+from stori.compose.arrange import realize_motif
+from stori.spec.song import PPQ, Note, SectionSpan, Song
+from stori.spec.song_spec import SectionSpec, SongSpec
+
+KICKS = (35, 36)
+LOCK_WINDOW = PPQ // 4  # a bass onset within a 16th of a kick moves onto it
+
+
+def lock_bass_to_kick(bass: list[Note], drums: list[Note]) -> tuple[list[Note], int]:
+    """Move each bass onset that sits within a 16th of a kick onto the kick (the end stays)."""
+    kicks = sorted({n.start for n in drums if n.pitch in KICKS})
+    out, moved = [], 0
+    for n in bass:
+        near = min(kicks, key=lambda k: abs(k - n.start), default=None)
+        if near is not None and 0 < abs(near - n.start) <= LOCK_WINDOW and near < n.end - PPQ // 8:
+            out.append(Note(n.pitch, near, n.end, n.velocity))
+            moved += 1
+        else:
+            out.append(n)
+    return out, moved
+
+
+def clear_of_bass(harmony: list[Note], bass: list[Note]) -> tuple[list[Note], int]:
+    """Raise by an octave any harmony note that sounds within a 9th above (or below) a bass note it
+    overlaps: close low intervals against the bass turn to mud."""
+    out, raised = [], 0
+    for n in harmony:
+        under = [b for b in bass if b.start < n.end and n.start < b.end]
+        if any(n.pitch - b.pitch < 14 for b in under) and n.pitch + 12 <= 84:
+            out.append(Note(n.pitch + 12, n.start, n.end, n.velocity))
+            raised += 1
+        else:
+            out.append(n)
+    return out, raised
+
+
+def motif_matches(melody: list[Note], expected: list[Note], tolerance: int = PPQ // 8) -> bool:
+    """True when the melody holds the expected figure: a note at each expected onset (within
+    ``tolerance``) whose successive intervals equal the figure's (any octave transposition of the
+    whole) and whose onset gaps equal the figure's (the rhythm)."""
+    found = []
+    for e in expected:
+        cands = [n for n in melody if abs(n.start - e.start) <= tolerance]
+        if not cands:
+            return False
+        found.append(min(cands, key=lambda n: (abs(n.start - e.start), abs(n.pitch - e.pitch) % 12)))
+    ints = [b.pitch - a.pitch for a, b in zip(found, found[1:])]
+    want = [b.pitch - a.pitch for a, b in zip(expected, expected[1:])]
+    gaps = [b.start - a.start for a, b in zip(found, found[1:])]
+    want_gaps = [b.start - a.start for a, b in zip(expected, expected[1:])]
+    return ints == want and all(abs(g - w) <= tolerance for g, w in zip(gaps, want_gaps))
+
+
+def motif_places(spec: SongSpec, song: Song, section_ids: set[str] | None = None) -> list[tuple[str, str, int, bool]]:
+    """(section id, motif id, bar, recognised) for every declared melody motif usage."""
+    melody = song.track("melody")
+    out = []
+    for span, s in zip(song.sections, spec.sections):
+        if section_ids is not None and s.id not in section_ids:
+            continue
+        notes = song.notes_in(melody, span) if melody else []
+        for u in s.motif_usage:
+            if u.track != "melody":
+                continue
+            _, expected = realize_motif(spec, u, span.start)
+            expected = [n for n in expected if n.end <= span.end]
+            out.append((s.id, u.motif, u.bar, bool(expected) and motif_matches(notes, expected)))
+    return out
+
+
+def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list[Note], velocity: int) -> tuple[list[Note], int]:
+    """Write each declared motif into the melody where it is missing: the notes under the figure
+    give way to it. Returns the melody and how many figures had to be forced."""
+    forced = 0
+    for u in s.motif_usage:
+        if u.track != "melody":
+            continue
+        _, expected = realize_motif(spec, u, span.start)
+        expected = [n for n in expected if n.end <= span.end]
+        if not expected or motif_matches(melody, expected):
+            continue
+        a, b = expected[0].start, max(n.end for n in expected)
+        melody = [n for n in melody if n.end <= a or n.start >= b] + [Note(n.pitch, n.start, n.end, velocity) for n in expected]
+        forced += 1
+    return sorted(melody, key=lambda n: (n.start, n.pitch)), forced

@@ -1,0 +1,199 @@
+"""Section-local sequential composition over any engine: the engine plays a section, then each part
+hears the ones before it (drums -> bass -> harmony -> melody, :mod:`stori.compose.listen`),
+transitions into and out of the section are checked and repaired, and the critic may regenerate
+its weakest dimension (up to ``passes`` times). Only the sections asked for are touched; every
+other section keeps ``base``'s notes exactly.
+"""
+from __future__ import annotations
+
+import inspect
+
+from stori.compose.arrange import beat_ticks, song_skeleton
+from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
+from stori.compose.listen import clear_of_bass, force_motifs, lock_bass_to_kick
+from stori.spec.constraints import emotion_to_constraints
+from stori.spec.song import PPQ, Note, Song
+from stori.spec.song_spec import SongSpec
+from stori.spec.transitions import check_transition
+from stori.theory import parse_chord
+from stori.trace import NULL_RECORDER, TraceRecorder, because
+
+SNARE, LOW_TOM, MID_TOM, HIGH_TOM, CRASH = 38, 45, 47, 50, 49
+PASS_SEED = 7919
+
+
+def _run_engine(fn, spec: SongSpec, seed: int, tracer, sections: set[str] | None, base: Song | None) -> Song:
+    """The engine's song; engines without section-local keywords compose it all and are spliced."""
+    if sections is None or base is None:
+        return fn(spec, seed=seed, tracer=tracer)
+    if "sections" in inspect.signature(fn).parameters:
+        return fn(spec, seed=seed, tracer=tracer, sections=set(sections), base=base)
+    return splice(base, fn(spec, seed=seed, tracer=tracer), sections)
+
+
+def splice(base: Song, new: Song, sections: set[str], roles: tuple[str, ...] | None = None) -> Song:
+    """``base`` with the notes of ``sections`` (only ``roles`` when given) taken from ``new``."""
+    out = song_skeleton(new.spec)
+    spans = {s.id: s for s in out.sections}
+    for track, old, fresh in zip(out.tracks, base.tracks, new.tracks):
+        take = roles is None or track.role in roles
+        for sid, span in spans.items():
+            src = fresh if sid in sections and take else old
+            track.notes += [n for n in src.notes if span.start <= n.start < span.end]
+        track.notes.sort(key=lambda n: (n.start, n.pitch))
+        track.controls = list(old.controls)
+    out.traces = base.traces
+    return out
+
+
+def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
+    """Bass locks to the kick, harmony clears the bass, melody carries its motifs: in this order."""
+    spec = song.spec
+    s, span = spec.section(sid), song.section(sid)
+    tracks = {t.role: t for t in song.tracks}
+
+    def replace(role: str, notes: list[Note]) -> None:
+        t = tracks[role]
+        t.notes = sorted([n for n in t.notes if not span.start <= n.start < span.end] + notes, key=lambda n: (n.start, n.pitch))
+
+    if "bass" in tracks and "drums" in tracks:
+        bass, moved = lock_bass_to_kick(song.notes_in(tracks["bass"], span), song.notes_in(tracks["drums"], span))
+        replace("bass", bass)
+        if moved and tracer.enabled:
+            tracer.record("bass_lock", f"section:{sid}/bass", {"onsets_moved_to_kick": moved},
+                          [because("drums", "kick onsets", "the bass hears the kick and lands with it", 1.0)], confidence=0.8,
+                          principle="bass and kick together make one low-end pulse")
+    if "harmony" in tracks and "bass" in tracks:
+        harmony, raised = clear_of_bass(song.notes_in(tracks["harmony"], span), song.notes_in(tracks["bass"], span))
+        replace("harmony", harmony)
+        if raised and tracer.enabled:
+            tracer.record("voicing", f"section:{sid}/harmony", {"notes_raised_an_octave": raised},
+                          [because("bass", "low notes", "chord tones within a 9th of the bass are lifted", 1.0)], confidence=0.7,
+                          principle="low close intervals sound muddy; the harmony sits above the bass")
+    if "melody" in tracks:
+        c = emotion_to_constraints(s.emotion, s)
+        velocity = int(round(c.velocity_floor + 0.8 * (c.velocity_ceiling - c.velocity_floor)))
+        melody, forced = force_motifs(spec, s, span, song.notes_in(tracks["melody"], span), velocity)
+        replace("melody", melody)
+        if forced:
+            tracer.record("motif_forced", f"section:{sid}/melody", {"figures_forced": forced},
+                          [because("motif_usage", len(s.motif_usage), "the plan declares the theme here", 1.0)], confidence=1.0,
+                          principle="the theme must be heard where the form calls for it")
+
+
+def repair_transitions(song: Song, sid: str, tracer: TraceRecorder) -> None:
+    """Check the section's transitions in and out; repair inside this section only: a drum fill in
+    its last beat when energy rises out of it, a held chord when its exit chord does not lead on,
+    a melodic pickup into the next section when the register jumps."""
+    spec = song.spec
+    ids = [s.id for s in spec.sections]
+    k = ids.index(sid)
+    s, span = spec.sections[k], song.section(sid)
+    beat = beat_ticks(spec)
+    tracks = {t.role: t for t in song.tracks}
+    if k + 1 < len(ids):
+        nxt = spec.sections[k + 1]
+        t = check_transition(s, nxt)
+        rise = float(nxt.entry_state.get("energy", nxt.emotion.energy)) - float(s.exit_state.get("energy", s.emotion.energy))
+        repairs = []
+        if ("drums" in tracks and s.behaviour("drums", "steady") != "tacet"
+                and (rise > 0.1 or any("energy" in r for r in t.reasons))):
+            c = emotion_to_constraints(s.emotion, s)
+            start = span.end - beat
+            toms = (SNARE, HIGH_TOM, MID_TOM, LOW_TOM)
+            fill = [Note(toms[i], start + i * beat // 4, start + (i + 1) * beat // 4,
+                         int(min(127, c.velocity_ceiling - 10 + 4 * i))) for i in range(4)]
+            drums = tracks["drums"]
+            drums.notes = sorted([n for n in drums.notes if not start <= n.start < span.end] + fill, key=lambda n: (n.start, n.pitch))
+            repairs.append("fill")
+        if any("chord" in r for r in t.reasons) and "harmony" in tracks:
+            harm = tracks["harmony"]
+            last_bar = span.end - spec.ticks_per_bar
+            _, pcs, _ = parse_chord(s.last_chord)
+            held = [n for n in harm.notes if last_bar <= n.start < span.end and n.pitch % 12 in pcs]
+            keep = {n.pitch for n in held}
+            harm.notes = [n for n in harm.notes if not last_bar <= n.start < span.end] + \
+                [Note(p, last_bar, span.end - PPQ // 16, max((n.velocity for n in held if n.pitch == p), default=60)) for p in sorted(keep)]
+            harm.notes.sort(key=lambda n: (n.start, n.pitch))
+            repairs.append("held chord")
+        if any("register" in r for r in t.reasons) and "melody" in tracks:
+            mel = tracks["melody"]
+            target = int(emotion_to_constraints(nxt.emotion, nxt).register_center)
+            last = max((n for n in mel.notes if span.start <= n.start < span.end), key=lambda n: n.start, default=None)
+            if last is not None:
+                start = span.end - beat
+                steps = [last.pitch + (target - last.pitch) * i // 3 for i in (1, 2, 3)]
+                mel.notes = [n if n.end <= start else Note(n.pitch, n.start, max(n.start + 1, start), n.velocity)
+                             for n in mel.notes if not start <= n.start < span.end]
+                mel.notes += [Note(p, start + i * beat // 3, start + (i + 1) * beat // 3, last.velocity) for i, p in enumerate(steps)]
+                mel.notes.sort(key=lambda n: (n.start, n.pitch))
+                repairs.append("pickup")
+        if repairs and tracer.enabled:
+            tracer.record("transition_repair", f"section:{sid}", {"to": nxt.id, "repairs": repairs, "problems": t.reasons},
+                          [because("energy_rise", round(rise, 2), "a fill announces a lift", 0.5)]
+                          + [because("transition", nxt.id, r, 0.5) for r in t.reasons],
+                          confidence=0.7, principle="a section should hand over to the next: a fill into a lift, "
+                          "a held chord when the harmony must pause, a pickup to bridge a leap in register")
+
+
+def _expression(song: Song, sid: str, tracer: TraceRecorder) -> None:
+    """Re-shape velocities into the section's band (the expression dimension's own regeneration)."""
+    s, span = song.spec.section(sid), song.section(sid)
+    c = emotion_to_constraints(s.emotion, s)
+    for t in song.tracks:
+        inside = [n for n in t.notes if span.start <= n.start < span.end]
+        if not inside:
+            continue
+        lo, hi = min(n.velocity for n in inside), max(n.velocity for n in inside)
+        scale = (c.velocity_ceiling - c.velocity_floor) / max(1, hi - lo)
+        fixed = {id(n): Note(n.pitch, n.start, n.end, int(round(c.velocity_floor + (n.velocity - lo) * min(1.0, scale))))
+                 for n in inside}
+        t.notes = [fixed.get(id(n), n) for n in t.notes]
+
+
+def compose_sections(spec: SongSpec, engine_fn, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
+                     sections: set[str] | None = None, base: Song | None = None, roles: tuple[str, ...] | None = None,
+                     passes: int = 3) -> Song:
+    """Compose ``sections`` (all when None) with ``engine_fn``; ``roles`` limits which parts change."""
+    targets = set(sections) if sections is not None else {s.id for s in spec.sections}
+    song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base)
+    if base is not None and roles is not None:
+        song = splice(base, song, targets, roles)
+    for sid in [s.id for s in spec.sections if s.id in targets]:
+        _listen(song, sid, tracer)
+        repair_transitions(song, sid, tracer)
+        song = critique(song, sid, engine_fn, seed, tracer, passes, roles)
+    return song
+
+
+def critique(song: Song, sid: str, engine_fn, seed: int, tracer: TraceRecorder, passes: int,
+             roles: tuple[str, ...] | None = None) -> Song:
+    """Up to ``passes`` rounds: score the section, regenerate only its weakest dimension (motifs are
+    forced back in), keep the new take only if the section's mean score rises."""
+    spec = song.spec
+    s = spec.section(sid)
+    for p in range(passes):
+        scores = score_section(song, s, song.section(sid))
+        dim = weakest(scores)
+        if scores[dim] >= 0.85:
+            break
+        owners = OWNER[dim]
+        if roles is not None and owners and not set(owners) & set(roles):
+            break
+        if owners:
+            fresh = _run_engine(engine_fn, spec, seed + PASS_SEED * (p + 1), NULL_RECORDER, {sid}, song)
+            trial = splice(song, fresh, {sid}, owners)
+            _listen(trial, sid, NULL_RECORDER)
+        else:
+            trial = splice(song, song, set())
+            _expression(trial, sid, NULL_RECORDER)
+        new = score_section(trial, s, trial.section(sid))
+        kept = sum(new.values()) > sum(scores.values())
+        tracer.record("refinement_target", f"section:{sid}", {"pass": p + 1, "dimension": dim, "kept": kept,
+                                                              "before": scores[dim], "after": new[dim]},
+                      [because(d, scores[d], "critic score (0..1)", 1 / len(DIMENSIONS)) for d in DIMENSIONS],
+                      alternatives=[d for d in DIMENSIONS if d != dim], confidence=0.6,
+                      principle="fix the weakest thing first and only keep a change that makes the section better")
+        if kept:
+            song = trial
+    return song
