@@ -16,6 +16,7 @@ COMMANDS = {
     "generate": ("stori.compose.command", "plan and compose a song into a bundle folder"),
     "render": ("stori.render.command", "render a MIDI file to a WAV preview with FluidSynth"),
     "evaluate": ("stori.evaluate.cli", "measure engines against real music, their controls and the clock; write a report"),
+    "refine": ("stori.compose.refine_command", "change a song bundle by a chat command and print the musical diff"),
     "data-report": ("stori.data.report", "counts, hours, attribute distributions and verse-vs-chorus differences of the training data"),
 }
 

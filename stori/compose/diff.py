@@ -1,0 +1,104 @@
+"""The musical diff of two versions of a song, measured from their notes (not from intentions)."""
+from __future__ import annotations
+
+from statistics import fmean
+
+from stori.compose.listen import motif_places
+from stori.spec.emotion import AXES
+from stori.spec.song import SectionSpan, Song
+from stori.theory import midi_name
+
+DRUM_GROUPS = {"kick": (35, 36), "snare": (37, 38, 39, 40), "hats": (42, 44, 46), "cymbals": (49, 51, 52, 55, 57, 59),
+               "toms": (41, 43, 45, 47, 48, 50)}
+
+
+def section_stats(song: Song, span: SectionSpan) -> dict[str, dict[str, float]]:
+    """Per role: notes per bar, mean velocity, mean and range of pitch (drums: hits per bar by group)."""
+    bars = max(1, (span.end - span.start) // song.ticks_per_bar)
+    out = {}
+    for t in song.tracks:
+        notes = song.notes_in(t, span)
+        st = {"notes_per_bar": round(len(notes) / bars, 2),
+              "mean_velocity": round(fmean(n.velocity for n in notes), 1) if notes else 0.0}
+        if t.role == "drums":
+            for g, pitches in DRUM_GROUPS.items():
+                st[f"{g}_per_bar"] = round(sum(n.pitch in pitches for n in notes) / bars, 2)
+        elif notes:
+            st["mean_pitch"] = round(fmean(n.pitch for n in notes), 1)
+            st["range"] = max(n.pitch for n in notes) - min(n.pitch for n in notes)
+        out[t.role] = st
+    all_notes = [n for t in song.tracks for n in song.notes_in(t, span)]
+    out["all"] = {"notes_per_bar": round(len(all_notes) / bars, 2),
+                  "mean_velocity": round(fmean(n.velocity for n in all_notes), 1) if all_notes else 0.0}
+    return out
+
+
+def sections_identical(a: Song, b: Song, sid: str) -> bool:
+    sa, sb = a.section(sid), b.section(sid)
+    return all(sorted((n.pitch, n.start - sa.start, n.end - sa.start, n.velocity) for n in a.notes_in(ta, sa)) ==
+               sorted((n.pitch, n.start - sb.start, n.end - sb.start, n.velocity) for n in b.notes_in(tb, sb))
+               for ta, tb in zip(a.tracks, b.tracks))
+
+
+def _change(label: str, x: float, y: float, unit: str = "", fmt=lambda v: f"{v:g}") -> str | None:
+    if abs(y - x) < 1e-9:
+        return None
+    word = "up" if y > x else "down"
+    return f"{label} {word}: {fmt(x)}{unit} → {fmt(y)}{unit} ({y - x:+.3g})"
+
+
+def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
+    """(markdown, ids of the sections whose notes changed)."""
+    lines, changed = [], []
+    if before.tempo != after.tempo:
+        lines.append(f"- **Tempo** {before.tempo:g} → {after.tempo:g} BPM (notes unchanged in beats)")
+    if before.key != after.key:
+        lines.append(f"- **Key** {before.key} → {after.key}")
+    ids_b = [s.id for s in before.sections]
+    same_layout = ids_b == [s.id for s in after.sections] and all(
+        (x.start, x.end) == (y.start, y.end) for x, y in zip(before.sections, after.sections))
+    if not same_layout:
+        lines.append("- **Form** changed: " + " ".join(s.id for s in after.sections))
+        return "\n".join(["### What changed", *lines]), [s.id for s in after.sections]
+    motifs_b = {(s, m, b): ok for s, m, b, ok in motif_places(before.spec, before)}
+    motifs_a = {(s, m, b): ok for s, m, b, ok in motif_places(after.spec, after)}
+    for sb, sa in zip(before.spec.sections, after.spec.sections):
+        if sections_identical(before, after, sb.id) and sb.chords == sa.chords:
+            continue
+        changed.append(sb.id)
+        lines.append(f"\n#### {sb.id}")
+        emo = [f"{a} {getattr(sb.emotion, a):.2f} → {getattr(sa.emotion, a):.2f}" for a in AXES
+               if abs(getattr(sb.emotion, a) - getattr(sa.emotion, a)) > 1e-6]
+        if emo:
+            lines.append("- **Emotion**: " + ", ".join(emo))
+        if sb.chords != sa.chords:
+            lines.append(f"- **Chords**: {' | '.join(sb.chords)} → {' | '.join(sa.chords)}")
+        xb, xa = section_stats(before, before.section(sb.id)), section_stats(after, after.section(sb.id))
+        overall = [c for c in (_change("density (notes/bar, all parts)", xb["all"]["notes_per_bar"], xa["all"]["notes_per_bar"]),
+                               _change("mean velocity", xb["all"]["mean_velocity"], xa["all"]["mean_velocity"])) if c]
+        if overall:
+            lines.append("- **Overall**: " + "; ".join(overall))
+        for role in [t.role for t in after.tracks]:
+            b, a = xb.get(role, {}), xa.get(role, {})
+            bits = [_change("notes/bar", b.get("notes_per_bar", 0), a.get("notes_per_bar", 0)),
+                    _change("velocity", b.get("mean_velocity", 0), a.get("mean_velocity", 0))]
+            if role == "drums":
+                pattern = [f"{g} {b.get(f'{g}_per_bar', 0):g}→{a.get(f'{g}_per_bar', 0):g}" for g in DRUM_GROUPS
+                           if b.get(f"{g}_per_bar", 0) != a.get(f"{g}_per_bar", 0)]
+                bits.append("pattern (hits/bar) " + ", ".join(pattern) if pattern else None)
+            elif "mean_pitch" in b and "mean_pitch" in a:
+                bits.append(_change("register", b["mean_pitch"], a["mean_pitch"], "", lambda v: f"{midi_name(int(round(v)))} ({v:g})"))
+                bits.append(_change("range (semitones)", b["range"], a["range"]))
+            bits = [x for x in bits if x]
+            tb = before.track(role)
+            same = tb is not None and sorted((n.pitch, n.start, n.velocity) for n in before.notes_in(tb, before.section(sb.id))) == \
+                sorted((n.pitch, n.start, n.velocity) for n in after.notes_in(after.track(role), after.section(sb.id)))
+            lines.append(f"- **{role}**: " + ("unchanged" if same else ("; ".join(bits) if bits else "new notes, same measures")))
+        mb = [k for k in motifs_b if k[0] == sb.id]
+        heard_b, heard_a = sum(motifs_b[k] for k in mb), sum(motifs_a.get(k, False) for k in motifs_a if k[0] == sb.id)
+        total_a = sum(1 for k in motifs_a if k[0] == sb.id)
+        lines.append(f"- **Motifs**: {heard_a}/{total_a} declared figures heard (before {heard_b}/{len(mb)})")
+    kept = [s for s in ids_b if s not in changed]
+    head = ["### What changed", *lines] if lines else ["### What changed", "- nothing measurable"]
+    head.append(f"\n### Preserved\n- sections with identical notes: {', '.join(kept) if kept else 'none'}")
+    return "\n".join(head), changed
