@@ -17,15 +17,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from stori.evaluate.harness import available_engines, run_evaluation
+    from stori.evaluate.harness import registered_engines, run_evaluation, usable_engines
 
-    known = available_engines()
-    engines = args.engine or known
-    for e in engines:
+    known = registered_engines()
+    for e in args.engine or []:
         if e not in known:
-            raise StoriError("engine", f"{e!r} is not available", ", ".join(known))
+            raise StoriError("engine", f"{e!r} is not an engine", ", ".join(known))
+    engines, skipped = (args.engine, {}) if args.engine else usable_engines()
+    if not engines:
+        raise StoriError("engine", "no engine can compose here (" + "; ".join(f"{k}: {v}" for k, v in skipped.items()) + ")",
+                         ", ".join(known))
     command = "python -m stori " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["evaluate"] \
         else f"python -m stori evaluate{' --quick' if args.quick else ''} --out {shlex.quote(args.out)}"
-    res = run_evaluation(engines, Path(args.out), quick=args.quick, seed=args.seed, command=command)
+    res = run_evaluation(engines, Path(args.out), quick=args.quick, seed=args.seed, command=command, skipped=skipped)
     print(f"wrote {Path(args.out) / 'EVALUATION.md'} in {res['runtime_s']['total']:.0f} s")
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from stori.evaluate import sections
 from stori.evaluate.corpus import load_real
 from stori.evaluate.report import write_report
+from stori.evaluate.specs import generate
 from stori.model.conditioning import AttributeBins, measure
 
 
@@ -26,10 +27,26 @@ class Settings:
         return cls(6, 4, 3, 1, 12) if quick else cls(40, 30, 5, 3, None)
 
 
-def available_engines() -> list[str]:
+def registered_engines() -> list[str]:
     from stori.compose import ENGINES
 
     return list(ENGINES)
+
+
+def usable_engines() -> tuple[list[str], dict[str, str]]:
+    """Registered engines that compose a short planned song, and why the others do not (a learned
+    engine without its checkpoint, say)."""
+    from stori.plan import plan_song
+
+    spec = plan_song("a pop song", structure="verse:2")
+    ok, skipped = [], {}
+    for name in registered_engines():
+        try:
+            generate(spec, name, 0)
+            ok.append(name)
+        except Exception as e:  # any failure means: not evaluable here; the report says why
+            skipped[name] = f"{e.__class__.__name__}: {str(e)[:120]}"
+    return ok, skipped
 
 
 def attribute_bins(real: dict) -> tuple[AttributeBins, str]:
@@ -41,7 +58,7 @@ def attribute_bins(real: dict) -> tuple[AttributeBins, str]:
 
 
 def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int = 0,
-                   command: str = "python -m stori evaluate") -> dict:
+                   command: str = "python -m stori evaluate", skipped: dict[str, str] | None = None) -> dict:
     """Evaluate ``engines``; write ``out/EVALUATION.md``, ``out/evaluation.json`` and PNG plots."""
     t0 = time.perf_counter()
     cfg = Settings.for_mode(quick)
@@ -49,18 +66,18 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
     real_structure = {name: sections.structure_metrics(p) for name, p in real.items()}
     ranges = sections.real_ranges(real.get("pop909", []))
     bins, bins_source = attribute_bins(real) if real.get("pop909") else (None, "no POP909 data")
-    results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines, "settings": cfg.__dict__,
+    results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines, "skipped_engines": skipped or {}, "settings": cfg.__dict__,
                      "real_data": {k: {"pieces": len(v), "sections": sum(len(p) for p in v)} for k, v in real.items()},
                      "validity": {}, "control_fidelity": {}, "structure": {"real": real_structure}}
     songs, planned, timings = {}, {}, {}
     for engine in engines:
         t = time.perf_counter()
         results["validity"][engine], songs[engine] = sections.validity(engine, cfg.validity_songs, seed)
-        fid = sections.control_fidelity(engine, cfg.sweep_levels, cfg.sweep_seeds, ranges)
-        if bins is not None:
-            fid["bin_error"] = {"bins": bins_source, **sections.bin_error(songs[engine], bins)}
-        results["control_fidelity"][engine] = fid
+        fid, swept = sections.control_fidelity(engine, cfg.sweep_levels, cfg.sweep_seeds, ranges)
         planned[engine] = sections.planned_songs(engine, cfg.planned_songs)
+        if bins is not None:
+            fid["bin_error"] = {"bins": bins_source, **sections.bin_error(swept + planned[engine], bins)}
+        results["control_fidelity"][engine] = fid
         pieces = sections.generated_pieces(planned[engine], engine)
         results["structure"][engine] = {**sections.structure_metrics(pieces),
                                         "spec_motif_recognisability": sections.motif_recognisability(planned[engine])}

@@ -78,8 +78,10 @@ def _fidelity(res: dict, engines: list[str]) -> list[str]:
         lines += [f"**{e}**", ""] + _table(["axis", "feature", "sign wanted", "Spearman ρ", "right sign", "low → high", "POP909 p10 … p90 (mean)"], rows)
         if "bin_error" in fid:
             be = fid["bin_error"]
-            lines += [f"Requested vs achieved melody attribute bins ({e}; bins: {be['bins']}); requested = the "
-                      "section's `emotion_to_constraints` (note_density, mid velocity, register_center):", ""]
+            lines += [f"Requested vs achieved melody attribute bins ({e}; bins: {be['bins']}), over the 4/4 sections "
+                      "of the sweep and planned songs; requested = the section's `emotion_to_constraints` "
+                      "(note_density, mid velocity, register_center), achieved = the model's conditioning measure "
+                      "of the melody:", ""]
             lines += _table(["attribute", "mean abs bin error", "exact bin", "sections", "chance (ignoring the request)"],
                             [[a, fmt(d["mean_abs_bin_error"], 2), fmt(100 * d["exact_share"], 1) + "%", str(d["n"]),
                               f"{CHANCE_BIN_ERROR:.2f} / 12.5%"] for a, d in be.items() if isinstance(d, dict)])
@@ -140,6 +142,9 @@ def write_markdown(res: dict, out: Path) -> None:
     lines = ["# Stori evaluation", "",
              f"Made by `{res['command']}` ({'quick' if res['quick'] else 'full'} mode, seed {res['seed']}) in "
              f"{res['runtime_s']['total']:.0f} s. Engines: {', '.join(engines)}. Real data: {real or 'not available'}.", ""]
+    skipped = res.get("skipped_engines", {})
+    if skipped:
+        lines += ["Not evaluated: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()) + ".", ""]
     for heading, body in zip(HEADINGS, (_validity, _fidelity, _similarity, _structure, _speed)):
         lines += [f"## {heading}", "", *body(res, engines)]
     (out / "EVALUATION.md").write_text("\n".join(lines))

@@ -69,15 +69,17 @@ def song_measures(g: Generated) -> dict[str, float]:
     return {k: _nanmean(r[k] for r in rows) for k in rows[0]} if rows else {}
 
 
-def control_fidelity(engine: str, levels: int, seeds: int, real_ranges: dict) -> dict:
+def control_fidelity(engine: str, levels: int, seeds: int, real_ranges: dict) -> tuple[dict, list[Generated]]:
     """Per axis: sweep ``levels`` values low -> high (others neutral), ``seeds`` songs each; the
     Spearman correlation between the axis and each feature it should move, the feature's mean per
-    level, and POP909's range of the feature (p10, p90, mean) beside it."""
-    out = {}
+    level, and POP909's range of the feature (p10, p90, mean) beside it. Also returns the songs."""
+    out, songs = {}, []
     for axis, feats in AXIS_FEATURES.items():
         xs, rows, means = [], [], []
         for value in sweep_levels(axis, levels):
-            level_rows = [song_measures(generate(sweep_spec(axis, value, s), engine, s)) for s in range(seeds)]
+            level_songs = [generate(sweep_spec(axis, value, s), engine, s) for s in range(seeds)]
+            songs += level_songs
+            level_rows = [song_measures(g) for g in level_songs]
             xs += [value] * len(level_rows)
             rows += level_rows
             means.append({f: _nanmean(r[f] for r in level_rows) for f, _ in feats})
@@ -90,7 +92,7 @@ def control_fidelity(engine: str, levels: int, seeds: int, real_ranges: dict) ->
                 "expected_sign": sign, "spearman": float(rho),
                 "means": [m[f] for m in means], "real_range": real_ranges.get(f),
             }
-    return out
+    return out, songs
 
 
 def bin_error(generated: Sequence[Generated], bins) -> dict:
