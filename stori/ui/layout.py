@@ -121,8 +121,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                     with gr.Column():
                         h_upload = gr.File(label=f"Your MIDI file (.mid, up to {MAX_MIDI_BYTES // 1_000_000} MB)",
                                            file_types=[".mid", ".midi"], type="filepath")
-                        h_style = gr.Dropdown([""] + list(studio.DRUM_STYLES), value="", label="Feel (optional)")
-                        h_amount = gr.Slider(0, 1, value=0.5, step=0.05, label="Amount")
+                        h_style = gr.Dropdown([""] + list(studio.humanize_styles()), value="", label="Drum feel (optional)")
+                        h_amount = gr.Slider(0, 1, value=0.7, step=0.05, label="Amount")
                         h_btn = gr.Button("Humanize", variant="primary")
                     with gr.Column():
                         h_audio = gr.Audio(label="Preview", type="filepath", interactive=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stori.compose import DEFAULT_ENGINE, ENGINES
+from stori.compose.refine import SongSession
 from stori.errors import StoriError
 from stori.pipeline import generate
 from stori.render.midi import midi_to_song
@@ -26,7 +27,7 @@ MAX_CHAT_CHARS = 500
 
 @dataclass
 class Chat:
-    session: object  # stori.compose's SongSession
+    session: SongSession
     take: Take
 
 
@@ -34,13 +35,6 @@ def default_engine() -> str:
     return "learned" if "learned" in ENGINES else DEFAULT_ENGINE
 
 
-def _session_for(song: Song):
-    """Issue 4's refinement API: ``SongSession(song)`` with ``.say``, ``.undo``, ``.redo``. None until it lands."""
-    try:
-        from stori.compose import SongSession  # the chat-refinement session (issue 4)
-    except ImportError:
-        return None
-    return SongSession(song)
 
 
 def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None,
@@ -70,31 +64,30 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
             step(0.7, "rendering the audio preview")
             ws.render(take)
     take.message = f"Made **{song.spec.title}** with the {engine} engine."
-    ws.remember(take.song_id, Chat(_session_for(song), take))
+    ws.remember(take.song_id, Chat(SongSession(song, engine=engine, seed=int(seed)), take))
     return take
 
 
 def refine_song(ws: Workspace, song_id: str, text: str, render: bool = True) -> Take:
-    """Say ``text`` to the song's chat session; a changed song is saved as its next version.
+    """Say ``text`` to the song's chat session; a changed song is saved as its next version
+    (undo and redo too: every file a client was given stays where it was).
 
     The returned take's ``message`` is the reply (the musical diff, or a "why?" answer).
     """
     chat: Chat = ws.session(song_id)
-    if chat.session is None:
-        raise StoriError("chat", "refinement is not available in this build yet", "generate again after updating Stori")
     text = (text or "").strip()
     if not text or len(text) > MAX_CHAT_CHARS:
         raise StoriError("message", "is empty or too long", f"a command of 1..{MAX_CHAT_CHARS} characters, e.g. 'make the bridge more intense'")
     with SLOTS:
-        reply = chat.session.say(text)
-        song = reply.song if reply.song is not None else chat.take.song
+        reply = chat.session.say(text)  # commands, "why?" questions, undo and redo alike
+        song = reply.song
         if song is chat.take.song:
             take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)
         else:
             take = ws.save(song, song_id, render=render)
             chat.take = take
     take.message = reply.markdown
-    take.extra["changed_sections"] = list(getattr(reply, "changed_sections", []) or [])
+    take.extra["changed_sections"] = list(reply.changed_sections)
     return take
 
 
@@ -129,22 +122,32 @@ def _drum_song(style, bars, time_signature, tempo, humanize, pattern_type, seed)
     return song
 
 
-def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", amount: float = 0.5, render: bool = True) -> tuple[Song, Take]:
+def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", amount: float = 0.7, seed: int = 0,
+                  render: bool = True) -> tuple[Song, Take]:
     """Parse an untrusted MIDI upload, humanize it; returns (the song as uploaded, the humanized take)."""
     before = midi_to_song(source)  # size-limited, safe parse, one-line StoriError
-    if not 0 <= float(amount) <= 1:
-        raise StoriError("amount", f"{amount!r} is out of range", "0..1")
-    try:
-        from stori.perform import humanize  # the performer's humanizer (issue 5)
-    except ImportError:
-        raise StoriError("humanize", "the humanizer is not available in this build yet", "generate or drums for now") from None
+    from stori.perform.humanize import humanize_song
+
     with SLOTS:
-        after = humanize(before, style=style or None, amount=float(amount))
+        after = humanize_song(before, style=style or None, amount=float(amount), seed=int(seed))
         take = ws.save(after, render=render)
     take.message = f"Humanized {sum(len(t.notes) for t in after.tracks)} notes on {len(after.tracks)} tracks (amount {float(amount):g})."
     return before, take
 
 
+def humanize_styles() -> tuple[str, ...]:
+    """The feels the groove model knows (Groove MIDI Dataset styles)."""
+    from stori.perform.groove_features import GMD_STYLES
+
+    return tuple(GMD_STYLES)
+
+
 def warm_up() -> None:
-    """Compose one bar with the default engine so its model is loaded before the first request."""
+    """Compose one bar with the default engine and load the groove model, once, before the first request."""
+    from stori.perform import groove_model
+
     generate("", structure="verse:1", engine=default_engine(), trace=False)
+    try:
+        groove_model.load()
+    except StoriError:
+        pass  # without its checkpoint the studio still composes; Humanize then says what is missing
