@@ -1,0 +1,117 @@
+"""Where a drum pattern's kick, snare, toms and cymbals come from, on a grid of 16th slots per bar.
+
+``learned``: the learned note generator (:mod:`stori.model.generator`) asked for drum windows
+conditioned on the style's nearest GMD style, the section (pattern type), the tempo and the style's
+density bin; its 4/4 bars are then read through the meter (below) and filtered by the style's
+placement tendencies (a model kick where the style never plays one survives one time in four; a
+loud model snare off the style's snare places becomes a ghost, or goes if the style has none).
+``rules``: the style's tendencies sampled directly (a two-bar cell, varied on odd bars); the
+yardstick, and what runs when the generator checkpoint is missing (``source="auto"``).
+
+Meters borrow 4/4 beat by beat: each beat of the target bar names the 4/4 beat it plays (3/4: 1 2 4;
+5/4 as 3+2: 1 2 4 | 3 4; 6/8: two dotted beats playing 4/4's 1 and 2; 7/8 as 2+2+3: 1 2 | 3). A
+dotted (compound) beat has six 16th slots; 4/4's four 16ths land on slots 0, 2, 4 and 5 (the
+swung reading of a straight beat).
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from stori.data.drum_kit import to_kit
+from stori.perform.styles import DrumStyle
+from stori.spec.song import PPQ
+
+STEP = PPQ // 4
+METERS: dict[str, tuple[tuple[int, int], ...]] = {
+    "4/4": ((4, 0), (4, 1), (4, 2), (4, 3)),
+    "3/4": ((4, 0), (4, 1), (4, 3)),
+    "5/4": ((4, 0), (4, 1), (4, 3), (4, 2), (4, 3)),
+    "6/8": ((6, 0), (6, 1)),
+    "7/8": ((4, 0), (4, 1), (6, 2)),
+}
+"""Meter -> its beats as (16th slots, the 4/4 beat it borrows)."""
+_COMPOUND_FROM = {0: 0, 2: 1, 4: 2, 5: 3}  # dotted-beat slot -> 16th of the borrowed beat
+SECTION_OF = {"intro": "intro", "verse": "verse", "chorus": "chorus", "bridge": "bridge", "fill": "fill",
+              "outro": "outro", "break": "other"}
+SNARES = {37, 38, 39, 40}
+
+
+@dataclass(frozen=True)
+class Slot:
+    tick: int  # from the bar start, on the straight grid
+    source: int | None  # the 16th of the 4/4 bar it borrows (None: between a dotted beat's 8ths)
+    beat: int
+    sub: int  # slot within the beat
+    compound: bool
+
+
+def bar_slots(meter: str) -> list[Slot]:
+    out, tick = [], 0
+    for b, (n, src) in enumerate(METERS[meter]):
+        for j in range(n):
+            source = src * 4 + j if n == 4 else (src * 4 + _COMPOUND_FROM[j] if j in _COMPOUND_FROM else None)
+            out.append(Slot(tick + j * STEP, source, b, j, n == 6))
+        tick += n * STEP
+    return out
+
+
+Grid = list[dict[int, dict[int, int]]]  # per bar: slot index -> {pitch: velocity}
+
+
+def _tendency(pattern: str, step: int | None) -> float:
+    return 0.0 if step is None else int(pattern[step]) / 9.0
+
+
+def rules_pattern(style: DrumStyle, meter: str, bars: int, rng: random.Random) -> Grid:
+    """Kick and snare sampled from the style's tendencies, one cell for even bars, one for odd."""
+    slots = bar_slots(meter)
+    cells = []
+    for _ in range(2):
+        cell: dict[int, dict[int, int]] = {}
+        for i, s in enumerate(slots):
+            for pitch, pattern in ((36, style.kick), (38, style.snare)):
+                if rng.random() < _tendency(pattern, s.source):
+                    cell.setdefault(i, {})[pitch] = style.velocity[2] if pattern[s.source] == "9" else style.velocity[1]
+        cells.append(cell)
+    return [{i: dict(h) for i, h in cells[b % 2].items()} for b in range(bars)]
+
+
+def learned_pattern(style: DrumStyle, meter: str, bars: int, tempo: float, pattern_type: str,
+                    rng: random.Random, seed: int, generator=None) -> Grid:
+    """The learned generator's drums for ``bars`` bars, read through the meter and the style."""
+    from stori.model.generator import Request, load_generator
+    from stori.model.tokens import TICKS_PER_BAR
+
+    gen = generator or load_generator()
+    bins = {"density": style.density_bin, "velocity": gen.tok.bins.bin("drums", "velocity", style.velocity[1]),
+            "pitch": None, "polyphony": None, "syncopation": None}
+    requests = [Request("drums", min(8, bars - first), bins, tempo=tempo, style=style.gmd_style,
+                        section=SECTION_OF[pattern_type]) for first in range(0, bars, 8)]
+    windows, _ = gen.generate(requests, seed=seed)
+    by_source: list[dict[int, dict[int, int]]] = [{} for _ in range(bars)]
+    for w, notes in enumerate(windows):
+        for n in notes:
+            bar = w * 8 + n.start // TICKS_PER_BAR
+            step = min(15, round((n.start % TICKS_PER_BAR) / STEP))
+            if bar < bars:
+                by_source[bar].setdefault(step, {})[to_kit(n.pitch)] = n.velocity
+    slots = bar_slots(meter)
+    grid: Grid = []
+    for b in range(bars):
+        bar: dict[int, dict[int, int]] = {}
+        for i, s in enumerate(slots):
+            for pitch, vel in by_source[b].get(s.source, {}).items() if s.source is not None else ():
+                if pitch in (42, 44, 51):
+                    continue  # time-keeping comes from the style
+                if pitch == 36 and _tendency(style.kick, s.source) == 0 and rng.random() > 0.25:
+                    continue
+                if pitch in SNARES:
+                    if _tendency(style.snare, s.source) == 0 and vel >= 50:
+                        if style.ghost_rate == 0:
+                            continue
+                        vel = style.velocity[0]
+                    pitch = 38
+                bar.setdefault(i, {})[pitch] = vel
+        grid.append(bar)
+    return grid

@@ -1,0 +1,250 @@
+"""Producer-style drums: ``make_drums(style, bars, tempo, ...) -> Song``.
+
+The steps, each recorded as a trace on the song:
+1. a pattern of kick, snare, toms and cymbals (:mod:`stori.perform.drum_patterns`: the learned
+   generator conditioned on the style, or the style's rules when no checkpoint is shipped);
+2. the style's shaping: anchors (every "9" of its kick/snare tendencies), the snare piece, ghost
+   notes, the time-keeping line (hat or ride at its subdivision, open hats, rolls, hat pedal);
+3. the pattern type (intro thins, chorus crashes and opens up, bridge moves to the ride, fill ends
+   on a tom run, outro fades to a last hit, break drops to the bones);
+4. swing on the style's unit; with ``humanize`` the groove model (:func:`groove_drums`, GMD style)
+   then the style's own feel (``feel_ms``: Dilla's rushed snare and late hats);
+5. validation with repair (:mod:`stori.perform.validate`): every output is checked.
+"""
+from __future__ import annotations
+
+import random
+
+from stori.errors import StoriError, check_range
+from stori.perform.drum_patterns import METERS, STEP, Grid, Slot, bar_slots, learned_pattern, rules_pattern
+from stori.perform.styles import DrumStyle, get_style
+from stori.perform.validate import check_drums, repair_drums
+from stori.spec.song import DRUM_CHANNEL, PPQ, Note, SectionSpan, Song, Track
+
+PATTERN_TYPES = ("intro", "verse", "chorus", "bridge", "fill", "outro", "break")
+SOURCES = ("auto", "learned", "rules")
+KICK, SNARE, CLOSED, PEDAL, OPEN, CRASH, RIDE = 36, 38, 42, 44, 46, 49, 51
+PIECE_NOTE = {"snare": 38, "clap": 39, "side_stick": 37, "closed_hat": 42, "ride": 51}
+TOMS = (50, 47, 43)
+
+
+def check_request(style, bars, tempo, time_signature, pattern_type, source="auto") -> tuple[DrumStyle, int, float, str]:
+    st = get_style(style)
+    if isinstance(bars, bool) or not isinstance(bars, (int, float)) or bars != int(bars) or not 1 <= bars <= 32:
+        raise StoriError("bars", f"{bars!r} is not a bar count", "1..32")
+    tempo = check_range("tempo", tempo, 40, 240)
+    meter = time_signature if isinstance(time_signature, str) else "/".join(map(str, time_signature))
+    if meter not in METERS:
+        raise StoriError("time_signature", f"{time_signature!r} is not supported for drums", ", ".join(METERS))
+    if pattern_type not in PATTERN_TYPES:
+        raise StoriError("pattern_type", f"{pattern_type!r} is not a pattern type", ", ".join(PATTERN_TYPES))
+    if source not in SOURCES:
+        raise StoriError("source", f"{source!r} is unknown", ", ".join(SOURCES))
+    return st, int(bars), tempo, meter
+
+
+def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4", humanize: bool = True,
+               pattern_type: str = "verse", seed: int = 0, source: str = "auto", generator=None) -> Song:
+    """A one-track drum Song (channel 10) in ``style``; same arguments, same song."""
+    st, bars, tempo, meter = check_request(style, bars, tempo, time_signature, pattern_type, source)
+    rng = random.Random(f"{st.name}:{bars}:{tempo}:{meter}:{pattern_type}:{seed}")
+    grid, used, why = _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator)
+    slots = bar_slots(meter)
+    rolls = _shape(grid, st, slots, pattern_type, rng, tempo)
+    num, den = map(int, meter.split("/"))
+    ticks_per_bar = PPQ * 4 * num // den
+    notes = _to_notes(grid, rolls, slots, st, ticks_per_bar)
+    if humanize:
+        from stori.perform.humanize import groove_drums
+
+        notes = groove_drums(notes, tempo, ticks_per_bar, st.gmd_style, amount=0.8, seed=seed)
+        notes = _feel(notes, st, tempo, rng)
+    problems = check_drums(notes, st, tempo, ticks_per_bar, bars)
+    notes = repair_drums(notes, st, tempo, ticks_per_bar, bars)
+    track = Track(f"Drums ({st.title})", "drums", 0, DRUM_CHANNEL, notes)
+    song = Song([track], [SectionSpan("s1", pattern_type, 0, bars * ticks_per_bar)], tempo, (num, den))
+    song.traces += [
+        _trace("pattern_source", used, [("source", source, why, 1.0), ("gmd_style", st.gmd_style,
+               "the learned model and the groove model are conditioned on the nearest GMD style", 0.8)],
+               "the notes come from a model trained on real drummers; the style shapes them"),
+        _trace("style", st.name, [("swing", st.swing, f"off-beat {st.swing_unit}ths land at {st.swing}% of the pair", 0.6),
+               ("hat_subdivision", st.hat_subdivision, f"{st.hat_piece} keeps time in {st.hat_subdivision}ths", 0.6),
+               ("ghost_rate", st.ghost_rate, "ghost snares between the backbeats", 0.4),
+               ("feel_ms", st.feel_ms, "pieces lean ahead or behind the grid" if humanize else "not applied: quantized", 0.5)],
+               st.about),
+        _trace("validation", "drums", [("problems_repaired", len(problems), "; ".join(problems[:3]) or "none", 1.0)],
+               "every drum output is playable: four limbs, one hi-hat state, 30 ms between hits of a piece"),
+    ]
+    return song
+
+
+def _trace(kind, decision, because, principle) -> dict:
+    return {"decision_type": kind, "target": "drums", "decision": decision,
+            "because": [{"factor": f, "value": v, "implication": i, "weight": w} for f, v, i, w in because],
+            "alternatives_considered": [], "confidence": 0.8, "musical_principle": principle}
+
+
+def _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator) -> tuple[Grid, str, str]:
+    if source != "rules":
+        try:
+            return (learned_pattern(st, meter, bars, tempo, pattern_type, rng, seed, generator), "learned",
+                    "learned generator conditioned on style, section, tempo and density bin")
+        except StoriError as err:
+            if source == "learned":
+                raise
+            reason = f"learned generator unavailable ({err}); rule-based style sketch used"
+    else:
+        reason = "rule-based style sketch requested"
+    return rules_pattern(st, meter, bars, rng), "rules", reason
+
+
+def _shape(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, rng: random.Random,
+           tempo: float) -> list[list[tuple[int, int]]]:
+    """Anchors, snare piece, ghosts, time-keeping line and the pattern type, in place; returns
+    each bar's hat rolls as (tick in bar, velocity)."""
+    rolls: list[list[tuple[int, int]]] = []
+    snare_note = PIECE_NOTE[st.snare_piece]
+    hat = RIDE if pattern_type == "bridge" and st.hat_piece == "closed_hat" else PIECE_NOTE[st.hat_piece]
+    open_p = st.open_hat_prob * (2.0 if pattern_type == "chorus" else 1.0)
+    bars = len(grid)
+    for b, bar in enumerate(grid):
+        for i, s in enumerate(slots):
+            hits = bar.setdefault(i, {})
+            src = s.source
+            if src is not None and st.kick[src] == "9":
+                hits.setdefault(KICK, st.velocity[2])
+            if src is not None and st.snare[src] == "9" and not (pattern_type == "intro" and b == 0 and bars > 1):
+                hits[SNARE] = max(hits.get(SNARE, 0), st.velocity[2])
+            if SNARE in hits and hits[SNARE] >= 50:
+                hits[snare_note] = hits.pop(SNARE)
+            near_backbeat = any(st.snare[(src + d) % 16] == "9" for d in (-2, -1, 1, 2)) if src is not None else False
+            if (not hits.keys() & {38, 39, 37} and pattern_type not in ("intro", "break")
+                    and rng.random() < st.ghost_rate * (0.6 if near_backbeat else 0.2)):
+                hits[SNARE] = st.velocity[0] + rng.randint(-6, 6)
+            _time_keeping(hits, s, st, hat, open_p, pattern_type, rng)
+        rolls.append([] if pattern_type in ("intro", "break") else _rolls(bar, slots, st, rng, tempo))
+        if pattern_type == "chorus" and b % 8 == 0 or pattern_type in ("fill", "outro") and b == 0 and bars > 1:
+            _crash(bar.setdefault(0, {}), st)
+    _pattern_type(grid, rolls, st, slots, pattern_type, rng)
+    return rolls
+
+
+def _time_keeping(hits, s: Slot, st: DrumStyle, hat: int, open_p: float, pattern_type: str, rng) -> None:
+    on_grid = s.sub % (2 if st.hat_subdivision == 8 else 1) == 0
+    src = s.source
+    accent = int(st.hat_accents[src]) / 9.0 if src is not None else 0.5
+    off_eighth = s.sub == (2 if not s.compound else 4)
+    opens = (src in st.open_hat_steps or off_eighth and rng.random() < open_p) and hat == CLOSED
+    if OPEN in hits or opens and on_grid:
+        hits[OPEN] = max(hits.get(OPEN, 0), int(st.velocity[1] * (0.7 + 0.3 * accent)))
+    elif on_grid:
+        hits[hat] = max(20, int(st.velocity[1] * (0.55 + 0.45 * accent)))
+    if src in st.pedal_hat_steps and s.sub == 0:
+        hits[PEDAL] = st.velocity[1] - 10
+
+
+def _rolls(bar, slots: list[Slot], st: DrumStyle, rng, tempo: float) -> list[tuple[int, int]]:
+    """Hat rolls over the second half of a beat: 32nds, or 16th triplets where 32nds would be
+    closer than 35 ms; the hats they replace are removed from ``bar``."""
+    ms_per_beat = 60000.0 / tempo
+    out = []
+    for beat in sorted({s.beat for s in slots}):
+        idx = [i for i, s in enumerate(slots) if s.beat == beat]
+        if st.roll_prob == 0 or slots[idx[0]].compound or rng.random() >= st.roll_prob:
+            continue
+        per_eighth = 4 if ms_per_beat / 8 >= 35 and rng.random() < 0.6 else 3
+        if ms_per_beat / (2 * per_eighth) < 35:
+            continue
+        for i in idx[2:]:
+            for p in (CLOSED, OPEN):
+                bar.get(i, {}).pop(p, None)
+        start = slots[idx[2]].tick
+        out += [(start + round(k * PPQ / (2 * per_eighth)), int(st.velocity[1] * (0.55 + 0.4 * k / per_eighth)))
+                for k in range(per_eighth)]
+    return out
+
+
+def _crash(hits: dict[int, int], st: DrumStyle) -> None:
+    for p in (CLOSED, OPEN, RIDE):
+        hits.pop(p, None)
+    hits[CRASH] = st.velocity[2]
+    hits.setdefault(KICK, st.velocity[2])
+
+
+def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pattern_type: str, rng) -> None:
+    bars = len(grid)
+    if pattern_type == "break":  # hats and kick; the snare waits for the last bar
+        for bar in grid[:-1] if bars > 1 else grid:
+            for hits in bar.values():
+                for p in (38, 39, 37):
+                    hits.pop(p, None)
+    for b in range(bars):
+        if pattern_type == "fill" and b == bars - 1 or pattern_type in ("verse", "chorus") and b % 4 == 3 and rng.random() < 0.3:
+            rolls[b] = [r for r in rolls[b] if r[0] < slots[len(slots) // 2].tick] if pattern_type == "fill" else []
+            _tom_run(grid[b], st, slots, half=pattern_type == "fill")
+    if pattern_type == "outro":
+        grid[-1].clear()
+        grid[-1][0] = {KICK: st.velocity[2], CRASH: st.velocity[2]}
+        rolls[-1] = []
+    scale = {"outro": lambda b: 1.0 - 0.25 * b / max(1, bars - 1), "intro": lambda b: 0.88,
+             "chorus": lambda b: 1.06}.get(pattern_type)
+    if scale:
+        for b, bar in enumerate(grid):
+            for hits in bar.values():
+                for p in hits:
+                    hits[p] = max(15, int(hits[p] * scale(b)))
+
+
+def _tom_run(bar, st: DrumStyle, slots: list[Slot], half: bool) -> None:
+    """The bar's last half (fill) or last beat: 16ths from snare down the toms, growing louder."""
+    n = len(slots)
+    first = n // 2 if half else n - (6 if slots[-1].compound else 4)
+    run = list(range(first, n))
+    for k, i in enumerate(run):
+        hits = bar.setdefault(i, {})
+        for p in (CLOSED, OPEN, RIDE, 38, 39, 37):
+            hits.pop(p, None)
+        pieces = (SNARE,) + TOMS
+        hits[pieces[min(len(pieces) - 1, k * len(pieces) // len(run))]] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
+
+
+def _swing_tick(s: Slot, st: DrumStyle) -> int:
+    """The slot's tick with the style's swing: the second note of each pair of ``swing_unit``
+    notes lands at ``swing`` % of the pair; 16ths inside a swung 8th pair follow proportionally."""
+    if s.compound or st.swing == 50:
+        return s.tick
+    p = s.sub * STEP
+    pair = PPQ if st.swing_unit == 8 else PPQ // 2
+    within, half = p % pair, pair / 2
+    late = pair * st.swing / 100
+    if within <= half:
+        off = within / half * late
+    else:
+        off = late + (within - half) / half * (pair - late)
+    return s.tick - within + round(off)
+
+
+def _to_notes(grid: Grid, rolls: list[list[tuple[int, int]]], slots: list[Slot], st: DrumStyle,
+              ticks_per_bar: int) -> list[Note]:
+    notes = []
+    for b, bar in enumerate(grid):
+        base = b * ticks_per_bar
+        for i, hits in bar.items():
+            t = base + _swing_tick(slots[i], st)
+            notes += [Note(p, t, t + STEP, max(1, min(127, v))) for p, v in hits.items()]
+        notes += [Note(CLOSED, base + t, base + t + STEP // 2, v) for t, v in rolls[b]]
+    return sorted(notes, key=lambda n: (n.start, n.pitch))
+
+
+def _feel(notes: list[Note], st: DrumStyle, tempo: float, rng: random.Random) -> list[Note]:
+    """The style's timing feel: per-piece lean against the grid plus its own unevenness."""
+    from stori.data.drum_kit import PIECE_OF
+
+    ticks_per_ms = tempo * PPQ / 60000.0
+    out = []
+    for n in notes:
+        ms = st.feel_ms.get(PIECE_OF.get(n.pitch, ""), 0.0) + (rng.gauss(0, st.feel_jitter_ms) if st.feel_jitter_ms else 0.0)
+        shift = int(round(ms * ticks_per_ms))
+        start = max(0, n.start + shift)
+        out.append(Note(n.pitch, start, start + (n.end - n.start), n.velocity))
+    return sorted(out, key=lambda n: (n.start, n.pitch))
