@@ -17,6 +17,10 @@ COMMANDS = {
     "render": ("stori.render.command", "render a MIDI file to a WAV preview with FluidSynth"),
     "evaluate": ("stori.evaluate.cli", "measure engines against real music, their controls and the clock; write a report"),
     "refine": ("stori.compose.refine_command", "change a song bundle by a chat command and print the musical diff"),
+    "humanize": ("stori.perform.humanize", "humanize a MIDI file: drums by the GMD groove model, pitched parts lightly"),
+    "groove-train": ("stori.perform.groove_train", "train the groove (humanization) model on GMD (--config JSON, --max-minutes)"),
+    "groove-eval": ("stori.perform.groove_eval", "groove model vs no-humanization and random jitter on GMD test: timing and velocity MAE"),
+    "groove-feel": ("stori.perform.feel", "per-style feel table: swing, snare offset, backbeat jitter, ghost notes (GMD vs groove model)"),
     "data-report": ("stori.data.report", "counts, hours, attribute distributions and verse-vs-chorus differences of the training data"),
 }
 
