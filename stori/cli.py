@@ -22,6 +22,8 @@ COMMANDS = {
     "groove-eval": ("stori.perform.groove_eval", "groove model vs no-humanization and random jitter on GMD test: timing and velocity MAE"),
     "groove-feel": ("stori.perform.feel", "per-style feel table: swing, snare offset, backbeat jitter, ghost notes (GMD vs groove model)"),
     "data-report": ("stori.data.report", "counts, hours, attribute distributions and verse-vs-chorus differences of the training data"),
+    "drums": ("stori.perform.drums_command", "a producer-style drum part (J Dilla, trap, boom bap, ... jazz) to a MIDI file"),
+    "drums-report": ("stori.perform.drums_report", "per drum style: measured swing, density, hat subdivision, snare offset, ghost share"),
 }
 
 

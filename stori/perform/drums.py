@@ -243,7 +243,9 @@ def _feel(notes: list[Note], st: DrumStyle, tempo: float, rng: random.Random) ->
     ticks_per_ms = tempo * PPQ / 60000.0
     out = []
     for n in notes:
-        ms = st.feel_ms.get(PIECE_OF.get(n.pitch, ""), 0.0) + (rng.gauss(0, st.feel_jitter_ms) if st.feel_jitter_ms else 0.0)
+        piece = PIECE_OF.get(n.pitch, "")
+        lean = st.feel_ms.get(piece, 0.0) if piece != st.snare_piece or n.velocity >= 50 else 0.0  # ghosts follow the groove
+        ms = lean + (rng.gauss(0, st.feel_jitter_ms) if st.feel_jitter_ms else 0.0)
         shift = int(round(ms * ticks_per_ms))
         start = max(0, n.start + shift)
         out.append(Note(n.pitch, start, start + (n.end - n.start), n.velocity))

@@ -8,7 +8,7 @@ Placement tendencies are 16-character strings over one 4/4 bar of 16ths, each ch
 in tenths that the piece plays there ("9" = always: an anchor the pattern keeps). Other meters
 borrow them beat by beat (:data:`stori.perform.meters`). ``swing`` is where the off-beat of the
 ``swing_unit`` pair lands, as a percentage of the pair (50 straight, 66.7 triplet). ``feel_ms``
-shifts a piece against the grid (negative = ahead); ``density`` bounds hits per 4/4 bar.
+shifts a piece against the grid (negative = ahead; for the snare, its backbeat strokes, not ghosts); ``density`` bounds hits per 4/4 bar.
 GMD facts used (``../shared/data/README.md``): jazz 8th swing ~61%, rock/funk/hip-hop 48-53%;
 snares ~9.5 ms ahead on average; ghost snares funk 51%, soul 48%, hip-hop 41%, rock 35%.
 """
@@ -72,7 +72,7 @@ STYLES: dict[str, DrumStyle] = {s.name: s for s in (
               "hiphop", (66, 92), 78, 60.0, 16, "closed_hat", 8,
               kick="9000003000900000", snare="0000900000009000", hat_accents="8060806080608060",
               ghost_rate=0.1, velocity=(24, 70, 86),
-              feel_ms={"snare": 12.0, "closed_hat": 8.0, "kick": 5.0}, feel_jitter_ms=4.0,
+              feel_ms={"snare": 16.0, "closed_hat": 8.0, "kick": 5.0}, feel_jitter_ms=4.0,
               density=(6, 24), density_bin=2),
     DrumStyle("neosoul", "neo-soul (Questlove)", "Questlove's pocket: a deep, late backbeat, busy ghost "
               "notes between the backbeats (GMD soul: 48% ghosts), lightly swung 16th hats.",
