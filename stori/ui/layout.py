@@ -67,7 +67,7 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="preview")
                         roll = gr.Plot(label="Piano roll", elem_id="piano-roll")
                     with gr.Column(scale=2):
-                        chatbot = gr.Chatbot(label="Refine by chat", height=430, elem_id="chat",
+                        chatbot = gr.Chatbot(label="Refine by chat", height=540, elem_id="chat",
                                              placeholder="Generate a song, then tell me what to change.")
                         with gr.Row():
                             say = gr.Textbox(show_label=False, placeholder="make the bridge more intense", scale=4,

@@ -1,0 +1,54 @@
+"""The studio in real headless Chromium: prompt -> Generate -> audio and piano roll -> a chat refinement
+and its diff; the screenshot it leaves is docs/studio.png (the README shows it)."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from test_ui_api import studio_url  # noqa: F401  (the fixture: python app.py on a free port)
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "studio.png"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PROMPT = ("a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, "
+          "and a melody that soars in the chorus")
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.is_file() or shutil.which(str(CHROMIUM)) is None,
+                                reason="Debian chromium is not installed (apt-get install -y chromium)")
+
+
+def test_compose_and_refine_in_the_browser(studio_url):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(studio_url + "/")
+            page.locator("#prompt textarea").fill(PROMPT)
+            page.locator("#generate").click()
+
+            roll = page.locator("#piano-roll .js-plotly-plot")
+            expect(roll).to_be_visible(timeout=180_000)
+            expect(page.locator("#piano-roll")).to_contain_text("chorus")  # section names over the roll
+            # the waveform player holds the fetched preview.wav as a blob once the audio has arrived
+            expect(page.get_by_test_id("waveform-Preview").locator("audio")).to_have_attribute(
+                "src", re.compile(r"^(blob:|http).+"), timeout=60_000)
+            expect(page.locator("#chat")).to_contain_text("Your song is ready", timeout=30_000)
+
+            page.locator("#say textarea").fill("make the bridge more intense")
+            page.locator("#send").click()
+            expect(page.locator("#chat")).to_contain_text("Version 1", timeout=180_000)
+            expect(page.locator("#chat")).to_contain_text("bridge")
+            expect(roll).to_be_visible()
+
+            page.locator("#stori-title").scroll_into_view_if_needed()
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1440, "height": 1560}, full_page=True)
+        finally:
+            browser.close()
+    assert SCREENSHOT.stat().st_size > 50_000
