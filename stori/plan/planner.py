@@ -26,9 +26,9 @@ from stori.trace import NULL_RECORDER, TraceRecorder, because
 # How a section's emotion departs from the song's: the usual shape of a pop form.
 SECTION_SHAPE: dict[str, dict[str, float]] = {
     "intro": {"energy": -0.2, "intimacy": 0.1, "motion": -0.1},
-    "verse": {"energy": -0.1, "intimacy": 0.05},
+    "verse": {"energy": -0.05, "intimacy": 0.05},
     "pre_chorus": {"energy": 0.05, "tension": 0.15},
-    "chorus": {"energy": 0.25, "valence": 0.15, "intimacy": -0.15, "motion": 0.15},
+    "chorus": {"energy": 0.15, "valence": 0.1, "intimacy": -0.1, "motion": 0.1},
     "bridge": {"tension": 0.2, "valence": -0.15},
     "solo": {"energy": 0.1, "motion": 0.1},
     "break": {"energy": -0.3, "motion": -0.2},
@@ -121,7 +121,8 @@ def _behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[s
     if genre.drum_style in ("boom_bap", "trap", "lofi") and drums == "steady":
         drums = "half_time" if genre.drum_style == "trap" else "steady"
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
-    harmony = "arpeggiated" if ev.intimacy > 0.75 and ev.energy < 0.5 else ("block" if ev.energy > 0.7 else genre.comping)
+    harmony = "arpeggiated" if ev.intimacy > 0.75 and ev.energy < 0.5 else (
+        "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
     melody = "sparse" if stype in ("intro", "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
     out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody}
     for role, (behaviour, _) in playing.items():
