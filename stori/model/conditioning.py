@@ -5,30 +5,27 @@ the model sees each requested value often enough to learn to obey it.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
+from stori.data.attributes import section_attributes
 from stori.spec.song import PPQ, Note
 
 ATTRIBUTES = ("density", "velocity", "pitch", "polyphony", "syncopation")
 N_BINS = 8
-ANY = "any"  # the bin token used when an attribute is not requested (and for drum pitch)
+ANY = "any"
+_SOURCE = {"density": "note_density", "velocity": "mean_velocity", "pitch": "mean_pitch",
+           "polyphony": "polyphony", "syncopation": "syncopation"}  # the bin token used when an attribute is not requested (and for drum pitch)
 
 
-def measure(notes: Sequence[Note], n_bars: int, ppq: int = PPQ, beats_per_bar: int = 4) -> dict[str, float]:
-    """Mean per-bar values over a window: notes per bar, mean velocity, mean pitch, notes per onset,
-    and the share of onsets off the quarter-note grid."""
-    if not notes:
-        return {"density": 0.0, "velocity": 0.0, "pitch": 0.0, "polyphony": 0.0, "syncopation": 0.0}
-    onsets = {n.start for n in notes}
-    return {
-        "density": len(notes) / max(1, n_bars),
-        "velocity": float(np.mean([n.velocity for n in notes])),
-        "pitch": float(np.mean([n.pitch for n in notes])),
-        "polyphony": len(notes) / len(onsets),
-        "syncopation": sum(1 for t in onsets if t % ppq) / len(onsets),
-    }
+def measure(notes: Sequence[Note], n_bars: int, chords=None) -> dict[str, float]:
+    """The conditioned attributes of a 4/4 window, as :mod:`stori.data.attributes` defines them
+    (notes per bar, mean velocity, mean pitch, notes per onset, syncopation); 0 where undefined."""
+    a = section_attributes(notes, n_bars, 4 * PPQ, chords).as_dict()
+    values = {k: a[_SOURCE[k]] for k in ATTRIBUTES}
+    return {k: 0.0 if math.isnan(v) else float(v) for k, v in values.items()}
 
 
 class AttributeBins:

@@ -66,7 +66,7 @@ def encode_window(tok: StoriTokenizer, w: Window, attrs: dict[str, float]) -> np
 def build(train: list[SectionSample], valid: list[SectionSample], progress: bool = True) -> dict:
     """Fit the bins on ``train`` and encode both splits."""
     wins = {"train": [w for s in train for w in windows(s)], "valid": [w for s in valid for w in windows(s)]}
-    measured = {k: [measure(w.notes, w.n_bars) for w in ws] for k, ws in wins.items()}
+    measured = {k: [measure(w.notes, w.n_bars, w.chords) for w in ws] for k, ws in wins.items()}
     per_role: dict[str, list] = {}
     for w, m in zip(wins["train"], measured["train"]):
         per_role.setdefault(w.role, []).append(m)

@@ -164,6 +164,8 @@ def run(args) -> int:
             torch.cuda.set_device(device)
     tc = cfg["train"]
     torch.manual_seed(tc.get("seed", 0))
+    if device.type == "cpu" and tc.get("cpu_threads"):
+        torch.set_num_threads(tc["cpu_threads"])  # on a shared small CPU, fewer threads contend less
     corpus = corpus_for(cfg, args.data_dir)
     tok = StoriTokenizer.from_dict(corpus["tokenizer"])
     mcfg = ModelConfig(vocab_size=len(tok), **cfg["model"])
@@ -217,7 +219,8 @@ def run(args) -> int:
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             step += 1
-            running = float(loss) if running is None else 0.98 * running + 0.02 * float(loss)
+            lv = loss.item()
+            running = lv if running is None else 0.98 * running + 0.02 * lv
             bar.update(1)
             bar.set_postfix(loss=f"{running:.3f}", lr=f"{lr:.1e}")
             if step % tc["eval_every"] == 0 or step == max_steps:

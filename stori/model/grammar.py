@@ -1,0 +1,204 @@
+"""The decoding grammar: a token-type state machine per stream that says which tokens may come
+next, so that every sampled stream decodes to notes, and that carries the hard constraints (pitch
+set, positions, polyphony cap, bar count) and the forced tokens (chords, motif notes, locked bars).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stori.model.tokens import TYPES, POSITIONS_PER_BEAT, BEATS_PER_BAR, TICKS_PER_BAR, TICKS_PER_POSITION, ChordTrack, StoriTokenizer
+from stori.model.symbols import QUALITIES
+from stori.spec.song import Note
+
+POSITIONS = POSITIONS_PER_BEAT * BEATS_PER_BAR
+
+
+@dataclass
+class StreamPlan:
+    """What one stream must obey: its bar count, allowed pitches and velocities, polyphony cap,
+    chords, notes forced at their onsets (motifs) and whole bars given as they are (infilling)."""
+
+    role: str
+    n_bars: int
+    pitches: np.ndarray  # bool over the vocabulary: the Pitch/PitchDrum tokens allowed
+    velocities: np.ndarray | None = None  # bool over the vocabulary, None = all
+    max_polyphony: int = 6
+    chords: list[tuple[int, str]] = field(default_factory=list)
+    forced_notes: list[Note] = field(default_factory=list)
+    locked_bars: dict[int, list[Note]] = field(default_factory=dict)
+
+
+class Grammar:
+    """Precomputed masks over the vocabulary, shared by all streams."""
+
+    def __init__(self, tok: StoriTokenizer):
+        self.tok = tok
+        V = len(tok)
+        types = tok.type_ids
+        self.is_type = {name: types == i for i, name in enumerate(TYPES)}
+        value = tok.value
+        self._pos_cache: dict[tuple[int, int], np.ndarray] = {}
+        self._pos_value = np.where(self.is_type["Position"], value, -1)
+        self.pitch_gt: dict[int, np.ndarray] = {}
+        self._pitch_value = np.where(self.is_type["Pitch"] | self.is_type["PitchDrum"], value, -1)
+        self._chord_tones: dict[int | None, np.ndarray] = {}
+        self.only = np.eye(V, dtype=bool)
+
+    def chord_tones(self, chord: int | None) -> np.ndarray:
+        """1.0 on the Pitch tokens whose pitch class is in ``chord`` (a chord-token id), else 0."""
+        if chord not in self._chord_tones:
+            pcs = set()
+            name = self.tok.vocab[chord] if chord is not None else "Chord_N"
+            if name != "Chord_N":
+                _, root, quality = name.split("_", 2)
+                pcs = {(int(root) + i) % 12 for i in QUALITIES[quality]}
+            self._chord_tones[chord] = np.array([(v % 12 in pcs) and p for v, p in zip(self._pitch_value, self.is_type["Pitch"])], dtype=np.float32)
+        return self._chord_tones[chord]
+
+    def positions(self, lo: int, hi: int) -> np.ndarray:
+        key = (lo, hi)
+        if key not in self._pos_cache:
+            self._pos_cache[key] = (self._pos_value >= lo) & (self._pos_value < hi)
+        return self._pos_cache[key]
+
+    def pitches_above(self, p: int) -> np.ndarray:
+        if p not in self.pitch_gt:
+            self.pitch_gt[p] = self._pitch_value > p
+        return self.pitch_gt[p]
+
+
+class StreamState:
+    """Where one stream is in the grammar; ``allowed()`` then ``advance(token)``, one step at a time."""
+
+    def __init__(self, grammar: Grammar, plan: StreamPlan):
+        self.g, self.plan, self.tok = grammar, plan, grammar.tok
+        self.drums = plan.role == "drums"
+        self.chords = ChordTrack(self.tok, plan.chords) if plan.chords and not self.drums else None
+        self.bars = 0  # Bar tokens emitted
+        self.position = -1  # last Position in the current bar
+        self.last = "Start"  # last token type
+        self.chord: int | None = None
+        self.onset_notes = 0  # notes at the current onset
+        self.onset_top = -1  # highest pitch at the current onset
+        self.queue: list[int] = []  # forced tokens, emitted before anything is sampled
+        self.forced = sorted(plan.forced_notes, key=lambda n: (n.start, n.pitch))
+        self.done = False
+        self.locked_bar = False
+
+    # -- forced material ------------------------------------------------------------------------
+    def _next_forced_in_bar(self) -> Note | None:
+        bar = self.bars - 1
+        for n in self.forced:
+            if n.start // TICKS_PER_BAR == bar and n.start % TICKS_PER_BAR // TICKS_PER_POSITION > self.position:
+                return n
+            if n.start // TICKS_PER_BAR >= bar:
+                break
+        return None
+
+    def _note_tokens(self, n: Note) -> list[int]:
+        """Pitch, Velocity (and Duration) tokens of one note, as the tokenizer writes them."""
+        return self.tok.body([Note(n.pitch, 0, n.end - n.start, n.velocity)], self.plan.role, 1)[2:-1]
+
+    # -- the grammar ------------------------------------------------------------------------------
+    def allowed(self, room: int) -> np.ndarray:
+        """Tokens that may come next; ``room`` is how many more tokens the context can take."""
+        g, t = self.g, self.g.is_type
+        if self.done:
+            return g.only[self.tok.pad]
+        if self.queue:
+            return g.only[self.queue[0]]
+        need = self.plan.n_bars - self.bars  # Bar tokens still to come
+        last = self.last
+        if last == "Start":
+            return g.only[self.tok.bar]
+        if last == "Position":
+            m = self.plan.pitches & (g.pitches_above(self.onset_top) if self.onset_notes else True)
+            return m if m.any() else g.only[self.tok.bar] if need else g.only[self.tok.eos]
+        if last == "Pitch":
+            return self.plan.velocities if self.plan.velocities is not None else t["Velocity"]
+        if last == "Velocity" and not self.drums:
+            return t["Duration"]
+        # A place between events: after Bar, a chord, or a complete note.
+        m = np.zeros(len(self.tok), dtype=bool)
+        closing = room <= need + 4  # out of room: only bars and the end remain
+        forced = self._next_forced_in_bar()
+        if self.locked_bar:
+            pass
+        elif forced is not None:
+            m |= g.positions(self.position + 1, forced.start % TICKS_PER_BAR // TICKS_PER_POSITION + 1)
+        elif not closing:
+            m |= g.positions(self.position + 1, POSITIONS)
+            if last == "Note" and self.onset_notes < self.plan.max_polyphony:
+                m |= self.plan.pitches & g.pitches_above(self.onset_top)
+        if forced is None or closing:
+            if need > 0:
+                m[self.tok.bar] = True
+            else:
+                m[self.tok.eos] = True
+        return m
+
+    def advance(self, token: int) -> None:
+        if self.queue and self.queue[0] == token:
+            self.queue.pop(0)
+        kind = self.tok.type_of(token)
+        if self.done or kind == "PAD":
+            return
+        if kind == "EOS":
+            self.done = True
+        elif kind == "Bar":
+            self.bars += 1
+            self.position, self.onset_notes, self.onset_top = -1, 0, -1
+            self.last = "Bar"
+            self.locked_bar = (self.bars - 1) in self.plan.locked_bars
+            if self.chords is not None:
+                c = self.chords.at((self.bars - 1) * TICKS_PER_BAR)
+                if c is not None:
+                    self.queue.append(c)
+                    self.chord = c
+            if self.locked_bar:
+                self.queue += self._locked_tokens(self.bars - 1)
+        elif kind == "Chord":
+            self.chord = token  # forced; the place in the grammar does not change
+        elif kind == "Position":
+            self.position = int(self.tok.value[token])
+            self.onset_notes, self.onset_top, self.last = 0, -1, "Position"
+            tick = (self.bars - 1) * TICKS_PER_BAR + self.position * TICKS_PER_POSITION
+            if self.chords is not None and not self.locked_bar:
+                c = self.chords.at(tick)
+                if c is not None and c != self.chord:
+                    self.queue.append(c)
+                    self.chord = c
+            while not self.locked_bar and self.forced and self.forced[0].start < tick + TICKS_PER_POSITION:
+                n = self.forced.pop(0)
+                if n.start >= tick:
+                    self.queue += self._note_tokens(n)
+        elif kind in ("Pitch", "PitchDrum"):
+            self.onset_notes += 1
+            self.onset_top = int(self.tok.value[token])
+            self.last = "Pitch"
+        elif kind == "Velocity":
+            self.last = "Velocity" if not self.drums else "Note"
+        elif kind == "Duration":
+            self.last = "Note"
+
+    def _locked_tokens(self, bar: int) -> list[int]:
+        """The tokens of a given bar after its Bar token (and chord), as the tokenizer writes them."""
+        notes = [Note(n.pitch, n.start - bar * TICKS_PER_BAR, n.end - bar * TICKS_PER_BAR, n.velocity)
+                 for n in self.plan.locked_bars[bar]]
+        body = self.tok.body(notes, self.plan.role, 1, [] if self.chords is None else self.plan_chords_from(bar))
+        body = body[1:-1]  # drop this bar's Bar and the EOS
+        if self.chords is not None and body and self.g.is_type["Chord"][body[0]]:
+            body = body[1:]  # the bar's chord is forced by the Bar token already
+        return body
+
+    def plan_chords_from(self, bar: int) -> list[tuple[int, str]]:
+        lo = bar * TICKS_PER_BAR
+        out = []
+        for t, s in sorted(self.plan.chords):
+            if t <= lo:
+                out = [(0, s)]
+            elif t < lo + TICKS_PER_BAR:
+                out.append((t - lo, s))
+        return out

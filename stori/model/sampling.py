@@ -1,0 +1,74 @@
+"""Batch decoding: all streams of a request step together through one KV cache, each under its own
+grammar state; temperature, top-k and top-p sampling from a seeded generator."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from stori.model.grammar import Grammar, StreamPlan, StreamState
+from stori.model.transformer import Transformer
+
+
+@dataclass(frozen=True)
+class Sampling:
+    temperature: float = 1.0
+    top_k: int = 0  # 0 = off
+    top_p: float = 0.95  # 1 = off
+
+
+def _filter(logits: torch.Tensor, s: Sampling) -> torch.Tensor:
+    if s.top_k:
+        kth = torch.topk(logits, min(s.top_k, logits.shape[-1]), dim=-1).values[:, -1:]
+        logits = logits.masked_fill(logits < kth, -torch.inf)
+    if s.top_p < 1.0:
+        sorted_l, order = torch.sort(logits, descending=True, dim=-1)
+        cum = torch.softmax(sorted_l, dim=-1).cumsum(-1)
+        drop = cum - torch.softmax(sorted_l, dim=-1) > s.top_p  # keep the smallest set reaching top_p
+        logits = logits.masked_fill(drop.scatter(1, order, drop), -torch.inf)
+    return logits
+
+
+@torch.no_grad()
+def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], plans: list[StreamPlan],
+             seed: int = 0, sampling: Sampling = Sampling(), biases: list[np.ndarray] | None = None,
+             chord_bias: list[float] | None = None, use_cache: bool = True) -> tuple[list[list[int]], int]:
+    """Decode one stream per prefix (all prefixes of equal length). ``biases`` are added to the
+    logits of each stream; ``chord_bias[b]`` is added to the pitches of the chord sounding at each
+    step. Returns the generated tokens of each stream and the number of decoding steps."""
+    tok = grammar.tok
+    B, P = len(prefixes), len(prefixes[0])
+    context = model.cfg.context
+    device = model.tok.weight.device
+    gen = torch.Generator().manual_seed(seed)
+    states = [StreamState(grammar, plan) for plan in plans]
+    static = torch.as_tensor(np.stack(biases), dtype=torch.float32) if biases is not None else torch.zeros(B, len(tok))
+    seq = torch.as_tensor(prefixes, dtype=torch.long, device=device)
+    cache = model.new_cache(B, context) if use_cache else None
+    logits = model(seq, cache)[:, -1]
+    out: list[list[int]] = [[] for _ in range(B)]
+    steps = 0
+    for step in range(context - P):
+        room = context - P - step
+        mask = torch.from_numpy(np.stack([s.allowed(room) for s in states]))
+        bias = static
+        if chord_bias is not None:
+            bias = bias + torch.from_numpy(np.stack([grammar.chord_tones(s.chord) * w for s, w in zip(states, chord_bias)]))
+        l = logits.float().cpu() / max(sampling.temperature, 1e-4) + bias
+        l = _filter(l.masked_fill(~mask, -torch.inf), sampling)
+        nxt = torch.multinomial(torch.softmax(l, dim=-1), 1, generator=gen)[:, 0]
+        steps += 1
+        for b, s in enumerate(states):
+            t = int(nxt[b])
+            if not s.done:
+                out[b].append(t)
+            s.advance(t)
+        if all(s.done for s in states):
+            break
+        if use_cache:
+            logits = model(nxt[:, None].to(device), cache)[:, -1]
+        else:
+            seq = torch.cat([seq, nxt[:, None].to(device)], dim=1)
+            logits = model(seq)[:, -1]
+    return out, steps
