@@ -1,0 +1,249 @@
+"""The expression engine: a composed Song played with dynamics, articulation and controller curves.
+
+Per note (same notes, same pitches, same order; only velocity, timing and length change):
+- velocity = the note's own x the section's level x its envelope x a phrase swell x a cadence ramp
+  plus accents. The level and envelope of each section type come from POP909 with its structure
+  labels (:mod:`stori.perform.section_dynamics`: choruses ~4% above verses, verses rising to their
+  end, outros fading), scaled by the section's energy from the spec. Phrases (4 bars) swell to
+  their middle; the last bar of a section climbs into a louder next section (a chorus) and relaxes
+  into a calmer one or the end (a resolution). Accents: the downbeat; the drums' backbeat; the
+  off-beats in off-beat genres (reggae, ska, reggaeton, house). Ghost notes stay ghosts.
+- register/density guard: at most two loud (> 90) notes above C5 at once outside the melody; an
+  accompaniment note near or above the melody it sounds under stays below the melody's velocity.
+- articulation: legato (a monophonic line's short gaps closed) where the section is intimate
+  (intimacy > 0.6) or the tempo slow (< 80 BPM); staccato (55% length) where it drives (motion
+  > 0.6, or energy > 0.7 above 120 BPM).
+- push/pull: the melody leans ahead in driving sections and behind in intimate ones (up to 8 ms).
+- CC11 (expression) per beat on every pitched track following section energy, envelope and swell;
+  CC1 (modulation) on melodic and harmony tracks following tension within the phrase.
+
+:func:`perform` = :func:`express` then the groove humanizer (:func:`stori.perform.humanize.humanize_song`),
+with the bass then locked onto the humanized kick it was written with.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import replace
+
+from stori.perform.section_dynamics import table as dynamics_table
+from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track
+
+DEFAULT_ENERGY = {"intro": 0.4, "verse": 0.5, "pre_chorus": 0.6, "chorus": 0.8, "bridge": 0.55, "outro": 0.35,
+                  "break": 0.3, "solo": 0.7, "interlude": 0.4}
+OFFBEAT_GENRES = re.compile(r"reggae|ska|dembow|reggaeton|house|disco", re.I)
+PHRASE_BARS = 4
+MELODIC = ("melody", "counter_melody")
+LOUD, HIGH = 90, 72
+
+
+class _Sections:
+    """Per tick: the section span, its emotion (energy, tension, intimacy, motion) and its neighbours."""
+
+    def __init__(self, song: Song):
+        self.spans = sorted(song.sections, key=lambda s: s.start) or [SectionSpan("all", "verse", 0, max(1, song.end_tick))]
+        self.starts = [s.start for s in self.spans]
+        spec = {s.id: s for s in song.spec.sections} if song.spec else {}
+        self.emotion = []
+        for s in self.spans:
+            e = spec[s.id].emotion if s.id in spec else None
+            self.emotion.append({"energy": e.energy if e else DEFAULT_ENERGY.get(s.type, 0.5),
+                                 "tension": e.tension if e else 0.4, "intimacy": e.intimacy if e else 0.4,
+                                 "motion": e.motion if e else 0.5})
+        table = dynamics_table()
+        raw = [table.get(s.type, table["other"])["gain"] * (1.0 + 0.3 * (e["energy"] - 0.5))
+               for s, e in zip(self.spans, self.emotion)]
+        weights = [max(1, s.end - s.start) for s in self.spans]
+        mean = sum(r * w for r, w in zip(raw, weights)) / sum(weights)
+        self.level = [r / mean for r in raw]
+
+    def index(self, tick: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, tick) - 1)
+
+
+def _level(sections: _Sections, i: int) -> float:
+    """A section's loudness factor: its type's POP909 gain and its energy, over the song's
+    length-weighted mean (the form reshapes the dynamics; the song's overall loudness stays)."""
+    return sections.level[i]
+
+
+def _envelope(sections: _Sections, i: int, frac: float) -> float:
+    env = dynamics_table().get(sections.spans[i].type, dynamics_table()["other"])["envelope"]
+    x = min(len(env) - 1.0, max(0.0, frac * len(env) - 0.5))
+    k = int(x)
+    return env[k] + (env[min(k + 1, len(env) - 1)] - env[k]) * (x - k)
+
+
+def _shape(song: Song, sections: _Sections, tick: int) -> tuple[int, float]:
+    """(section index, combined level x envelope x phrase swell x cadence ramp) at ``tick``."""
+    i = sections.index(tick)
+    span = sections.spans[i]
+    length = max(1, span.end - span.start)
+    pos = tick - span.start
+    bar = song.ticks_per_bar
+    swell = 1.0 + 0.05 * math.sin(math.pi * (pos % (PHRASE_BARS * bar)) / (PHRASE_BARS * bar))
+    cadence = 1.0
+    if pos >= length - bar:  # the last bar leans towards what follows
+        ramp = (pos - (length - bar)) / bar
+        here = _level(sections, i)
+        nxt = _level(sections, i + 1) if i + 1 < len(sections.spans) else here * 0.9
+        cadence = 1.0 + 0.08 * ramp * (1 if nxt > here else -1)
+    return i, _level(sections, i) * _envelope(sections, i, pos / length) * swell * cadence
+
+
+def _accent(n: Note, track: Track, song: Song, offbeat: bool) -> float:
+    ppq, bar = song.ppq, song.ticks_per_bar
+    pos = n.start % bar
+    beats = bar // ppq
+    if track.is_drums:
+        backbeat = pos % ppq == 0 and (pos // ppq) % 2 == 1 and beats % 2 == 0
+        return 6.0 if backbeat and n.pitch in (37, 38, 39, 40) else 3.0 if pos == 0 else 0.0
+    if offbeat and track.role in ("harmony", "counter_melody") and pos % ppq == ppq // 2:
+        return 5.0
+    return 4.0 if pos == 0 else 0.0
+
+
+def express(song: Song, seed: int = 0) -> Song:
+    """A copy of ``song`` with expression (rules in the module docstring); deterministic, no
+    randomness needed (``seed`` is accepted for a uniform signature)."""
+    sections = _Sections(song)
+    offbeat = bool(song.spec and OFFBEAT_GENRES.search(song.spec.genre or ""))
+    melody = song.track("melody")
+    tracks = []
+    for t in song.tracks:
+        notes = []
+        for n in t.notes:
+            i, shape = _shape(song, sections, n.start)
+            ghost = t.is_drums and n.velocity < 45
+            v = n.velocity if ghost else n.velocity * shape + _accent(n, t, song, offbeat)
+            notes.append(replace(n, velocity=int(max(1, min(44 if ghost else 127, round(v))))))
+        if not t.is_drums:
+            notes = _articulate(notes, t, song, sections)
+        tracks.append(replace(t, notes=notes, controls=list(t.controls)))
+    _guard(tracks, melody.name if melody else None)
+    for t in tracks:
+        if not t.is_drums:
+            t.controls = [c for c in t.controls if c.control not in (1, 11)] + _curves(t, song, sections)
+            t.controls.sort(key=lambda c: (c.tick, c.control))
+    return replace(song, tracks=tracks, sections=list(song.sections), traces=list(song.traces) + [_trace(sections, offbeat)])
+
+
+def _articulate(notes: list[Note], t: Track, song: Song, sections: _Sections) -> list[Note]:
+    ms_per_tick = 60000.0 / (song.tempo * song.ppq)
+    out = []
+    for k, n in enumerate(notes):
+        e = sections.emotion[sections.index(n.start)]
+        start, end = n.start, n.end
+        if t.role in MELODIC:  # push when driving, pull when intimate
+            start = max(0, start + round((8.0 * e["intimacy"] - 8.0 * e["motion"]) * 0.5 / ms_per_tick))
+            end = start + (n.end - n.start)
+        driving = e["motion"] > 0.6 or (e["energy"] > 0.7 and song.tempo > 120)
+        legato = e["intimacy"] > 0.6 or song.tempo < 80
+        if driving and not legato:
+            end = start + max(song.ppq // 8, int((n.end - n.start) * 0.55))
+        elif legato and t.role in MELODIC + ("bass",) and k + 1 < len(notes):
+            gap = notes[k + 1].start - n.end
+            if 0 < gap <= song.ppq // 2:
+                end = notes[k + 1].start
+        out.append(replace(n, start=start, end=max(start + 1, end)))
+    return out
+
+
+def _guard(tracks: list[Track], melody_name: str | None) -> None:
+    """No pile of loud high notes outside the melody; room under the melody's loudness."""
+    melody = next((t for t in tracks if t.name == melody_name), None)
+    lead = sorted(melody.notes, key=lambda n: n.start) if melody else []
+    lead_starts = [n.start for n in lead]
+    loud_high: dict[int, int] = {}
+    for t in tracks:
+        if t.is_drums or t is melody:
+            continue
+        out = []
+        for n in t.notes:
+            v = n.velocity
+            j = bisect.bisect_right(lead_starts, n.start) - 1
+            if j >= 0 and lead[j].end > n.start and n.pitch >= lead[j].pitch - 2:
+                v = min(v, lead[j].velocity - 8)
+            if n.pitch > HIGH and v > LOUD:
+                beat = n.start // 240
+                loud_high[beat] = loud_high.get(beat, 0) + 1
+                if loud_high[beat] > 2:
+                    v = LOUD - 10
+            out.append(replace(n, velocity=max(1, v)))
+        t.notes = out
+
+
+def _curves(t: Track, song: Song, sections: _Sections) -> list[ControlChange]:
+    if not t.notes:
+        return []
+    out = []
+    end = max(n.end for n in t.notes)
+    mod = t.role in MELODIC + ("harmony",)
+    last11 = last1 = None
+    for tick in range(0, end, song.ppq):
+        i, shape = _shape(song, sections, tick)
+        v11 = int(max(0, min(127, round(96 * shape * (0.75 + 0.35 * sections.emotion[i]["energy"])))))
+        if v11 != last11:
+            out.append(ControlChange(tick, 11, v11))
+            last11 = v11
+        if mod:
+            span = sections.spans[i]
+            phrase = ((tick - span.start) % (PHRASE_BARS * song.ticks_per_bar)) / (PHRASE_BARS * song.ticks_per_bar)
+            v1 = int(round(10 + 60 * sections.emotion[i]["tension"] * math.sin(math.pi * phrase)))
+            if v1 != last1:
+                out.append(ControlChange(tick, 1, v1))
+                last1 = v1
+    return out
+
+
+def _trace(sections: _Sections, offbeat: bool) -> dict:
+    return {"decision_type": "expression", "target": "song",
+            "decision": {s.id: round(_level(sections, i), 3) for i, s in enumerate(sections.spans)},
+            "because": [{"factor": "section_dynamics", "value": "POP909 gain and envelope per section type",
+                         "implication": "choruses play louder than verses; verses rise into them; outros fade",
+                         "weight": 0.6},
+                        {"factor": "energy", "value": [round(e["energy"], 2) for e in sections.emotion],
+                         "implication": "each section's level scales with its energy", "weight": 0.4},
+                        {"factor": "offbeat_accents", "value": offbeat, "implication": "off-beat chords accented", "weight": 0.2}],
+            "alternatives_considered": [], "confidence": 0.7,
+            "musical_principle": "dynamics follow form: build into the chorus, relax on resolutions"}
+
+
+def groove_style(song: Song) -> str | None:
+    """The GMD style the humanizer plays ``song`` in: a drum style named in its genre, else a GMD
+    style word in it, else none."""
+    from stori.perform.groove_features import GMD_STYLES
+    from stori.perform.styles import get_style
+
+    genre = (song.spec.genre if song.spec else "") or ""
+    for word in [genre] + genre.split():
+        try:
+            return get_style(word).gmd_style
+        except ValueError:
+            pass
+    key = re.sub(r"[^a-z]", "", genre.lower())
+    return next((s for s in GMD_STYLES if s in key), None)
+
+
+def perform(song: Song, seed: int = 0, amount: float = 0.7) -> Song:
+    """``song`` performed: expression, then the groove humanizer; the bass keeps its kick."""
+    from stori.perform.humanize import humanize_song
+
+    expressed = express(song, seed)
+    played = humanize_song(expressed, groove_style(song), amount, seed)
+    _lock_bass(expressed, played)
+    return played
+
+
+def _lock_bass(before: Song, after: Song) -> None:
+    """Bass notes written on a kick move with that kick's humanized onset (humanizing keeps every
+    note's list position, so before/after pair up by index)."""
+    drums = [(b, a) for b, a in zip(before.tracks, after.tracks) if b.is_drums]
+    bass = [(b, a) for b, a in zip(before.tracks, after.tracks) if b.role == "bass"]
+    if not drums or not bass:
+        return
+    kick = {bn.start: an.start for bn, an in zip(drums[0][0].notes, drums[0][1].notes) if bn.pitch in (35, 36)}
+    for b, a in bass:
+        a.notes = [replace(an, start=kick[bn.start], end=kick[bn.start] + (an.end - an.start))
+                   if bn.start in kick else an for bn, an in zip(b.notes, a.notes)]
