@@ -109,7 +109,7 @@ def test_refine_endpoint(client):
 def test_drums_endpoint_gives_a_drum_only_midi(client):
     from stori.render.midi import midi_to_song
 
-    midi, audio, roll, info = client.predict(style="boom bap", bars=2, meter="4/4", tempo=92, humanize=True,
+    midi, audio, roll, info = client.predict(style="dilla", bars=2, meter="4/4", tempo=92, humanize=True,
                                              pattern_type="verse", seed=1, api_name="/drums")
     song = midi_to_song(Path(midi))
     assert song.tracks and all(t.is_drums for t in song.tracks)

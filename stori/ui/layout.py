@@ -4,6 +4,9 @@ from __future__ import annotations
 import gradio as gr
 
 from stori.compose import ENGINES
+from stori.perform.drum_patterns import METERS as DRUM_METERS
+from stori.perform.drums import PATTERN_TYPES
+from stori.perform.styles import STYLES as DRUM_STYLES
 from stori.render.midi import MAX_MIDI_BYTES
 from stori.spec.emotion import AXES, RANGES
 from stori.spec.song_spec import METERS, SECTION_TYPES
@@ -100,13 +103,15 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
             with gr.Tab("Drums", id="drums"):
                 with gr.Row():
                     with gr.Column():
-                        d_style = gr.Dropdown(list(studio.DRUM_STYLES), value="boom bap", label="Producer style")
-                        d_pattern = gr.Radio(list(studio.PATTERN_TYPES), value="verse", label="Pattern")
+                        d_style = gr.Dropdown([(s.title, s.name) for s in DRUM_STYLES.values()], value="boom_bap",
+                                              label="Producer style")
+                        d_about = gr.Markdown(DRUM_STYLES["boom_bap"].about)
+                        d_pattern = gr.Radio(list(PATTERN_TYPES), value="verse", label="Pattern")
                         with gr.Row():
                             d_bars = gr.Slider(1, 32, value=4, step=1, label="Bars")
                             d_tempo = gr.Slider(40, 240, value=90, step=1, label="Tempo (BPM)")
                         with gr.Row():
-                            d_meter = gr.Dropdown(list(studio.DRUM_METERS), value="4/4", label="Meter")
+                            d_meter = gr.Dropdown(list(DRUM_METERS), value="4/4", label="Meter")
                             d_human = gr.Checkbox(value=True, label="Humanize")
                             d_seed = gr.Number(value=0, precision=0, minimum=0, label="Seed")
                         d_btn = gr.Button("Make drums", variant="primary")
@@ -153,6 +158,7 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
             button.click(lambda history, sid, w=word: cb.chat(w, history, sid), [chatbot, song_id], chat_out,
                          api_visibility="private")
 
+        d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_visibility="private", queue=False)
         d_btn.click(cb.drums, [d_style, d_bars, d_meter, d_tempo, d_human, d_pattern, d_seed],
                     [d_file, d_audio, d_roll, d_info], api_name="drums")
         h_btn.click(cb.humanize, [h_upload, h_style, h_amount], [h_file, h_audio, h_before, h_after, h_info],

@@ -91,35 +91,19 @@ def refine_song(ws: Workspace, song_id: str, text: str, render: bool = True) -> 
     return take
 
 
-DRUM_STYLES = ("J Dilla", "trap", "boom bap", "lo-fi", "neo-soul", "funk", "rock", "house", "reggaeton", "afrobeat", "jazz")
-PATTERN_TYPES = ("intro", "verse", "chorus", "bridge", "fill", "outro", "break")
-DRUM_METERS = ("4/4", "3/4", "6/8", "5/4", "7/8")
-
-
-def make_drums(ws: Workspace, style: str = "boom bap", bars: int = 4, time_signature: str = "4/4", tempo: float = 90,
+def make_drums(ws: Workspace, style: str = "boom_bap", bars: int = 4, time_signature: str = "4/4", tempo: float = 90,
                humanize: bool = True, pattern_type: str = "verse", seed: int = 0, render: bool = True) -> Take:
-    """A producer-style drum part as a one-track song."""
-    if pattern_type not in PATTERN_TYPES:
-        raise StoriError("pattern_type", f"{pattern_type!r} is not a pattern type", ", ".join(PATTERN_TYPES))
-    if time_signature not in DRUM_METERS:
-        raise StoriError("time_signature", f"{time_signature!r} is not supported for drums", ", ".join(DRUM_METERS))
-    if not isinstance(bars, (int, float)) or not 1 <= int(bars) <= 32:
-        raise StoriError("bars", f"{bars!r} is not a bar count", "1..32")
+    """A producer-style drum part (:func:`stori.perform.drums.make_drums`) as a one-track take."""
+    from stori.perform.drums import make_drums as perform_drums
+    from stori.perform.styles import get_style
+
     with SLOTS:
-        song = _drum_song(style, int(bars), time_signature, float(tempo), bool(humanize), pattern_type, int(seed))
+        song = perform_drums(style, bars, tempo, time_signature, humanize=bool(humanize), pattern_type=pattern_type,
+                             seed=int(seed))
         take = ws.save(song, render=render)
-    take.message = f"{len(song.tracks[0].notes)} hits over {int(bars)} bars of {time_signature} at {float(tempo):g} BPM ({style}, {pattern_type})."
+    take.message = (f"**{get_style(style).title}** {pattern_type}: {len(song.tracks[0].notes)} hits over {int(bars)} bars "
+                    f"of {time_signature} at {float(tempo):g} BPM{', humanized' if humanize else ''}.")
     return take
-
-
-def _drum_song(style, bars, time_signature, tempo, humanize, pattern_type, seed) -> Song:
-    # Until the performer's producer-style drums land (issue 5), the drum track of a planned song.
-    section = "break" if pattern_type == "fill" else pattern_type
-    song = generate(f"{style} drums", tempo=tempo, structure=f"{section}:{bars}", time_signature=time_signature, seed=seed)
-    song.tracks = [t for t in song.tracks if t.role == "drums"]
-    if not song.tracks or not song.tracks[0].notes:
-        raise StoriError("style", f"{style!r} gave no drum part", ", ".join(DRUM_STYLES))
-    return song
 
 
 def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", amount: float = 0.7, seed: int = 0,
