@@ -30,6 +30,8 @@ def test_quantize_16th_and_triplet_beats():
     assert gmd.quantize_ticks(swung, "auto") == [0, 320, 480, 800]
     straight = [2, 238, 481, 722]
     assert gmd.quantize_ticks(straight, "auto") == [0, 240, 480, 720]
+    assert gmd.quantize_ticks(swung, "swing") == [0, 240, 480, 720]  # swung 8ths go to the "and"
+    assert gmd.quantize_ticks([0, 118, 350, 480], "swing") == [0, 120, 360, 480]  # real 16ths stay
     with pytest.raises(StoriError):
         gmd.quantize_ticks([0], "32nd")
 

@@ -7,6 +7,10 @@ so the file's own tick grid *is* the metronome grid: tick 0 is a downbeat and a 
 Quantization (:func:`quantize_ticks`):
 - ``"16th"``: every onset to the nearest 16th (GrooVAE's grid). Swung 8ths stay on the 16th
   grid and their lateness becomes the groove model's job.
+- ``"swing"``: the 16th grid, except that in a beat where nothing lands on the "e" or the "and",
+  a hit on the "a" played before 0.708 of the beat (nearer the triplet 8th than the 16th) is a
+  swung offbeat 8th and goes to the "and". The groove model learns on this grid, so it learns to
+  swing straight 8ths (a swung 8th quantized to the "a" would teach it nothing about swing).
 - ``"auto"``: per beat, the hits go to the 8th-note-triplet grid (0, 160, 320 ticks in the beat)
   instead when that grid fits them clearly better (total error < 0.6 x the 16th grid's) and at
   least one hit lands on a triplet-only place; used for shuffles and triplet fills.
@@ -88,8 +92,10 @@ def quantize_ticks(ticks: list[int], grid: str = "16th") -> list[int]:
     q16 = [round(t / STEP) * STEP for t in ticks]
     if grid == "16th":
         return q16
+    if grid == "swing":
+        return _swing_8ths(ticks, q16)
     if grid != "auto":
-        raise StoriError("grid", f"{grid!r} is unknown", "16th, auto")
+        raise StoriError("grid", f"{grid!r} is unknown", "16th, swing, auto")
     q3 = [round(t / TRIPLET) * TRIPLET for t in ticks]
     by_beat: dict[int, list[int]] = {}
     for i, q in enumerate(q16):
@@ -102,6 +108,13 @@ def quantize_ticks(ticks: list[int], grid: str = "16th") -> list[int]:
             for i in idx:
                 out[i] = q3[i]
     return out
+
+
+def _swing_8ths(ticks: list[int], q16: list[int]) -> list[int]:
+    busy = {q // PPQ for q in q16 if q % PPQ in (STEP, 2 * STEP)}
+    late_limit = round(PPQ * 0.708)
+    return [q - STEP if q % PPQ == 3 * STEP and q // PPQ not in busy and t - (q // PPQ) * PPQ < late_limit else q
+            for t, q in zip(ticks, q16)]
 
 
 def read_info(data_dir: str | Path | None = None) -> list[Performance]:

@@ -1,7 +1,7 @@
 """Per-style feel of drum performances, measured the same way on GMD and on what the groove model
 plays; ``python -m stori groove-feel`` prints the markdown table.
 
-Measures (4/4 beats; offsets are ms from the hit's 16th grid place):
+Measures (4/4 beats; offsets are ms from the hit's grid place on the swing-aware 16th grid):
 - swing: median phase of the offbeat 8th in beats where hats/ride (42, 46, 51, 53) play only the
   beat and one offbeat (a beat of 16ths says nothing about swing); 50 % is straight, 67 % triplet.
 - snare offset: median offset of all snare hits (kit 38: TD-11 head and rim).
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stori.data.gmd import load_performances
+from stori.data.gmd import load_performances, quantize_ticks
 from stori.perform.humanize import groove_drums
 from stori.spec.song import PPQ, Note
 
@@ -96,7 +96,7 @@ def real_parts(split: str | None, data_dir=None) -> list[Played]:
         if p.time_signature != (4, 4) or not p.hits:
             continue
         tick = np.array([h.tick for h in p.hits])
-        out.append(Played(p.style, np.array([h.pitch for h in p.hits]), np.round(tick / (PPQ // 4)).astype(int) * (PPQ // 4),
+        out.append(Played(p.style, np.array([h.pitch for h in p.hits]), np.array(quantize_ticks(tick.tolist(), "swing")),
                           tick, np.array([h.velocity for h in p.hits]), p.ms_per_tick(),
                           np.array([h.raw_pitch == SNARE for h in p.hits])))
     return out

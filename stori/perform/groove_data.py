@@ -1,5 +1,6 @@
-"""GMD performances as groove-model examples: the 16th-quantized part as input, the real offsets
-(ms from the grid place) and velocities as targets. Beats in 4/4 only (13 of GMD's 13.6 hours);
+"""GMD performances as groove-model examples: the part quantized on the swing-aware 16th grid
+(:func:`stori.data.gmd.quantize_ticks`, ``grid="swing"``) as input, the real offsets (ms from the
+grid place) and velocities as targets. Beats in 4/4 only (13 of GMD's 13.6 hours);
 fills are too short to carry a groove."""
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def gmd_parts(split: str, data_dir: str | Path | None = None) -> list[Part]:
         if p.time_signature != (4, 4) or not p.hits:
             continue
         ticks = np.array([h.tick for h in p.hits])
-        grid = np.array(quantize_ticks(ticks.tolist()))
+        grid = np.array(quantize_ticks(ticks.tolist(), "swing"))
         feat = hit_features([h.pitch for h in p.hits], grid, p.ticks_per_bar, p.bpm, p.style)
         parts.append(Part(p, feat, grid, ((ticks - grid) * p.ms_per_tick()).astype(np.float32),
                           np.array([h.velocity for h in p.hits], dtype=np.float32)))

@@ -1,6 +1,7 @@
 """``python -m stori groove-eval``: the groove model against the real GMD test performances.
 
-Every hit of every 4/4 test beat is quantized to the 16th grid and given to each contender without
+Every hit of every 4/4 test beat is quantized (swing-aware 16th grid, see
+:func:`stori.data.gmd.quantize_ticks`) and given to each contender without
 its velocity (GrooVAE's Humanize task); we measure the mean absolute error of its timing offset
 (ms from the grid place) and of its velocity against what the drummer played.
 
@@ -16,6 +17,7 @@ import json
 import numpy as np
 
 from stori.perform import groove_model
+from stori.perform.groove_model import MAX_OFFSET_STEPS
 from stori.perform.groove_data import gmd_parts
 from stori.perform.humanize import NOISE_CLIP
 
@@ -36,7 +38,7 @@ def evaluate_test(data_dir=None, model_path=None, seed: int = 0) -> dict:
         guesses = {
             "model": (pred["offset_ms"], pred["velocity"]),
             "model_sampled": (np.clip(pred["offset_ms"] + noise() * pred["offset_scale"],
-                                      -part.feat.step_ms / 2, part.feat.step_ms / 2),
+                                      -part.feat.step_ms * MAX_OFFSET_STEPS, part.feat.step_ms * MAX_OFFSET_STEPS),
                               np.clip(pred["velocity"] + noise() * pred["velocity_scale"], 1, 127)),
             "none": (np.zeros(n), np.full(n, default_velocity)),
             "none_v100": (np.zeros(n), np.full(n, 100.0)),

@@ -18,8 +18,8 @@ from torch import nn
 from stori.errors import StoriError
 from stori.perform.groove_features import GMD_STYLES, N_NEIGHBOUR, N_PIECES, N_STEPS, WINDOW_BARS, HitFeatures, windows
 
-MAX_OFFSET_STEPS = 0.5
-"""The largest offset the model can give, in 16ths: a hit never leaves its grid place."""
+MAX_OFFSET_STEPS = 1.0
+"""The largest offset the model can give, in 16ths (a swung offbeat 8th sits up to 0.83 of a 16th late)."""
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "assets" / "models" / "groove.pt"
 

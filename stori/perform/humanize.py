@@ -13,8 +13,9 @@ other strong beat, 0 on beats, -3 on offbeat 8ths, -5 on 16ths, scaled by ``amou
 noise.
 
 ``amount`` (0..1) scales every change; 0 returns the input unchanged. Offsets are added to
-where each note is (an already human part gets more). No note moves more than half a 16th (one
-tick more where needed to keep order), or before tick 0, and the onset order is kept: a note that
+where each note is (an already human part gets more). No drum hit moves more than a 16th (swing
+moves offbeat 8ths up to 0.83 of one), no pitched note more than half a 16th (one tick more where
+needed to keep order), none before tick 0, and the onset order is kept: a note that
 started after another still does, notes that started together stay in pitch order, so a file read
 back lists the notes exactly as before. Durations are kept.
 """
@@ -26,6 +27,7 @@ import numpy as np
 
 from stori.errors import StoriError, check_range
 from stori.perform import groove_model
+from stori.perform.groove_model import MAX_OFFSET_STEPS
 from stori.perform.groove_features import GMD_STYLES, STEP, hit_features
 from stori.spec.song import Note, Song, Track
 
@@ -54,7 +56,7 @@ def groove_drums(notes: list[Note], tempo: float, ticks_per_bar: int, style: str
         offset += np.clip(rng.laplace(size=len(notes)), -NOISE_CLIP, NOISE_CLIP) * pred["offset_scale"]
         velocity += np.clip(rng.laplace(size=len(notes)), -NOISE_CLIP, NOISE_CLIP) * pred["velocity_scale"]
     ticks_per_ms = tempo * STEP * 4 / 60000.0
-    shift = np.clip(amount * offset * ticks_per_ms, -STEP / 2, STEP / 2)
+    shift = np.clip(amount * offset * ticks_per_ms, -STEP * MAX_OFFSET_STEPS, STEP * MAX_OFFSET_STEPS)
     v_in = np.array([n.velocity for n in notes], dtype=np.float64)
     weight = 1.0 if np.ptp(v_in) == 0 else 0.5
     v_out = v_in + amount * weight * (velocity - v_in)
