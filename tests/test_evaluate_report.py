@@ -30,6 +30,15 @@ def test_quick_evaluation_writes_every_section(tmp_path):
         assert (tmp_path / f"{png}.png").stat().st_size > 1000
 
 
+def test_quick_evaluation_without_the_datasets_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("STORI_DATA_DIR", str(tmp_path / "no-data"))
+    assert main(["evaluate", "--quick", "--out", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "EVALUATION.md").read_text()
+    assert "Real data: not available" in text and "no comparison was made" in text
+    for heading in HEADINGS:
+        assert f"\n## {heading}\n" in text
+
+
 def test_unknown_engine_is_a_one_line_error(tmp_path, capsys):
     assert main(["evaluate", "--quick", "--engine", "nope", "--out", str(tmp_path)]) == 2
     assert "engine" in capsys.readouterr().err
