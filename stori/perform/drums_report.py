@@ -2,8 +2,8 @@
 subdivision, backbeat snare offset, ghost share; beside what the style documents.
 
 Measured on ``--seeds`` patterns of ``--bars`` bars of 4/4 verse at the style's default tempo.
-Swing is where hits nearest the off-beat of a pair land, as % of the pair (8ths: the "and" in the
-beat; 16ths: the "e"/"a" in their 8th); 50 is straight.
+Swing is the median phase of off-beat hits (those 40-72% into their pair) as % of the pair (8ths:
+the "and" in the beat; 16ths: the "e"/"a" in their 8th); 50 is straight, 66.7 triplet.
 """
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ def measure(song: Song) -> dict[str, float]:
     ms_per_tick = 60000.0 / (song.tempo * PPQ)
     step = PPQ // 4
     swing8, swing16 = [], []
-    for n in notes:
-        pos = n.start % PPQ
-        if round(pos / step) % 4 == 2:
-            swing8.append(100.0 * pos / PPQ)
-        if round(pos / step) % 2 == 1:
-            swing16.append(100.0 * (pos % (PPQ // 2)) / (PPQ // 2))
+    for n in notes:  # an off-beat lies between 40% (early straight) and 72% (past triplet) of its pair
+        phase8, phase16 = (n.start % PPQ) / PPQ, (n.start % (PPQ // 2)) / (PPQ // 2)
+        if 0.4 <= phase8 <= 0.72:
+            swing8.append(100.0 * phase8)
+        if 0.4 <= phase16 <= 0.72:
+            swing16.append(100.0 * phase16)
     hats = sorted({n.start for n in notes if n.pitch in TIME_KEEPING})
     gaps = [b - a for a, b in zip(hats, hats[1:])]
     loud = [n for n in notes if n.pitch in SNARES and n.velocity >= 50]
