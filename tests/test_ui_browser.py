@@ -1,5 +1,6 @@
 """The studio in real headless Chromium: prompt -> Generate -> audio and piano roll -> a chat refinement
-and its diff; the screenshot it leaves is docs/studio.png (the README shows it)."""
+and its diff (the screenshot it leaves is docs/studio.png, which the README shows); then oversized and
+malformed uploads get a clear message and the app keeps serving."""
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.is_file() or shutil.which(str(CHROM
                                 reason="Debian chromium is not installed (apt-get install -y chromium)")
 
 
-def test_compose_and_refine_in_the_browser(studio_url):  # noqa: F811
+def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
@@ -30,6 +31,9 @@ def test_compose_and_refine_in_the_browser(studio_url):  # noqa: F811
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.goto(studio_url + "/")
             page.locator("#prompt textarea").fill(PROMPT)
+            page.get_by_text("Key, tempo, meter, form, engine").click()
+            page.locator("#engine input").click()
+            page.get_by_role("option", name="baseline", exact=True).click()
             page.locator("#generate").click()
 
             roll = page.locator("#piano-roll .js-plotly-plot")
@@ -49,6 +53,21 @@ def test_compose_and_refine_in_the_browser(studio_url):  # noqa: F811
             page.locator("#stori-title").scroll_into_view_if_needed()
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1440, "height": 1560}, full_page=True)
+
+            # Humanize: an oversized and a malformed upload each get one clear message ...
+            page.get_by_role("tab", name="Humanize").click()
+            big, bad = tmp_path / "big.mid", tmp_path / "bad.mid"
+            big.write_bytes(b"MThd" + bytes(3_000_000))
+            bad.write_bytes(b"MThd\x00\x00\x00\x06not really a midi file")
+            page.locator("#upload input[type=file]").set_input_files(str(big))
+            expect(page.get_by_text(re.compile("exceed the maximum allowed size"))).to_be_visible(timeout=30_000)
+            page.locator("#upload input[type=file]").set_input_files(str(bad))
+            page.get_by_role("button", name="Humanize", exact=True).click()
+            expect(page.get_by_text(re.compile(r"midi: unreadable MIDI"))).to_be_visible(timeout=60_000)
+            # ... and the studio keeps serving: a drum part still comes back
+            page.get_by_role("tab", name="Drums").click()
+            page.get_by_role("button", name="Make drums").click()
+            expect(page.get_by_text(re.compile(r"hits over 4 bars"))).to_be_visible(timeout=120_000)
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 50_000

@@ -58,7 +58,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                             with gr.Row():
                                 structure = gr.Textbox(label="Form (empty = from the genre)", max_length=300,
                                                        placeholder="intro:4,verse:8,chorus:8,outro:4")
-                                engine = gr.Dropdown(list(ENGINES), value=studio.default_engine(), label="Engine")
+                                engine = gr.Dropdown(list(ENGINES), value=studio.default_engine(), label="Engine",
+                                                     elem_id="engine")
                                 seed = gr.Number(label="Seed", value=0, precision=0, minimum=0)
                         generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
                     with gr.Column(scale=2):
@@ -125,8 +126,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column():
                         h_upload = gr.File(label=f"Your MIDI file (.mid, up to {MAX_MIDI_BYTES // 1_000_000} MB)",
-                                           file_types=[".mid", ".midi"], type="filepath")
-                        h_style = gr.Dropdown([""] + list(studio.humanize_styles()), value="", label="Drum feel (optional)")
+                                           file_types=[".mid", ".midi"], type="filepath", elem_id="upload")
+                        h_style = gr.Dropdown([("any", "")] + list(studio.humanize_styles()), value="", label="Drum feel")
                         h_amount = gr.Slider(0, 1, value=0.7, step=0.05, label="Amount")
                         h_btn = gr.Button("Humanize", variant="primary")
                     with gr.Column():
