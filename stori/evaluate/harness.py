@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from stori.errors import StoriError
 from stori.evaluate import sections
 from stori.evaluate.corpus import load_real
 from stori.evaluate.report import write_report
@@ -49,11 +50,19 @@ def usable_engines() -> tuple[list[str], dict[str, str]]:
     return ok, skipped
 
 
-def attribute_bins(real: dict) -> tuple[AttributeBins, str]:
-    """The bins the control error is measured in: POP909 test melodies' quantile bins (the same
-    recipe the model's conditioning uses, fitted here on the reference set)."""
+def attribute_bins(real: dict) -> tuple[AttributeBins | None, str]:
+    """The bins the control error is measured in: the learned model's own (quantiles of its training
+    data) when its checkpoint is here, else the same recipe fitted on POP909's test melodies."""
+    from stori.model.generator import load_generator
+
+    try:
+        return load_generator().tok.bins, "the learned model's own bins (quantiles of its training data)"
+    except StoriError:
+        pass
     values = [measure(s.notes["melody"], s.n_bars)
               for p in real.get("pop909", []) for s in p if s.notes.get("melody") and s.time_signature == (4, 4)]
+    if not values:
+        return None, "no bins: neither a model checkpoint nor POP909 data"
     return AttributeBins.fit({"melody": values}), "quantiles of POP909 test-split 4/4 melodies (8 bins)"
 
 
@@ -65,7 +74,7 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
     real = load_real(cfg.real_pieces, seed)
     real_structure = {name: sections.structure_metrics(p) for name, p in real.items()}
     ranges = sections.real_ranges(real.get("pop909", []))
-    bins, bins_source = attribute_bins(real) if real.get("pop909") else (None, "no POP909 data")
+    bins, bins_source = attribute_bins(real)
     results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines, "skipped_engines": skipped or {}, "settings": cfg.__dict__,
                      "real_data": {k: {"pieces": len(v), "sections": sum(len(p) for p in v)} for k, v in real.items()},
                      "validity": {}, "control_fidelity": {}, "structure": {"real": real_structure}}
