@@ -1,0 +1,65 @@
+"""The studio's section table and pictures, without a server: the table drives the spec it edits."""
+from __future__ import annotations
+
+import pytest
+
+from stori.errors import StoriError
+from stori.pipeline import generate
+from stori.ui import studio, views
+from stori.ui.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return generate("a hopeful pop song", structure="verse:2,chorus:2", engine="baseline").spec
+
+
+def test_table_round_trips_the_sections(spec):
+    assert views.spec_from_rows(spec, views.section_rows(spec)).to_dict() == spec.to_dict()
+
+
+def test_edited_rows_drive_a_new_song(spec, tmp_path):
+    rows = views.section_rows(spec)
+    rows[1][2] = 4  # chorus: 4 bars
+    rows[1][3] = "F | G | Am | C"
+    rows[1][4] = 0.95  # energy
+    rows.append(["outro", "outro", 2, "C", 0.2, 0.1, 0.1, 0.6, 0.2])
+    edited = views.spec_from_rows(spec, rows)
+    verse, chorus = (s.id for s in spec.sections)
+    assert [(s.id, s.bars) for s in edited.sections] == [(verse, 2), (chorus, 4), ("outro", 2)]
+    assert edited.sections[1].chords == ["F", "G", "Am", "C"] and edited.sections[1].emotion.energy == 0.95
+    take = studio.create_song(Workspace(tmp_path), spec=edited, engine="baseline", render=False)
+    assert [s.id for s in take.song.sections] == [verse, chorus, "outro"]
+    assert take.song.end_tick >= 8 * take.song.ticks_per_bar
+    assert take.path("song.mid") and take.path("stems.zip") and not take.path("preview.wav")
+
+
+@pytest.mark.parametrize("cell, value, field", [(2, "eight", "sections[0].bars"), (1, "hook", "sections[0].type"),
+                                                (3, "H7 | Q", "sections[0].chords[0]"),
+                                                (5, 4.0, "sections[0].emotion.valence")])
+def test_a_bad_cell_is_named(spec, cell, value, field):
+    rows = views.section_rows(spec)
+    rows[0][cell] = value
+    with pytest.raises(StoriError) as err:
+        views.spec_from_rows(spec, rows)
+    assert str(err.value).startswith(field)
+
+
+def test_timeline_has_a_block_per_section_as_wide_as_its_bars(spec):
+    verse, chorus = (s.id for s in spec.sections)
+    fig = views.timeline(spec, selected=chorus)
+    assert [(b.name, b.x[0], b.base[0]) for b in fig.data] == [(verse, 2, 1), (chorus, 2, 3)]
+    assert fig.data[1].marker.line.width > fig.data[0].marker.line.width
+
+
+def test_section_colour_follows_valence_and_energy():
+    dark, bright = views.section_colour(0.9, -1.0), views.section_colour(0.9, 1.0)
+    rgb = lambda s: tuple(int(x) for x in s[4:-1].split(","))  # noqa: E731
+    assert rgb(dark)[2] > rgb(dark)[0] and rgb(bright)[0] > rgb(bright)[2]  # blue when dark, warm when bright
+    assert sum(rgb(views.section_colour(0.1, 0.0))) > sum(rgb(views.section_colour(0.9, 0.0)))  # calm is paler
+
+
+def test_traces_read_as_sentences(spec):
+    song = generate("a hopeful pop song", structure="verse:2", engine="baseline")
+    text = views.traces_markdown(song.traces, limit=3)
+    assert text.count("\n- ") == 2 and "because" in text and f"{len(song.traces) - 3} more" in text
