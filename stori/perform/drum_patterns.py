@@ -1,8 +1,8 @@
 """Where a drum pattern's kick, snare, toms and cymbals come from, on a grid of 16th slots per bar.
 
 ``learned``: the learned note generator (:mod:`stori.model.generator`) asked for drum windows
-conditioned on the style's nearest GMD style, the section (pattern type), the tempo and the style's
-density bin; its 4/4 bars are then read through the meter (below) and filtered by the style's
+conditioned on the style's nearest GMD style, the section (pattern type), the tempo, the style's
+target density (hits per bar) and normal velocity; its 4/4 bars are then read through the meter (below) and filtered by the style's
 placement tendencies (a model kick where the style never plays one survives one time in four; a
 loud model snare off the style's snare places becomes a ghost, or goes if the style has none).
 ``rules``: the style's tendencies sampled directly (a two-bar cell, varied on odd bars); the
@@ -84,9 +84,8 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, tempo: float, patte
     from stori.model.tokens import TICKS_PER_BAR
 
     gen = generator or load_generator()
-    bins = {"density": style.density_bin, "velocity": gen.tok.bins.bin("drums", "velocity", style.velocity[1]),
-            "pitch": None, "polyphony": None, "syncopation": None}
-    requests = [Request("drums", min(8, bars - first), bins, tempo=tempo, style=style.gmd_style,
+    targets = {"density": style.target_density, "velocity": style.velocity[1]}
+    requests = [Request("drums", min(8, bars - first), targets, tempo=tempo, style=style.gmd_style,
                         section=SECTION_OF[pattern_type]) for first in range(0, bars, 8)]
     windows, _ = gen.generate(requests, seed=seed)
     by_source: list[dict[int, dict[int, int]]] = [{} for _ in range(bars)]

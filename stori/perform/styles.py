@@ -1,6 +1,7 @@
 """Producer drum styles as documented parameter sets.
 
-A style conditions the learned drum model (``gmd_style``, ``density_bin``, the section type) and
+A style conditions the learned drum model (``gmd_style``, ``target_density``, its normal velocity,
+the section type) and
 then shapes its pattern: the time-keeping line (``hat_subdivision``, rolls, open hats), the
 kick/snare placement tendencies, ghost notes, velocities, swing and the style's timing feel.
 
@@ -44,7 +45,7 @@ class DrumStyle:
     feel_ms: dict[str, float] = field(default_factory=dict)  # piece -> ms against the grid
     feel_jitter_ms: float = 0.0  # extra unevenness (SD, ms) on top of the groove model
     density: tuple[float, float] = (6.0, 40.0)  # hits per 4/4 bar, min..max
-    density_bin: int = 4  # drum density bin asked of the learned model (0..7)
+    target_density: float = 16.0  # hits per 4/4 bar asked of the learned model
     pedal_hat_steps: tuple[int, ...] = ()  # 16ths where the hat pedal (foot) plays
 
 
@@ -55,66 +56,66 @@ STYLES: dict[str, DrumStyle] = {s.name: s for s in (
               kick="9003003090200100", snare="0000900000009000", hat_accents="9575957595759575",
               ghost_rate=0.15, velocity=(34, 88, 108),
               feel_ms={"snare": -22.0, "closed_hat": 14.0, "open_hat": 14.0, "kick": 4.0}, feel_jitter_ms=7.0,
-              density=(8, 30), density_bin=3),
+              density=(8, 30), target_density=16),
     DrumStyle("trap", "Metro Boomin (trap)", "Half-time trap: one clap on beat 3, a syncopated 808 kick, "
               "straight 16th hats with 32nd and triplet rolls.",
               "hiphop", (120, 170), 140, 50.0, 16, "closed_hat", 16,
               kick="9000000300900300", snare="0000000090000000", snare_piece="clap",
               hat_accents="9686968696869686", roll_prob=0.3, open_hat_prob=0.03,
-              velocity=(40, 96, 118), feel_ms={}, density=(10, 60), density_bin=6),
+              velocity=(40, 96, 118), feel_ms={}, density=(10, 60), target_density=24),
     DrumStyle("boom_bap", "boom bap", "Golden-era hip-hop: hard kick and snare on 2 and 4, swung 8th "
               "hats, a snare that sits slightly behind.",
               "hiphop", (84, 100), 92, 56.0, 16, "closed_hat", 8,
               kick="9000003090300000", snare="0000900000009000", hat_accents="9070907090709070",
-              ghost_rate=0.08, velocity=(36, 96, 120), feel_ms={"snare": 6.0}, density=(8, 26), density_bin=3),
+              ghost_rate=0.08, velocity=(36, 96, 120), feel_ms={"snare": 6.0}, density=(8, 26), target_density=14),
     DrumStyle("lofi", "lo-fi", "Dusty, soft and lazy: quiet velocities, heavily swung 16ths, everything "
               "leaning back behind the beat.",
               "hiphop", (66, 92), 78, 60.0, 16, "closed_hat", 8,
               kick="9000003000900000", snare="0000900000009000", hat_accents="8060806080608060",
               ghost_rate=0.1, velocity=(24, 70, 86),
               feel_ms={"snare": 16.0, "closed_hat": 8.0, "kick": 5.0}, feel_jitter_ms=4.0,
-              density=(6, 24), density_bin=2),
+              density=(6, 24), target_density=12),
     DrumStyle("neosoul", "neo-soul (Questlove)", "Questlove's pocket: a deep, late backbeat, busy ghost "
               "notes between the backbeats (GMD soul: 48% ghosts), lightly swung 16th hats.",
               "soul", (68, 100), 86, 57.0, 16, "closed_hat", 16,
               kick="9000000030900000", snare="0000900000009000", hat_accents="9464946494649464",
               ghost_rate=0.45, velocity=(28, 84, 104),
-              feel_ms={"snare": 14.0, "closed_hat": 4.0}, density=(14, 44), density_bin=5),
+              feel_ms={"snare": 14.0, "closed_hat": 4.0}, density=(14, 44), target_density=26),
     DrumStyle("funk", "funk", "Syncopated kicks, a tight backbeat slightly ahead, 16th hats and dense "
               "ghost snares (GMD funk: 51% ghosts).",
               "funk", (88, 124), 104, 54.0, 16, "closed_hat", 16,
               kick="9030003030900300", snare="0000900000009000", hat_accents="9474947494749474",
               ghost_rate=0.5, open_hat_prob=0.08, velocity=(30, 92, 114),
-              feel_ms={"snare": -6.0}, density=(16, 48), density_bin=6),
+              feel_ms={"snare": -6.0}, density=(16, 48), target_density=28),
     DrumStyle("rock", "rock", "Straight 8ths: kick on 1 and 3, a loud snare on 2 and 4, few ghost notes.",
               "rock", (96, 170), 120, 50.0, 8, "closed_hat", 8,
               kick="9000003090300000", snare="0000900000009000", hat_accents="9070907090709070",
               ghost_rate=0.04, open_hat_prob=0.04, velocity=(34, 98, 120),
-              feel_ms={"snare": -4.0}, density=(8, 28), density_bin=3),
+              feel_ms={"snare": -4.0}, density=(8, 28), target_density=14),
     DrumStyle("house", "house (four on the floor)", "A kick on every beat, claps on 2 and 4, open hats "
               "on the off-beats and 16th closed hats between.",
               "dance", (115, 132), 124, 52.0, 16, "closed_hat", 16,
               kick="9000900090009000", snare="0000900000009000", snare_piece="clap",
               hat_accents="5070507050705070", open_hat_steps=(2, 6, 10, 14), open_hat_prob=0.0,
-              velocity=(40, 100, 118), density=(16, 44), density_bin=6),
+              velocity=(40, 100, 118), density=(16, 44), target_density=24),
     DrumStyle("reggaeton", "reggaeton (dembow)", "The dembow: a kick on every beat and snares on the "
               "a of 1 and the and of 2 (3-3-2), straight 8th hats.",
               "reggae", (86, 102), 95, 50.0, 16, "closed_hat", 8,
               kick="9000900090009000", snare="0009009000090090", hat_accents="8060806080608060",
-              velocity=(36, 96, 116), density=(12, 32), density_bin=4),
+              velocity=(36, 96, 116), density=(12, 32), target_density=18),
     DrumStyle("afrobeat", "afrobeat", "Tony Allen's flow: 16th hats with open accents, a kick spread "
               "across the bar, syncopated snares and ghost notes.",
               "afrobeat", (98, 132), 112, 53.0, 16, "closed_hat", 16,
               kick="9000003000900030", snare="0000900300009030", hat_accents="9575957595759575",
               ghost_rate=0.3, open_hat_prob=0.12, velocity=(32, 90, 110),
-              feel_ms={"snare": -5.0}, density=(16, 46), density_bin=6),
+              feel_ms={"snare": -5.0}, density=(16, 46), target_density=26),
     DrumStyle("jazz", "jazz", "Swung ride 'spang-a-lang' (GMD jazz: ~61% 8th swing), feathered kick, "
               "hat pedal on 2 and 4, sparse snare comping.",
               "jazz", (60, 240), 140, 64.0, 8, "ride", 8,
               kick="3000000030000000", snare="0000000300000030", hat_accents="9050905090509050",
               ghost_rate=0.35, open_hat_prob=0.0, velocity=(26, 70, 92),
               feel_ms={"ride": -3.0, "snare": 4.0}, pedal_hat_steps=(4, 12),
-              density=(6, 30), density_bin=3),
+              density=(6, 30), target_density=14),
 )}
 
 _ALIASES = {"jdilla": "dilla", "metroboomin": "trap", "boombap": "boom_bap", "lofihiphop": "lofi",
