@@ -15,7 +15,11 @@ def spec():
 
 
 def test_table_round_trips_the_sections(spec):
-    assert views.spec_from_rows(spec, views.section_rows(spec)).to_dict() == spec.to_dict()
+    back = views.spec_from_rows(spec, views.section_rows(spec))
+    strip = lambda d: {**d, "sections": [{**s, "emotion": None} for s in d["sections"]]}  # noqa: E731
+    assert strip(back.to_dict()) == strip(spec.to_dict())
+    for a, b in zip(back.sections, spec.sections):  # the table shows emotions to 2 decimals
+        assert a.emotion.distance(b.emotion) < 0.01
 
 
 def test_edited_rows_drive_a_new_song(spec, tmp_path):

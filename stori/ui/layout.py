@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from stori.compose import ENGINES
+from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.perform.drum_patterns import METERS as DRUM_METERS
 from stori.perform.drums import PATTERN_TYPES
 from stori.perform.styles import STYLES as DRUM_STYLES
@@ -58,7 +58,7 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                             with gr.Row():
                                 structure = gr.Textbox(label="Form (empty = from the genre)", max_length=300,
                                                        placeholder="intro:4,verse:8,chorus:8,outro:4")
-                                engine = gr.Dropdown(list(ENGINES), value=studio.default_engine(), label="Engine",
+                                engine = gr.Dropdown(list(ENGINES), value=DEFAULT_ENGINE, label="Engine",
                                                      elem_id="engine")
                                 seed = gr.Number(label="Seed", value=0, precision=0, minimum=0)
                         generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")

@@ -31,10 +31,6 @@ class Chat:
     take: Take
 
 
-def default_engine() -> str:
-    return "learned" if "learned" in ENGINES else DEFAULT_ENGINE
-
-
 
 
 def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None,
@@ -46,7 +42,7 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
     ``on_step(fraction, text)``, when given, hears of each stage (the UI's progress bar).
     """
     step = on_step or (lambda fraction, text: None)
-    engine = engine or default_engine()
+    engine = engine or DEFAULT_ENGINE
     if engine not in ENGINES:
         raise StoriError("engine", f"{engine!r} is not an engine", ", ".join(ENGINES))
     if emotion:
@@ -130,7 +126,7 @@ def warm_up() -> None:
     """Compose one bar with the default engine and load the groove model, once, before the first request."""
     from stori.perform import groove_model
 
-    generate("", structure="verse:1", engine=default_engine(), trace=False)
+    generate("", structure="verse:1", engine=DEFAULT_ENGINE, trace=False)
     try:
         groove_model.load()
     except StoriError:

@@ -17,7 +17,8 @@ MAX_TRACES_SHOWN = 60
 
 
 def section_rows(spec: SongSpec) -> list[list]:
-    return [[s.id, s.type, s.bars, " | ".join(s.chords), *(getattr(s.emotion, a) for a in AXES)] for s in spec.sections]
+    return [[s.id, s.type, s.bars, " | ".join(s.chords), *(round(getattr(s.emotion, a), 2) for a in AXES)]
+            for s in spec.sections]
 
 
 def _cell(row: list, i: int, where: str, number: bool = False):
