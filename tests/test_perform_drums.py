@@ -46,10 +46,10 @@ def test_same_request_same_song():
     assert a.tracks[0].notes == b.tracks[0].notes
 
 
-def _table(humanize: bool) -> dict:
-    return {name: {k: sum(measure(make_drums(name, 8, st.default_tempo, "4/4", humanize, "verse", s))[k]
-                          for s in range(2)) / 2 for k in ("swing8", "swing16", "density", "hat_subdivision", "snare_offset_ms")}
-            for name, st in STYLES.items()}
+def _table(humanize: bool, styles=tuple(STYLES)) -> dict:
+    rows = {name: [measure(make_drums(name, 8, STYLES[name].default_tempo, "4/4", humanize, "verse", s)) for s in range(2)]
+            for name in styles}
+    return {name: {k: sum(r[k] for r in rs) / len(rs) for k in rs[0]} for name, rs in rows.items()}
 
 
 def test_styles_differ_in_documented_directions():
@@ -68,7 +68,7 @@ def test_styles_differ_in_documented_directions():
 
 @pytest.mark.skipif(not GROOVE, reason="the groove model assets/models/groove.pt is not present")
 def test_timing_feel_dilla_rushes_neosoul_lays_back():
-    t = _table(humanize=True)
+    t = _table(humanize=True, styles=("dilla", "rock", "neosoul"))
     assert t["dilla"]["snare_offset_ms"] < -12
     assert t["dilla"]["snare_offset_ms"] < t["rock"]["snare_offset_ms"] < t["neosoul"]["snare_offset_ms"]
 

@@ -1,9 +1,9 @@
 """Producer drum styles as documented parameter sets.
 
 A style conditions the learned drum model (``gmd_style``, ``target_density``, its normal velocity,
-the section type) and
-then shapes its pattern: the time-keeping line (``hat_subdivision``, rolls, open hats), the
-kick/snare placement tendencies, ghost notes, velocities, swing and the style's timing feel.
+the section type) and then shapes its pattern: the time-keeping line (``hat_subdivision``, rolls,
+open hats), the kick/snare placement tendencies, ghost notes, velocities, swing and the style's
+timing feel.
 
 Placement tendencies are 16-character strings over one 4/4 bar of 16ths, each character the chance
 in tenths that the piece plays there ("9" = always: an anchor the pattern keeps). Other meters
