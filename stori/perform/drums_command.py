@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-PATTERN_TYPES = ("intro", "verse", "chorus", "bridge", "fill", "outro", "break")
+from stori.perform.drums import PATTERN_TYPES
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
