@@ -31,9 +31,11 @@ def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.goto(studio_url + "/")
             page.locator("#prompt textarea").fill(PROMPT)
-            page.get_by_text("Key, tempo, meter, form, engine").click()
+            settings = page.get_by_text("Key, tempo, meter, form, engine")
+            settings.click()
             page.locator("#engine input").click()
             page.get_by_role("option", name="baseline", exact=True).click()
+            settings.click()  # closed again, so the screenshot shows the results
             page.locator("#generate").click()
 
             roll = page.locator("#piano-roll .js-plotly-plot")

@@ -38,7 +38,7 @@ def _sliders(values: dict, prefix: str) -> list[gr.Slider]:
 
 
 def build_blocks(cb: Callbacks) -> gr.Blocks:
-    with gr.Blocks(title="Stori studio") as demo:
+    with gr.Blocks(title="Stori studio", analytics_enabled=False) as demo:
         song_id = gr.State("")
         spec_state = gr.State(None)
         gr.Markdown("# Stori studio\nSay what the song should feel like; get an editable multi-track MIDI song, "

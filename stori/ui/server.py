@@ -16,6 +16,10 @@ from stori.ui.workspace import Workspace
 
 CONCURRENCY = 2  # songs composed at once: one per core of a small machine (see studio.SLOTS)
 QUEUE_SIZE = 64
+# System fonts only: the page needs nothing from the network (a Space or a laptop offline look the same).
+THEME = gr.themes.Soft(primary_hue="orange", secondary_hue="slate",
+                       font=["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica Neue", "Arial", "sans-serif"],
+                       font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
 
 
 def default_root() -> Path:
@@ -30,7 +34,7 @@ def create_app(root: str | Path | None = None) -> FastAPI:
     app = FastAPI(title="Stori", description="Emotion-aware, section-aware MIDI composer")
     app.include_router(rest.router(ws, rest.TaskBoard(workers=CONCURRENCY)))
     return gr.mount_gradio_app(app, demo, path="/", allowed_paths=[str(ws.root)], max_file_size=MAX_MIDI_BYTES,
-                               theme=gr.themes.Soft(primary_hue="orange", secondary_hue="slate"), css=CSS,
+                               theme=THEME, css=CSS,
                                footer_links=["api"])
 
 
