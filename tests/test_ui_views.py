@@ -67,3 +67,20 @@ def test_traces_read_as_sentences(spec):
     song = generate("a hopeful pop song", structure="verse:2", engine="baseline")
     text = views.traces_markdown(song.traces, limit=3)
     assert text.count("\n- ") == 2 and "because" in text and f"{len(song.traces) - 3} more" in text
+
+
+def test_workspace_serves_only_its_own_files_and_forgets_the_oldest(tmp_path, monkeypatch):
+    from stori.ui import workspace
+
+    monkeypatch.setattr(workspace, "KEEP_SONGS", 2)
+    ws = Workspace(tmp_path / "studio")
+    song = generate("calm", structure="verse:1", engine="baseline")
+    takes = [ws.save(song, render=False) for _ in range(3)]
+    assert not takes[0].folder.exists() and takes[2].folder.exists()
+    assert ws.file(takes[2].song_id, 1, "song.mid") == takes[2].folder / "song.mid"
+    assert ws.save(song, takes[2].song_id, render=False).version == 2
+    (tmp_path / "secret.txt").write_text("x")
+    for args in ((takes[2].song_id, 1, "../../secret.txt"), ("../" * 3, 1, "song.mid"), (takes[2].song_id, "1/..", "song.mid"),
+                 (takes[0].song_id, 1, "song.mid"), (takes[2].song_id, 1, "stems")):
+        with pytest.raises(StoriError):
+            ws.file(*args)

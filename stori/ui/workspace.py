@@ -6,6 +6,7 @@ list, so text a user types never becomes part of a path.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import uuid
 import zipfile
@@ -22,6 +23,7 @@ ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 SERVED_FILES = ("song.mid", "stems.zip", "spec.json", "traces.json", "preview.wav")
 PREVIEW_RATE = 22050  # half CD rate: a third of the bytes to send, plenty for a sketch
 KEEP_SESSIONS = 64
+KEEP_SONGS = 200  # song folders kept on disk; the oldest go first, so a long-running Space does not fill up
 
 
 def check_id(value, field_name: str = "song_id") -> str:
@@ -61,6 +63,8 @@ class Workspace:
     def save(self, song: Song, song_id: str | None = None, render: bool = True) -> Take:
         """Write ``song`` as the next version of ``song_id`` (a new id when None)."""
         with self._lock:
+            if not song_id:
+                self._prune()
             song_id = check_id(song_id) if song_id else uuid.uuid4().hex
             version = self._versions.get(song_id, 0) + 1
             self._versions[song_id] = version
@@ -73,6 +77,14 @@ class Workspace:
         if render:
             self.render(take)
         return take
+
+    def _prune(self) -> None:
+        songs = sorted((p for p in self.root.iterdir() if p.is_dir() and ID_PATTERN.match(p.name)),
+                       key=lambda p: p.stat().st_mtime)
+        for old in songs[:max(0, len(songs) - KEEP_SONGS + 1)]:
+            shutil.rmtree(old, ignore_errors=True)
+            self._versions.pop(old.name, None)
+            self._sessions.pop(old.name, None)
 
     @staticmethod
     def render(take: Take) -> None:
