@@ -71,6 +71,14 @@ def test_register_guard_keeps_accompaniment_under_the_melody():
             assert n.velocity < under[0].velocity
 
 
+def test_no_pile_of_loud_high_notes():
+    song = _song()
+    song.tracks.append(Track("Strings", "counter_melody", 48, 4, [Note(p, 9 * BAR, 10 * BAR, 120) for p in (84, 86, 88, 91, 93)]))
+    song.tracks.remove(song.track("melody"))
+    strings = express(song).track("counter_melody").notes
+    assert sum(n.velocity > 90 for n in strings) <= 2
+
+
 def test_articulation_legato_when_slow_staccato_when_driving():
     slow = express(_song(tempo=70))
     melody_in = _song().track("melody").notes

@@ -121,7 +121,7 @@ def express(song: Song, seed: int = 0) -> Song:
         if not t.is_drums:
             notes = _articulate(notes, t, song, sections)
         tracks.append(replace(t, notes=notes, controls=list(t.controls)))
-    _guard(tracks, melody.name if melody else None)
+    _guard(tracks, melody.name if melody else None, song.ppq // 2)
     for t in tracks:
         if not t.is_drums:
             t.controls = [c for c in t.controls if c.control not in (1, 11)] + _curves(t, song, sections)
@@ -150,8 +150,9 @@ def _articulate(notes: list[Note], t: Track, song: Song, sections: _Sections) ->
     return out
 
 
-def _guard(tracks: list[Track], melody_name: str | None) -> None:
-    """No pile of loud high notes outside the melody; room under the melody's loudness."""
+def _guard(tracks: list[Track], melody_name: str | None, window: int) -> None:
+    """No pile of loud high notes (more than two within ``window`` ticks) outside the melody;
+    room under the melody's loudness."""
     melody = next((t for t in tracks if t.name == melody_name), None)
     lead = sorted(melody.notes, key=lambda n: n.start) if melody else []
     lead_starts = [n.start for n in lead]
@@ -166,9 +167,9 @@ def _guard(tracks: list[Track], melody_name: str | None) -> None:
             if j >= 0 and lead[j].end > n.start and n.pitch >= lead[j].pitch - 2:
                 v = min(v, lead[j].velocity - 8)
             if n.pitch > HIGH and v > LOUD:
-                beat = n.start // 240
-                loud_high[beat] = loud_high.get(beat, 0) + 1
-                if loud_high[beat] > 2:
+                slot = n.start // window
+                loud_high[slot] = loud_high.get(slot, 0) + 1
+                if loud_high[slot] > 2:
                     v = LOUD - 10
             out.append(replace(n, velocity=max(1, v)))
         t.notes = out
