@@ -173,7 +173,7 @@ def _crash(hits: dict[int, int], st: DrumStyle) -> None:
 
 def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pattern_type: str, rng) -> None:
     bars = len(grid)
-    if pattern_type == "break":  # hats and kick; the snare waits for the last bar
+    if pattern_type == "break":  # hats and kick; the snare waits for the last bar (a one-bar break has none)
         for bar in grid[:-1] if bars > 1 else grid:
             for hits in bar.values():
                 for p in (38, 39, 37):
