@@ -12,6 +12,8 @@ import sys
 from stori.errors import StoriError
 
 COMMANDS = {
+    "fidelity": ("stori.model.fidelity", "control fidelity and validity of the learned generator on test-split requests"),
+    "bench": ("stori.model.bench", "time the learned generator: an 8-bar four-track section and the default song"),
     "train": ("stori.model.train", "train the learned generator from a JSON config (resumable, --max-minutes)"),
     "generate": ("stori.compose.command", "plan and compose a song into a bundle folder"),
     "render": ("stori.render.command", "render a MIDI file to a WAV preview with FluidSynth"),

@@ -29,6 +29,7 @@ class Window:
     notes: list[Note]
     n_bars: int
     chords: list[tuple[int, str]]
+    first_bar: int = 0
 
 
 def windows(sample: SectionSample, bars: int = WINDOW_BARS) -> list[Window]:
@@ -43,7 +44,7 @@ def windows(sample: SectionSample, bars: int = WINDOW_BARS) -> list[Window]:
         for role, notes in sample.notes.items():
             local = [Note(x.pitch, x.start - lo, x.end - lo, x.velocity) for x in notes if lo <= x.start < hi]
             if local and role in ROLES:
-                out.append(Window(role, sample, local, n, chords))
+                out.append(Window(role, sample, local, n, chords, first))
     return out
 
 

@@ -35,21 +35,21 @@ def _quantile_bin(q: float) -> int:
 def section_requests(gen: Generator, spec: SongSpec, s: SectionSpec, c: Constraints, roles: list[str],
                      motif_notes: dict[str, list[Note]]) -> list[tuple[str, int, Request]]:
     """(role, first bar, request) for every window of the section."""
-    bins_of = gen.tok.bins
-    melody_bin = bins_of.bin("melody", "density", c.note_density)
-    busy_q = (melody_bin + 0.5) / N_BINS
-    register_bin = bins_of.bin("melody", "pitch", c.register_center)
+    bins = gen.tok.bins
+    melody_bin = bins.bin("melody", "density", c.note_density)  # how busy, as a quantile of real melodies
+    register_bin = bins.bin("melody", "pitch", c.register_center)  # how high, likewise
+    drum_bin = _quantile_bin((c.drum_density - 0.05) / 0.95)
     velocity = (c.velocity_floor + c.velocity_ceiling) / 2
     chords = s.chord_timeline(TICKS_PER_BAR)
     out = []
     for role in roles:
-        bins = {
-            "density": melody_bin if role == "melody" else
-            _quantile_bin((c.drum_density - 0.05) / 0.95) if role == "drums" else _quantile_bin(busy_q),
-            "velocity": bins_of.bin(role, "velocity", velocity),
-            "pitch": None if role == "drums" else bins_of.bin(role, "pitch", c.register_center) if role == "melody" else register_bin,
-            "polyphony": None, "syncopation": None,
-        }
+        targets = {"velocity": velocity}
+        if role == "melody":
+            targets.update(density=c.note_density, pitch=c.register_center)
+        elif role == "drums":
+            targets["density"] = bins.centre(role, "density", drum_bin)
+        else:  # the other parts follow the melody's place among real songs
+            targets.update(density=bins.centre(role, "density", melody_bin), pitch=bins.centre(role, "pitch", register_bin))
         register = None
         if role == "melody":
             register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
@@ -60,11 +60,10 @@ def section_requests(gen: Generator, spec: SongSpec, s: SectionSpec, c: Constrai
             forced = [Note(x.pitch, x.start - lo, x.end - lo, x.velocity or int(velocity))
                       for x in motif_notes.get(role, []) if lo <= x.start < hi]
             out.append((role, first, Request(
-                role, n, bins, key=spec.key, tempo=spec.tempo,
+                role, n, targets, key=spec.key, tempo=spec.tempo,
                 style=drum_style(spec.genre) if role == "drums" else "pop",
                 section="other" if role == "drums" else SECTION_MAP.get(s.type, s.type),
-                chords=win_chords, register=register, velocity=(int(c.velocity_floor), int(c.velocity_ceiling)),
-                tension=s.emotion.tension, forced_notes=forced)))
+                chords=win_chords, register=register, tension=s.emotion.tension, forced_notes=forced)))
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from stori.compose.arrange import ROLE_RANGES
 from stori.data.drum_kit import KIT_PITCHES
 from stori.data.paths import PROJECT_ROOT
 from stori.errors import StoriError
+from stori.model.conditioning import ATTRIBUTES
 from stori.model.grammar import Grammar, StreamPlan
 from stori.model.sampling import Sampling, generate
 from stori.model.tokens import StoriTokenizer
@@ -29,22 +31,31 @@ RESTORE_HINT = ("restore it with `git checkout -- assets/models/`, or retrain it
 MONOPHONIC = {"melody": 1, "bass": 1, "counter_melody": 2, "harmony": 6, "drums": 6}
 
 
+# Half-width (semitones) of the register window around a requested mean pitch, per role.
+REGISTER_HALF_WIDTH = {"melody": 9, "counter_melody": 9, "harmony": 10, "bass": 7}
+VELOCITY_HALF_WIDTH = 14
+CENTRE_PULL = 0.25  # logit per semitone away from the requested mean pitch
+
+
 @dataclass
 class Request:
     """One track-window to generate (at most 8 bars of 4/4); ticks are from the window start.
-    ``bins`` holds the attribute bins (None = any). ``register`` and ``velocity`` are hard
-    (lo, hi) limits; ``tension`` (0..1) loosens the pull towards scale and chord tones."""
+
+    ``targets`` asks for attributes in their own units (``density`` notes per bar, ``velocity``,
+    ``pitch`` = mean MIDI pitch, ``polyphony``, ``syncopation``); each becomes a conditioning bin,
+    and density, velocity and pitch also become decoding limits: a register window, a velocity
+    window and a per-bar note budget. ``register`` overrides the window; ``tension`` (0..1)
+    loosens the pull towards scale and chord tones."""
 
     role: str
     n_bars: int
-    bins: dict[str, int | None]
+    targets: dict[str, float] = field(default_factory=dict)
     key: str = "C major"
     tempo: float = 100.0
     style: str = "pop"
     section: str = "verse"
     chords: list[tuple[int, str]] = field(default_factory=list)
     register: tuple[int, int] | None = None
-    velocity: tuple[int, int] | None = None
     tension: float = 0.3
     forced_notes: list[Note] = field(default_factory=list)
     locked_bars: dict[int, list[Note]] = field(default_factory=dict)
@@ -54,6 +65,7 @@ class Request:
 class Generator:
     def __init__(self, model: Transformer, tok: StoriTokenizer, info: dict | None = None):
         self.model, self.tok, self.info = model, tok, info or {}
+        self.last_stats: dict = {}
         self.grammar = Grammar(tok)
         g, v = self.grammar.is_type, tok.value
         self._kit = np.isin(np.arange(len(tok)), [tok.ids[f"PitchDrum_{p}"] for p in KIT_PITCHES])
@@ -63,29 +75,40 @@ class Generator:
     def device(self) -> torch.device:
         return self.model.tok.weight.device
 
+    def register(self, r: Request) -> tuple[int, int] | None:
+        if r.register or r.role == "drums" or "pitch" not in r.targets:
+            return r.register
+        w = REGISTER_HALF_WIDTH[r.role]
+        return int(round(r.targets["pitch"] - w)), int(round(r.targets["pitch"] + w))
+
     def pitch_mask(self, r: Request) -> np.ndarray:
         if r.role == "drums":
             return self._kit
         lo, hi = ROLE_RANGES[r.role]
-        if r.register:
-            lo, hi = max(lo, r.register[0]), min(hi, r.register[1])
+        register = self.register(r)
+        if register:
+            lo, hi = max(lo, register[0]), min(hi, register[1])
             if lo > hi:  # a register outside the role's range: the nearest edge of the range
-                lo = hi = min(max(r.register[0], ROLE_RANGES[r.role][0]), ROLE_RANGES[r.role][1])
+                lo = hi = min(max(register[0], ROLE_RANGES[r.role][0]), ROLE_RANGES[r.role][1])
         return self._pitch & (self._value >= lo) & (self._value <= hi)
 
     def velocity_mask(self, r: Request) -> np.ndarray | None:
-        if not r.velocity:
+        if "velocity" not in r.targets:
             return None
-        m = self._velocity & (self._value >= r.velocity[0] - 8) & (self._value <= r.velocity[1] + 8)
-        if not m.any():
-            m = self._velocity & (np.abs(self._value - sum(r.velocity) / 2) == np.abs(self._value[self._velocity] - sum(r.velocity) / 2).min())
+        v = r.targets["velocity"]
+        m = self._velocity & (np.abs(self._value - v) <= VELOCITY_HALF_WIDTH)
+        if not m.any():  # the nearest velocity token
+            m = self._velocity & (np.abs(self._value - v) == np.abs(self._value[self._velocity] - v).min())
         return m
 
-    def scale_bias(self, r: Request) -> np.ndarray:
-        """Pitches outside the key's scale are pushed down, less so as tension rises."""
+    def static_bias(self, r: Request) -> np.ndarray:
+        """Pitches outside the key's scale are pushed down, less so as tension rises; pitches
+        pay for their distance from the requested mean pitch."""
         bias = np.zeros(len(self.tok), dtype=np.float32)
         if r.role == "drums":
             return bias
+        if "pitch" in r.targets:
+            bias[self._pitch] -= CENTRE_PULL * np.abs(self._value[self._pitch] - r.targets["pitch"])
         out_of_scale = self._pitch & ~np.isin(self._value % 12, list(scale_pitch_classes(r.key)))
         bias[out_of_scale] = -2.0 * (1.0 - r.tension)
         return bias
@@ -95,14 +118,14 @@ class Generator:
         for r in requests:
             if not 1 <= r.n_bars <= 8:
                 raise StoriError("n_bars", f"{r.n_bars} bars in one window", "1..8 (longer sections are cut into windows)")
-            bins = dict(r.bins)
+            bins = {a: self.tok.bins.bin(r.role, a, r.targets[a]) if a in r.targets else None for a in ATTRIBUTES}
             if r.role == "drums":
                 bins["pitch"] = None
             prefixes.append(self.tok.prefix(r.role, r.style, r.section, r.key, r.tempo, bins))
             plans.append(StreamPlan(r.role, r.n_bars, self.pitch_mask(r), self.velocity_mask(r),
                                     r.max_polyphony or MONOPHONIC[r.role], r.chords if r.role != "drums" else [],
-                                    r.forced_notes, r.locked_bars))
-            biases.append(self.scale_bias(r))
+                                    r.forced_notes, r.locked_bars, r.targets.get("density")))
+            biases.append(self.static_bias(r))
             chord_w.append(0.0 if r.role == "drums" else 1.5 * (1.0 - r.tension))
         return prefixes, plans, biases, chord_w
 
@@ -111,11 +134,14 @@ class Generator:
         """Notes of every request (ticks from its window start) and decoding stats."""
         if not requests:
             return [], {"tokens": 0, "steps": 0}
+        t = time.perf_counter()
         prefixes, plans, biases, chord_w = self.streams(requests)
         with _threads(threads):
             out, steps = generate(self.model, self.grammar, prefixes, plans, seed, sampling, biases, chord_w)
         notes = [self.tok.decode(o, r.role) for o, r in zip(out, requests)]
-        return notes, {"tokens": sum(map(len, out)), "steps": steps}
+        self.last_stats = {"tokens": sum(map(len, out)), "steps": steps, "streams": len(requests),
+                           "seconds": time.perf_counter() - t}
+        return notes, self.last_stats
 
 
 @contextlib.contextmanager

@@ -28,6 +28,7 @@ class StreamPlan:
     chords: list[tuple[int, str]] = field(default_factory=list)
     forced_notes: list[Note] = field(default_factory=list)
     locked_bars: dict[int, list[Note]] = field(default_factory=dict)
+    density: float | None = None  # notes per bar to steer towards (soft)
 
 
 class Grammar:
@@ -45,6 +46,23 @@ class Grammar:
         self._pitch_value = np.where(self.is_type["Pitch"] | self.is_type["PitchDrum"], value, -1)
         self._chord_tones: dict[int | None, np.ndarray] = {}
         self.only = np.eye(V, dtype=bool)
+
+    def density_bias(self, state: StreamState, gain: float = 1.0) -> np.ndarray | None:
+        """Steer a stream towards its note budget, spread evenly over the bar: a Position that
+        skips places where notes were due, or closing the bar short, costs ``gain`` per missing
+        note; a note ahead of the budget costs ``gain`` per note of excess."""
+        target = state.plan.density
+        if target is None or state.done or state.queue:
+            return None
+        per_slot = target / POSITIONS
+        q = np.maximum(self._pos_value, 0)
+        missing = np.maximum(0.0, per_slot * q - state.bar_notes)
+        excess = np.maximum(0.0, state.bar_notes - per_slot * (q + 1))
+        bias = np.where(self.is_type["Position"], -gain * (missing + excess), 0.0).astype(np.float32)
+        bias[self.tok.bar] = bias[self.tok.eos] = -gain * max(0.0, target - state.bar_notes)
+        here = max(0.0, state.bar_notes - per_slot * (state.position + 1))
+        bias[self.is_type["Pitch"] | self.is_type["PitchDrum"]] = -gain * here
+        return bias
 
     def chord_tones(self, chord: int | None) -> np.ndarray:
         """1.0 on the Pitch tokens whose pitch class is in ``chord`` (a chord-token id), else 0."""
@@ -82,6 +100,7 @@ class StreamState:
         self.chord: int | None = None
         self.onset_notes = 0  # notes at the current onset
         self.onset_top = -1  # highest pitch at the current onset
+        self.bar_notes = 0  # notes so far in the current bar
         self.queue: list[int] = []  # forced tokens, emitted before anything is sampled
         self.forced = sorted(plan.forced_notes, key=lambda n: (n.start, n.pitch))
         self.done = False
@@ -149,7 +168,7 @@ class StreamState:
             self.done = True
         elif kind == "Bar":
             self.bars += 1
-            self.position, self.onset_notes, self.onset_top = -1, 0, -1
+            self.position, self.onset_notes, self.onset_top, self.bar_notes = -1, 0, -1, 0
             self.last = "Bar"
             self.locked_bar = (self.bars - 1) in self.plan.locked_bars
             if self.chords is not None:
@@ -176,6 +195,7 @@ class StreamState:
                     self.queue += self._note_tokens(n)
         elif kind in ("Pitch", "PitchDrum"):
             self.onset_notes += 1
+            self.bar_notes += 1
             self.onset_top = int(self.tok.value[token])
             self.last = "Pitch"
         elif kind == "Velocity":

@@ -16,6 +16,7 @@ class Sampling:
     temperature: float = 1.0
     top_k: int = 0  # 0 = off
     top_p: float = 0.95  # 1 = off
+    steer: bool = True  # density budget per bar (see Grammar.density_bias)
 
 
 def _filter(logits: torch.Tensor, s: Sampling) -> torch.Tensor:
@@ -54,7 +55,12 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         mask = torch.from_numpy(np.stack([s.allowed(room) for s in states]))
         bias = static
         if chord_bias is not None:
-            bias = bias + torch.from_numpy(np.stack([grammar.chord_tones(s.chord) * w for s, w in zip(states, chord_bias)]))
+            # Strong beats (1 and 3) pull twice as hard towards the chord.
+            bias = bias + torch.from_numpy(np.stack([grammar.chord_tones(s.chord) * w * (2.0 if s.position % 8 == 0 else 1.0)
+                                                     for s, w in zip(states, chord_bias)]))
+        steer = [grammar.density_bias(s) for s in states] if sampling.steer else []
+        if any(x is not None for x in steer):
+            bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok), np.float32) if x is None else x for x in steer]))
         l = logits.float().cpu() / max(sampling.temperature, 1e-4) + bias
         l = _filter(l.masked_fill(~mask, -torch.inf), sampling)
         nxt = torch.multinomial(torch.softmax(l, dim=-1), 1, generator=gen)[:, 0]

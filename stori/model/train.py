@@ -190,6 +190,7 @@ def run(args) -> int:
     rng = random.Random(tc.get("seed", 0) + step)
     lengths = [min(len(s), mcfg.context + 1) for s in train["seqs"]]
     deadline = time.time() + 60 * args.max_minutes if args.max_minutes else math.inf
+    budget_s = elapsed + 60 * args.max_minutes if args.max_minutes else math.inf
     out.mkdir(parents=True, exist_ok=True)
     log = (out / "log.jsonl").open("a") if rank == 0 else None
     bar = tqdm(total=max_steps, initial=step, disable=rank != 0, dynamic_ncols=True, desc=cfg["name"])
@@ -207,7 +208,9 @@ def run(args) -> int:
         for b in batches(lengths, tc["batch_tokens"], rng)[rank::int(os.environ.get("WORLD_SIZE", "1"))]:
             if step >= max_steps or time.time() >= deadline:
                 break
-            lr = tc["lr"] * min(1.0, (step + 1) / tc.get("warmup", 200)) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / max_steps))))
+            # Cosine decay over the run: by steps, or by the time budget when that ends it first.
+            done = max(step / max_steps, (time.time() - t_start) / budget_s)
+            lr = tc["lr"] * min(1.0, (step + 1) / tc.get("warmup", 200)) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
             for g in opt.param_groups:
                 g["lr"] = lr
             x = collate([aug(train["seqs"][i], train["roles"][i], train["pitch"][i], rng) for i in b], tok.pad, mcfg.context).to(device)
