@@ -14,6 +14,11 @@ from pathlib import Path
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.compose.refine import SongSession
 from stori.errors import StoriError
+from stori.perform import groove_model
+from stori.perform.drums import make_drums as perform_drums
+from stori.perform.groove_features import GMD_STYLES
+from stori.perform.humanize import humanize_song
+from stori.perform.styles import get_style
 from stori.pipeline import generate
 from stori.render.midi import midi_to_song
 from stori.spec.emotion import AXES
@@ -29,8 +34,6 @@ MAX_CHAT_CHARS = 500
 class Chat:
     session: SongSession
     take: Take
-
-
 
 
 def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None,
@@ -73,7 +76,8 @@ def refine_song(ws: Workspace, song_id: str, text: str, render: bool = True) -> 
     chat: Chat = ws.session(song_id)
     text = (text or "").strip()
     if not text or len(text) > MAX_CHAT_CHARS:
-        raise StoriError("message", "is empty or too long", f"a command of 1..{MAX_CHAT_CHARS} characters, e.g. 'make the bridge more intense'")
+        raise StoriError("message", "is empty or too long",
+                         f"a command of 1..{MAX_CHAT_CHARS} characters, e.g. 'make the bridge more intense'")
     with SLOTS:
         reply = chat.session.say(text)  # commands, "why?" questions, undo and redo alike
         song = reply.song
@@ -90,9 +94,6 @@ def refine_song(ws: Workspace, song_id: str, text: str, render: bool = True) -> 
 def make_drums(ws: Workspace, style: str = "boom_bap", bars: int = 4, time_signature: str = "4/4", tempo: float = 90,
                humanize: bool = True, pattern_type: str = "verse", seed: int = 0, render: bool = True) -> Take:
     """A producer-style drum part (:func:`stori.perform.drums.make_drums`) as a one-track take."""
-    from stori.perform.drums import make_drums as perform_drums
-    from stori.perform.styles import get_style
-
     with SLOTS:
         song = perform_drums(style, bars, tempo, time_signature, humanize=bool(humanize), pattern_type=pattern_type,
                              seed=int(seed))
@@ -106,26 +107,21 @@ def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", am
                   render: bool = True) -> tuple[Song, Take]:
     """Parse an untrusted MIDI upload, humanize it; returns (the song as uploaded, the humanized take)."""
     before = midi_to_song(source)  # size-limited, safe parse, one-line StoriError
-    from stori.perform.humanize import humanize_song
-
     with SLOTS:
         after = humanize_song(before, style=style or None, amount=float(amount), seed=int(seed))
         take = ws.save(after, render=render)
-    take.message = f"Humanized {sum(len(t.notes) for t in after.tracks)} notes on {len(after.tracks)} tracks (amount {float(amount):g})."
+    notes = sum(len(t.notes) for t in after.tracks)
+    take.message = f"Humanized {notes} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same notes, new timing and dynamics."
     return before, take
 
 
 def humanize_styles() -> tuple[str, ...]:
     """The feels the groove model knows (Groove MIDI Dataset styles)."""
-    from stori.perform.groove_features import GMD_STYLES
-
     return tuple(GMD_STYLES)
 
 
 def warm_up() -> None:
     """Compose one bar with the default engine and load the groove model, once, before the first request."""
-    from stori.perform import groove_model
-
     generate("", structure="verse:1", engine=DEFAULT_ENGINE, trace=False)
     try:
         groove_model.load()
