@@ -93,7 +93,7 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
         timings[engine] = time.perf_counter() - t
     results["similarity"] = sections.similarity(
         {e: sections.generated_pieces(planned[e], e) for e in engines}, real, seed)
-    results["speed"] = sections.speed({e: songs[e] + planned[e] for e in engines})
+    results["speed"] = sections.speed({e: songs[e] + planned[e] for e in engines}, quick)
     results["runtime_s"] = {"total": round(time.perf_counter() - t0, 1), **{e: round(s, 1) for e, s in timings.items()}}
     out.mkdir(parents=True, exist_ok=True)
     (out / "evaluation.json").write_text(json.dumps(_clean(results), indent=2) + "\n")

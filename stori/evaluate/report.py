@@ -128,7 +128,11 @@ def _speed(res: dict, engines: list[str]) -> list[str]:
     sp = res["speed"]
     lines = [f"Source: {sp['source']}.", ""]
     if sp["bench"]:
-        lines += ["```json", json.dumps(sp["bench"], indent=2), "```", ""]
+        lines += ["The learned engine's benchmark (`python -m stori bench --json`: an 8-bar four-track section "
+                  "and the whole default song, after a warm-up):", "", "```json", json.dumps(sp["bench"], indent=2), "```", ""]
+    else:
+        lines += ["`python -m stori bench --json` gave no numbers here (no learned-model checkpoint), so only the "
+                  "harness's own timing follows.", ""]
     rows = [[e, str(h["songs"]), fmt(h["mean_s_per_song"], 3), fmt(h["max_s_per_song"], 3), fmt(h["mean_s_per_bar"], 4),
              fmt(h["realtime_factor"], 1) + "x"] for e, h in sp["harness"].items()]
     lines += ["This run's own timing of `compose()` on the validity and planned songs (CPU, the machine that wrote the report; "

@@ -6,7 +6,7 @@ import json
 import math
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.stats import spearmanr
@@ -225,7 +225,7 @@ def real_ranges(pieces: Sequence[Piece]) -> dict[str, list[float]]:
 
 
 # --- 5 speed ----------------------------------------------------------------------------------
-def speed(engine_songs: dict[str, list[Generated]], run_bench: Callable[[], dict | None] | None = None) -> dict:
+def speed(engine_songs: dict[str, list[Generated]], quick: bool = False) -> dict:
     """The benchmark's numbers when ``python -m stori bench --json`` exists, and this run's own
     timing of every generated song (seconds per song, per bar, and song-seconds per wall-second)."""
     own = {}
@@ -236,21 +236,25 @@ def speed(engine_songs: dict[str, list[Generated]], run_bench: Callable[[], dict
         own[name] = {"songs": len(songs), "mean_s_per_song": float(np.mean(secs)),
                      "max_s_per_song": float(np.max(secs)), "mean_s_per_bar": float(np.sum(secs) / max(1, sum(bars))),
                      "realtime_factor": float(np.sum(audio) / max(1e-9, np.sum(secs)))}
-    bench = (run_bench or bench_json)()
-    return {"source": "python -m stori bench --json" if bench else "this harness's own timing of compose()",
+    bench = bench_json(quick)
+    return {"source": ("python -m stori bench --json, and this harness's own timing of compose() for every engine" if bench
+                       else "this harness's own timing of compose()"),
             "bench": bench, "harness": own}
 
 
-def bench_json() -> dict | None:
-    """Run the project's benchmark if the command is registered; None otherwise or on failure."""
+def bench_json(quick: bool = False) -> dict | None:
+    """Run the project's benchmark (``python -m stori bench --json``, fewer runs when ``quick``) if
+    the command is registered; None when it is not or it fails (no model checkpoint, say)."""
     from stori.cli import COMMANDS
 
     if "bench" not in COMMANDS:
         return None
-    proc = subprocess.run([sys.executable, "-m", "stori", "bench", "--json"], capture_output=True, text=True, timeout=900)
+    cmd = [sys.executable, "-m", "stori", "bench", "--json"] + (["--runs", "2", "--song-runs", "1"] if quick else [])
     try:
-        return json.loads(proc.stdout) if proc.returncode == 0 else None
-    except json.JSONDecodeError:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        lines = [line for line in proc.stdout.splitlines() if line.strip()]
+        return json.loads(lines[-1]) if proc.returncode == 0 and lines else None
+    except (subprocess.TimeoutExpired, json.JSONDecodeError):
         return None
 
 
