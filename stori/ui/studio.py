@@ -121,8 +121,9 @@ def humanize_styles() -> tuple[str, ...]:
 
 
 def warm_up() -> None:
-    """Compose one bar with the default engine and load the groove model, once, before the first request."""
-    generate("", structure="verse:1", engine=DEFAULT_ENGINE, trace=False)
+    """Compose one bar with every engine (loading any model) and load the groove model, once, before serving."""
+    for name in ENGINES:
+        generate("", structure="verse:1", engine=name, trace=False)
     try:
         groove_model.load()
     except StoriError:
