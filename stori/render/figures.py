@@ -30,11 +30,11 @@ def piano_roll(song: Song, title: str | None = None) -> go.Figure:
                         line=dict(width=0)),
             customdata=[n.velocity for n in track.notes],
             hovertemplate=f"{track.name}<br>bar %{{base:.2f}}<br>pitch %{{y}}<br>velocity %{{customdata}}<extra></extra>"))
-    for s in song.sections:
+    for k, s in enumerate(song.sections):  # labels alternate between two rows so short sections stay legible
         fig.add_vline(x=_bars(song, s.start), line=dict(color="#888", width=1, dash="dot"))
-        fig.add_annotation(x=_bars(song, s.start), y=1.0, yref="paper", text=s.id, showarrow=False,
+        fig.add_annotation(x=_bars(song, s.start), y=1.0 + 0.06 * (k % 2), yref="paper", text=s.id, showarrow=False,
                            xanchor="left", yanchor="bottom", font=dict(size=11))
-    fig.update_layout(title=title, barmode="overlay", height=420, margin=dict(l=50, r=20, t=50, b=40),
+    fig.update_layout(title=title, barmode="overlay", height=420, margin=dict(l=50, r=20, t=60, b=40),
                       xaxis_title="bar", yaxis_title="MIDI pitch", legend=dict(orientation="h", y=-0.18),
                       plot_bgcolor="#fafafa")
     return fig
@@ -66,9 +66,9 @@ def piano_roll_png(song: Song, path: str | Path, title: str | None = None) -> Pa
             ax.add_patch(plt.Rectangle((s, n.pitch - 0.4), _bars(song, n.end) - s, 0.8, color=colour,
                                        alpha=0.25 + 0.75 * n.velocity / 127, linewidth=0))
         ax.plot([], [], color=colour, linewidth=6, label=track.name)
-    for s in song.sections:
+    for k, s in enumerate(song.sections):
         ax.axvline(_bars(song, s.start), color="#888", linestyle=":", linewidth=1)
-        ax.text(_bars(song, s.start) + 0.1, 1.01, s.id, transform=ax.get_xaxis_transform(), fontsize=9)
+        ax.text(_bars(song, s.start) + 0.1, 1.01 + 0.05 * (k % 2), s.id, transform=ax.get_xaxis_transform(), fontsize=9)
     pitches = [n.pitch for t in song.tracks for n in t.notes] or [60]
     ax.set_xlim(1, _bars(song, song.end_tick))
     ax.set_ylim(min(pitches) - 2, max(pitches) + 2)
