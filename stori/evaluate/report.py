@@ -103,7 +103,11 @@ def _similarity(res: dict, engines: list[str]) -> list[str]:
         cols = ["real_vs_real", *[e for e in engines if e in row]]
         rows = [[f, *(f"{fmt(row[c][f]['overlap'], 3)} / {fmt(row[c][f]['kl'], 3)}" for c in cols)] for f in row["real_vs_real"]]
         lines += [f"**{role}** (vs {row['dataset'].upper()} test; OA / KL)", ""] + _table(["feature", *cols], rows)
-    return lines + ["![similarity](similarity.png)", ""]
+    return lines + ["![similarity](similarity.png)", "",
+                    "The distributions behind those numbers: the real set's intra-set distances (black) against the "
+                    "inter-set distances of the other real half (grey) and of each engine (colour); the closer a "
+                    "colour follows the black line, the more the engine's music looks like the real music.", "",
+                    "![similarity densities](similarity_kde.png)", ""]
 
 
 def _structure(res: dict, engines: list[str]) -> list[str]:
@@ -166,6 +170,34 @@ def _bars(ax, labels: list[str], series: dict[str, list[float]], ylabel: str) ->
     ax.legend(fontsize=8)
 
 
+def _kde_plot(sim: dict, engines: list[str], path: Path) -> None:
+    """The mgeval picture: per role and feature, the real set's intra-set distance density (black)
+    against the inter-set density of the other real half (grey) and of each engine."""
+    roles = list(sim)
+    feats = max((list(sim[r]["real_vs_real"]) for r in roles), key=len)
+    fig, axes = plt.subplots(len(roles), len(feats), figsize=(3.2 * len(feats), 2.4 * len(roles)), squeeze=False)
+    for i, role in enumerate(roles):
+        for j, f in enumerate(feats):
+            ax = axes[i][j]
+            if f not in sim[role]["real_vs_real"]:
+                ax.axis("off")
+                continue
+            ceiling = sim[role]["real_vs_real"][f]["curve"]
+            ax.plot(ceiling["x"], ceiling["intra_real"], color="k", lw=1.5, label="intra real")
+            ax.plot(ceiling["x"], ceiling["inter"], color="grey", ls="--", label="inter real half")
+            for k, e in enumerate(x for x in engines if x in sim[role]):
+                c = sim[role][e][f]["curve"]
+                ax.plot(c["x"], c["inter"], color=f"C{k}", label=f"inter {e}")
+            ax.set_title(f"{role}: {f.replace('_histogram', '').replace('pitch_class_transition_matrix', 'pc transitions')}", fontsize=8)
+            ax.tick_params(labelsize=6)
+            if i == 0 and j == 0:
+                ax.legend(fontsize=6)
+    fig.supxlabel("distance between samples")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def write_plots(res: dict, out: Path) -> None:
     engines = res["engines"]
     v = res["validity"]
@@ -209,6 +241,9 @@ def write_plots(res: dict, out: Path) -> None:
         fig.tight_layout()
         fig.savefig(out / "similarity.png", dpi=110)
         plt.close(fig)
+
+    if sim:
+        _kde_plot(sim, engines, out / "similarity_kde.png")
 
     st = res["structure"]
     fig, axes = plt.subplots(2, (len(STRUCTURE_ROWS) + 1) // 2, figsize=(13, 6))

@@ -16,6 +16,7 @@ from scipy.spatial.distance import cdist, pdist
 from scipy.stats import gaussian_kde
 
 GRID_POINTS = 1000
+CURVE_POINTS = 50
 MAX_DISTANCES = 20000
 """Distance samples kept per distribution (a seeded subsample) so that the KDE stays cheap."""
 
@@ -64,13 +65,18 @@ def _grid(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.linspace(lo - pad, hi + pad, GRID_POINTS)
 
 
+def densities(p_samples: Sequence[float], q_samples: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The shared grid and the two KDEs on it."""
+    p_s, q_s = np.asarray(p_samples, dtype=float), np.asarray(q_samples, dtype=float)
+    grid = _grid(p_s, q_s)
+    return grid, _density(p_s, grid), _density(q_s, grid)
+
+
 def overlap_and_kl(p_samples: Sequence[float], q_samples: Sequence[float]) -> tuple[float, float]:
     """Overlapped area of the two KDEs (0..1) and KL(p || q) in nats, on a shared grid."""
-    p_s, q_s = np.asarray(p_samples, dtype=float), np.asarray(q_samples, dtype=float)
-    if p_s.size == 0 or q_s.size == 0:
+    if len(p_samples) == 0 or len(q_samples) == 0:
         return float("nan"), float("nan")
-    grid = _grid(p_s, q_s)
-    p, q = _density(p_s, grid), _density(q_s, grid)
+    grid, p, q = densities(p_samples, q_samples)
     oa = float(np.trapezoid(np.minimum(p, q), grid))
     floor = 1e-10 * max(p.max(), q.max())
     kl = float(np.trapezoid(p * np.log((p + floor) / (q + floor)), grid))
@@ -80,13 +86,16 @@ def overlap_and_kl(p_samples: Sequence[float], q_samples: Sequence[float]) -> tu
 def compare_sets(generated: Sequence, real: Sequence, seed: int = 0) -> dict:
     """mgeval figures of one feature: overlapped area and KL divergence between the real set's
     intra-set distances and the generated-to-real inter-set distances, with the means of each
-    distance distribution (the generated set's intra-set mean shows collapse or over-spread)."""
+    distance distribution (the generated set's intra-set mean shows collapse or over-spread), and
+    both densities on a coarse grid for plotting."""
     if len(generated) < 1 or len(real) < 2:
         return {"overlap": float("nan"), "kl": float("nan"), "n_generated": len(generated), "n_real": len(real)}
     intra_real = _subsample(intra_set_distances(real), seed)
     inter = _subsample(inter_set_distances(generated, real), seed + 1)
     intra_gen = intra_set_distances(generated) if len(generated) > 1 else np.zeros(0)
     oa, kl = overlap_and_kl(intra_real, inter)
+    grid, p, q = densities(intra_real, inter)
+    step = GRID_POINTS // CURVE_POINTS
     return {
         "overlap": oa,
         "kl": kl,
@@ -95,6 +104,7 @@ def compare_sets(generated: Sequence, real: Sequence, seed: int = 0) -> dict:
         "inter_mean": float(inter.mean()),
         "n_generated": len(generated),
         "n_real": len(real),
+        "curve": {name: [round(float(v), 5) for v in arr[::step]] for name, arr in (("x", grid), ("intra_real", p), ("inter", q))},
     }
 
 
