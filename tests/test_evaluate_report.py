@@ -9,7 +9,7 @@ from stori.compose import compose
 from stori.data.samples import SectionSample
 from stori.evaluate.measures import estimated_key, section_measures
 from stori.evaluate.report import HEADINGS
-from stori.evaluate.validity import check_song
+from stori.evaluate.validity import check_sample, check_song
 from stori.plan import plan_song
 from stori.spec.song import PPQ, Note, Track
 
@@ -91,3 +91,11 @@ def test_section_measures_on_a_hand_made_section():
     assert m["active_tracks"] == 2
     assert m["register"] == pytest.approx((64 + 66 + 67) / 3)
     assert m["note_length"] == pytest.approx((1 + 1 + 1.5) / 3)
+
+
+def test_checks_on_a_real_section():
+    sample = SectionSample(source="t#0", split="test", style="pop", section_type="verse", key="C major", tempo=100,
+                           time_signature=(4, 4), n_bars=1,
+                           notes={"melody": [Note(30, 0, PPQ), Note(60, PPQ, PPQ)], "drums": [Note(45, 0, 60), Note(36, 0, 60)]})
+    problems = check_sample(sample)
+    assert problems["range"] and problems["zero_length"] and problems["drum_kit"] == ["drum notes off the kit in 'drums': [45]"]

@@ -77,7 +77,7 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
     bins, bins_source = attribute_bins(real)
     results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines, "skipped_engines": skipped or {}, "settings": cfg.__dict__,
                      "real_data": {k: {"pieces": len(v), "sections": sum(len(p) for p in v)} for k, v in real.items()},
-                     "validity": {}, "control_fidelity": {}, "structure": {"real": real_structure}}
+                     "validity": {"real": sections.real_validity(real)}, "control_fidelity": {}, "structure": {"real": real_structure}}
     songs, planned, timings = {}, {}, {}
     for engine in engines:
         t = time.perf_counter()

@@ -18,7 +18,7 @@ from stori.evaluate.features import FEATURES
 from stori.evaluate.measures import estimated_key, section_measures
 from stori.evaluate.similarity import compare_sets, split_halves
 from stori.evaluate.specs import Generated, generate, planned_spec, random_spec, sweep_levels, sweep_spec
-from stori.evaluate.validity import CHECKS, check_song
+from stori.evaluate.validity import CHECKS, REAL_CHECKS, check_sample, check_song
 from stori.model.conditioning import measure
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.motif import apply_transformation
@@ -60,6 +60,16 @@ def validity(engine: str, n: int, seed: int = 0) -> tuple[dict, list[Generated]]
             problems += [f"song {k} ({spec.genre}, {spec.time_signature[0]}/{spec.time_signature[1]}): {p}" for p in found]
     return {"n": n, "valid_share": valid / n, "check_share": {c: v / n for c, v in passed.items()},
             "problems": problems[:10]}, songs
+
+
+def real_validity(real: dict[str, list[Piece]]) -> dict:
+    """Per dataset: the share of real sections passing each check that applies to them."""
+    out = {}
+    for name, pieces in real.items():
+        results = [check_sample(s) for p in pieces for s in p]
+        if results:
+            out[name] = {c: sum(not r[c] for r in results) / len(results) for c in REAL_CHECKS}
+    return out
 
 
 # --- 2 control fidelity -----------------------------------------------------------------------

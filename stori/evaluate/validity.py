@@ -6,7 +6,8 @@ from collections import Counter
 from stori.data.drum_kit import KIT_PITCHES
 from stori.errors import StoriError
 from stori.render.midi import midi_bytes, read_midi
-from stori.spec.song import DRUM_CHANNEL, Song
+from stori.data.samples import SectionSample
+from stori.spec.song import DRUM_CHANNEL, Song, Track
 from stori.spec.song_spec import SongSpec
 
 ROLE_RANGES = {
@@ -102,6 +103,18 @@ def check_midi(song: Song) -> list[str]:
     if ons != sum(len(t.notes) for t in song.tracks):
         problems.append(f"{ons} note-ons in the MIDI file for {sum(len(t.notes) for t in song.tracks)} notes")
     return problems
+
+
+REAL_CHECKS = ("range", "zero_length", "drum_kit")
+"""The checks that apply to a section of real music (it has no spec and is not exported)."""
+
+
+def check_sample(sample: SectionSample) -> dict[str, list[str]]:
+    """The REAL_CHECKS on one section sample, its roles taken as tracks."""
+    tracks = [Track(role, role, channel=DRUM_CHANNEL if role == "drums" else 1, notes=list(notes))
+              for role, notes in sample.notes.items()]
+    song = Song(tracks=tracks, sections=[], tempo=sample.tempo, time_signature=sample.time_signature)
+    return {"range": check_range(song), "zero_length": check_zero_length(song), "drum_kit": check_drum_kit(song)}
 
 
 def check_song(song: Song, spec: SongSpec) -> dict[str, list[str]]:
