@@ -70,7 +70,9 @@ def _fidelity(res: dict, engines: list[str]) -> list[str]:
              "of 4 bars, pop). Spearman's rho between the axis value and the measured feature; the sign it should "
              "have; the feature's mean at the lowest and highest level; and POP909's 10th-90th percentile and mean of the "
              "feature per section, so a reader sees whether the sweep spans a realistic range (POP909 has no drum "
-             "track, so its active tracks count at most 4 roles against the engines' 5).", ""]
+             "track, so its active tracks count at most 4 roles against the engines' 5). Non-chord tones are counted "
+             "against the spec's chords with their extensions, so a planner that adds 7ths and 9ths as tension rises "
+             "turns some melody notes into chord tones and can lower this rate while the harmony grows tenser.", ""]
     for e in engines:
         fid = res["control_fidelity"][e]
         rows = []
