@@ -17,7 +17,7 @@ BAR = 4 * PPQ
 
 
 def test_quick_evaluation_writes_every_section(tmp_path):
-    assert main(["evaluate", "--quick", "--out", str(tmp_path)]) == 0
+    assert main(["evaluate", "--quick", "--engine", "baseline", "--out", str(tmp_path)]) == 0
     text = (tmp_path / "EVALUATION.md").read_text()
     for heading in HEADINGS:
         assert f"\n## {heading}\n" in text
@@ -32,7 +32,7 @@ def test_quick_evaluation_writes_every_section(tmp_path):
 
 def test_quick_evaluation_without_the_datasets_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("STORI_DATA_DIR", str(tmp_path / "no-data"))
-    assert main(["evaluate", "--quick", "--out", str(tmp_path / "out")]) == 0
+    assert main(["evaluate", "--quick", "--engine", "baseline", "--out", str(tmp_path / "out")]) == 0
     text = (tmp_path / "out" / "EVALUATION.md").read_text()
     assert "Real data: not available" in text and "no comparison was made" in text
     for heading in HEADINGS:
@@ -85,7 +85,7 @@ def test_section_measures_on_a_hand_made_section():
                            chords=[(0, "C")])
     m = section_measures(sample)
     assert m["non_chord_tone_rate"] == pytest.approx(1 / 3)  # F# over C
-    assert m["note_density"] == 4
+    assert m["note_density"] == 3  # pitched tracks only
     assert m["onset_rate"] == pytest.approx(3 / 4)
     assert m["syncopation"] == pytest.approx(1 / 3)  # the "and" of 3 tied over an empty beat 4
     assert m["active_tracks"] == 2

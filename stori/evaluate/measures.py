@@ -31,18 +31,19 @@ def estimated_key(notes: Sequence[Note]) -> tuple[int, str] | None:
 
 
 def section_measures(sample: SectionSample) -> dict[str, float]:
-    """Measured features of one section: note density, mean velocity and syncopation of all its
-    notes, the melody's mean pitch and non-chord-tone rate (all as :mod:`stori.data.attributes`
-    defines them), the estimated mode of the pitched notes, onsets per quarter note, mean pitched
-    note length in quarter notes, active roles and dynamic range (velocity p90 minus p10)."""
+    """Measured features of one section's pitched tracks (POP909, the reference, has no drums; with
+    drums on every beat no pitched anticipation would count as syncopated): note density, mean
+    velocity and syncopation, the melody's mean pitch and non-chord-tone rate (all as
+    :mod:`stori.data.attributes` defines them), the estimated mode, onsets per quarter note, mean
+    note length in quarter notes, dynamic range (velocity p90 minus p10); and the active roles,
+    drums included."""
     tpb = ticks_per_bar(sample.time_signature)
     n_bars = max(1, sample.n_bars)
-    every = [n for notes in sample.notes.values() for n in notes]
     pitched = [n for role, notes in sample.notes.items() if role != "drums" for n in notes]
     melody = sample.notes.get("melody", [])
-    whole = section_attributes(every, n_bars, tpb)
+    whole = section_attributes(pitched, n_bars, tpb)
     lead = section_attributes(melody, n_bars, tpb, sample.chords or None)
-    velocities = [n.velocity for n in every]
+    velocities = [n.velocity for n in pitched]
     return {
         "note_density": whole.note_density,
         "velocity": whole.mean_velocity,
@@ -50,8 +51,8 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
         "register": lead.mean_pitch,
         "major": float(key[1] == "major") if (key := estimated_key(pitched)) else NAN,
         "non_chord_tone_rate": 1.0 - lead.chord_tone_ratio,
-        "onset_rate": len({n.start for n in every}) / (n_bars * tpb / PPQ),
-        "note_length": section_attributes(pitched, n_bars, tpb).mean_duration,
+        "onset_rate": len({n.start for n in pitched}) / (n_bars * tpb / PPQ),
+        "note_length": whole.mean_duration,
         "active_tracks": float(sum(1 for notes in sample.notes.values() if notes)),
         "dynamic_range": float(np.percentile(velocities, 90) - np.percentile(velocities, 10)) if velocities else NAN,
     }

@@ -67,7 +67,8 @@ def _fidelity(res: dict, engines: list[str]) -> list[str]:
     lines = ["Each axis is swept from its lowest to its highest value with the other four held neutral "
              f"(energy 0.5, valence 0, tension 0.3, intimacy 0.5, motion 0.5); levels "
              f"{res['settings']['sweep_levels']}, songs per level {res['settings']['sweep_seeds']} (a verse and a chorus "
-             "of 4 bars, pop). Spearman's rho between the axis value and the measured feature; the sign it should "
+             "of 4 bars, pop). Features are measured on the pitched tracks (POP909, the reference, has no drums), "
+             "active tracks count every role. Spearman's rho between the axis value and the measured feature; the sign it should "
              "have; the feature's mean at the lowest and highest level; and POP909's 10th-90th percentile and mean of the "
              "feature per section, so a reader sees whether the sweep spans a realistic range (POP909 has no drum "
              "track, so its active tracks count at most 4 roles against the engines' 5). Non-chord tones are counted "
@@ -145,8 +146,8 @@ def _speed(res: dict, engines: list[str]) -> list[str]:
         lines += ["The learned engine's benchmark (`python -m stori bench --json`: an 8-bar four-track section "
                   "and the whole default song, after a warm-up):", "", "```json", json.dumps(sp["bench"], indent=2), "```", ""]
     else:
-        lines += ["`python -m stori bench --json` gave no numbers here (no learned-model checkpoint), so only the "
-                  "harness's own timing follows.", ""]
+        lines += ["`python -m stori bench --json` (which times the learned engine) was not run or gave no numbers "
+                  "here, so only the harness's own timing follows.", ""]
     rows = [[e, str(h["songs"]), fmt(h["mean_s_per_song"], 3), fmt(h["max_s_per_song"], 3), fmt(h["mean_s_per_bar"], 4),
              fmt(h["realtime_factor"], 1) + "x"] for e, h in sp["harness"].items()]
     lines += ["This run's own timing of `compose()` on the validity and planned songs (CPU, the machine that wrote the report; "
