@@ -25,7 +25,7 @@ class Settings:
 
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
-        return cls(6, 4, 3, 1, 12) if quick else cls(40, 30, 5, 3, None)
+        return cls(6, 4, 3, 1, 12) if quick else cls(40, 20, 5, 2, None)
 
 
 def registered_engines() -> list[str]:
