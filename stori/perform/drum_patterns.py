@@ -2,9 +2,10 @@
 
 ``learned``: the learned note generator (:mod:`stori.model.generator`) asked for drum windows
 conditioned on the style's nearest GMD style, the section (pattern type), the tempo, the style's
-target density (hits per bar) and normal velocity; its 4/4 bars are then read through the meter (below) and filtered by the style's
-placement tendencies (a model kick where the style never plays one survives one time in four; a
-loud model snare off the style's snare places becomes a ghost, or goes if the style has none).
+target density (hits per bar) and normal velocity; its 4/4 bars are then read through the meter
+(below) and filtered by the style's placement tendencies (a model kick where the style never plays
+one survives one time in four; a model snare off the style's snare places stays, as a ghost, with
+twice the style's ghost rate). Its hat and ride hits give way to the style's time-keeping line.
 ``rules``: the style's tendencies sampled directly (a two-bar cell, varied on odd bars); the
 yardstick, and what runs when the generator checkpoint is missing (``source="auto"``).
 
@@ -106,10 +107,10 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, tempo: float, patte
                 if pitch == 36 and _tendency(style.kick, s.source) == 0 and rng.random() > 0.25:
                     continue
                 if pitch in SNARES:
-                    if _tendency(style.snare, s.source) == 0 and vel >= 50:
-                        if style.ghost_rate == 0:
+                    if _tendency(style.snare, s.source) == 0:  # off the style's snare places: a ghost, as often as the style ghosts
+                        if rng.random() >= min(1.0, 2 * style.ghost_rate):
                             continue
-                        vel = style.velocity[0]
+                        vel = min(vel, style.velocity[0])
                     pitch = 38
                 bar.setdefault(i, {})[pitch] = vel
         grid.append(bar)

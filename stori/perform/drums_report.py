@@ -19,7 +19,7 @@ SNARES = {37, 38, 39}
 
 def measure(song: Song) -> dict[str, float]:
     """Swing (8th, 16th), hits per bar, hat subdivision (hits per 4/4 bar at the median gap),
-    median backbeat-snare offset from the nearest 16th in ms, ghost share of snare hits."""
+    median offset in ms of loud snares (velocity >= 50) from the beat they sit on, ghost share of snare hits."""
     notes = song.tracks[0].notes
     ms_per_tick = 60000.0 / (song.tempo * PPQ)
     step = PPQ // 4
@@ -32,7 +32,7 @@ def measure(song: Song) -> dict[str, float]:
             swing16.append(100.0 * phase16)
     hats = sorted({n.start for n in notes if n.pitch in TIME_KEEPING})
     gaps = [b - a for a, b in zip(hats, hats[1:])]
-    loud = [n for n in notes if n.pitch in SNARES and n.velocity >= 50]
+    loud = [n for n in notes if n.pitch in SNARES and n.velocity >= 50 and round(n.start / step) % 4 == 0]  # on a beat
     snares = [n for n in notes if n.pitch in SNARES]
     bars = max(1, song.end_tick // song.ticks_per_bar)
     return {
