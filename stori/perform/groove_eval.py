@@ -19,7 +19,7 @@ import numpy as np
 from stori.perform import groove_model
 from stori.perform.groove_model import MAX_OFFSET_STEPS
 from stori.perform.groove_data import gmd_parts
-from stori.perform.humanize import NOISE_CLIP
+from stori.perform.humanize import NOISE_CLIP, TIMING_NOISE
 
 
 def evaluate_test(data_dir=None, model_path=None, seed: int = 0) -> dict:
@@ -37,7 +37,7 @@ def evaluate_test(data_dir=None, model_path=None, seed: int = 0) -> dict:
         noise = lambda: np.clip(rng.laplace(size=n), -NOISE_CLIP, NOISE_CLIP)  # noqa: E731
         guesses = {
             "model": (pred["offset_ms"], pred["velocity"]),
-            "model_sampled": (np.clip(pred["offset_ms"] + noise() * pred["offset_scale"],
+            "model_sampled": (np.clip(pred["offset_ms"] + noise() * pred["offset_scale"] * TIMING_NOISE,
                                       -part.feat.step_ms * MAX_OFFSET_STEPS, part.feat.step_ms * MAX_OFFSET_STEPS),
                               np.clip(pred["velocity"] + noise() * pred["velocity_scale"], 1, 127)),
             "none": (np.zeros(n), np.full(n, default_velocity)),

@@ -1,5 +1,6 @@
 """What the groove model sees of a quantized drum part: per hit its kit piece, its 16th step in the
-bar, the style, the tempo and which pieces sound on the neighbouring steps; hits are grouped into
+bar, the style, the tempo, which pieces sound on the four steps either side and how busy each
+piece is in the bar (16th hats or 8ths, one kick or four); hits are grouped into
 windows of ``WINDOW_BARS`` bars, ordered by grid place then piece.
 
 A hit off the 16th grid (a triplet, a 32nd) is seen at its nearest 16th; its own tick is kept, so
@@ -21,8 +22,8 @@ GMD_STYLES = ("afrobeat", "afrocuban", "blues", "country", "dance", "funk", "gos
 STEP = PPQ // 4
 N_STEPS = 32  # steps in a bar the model tells apart (a bar of 8 beats; longer bars fold)
 N_PIECES = len(KIT_PITCHES)
-NEIGHBOUR_STEPS = (-2, -1, 0, 1, 2)
-N_NEIGHBOUR = len(NEIGHBOUR_STEPS) * N_PIECES
+NEIGHBOUR_STEPS = (-4, -3, -2, -1, 0, 1, 2, 3, 4)
+N_NEIGHBOUR = (len(NEIGHBOUR_STEPS) + 1) * N_PIECES  # the pieces on nearby steps, and each piece's density in the bar
 WINDOW_BARS = 2
 MAX_HITS = 160  # a longer window is cut in pieces
 _PIECE_INDEX = {p: i for i, p in enumerate(KIT_PITCHES)}
@@ -55,11 +56,14 @@ def hit_features(pitches, ticks, ticks_per_bar: int, bpm: float, style: str | No
     steps_per_bar = max(1, ticks_per_bar // STEP)
     bar = abs_step // steps_per_bar
     step = np.minimum(abs_step % steps_per_bar, N_STEPS - 1)
-    lo = int(abs_step.min(initial=0)) - 2
-    grid = np.zeros((int(abs_step.max(initial=0)) - lo + 3, N_PIECES), dtype=np.float32)
+    reach = max(NEIGHBOUR_STEPS)
+    lo = int(abs_step.min(initial=0)) - reach
+    grid = np.zeros((int(abs_step.max(initial=0)) - lo + reach + 1, N_PIECES), dtype=np.float32)
     grid[abs_step - lo, piece] = 1.0
-    neigh = np.concatenate([grid[abs_step - lo + d] for d in NEIGHBOUR_STEPS], axis=1) if len(piece) \
-        else np.zeros((0, N_NEIGHBOUR), dtype=np.float32)
+    density = np.zeros((int(bar.max(initial=0)) + 1, N_PIECES), dtype=np.float32)
+    np.add.at(density, (bar, piece), 1.0 / steps_per_bar)
+    neigh = np.concatenate([grid[abs_step - lo + d] for d in NEIGHBOUR_STEPS] + [density[bar]], axis=1) \
+        if len(piece) else np.zeros((0, N_NEIGHBOUR), dtype=np.float32)
     return HitFeatures(piece, step, bar, neigh, style_index(style), float(np.log(bpm / 100.0)),
                        60000.0 / bpm / 4)
 

@@ -2,15 +2,15 @@
 
 Drums (channel 10) go through the groove model learned from GMD: each hit moves by a sampled
 offset (the model's median for its piece, grid place, neighbours, tempo and style, plus Laplace
-noise of the model's own spread, clipped to 2.5 scales) and takes a sampled velocity. A part whose
+noise of 0.7 of the model's own spread, clipped to 2.5 scales) and takes a sampled velocity. A part whose
 velocities are all equal (machine-entered) takes the model's velocities; a part with its own
 dynamics moves halfway to them, so its accents survive.
 
 Pitched tracks get a lighter touch: a slow timing drift per track (AR(1) over beats, rho 0.85,
 SD 6 ms, shared by the notes of a chord, so a phrase leans ahead or behind together) plus 2 ms
 of independent jitter, and velocity shaped by beat strength (+6 on the bar's downbeat, +3 on the
-other strong beat, 0 on beats, -3 on offbeat 8ths, -5 on 16ths, scaled by ``amount``) with 3 of
-noise.
+middle of a bar of 4 or 6 beats, 0 on beats, -3 on the subdivision (8ths; in 6/8, 9/8, 12/8 the
+8ths of the dotted-quarter beat), -5 finer, scaled by ``amount``) with 3 of noise.
 
 ``amount`` (0..1) scales every change; 0 returns the input unchanged. Offsets are added to
 where each note is (an already human part gets more). No drum hit moves more than a 16th (swing
@@ -32,6 +32,10 @@ from stori.perform.groove_features import GMD_STYLES, STEP, hit_features
 from stori.spec.song import Note, Song, Track
 
 NOISE_CLIP = 2.5  # Laplace noise clipped to this many scales
+TIMING_NOISE = 0.7
+"""Share of the model's timing spread sampled per hit. The spread also holds what is steady within
+one performance (a drummer's pocket), which iid noise would turn into jitter: at 0.7 the backbeat
+jitter around the pocket matches GMD's (``python -m stori groove-feel``)."""
 
 
 def check_style(style: str | None) -> str | None:
@@ -53,7 +57,7 @@ def groove_drums(notes: list[Note], tempo: float, ticks_per_bar: int, style: str
     offset = pred["offset_ms"].astype(np.float64)
     velocity = pred["velocity"].astype(np.float64)
     if sample:
-        offset += np.clip(rng.laplace(size=len(notes)), -NOISE_CLIP, NOISE_CLIP) * pred["offset_scale"]
+        offset += np.clip(rng.laplace(size=len(notes)), -NOISE_CLIP, NOISE_CLIP) * pred["offset_scale"] * TIMING_NOISE
         velocity += np.clip(rng.laplace(size=len(notes)), -NOISE_CLIP, NOISE_CLIP) * pred["velocity_scale"]
     ticks_per_ms = tempo * STEP * 4 / 60000.0
     shift = np.clip(amount * offset * ticks_per_ms, -STEP * MAX_OFFSET_STEPS, STEP * MAX_OFFSET_STEPS)
@@ -63,18 +67,22 @@ def groove_drums(notes: list[Note], tempo: float, ticks_per_bar: int, style: str
     return _apply(notes, shift, v_out)
 
 
-def _beat_strength_accent(tick: int, ticks_per_bar: int, ppq: int) -> float:
-    pos = tick % ticks_per_bar
+def _beat_strength_accent(tick: int, time_signature: tuple[int, int], ppq: int) -> float:
+    num, den = time_signature
+    compound = den == 8 and num % 3 == 0 and num > 3
+    beat = ppq * 3 // 2 if compound else ppq * 4 // den
+    beats = num // 3 if compound else num
+    pos = tick % (beat * beats)
     if pos == 0:
         return 6.0
-    if ticks_per_bar % 2 == 0 and pos == ticks_per_bar // 2 and (ticks_per_bar // 2) % ppq == 0:
+    if beats >= 4 and beats % 2 == 0 and pos == beat * beats // 2:
         return 3.0
-    if pos % ppq == 0:
+    if pos % beat == 0:
         return 0.0
-    return -3.0 if pos % (ppq // 2) == 0 else -5.0
+    return -3.0 if pos % (beat // 2 if not compound else beat // 3) == 0 else -5.0
 
 
-def humanize_pitched(notes: list[Note], tempo: float, ticks_per_bar: int, ppq: int,
+def humanize_pitched(notes: list[Note], tempo: float, time_signature: tuple[int, int], ppq: int,
                      amount: float = 1.0, seed: int = 0) -> list[Note]:
     """The light humanization of a pitched part (rules in the module docstring)."""
     amount = check_range("amount", amount, 0.0, 1.0)
@@ -94,7 +102,7 @@ def humanize_pitched(notes: list[Note], tempo: float, ticks_per_bar: int, ppq: i
     jitter = dict(zip(onsets, rng.normal(0.0, 2.0, len(onsets))))
     shift = np.array([(drift[n.start // ppq] + jitter[n.start]) * ticks_per_ms * amount for n in notes])
     shift = np.clip(shift, -ppq / 8, ppq / 8)
-    v = np.array([n.velocity + amount * (_beat_strength_accent(n.start, ticks_per_bar, ppq) + rng.normal(0.0, 3.0))
+    v = np.array([n.velocity + amount * (_beat_strength_accent(n.start, time_signature, ppq) + rng.normal(0.0, 3.0))
                   for n in notes])
     return _apply(notes, shift, v)
 
@@ -127,7 +135,7 @@ def humanize_song(song: Song, style: str | None = None, amount: float = 0.7, see
         if t.is_drums:
             notes = groove_drums(t.notes, song.tempo, song.ticks_per_bar, style, amount, seed + 7919 * k)
         else:
-            notes = humanize_pitched(t.notes, song.tempo, song.ticks_per_bar, song.ppq, amount, seed + 7919 * k)
+            notes = humanize_pitched(t.notes, song.tempo, song.time_signature, song.ppq, amount, seed + 7919 * k)
         tracks.append(replace(t, notes=notes, controls=list(t.controls)))
     return replace(song, tracks=tracks, sections=list(song.sections), traces=list(song.traces))
 
