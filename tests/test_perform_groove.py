@@ -148,3 +148,12 @@ def test_gmd_feel_jazz_swings_and_funk_ghosts_more_than_rock():
     stats = {s: feel_stats([p for p in parts if p.style == s]) for s in ("jazz", "rock", "funk")}
     assert stats["jazz"]["swing"] > stats["rock"]["swing"] + 4
     assert stats["funk"]["ghost"] > stats["rock"]["ghost"]
+
+
+def test_fast_hats_stay_playable():
+    # 16th hats at 230 BPM are 65 ms apart: after humanizing, no two closer than 30 ms
+    notes = [Note(42, i * STEP, i * STEP + 30, 90) for i in range(64)]
+    for seed in range(5):
+        played = groove_drums(notes, 230.0, 1920, "funk", 1.0, seed=seed)
+        gaps = np.diff([n.start for n in played]) * 60000.0 / (230.0 * 480)
+        assert gaps.min() >= 30.0 - 0.2
