@@ -16,8 +16,9 @@ def because(factor: str, value: Any, implication: str, weight: float = 1.0) -> d
 class TraceRecorder:
     enabled = True
 
-    def __init__(self):
-        self.traces: list[dict] = []
+    def __init__(self, traces: list[dict] | None = None):
+        """``traces``: earlier traces to continue (numbering goes on after them)."""
+        self.traces: list[dict] = list(traces or [])
 
     def record(self, decision_type: str, target: str, decision: Any, because: Iterable[dict] = (),
                alternatives: Iterable[Any] = (), confidence: float = 0.8, principle: str = "") -> dict | None:

@@ -17,6 +17,7 @@ from stori.compose.commands import RefinementCommand, parse_command, resolve_sec
 from stori.compose.diff import musical_diff
 from stori.compose.why import answer_why
 from stori.errors import StoriError
+from stori.perform.expression import perform
 from stori.plan.genres import GENRES, DEFAULT_GENRE
 from stori.plan.planner import _behaviours, plan_chords
 from stori.plan.words import playing_from_text
@@ -112,7 +113,7 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
                     s.entry_state.pop("chord", None), s.exit_state.pop("chord", None)
                 tracer.record("refinement", "song", {"key": new_key}, [because("chat", cmd.text, "a change of mode re-plans every chord", 1.0)],
                               confidence=0.8, principle="major and minor need different progressions, so the whole song is re-harmonised")
-                return compose(spec, engine, seed=seed, tracer=tracer, sections={s.id for s in spec.sections}, base=song)
+                return _recompose(spec, engine, seed, tracer, {s.id for s in spec.sections}, song)
         out = _transpose_song(song, semis, new_key)
         tracer.record("refinement", "song", {"key": new_key, "semitones": semis}, [because("chat", cmd.text, f"every pitched part moves {semis:+d}", 1.0)],
                       confidence=0.9, principle="a transposition keeps every interval, so the song stays itself")
@@ -158,7 +159,14 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
     if chords_changed:
         roles = None if roles is None else tuple(dict.fromkeys((*roles, "bass", "harmony", "melody")))
     run_seed = seed + REGENERATE_SEED * version if cmd.action == "regenerate" else seed
-    return compose(spec, engine, seed=run_seed, tracer=tracer, sections=set(targets), base=song, roles=roles)
+    return _recompose(spec, engine, run_seed, tracer, set(targets), song, roles)
+
+
+def _recompose(spec, engine: str, seed: int, tracer: TraceRecorder, sections: set[str], base: Song,
+               roles: tuple[str, ...] | None = None) -> Song:
+    """Compose only ``sections`` over ``base`` and perform them as generation does (other notes untouched)."""
+    return perform(compose(spec, engine, seed=seed, tracer=tracer, sections=sections, base=base, roles=roles),
+                   seed=seed, sections=sections, roles=roles)
 
 
 class SongSession:

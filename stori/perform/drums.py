@@ -20,6 +20,7 @@ from stori.perform.drum_patterns import METERS, STEP, Grid, Slot, bar_slots, lea
 from stori.perform.styles import DrumStyle, get_style
 from stori.perform.validate import check_drums, repair_drums
 from stori.spec.song import DRUM_CHANNEL, PPQ, Note, SectionSpan, Song, Track
+from stori.trace import TraceRecorder, because
 
 PATTERN_TYPES = ("intro", "verse", "chorus", "bridge", "fill", "outro", "break")
 SOURCES = ("auto", "learned", "rules")
@@ -63,25 +64,22 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
     notes = repair_drums(notes, st, tempo, ticks_per_bar, bars)
     track = Track(f"Drums ({st.title})", "drums", 0, DRUM_CHANNEL, notes)
     song = Song([track], [SectionSpan("s1", pattern_type, 0, bars * ticks_per_bar)], tempo, (num, den))
-    song.traces += [
-        _trace("pattern_source", used, [("source", source, why, 1.0), ("gmd_style", st.gmd_style,
-               "the learned model and the groove model are conditioned on the nearest GMD style", 0.8)],
-               "the notes come from a model trained on real drummers; the style shapes them"),
-        _trace("style", st.name, [("swing", st.swing, f"off-beat {st.swing_unit}ths land at {st.swing}% of the pair", 0.6),
-               ("hat_subdivision", st.hat_subdivision, f"{st.hat_piece} keeps time in {st.hat_subdivision}ths", 0.6),
-               ("ghost_rate", st.ghost_rate, "ghost snares between the backbeats", 0.4),
-               ("feel_ms", st.feel_ms, "pieces lean ahead or behind the grid" if humanize else "not applied: quantized", 0.5)],
-               st.about),
-        _trace("validation", "drums", [("problems_repaired", len(problems), "; ".join(problems[:3]) or "none", 1.0)],
-               "every drum output is playable: four limbs, one hi-hat state, 30 ms between hits of a piece"),
-    ]
+    rec = TraceRecorder()
+    rec.record("pattern_source", "drums", used,
+               [because("source", source, why, 1.0),
+                because("gmd_style", st.gmd_style, "the learned model and the groove model are conditioned on the nearest GMD style", 0.8)],
+               principle="the notes come from a model trained on real drummers; the style shapes them")
+    rec.record("style", "drums", st.name,
+               [because("swing", st.swing, f"off-beat {st.swing_unit}ths land at {st.swing}% of the pair", 0.6),
+                because("hat_subdivision", st.hat_subdivision, f"{st.hat_piece} keeps time in {st.hat_subdivision}ths", 0.6),
+                because("ghost_rate", st.ghost_rate, "ghost snares between the backbeats", 0.4),
+                because("feel_ms", st.feel_ms, "pieces lean ahead or behind the grid" if humanize else "not applied: quantized", 0.5)],
+               principle=st.about)
+    rec.record("validation", "drums", "repaired" if problems else "valid",
+               [because("problems_repaired", len(problems), "; ".join(problems[:3]) or "none", 1.0)],
+               principle="every drum output is playable: four limbs, one hi-hat state, 30 ms between hits of a piece")
+    song.traces = rec.traces
     return song
-
-
-def _trace(kind, decision, because, principle) -> dict:
-    return {"decision_type": kind, "target": "drums", "decision": decision,
-            "because": [{"factor": f, "value": v, "implication": i, "weight": w} for f, v, i, w in because],
-            "alternatives_considered": [], "confidence": 0.8, "musical_principle": principle}
 
 
 def _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator) -> tuple[Grid, str, str]:

@@ -25,10 +25,12 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import zlib
 from dataclasses import replace
 
 from stori.perform.section_dynamics import table as dynamics_table
 from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track
+from stori.trace import TraceRecorder, because
 
 DEFAULT_ENERGY = {"intro": 0.4, "verse": 0.5, "pre_chorus": 0.6, "chorus": 0.8, "bridge": 0.55, "outro": 0.35,
                   "break": 0.3, "solo": 0.7, "interlude": 0.4}
@@ -36,6 +38,8 @@ OFFBEAT_GENRES = re.compile(r"reggae|ska|dembow|reggaeton|house|disco", re.I)
 PHRASE_BARS = 4
 MELODIC = ("melody", "counter_melody")
 LOUD, HIGH = 90, 72
+LIFTS = ("pre_chorus", "chorus", "solo")  # a section's last bar climbs into these ...
+RESTS = ("intro", "verse", "break", "outro", "interlude")  # ... and relaxes into these or the end
 
 
 class _Sections:
@@ -52,11 +56,13 @@ class _Sections:
                                  "tension": e.tension if e else 0.4, "intimacy": e.intimacy if e else 0.4,
                                  "motion": e.motion if e else 0.5})
         table = dynamics_table()
-        raw = [table.get(s.type, table["other"])["gain"] * (1.0 + 0.3 * (e["energy"] - 0.5))
-               for s, e in zip(self.spans, self.emotion)]
+        gains = [table.get(s.type, table["other"])["gain"] for s in self.spans]
         weights = [max(1, s.end - s.start) for s in self.spans]
-        mean = sum(r * w for r, w in zip(raw, weights)) / sum(weights)
-        self.level = [r / mean for r in raw]
+        # The reference is the form's mean gain at the song's own energy, not the sections' mean
+        # energy: refining one section's energy then leaves every other section's level as it was.
+        song_energy = song.spec.global_emotion.energy if song.spec else 0.5
+        reference = sum(g * w for g, w in zip(gains, weights)) / sum(weights) * (1.0 + 0.3 * (song_energy - 0.5))
+        self.level = [g * (1.0 + 0.3 * (e["energy"] - 0.5)) / reference for g, e in zip(gains, self.emotion)]
 
     def index(self, tick: int) -> int:
         return max(0, bisect.bisect_right(self.starts, tick) - 1)
@@ -84,11 +90,10 @@ def _shape(song: Song, sections: _Sections, tick: int) -> tuple[int, float]:
     bar = song.ticks_per_bar
     swell = 1.0 + 0.05 * math.sin(math.pi * (pos % (PHRASE_BARS * bar)) / (PHRASE_BARS * bar))
     cadence = 1.0
-    if pos >= length - bar:  # the last bar leans towards what follows
+    if pos >= length - bar:  # the last bar leans towards what follows: up into a lift, down into a rest
         ramp = (pos - (length - bar)) / bar
-        here = _level(sections, i)
-        nxt = _level(sections, i + 1) if i + 1 < len(sections.spans) else here * 0.9
-        cadence = 1.0 + 0.08 * ramp * (1 if nxt > here else -1)
+        nxt = sections.spans[i + 1].type if i + 1 < len(sections.spans) else None
+        cadence = 1.0 + 0.08 * ramp * (1 if nxt in LIFTS else -1 if nxt in RESTS + (None,) else 0)
     return i, _level(sections, i) * _envelope(sections, i, pos / length) * swell * cadence
 
 
@@ -104,35 +109,58 @@ def _accent(n: Note, track: Track, song: Song, offbeat: bool) -> float:
     return 4.0 if pos == 0 else 0.0
 
 
-def express(song: Song, seed: int = 0) -> Song:
+def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: bool = True,
+            roles: tuple[str, ...] | None = None) -> Song:
     """A copy of ``song`` with expression (rules in the module docstring); deterministic, no
-    randomness needed (``seed`` is accepted for a uniform signature)."""
-    sections = _Sections(song)
+    randomness needed (``seed`` is accepted for a uniform signature). With ``sections`` only notes
+    starting in those sections change; every rule is local to a section, so expressing a whole
+    song or only some of its sections gives those sections the same result. ``roles`` likewise
+    limits it to some tracks."""
+    spans = _Sections(song)
     offbeat = bool(song.spec and OFFBEAT_GENRES.search(song.spec.genre or ""))
     melody = song.track("melody")
+    in_sections = _chosen(song, sections)
     tracks = []
     for t in song.tracks:
+        chosen = in_sections if roles is None or t.role in roles else (lambda tick: False)
         notes = []
         for n in t.notes:
-            i, shape = _shape(song, sections, n.start)
+            if not chosen(n.start):
+                notes.append(n)
+                continue
+            i, shape = _shape(song, spans, n.start)
             ghost = t.is_drums and n.velocity < 45
             v = n.velocity if ghost else n.velocity * shape + _accent(n, t, song, offbeat)
             notes.append(replace(n, velocity=int(max(1, min(44 if ghost else 127, round(v))))))
         if not t.is_drums:
-            notes = _articulate(notes, t, song, sections)
+            notes = _articulate(notes, t, song, spans, chosen)
         tracks.append(replace(t, notes=notes, controls=list(t.controls)))
-    _guard(tracks, melody.name if melody else None, song.ppq // 2)
+    _guard(tracks, melody.name if melody else None, song.ppq // 2,
+           lambda t, tick: (roles is None or t.role in roles) and in_sections(tick))
     for t in tracks:
+        chosen = in_sections if roles is None or t.role in roles else (lambda tick: False)
         if not t.is_drums:
-            t.controls = [c for c in t.controls if c.control not in (1, 11)] + _curves(t, song, sections)
+            t.controls = [c for c in t.controls if c.control not in (1, 11) or not chosen(c.tick)] + \
+                         [c for c in _curves(t, song, spans) if chosen(c.tick)]
             t.controls.sort(key=lambda c: (c.tick, c.control))
-    return replace(song, tracks=tracks, sections=list(song.sections), traces=list(song.traces) + [_trace(sections, offbeat)])
+    return replace(song, tracks=tracks, sections=list(song.sections), traces=_traced(song, spans, offbeat) if trace else list(song.traces))
 
 
-def _articulate(notes: list[Note], t: Track, song: Song, sections: _Sections) -> list[Note]:
+def _chosen(song: Song, sections: set[str] | None):
+    """A test ``tick -> bool``: does the tick lie in one of ``sections`` (all when None)?"""
+    if sections is None:
+        return lambda tick: True
+    ranges = [(s.start, s.end) for s in song.sections if s.id in sections]
+    return lambda tick: any(a <= tick < b for a, b in ranges)
+
+
+def _articulate(notes: list[Note], t: Track, song: Song, sections: _Sections, chosen) -> list[Note]:
     ms_per_tick = 60000.0 / (song.tempo * song.ppq)
     out = []
     for k, n in enumerate(notes):
+        if not chosen(n.start):
+            out.append(n)
+            continue
         e = sections.emotion[sections.index(n.start)]
         start, end = n.start, n.end
         if t.role in MELODIC:  # push when driving, pull when intimate
@@ -150,7 +178,8 @@ def _articulate(notes: list[Note], t: Track, song: Song, sections: _Sections) ->
     return out
 
 
-def _guard(tracks: list[Track], melody_name: str | None, window: int) -> None:
+def _guard(tracks: list[Track], melody_name: str | None, window: int, chosen) -> None:
+    """``chosen(track, tick)`` says which notes may change."""
     """No pile of loud high notes (more than two within ``window`` ticks) outside the melody;
     room under the melody's loudness."""
     melody = next((t for t in tracks if t.name == melody_name), None)
@@ -162,6 +191,9 @@ def _guard(tracks: list[Track], melody_name: str | None, window: int) -> None:
             continue
         out = []
         for n in t.notes:
+            if not chosen(t, n.start):
+                out.append(n)
+                continue
             v = n.velocity
             j = bisect.bisect_right(lead_starts, n.start) - 1
             if j >= 0 and lead[j].end > n.start and n.pitch >= lead[j].pitch - 2:
@@ -198,17 +230,16 @@ def _curves(t: Track, song: Song, sections: _Sections) -> list[ControlChange]:
     return out
 
 
-def _trace(sections: _Sections, offbeat: bool) -> dict:
-    return {"decision_type": "expression", "target": "song",
-            "decision": {s.id: round(_level(sections, i), 3) for i, s in enumerate(sections.spans)},
-            "because": [{"factor": "section_dynamics", "value": "POP909 gain and envelope per section type",
-                         "implication": "choruses play louder than verses; verses rise into them; outros fade",
-                         "weight": 0.6},
-                        {"factor": "energy", "value": [round(e["energy"], 2) for e in sections.emotion],
-                         "implication": "each section's level scales with its energy", "weight": 0.4},
-                        {"factor": "offbeat_accents", "value": offbeat, "implication": "off-beat chords accented", "weight": 0.2}],
-            "alternatives_considered": [], "confidence": 0.7,
-            "musical_principle": "dynamics follow form: build into the chorus, relax on resolutions"}
+def _traced(song: Song, sections: _Sections, offbeat: bool) -> list[dict]:
+    """``song``'s traces with this performance's expression decision added."""
+    rec = TraceRecorder(song.traces)
+    rec.record("expression", "song", {s.id: round(_level(sections, i), 3) for i, s in enumerate(sections.spans)},
+               [because("section_dynamics", "POP909 gain and envelope per section type",
+                        "choruses play louder than verses; verses rise into them; outros fade", 0.6),
+                because("energy", [round(e["energy"], 2) for e in sections.emotion], "each section's level scales with its energy", 0.4),
+                because("offbeat_accents", offbeat, "off-beat chords accented", 0.2)],
+               confidence=0.7, principle="dynamics follow form: build into the chorus, relax on resolutions")
+    return rec.traces
 
 
 def groove_style(song: Song) -> str | None:
@@ -227,12 +258,30 @@ def groove_style(song: Song) -> str | None:
     return next((s for s in GMD_STYLES if s in key), None)
 
 
-def perform(song: Song, seed: int = 0, amount: float = 0.7) -> Song:
-    """``song`` performed: expression, then the groove humanizer; the bass keeps its kick."""
+def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] | None = None, trace: bool = True,
+            roles: tuple[str, ...] | None = None) -> Song:
+    """``song`` performed: expression, then the groove humanizer; the bass keeps its kick.
+
+    Section by section: each section is humanized with its own seed and its notes stay inside it,
+    so performing only ``sections`` (and ``roles``, after a refinement) plays them exactly as
+    performing the whole song would, and leaves every other note as it is."""
     from stori.perform.humanize import humanize_song
 
-    expressed = express(song, seed)
-    played = humanize_song(expressed, groove_style(song), amount, seed)
+    expressed = express(song, seed, sections, trace, roles)
+    style = groove_style(song)
+    played = replace(expressed, tracks=[replace(t, notes=list(t.notes)) for t in expressed.tracks])
+    for span in song.sections:
+        if sections is not None and span.id not in sections:
+            continue
+        index = {t.name: [k for k, n in enumerate(t.notes) if span.start <= n.start < span.end] for t in expressed.tracks}
+        part = replace(expressed, tracks=[replace(t, notes=[t.notes[k] for k in index[t.name]]) for t in expressed.tracks])
+        local = humanize_song(part, style, amount, zlib.crc32(f"{seed}:{span.id}".encode()))
+        for t, done in zip(played.tracks, local.tracks):
+            if roles is not None and t.role not in roles:
+                continue
+            for k, n in zip(index[t.name], done.notes):  # a note never leaves its section
+                start = min(max(n.start, span.start), span.end - 1)
+                t.notes[k] = replace(n, start=start, end=max(start + 1, n.end))
     _lock_bass(expressed, played)
     return played
 
