@@ -20,6 +20,12 @@ def song_skeleton(spec: SongSpec) -> Song:
                 key=spec.key, spec=spec)
 
 
+def copy_section(song: Song, base: Song, span) -> None:
+    """Copy ``base``'s notes that start inside ``span`` into ``song`` (a section an engine keeps)."""
+    for track, old in zip(song.tracks, base.tracks):
+        track.notes += [n for n in old.notes if span.start <= n.start < span.end]
+
+
 def rng_for(seed: int, section: SectionSpec, role: str, salt: str = "") -> random.Random:
     """A generator local to one section and role, so regenerating one part leaves the others identical."""
     return random.Random(f"{seed}:{section.id}:{role}:{salt}")

@@ -5,7 +5,7 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
-from stori.compose.arrange import ROLE_RANGES, beat_ticks, realize_motif, rng_for, song_skeleton
+from stori.compose.arrange import ROLE_RANGES, beat_ticks, copy_section, realize_motif, rng_for, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import PPQ, Note, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec, SongSpec
@@ -178,8 +178,7 @@ def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL
     song = song_skeleton(spec)
     for span, s in zip(song.sections, spec.sections):
         if sections is not None and s.id not in sections and base is not None:
-            for track, old in zip(song.tracks, base.tracks):
-                track.notes += [n for n in old.notes if span.start <= n.start < span.end]
+            copy_section(song, base, span)
             continue
         c = emotion_to_constraints(s.emotion, s)
         for track in song.tracks:

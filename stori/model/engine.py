@@ -3,7 +3,7 @@ batch. The emotion reaches the model only through ``emotion_to_constraints`` -> 
 register and velocity limits and the tension of the harmonic pull, each recorded as a trace."""
 from __future__ import annotations
 
-from stori.compose.arrange import ROLE_RANGES, realize_motif, song_skeleton
+from stori.compose.arrange import ROLE_RANGES, copy_section, realize_motif, song_skeleton
 from stori.model.conditioning import N_BINS
 from stori.model.generator import Generator, Request, load_generator
 from stori.model.sampling import Sampling
@@ -88,8 +88,7 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
     jobs = []
     for span, s in zip(song.sections, spec.sections):
         if sections is not None and s.id not in sections and base is not None:
-            for track, old in zip(song.tracks, base.tracks):
-                track.notes += [n for n in old.notes if span.start <= n.start < span.end]
+            copy_section(song, base, span)
             continue
         c = emotion_to_constraints(s.emotion, s)
         motif_notes: dict[str, list[Note]] = {}
