@@ -3,6 +3,7 @@ import pytest
 
 from stori.compose import compose
 from stori.compose.arrange import ROLE_RANGES, realize_motif
+from stori.data.drum_kit import KIT_PITCHES
 from stori.spec.song import PPQ
 from stori.theory import parse_chord, scale_pitch_classes
 from stori.trace import NULL_RECORDER, TraceRecorder
@@ -79,7 +80,7 @@ def test_behaviours_tacet_and_drums_on_kit(song):
     intro = song.section("intro")
     assert not song.notes_in(song.track("drums"), intro)  # the example's intro drums are tacet
     drums = song.track("drums")
-    assert drums.channel == 10 and all(35 <= n.pitch <= 81 for n in drums.notes)
+    assert drums.channel == 10 and all(n.pitch in KIT_PITCHES for n in drums.notes)
     for role in ("bass", "harmony"):
         lo, hi = ROLE_RANGES[role]
         assert all(lo <= n.pitch <= hi for n in song.track(role).notes)
@@ -106,4 +107,5 @@ def test_meters_other_than_four_four(example_spec):
     example_spec.time_signature = (6, 8)
     song = compose(example_spec, "baseline", seed=1)
     assert song.ticks_per_bar == 3 * PPQ
+    assert all(n.pitch in KIT_PITCHES for n in song.track("drums").notes)  # fills included
     assert song.sections[-1].end == example_spec.total_bars * 3 * PPQ

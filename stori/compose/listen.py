@@ -74,17 +74,21 @@ def motif_places(spec: SongSpec, song: Song, section_ids: set[str] | None = None
 
 
 def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list[Note], velocity: int) -> tuple[list[Note], int]:
-    """Write each declared motif into the melody where it is missing: the notes under the figure
-    give way to it. Returns the melody and how many figures had to be forced."""
+    """Write each declared motif into the melody where it is missing or cluttered (other onsets
+    inside the figure blur it): the notes under the figure give way to it. Returns the melody and
+    how many figures had to be forced."""
     forced = 0
     for u in s.motif_usage:
         if u.track != "melody":
             continue
         _, expected = realize_motif(spec, u, span.start)
         expected = [n for n in expected if n.end <= span.end]
-        if not expected or motif_matches(melody, expected):
+        if not expected:
             continue
         a, b = expected[0].start, max(n.end for n in expected)
+        inside = [n for n in melody if a <= n.start < b]
+        if motif_matches(melody, expected) and len(inside) == len(expected):
+            continue
         melody = [n for n in melody if n.end <= a or n.start >= b] + [Note(n.pitch, n.start, n.end, velocity) for n in expected]
         forced += 1
     return sorted(melody, key=lambda n: (n.start, n.pitch)), forced
