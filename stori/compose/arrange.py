@@ -26,6 +26,14 @@ def copy_section(song: Song, base: Song, span) -> None:
         track.notes += [n for n in old.notes if span.start <= n.start < span.end]
 
 
+def roles_in(roles, section_id: str) -> tuple[str, ...] | None:
+    """The parts an engine plays in a section: ``roles`` is None (all), a tuple (the same in every
+    section) or a dict from section id to a tuple (each section its own)."""
+    if isinstance(roles, dict):
+        return tuple(roles.get(section_id, ()))
+    return None if roles is None else tuple(roles)
+
+
 def rng_for(seed: int, section: SectionSpec, role: str, salt: str = "") -> random.Random:
     """A generator local to one section and role, so regenerating one part leaves the others identical."""
     return random.Random(f"{seed}:{section.id}:{role}:{salt}")

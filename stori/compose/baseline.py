@@ -5,14 +5,15 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
-from stori.compose.arrange import ROLE_RANGES, beat_ticks, copy_section, realize_motif, rng_for, song_skeleton
+from stori.compose.arrange import ROLE_RANGES, beat_ticks, copy_section, realize_motif, rng_for, roles_in, song_skeleton
+from stori.data.drum_kit import KIT
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import PPQ, Note, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import parse_chord, scale_pitch_classes
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
-KICK, SNARE, SIDE_STICK, CLOSED_HAT, OPEN_HAT, RIDE, CRASH, LOW_TOM = 36, 38, 37, 42, 46, 51, 49, 45
+KICK, SNARE, SIDE_STICK, CLOSED_HAT, RIDE, CRASH = (KIT[p] for p in ("kick", "snare", "side_stick", "closed_hat", "ride", "crash"))
 
 
 def _velocity(c: Constraints, strength: float, rng) -> int:
@@ -173,15 +174,22 @@ def _counter(spec, s, span, c, seed) -> list[Note]:
 
 
 def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER, sections: set[str] | None = None,
-                     base: Song | None = None) -> Song:
-    """Compose every section (or only ``sections``, keeping ``base``'s notes elsewhere)."""
+                     base: Song | None = None, roles=None) -> Song:
+    """Compose every section (or only ``sections``, keeping ``base``'s notes elsewhere); with
+    ``roles`` (see :func:`~stori.compose.arrange.roles_in`) only those parts are played (the others
+    keep ``base``'s notes, or stay empty)."""
     song = song_skeleton(spec)
     for span, s in zip(song.sections, spec.sections):
         if sections is not None and s.id not in sections and base is not None:
             copy_section(song, base, span)
             continue
         c = emotion_to_constraints(s.emotion, s)
-        for track in song.tracks:
+        playing = roles_in(roles, s.id)
+        for k, track in enumerate(song.tracks):
+            if playing is not None and track.role not in playing:
+                if base is not None:
+                    track.notes += [n for n in base.tracks[k].notes if span.start <= n.start < span.end]
+                continue
             if track.role == "drums":
                 notes = _drums(spec, s, span, c, seed)
             elif track.role == "bass":

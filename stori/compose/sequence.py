@@ -11,6 +11,7 @@ import inspect
 from stori.compose.arrange import beat_ticks, song_skeleton
 from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
 from stori.compose.listen import clear_of_bass, force_motifs, lock_bass_to_kick
+from stori.data.drum_kit import KIT
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.song import PPQ, Note, Song
 from stori.spec.song_spec import SongSpec
@@ -18,16 +19,20 @@ from stori.spec.transitions import check_transition
 from stori.theory import parse_chord
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
-SNARE, LOW_TOM, MID_TOM, HIGH_TOM, CRASH = 38, 45, 47, 50, 49
+SNARE, LOW_TOM, MID_TOM, HIGH_TOM, CRASH = (KIT[p] for p in ("snare", "floor_tom", "mid_tom", "high_tom", "crash"))
 PASS_SEED = 7919
 
 
-def _run_engine(fn, spec: SongSpec, seed: int, tracer, sections: set[str] | None, base: Song | None) -> Song:
-    """The engine's song; engines without section-local keywords compose it all and are spliced."""
+def _run_engine(fn, spec: SongSpec, seed: int, tracer, sections: set[str] | None, base: Song | None,
+                roles=None) -> Song:
+    """The engine's song; engines without section-local keywords compose it all and are spliced.
+    ``roles`` lets an engine that accepts it play only the parts that will be used."""
     if sections is None or base is None:
         return fn(spec, seed=seed, tracer=tracer)
-    if "sections" in inspect.signature(fn).parameters:
-        return fn(spec, seed=seed, tracer=tracer, sections=set(sections), base=base)
+    params = inspect.signature(fn).parameters
+    if "sections" in params:
+        extra = {"roles": roles} if roles is not None and "roles" in params else {}
+        return fn(spec, seed=seed, tracer=tracer, sections=set(sections), base=base, **extra)
     return splice(base, fn(spec, seed=seed, tracer=tracer), sections)
 
 
@@ -156,44 +161,55 @@ def compose_sections(spec: SongSpec, engine_fn, seed: int = 0, tracer: TraceReco
                      passes: int = 3) -> Song:
     """Compose ``sections`` (all when None) with ``engine_fn``; ``roles`` limits which parts change."""
     targets = set(sections) if sections is not None else {s.id for s in spec.sections}
-    song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base)
+    song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base, roles)
     if base is not None and roles is not None:
         song = splice(base, song, targets, roles)
-    for sid in [s.id for s in spec.sections if s.id in targets]:
+    order = [s.id for s in spec.sections if s.id in targets]
+    for sid in order:
         _listen(song, sid, tracer)
         repair_transitions(song, sid, tracer)
-        song = critique(song, sid, engine_fn, seed, tracer, passes, roles)
-    return song
+    return critique(song, order, engine_fn, seed, tracer, passes, roles)
 
 
-def critique(song: Song, sid: str, engine_fn, seed: int, tracer: TraceRecorder, passes: int,
+def critique(song: Song, order: list[str], engine_fn, seed: int, tracer: TraceRecorder, passes: int,
              roles: tuple[str, ...] | None = None) -> Song:
-    """Up to ``passes`` rounds: score the section, regenerate only its weakest dimension (motifs are
-    forced back in), keep the new take only if the section's mean score rises."""
+    """Up to ``passes`` rounds over the sections in ``order``: score each, regenerate only its weakest
+    dimension (motifs are forced back in), keep a new take only if the section's mean score rises.
+    Each round asks the engine once for every section that needs a new take (a batch)."""
     spec = song.spec
-    s = spec.section(sid)
+    done: set[str] = set()
     for p in range(passes):
-        scores = score_section(song, s, song.section(sid))
-        dim = weakest(scores)
-        if scores[dim] >= 0.85:
+        pending = {}
+        for sid in order:
+            if sid in done:
+                continue
+            scores = score_section(song, spec.section(sid), song.section(sid))
+            dim = weakest(scores)
+            owners = OWNER[dim]
+            if scores[dim] >= 0.85 or (roles is not None and owners and not set(owners) & set(roles)):
+                done.add(sid)
+                continue
+            pending[sid] = (scores, dim, owners)
+        if not pending:
             break
-        owners = OWNER[dim]
-        if roles is not None and owners and not set(owners) & set(roles):
-            break
-        if owners:
-            fresh = _run_engine(engine_fn, spec, seed + PASS_SEED * (p + 1), NULL_RECORDER, {sid}, song)
-            trial = splice(song, fresh, {sid}, owners)
-            _listen(trial, sid, NULL_RECORDER)
-        else:
-            trial = splice(song, song, set())
-            _expression(trial, sid, NULL_RECORDER)
-        new = score_section(trial, s, trial.section(sid))
-        kept = sum(new.values()) > sum(scores.values())
-        tracer.record("refinement_target", f"section:{sid}", {"pass": p + 1, "dimension": dim, "kept": kept,
-                                                              "before": scores[dim], "after": new[dim]},
-                      [because(d, scores[d], "critic score (0..1)", 1 / len(DIMENSIONS)) for d in DIMENSIONS],
-                      alternatives=[d for d in DIMENSIONS if d != dim], confidence=0.6,
-                      principle="fix the weakest thing first and only keep a change that makes the section better")
-        if kept:
-            song = trial
+        needs_engine = {sid for sid, (_, _, owners) in pending.items() if owners}
+        parts = {sid: owners for sid, (_, _, owners) in pending.items() if owners}
+        fresh = (_run_engine(engine_fn, spec, seed + PASS_SEED * (p + 1), NULL_RECORDER, needs_engine, song, parts)
+                 if needs_engine else None)
+        for sid, (scores, dim, owners) in pending.items():
+            if owners:
+                trial = splice(song, fresh, {sid}, owners)
+                _listen(trial, sid, NULL_RECORDER)
+            else:
+                trial = splice(song, song, set())
+                _expression(trial, sid, NULL_RECORDER)
+            new = score_section(trial, spec.section(sid), trial.section(sid))
+            kept = sum(new.values()) > sum(scores.values())
+            tracer.record("refinement_target", f"section:{sid}", {"pass": p + 1, "dimension": dim, "kept": kept,
+                                                                  "before": scores[dim], "after": new[dim]},
+                          [because(d, scores[d], "critic score (0..1)", 1 / len(DIMENSIONS)) for d in DIMENSIONS],
+                          alternatives=[d for d in DIMENSIONS if d != dim], confidence=0.6,
+                          principle="fix the weakest thing first and only keep a change that makes the section better")
+            if kept:
+                song = trial
     return song

@@ -3,7 +3,7 @@ batch. The emotion reaches the model only through ``emotion_to_constraints`` -> 
 register and velocity limits and the tension of the harmonic pull, each recorded as a trace."""
 from __future__ import annotations
 
-from stori.compose.arrange import ROLE_RANGES, copy_section, realize_motif, song_skeleton
+from stori.compose.arrange import ROLE_RANGES, copy_section, realize_motif, roles_in, song_skeleton
 from stori.model.conditioning import N_BINS
 from stori.model.generator import Generator, Request, load_generator
 from stori.model.sampling import Sampling
@@ -73,18 +73,20 @@ def _from(chords: list[tuple[int, str]], lo: int) -> list[tuple[int, str]]:
 
 
 def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
-                    sections: set[str] | None = None, base: Song | None = None,
+                    sections: set[str] | None = None, base: Song | None = None, roles=None,
                     sampling: Sampling = Sampling(), generator: Generator | None = None) -> Song:
-    """Compose every section (or only ``sections``, keeping ``base``'s notes elsewhere)."""
+    """Compose every section (or only ``sections``, keeping ``base``'s notes elsewhere); with
+    ``roles`` (see :func:`~stori.compose.arrange.roles_in`) only those parts are generated (the
+    others keep ``base``'s notes, or stay empty)."""
     if tuple(spec.time_signature) != (4, 4):
         from stori.compose.baseline import compose_baseline
         tracer.record("engine", "song", "baseline", [{"factor": "time_signature", "value": list(spec.time_signature),
                       "implication": "the learned model knows 4/4 only", "weight": 1.0}],
                       confidence=1.0, principle="use a model only inside what it was trained on")
-        return compose_baseline(spec, seed, tracer, sections, base)
+        return compose_baseline(spec, seed, tracer, sections, base, roles)
     gen = generator or load_generator()
     song = song_skeleton(spec)
-    roles = [t.role for t in song.tracks]
+    present = {t.role for t in song.tracks}
     jobs = []
     for span, s in zip(song.sections, spec.sections):
         if sections is not None and s.id not in sections and base is not None:
@@ -95,7 +97,14 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
         for usage in s.motif_usage:
             _, notes = realize_motif(spec, usage, 0)
             motif_notes.setdefault(usage.track, []).extend(notes)
-        for role, first, req in section_requests(gen, spec, s, c, sorted(set(roles)), motif_notes):
+        wanted = sorted(present & set(roles_in(roles, s.id) or ROLE_RANGES))
+        if base is not None and roles is not None:
+            kept = song_skeleton(spec)
+            copy_section(kept, base, span)
+            for track, old in zip(song.tracks, kept.tracks):
+                if track.role not in wanted:
+                    track.notes += old.notes
+        for role, first, req in section_requests(gen, spec, s, c, wanted, motif_notes):
             jobs.append((span, first, req))
         if tracer.enabled:
             tracer.record("conditioning", f"section:{s.id}", {"note_density": c.note_density, "drum_density": c.drum_density,

@@ -66,6 +66,7 @@ class Generator:
     def __init__(self, model: Transformer, tok: StoriTokenizer, info: dict | None = None):
         self.model, self.tok, self.info = model, tok, info or {}
         self.last_stats: dict = {}
+        self.total = {"tokens": 0, "seconds": 0.0}  # over every call, for the benchmark
         self.grammar = Grammar(tok)
         g, v = self.grammar.is_type, tok.value
         self._kit = np.isin(np.arange(len(tok)), [tok.ids[f"PitchDrum_{p}"] for p in KIT_PITCHES])
@@ -141,6 +142,8 @@ class Generator:
         notes = [self.tok.decode(o, r.role) for o, r in zip(out, requests)]
         self.last_stats = {"tokens": sum(map(len, out)), "steps": steps, "streams": len(requests),
                            "seconds": time.perf_counter() - t}
+        self.total["tokens"] += self.last_stats["tokens"]
+        self.total["seconds"] += self.last_stats["seconds"]
         return notes, self.last_stats
 
 
