@@ -4,7 +4,7 @@ Per note (same notes, same pitches, same order; only velocity, timing and length
 - velocity = the note's own x the section's level x its envelope x a phrase swell x a cadence ramp
   plus accents. The level and envelope of each section type come from POP909 with its structure
   labels (:mod:`stori.perform.section_dynamics`: choruses ~4% above verses, verses rising to their
-  end, outros fading), scaled by the section's energy from the spec. Phrases (4 bars) swell to
+  end, outros fading); the section's energy is already in the score's velocities. Phrases (4 bars) swell to
   their middle; the last bar of a section climbs into a louder next section (a chorus) and relaxes
   into a calmer one or the end (a resolution). Accents: the downbeat; the drums' backbeat; the
   off-beats in off-beat genres (reggae, ska, reggaeton, house). Ghost notes stay ghosts.
@@ -58,18 +58,18 @@ class _Sections:
         table = dynamics_table()
         gains = [table.get(s.type, table["other"])["gain"] for s in self.spans]
         weights = [max(1, s.end - s.start) for s in self.spans]
-        # The reference is the form's mean gain at the song's own energy, not the sections' mean
-        # energy: refining one section's energy then leaves every other section's level as it was.
-        song_energy = song.spec.global_emotion.energy if song.spec else 0.5
-        reference = sum(g * w for g, w in zip(gains, weights)) / sum(weights) * (1.0 + 0.3 * (song_energy - 0.5))
-        self.level = [g * (1.0 + 0.3 * (e["energy"] - 0.5)) / reference for g, e in zip(gains, self.emotion)]
+        # Levels come from the section types only: the score's velocities already follow each
+        # section's energy (emotion_to_constraints), so the form's POP909 contrast is added once,
+        # and refining one section's energy leaves every other section's level as it was.
+        reference = sum(g * w for g, w in zip(gains, weights)) / sum(weights)
+        self.level = [g / reference for g in gains]
 
     def index(self, tick: int) -> int:
         return max(0, bisect.bisect_right(self.starts, tick) - 1)
 
 
 def _level(sections: _Sections, i: int) -> float:
-    """A section's loudness factor: its type's POP909 gain and its energy, over the song's
+    """A section's loudness factor: its type's POP909 gain over the song's
     length-weighted mean (the form reshapes the dynamics; the song's overall loudness stays)."""
     return sections.level[i]
 
@@ -236,7 +236,8 @@ def _traced(song: Song, sections: _Sections, offbeat: bool) -> list[dict]:
     rec.record("expression", "song", {s.id: round(_level(sections, i), 3) for i, s in enumerate(sections.spans)},
                [because("section_dynamics", "POP909 gain and envelope per section type",
                         "choruses play louder than verses; verses rise into them; outros fade", 0.6),
-                because("energy", [round(e["energy"], 2) for e in sections.emotion], "each section's level scales with its energy", 0.4),
+                because("energy", [round(e["energy"], 2) for e in sections.emotion],
+                        "already in the score's velocities; CC11 and articulation follow it", 0.4),
                 because("offbeat_accents", offbeat, "off-beat chords accented", 0.2)],
                confidence=0.7, principle="dynamics follow form: build into the chorus, relax on resolutions")
     return rec.traces

@@ -28,7 +28,7 @@ SECTION_SHAPE: dict[str, dict[str, float]] = {
     "intro": {"energy": -0.2, "intimacy": 0.1, "motion": -0.1},
     "verse": {"energy": -0.05, "intimacy": 0.05},
     "pre_chorus": {"energy": 0.05, "tension": 0.15},
-    "chorus": {"energy": 0.15, "valence": 0.1, "intimacy": -0.1, "motion": 0.1},
+    "chorus": {"energy": 0.12, "valence": 0.1, "intimacy": -0.1, "motion": 0.05},
     "bridge": {"tension": 0.2, "valence": -0.15},
     "solo": {"energy": 0.1, "motion": 0.1},
     "break": {"energy": -0.3, "motion": -0.2},
