@@ -12,20 +12,20 @@ import sys
 from stori.errors import StoriError
 
 COMMANDS = {
-    "fidelity": ("stori.model.fidelity", "control fidelity and validity of the learned generator on test-split requests"),
-    "bench": ("stori.model.bench", "time the learned generator: an 8-bar four-track section and the default song"),
-    "train": ("stori.model.train", "train the learned generator from a JSON config (resumable, --max-minutes)"),
-    "generate": ("stori.compose.command", "plan and compose a song into a bundle folder"),
-    "render": ("stori.render.command", "render a MIDI file to a WAV preview with FluidSynth"),
-    "evaluate": ("stori.evaluate.cli", "measure engines against real music, their controls and the clock; write a report"),
+    "generate": ("stori.compose.command", "plan, compose and perform a song into a bundle folder"),
     "refine": ("stori.compose.refine_command", "change a song bundle by a chat command and print the musical diff"),
+    "render": ("stori.render.command", "render a MIDI file to a WAV preview with FluidSynth"),
+    "drums": ("stori.perform.drums_command", "a producer-style drum part (J Dilla, trap, boom bap, ... jazz) to a MIDI file"),
     "humanize": ("stori.perform.humanize", "humanize a MIDI file: drums by the GMD groove model, pitched parts lightly"),
+    "evaluate": ("stori.evaluate.cli", "measure engines against real music, their controls and the clock; write a report"),
+    "bench": ("stori.model.bench", "time the learned generator: an 8-bar four-track section and the default song"),
+    "fidelity": ("stori.model.fidelity", "control fidelity and validity of the learned generator on test-split requests"),
+    "train": ("stori.model.train", "train the learned generator from a JSON config (resumable, --max-minutes)"),
     "groove-train": ("stori.perform.groove_train", "train the groove (humanization) model on GMD (--config JSON, --max-minutes)"),
     "groove-eval": ("stori.perform.groove_eval", "groove model vs no-humanization and random jitter on GMD test: timing and velocity MAE"),
     "groove-feel": ("stori.perform.feel", "per-style feel table: swing, snare offset, backbeat jitter, ghost notes (GMD vs groove model)"),
-    "data-report": ("stori.data.report", "counts, hours, attribute distributions and verse-vs-chorus differences of the training data"),
-    "drums": ("stori.perform.drums_command", "a producer-style drum part (J Dilla, trap, boom bap, ... jazz) to a MIDI file"),
     "drums-report": ("stori.perform.drums_report", "per drum style: measured swing, density, hat subdivision, snare offset, ghost share"),
+    "data-report": ("stori.data.report", "counts, hours, attribute distributions and verse-vs-chorus differences of the training data"),
 }
 
 
