@@ -62,6 +62,14 @@ def corpus_for(cfg: dict, data_dir=None) -> dict:
     return load_corpus(data_dir)
 
 
+def only_roles(split: dict, roles: list[str] | None) -> dict:
+    """The streams of ``split`` whose role is in ``roles`` (all when None): a one-role model's data."""
+    if not roles:
+        return split
+    keep = [i for i, r in enumerate(split["roles"]) if r in roles]
+    return {k: [v[i] for i in keep] for k, v in split.items()}
+
+
 def learned_mask(tok: StoriTokenizer) -> torch.Tensor:
     """Which token ids the loss counts as targets: the generated ones (not prefix, chords or padding)."""
     return torch.tensor([TYPES[t] in LEARNED_TYPES for t in tok.type_ids])
@@ -172,7 +180,7 @@ def run(args) -> int:
     model = Transformer(mcfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=tc["lr"], weight_decay=tc.get("weight_decay", 0.01), betas=(0.9, 0.98))
     learn = learned_mask(tok)
-    train, valid = corpus["train"], corpus["valid"]
+    train, valid = (only_roles(corpus[k], tc.get("roles")) for k in ("train", "valid"))
     valid_seqs = valid["seqs"][: tc.get("valid_streams", 600)]
     step, elapsed, history = 0, 0.0, []
     unigram = unigram_loss(train["seqs"], valid_seqs, learn)
