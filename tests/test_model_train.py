@@ -37,3 +37,11 @@ def test_tiny_config_trains_resumes_and_exports(tmp_path):
     assert run(Args(path, out, export=str(shipped))) == 0
     gen = load_generator(shipped)
     assert gen.info["step"] == 30
+
+
+def test_only_roles_keeps_the_chosen_roles_aligned():
+    from stori.model.train import only_roles
+
+    split = {"seqs": ["a", "b", "c"], "roles": ["melody", "drums", "melody"], "pitch": [60, None, 64]}
+    assert only_roles(split, ["melody"]) == {"seqs": ["a", "c"], "roles": ["melody", "melody"], "pitch": [60, 64]}
+    assert only_roles(split, None) is split
