@@ -84,3 +84,13 @@ def test_workspace_serves_only_its_own_files_and_forgets_the_oldest(tmp_path, mo
                  (takes[0].song_id, 1, "song.mid"), (takes[2].song_id, 1, "stems")):
         with pytest.raises(StoriError):
             ws.file(*args)
+
+
+def test_summary_says_which_planner_planned_the_song():
+    from stori.pipeline import generate
+    from stori.ui.views import metrics_markdown
+
+    song = generate("calm piano", structure="verse:2", engine="baseline", trace=False)
+    assert "planned by the offline planner" in metrics_markdown(song)
+    song.spec.extra["planner"] = "offline (the LLM answer did not validate as RMS v2: sections: is missing or empty)"
+    assert "planned offline: the LLM answer did not validate" in metrics_markdown(song)

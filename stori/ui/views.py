@@ -110,6 +110,10 @@ def metrics_markdown(song: Song) -> str:
     head = [f"{song.key}", f"{song.tempo:g} BPM", f"{num}/{den}", f"{bars:.0f} bars", f"{song.duration_s:.0f} s",
             f"{len(song.sections)} sections", f"{len(song.traces)} decisions traced"]
     title = f"### {song.spec.title}\n" if song.spec else ""
+    planner = song.spec.extra.get("planner") if song.spec else None
+    if planner:  # says when the offline planner stood in for an LLM, and why
+        head.append(f"planned by the {planner} planner" if not planner.startswith("offline (") else
+                    f"planned offline: {planner[len('offline ('):-1]}")
     rows = ["| track | notes | per bar | pitch range | mean velocity |", "|---|---:|---:|---|---:|"]
     for t in song.tracks:
         if not t.notes:
