@@ -6,6 +6,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_SPEC = ROOT / "assets" / "examples" / "leaving_home.rms.json"
 DATA_DIR = ROOT.parent / "shared" / "data"
+SEED_PROMPT = ("a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, "
+               "and a melody that soars in the chorus")
 
 
 @pytest.fixture

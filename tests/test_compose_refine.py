@@ -4,9 +4,9 @@ import pytest
 from stori.compose.diff import section_stats, sections_identical
 from stori.compose.refine import SongSession
 from stori.pipeline import generate
+from tests.conftest import SEED_PROMPT
 
-PROMPT = ("a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, "
-          "and a melody that soars in the chorus")
+PROMPT = SEED_PROMPT
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from stori.pipeline import generate
 from stori.plan import plan_song
 from stori.spec.song import Note
 from stori.trace import TraceRecorder
+from tests.conftest import SEED_PROMPT
 
-PROMPT = ("a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, "
-          "and a melody that soars in the chorus")
+PROMPT = SEED_PROMPT
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from test_ui_api import studio_url  # noqa: F401  (the fixture: python app.py on a free port)
+from tests.conftest import SEED_PROMPT
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "studio.png"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-PROMPT = ("a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, "
-          "and a melody that soars in the chorus")
+PROMPT = SEED_PROMPT
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.is_file() or shutil.which(str(CHROMIUM)) is None,
                                 reason="Debian chromium is not installed (apt-get install -y chromium)")

@@ -4,7 +4,6 @@ through the full pipeline (compose section by section with the learned engine, t
 passes, the performance); the engine's own time for the song is reported beside it."""
 from __future__ import annotations
 
-import json
 import os
 import platform
 import resource
@@ -13,6 +12,8 @@ import time
 
 import numpy as np
 import torch
+
+from stori.cli import print_result
 
 
 def add_arguments(p) -> None:
@@ -74,9 +75,5 @@ def run(args) -> int:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "runs": {"section": len(section_s), "song": len(song_s)},
     }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for k, v in result.items():
-            print(f"{k}: {v}")
+    print_result(result, args.json)
     return 0

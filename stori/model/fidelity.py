@@ -9,13 +9,13 @@ beats beside the real test melodies' ratio on the same windows.
 """
 from __future__ import annotations
 
-import json
 import random
 import time
 
 import numpy as np
 from scipy.stats import spearmanr
 
+from stori.cli import print_result
 from stori.compose.arrange import ROLE_RANGES
 from stori.data.attributes import chord_tone_counts
 from stori.data.drum_kit import KIT_PITCHES
@@ -141,9 +141,5 @@ def run(args) -> int:
         "pop909_test_strong_chord_tone_ratio": round(tones["real"][0] / max(1, tones["real"][1]), 3),
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for k, v in result.items():
-            print(f"{k}: {v}")
+    print_result(result, args.json)
     return 0
