@@ -20,10 +20,12 @@ def song_skeleton(spec: SongSpec) -> Song:
                 key=spec.key, spec=spec)
 
 
-def copy_section(song: Song, base: Song, span) -> None:
-    """Copy ``base``'s notes that start inside ``span`` into ``song`` (a section an engine keeps)."""
+def copy_section(song: Song, base: Song, span, playing: tuple[str, ...] = ()) -> None:
+    """Copy ``base``'s notes that start inside ``span`` into ``song`` (a section, or the parts of it
+    whose role is not ``playing``, that an engine keeps)."""
     for track, old in zip(song.tracks, base.tracks):
-        track.notes += [n for n in old.notes if span.start <= n.start < span.end]
+        if track.role not in playing:
+            track.notes += [n for n in old.notes if span.start <= n.start < span.end]
 
 
 def roles_in(roles, section_id: str) -> tuple[str, ...] | None:

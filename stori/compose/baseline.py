@@ -185,10 +185,10 @@ def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL
             continue
         c = emotion_to_constraints(s.emotion, s)
         playing = roles_in(roles, s.id)
-        for k, track in enumerate(song.tracks):
+        if playing is not None and base is not None:
+            copy_section(song, base, span, playing)
+        for track in song.tracks:
             if playing is not None and track.role not in playing:
-                if base is not None:
-                    track.notes += [n for n in base.tracks[k].notes if span.start <= n.start < span.end]
                 continue
             if track.role == "drums":
                 notes = _drums(spec, s, span, c, seed)

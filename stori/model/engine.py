@@ -99,11 +99,7 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
             motif_notes.setdefault(usage.track, []).extend(notes)
         wanted = sorted(present & set(roles_in(roles, s.id) or ROLE_RANGES))
         if base is not None and roles is not None:
-            kept = song_skeleton(spec)
-            copy_section(kept, base, span)
-            for track, old in zip(song.tracks, kept.tracks):
-                if track.role not in wanted:
-                    track.notes += old.notes
+            copy_section(song, base, span, tuple(wanted))
         for role, first, req in section_requests(gen, spec, s, c, wanted, motif_notes):
             jobs.append((span, first, req))
         if tracer.enabled:
