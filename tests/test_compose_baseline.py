@@ -2,7 +2,7 @@
 import pytest
 
 from stori.compose import compose
-from stori.compose.arrange import ROLE_RANGES, realize_motif
+from stori.spec.arrange import ROLE_RANGES, realize_motif
 from stori.data.drum_kit import KIT_PITCHES
 from stori.spec.song import PPQ
 from stori.theory import parse_chord, scale_pitch_classes

@@ -67,11 +67,11 @@ def test_bass_locks_to_kick():
     assert moved == 1 and bass[0].start == 0 and bass[1].start == 1920
 
 
-def test_engine_without_section_keywords_is_spliced():
+def test_only_asked_sections_change_even_if_an_engine_plays_more():
     spec = plan_song("a pop song", structure="verse:4,chorus:4,bridge:4", seed=2)
     base = compose(spec, "baseline", seed=2)
 
-    def plain_engine(spec, seed=0, tracer=None):  # an engine that only composes whole songs
+    def plain_engine(spec, seed=0, tracer=None, sections=None, roles=None):  # ignores what it is asked for
         return compose_baseline(spec, seed=seed + 1)
     spec2 = spec.copy()
     spec2.section("bridge").emotion = spec2.section("bridge").emotion.shifted({"energy": 0.3})

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from stori.compose.arrange import ROLE_RANGES
+from stori.spec.arrange import ROLE_RANGES
 from stori.data.drum_kit import KIT_PITCHES
 from stori.model.conditioning import AttributeBins, measure
 from stori.model.dataset import windows

@@ -10,7 +10,7 @@ from stori.trace import NULL_RECORDER, TraceRecorder
 
 # name -> "module:function"; an engine takes (spec, seed, tracer) and returns a Song.
 ENGINES = {
-    "learned": "stori.model.engine:compose_learned",
+    "learned": "stori.compose.learned:compose_learned",
     "baseline": "stori.compose.baseline:compose_baseline",
 }
 DEFAULT_ENGINE = "learned"

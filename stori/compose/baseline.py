@@ -5,7 +5,7 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
-from stori.compose.arrange import ROLE_RANGES, beat_ticks, copy_section, realize_motif, rng_for, roles_in, song_skeleton
+from stori.spec.arrange import ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
 from stori.data.drum_kit import KIT
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import PPQ, Note, SectionSpan, Song
@@ -174,19 +174,15 @@ def _counter(spec, s, span, c, seed) -> list[Note]:
 
 
 def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER, sections: set[str] | None = None,
-                     base: Song | None = None, roles=None) -> Song:
-    """Compose every section (or only ``sections``, keeping ``base``'s notes elsewhere); with
-    ``roles`` (see :func:`~stori.compose.arrange.roles_in`) only those parts are played (the others
-    keep ``base``'s notes, or stay empty)."""
+                     roles=None) -> Song:
+    """Compose every section (or only ``sections``); with ``roles`` (see
+    :func:`~stori.spec.arrange.roles_in`) only those parts are played, the others stay empty."""
     song = song_skeleton(spec)
     for span, s in zip(song.sections, spec.sections):
-        if sections is not None and s.id not in sections and base is not None:
-            copy_section(song, base, span)
+        if sections is not None and s.id not in sections:
             continue
         c = emotion_to_constraints(s.emotion, s)
         playing = roles_in(roles, s.id)
-        if playing is not None and base is not None:
-            copy_section(song, base, span, playing)
         for track in song.tracks:
             if playing is not None and track.role not in playing:
                 continue

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from statistics import fmean
 
-from stori.compose.arrange import beat_ticks
+from stori.spec.arrange import beat_ticks
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import PPQ, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec

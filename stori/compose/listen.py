@@ -3,7 +3,7 @@ bass locks to the kick, harmony keeps clear of the bass, melody carries the decl
 Also the motif matcher the critic, the diff and the tests use."""
 from __future__ import annotations
 
-from stori.compose.arrange import realize_motif
+from stori.spec.arrange import realize_motif
 from stori.spec.song import PPQ, Note, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec, SongSpec
 

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from stori.compose import DEFAULT_ENGINE, compose
-from stori.compose.arrange import song_skeleton
+from stori.spec.arrange import song_skeleton
 from stori.compose.commands import RefinementCommand, parse_command, resolve_sections
 from stori.compose.diff import musical_diff
 from stori.compose.why import answer_why

@@ -6,14 +6,12 @@ other section keeps ``base``'s notes exactly.
 """
 from __future__ import annotations
 
-import inspect
-
-from stori.compose.arrange import beat_ticks, song_skeleton
+from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
 from stori.compose.listen import clear_of_bass, force_motifs, lock_bass_to_kick
 from stori.data.drum_kit import KIT
 from stori.spec.constraints import emotion_to_constraints
-from stori.spec.song import PPQ, Note, Song
+from stori.spec.song import PPQ, Note, Song, lift_restrikes
 from stori.spec.song_spec import SongSpec
 from stori.spec.transitions import check_transition
 from stori.theory import parse_chord
@@ -25,25 +23,22 @@ PASS_SEED = 7919
 
 def _run_engine(fn, spec: SongSpec, seed: int, tracer, sections: set[str] | None, base: Song | None,
                 roles=None) -> Song:
-    """The engine's song; engines without section-local keywords compose it all and are spliced.
-    ``roles`` lets an engine that accepts it play only the parts that will be used."""
-    if sections is None or base is None:
-        return fn(spec, seed=seed, tracer=tracer)
-    params = inspect.signature(fn).parameters
-    if "sections" in params:
-        extra = {"roles": roles} if roles is not None and "roles" in params else {}
-        return fn(spec, seed=seed, tracer=tracer, sections=set(sections), base=base, **extra)
-    return splice(base, fn(spec, seed=seed, tracer=tracer), sections)
+    """The engine's song for ``sections`` (all when None) and ``roles`` (see
+    :func:`~stori.spec.arrange.roles_in`); with ``base`` everything else keeps ``base``'s notes."""
+    new = fn(spec, seed=seed, tracer=tracer, sections=None if sections is None else set(sections), roles=roles)
+    return new if base is None else splice(base, new, sections if sections is not None else {s.id for s in spec.sections}, roles)
 
 
-def splice(base: Song, new: Song, sections: set[str], roles: tuple[str, ...] | None = None) -> Song:
-    """``base`` with the notes of ``sections`` (only ``roles`` when given) taken from ``new``."""
+def splice(base: Song, new: Song, sections: set[str], roles=None) -> Song:
+    """``base`` with the notes of ``sections`` (only the parts :func:`roles_in` names, when given)
+    taken from ``new``: the one place where kept and fresh material meet."""
     out = song_skeleton(new.spec)
     spans = {s.id: s for s in out.sections}
     for track, old, fresh in zip(out.tracks, base.tracks, new.tracks):
-        take = roles is None or track.role in roles
         for sid, span in spans.items():
-            src = fresh if sid in sections and take else old
+            playing = roles_in(roles, sid)
+            take = sid in sections and (playing is None or track.role in playing)
+            src = fresh if take else old
             track.notes += [n for n in src.notes if span.start <= n.start < span.end]
         track.notes.sort(key=lambda n: (n.start, n.pitch))
         track.controls = list(old.controls)
@@ -162,13 +157,13 @@ def compose_sections(spec: SongSpec, engine_fn, seed: int = 0, tracer: TraceReco
     """Compose ``sections`` (all when None) with ``engine_fn``; ``roles`` limits which parts change."""
     targets = set(sections) if sections is not None else {s.id for s in spec.sections}
     song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base, roles)
-    if base is not None and roles is not None:
-        song = splice(base, song, targets, roles)
     order = [s.id for s in spec.sections if s.id in targets]
     for sid in order:
         _listen(song, sid, tracer)
         repair_transitions(song, sid, tracer)
-    return critique(song, order, engine_fn, seed, tracer, passes, roles)
+    song = critique(song, order, engine_fn, seed, tracer, passes, roles)
+    lift_restrikes(song, targets)
+    return song
 
 
 def critique(song: Song, order: list[str], engine_fn, seed: int, tracer: TraceRecorder, passes: int,

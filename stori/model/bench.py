@@ -43,7 +43,7 @@ def _timed(fn, runs: int) -> list[float]:
 
 
 def run(args) -> int:
-    from stori.model.engine import compose_learned
+    from stori.compose.learned import compose_learned
     from stori.model.generator import load_generator
     from stori.pipeline import generate
     from stori.plan.planner import plan_song

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from stori.cli import print_result
-from stori.compose.arrange import ROLE_RANGES
+from stori.spec.arrange import ROLE_RANGES
 from stori.data.attributes import chord_tone_counts
 from stori.data.drum_kit import KIT_PITCHES
 from stori.errors import StoriError

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stori.compose.arrange import ROLE_RANGES
+from stori.spec.arrange import ROLE_RANGES
 from stori.data.drum_kit import KIT_PITCHES
 from stori.data.paths import PROJECT_ROOT
 from stori.errors import StoriError

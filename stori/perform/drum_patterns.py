@@ -78,32 +78,42 @@ def rules_pattern(style: DrumStyle, meter: str, bars: int, rng: random.Random) -
     return [{i: dict(h) for i, h in cells[b % 2].items()} for b in range(bars)]
 
 
-def learned_pattern(style: DrumStyle, meter: str, bars: int, tempo: float, pattern_type: str,
-                    rng: random.Random, seed: int, generator=None) -> Grid:
-    """The learned generator's drums for ``bars`` bars, read through the meter and the style."""
-    from stori.model.generator import Request, load_generator
+PHRASE_BARS = 4
+"""The learned model plays one phrase of this many bars; longer parts repeat it (a drummer's groove)."""
+
+def phrase_request(style: DrumStyle, tempo: float, pattern_type: str, bars: int, density: float | None = None):
+    """The generator request for the phrase a ``bars``-bar part repeats: at most
+    :data:`PHRASE_BARS` bars, conditioned on the style's GMD style, the pattern type, the tempo
+    and ``density`` hits per 4/4 bar (default: the style's)."""
+    from stori.model.generator import Request
+
+    targets = {"density": style.target_density if density is None else density, "velocity": style.velocity[1]}
+    return Request("drums", min(PHRASE_BARS, bars), targets, tempo=tempo, style=style.gmd_style,
+                   section=SECTION_OF[pattern_type])
+
+
+def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: random.Random) -> Grid:
+    """The learned phrase (notes of :func:`phrase_request`) read through the meter and the style,
+    repeated to ``bars`` bars. Only its kick and snare are kept: toms belong to the fills, cymbals to
+    the time-keeping line and the phrase starts."""
+    from stori.data.drum_kit import to_kit
     from stori.model.tokens import TICKS_PER_BAR
 
-    gen = generator or load_generator()
-    targets = {"density": style.target_density, "velocity": style.velocity[1]}
-    requests = [Request("drums", min(8, bars - first), targets, tempo=tempo, style=style.gmd_style,
-                        section=SECTION_OF[pattern_type]) for first in range(0, bars, 8)]
-    windows, _ = gen.generate(requests, seed=seed)
-    by_source: list[dict[int, dict[int, int]]] = [{} for _ in range(bars)]
-    for w, notes in enumerate(windows):
-        for n in notes:
-            bar = w * 8 + n.start // TICKS_PER_BAR
-            step = min(15, round((n.start % TICKS_PER_BAR) / STEP))
-            if bar < bars:
-                by_source[bar].setdefault(step, {})[to_kit(n.pitch)] = n.velocity
+    n_phrase = max(1, min(PHRASE_BARS, bars))
+    by_source: list[dict[int, dict[int, int]]] = [{} for _ in range(n_phrase)]
+    for n in phrase_notes:
+        bar = n.start // TICKS_PER_BAR
+        step = min(15, round((n.start % TICKS_PER_BAR) / STEP))
+        if bar < n_phrase:
+            by_source[bar].setdefault(step, {})[to_kit(n.pitch)] = n.velocity
     slots = bar_slots(meter)
-    grid: Grid = []
-    for b in range(bars):
+    phrase: Grid = []
+    for b in range(n_phrase):
         bar: dict[int, dict[int, int]] = {}
         for i, s in enumerate(slots):
             for pitch, vel in by_source[b].get(s.source, {}).items() if s.source is not None else ():
-                if pitch in (42, 44, 51):
-                    continue  # time-keeping comes from the style
+                if pitch != 36 and pitch not in SNARES:
+                    continue
                 if pitch == 36 and _tendency(style.kick, s.source) == 0 and rng.random() > 0.25:
                     continue
                 if pitch in SNARES:
@@ -113,5 +123,5 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, tempo: float, patte
                         vel = min(vel, style.velocity[0])
                     pitch = 38
                 bar.setdefault(i, {})[pitch] = vel
-        grid.append(bar)
-    return grid
+        phrase.append(bar)
+    return [{i: dict(h) for i, h in phrase[b % n_phrase].items()} for b in range(bars)]

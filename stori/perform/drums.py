@@ -14,9 +14,11 @@ The steps, each recorded as a trace on the song:
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from stori.errors import StoriError, check_range
-from stori.perform.drum_patterns import METERS, STEP, Grid, Slot, bar_slots, learned_pattern, rules_pattern
+from stori.perform.drum_patterns import (METERS, PHRASE_BARS, STEP, Grid, Slot, bar_slots, learned_pattern, phrase_request,
+                                         rules_pattern)
 from stori.perform.styles import DrumStyle, get_style
 from stori.perform.validate import check_drums, repair_drums
 from stori.spec.song import DRUM_CHANNEL, PPQ, Note, SectionSpan, Song, Track
@@ -50,11 +52,9 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
     st, bars, tempo, meter = check_request(style, bars, tempo, time_signature, pattern_type, source)
     rng = random.Random(f"{st.name}:{bars}:{tempo}:{meter}:{pattern_type}:{seed}")
     grid, used, why = _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator)
-    slots = bar_slots(meter)
-    rolls = _shape(grid, st, slots, pattern_type, rng, tempo)
     num, den = map(int, meter.split("/"))
     ticks_per_bar = PPQ * 4 * num // den
-    notes = _to_notes(grid, rolls, slots, st, ticks_per_bar)
+    notes, form = drum_part(st, meter, grid, tempo, pattern_type, rng)
     if humanize:
         from stori.perform.humanize import groove_drums
 
@@ -69,6 +69,7 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
                [because("source", source, why, 1.0),
                 because("gmd_style", st.gmd_style, "the learned model and the groove model are conditioned on the nearest GMD style", 0.8)],
                principle="the notes come from a model trained on real drummers; the style shapes them")
+    record_form(rec, "drums", form)
     rec.record("style", "drums", st.name,
                [because("swing", st.swing, f"off-beat {st.swing_unit}ths land at {st.swing}% of the pair", 0.6),
                 because("hat_subdivision", st.hat_subdivision, f"{st.hat_piece} keeps time in {st.hat_subdivision}ths", 0.6),
@@ -85,7 +86,11 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
 def _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator) -> tuple[Grid, str, str]:
     if source != "rules":
         try:
-            return (learned_pattern(st, meter, bars, tempo, pattern_type, rng, seed, generator), "learned",
+            from stori.model.generator import load_generator
+
+            gen = generator or load_generator()
+            (phrase,), _ = gen.generate([phrase_request(st, tempo, pattern_type, bars)], seed=seed)
+            return (learned_pattern(st, meter, bars, phrase, rng), "learned",
                     "learned generator conditioned on style, section, tempo and density bin")
         except StoriError as err:
             if source == "learned":
@@ -96,8 +101,66 @@ def _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator)
     return rules_pattern(st, meter, bars, rng), "rules", reason
 
 
+BEHAVIOUR_DENSITY = {"sparse": 0.6, "steady": 1.0, "build": 1.0, "half_time": 0.8, "driving": 1.25}
+"""How many of the style's hits per bar each planned drum behaviour asks of the model."""
+
+
+def behaved(st: DrumStyle, behaviour: str) -> DrumStyle:
+    """The style as a planned behaviour plays it: ``sparse`` drops ghosts, rolls and open hats (and
+    asks the model for fewer hits), ``half_time`` puts the backbeat on 3, ``driving`` opens the hats
+    twice as often."""
+    if behaviour == "sparse":
+        return replace(st, ghost_rate=0.0, roll_prob=0.0, open_hat_prob=0.0)
+    if behaviour == "half_time":
+        return replace(st, snare="0000000090000000")
+    if behaviour == "driving":
+        return replace(st, open_hat_prob=min(1.0, 2 * st.open_hat_prob + 0.04))
+    return st
+
+
+FILL_EVERY = 8
+"""Bars per phrase before a fill turns it around: 8-bar phrases, as POP909's labels count most."""
+
+
+def fill_bars(bars: int, pattern_type: str, fill_end: bool) -> list[int]:
+    """Bars (0-based) that end a phrase with a fill: every :data:`FILL_EVERY` th bar, and the last
+    bar when ``fill_end`` (the turn into the next section)."""
+    if pattern_type in ("intro", "outro", "break"):
+        return []
+    if pattern_type == "fill":
+        return [bars - 1]
+    out = list(range(FILL_EVERY - 1, bars - 1, FILL_EVERY))
+    return out + [bars - 1] if fill_end or bars % FILL_EVERY == 0 else out
+
+
+def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type: str, rng: random.Random,
+              fill_end: bool = False, build: bool = False, velocity_scale: float = 1.0) -> tuple[list[Note], dict]:
+    """The quantized (swung) notes of a part from its kick/snare ``grid``, shaped by the style and
+    the pattern type, with fills at phrase ends (:func:`fill_bars`; ``build`` turns the last one
+    into a snare build), and its form for the traces."""
+    slots = bar_slots(meter)
+    fills = fill_bars(len(grid), pattern_type, fill_end)
+    rolls = _shape(grid, st, slots, pattern_type, rng, tempo, fills, build)
+    num, den = map(int, meter.split("/"))
+    notes = _to_notes(grid, rolls, slots, st, PPQ * 4 * num // den)
+    if velocity_scale != 1.0:
+        notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
+    phrase = min(PHRASE_BARS, len(grid))
+    form = {"phrase_bars": phrase, "bars": len(grid), "fills_in_bars": [b + 1 for b in fills],
+            "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
+                        for b in range(phrase, len(grid), phrase)]}
+    return notes, form
+
+
+def record_form(rec: TraceRecorder, target: str, form: dict) -> None:
+    rec.record("phrase_form", target, form,
+               [because("phrase_bars", form["phrase_bars"], "the groove is one learned phrase, repeated as drummers do", 0.6),
+                because("fill_every", FILL_EVERY, "a fill turns each phrase around and leads into the next section", 0.4)],
+               confidence=0.7, principle="a groove is established, repeated and turned around at phrase ends")
+
+
 def _shape(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, rng: random.Random,
-           tempo: float) -> list[list[tuple[int, int]]]:
+           tempo: float, fills: list[int], build: bool) -> list[list[tuple[int, int]]]:
     """Anchors, snare piece, ghosts, time-keeping line and the pattern type, in place; returns
     each bar's hat rolls as (tick in bar, velocity)."""
     rolls: list[list[tuple[int, int]]] = []
@@ -123,7 +186,7 @@ def _shape(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, rng:
         rolls.append([] if pattern_type in ("intro", "break") else _rolls(bar, slots, st, rng, tempo))
         if pattern_type == "chorus" and b % 8 == 0 or pattern_type in ("fill", "outro") and b == 0 and bars > 1:
             _crash(bar.setdefault(0, {}), st)
-    _pattern_type(grid, rolls, st, slots, pattern_type, rng)
+    _pattern_type(grid, rolls, st, slots, pattern_type, fills, build)
     return rolls
 
 
@@ -169,16 +232,19 @@ def _crash(hits: dict[int, int], st: DrumStyle) -> None:
     hits.setdefault(KICK, st.velocity[2])
 
 
-def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pattern_type: str, rng) -> None:
+def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pattern_type: str, fills: list[int],
+                  build: bool) -> None:
     bars = len(grid)
     if pattern_type == "break":  # hats and kick; the snare waits for the last bar (a one-bar break has none)
         for bar in grid[:-1] if bars > 1 else grid:
             for hits in bar.values():
                 for p in (38, 39, 37):
                     hits.pop(p, None)
-    for b in range(bars):
-        if pattern_type == "fill" and b == bars - 1 or pattern_type in ("verse", "chorus") and b % 4 == 3 and rng.random() < 0.3:
-            rolls[b] = [r for r in rolls[b] if r[0] < slots[len(slots) // 2].tick] if pattern_type == "fill" else []
+    for b in fills:
+        rolls[b] = [r for r in rolls[b] if r[0] < slots[len(slots) // 2].tick] if pattern_type == "fill" else []
+        if build and b == bars - 1:
+            _snare_build(grid[b], st, slots)
+        else:
             _tom_run(grid[b], st, slots, half=pattern_type == "fill")
     if pattern_type == "outro":
         grid[-1].clear()
@@ -191,6 +257,13 @@ def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pat
             for hits in bar.values():
                 for p in hits:
                     hits[p] = max(15, int(hits[p] * scale(b)))
+
+
+def _snare_build(bar, st: DrumStyle, slots: list[Slot]) -> None:
+    """A build's last bar: snare 8ths over the second half, growing louder, into the next section."""
+    half = [i for i, s in enumerate(slots) if i >= len(slots) // 2 and s.sub % 2 == 0]
+    for k, i in enumerate(half):
+        bar.setdefault(i, {})[SNARE] = int(st.velocity[1] * (0.7 + 0.4 * k / len(half)))
 
 
 def _tom_run(bar, st: DrumStyle, slots: list[Slot], half: bool) -> None:

@@ -29,7 +29,7 @@ import zlib
 from dataclasses import replace
 
 from stori.perform.section_dynamics import table as dynamics_table
-from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track
+from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track, lift_restrikes
 from stori.trace import TraceRecorder, because
 
 DEFAULT_ENERGY = {"intro": 0.4, "verse": 0.5, "pre_chorus": 0.6, "chorus": 0.8, "bridge": 0.55, "outro": 0.35,
@@ -284,6 +284,7 @@ def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] |
                 start = min(max(n.start, span.start), span.end - 1)
                 t.notes[k] = replace(n, start=start, end=max(start + 1, n.end))
     _lock_bass(expressed, played)
+    lift_restrikes(played, sections)  # humanized timing must not restrike a still-sounding pitch
     return played
 
 

@@ -122,6 +122,19 @@ _ALIASES = {"jdilla": "dilla", "metroboomin": "trap", "boombap": "boom_bap", "lo
             "questlove": "neosoul", "fouronthefloor": "house", "dembow": "reggaeton"}
 
 
+SONG_STYLES = {"pop": "rock", "folk": "rock", "four_on_floor": "house", "ambient": "lofi", "rnb": "neosoul"}
+"""The planner's genre drum styles that are not producer styles -> the producer style that plays them."""
+
+
+def song_style(name: str) -> DrumStyle:
+    """The producer style that plays a song planned with drum style (or genre) ``name``; rock when
+    nothing matches, as the most common GMD style."""
+    try:
+        return get_style(SONG_STYLES.get(name, name))
+    except StoriError:
+        return STYLES["rock"]
+
+
 def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 

@@ -94,3 +94,36 @@ class Song:
 
     def notes_in(self, track: Track, span: SectionSpan) -> list[Note]:
         return [n for n in track.notes if span.start <= n.start < span.end]
+
+
+def dedupe(notes: list[Note]) -> list[Note]:
+    """One note per (onset, pitch): the longer one stays."""
+    best: dict[tuple[int, int], Note] = {}
+    for n in notes:
+        k = (n.start, n.pitch)
+        if k not in best or n.end > best[k].end:
+            best[k] = n
+    return sorted(best.values(), key=lambda n: (n.start, n.pitch))
+
+
+def no_restrikes(notes: list[Note]) -> list[Note]:
+    """Each note ends before the same pitch starts again (a player lifts the key to strike it)."""
+    notes = dedupe(notes)
+    nxt: dict[int, int] = {}
+    out = []
+    for n in reversed(notes):
+        end = min(n.end, nxt.get(n.pitch, n.end))
+        out.append(Note(n.pitch, n.start, max(n.start + 1, end), n.velocity))
+        nxt[n.pitch] = n.start
+    return out[::-1]
+
+
+def lift_restrikes(song: Song, sections: set[str] | None = None) -> None:
+    """:func:`no_restrikes` on every pitched track, for the notes starting in ``sections`` (all when None)."""
+    spans = [sp for sp in song.sections if sections is None or sp.id in sections]
+    for t in song.tracks:
+        if t.is_drums:
+            continue
+        inside = {id(n) for n in t.notes if any(sp.start <= n.start < sp.end for sp in spans)}
+        t.notes = sorted([n for n in t.notes if id(n) not in inside] + no_restrikes([n for n in t.notes if id(n) in inside]),
+                         key=lambda n: (n.start, n.pitch))

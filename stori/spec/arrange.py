@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 from stori.spec.motif import Motif, apply_transformation
-from stori.spec.song import PPQ, Song, Track
+from stori.spec.song import PPQ, Note, Song, Track
 from stori.spec.song_spec import MotifUsage, SectionSpec, SongSpec
 from stori.theory import parse_key, scale_pitch_classes
-from stori.spec.song import Note
+
 
 ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "counter_melody": (52, 81), "drums": (35, 81)}
 
@@ -18,14 +18,6 @@ def song_skeleton(spec: SongSpec) -> Song:
     tracks = [Track(name=t.name, role=t.role, program=t.program, channel=t.channel) for t in spec.tracks]
     return Song(tracks=tracks, sections=spec.spans(), tempo=spec.tempo, time_signature=spec.time_signature,
                 key=spec.key, spec=spec)
-
-
-def copy_section(song: Song, base: Song, span, playing: tuple[str, ...] = ()) -> None:
-    """Copy ``base``'s notes that start inside ``span`` into ``song`` (a section, or the parts of it
-    whose role is not ``playing``, that an engine keeps)."""
-    for track, old in zip(song.tracks, base.tracks):
-        if track.role not in playing:
-            track.notes += [n for n in old.notes if span.start <= n.start < span.end]
 
 
 def roles_in(roles, section_id: str) -> tuple[str, ...] | None:

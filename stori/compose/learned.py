@@ -1,0 +1,194 @@
+"""The "learned" engine: the sections and parts it is asked for, played by the transformer in one
+batch, in phrases. The emotion reaches the model only through ``emotion_to_constraints`` ->
+attribute bins, register and velocity limits and the tension of the harmonic pull.
+
+Drums take the same path as the Drums tab (:mod:`stori.perform.drums`): one learned phrase per
+section in the song's producer style, repeated, shaped by the style and the planned behaviour,
+turned around by fills. Pitched parts follow a phrase form (:mod:`stori.compose.phrases`): only
+their new 2-bar units are generated; repeats and restatements are copied and fitted to the chords.
+Every choice is recorded as a trace.
+"""
+from __future__ import annotations
+
+import random
+
+from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
+from stori.model.generator import Generator, Request, load_generator
+from stori.model.sampling import Sampling
+from stori.model.tokens import TICKS_PER_BAR
+from stori.perform.drum_patterns import learned_pattern, phrase_request
+from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form
+from stori.perform.styles import song_style
+from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
+from stori.spec.constraints import Constraints, emotion_to_constraints
+from stori.spec.song import Note, Song, no_restrikes
+from stori.spec.song_spec import SectionSpec, SongSpec
+from stori.trace import NULL_RECORDER, TraceRecorder, because
+
+WINDOW_UNITS = 2  # new units per model stream: 4-bar streams keep decoding short
+SECTION_MAP = {"pre_chorus": "verse", "break": "other", "solo": "other", "interlude": "other"}
+PATTERN_OF = {"intro": "intro", "verse": "verse", "pre_chorus": "verse", "chorus": "chorus", "bridge": "bridge",
+              "outro": "outro", "break": "break", "solo": "chorus", "interlude": "verse"}
+def _targets(gen: Generator, role: str, c: Constraints) -> dict[str, float]:
+    bins = gen.tok.bins
+    targets = {"velocity": (c.velocity_floor + c.velocity_ceiling) / 2}
+    if role == "melody":
+        targets.update(density=c.note_density, pitch=c.register_center)
+    else:  # the other parts follow the melody's place among real songs
+        melody_bin = bins.bin("melody", "density", c.note_density)
+        register_bin = bins.bin("melody", "pitch", c.register_center)
+        targets.update(density=bins.centre(role, "density", melody_bin), pitch=bins.centre(role, "pitch", register_bin))
+    return targets
+
+
+def _from(chords: list[tuple[int, str]], lo: int) -> list[tuple[int, str]]:
+    before = [c for c in chords if c[0] <= lo]
+    return ([(lo, before[-1][1])] if before else []) + [c for c in chords if c[0] > lo]
+
+
+def _unit_chords(chords: list[tuple[int, str]], unit: int, at: int) -> list[tuple[int, str]]:
+    """The chords under section unit ``unit``, as ticks from ``at`` (its place in a stream)."""
+    lo, hi = unit * UNIT_BARS * TICKS_PER_BAR, (unit + 1) * UNIT_BARS * TICKS_PER_BAR
+    return [(t - lo + at, sym) for t, sym in _from(chords, lo) if t < hi]
+
+
+class _Part:
+    """One pitched part of one section: its form, the streams asked of the model, the notes."""
+
+    def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
+                 motif_notes: list[Note], rng: random.Random):
+        self.s, self.role, self.key = s, role, spec.key
+        self.form = phrase_form(role, s.bars, rng)
+        self.chords = s.chord_timeline(TICKS_PER_BAR)
+        targets = _targets(gen, role, c)
+        if s.behaviour(role, "") in ("sparse", "sustained"):
+            targets["density"] *= 0.5
+        register = None
+        if role == "melody":
+            register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
+        new = [u.index for u in self.form if u.kind == "new"]
+        self.streams: list[list[int]] = [new[i:i + WINDOW_UNITS] for i in range(0, len(new), WINDOW_UNITS)]
+        self.requests = []
+        for units in self.streams:
+            chords, forced = [], []
+            for j, u in enumerate(units):
+                at, lo = j * UNIT_BARS * TICKS_PER_BAR, u * UNIT_BARS * TICKS_PER_BAR
+                chords += _unit_chords(self.chords, u, at)
+                forced += [Note(x.pitch, x.start - lo + at, x.end - lo + at, x.velocity or int(targets["velocity"]))
+                           for x in motif_notes if lo <= x.start < lo + UNIT_BARS * TICKS_PER_BAR]
+            bars = min(len(units) * UNIT_BARS, s.bars - units[0] * UNIT_BARS)
+            self.requests.append(Request(role, bars, targets, key=spec.key, tempo=spec.tempo, style="pop",
+                                         section=SECTION_MAP.get(s.type, s.type), chords=chords, register=register,
+                                         tension=s.emotion.tension, forced_notes=forced))
+
+    def notes(self, generated: list[list[Note]]) -> list[Note]:
+        """Section-relative notes: generated units in place, then repeats and restatements copied."""
+        unit_ticks = UNIT_BARS * TICKS_PER_BAR
+        lo_p, hi_p = ROLE_RANGES[self.role]
+        by_unit: dict[int, list[Note]] = {}
+        for units, ns in zip(self.streams, generated):
+            for j, u in enumerate(units):
+                a = j * unit_ticks
+                by_unit[u] = [Note(n.pitch, n.start - a + u * unit_ticks, min(n.end, a + unit_ticks) - a + u * unit_ticks, n.velocity)
+                              for n in ns if a <= n.start < a + unit_ticks and lo_p <= n.pitch <= hi_p]
+        for u in self.form:
+            if u.kind != "new":
+                by_unit[u.index] = refit(by_unit.get(u.source, []), (u.index - u.source) * unit_ticks, self.chords,
+                                         self.role, self.key, (lo_p, hi_p))
+        end = self.s.bars * TICKS_PER_BAR
+        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity)
+                             for u in sorted(by_unit) for n in by_unit[u] if n.start < end])
+
+
+def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
+    """(request, how to turn its notes into the section's drums, trace) for one section, or None when tacet."""
+    behaviour = s.behaviour("drums", "steady")
+    if behaviour == "tacet":
+        return None
+    st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour)
+    pattern = PATTERN_OF.get(s.type, "verse")
+    density = st.target_density * BEHAVIOUR_DENSITY.get(behaviour, 1.0) * min(1.4, max(0.6, c.drum_density / 0.4))
+    req = phrase_request(st, spec.tempo, pattern, s.bars, density)
+    nxt = spec.sections[k + 1] if k + 1 < len(spec.sections) else None
+    fill_end = nxt is not None and nxt.type != s.type and pattern not in ("intro", "outro", "break")
+    velocity_scale = min(1.25, max(0.5, c.velocity_ceiling / st.velocity[2]))
+
+    def finish(notes: list[Note]) -> tuple[list[Note], dict]:
+        rng = random.Random(f"{seed}:{s.id}:drums")
+        grid = learned_pattern(st, "4/4", s.bars, notes, rng)
+        part, form = drum_part(st, "4/4", grid, spec.tempo, pattern, rng, fill_end=fill_end,
+                               build=behaviour == "build", velocity_scale=velocity_scale)
+        return part, {**form, "style": st.name, "behaviour": behaviour, "pattern": pattern}
+    return req, finish
+
+
+def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
+                    sections: set[str] | None = None, roles=None, sampling: Sampling = Sampling(),
+                    generator: Generator | None = None) -> Song:
+    """The ``sections`` (all when None) and parts (``roles``, see :func:`~stori.spec.arrange.roles_in`)
+    asked for; everything else stays empty."""
+    if tuple(spec.time_signature) != (4, 4):
+        from stori.compose.baseline import compose_baseline
+        tracer.record("engine", "song", "baseline", [because("time_signature", list(spec.time_signature),
+                      "the learned model knows 4/4 only", 1.0)],
+                      confidence=1.0, principle="use a model only inside what it was trained on")
+        return compose_baseline(spec, seed, tracer, sections, roles)
+    gen = generator or load_generator()
+    song = song_skeleton(spec)
+    present = {t.role for t in song.tracks}
+    jobs = []  # (span, role, part or drum finisher, number of requests)
+    requests: list[Request] = []
+    for k, (span, s) in enumerate(zip(song.sections, spec.sections)):
+        if sections is not None and s.id not in sections:
+            continue
+        c = emotion_to_constraints(s.emotion, s)
+        motif_notes: dict[str, list[Note]] = {}
+        for usage in s.motif_usage:
+            _, notes = realize_motif(spec, usage, 0)
+            motif_notes.setdefault(usage.track, []).extend(notes)
+        for role in sorted(present & set(roles_in(roles, s.id) or ROLE_RANGES)):
+            if role == "drums":
+                drums = _drums(spec, k, s, c, seed)
+                if drums is not None:
+                    jobs.append((span, role, drums[1], 1))
+                    requests.append(drums[0])
+                continue
+            if s.behaviour(role, "") == "tacet":
+                continue
+            part = _Part(gen, spec, s, role, c, motif_notes.get(role, []), random.Random(f"{seed}:{s.id}:{role}:form"))
+            jobs.append((span, role, part, len(part.requests)))
+            requests += part.requests
+        if tracer.enabled:
+            tracer.record("conditioning", f"section:{s.id}", {"note_density": c.note_density, "drum_density": c.drum_density,
+                          "register_center": c.register_center, "velocity": [c.velocity_floor, c.velocity_ceiling],
+                          "tension": s.emotion.tension},
+                          c.because("note_density") + c.because("register_center") + c.because("velocity_ceiling"),
+                          confidence=0.7, principle="the model is asked for the density, register and loudness the emotion implies")
+    generated, _ = gen.generate(requests, seed=seed, sampling=sampling)
+    by_role = {t.role: t for t in song.tracks}
+    at = 0
+    for span, role, job, n in jobs:
+        mine, at = generated[at:at + n], at + n
+        if role == "drums":
+            notes, form = job(mine[0])
+            record_form(tracer, f"section:{span.id}/drums", form)
+        else:
+            notes = job.notes(mine)
+            if tracer.enabled:
+                tracer.record("phrase_form", f"section:{span.id}/{role}",
+                              {"units": [u.kind for u in job.form], "copies": describe(job.form)},
+                              [because("repeat_previous", round(_stat(role, "repeat_previous"), 3),
+                                       "how often real players of this part repeat the 2 bars before (POP909)", 0.6),
+                               because("restate_two_back", round(_stat(role, "restate_two_back"), 3),
+                                       "how often they come back to the 2 bars before those", 0.4)],
+                              confidence=0.7, principle="a part states a phrase, repeats or answers it, and varies it")
+        by_role[role].notes += [Note(x.pitch, x.start + span.start, x.end + span.start, x.velocity) for x in notes]
+    for t in song.tracks:
+        t.notes.sort(key=lambda n: (n.start, n.pitch))
+    return song
+
+
+def _stat(role: str, name: str) -> float:
+    from stori.compose.phrases import phrase_stats
+
+    return phrase_stats().get(role, phrase_stats()["harmony"])[name]
