@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import random
 
-from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
+from stori.compose.articulation import hold
+from stori.compose.phrases import UNIT_BARS, describe, phrase_form, phrase_stats, refit
 from stori.model.generator import Generator, Request, load_generator
 from stori.model.sampling import Sampling
 from stori.model.tokens import TICKS_PER_BAR
@@ -96,8 +97,8 @@ class _Part:
                 by_unit[u.index] = refit(by_unit.get(u.source, []), (u.index - u.source) * unit_ticks, self.chords,
                                          self.role, self.key, (lo_p, hi_p))
         end = self.s.bars * TICKS_PER_BAR
-        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity)
-                             for u in sorted(by_unit) for n in by_unit[u] if n.start < end])
+        notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.role)
+        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
 
 
 def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
@@ -189,6 +190,4 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
 
 
 def _stat(role: str, name: str) -> float:
-    from stori.compose.phrases import phrase_stats
-
     return phrase_stats().get(role, phrase_stats()["harmony"])[name]
