@@ -96,17 +96,17 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
     results["speed"] = sections.speed({e: songs[e] + planned[e] for e in engines}, quick)
     results["runtime_s"] = {"total": round(time.perf_counter() - t0, 1), **{e: round(s, 1) for e, s in timings.items()}}
     out.mkdir(parents=True, exist_ok=True)
-    (out / "evaluation.json").write_text(json.dumps(_clean(results), indent=2) + "\n")
+    (out / "evaluation.json").write_text(json.dumps(json_ready(results), indent=2) + "\n")
     write_report(results, out)
     return results
 
 
-def _clean(x):
+def json_ready(x):
     """JSON-ready: numpy scalars to Python, NaN to null."""
     if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
+        return {str(k): json_ready(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
+        return [json_ready(v) for v in x]
     if hasattr(x, "item"):
         x = x.item()
     if isinstance(x, float) and math.isnan(x):
