@@ -199,9 +199,14 @@ def pitched_facts(part: Part) -> dict[str, float]:
     }
 
 
+def parts_facts(parts: dict[str, Part]) -> dict[str, dict[str, float]]:
+    """Role -> facts (drums by :func:`drum_facts`, the others by :func:`pitched_facts`)."""
+    return {role: drum_facts(p) if role == "drums" else pitched_facts(p) for role, p in parts.items()}
+
+
 def song_facts(song: Song) -> dict[str, dict[str, float]]:
-    """Role -> facts of a Song's parts (drums by :func:`drum_facts`, the others by :func:`pitched_facts`)."""
-    return {role: drum_facts(p) if role == "drums" else pitched_facts(p) for role, p in song_parts(song).items()}
+    """Role -> facts of a Song's parts."""
+    return parts_facts(song_parts(song))
 
 
 def midi_facts(path: str | Path, meter: tuple[int, int] | None = None) -> dict:

@@ -16,7 +16,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from stori.evaluate.part_facts import PITCHED_ROLES, drum_facts, mean_facts, song_facts, song_parts
+from stori.evaluate.part_facts import PITCHED_ROLES, drum_facts, mean_facts, parts_facts, song_parts
 from stori.evaluate.real_parts import FAMILIES, FAMILY_OF, load_real, reference_facts
 from stori.evaluate.two_sample import two_sample_test, windows_of
 
@@ -77,7 +77,8 @@ def _gmd_for(families: list[str], ref: dict) -> dict[str, float]:
 
 def compare(songs: list, real: dict, ref: dict, seed: int = 0) -> dict:
     """Facts, checks and two-sample tests of one engine's songs against the real references."""
-    facts = [song_facts(s) for s in songs]
+    parts = [song_parts(s) for s in songs]
+    facts = [parts_facts(p) for p in parts]
     out: dict = {"facts": {}, "checks": [], "classifier": {}}
     drums = [f["drums"] for f in facts if "drums" in f]
     if drums and ref["gmd"]:
@@ -87,7 +88,7 @@ def compare(songs: list, real: dict, ref: dict, seed: int = 0) -> dict:
                            "pass": within(out["facts"]["drums"]["ours"][k], real_drums[k])} for k in CHECKED["drums"]]
         out["classifier"]["drums"] = two_sample_test(
             windows_of([(p.id, p.parts["drums"]) for p in real["gmd"]], drums=True),
-            windows_of([(f"song{k}", song_parts(s)["drums"]) for k, s in enumerate(songs) if s.track("drums")], drums=True), seed)
+            windows_of([(f"song{k}", p["drums"]) for k, p in enumerate(parts) if "drums" in p], drums=True), seed)
     restrikes = 0
     for role in PITCHED_ROLES:
         rows = [f[role] for f in facts if role in f]
@@ -102,7 +103,7 @@ def compare(songs: list, real: dict, ref: dict, seed: int = 0) -> dict:
                               for k in CHECKED["pitched"]]
             out["classifier"][role] = two_sample_test(
                 windows_of([(p.id, p.parts[role]) for p in real["pop909"] if role in p.parts], drums=False),
-                windows_of([(f"song{k}", parts[role]) for k, s in enumerate(songs) if role in (parts := song_parts(s))], drums=False), seed)
+                windows_of([(f"song{k}", p[role]) for k, p in enumerate(parts) if role in p], drums=False), seed)
     out["restrikes"] = restrikes
     out["checks"].append({"role": "all pitched", "fact": "restrikes (total)", "ours": restrikes, "real": 0, "pass": restrikes == 0})
     return out
