@@ -19,6 +19,7 @@ COMMANDS = {
     "drums": ("stori.perform.drums_command", "a producer-style drum part (J Dilla, trap, boom bap, ... jazz) to a MIDI file"),
     "humanize": ("stori.perform.humanize", "humanize a MIDI file: drums by the GMD groove model, pitched parts lightly"),
     "evaluate": ("stori.evaluate.cli", "measure engines against real music, their controls and the clock; write a report"),
+    "realness": ("stori.evaluate.realness", "generated songs' drum and part facts and a classifier test beside GMD and POP909"),
     "bench": ("stori.model.bench", "time the learned generator: an 8-bar four-track section and the default song"),
     "fidelity": ("stori.model.fidelity", "control fidelity and validity of the learned generator on test-split requests"),
     "train": ("stori.model.train", "train the learned generator from a JSON config (resumable, --max-minutes)"),

@@ -416,3 +416,30 @@ def load_pop909(data_dir: str | os.PathLike | None = None) -> dict:
 def load_pop909_sections(split: str, data_dir: str | os.PathLike | None = None) -> list[SectionSample]:
     """The SectionSamples of one split ("train", "valid", "test"), in song then section order."""
     return load_pop909(data_dir)["splits"][check_split(split)]
+
+
+def whole_song(song_id: str, data_dir: str | os.PathLike | None = None) -> tuple[dict[str, list[Note]], tuple[int, int]] | None:
+    """Every note of one song by role (the roles and beat-grid timeline of the module docstring, not
+    cut into labelled sections), ticks counted from the first downbeat that ``beat_midi.txt`` marks
+    for the song's meter (its third column in 4/4, second otherwise; notes before it are left out),
+    and the meter; None for a compound-meter song. For measures that span section boundaries, such
+    as repetition."""
+    root = resolve_data_dir(data_dir)
+    meter = _meters(root).get(song_id)
+    if meter is None:
+        raise StoriError("song id", f"{song_id!r} is not a POP909 song", "'001'..'909'")
+    if meter[1] != 2:
+        return None
+    beats = 3 if meter[0] == 3 else 4
+    song_dir = root / "pop909" / song_id
+    grid = np.loadtxt(song_dir / "beat_midi.txt", ndmin=2)
+    import symusic
+
+    score = symusic.Score(str(song_dir / f"{song_id}.mid")).to("second")
+    by_name = {t.name.strip().upper(): t.notes.numpy() for t in score.tracks}
+    rows = {name: quantize(by_name[name], grid[:, 0]) for name in ("MELODY", "BRIDGE", "PIANO") if name in by_name}
+    bass, harmony = split_bass(rows.pop("PIANO")) if "PIANO" in rows else (None, None)
+    roles = {"melody": rows.get("MELODY"), "counter_melody": rows.get("BRIDGE"), "bass": bass, "harmony": harmony}
+    downbeats = np.flatnonzero(grid[:, 2 if beats == 4 else 1] == 1)
+    first = int(downbeats[0]) * STEPS_PER_BEAT if len(downbeats) else 0
+    return ({role: _to_notes(r, first, 1 << 40) for role, r in roles.items() if r is not None and len(r)}, (beats, 4))

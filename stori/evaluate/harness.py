@@ -22,10 +22,11 @@ class Settings:
     sweep_levels: int
     sweep_seeds: int
     real_pieces: int | None  # None: every test piece
+    realness_songs: int
 
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
-        return cls(6, 4, 3, 1, 12) if quick else cls(40, 20, 5, 2, None)
+        return cls(6, 4, 3, 1, 12, 4) if quick else cls(40, 20, 5, 2, None, 20)
 
 
 def registered_engines() -> list[str]:
@@ -94,19 +95,44 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
     results["similarity"] = sections.similarity(
         {e: sections.generated_pieces(planned[e], e) for e in engines}, real, seed)
     results["speed"] = sections.speed({e: songs[e] + planned[e] for e in engines}, quick)
-    results["runtime_s"] = {"total": round(time.perf_counter() - t0, 1), **{e: round(s, 1) for e, s in timings.items()}}
     out.mkdir(parents=True, exist_ok=True)
-    (out / "evaluation.json").write_text(json.dumps(_clean(results), indent=2) + "\n")
+    results["realness"] = realness_section(engines, cfg.realness_songs, seed, out)
+    results["runtime_s"] = {"total": round(time.perf_counter() - t0, 1), **{e: round(s, 1) for e, s in timings.items()}}
+    (out / "evaluation.json").write_text(json.dumps(json_ready(results), indent=2) + "\n")
     write_report(results, out)
     return results
 
 
-def _clean(x):
+def realness_section(engines: list[str], n_songs: int, seed: int, out: Path) -> dict:
+    """The realness results (:mod:`stori.evaluate.realness`) and piano rolls of the flagship song and
+    three of the realness songs per engine, written to ``out`` as ``pianoroll_<engine>_<name>.png``."""
+    from stori.evaluate.realness import FLAGSHIP, measure
+    from stori.pipeline import generate as generate_song
+    from stori.render.figures import piano_roll_png
+
+    try:
+        res, songs = measure(engines, n_songs, seed)
+    except StoriError as e:
+        return {"unavailable": str(e)}
+    res["piano_rolls"] = {}
+    for engine in engines:
+        prompt, song_seed = FLAGSHIP
+        shown = [("flagship", prompt, song_seed, generate_song(prompt, engine=engine, seed=song_seed, trace=False))]
+        shown += [(f"song{k}", r["prompt"], r["seed"], songs[engine][k])
+                  for k, r in enumerate(res["requests"][:3])]
+        res["piano_rolls"][engine] = []
+        for name, prompt, song_seed, song in shown:
+            path = piano_roll_png(song, out / f"pianoroll_{engine}_{name}.png", f"{engine}: {prompt} (seed {song_seed})")
+            res["piano_rolls"][engine].append({"file": path.name, "prompt": prompt, "seed": song_seed})
+    return res
+
+
+def json_ready(x):
     """JSON-ready: numpy scalars to Python, NaN to null."""
     if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
+        return {str(k): json_ready(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
+        return [json_ready(v) for v in x]
     if hasattr(x, "item"):
         x = x.item()
     if isinstance(x, float) and math.isnan(x):

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-HEADINGS = ("Validity", "Control fidelity", "Similarity to real music", "Structure", "Speed")
+HEADINGS = ("Validity", "Control fidelity", "Similarity to real music", "Realness", "Structure", "Speed")
 CHANCE_BIN_ERROR = (8 * 8 - 1) / (3 * 8)
 """Mean |a - b| of two independent uniform draws from 8 bins: what ignoring the request scores."""
 
@@ -121,6 +121,44 @@ def _similarity(res: dict, engines: list[str]) -> list[str]:
                     "![similarity densities](similarity_kde.png)", ""]
 
 
+def _realness(res: dict, engines: list[str]) -> list[str]:
+    from stori.evaluate.realness import PROMPTS, classifier_rows, table_rows
+
+    rl = res.get("realness") or {}
+    if "engines" not in rl:
+        return [f"Not measured: {rl.get('unavailable', 'no real data')}.", ""]
+    ref = rl["real"]
+    lines = [f"What a drummer and a bandleader notice first (`python -m stori realness --songs {rl['songs']} "
+             f"--seed {rl['seed']}` prints the same). {rl['songs']} songs per engine, planned, composed and performed in "
+             f"4/4 from the prompts {', '.join(repr(p) for p in PROMPTS)} (cycling), energy and valence varied, seed = k "
+             f"for song k. Definitions as in `../shared/tools/groove_facts.py` (`stori/evaluate/part_facts.py`): "
+             "patterns use notes of velocity >= 50 on the nearest 16th; **backbeat** = share of snare hits on beats 2 "
+             "and 4; **toms** = share of drum hits on toms; **bar repeats** (drums) = share of successive bars with "
+             "the same kick+snare pattern; **fills** = share of bars with a tom hit or two snare hits above the "
+             "piece's usual, at 4-bar phrase ends and elsewhere; **repeats_2bar** / **bar_repeats** (pitched) = share "
+             "of successive 2-bar windows / bars with the same onsets; **median_beats** = median note length; "
+             "**restrikes** = notes started while the same pitch still sounds. Real drums: "
+             f"{rl['real_pieces']['gmd']} GMD test-split 4/4 beats, whole performances, of the style families of "
+             f"the songs' genres; real pitched roles: {rl['real_pieces']['pop909']} POP909 test-split 4/4 songs, whole "
+             "songs on the beat grid (melody = MELODY, counter_melody = BRIDGE, bass and harmony = PIANO split). "
+             "A checked fact passes within 25% of the real value.", ""]
+    lines += _table(*table_rows(rl))
+    lines += ["Classifier two-sample test: each part cut into 2-bar windows; per window the onset grid (per drum "
+              "group for drums), density, note lengths, velocities, register and intervals, timing against the grid "
+              "and repetition of the previous window; a logistic regression, grouped 5-fold cross-validation (a "
+              "song never on both sides), balanced accuracy (0.5 = indistinguishable). The floor is the same test "
+              "between two halves of the real set.", ""]
+    lines += _table(*classifier_rows(rl))
+    gmd = ref["gmd"]
+    lines += ["Real drum facts per GMD style family (test split, 4/4 beats; mean over performances):", ""]
+    lines += _table(["family", "beats", "backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"],
+                    [[f, str(v["pieces"]), *(fmt(v[k]) for k in ("backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"))]
+                     for f, v in gmd.items()])
+    for engine, rolls in rl.get("piano_rolls", {}).items():
+        lines += [f"Piano rolls ({engine}):", ""] + [f"![{r['prompt']}]({r['file']})" for r in rolls] + [""]
+    return lines
+
+
 def _structure(res: dict, engines: list[str]) -> list[str]:
     st = res["structure"]
     real = st["real"]
@@ -164,7 +202,7 @@ def write_markdown(res: dict, out: Path) -> None:
     skipped = res.get("skipped_engines", {})
     if skipped:
         lines += ["Not evaluated: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()) + ".", ""]
-    for heading, body in zip(HEADINGS, (_validity, _fidelity, _similarity, _structure, _speed)):
+    for heading, body in zip(HEADINGS, (_validity, _fidelity, _similarity, _realness, _structure, _speed)):
         lines += [f"## {heading}", "", *body(res, engines)]
     (out / "EVALUATION.md").write_text("\n".join(lines))
 

@@ -1,0 +1,128 @@
+"""The real music the realness facts and the two-sample test compare against, read once and cached.
+
+- Drums: the Groove MIDI Dataset's held-out (test) 4/4 beats, whole performances at their played
+  timing and velocity, on the TD-11 notes the files hold (as ``groove_facts.py`` reads them), each
+  with its style family (:data:`FAMILIES`).
+- Pitched roles: POP909's held-out songs (``pop909_ids("test")``), whole songs on the beat grid
+  (:func:`stori.data.pop909.whole_song`): melody = MELODY, counter_melody = BRIDGE, bass and
+  harmony = the PIANO split by ``split_bass``. Whole songs, so repetition across section boundaries
+  counts as it does in a file.
+- ``pop909_raw``: songs 801-909 read straight from their MIDI files (the file's own tick grid, as
+  ``groove_facts.py`` reads them), MELODY and PIANO, to check against the tool's printed references:
+  once in the file's own meter (what the tool does) and once in 4/4. 100 of these 109 files declare
+  1/4, so in their own meter a "bar" is one beat and a "2-bar window" two beats; the files' tick 0
+  is also the audio's start, not a downbeat. The beat-grid songs above are the reference Stori uses.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from stori.data.paths import CACHE_DIR, data_dir as resolve_data_dir
+from stori.evaluate.part_facts import Part, drum_facts, mean_facts, midi_facts, part_of, pitched_facts
+from stori.spec.song import Note
+
+VERSION = "realness-real-v1"
+"""Bump when what is read changes: the cache is keyed by it."""
+
+FAMILIES = {
+    "rock": ("rock", "punk"),
+    "pop": ("pop", "dance", "country"),
+    "funk": ("funk",),
+    "hiphop": ("hiphop",),
+    "jazz": ("jazz",),
+    "latin": ("latin", "afrocuban", "reggae", "afrobeat", "highlife"),
+    "soul": ("soul", "gospel", "blues"),
+    "other": ("neworleans", "middleeastern"),
+}
+"""Style family -> GMD styles in it."""
+FAMILY_OF = {style: fam for fam, styles in FAMILIES.items() for style in styles}
+
+
+@dataclass(frozen=True)
+class RealPiece:
+    id: str  # "gmd:drummer1/eval_session/1_funk-groove1_138_beat_4-4", "pop909:801"
+    family: str  # GMD style family; "pop909" for POP909 songs
+    parts: dict[str, Part]  # role -> part
+
+
+def _gmd_beats(data_dir) -> list[RealPiece]:
+    from stori.data.gmd import load_performances
+
+    out = []
+    for p in load_performances("test", data_dir, beat_type="beat"):
+        if p.time_signature == (4, 4):
+            notes = [Note(h.raw_pitch, h.tick, h.end, h.velocity) for h in p.hits]
+            out.append(RealPiece(p.source, FAMILY_OF.get(p.style, "other"), {"drums": part_of([notes])}))
+    return out
+
+
+def _pop909_songs(data_dir) -> list[RealPiece]:
+    from stori.data.pop909 import whole_song
+    from stori.data.splits import pop909_ids
+
+    out = []
+    for sid in pop909_ids("test"):
+        got = whole_song(sid, data_dir)
+        if got and got[1] == (4, 4):
+            out.append(RealPiece(f"pop909:{sid}", "pop909", {role: part_of([notes]) for role, notes in got[0].items()}))
+    return out
+
+
+def _pop909_raw(root: Path) -> dict[str, dict]:
+    out = {}
+    for label, meter in (("file meter", None), ("4/4", (4, 4))):
+        rows: dict[str, list] = {"MELODY": [], "PIANO": []}
+        for i in range(801, 910):
+            path = root / "pop909" / f"{i:03d}" / f"{i:03d}.mid"
+            if path.is_file():
+                pitched = midi_facts(path, meter)["pitched"]
+                for name in rows:
+                    if name in pitched:
+                        rows[name].append(pitched[name])
+        out[label] = {name: mean_facts(r) for name, r in rows.items() if r}
+    return out
+
+
+def _cache_path(root: Path) -> Path:
+    key = f"{root.resolve()}:{VERSION}"
+    return CACHE_DIR / f"{VERSION}-{hashlib.sha1(key.encode()).hexdigest()[:10]}.pkl"
+
+
+def load_real(data_dir: str | os.PathLike | None = None) -> dict:
+    """``{"gmd": [RealPiece], "pop909": [RealPiece], "pop909_raw": {track: mean facts}}``, read once
+    and cached under ``cache/``; a dataset whose files are missing is an empty list."""
+    root = resolve_data_dir(data_dir)
+    path = _cache_path(root)
+    if path.is_file():
+        with path.open("rb") as f:
+            return pickle.load(f)
+    real = {
+        "gmd": _gmd_beats(root) if (root / "groove" / "info.csv").is_file() else [],
+        "pop909": _pop909_songs(root) if (root / "pop909").is_dir() else [],
+        "pop909_raw": _pop909_raw(root) if (root / "pop909").is_dir() else {},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(real, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return real
+
+
+def reference_facts(real: dict) -> dict:
+    """Mean facts over real pieces: drums overall and per style family (GMD), pitched per role (POP909)."""
+    drums = [(p.family, drum_facts(p.parts["drums"])) for p in real["gmd"]]
+    out = {"gmd": {"all": mean_facts(f for _, f in drums)} if drums else {}, "pop909": {}, "pop909_raw": real["pop909_raw"]}
+    for fam in FAMILIES:
+        rows = [f for g, f in drums if g == fam]
+        if rows:
+            out["gmd"][fam] = mean_facts(rows)
+    for role in ("melody", "counter_melody", "bass", "harmony"):
+        rows = [pitched_facts(p.parts[role]) for p in real["pop909"] if role in p.parts]
+        if rows:
+            out["pop909"][role] = mean_facts(rows)
+    return out

@@ -1,0 +1,123 @@
+"""Realness facts, their agreement with ../shared/tools/groove_facts.py, and the two-sample test."""
+import importlib.util
+import json
+import random
+
+import pytest
+
+from conftest import DATA_DIR, ROOT
+from stori.cli import main
+from stori.evaluate.part_facts import Part, midi_facts, part_of, song_facts
+from stori.evaluate.two_sample import balanced_accuracy, halves, windows_of
+from stori.render.midi import song_to_midi
+from stori.spec.song import PPQ, Note, SectionSpan, Song, Track
+
+S = PPQ // 4  # one 16th
+BAR = 16 * S
+GROOVE_FACTS = ROOT.parent / "shared" / "tools" / "groove_facts.py"
+
+
+def _beat(bars: int, snare_steps=lambda b: (4, 12), extra=lambda b: ()) -> list[Note]:
+    notes = []
+    for b in range(bars):
+        notes += [Note(36, b * BAR + k * S, b * BAR + k * S + S, 100) for k in (0, 8)]
+        notes += [Note(38, b * BAR + k * S, b * BAR + k * S + S, 100) for k in snare_steps(b)]
+        notes += [Note(42, b * BAR + k * S, b * BAR + k * S + S, 70) for k in range(0, 16, 2)]
+        notes += [Note(p, b * BAR + k * S, b * BAR + k * S + S, 100) for p, k in extra(b)]
+    return sorted(notes, key=lambda n: (n.start, n.pitch))
+
+
+def _song(drums: list[Note], pitched: list[Note] = ()) -> Song:
+    tracks = [Track("Drums", "drums", 0, 10, drums)]
+    if pitched:
+        tracks.append(Track("Keys", "harmony", 0, 1, list(pitched)))
+    end = max(n.end for t in tracks for n in t.notes)
+    return Song(tracks, [SectionSpan("s1", "verse", 0, end)], 120.0)
+
+
+def test_a_rock_beat_has_its_backbeat_and_repeats_every_bar():
+    f = song_facts(_song(_beat(8)))["drums"]
+    assert f["backbeat"] == 1.0 and f["bar_repeats"] == 1.0 and f["toms"] == 0.0
+    assert f["fills_phrase_end"] == 0.0 and f["fills_elsewhere"] == 0.0
+
+
+def test_random_snares_score_low():
+    rng = random.Random(3)
+    f = song_facts(_song(_beat(16, snare_steps=lambda b: rng.sample(range(16), 3))))["drums"]
+    assert f["backbeat"] < 0.35 and f["bar_repeats"] < 0.2
+
+
+def test_tom_fills_at_phrase_ends_are_counted_there():
+    fill = lambda b: [(47, 12), (43, 14)] if b % 4 == 3 else ()  # noqa: E731
+    f = song_facts(_song(_beat(9, extra=fill)))["drums"]
+    assert f["fills_phrase_end"] == 1.0 and f["fills_elsewhere"] == 0.0
+    assert f["toms"] == pytest.approx(4 / (9 * 12 + 4))
+
+
+def test_restrikes_are_notes_started_while_the_same_pitch_sounds():
+    notes = [Note(60, 0, 2 * PPQ, 90), Note(60, PPQ, PPQ + 100, 90),  # restruck while sounding
+             Note(64, 0, PPQ, 90), Note(64, PPQ, 2 * PPQ, 90),  # touching: not a restrike
+             Note(67, 0, PPQ, 90), Note(67, 0, PPQ, 90)]  # doubled: a restrike
+    part = part_of([notes])
+    assert part.restrikes == 2
+    assert song_facts(_song(_beat(1), notes))["harmony"]["restrikes"] == 2
+
+
+def test_a_repeated_two_bar_rhythm_repeats():
+    riff = [0, 3, 6, 10, 16, 20, 24, 28]
+    notes = [Note(60 + k % 5, w * 2 * BAR + k * S, w * 2 * BAR + k * S + S, 90) for w in range(6) for k in riff]
+    f = song_facts(_song(_beat(12), notes))["harmony"]
+    assert f["repeats_2bar"] == 1.0 and f["bar_repeats"] == 0.0 and f["median_beats"] == 0.25
+
+
+@pytest.mark.skipif(not GROOVE_FACTS.is_file(), reason="../shared/tools/groove_facts.py is not here")
+def test_facts_agree_with_groove_facts_on_a_written_file(tmp_path):
+    spec = importlib.util.spec_from_file_location("groove_facts", GROOVE_FACTS)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    rng = random.Random(1)
+    drums = _beat(12, snare_steps=lambda b: (4, 12) if b % 3 else (4, 7, 12), extra=lambda b: [(45, 14)] if b % 4 == 3 else ())
+    drums = [Note(n.pitch, n.start + rng.randint(-40, 40) if n.start else 0, n.end + 40, rng.choice([30, 60, 100])) for n in drums]
+    keys = [Note(rng.choice([60, 62, 64]), k * S + rng.randint(0, 30), k * S + rng.choice([S, 3 * S, 6 * S]), rng.choice([40, 90]))
+            for k in range(0, 12 * 16, 2)]
+    song = _song(drums, keys)
+    path = tmp_path / "song.mid"
+    song_to_midi(song).save(path)
+    want, got, ours = tool.facts(str(path)), midi_facts(path), song_facts(song)
+    for k in ("backbeat", "toms", "bar_repeats"):
+        assert got["drums"][k] == want["drums"][k] == ours["drums"][k]
+    p = want["pitched"]["Keys"]
+    assert p["overlaps"] > 0
+    for theirs, mine in (("repeats", "repeats_2bar"), ("median_beats", "median_beats"), ("overlaps", "restrikes")):
+        assert got["pitched"]["Keys"][mine] == p[theirs] == ours["harmony"][mine]
+
+
+def _piece(rng: random.Random, scrambled: bool) -> Part:
+    pattern = rng.choice([(0, 8), (0, 6, 8), (0, 10)])
+    notes = []
+    for b in range(16):
+        hits = [(36, k) for k in pattern] + [(38, 4), (38, 12)] + [(42, k) for k in range(0, 16, 2)]
+        hits += [(38, rng.choice([7, 9, 15]))] * (rng.random() < 0.3)
+        for p, k in hits:
+            k = rng.randrange(16) if scrambled else k
+            notes.append(Note(p, b * BAR + k * S, b * BAR + k * S + S, rng.randint(60, 110)))
+    return part_of([notes])
+
+
+def test_classifier_separates_scrambled_beats_and_not_real_halves():
+    rng = random.Random(0)
+    real = windows_of([(f"r{i}", _piece(rng, False)) for i in range(40)], drums=True)
+    scrambled = windows_of([(f"s{i}", _piece(rng, True)) for i in range(20)], drums=True)
+    assert balanced_accuracy(real, scrambled, seed=0) > 0.8
+    assert 0.3 < balanced_accuracy(*halves(real, seed=0), seed=0) < 0.7
+    assert balanced_accuracy(real, scrambled, seed=0) == balanced_accuracy(real, scrambled, seed=0)
+
+
+@pytest.mark.skipif(not (DATA_DIR / "groove").is_dir() or not (DATA_DIR / "pop909").is_dir(), reason="datasets not here")
+def test_realness_command_prints_facts_beside_real_ones(capsys):
+    assert main(["realness", "--engine", "baseline", "--songs", "1", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["real"]["gmd"]["all"]["pieces"] > 50 and 0.5 < res["real"]["gmd"]["all"]["backbeat"] < 0.75
+    eng = res["engines"]["baseline"]
+    assert {c["fact"] for c in eng["checks"]} >= {"backbeat", "toms", "bar_repeats", "repeats_2bar", "median_beats"}
+    assert 0.0 <= eng["classifier"]["drums"]["balanced_accuracy"] <= 1.0
