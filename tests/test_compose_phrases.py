@@ -1,0 +1,73 @@
+"""Phrases and the plan in the notes: units repeat as planned, repeats follow the chords, tacet and
+sparse are heard, no same-pitch restrikes, song drums keep a backbeat."""
+import random
+
+import pytest
+
+from stori.compose.phrases import phrase_form, refit
+from stori.pipeline import generate
+from stori.plan.planner import plan_song
+from stori.spec.song import Note, no_restrikes
+
+BAR = 1920
+
+
+def test_phrase_form_copies_only_earlier_units_and_repeats_sometimes():
+    forms = [phrase_form("bass", 8, random.Random(k)) for k in range(200)]
+    assert all(u.source < u.index for f in forms for u in f if u.kind != "new")
+    share = sum(u.kind == "repeat" for f in forms for u in f) / sum(len(f) - 1 for f in forms)
+    assert 0.1 < share < 0.4  # POP909 bass repeats the 2 bars before about a fifth of the time
+
+
+def test_a_repeated_unit_keeps_its_rhythm_and_moves_to_the_new_chord():
+    timeline = [(0, "C"), (2 * BAR, "F")]
+    notes = [Note(60, 0, 240, 80), Note(64, 480, 720, 80), Note(67, 960, 1200, 80)]
+    moved = refit(notes, 2 * BAR, timeline, "harmony", "C major", (48, 79))
+    assert [n.start - 2 * BAR for n in moved] == [n.start for n in notes]
+    assert all(n.pitch % 12 in (5, 9, 0) for n in moved)
+
+
+def test_no_restrikes_cuts_a_note_before_its_pitch_returns():
+    out = no_restrikes([Note(60, 0, 960, 80), Note(60, 480, 960, 80)])
+    assert out[0].end <= out[1].start
+
+
+@pytest.fixture(scope="module")
+def song():
+    return generate("bittersweet indie folk song about leaving home", seed=1, trace=True)
+
+
+def test_no_pitched_note_restrikes_a_sounding_pitch(song):
+    for t in song.tracks:
+        if t.is_drums:
+            continue
+        last_end: dict[int, int] = {}
+        for n in sorted(t.notes, key=lambda n: n.start):
+            assert n.start >= last_end.get(n.pitch, -1), (t.name, n)
+            last_end[n.pitch] = n.end
+
+
+def test_song_drums_keep_the_backbeat_and_few_toms(song):
+    drums = next(t for t in song.tracks if t.is_drums).notes
+    loud_snares = [n for n in drums if n.pitch in (37, 38, 39, 40) and n.velocity >= 50]
+    on_backbeat = sum(round(n.start / 120) % 16 in (4, 12) for n in loud_snares)
+    assert on_backbeat / len(loud_snares) > 0.6
+    assert sum(n.pitch in (41, 43, 45, 47, 48, 50) for n in drums) / len(drums) < 0.08
+
+
+def test_phrase_forms_are_traced(song):
+    forms = [t for t in song.traces if t["decision_type"] == "phrase_form"]
+    assert any("drums" in t["target"] for t in forms) and any("melody" in t["target"] for t in forms)
+
+
+def test_tacet_and_sparse_behaviours_are_heard():
+    spec = plan_song("a pop song", structure="verse:8,chorus:8", seed=4)
+    spec.section("verse").track_behaviours.update(drums="sparse", bass="tacet")
+    spec.section("chorus").track_behaviours.update(drums="driving")
+    song = generate(spec=spec, seed=4, trace=False)
+    verse, chorus = song.section("verse"), song.section("chorus")
+    tracks = {t.role: t for t in song.tracks}
+    assert not song.notes_in(tracks["bass"], verse) and song.notes_in(tracks["bass"], chorus)
+    ghosts = [n for n in song.notes_in(tracks["drums"], verse) if n.pitch == 38 and n.velocity < 50]
+    assert not ghosts  # sparse drums drop the ghost notes
+    assert len(song.notes_in(tracks["drums"], verse)) < len(song.notes_in(tracks["drums"], chorus))
