@@ -22,6 +22,7 @@ from stori.spec.song import Song
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 SERVED_FILES = ("song.mid", "stems.zip", "spec.json", "traces.json", "preview.wav")
 PREVIEW_RATE = 22050  # half CD rate: a third of the bytes to send, plenty for a sketch
+PREVIEW_MAX_S = 600  # the studio previews the first 10 minutes (a 60-minute upload would take a minute and 300 MB)
 KEEP_SESSIONS = 64
 KEEP_SONGS = 200  # song folders kept on disk; the oldest go first, so a long-running Space does not fill up
 
@@ -88,11 +89,14 @@ class Workspace:
 
     @staticmethod
     def render(take: Take) -> None:
-        """Add the FluidSynth preview; without FluidSynth the take says why instead."""
+        """Add the FluidSynth preview (the first PREVIEW_MAX_S seconds); without FluidSynth the take says why instead."""
         try:
-            render_wav(take.song, take.folder / "preview.wav", sample_rate=PREVIEW_RATE)
+            render_wav(take.song, take.folder / "preview.wav", sample_rate=PREVIEW_RATE, max_seconds=PREVIEW_MAX_S)
         except AudioUnavailable as e:
             take.audio_note = f"No audio preview: {e}"
+            return
+        if take.song.duration_s > PREVIEW_MAX_S:
+            take.audio_note = f"The preview plays the first {PREVIEW_MAX_S // 60} minutes; song.mid has it all."
 
     def file(self, song_id: str, version, name: str) -> Path:
         """The path of a served file, after checking every part; raises StoriError otherwise."""
