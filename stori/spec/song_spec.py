@@ -95,9 +95,15 @@ class MotifUsage:
         _obj(d, where)
         if not isinstance(d.get("motif"), str):
             raise StoriError(f"{where}.motif", "is missing", "the id of a motif in motifs[]")
-        if not isinstance(d.get("transformations", []), list) or not isinstance(d.get("track", "melody"), str):
-            raise StoriError(f"{where}.transformations", "is not a list (or track is not text)",
-                             'a list of names or {"type", "amount"} objects, and a track role')
+        transformations = d.get("transformations", [])
+        if not isinstance(transformations, list) or not all(
+                isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("type"), str) and
+                                       isinstance(t.get("amount", 0), (int, float)) and not isinstance(t.get("amount"), bool)
+                                       and abs(t.get("amount", 0)) <= 8) for t in transformations):
+            raise StoriError(f"{where}.transformations", f"{str(transformations)[:60]} is not a list of transformations",
+                             'names or {"type": name, "amount": a number -8..8}')
+        if not isinstance(d.get("track", "melody"), str):
+            raise StoriError(f"{where}.track", "is not text", "a track role such as 'melody'")
         return cls(motif=d["motif"], bar=int(check_range(f"{where}.bar", d.get("bar", 1), 1, 64)),
                    beat=check_range(f"{where}.beat", d.get("beat", 1), 1, 12.99),
                    transformations=list(d.get("transformations", [])), track=d.get("track", "melody"),
