@@ -53,11 +53,11 @@ def _motif(m, where: str, k: int, known: tuple[str, ...]) -> Motif:
     intervals, rhythm = m.get("intervals", []), m.get("rhythm", [])
     if not isinstance(intervals, list) or not 1 <= len(intervals) <= MAX_MOTIF_NOTES or \
             not all(isinstance(i, int) and not isinstance(i, bool) and -36 <= i <= 36 for i in intervals):
-        raise StoriError(f"{where}.intervals", f"{str(intervals)[:60]} is not a list of semitone offsets",
+        raise StoriError(f"{where}.intervals", f"{intervals!r:.60} is not a list of semitone offsets",
                          f"1..{MAX_MOTIF_NOTES} integers -36..36")
     if not isinstance(rhythm, list) or not all(isinstance(r, (int, float)) and not isinstance(r, bool) and 0 < r <= 16
                                                for r in rhythm):
-        raise StoriError(f"{where}.rhythm", f"{str(rhythm)[:60]} is not a list of durations",
+        raise StoriError(f"{where}.rhythm", f"{rhythm!r:.60} is not a list of durations",
                          "one duration in beats (0 < d <= 16) per interval")
     transformations = m.get("allowed_transformations", TRANSFORMATIONS)
     if not isinstance(transformations, list | tuple) or not all(isinstance(t, str) for t in transformations):

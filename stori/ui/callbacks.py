@@ -20,11 +20,11 @@ from gradio.utils import get_upload_folder
 
 from stori import inputs
 from stori.errors import StoriError
-from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.render.figures import emotion_arc, piano_roll
 from stori.spec.emotion import AXES
 from stori.spec.song_spec import SongSpec
 from stori.ui import studio, views
+from stori.ui.fields import UPLOAD_ALLOWED
 from stori.ui.workspace import Take, Workspace
 
 DOWNLOADS = ("song.mid", "stems.zip", "spec.json", "traces.json")
@@ -42,9 +42,6 @@ def friendly(fn):
         except StoriError as e:
             raise gr.Error(str(e), title="Stori") from None
     return run
-
-
-UPLOAD_ALLOWED = f"a .mid file up to {MAX_MIDI_BYTES // 1_000_000} MB uploaded to the studio"
 
 
 def uploaded(path) -> Path:

@@ -10,6 +10,32 @@ import gradio as gr
 
 from stori import inputs
 from stori.errors import StoriError, check_range
+from stori.render.midi_limits import MAX_MIDI_BYTES
+
+UPLOAD_ALLOWED = f"a .mid file up to {MAX_MIDI_BYTES // 1_000_000} MB uploaded to the studio"
+
+
+class Blocks(gr.Blocks):
+    """gr.Blocks whose own refusals of a malformed input are one line naming the input too.
+
+    Before any component sees a value, Gradio checks file payloads (that the path was uploaded, that
+    the FileData is well formed, that a URL is public) and raises its own errors, some of them
+    multi-line pydantic reports. Here every such refusal becomes a StoriError-style line; a file
+    refusal says the same whatever the path, so paths cannot be probed.
+    """
+
+    async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
+        try:
+            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+        except gr.Error:
+            raise
+        except Exception:
+            if any(isinstance(b, gr.File) for b in block_fn.inputs):
+                err = StoriError("midi", "is not a file uploaded to the studio", UPLOAD_ALLOWED)
+            else:
+                labels = ", ".join(str(getattr(b, "label", None) or type(b).__name__) for b in block_fn.inputs)
+                err = StoriError("inputs", "a value is not of its component's type", labels)
+            raise gr.Error(str(err), title="Stori") from None
 
 
 def _checked(base):

@@ -39,7 +39,7 @@ def _sliders(values: dict, prefix: str) -> list[gr.Slider]:
 
 
 def build_blocks(cb: Callbacks) -> gr.Blocks:
-    with gr.Blocks(title="Stori studio", analytics_enabled=False) as demo:
+    with fields.Blocks(title="Stori studio", analytics_enabled=False) as demo:
         song_id = gr.State("")
         song_token = gr.State("")  # the song's access token: kept on the server, never shown
         spec_state = gr.State(None)
