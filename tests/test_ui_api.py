@@ -1,15 +1,11 @@
 """The studio over HTTP: gradio_client on each named endpoint, concurrency, the REST task flow, uploads.
 
 The app is started the way a user starts it, ``python app.py`` with GRADIO_SERVER_NAME and
-GRADIO_SERVER_PORT, on a free port, once for the module.
+GRADIO_SERVER_PORT, on a free port, once for the module (the ``studio`` fixture of conftest.py).
 """
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,45 +14,7 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-ROOT = Path(__file__).resolve().parents[1]
 SHORT = "verse:2,chorus:2"  # short songs keep the module quick on two cores
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def studio_url(tmp_path_factory):
-    """``python app.py`` on a free port with its own output folder; stopped (by its pid) afterwards."""
-    port = _free_port()
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "STORI_STUDIO_DIR": str(tmp_path_factory.mktemp("studio")), "GRADIO_ANALYTICS_ENABLED": "False"}
-    log = tmp_path_factory.mktemp("log") / "app.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"app.py did not answer on {url}: {log.read_text()[-2000:]}")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
