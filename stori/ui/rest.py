@@ -158,4 +158,10 @@ def router(ws: Workspace, board: TaskBoard | None = None) -> APIRouter:
             raise HTTPException(404, str(e)) from None
         return FileResponse(path, filename=name)
 
+    @api.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], include_in_schema=False)
+    def elsewhere(path: str) -> None:
+        """Any other /api/ path: one line listing the routes (not the studio page's "Not Found")."""
+        raise HTTPException(404, "path: no such route; allowed: POST /api/v1/generate, GET /api/v1/tasks/{task_id}, "
+                                 "GET /api/v1/files/{song_id}/{version}/{name}")
+
     return api
