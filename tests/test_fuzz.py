@@ -188,6 +188,10 @@ def _rest_request(rng: random.Random) -> tuple[str, str, bytes | None]:
         sid = rng.choice(["0" * 32, "x", "..%2F.."])
         return "GET", f"/api/v1/files/{sid}/{rng.choice(['1', 'x', '-1'])}/{rng.choice(['song.mid', '.token', 'app.py'])}" \
                       f"?token={rng.choice(['', 'x', 'y' * 100])}", None
+    if roll < 0.25:  # a malformed envelope to a Gradio endpoint
+        return "POST", f"/gradio_api/call/{rng.choice(list(GRADIO))}", rng.choice(
+            [b'{"data": 5}', b'{"data": "' + b"Q" * 100_000 + b'"}', b"not json", b"[" * 10_000, b'{"data": [], "x": {}}',
+             b'{"data": [1], "session_hash": [1]}', b"", b'{"data": {"a": 1}}'])
     if roll < 0.3:
         return "POST", "/api/v1/generate", rng.choice([b"", b"{", b"[]", b"null", b"1e999", b"\xff\xfe", b"[" * 5000,
                                                         json.dumps({"seed": 10 ** 60}).encode(), b'{"a":' * 100])
@@ -231,6 +235,9 @@ def test_fuzz_api(app_client):
                     method, url, body = _rest_request(rng)
                     r = app_client.request(method, url, content=body, headers={"content-type": "application/json"})
                     status, message = r.status_code, "" if r.status_code < 300 else str(r.json().get("detail"))
+                    if r.status_code == 200 and "/gradio_api/" in url:  # an envelope Gradio took: its event is queued
+                        status, message = 200, ""
+                    assert len(r.content) < 2000 or r.status_code < 300, "a refusal echoed the request"
                     if r.status_code == 202:
                         tasks.append(r.json()["status_url"])
                     case = f"{method} {url[:60]} {(body or b'')[:60]!r}"

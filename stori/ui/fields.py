@@ -6,6 +6,8 @@ the field's rule instead, so the page, gradio_client and a raw HTTP call all get
 """
 from __future__ import annotations
 
+import inspect
+
 import gradio as gr
 
 from stori import inputs
@@ -33,8 +35,7 @@ class Blocks(gr.Blocks):
             if any(isinstance(b, gr.File) for b in block_fn.inputs):
                 err = StoriError("midi", "is not a file uploaded to the studio", UPLOAD_ALLOWED)
             else:
-                labels = ", ".join(str(getattr(b, "label", None) or type(b).__name__) for b in block_fn.inputs)
-                err = StoriError("inputs", "a value is not of its component's type", labels)
+                err = StoriError("inputs", "a value is not of its field's type", ", ".join(_parameters(block_fn.fn)))
             raise gr.Error(str(err), title="Stori") from None
 
 
@@ -63,6 +64,14 @@ Number = _checked(gr.Number)
 Slider = _checked(gr.Slider)
 Dropdown = _checked(gr.Dropdown)
 Radio = _checked(gr.Radio)
+
+
+def _parameters(fn) -> list[str]:
+    """The names of an endpoint's fields: its function's parameters (Gradio's progress tracker aside)."""
+    try:
+        return [name for name in inspect.signature(fn).parameters if name != "progress"]
+    except (TypeError, ValueError):
+        return ["the endpoint's documented inputs"]
 
 
 def in_range(field: str, lo: float, hi: float, integer: bool = False):

@@ -15,8 +15,10 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel
 
 from stori import inputs
@@ -68,8 +70,17 @@ class BodyLimit:
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     """FastAPI's 422, as one line naming the field and never the value sent."""
     first = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(x) for x in first.get("loc", ()) if x not in ("body", "path", "query")) or "request"
+    loc = [str(x) for x in first.get("loc", ())] or ["request"]
+    where = ".".join(x for x in loc[1:] if not x.isdigit()) or loc[0]
     return JSONResponse({"detail": f"{where}: {first.get('msg', 'is not valid')}"}, status_code=422)
+
+
+async def unreadable_body(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """FastAPI's 400 for a body its JSON parser gave up on (nesting past Python's recursion limit), in one line."""
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return JSONResponse({"detail": "body: is not JSON that can be read; allowed: a JSON object nested a few levels"},
+                            status_code=400)
+    return await http_exception_handler(request, exc)
 
 
 def generate_fields(body: bytes) -> dict:

@@ -8,6 +8,8 @@ from pathlib import Path
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
 
 from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.ui import rest, studio
@@ -44,6 +46,10 @@ def create_app(root: str | Path | None = None) -> FastAPI:
     app = gr.mount_gradio_app(app, demo, path="/", blocked_paths=[str(ws.root)], max_file_size=MAX_MIDI_BYTES,
                               theme=THEME, css=CSS, footer_links=["api"])
     demo.has_launched = True
+    for mounted in app.routes:  # Gradio's own routes answer a malformed call in one line too, without echoing it
+        if isinstance(mounted, Mount) and isinstance(mounted.app, FastAPI):
+            mounted.app.add_exception_handler(RequestValidationError, rest.validation_error)
+            mounted.app.add_exception_handler(StarletteHTTPException, rest.unreadable_body)
     app.add_middleware(rest.BodyLimit)
     return app
 
