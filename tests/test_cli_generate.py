@@ -60,7 +60,7 @@ def test_render_makes_a_preview_that_is_not_silent_and_as_long_as_the_midi(tmp_p
 
 
 @pytest.mark.parametrize("args,field", [
-    (["--valence", "3"], "valence"),
+    (["--valence", "3"], "emotion.valence"),
     (["--structure", "intro:4,verse:0"], "structure"),
     (["--key", "H major"], "key"),
     (["--tempo", "10"], "tempo"),

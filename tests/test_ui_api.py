@@ -1,15 +1,11 @@
 """The studio over HTTP: gradio_client on each named endpoint, concurrency, the REST task flow, uploads.
 
 The app is started the way a user starts it, ``python app.py`` with GRADIO_SERVER_NAME and
-GRADIO_SERVER_PORT, on a free port, once for the module.
+GRADIO_SERVER_PORT, on a free port, once for the module (the ``studio`` fixture of conftest.py).
 """
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,45 +14,7 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-ROOT = Path(__file__).resolve().parents[1]
 SHORT = "verse:2,chorus:2"  # short songs keep the module quick on two cores
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def studio_url(tmp_path_factory):
-    """``python app.py`` on a free port with its own output folder; stopped (by its pid) afterwards."""
-    port = _free_port()
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "STORI_STUDIO_DIR": str(tmp_path_factory.mktemp("studio")), "GRADIO_ANALYTICS_ENABLED": "False"}
-    log = tmp_path_factory.mktemp("log") / "app.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"app.py did not answer on {url}: {log.read_text()[-2000:]}")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -95,15 +53,17 @@ def test_generate_endpoint_rejects_bad_input_with_the_field_named(client):
 
 def test_refine_endpoint(client):
     song = _generate(client, structure="verse:2,chorus:2,bridge:2")
-    r = client.predict(song_id=song["song_id"], message="make the bridge more intense", api_name="/refine")
+    token = song["token"]
+    r = client.predict(song_id=song["song_id"], message="make the bridge more intense", token=token, api_name="/refine")
     assert r["song_id"] == song["song_id"] and r["version"] == 2
     assert r["changed_sections"] == ["bridge"] and r["message"].strip()
-    why = client.predict(song_id=song["song_id"], message="why is the chorus higher?", api_name="/refine")
+    why = client.predict(song_id=song["song_id"], message="why is the chorus higher?", token=token, api_name="/refine")
     assert why["version"] == 2 and why["message"].strip() and why["changed_sections"] == []
-    back = client.predict(song_id=song["song_id"], message="undo", api_name="/refine")
+    back = client.predict(song_id=song["song_id"], message="undo", token=token, api_name="/refine")
     assert back["version"] == 3 and back["changed_sections"] == ["bridge"]
-    with pytest.raises(AppError, match="song_id"):
-        client.predict(song_id="../../etc", message="undo", api_name="/refine")
+    for sid, tok in (("../../etc", token), (song["song_id"], ""), (song["song_id"], token[:-1] + "x")):
+        with pytest.raises(AppError, match="token: no song with this id and token"):
+            client.predict(song_id=sid, message="undo", token=tok, api_name="/refine")
 
 
 def test_drums_endpoint_gives_a_drum_only_midi(client):
@@ -187,15 +147,13 @@ def test_rest_task_flow_end_to_end(studio_url):
         for name in ("song.mid", "stems.zip", "spec.json", "traces.json"):
             got = http.get(files[name])
             assert got.status_code == 200 and got.content
+            assert http.get(files[name].split("?")[0]).status_code == 404  # the token is required
+            bearer = {"Authorization": f"Bearer {task['result']['token']}"}
+            assert http.get(files[name].split("?")[0], headers=bearer).status_code == 200
         assert http.get(files["stems.zip"]).content.startswith(b"PK")
 
-        status_url = http.post("/api/v1/generate", json={"prompt": "x", "engine": "nope"}).json()["status_url"]
-        for _ in range(100):
-            failed = http.get(status_url).json()
-            if failed["status"] == "error":
-                break
-            time.sleep(0.2)
-        assert failed["status"] == "error" and failed["error"].startswith("engine:")
+        refused = http.post("/api/v1/generate", json={"prompt": "x", "engine": "nope"})
+        assert refused.status_code == 422 and refused.json()["detail"].startswith("engine:")
 
         assert http.post("/api/v1/generate", json={"prompt": "x" * 3000}).status_code == 422
         assert http.get("/api/v1/tasks/not-an-id").status_code == 400

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from test_ui_api import studio_url  # noqa: F401  (the fixture: python app.py on a free port)
 from tests.conftest import SEED_PROMPT
 
 CHROMIUM = Path("/usr/bin/chromium")

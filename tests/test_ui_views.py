@@ -77,13 +77,25 @@ def test_workspace_serves_only_its_own_files_and_forgets_the_oldest(tmp_path, mo
     song = generate("calm", structure="verse:1", engine="baseline")
     takes = [ws.save(song, render=False) for _ in range(3)]
     assert not takes[0].folder.exists() and takes[2].folder.exists()
-    assert ws.file(takes[2].song_id, 1, "song.mid") == takes[2].folder / "song.mid"
+    token = takes[2].token
+    assert ws.file(takes[2].song_id, 1, "song.mid", token) == takes[2].folder / "song.mid"
     assert ws.save(song, takes[2].song_id, render=False).version == 2
     (tmp_path / "secret.txt").write_text("x")
-    for args in ((takes[2].song_id, 1, "../../secret.txt"), ("../" * 3, 1, "song.mid"), (takes[2].song_id, "1/..", "song.mid"),
-                 (takes[0].song_id, 1, "song.mid"), (takes[2].song_id, 1, "stems")):
+    for args in ((takes[2].song_id, 1, "../../secret.txt", token), ("../" * 3, 1, "song.mid", token),
+                 (takes[2].song_id, "1/..", "song.mid", token), (takes[0].song_id, 1, "song.mid", takes[0].token),
+                 (takes[2].song_id, 1, "stems", token), (takes[2].song_id, 1, ".token", token),
+                 (takes[2].song_id, 1, "song.mid", takes[1].token), (takes[2].song_id, 1, "song.mid", "")):
         with pytest.raises(StoriError):
             ws.file(*args)
+
+
+def test_a_failed_save_leaves_no_song_folder(tmp_path):
+    ws = Workspace(tmp_path / "studio")
+    song = generate("calm", structure="verse:1", engine="baseline")
+    song.tracks[0].program = 300  # not a MIDI program: writing the bundle fails
+    with pytest.raises(Exception):
+        ws.save(song, render=False)
+    assert list(ws.root.iterdir()) == []
 
 
 def test_summary_says_which_planner_planned_the_song():

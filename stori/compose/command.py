@@ -31,12 +31,16 @@ def run(args) -> int:
     from stori.render.audio import AudioUnavailable
     from stori.render.bundle import write_bundle
 
+    from stori import inputs
+
+    fields = inputs.generate_args(  # the rules the studio and REST apply too
+        prompt_text=args.prompt, emotion_values={a: getattr(args, a) for a in AXES if getattr(args, a) is not None} or None,
+        tempo_bpm=args.tempo, key_name=args.key, form=args.structure, meter=args.time_signature, engine_name=args.engine,
+        seed_value=args.seed, engines=ENGINES)
     spec = SongSpec.load(args.spec) if args.spec else None
-    emotion = {a: getattr(args, a) for a in AXES if getattr(args, a) is not None}
-    if spec is None and not args.prompt and not emotion:
+    if spec is None and not fields["prompt"] and not fields["emotion"]:
         raise StoriError("prompt", "no prompt, spec or emotion given", "--prompt TEXT, --spec FILE or emotion settings")
-    song = generate(args.prompt, emotion=emotion or None, tempo=args.tempo, key=args.key, structure=args.structure,
-                    time_signature=args.time_signature, spec=spec, engine=args.engine, seed=args.seed, trace=not args.no_traces)
+    song = generate(spec=spec, trace=not args.no_traces, **fields)
     try:
         written = write_bundle(song, args.out, render=args.render)
     except AudioUnavailable as e:

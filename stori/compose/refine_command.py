@@ -13,10 +13,11 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from stori import inputs
     from stori.compose.refine import SongSession
     from stori.render.bundle import read_bundle, write_bundle
 
-    session = SongSession(read_bundle(args.bundle), engine=args.engine, seed=args.seed)
+    session = SongSession(read_bundle(args.bundle), engine=inputs.engine(args.engine, ENGINES), seed=inputs.seed(args.seed))
     for text in args.say:
         print(session.say(text).markdown)
     written = write_bundle(session.song, args.out)

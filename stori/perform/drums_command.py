@@ -21,13 +21,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     from pathlib import Path
 
+    from stori import inputs
     from stori.perform.drums import make_drums
     from stori.perform.styles import get_style
     from stori.render.midi import midi_bytes
 
     tempo = args.tempo if args.tempo is not None else get_style(args.style).default_tempo
     song = make_drums(args.style, args.bars, tempo, args.time_signature, args.humanize, args.pattern_type,
-                      args.seed, source=args.source)
+                      inputs.seed(args.seed), source=args.source)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(midi_bytes(song))

@@ -161,12 +161,13 @@ def run(args) -> int:
     What a Song does not carry (tempo changes after the start, pitch bends) is not written back."""
     from pathlib import Path
 
+    from stori import inputs
     from stori.render.midi import midi_bytes, midi_to_song
 
     out = Path(args.out)
     if not out.parent.is_dir():
         raise StoriError("out", f"folder {str(out.parent)!r} does not exist", "a path in an existing folder")
-    song = humanize_song(midi_to_song(args.input), args.style, args.amount, args.seed)
+    song = humanize_song(midi_to_song(args.input), args.style, args.amount, inputs.seed(args.seed))
     out.write_bytes(midi_bytes(song))
     n = sum(len(t.notes) for t in song.tracks)
     print(f"wrote {out}: {len(song.tracks)} tracks, {n} notes humanized (amount {args.amount:g}, seed {args.seed})")

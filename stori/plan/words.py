@@ -101,7 +101,7 @@ def length_from_text(text: str) -> tuple[str, float] | None:
         return None
     if m.group(3):
         return "seconds", 60.0 * int(m.group(3)) + int(m.group(4))
-    value, unit = float(m.group(1)), m.group(2).lower()
+    value, unit = min(float(m.group(1)), 1e6), m.group(2).lower()  # "999...9 bars" is long, not infinite
     if unit.startswith("bar"):
         return "bars", value
     return "seconds", value * (60.0 if unit.startswith("min") else 1.0)

@@ -23,6 +23,7 @@ SOUNDFONT_PLACES = (
 )
 SAMPLE_RATE = 44100
 TAIL_S = 0.5
+BLOCK_S = 10  # seconds rendered and written at a time
 
 
 class AudioUnavailable(RuntimeError):
@@ -54,10 +55,15 @@ def _synth():
     return fluidsynth
 
 
-def render_audio(song: Song, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Render ``song`` to a stereo int16 array of shape (frames, 2)."""
-    fluidsynth = _synth()
-    sf_path = find_soundfont()
+def _render(song: Song, sample_rate: int, max_seconds: float | None):
+    """The rendering as a generator of int16 stereo blocks of at most BLOCK_S seconds, stopping at
+    ``max_seconds``; FluidSynth and the soundfont are found first, so AudioUnavailable comes before any block."""
+    fluidsynth, sf_path = _synth(), find_soundfont()
+    return _blocks(fluidsynth, sf_path, song, sample_rate, max_seconds)
+
+
+def _blocks(fluidsynth, sf_path: Path, song: Song, sample_rate: int, max_seconds: float | None):
+    limit = None if max_seconds is None else int(max_seconds * sample_rate)
     synth = fluidsynth.Synth(samplerate=float(sample_rate), gain=0.5)
     try:
         sfid = synth.sfload(str(sf_path))
@@ -75,12 +81,20 @@ def render_audio(song: Song, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
                 events.append((n.end, 1, "off", ch, n.pitch, 0))
                 events.append((n.start, 2, "on", ch, n.pitch, n.velocity))
         events.sort()
-        chunks, done = [], 0
+        done = 0
+
+        def advance(frame):
+            nonlocal done
+            frame = frame if limit is None else min(frame, limit)
+            while done < frame:
+                n = min(frame - done, BLOCK_S * sample_rate)
+                yield np.asarray(synth.get_samples(n), dtype=np.int16).reshape(-1, 2)
+                done += n
+
         for tick, _, kind, ch, a, b in events:
-            frame = int(round(song.seconds(tick) * sample_rate))
-            if frame > done:
-                chunks.append(synth.get_samples(frame - done))
-                done = frame
+            yield from advance(int(round(song.seconds(tick) * sample_rate)))
+            if limit is not None and done >= limit:
+                return
             if kind == "on":
                 synth.noteon(ch, a, b)
             elif kind == "off":
@@ -88,22 +102,32 @@ def render_audio(song: Song, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
             else:
                 synth.cc(ch, a, b)
         end = int(round(song.seconds(song.end_tick) * sample_rate))
-        chunks.append(synth.get_samples(max(0, end - done) + int(TAIL_S * sample_rate)))
+        yield from advance(max(end, done) + int(TAIL_S * sample_rate))
     finally:
         synth.delete()
-    audio = np.concatenate(chunks).astype(np.int16) if chunks else np.zeros(0, np.int16)
-    return audio.reshape(-1, 2)
+
+
+def render_audio(song: Song, sample_rate: int = SAMPLE_RATE, max_seconds: float | None = None) -> np.ndarray:
+    """Render ``song`` (its first ``max_seconds`` when given) to a stereo int16 array of shape (frames, 2)."""
+    blocks = list(_render(song, sample_rate, max_seconds))
+    return np.concatenate(blocks) if blocks else np.zeros((0, 2), np.int16)
 
 
 def write_wav(audio: np.ndarray, path: str | Path, sample_rate: int = SAMPLE_RATE) -> Path:
+    return _write(path, [audio], sample_rate)
+
+
+def _write(path: str | Path, blocks, sample_rate: int) -> Path:
     path = Path(path)
     with wave.open(str(path), "wb") as w:
         w.setnchannels(2)
         w.setsampwidth(2)
         w.setframerate(sample_rate)
-        w.writeframes(np.ascontiguousarray(audio, dtype="<i2").tobytes())
+        for block in blocks:
+            w.writeframes(np.ascontiguousarray(block, dtype="<i2").tobytes())
     return path
 
 
-def render_wav(song: Song, path: str | Path, sample_rate: int = SAMPLE_RATE) -> Path:
-    return write_wav(render_audio(song, sample_rate), path, sample_rate)
+def render_wav(song: Song, path: str | Path, sample_rate: int = SAMPLE_RATE, max_seconds: float | None = None) -> Path:
+    """Render to a WAV file block by block (memory stays at one block however long the song)."""
+    return _write(path, _render(song, sample_rate, max_seconds), sample_rate)

@@ -9,6 +9,8 @@ from stori.spec.emotion import AXES
 from stori.spec.song import Song
 
 TRACK_COLOURS = ("#e4572e", "#29335c", "#f3a712", "#669bbc", "#a8c686", "#8e6c8a", "#3d405b", "#81b29a")
+MAX_ROLL_NOTES = 20_000  # notes drawn in the studio's piano roll (a browser slows past this); the earliest are kept
+MAX_ROLL_SECTIONS = 64  # section lines and names drawn; later ones are left out
 AXIS_COLOURS = {"energy": "#e4572e", "valence": "#f3a712", "tension": "#8e2c48", "intimacy": "#669bbc", "motion": "#4c956c"}
 
 
@@ -17,26 +19,37 @@ def _bars(song: Song, tick: int) -> float:
 
 
 def piano_roll(song: Song, title: str | None = None) -> go.Figure:
-    """One colour per track, opacity by velocity, section boundaries and names; x in bars."""
+    """One colour per track, opacity by velocity, section boundaries and names; x in bars.
+
+    Bounded for any song: at most MAX_ROLL_NOTES notes (the earliest; the title says how many were
+    left out) and MAX_ROLL_SECTIONS section lines, all added in one layout update.
+    """
     fig = go.Figure()
+    total = sum(len(t.notes) for t in song.tracks)
+    cutoff = None
+    if total > MAX_ROLL_NOTES:
+        cutoff = sorted(n.start for t in song.tracks for n in t.notes)[MAX_ROLL_NOTES - 1]
+        title = f"{title + ': ' if title else ''}first {MAX_ROLL_NOTES} of {total} notes"
     for i, track in enumerate(song.tracks):
-        if not track.notes:
+        notes = [n for n in track.notes if cutoff is None or n.start <= cutoff]
+        if not notes:
             continue
-        starts = [_bars(song, n.start) for n in track.notes]
+        starts = [_bars(song, n.start) for n in notes]
         fig.add_trace(go.Bar(
-            base=starts, x=[_bars(song, n.end) - s for n, s in zip(track.notes, starts)],
-            y=[n.pitch for n in track.notes], orientation="h", name=track.name, width=0.8,
-            marker=dict(color=TRACK_COLOURS[i % len(TRACK_COLOURS)], opacity=[0.25 + 0.75 * n.velocity / 127 for n in track.notes],
+            base=starts, x=[_bars(song, n.end) - s for n, s in zip(notes, starts)],
+            y=[n.pitch for n in notes], orientation="h", name=track.name, width=0.8,
+            marker=dict(color=TRACK_COLOURS[i % len(TRACK_COLOURS)], opacity=[0.25 + 0.75 * n.velocity / 127 for n in notes],
                         line=dict(width=0)),
-            customdata=[n.velocity for n in track.notes],
-            hovertemplate=f"{track.name}<br>bar %{{base:.2f}}<br>pitch %{{y}}<br>velocity %{{customdata}}<extra></extra>"))
-    for k, s in enumerate(song.sections):  # labels alternate between two rows so short sections stay legible
-        fig.add_vline(x=_bars(song, s.start), line=dict(color="#888", width=1, dash="dot"))
-        fig.add_annotation(x=_bars(song, s.start), y=1.0 + 0.06 * (k % 2), yref="paper", text=s.id, showarrow=False,
-                           xanchor="left", yanchor="bottom", font=dict(size=11))
-    fig.update_layout(title=title, barmode="overlay", height=420, margin=dict(l=50, r=20, t=60, b=40),
-                      xaxis_title="bar", yaxis_title="MIDI pitch", legend=dict(orientation="h", y=-0.18),
-                      plot_bgcolor="#fafafa")
+            customdata=[n.velocity for n in notes],
+            hovertemplate="%{fullData.name}<br>bar %{base:.2f}<br>pitch %{y}<br>velocity %{customdata}<extra></extra>"))
+    shown = song.sections[:MAX_ROLL_SECTIONS]  # labels alternate between two rows so short sections stay legible
+    fig.update_layout(
+        shapes=[dict(type="line", x0=_bars(song, s.start), x1=_bars(song, s.start), y0=0, y1=1, yref="paper",
+                     line=dict(color="#888", width=1, dash="dot")) for s in shown],
+        annotations=[dict(x=_bars(song, s.start), y=1.0 + 0.06 * (k % 2), yref="paper", text=s.id, showarrow=False,
+                          xanchor="left", yanchor="bottom", font=dict(size=11)) for k, s in enumerate(shown)],
+        title=title, barmode="overlay", height=420, margin=dict(l=50, r=20, t=60, b=40),
+        xaxis_title="bar", yaxis_title="MIDI pitch", legend=dict(orientation="h", y=-0.18), plot_bgcolor="#fafafa")
     return fig
 
 

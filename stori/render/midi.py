@@ -1,7 +1,9 @@
 """Song <-> Standard MIDI File: type 1, named tracks, GM programs, drums on channel 10.
 
-Export is deterministic (same Song -> same bytes). Import treats the file as untrusted: a size
-limit, mido's parser, and one-line errors.
+Export is deterministic (same Song -> same bytes). Text (title, track names, markers) is written as
+UTF-8, the encoding DAWs read, and read back as UTF-8 when it is valid UTF-8, else as Latin-1. Import
+treats the file as untrusted: the limits of :mod:`stori.render.midi_limits`, mido's parser, and
+one-line errors.
 """
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from pathlib import Path
 import mido
 
 from stori.errors import StoriError
+from stori.render import midi_limits as limits
+from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.spec.song import DRUM_CHANNEL, PPQ, ControlChange, Note, SectionSpan, Song, Track
 from stori.theory import MODES, NOTE_NAMES, parse_key
 
-MAX_MIDI_BYTES = 2_000_000
 _MODE_TO_MAJOR = {m: (12 - MODES["major"][i]) % 12 for i, m in enumerate(["major", "dorian", "phrygian", "lydian", "mixolydian"])}
 
 
@@ -27,8 +30,21 @@ def _key_signature(key: str) -> str:
     return NOTE_NAMES[(tonic - offset) % 12]
 
 
+def _text_out(text: str) -> str:
+    """``text`` as UTF-8 bytes in the one-byte-per-character form mido writes (it encodes Latin-1)."""
+    return str(text).encode("utf-8").decode("latin-1")
+
+
+def _text_in(text: str) -> str:
+    """A text event as mido read it (Latin-1): UTF-8 when the bytes are UTF-8, else Latin-1 as it was."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def _events_to_track(name: str, events: list[tuple[int, int, mido.Message]]) -> mido.MidiTrack:
-    track = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
+    track = mido.MidiTrack([mido.MetaMessage("track_name", name=_text_out(name), time=0)])
     now = 0
     for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
         track.append(msg.copy(time=tick - now))
@@ -44,7 +60,7 @@ def conductor_track(song: Song) -> mido.MidiTrack:
         (0, 1, mido.MetaMessage("time_signature", numerator=num, denominator=den)),
         (0, 2, mido.MetaMessage("key_signature", key=_key_signature(song.key))),
     ]
-    events += [(s.start, 3, mido.MetaMessage("marker", text=s.id)) for s in song.sections]
+    events += [(s.start, 3, mido.MetaMessage("marker", text=_text_out(s.id))) for s in song.sections]
     title = song.spec.title if song.spec else "Stori song"
     return _events_to_track(title, events)
 
@@ -81,7 +97,7 @@ def stem_name(track: Track, index: int) -> str:
 
 # ---------------------------------------------------------------------------------------------
 def read_midi(source: str | Path | bytes) -> mido.MidiFile:
-    """Parse an untrusted MIDI file or bytes, with a size limit and one-line errors."""
+    """Parse an untrusted MIDI file or bytes within the byte, chunk and event limits, with one-line errors."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
@@ -91,14 +107,14 @@ def read_midi(source: str | Path | bytes) -> mido.MidiFile:
         data = path.read_bytes()
     else:
         data = bytes(source)
-    if len(data) > MAX_MIDI_BYTES:
-        raise StoriError("midi", f"file is {len(data)} bytes", f"a MIDI file up to {MAX_MIDI_BYTES} bytes")
-    if not data.startswith(b"MThd"):
-        raise StoriError("midi", "not a Standard MIDI File (no MThd header)", "a .mid file")
+    limits.check_bytes(data)
     try:
-        return mido.MidiFile(file=io.BytesIO(data))
+        mid = mido.MidiFile(file=io.BytesIO(data))
     except Exception as e:  # mido raises many types on malformed files
-        raise StoriError("midi", f"unreadable MIDI ({e.__class__.__name__}: {str(e)[:80]})", "a valid Standard MIDI File") from None
+        why = "it ends in the middle of an event" if isinstance(e, EOFError) else f"{e.__class__.__name__}: {str(e)[:80]}"
+        raise StoriError("midi", f"unreadable MIDI ({why})", "a valid Standard MIDI File") from None
+    limits.check_events(sum(len(t) for t in mid.tracks))
+    return mid
 
 
 def _guess_role(channel: int, notes: list[Note]) -> str:
@@ -115,12 +131,14 @@ def _guess_role(channel: int, notes: list[Note]) -> str:
 
 
 def midi_to_song(source: str | Path | bytes) -> Song:
-    """Read any MIDI file into a Song (ticks rescaled to PPQ 480; one Track per track and channel)."""
+    """Read any MIDI file into a Song (ticks rescaled to PPQ 480; one Track per track and channel),
+    within the limits of :mod:`stori.render.midi_limits`."""
     mid = read_midi(source)
     scale = PPQ / (mid.ticks_per_beat or PPQ)
     tempo, ts, key = 120.0, (4, 4), "C major"
     markers: list[tuple[int, str]] = []
     tracks: list[Track] = []
+    notes_read = 0
     for mtrack in mid.tracks:
         now = 0
         name = ""
@@ -129,16 +147,19 @@ def midi_to_song(source: str | Path | bytes) -> Song:
             now += msg.time
             tick = int(round(now * scale))
             if msg.is_meta:
-                if msg.type == "set_tempo" and now == 0:
-                    tempo = round(mido.tempo2bpm(msg.tempo), 3)
-                elif msg.type == "time_signature" and now == 0:
-                    ts = (msg.numerator, msg.denominator)
+                if msg.type == "set_tempo":
+                    bpm = limits.check_tempo(msg.tempo)
+                    tempo = bpm if now == 0 else tempo
+                elif msg.type == "time_signature":
+                    meter = limits.check_meter(msg.numerator, msg.denominator)
+                    ts = meter if now == 0 else ts
                 elif msg.type == "key_signature" and now == 0:
                     key = msg.key[:-1] + " minor" if msg.key.endswith("m") else msg.key + " major"
                 elif msg.type == "track_name":
-                    name = msg.name
+                    name = _text_in(msg.name)
                 elif msg.type == "marker":
-                    markers.append((tick, msg.text))
+                    markers.append((tick, _text_in(msg.text)))
+                    limits.check_markers(len(markers))
                 continue
             if not hasattr(msg, "channel"):
                 continue
@@ -149,6 +170,8 @@ def midi_to_song(source: str | Path | bytes) -> Song:
                 ch["controls"].append(ControlChange(tick, msg.control, msg.value))
             elif msg.type == "note_on" and msg.velocity > 0:
                 ch["open"].setdefault(msg.note, []).append((tick, msg.velocity))
+                notes_read += 1
+                limits.check_notes(notes_read)
             elif msg.type in ("note_on", "note_off"):
                 pending = ch["open"].get(msg.note)
                 if pending:
@@ -166,6 +189,7 @@ def midi_to_song(source: str | Path | bytes) -> Song:
     if not tracks:
         raise StoriError("midi", "the file has no notes", "a MIDI file with at least one note")
     song = Song(tracks=tracks, sections=[], tempo=tempo, time_signature=ts, key=key)
+    limits.check_song(len(tracks), song.duration_s)
     end = song.end_tick
     markers.sort()
     bounds = [(t, label) for t, label in markers if t < end]

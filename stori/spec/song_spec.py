@@ -11,7 +11,7 @@ from pathlib import Path
 
 from stori.errors import StoriError, check_range
 from stori.spec.emotion import EmotionVector
-from stori.spec.motif import Motif
+from stori.spec.motif import TRANSFORMATIONS, Motif
 from stori.spec.song import DRUM_CHANNEL, PPQ, ROLES, SectionSpan
 from stori.theory import normalize_key, parse_chord
 
@@ -24,6 +24,9 @@ BEHAVIOURS = {
     "melody": ("tacet", "lead", "motif", "sparse", "soaring"),
     "counter_melody": ("tacet", "answer", "sustained", "lead"),
 }
+MAX_SECTIONS = 32
+MAX_TOTAL_BARS = 640  # ten sections of 64 bars: the longest form a prompt can ask for
+MAX_MOTIF_NOTES = 32
 METERS = ((2, 4), (3, 4), (4, 4), (5, 4), (6, 8), (7, 8), (9, 8), (12, 8))
 
 
@@ -42,6 +45,34 @@ def _obj(data, where: str) -> dict:
     if not isinstance(data, dict):
         raise StoriError(where, f"expected an object, got {type(data).__name__}", "a JSON object")
     return data
+
+
+def _motif(m, where: str, k: int, known: tuple[str, ...]) -> Motif:
+    """A motif from JSON, every field checked for its type before the Motif checks its values."""
+    _obj(m, where)
+    intervals, rhythm = m.get("intervals", []), m.get("rhythm", [])
+    if not isinstance(intervals, list) or not 1 <= len(intervals) <= MAX_MOTIF_NOTES or \
+            not all(isinstance(i, int) and not isinstance(i, bool) and -36 <= i <= 36 for i in intervals):
+        raise StoriError(f"{where}.intervals", f"{intervals!r:.60} is not a list of semitone offsets",
+                         f"1..{MAX_MOTIF_NOTES} integers -36..36")
+    if not isinstance(rhythm, list) or not all(isinstance(r, (int, float)) and not isinstance(r, bool) and 0 < r <= 16
+                                               for r in rhythm):
+        raise StoriError(f"{where}.rhythm", f"{rhythm!r:.60} is not a list of durations",
+                         "one duration in beats (0 < d <= 16) per interval")
+    transformations = m.get("allowed_transformations", TRANSFORMATIONS)
+    if not isinstance(transformations, list | tuple) or not all(isinstance(t, str) for t in transformations):
+        raise StoriError(f"{where}.allowed_transformations", "is not a list of names", ", ".join(TRANSFORMATIONS))
+    for name in ("register", "anchor_degree"):
+        if name in m and (isinstance(m[name], bool) or not isinstance(m[name], int)):
+            raise StoriError(f"{where}.{name}", f"{str(m[name])[:40]!r} is not an integer",
+                             "a MIDI pitch 24..108" if name == "register" else "a scale degree 1..7")
+    for name in ("id", "name", "emotional_role"):
+        if name in m and not isinstance(m[name], str):
+            raise StoriError(f"{where}.{name}", "is not text", "a string")
+    return Motif(id=m.get("id", f"m{k + 1}"), intervals=intervals, rhythm=rhythm, register=m.get("register", 67),
+                 emotional_role=m.get("emotional_role", "identity"), anchor_degree=m.get("anchor_degree", 1),
+                 allowed_transformations=transformations, name=m.get("name", ""),
+                 extra={x: v for x, v in m.items() if x not in known})
 
 
 def _num_out(x: float):
@@ -64,6 +95,15 @@ class MotifUsage:
         _obj(d, where)
         if not isinstance(d.get("motif"), str):
             raise StoriError(f"{where}.motif", "is missing", "the id of a motif in motifs[]")
+        transformations = d.get("transformations", [])
+        if not isinstance(transformations, list) or not all(
+                isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("type"), str) and
+                                       isinstance(t.get("amount", 0), (int, float)) and not isinstance(t.get("amount"), bool)
+                                       and abs(t.get("amount", 0)) <= 8) for t in transformations):
+            raise StoriError(f"{where}.transformations", f"{str(transformations)[:60]} is not a list of transformations",
+                             'names or {"type": name, "amount": a number -8..8}')
+        if not isinstance(d.get("track", "melody"), str):
+            raise StoriError(f"{where}.track", "is not text", "a track role such as 'melody'")
         return cls(motif=d["motif"], bar=int(check_range(f"{where}.bar", d.get("bar", 1), 1, 64)),
                    beat=check_range(f"{where}.beat", d.get("beat", 1), 1, 12.99),
                    transformations=list(d.get("transformations", [])), track=d.get("track", "melody"),
@@ -221,20 +261,18 @@ class SongSpec:
             emotion = EmotionVector.from_dict(d.get("global_emotion", {}))
         except StoriError as e:
             raise StoriError(f"global_emotion.{e.field}", e.problem, e.allowed) from None
-        motifs = []
-        for k, m in enumerate(d.get("motifs", [])):
-            _obj(m, f"motifs[{k}]")
-            motifs.append(Motif(id=str(m.get("id", f"m{k + 1}")), intervals=m.get("intervals", []), rhythm=m.get("rhythm", []),
-                                register=m.get("register", 67), emotional_role=m.get("emotional_role", "identity"),
-                                anchor_degree=m.get("anchor_degree", 1),
-                                allowed_transformations=m.get("allowed_transformations", Motif.__dataclass_fields__["allowed_transformations"].default),
-                                name=m.get("name", ""), extra={x: v for x, v in m.items() if x not in cls.MOTIF_KEYS}))
+        raw_motifs = d.get("motifs", [])
+        if not isinstance(raw_motifs, list) or len(raw_motifs) > MAX_SECTIONS:
+            raise StoriError("motifs", "is not a list of up to 32 motifs", "a list of motif objects")
+        motifs = [_motif(m, f"motifs[{k}]", k, cls.MOTIF_KEYS) for k, m in enumerate(raw_motifs)]
         raw_sections = d.get("sections")
         if not isinstance(raw_sections, list) or not raw_sections:
-            raise StoriError("sections", "is missing or empty", "a list of 1..32 sections")
-        if len(raw_sections) > 32:
-            raise StoriError("sections", f"{len(raw_sections)} sections", "1..32 sections")
+            raise StoriError("sections", "is missing or empty", f"a list of 1..{MAX_SECTIONS} sections")
+        if len(raw_sections) > MAX_SECTIONS:
+            raise StoriError("sections", f"{len(raw_sections)} sections", f"1..{MAX_SECTIONS} sections")
         sections = [SectionSpec.from_dict(s, f"sections[{k}]", emotion) for k, s in enumerate(raw_sections)]
+        if sum(s.bars for s in sections) > MAX_TOTAL_BARS:
+            raise StoriError("sections", f"{sum(s.bars for s in sections)} bars in all", f"up to {MAX_TOTAL_BARS} bars")
         ids = [s.id for s in sections]
         if len(set(ids)) != len(ids):
             raise StoriError("sections", "section ids repeat", "unique ids")
@@ -243,7 +281,10 @@ class SongSpec:
             for j, u in enumerate(s.motif_usage):
                 if u.motif not in motif_ids:
                     raise StoriError(f"sections[{k}].motif_usage[{j}].motif", f"{u.motif!r} is not defined", ", ".join(sorted(motif_ids)) or "no motifs defined")
-        tracks = [TrackSpec.from_dict(t, f"tracks[{k}]") for k, t in enumerate(d.get("tracks", []))]
+        raw_tracks = d.get("tracks", [])
+        if not isinstance(raw_tracks, list) or len(raw_tracks) > 16:
+            raise StoriError("tracks", "is not a list of up to 16 tracks", "a list of tracks with roles " + ", ".join(ROLES))
+        tracks = [TrackSpec.from_dict(t, f"tracks[{k}]") for k, t in enumerate(raw_tracks)]
         if not tracks:
             raise StoriError("tracks", "is missing or empty", "a list of tracks with roles " + ", ".join(ROLES))
         return cls(title=str(d.get("title", "Untitled")), genre=str(d.get("genre", "pop")), tempo=tempo, key=key,
@@ -267,12 +308,9 @@ class SongSpec:
             raise StoriError("spec", f"{str(path)!r} is not a file", "a path to an RMS v2 JSON file")
         if path.stat().st_size > 2_000_000:
             raise StoriError("spec", "file is larger than 2 MB", "an RMS v2 JSON file up to 2 MB")
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise StoriError("spec", f"not valid JSON ({e.__class__.__name__} at {getattr(e, 'lineno', '?')}:{getattr(e, 'colno', '?')})",
-                             "an RMS v2 JSON file") from None
-        return cls.from_dict(data)
+        from stori.inputs import load_json
+
+        return cls.from_dict(load_json(path.read_bytes(), "spec", "an RMS v2 JSON file"))
 
     def dumps(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"

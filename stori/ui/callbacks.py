@@ -2,19 +2,29 @@
 
 A StoriError becomes ``gr.Error`` (a toast in the browser, an ``AppError`` in gradio_client) with
 the library's one-line message; the app keeps serving.
+
+Files cross the Gradio door only two ways: an upload is read only if it lies in Gradio's upload
+folder once links are resolved (:func:`uploaded`), and a studio file is handed to the page as a
+copy in that folder under a random name (:func:`publish`), so the studio folder itself is never
+served by Gradio and a song's files stay behind its token.
 """
 from __future__ import annotations
 
-import json
+import secrets
+import shutil
 from functools import wraps
+from pathlib import Path
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
+from stori import inputs
 from stori.errors import StoriError
 from stori.render.figures import emotion_arc, piano_roll
 from stori.spec.emotion import AXES
 from stori.spec.song_spec import SongSpec
 from stori.ui import studio, views
+from stori.ui.fields import UPLOAD_ALLOWED
 from stori.ui.workspace import Take, Workspace
 
 DOWNLOADS = ("song.mid", "stems.zip", "spec.json", "traces.json")
@@ -34,9 +44,33 @@ def friendly(fn):
     return run
 
 
+def uploaded(path) -> Path:
+    """The file Gradio received as an upload at ``path``; anything else (a server path, a link out
+    of the upload folder, a traversal, a URL) gets one answer, whether or not it exists."""
+    refused = StoriError("midi", "is not a file uploaded to the studio", UPLOAD_ALLOWED)
+    if not isinstance(path, (str, Path)) or not str(path):
+        raise refused
+    folder = Path(get_upload_folder()).resolve()
+    try:
+        real = Path(path).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        raise refused from None
+    if not real.is_relative_to(folder) or not real.is_file():
+        raise refused
+    return real
+
+
+def publish(path: Path | None) -> str | None:
+    """A copy of a studio file in Gradio's upload folder under a random name: what the page is given."""
+    if path is None:
+        return None
+    folder = Path(get_upload_folder()) / "stori" / secrets.token_hex(16)
+    folder.mkdir(parents=True)
+    return str(shutil.copy(path, folder / path.name))
+
+
 def _audio(take: Take):
-    path = take.path("preview.wav")
-    return str(path) if path else None
+    return publish(take.path("preview.wav"))
 
 
 def _song_views(take: Take) -> tuple:
@@ -46,7 +80,7 @@ def _song_views(take: Take) -> tuple:
     return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec),
             views.section_rows(spec), gr.update(choices=[s.id for s in spec.sections], value=spec.sections[0].id),
             views.traces_markdown(song.traces), song.traces, views.metrics_markdown(song) + note,
-            [str(take.path(n)) for n in DOWNLOADS if take.path(n)])
+            [publish(take.path(n)) for n in DOWNLOADS if take.path(n)])
 
 
 class Callbacks:
@@ -58,9 +92,8 @@ class Callbacks:
                 engine, seed, progress=gr.Progress()):
         feel = None if feel_from_words else dict(zip(AXES, (energy, valence, tension, intimacy, motion)))
         take = friendly(studio.create_song)(
-            self.ws, prompt, emotion=feel, tempo=tempo or None,
-            key=key or None, structure=structure or None, time_signature=meter or None, engine=engine, seed=int(seed or 0),
-            on_step=lambda f, text: progress(f, desc=text))
+            self.ws, prompt, emotion=feel, tempo=tempo or None, key=_blank_none(key), structure=_blank_none(structure),
+            time_signature=meter or None, engine=engine, seed=seed or 0, on_step=lambda f, text: progress(f, desc=text))
         return self._fresh(take)
 
     def recompose(self, spec_dict, rows, engine, seed, progress=gr.Progress()):
@@ -68,14 +101,14 @@ class Callbacks:
         if not spec_dict:
             raise gr.Error("Generate a song first; the table edits its sections.", title="Stori")
         spec = friendly(lambda: views.spec_from_rows(SongSpec.from_dict(spec_dict), _rows(rows)))()
-        take = friendly(studio.create_song)(self.ws, spec=spec, engine=engine, seed=int(seed or 0),
+        take = friendly(studio.create_song)(self.ws, spec=spec, engine=engine, seed=seed or 0,
                                             on_step=lambda f, text: progress(f, desc=text))
         return self._fresh(take)
 
     def _fresh(self, take: Take):
         chat = [{"role": "assistant", "content": f"{take.message}\n\n{WELCOME}"}]
         spec = take.song.spec
-        return (take.song_id, spec.to_dict(), *_song_views(take), chat, *(round(getattr(spec.global_emotion, a), 2) for a in AXES))
+        return (take.song_id, take.token, spec.to_dict(), *_song_views(take), chat, *(round(getattr(spec.global_emotion, a), 2) for a in AXES))
 
     # --- the selected section ------------------------------------------------------------------
     @staticmethod
@@ -105,7 +138,7 @@ class Callbacks:
         return views.timeline(spec, section_id)
 
     # --- Chat ----------------------------------------------------------------------------------
-    def chat(self, message, history, song_id):
+    def chat(self, message, history, song_id, token):
         history = list(history or [])
         message = (message or "").strip()
         if not message:
@@ -115,7 +148,7 @@ class Callbacks:
             history.append({"role": "assistant", "content": "Generate a song first, then tell me what to change."})
             return (history, "", *(gr.update() for _ in range(11)))
         try:
-            take = studio.refine_song(self.ws, song_id, message)
+            take = studio.refine_song(self.ws, song_id, message, token)
         except StoriError as e:
             history.append({"role": "assistant", "content": f"I could not do that: {e}"})
             return (history, "", *(gr.update() for _ in range(11)))
@@ -124,49 +157,57 @@ class Callbacks:
 
     # --- Drums and Humanize ----------------------------------------------------------------------
     def drums(self, style, bars, meter, tempo, humanize, pattern_type, seed):
-        take = friendly(studio.make_drums)(self.ws, style, int(bars), meter, float(tempo), bool(humanize), pattern_type,
-                                           int(seed or 0))
-        return str(take.path("song.mid")), _audio(take), piano_roll(take.song), take.message + _note(take)
+        take = friendly(studio.make_drums)(self.ws, style, bars, meter, tempo, bool(humanize), pattern_type, seed)
+        return publish(take.path("song.mid")), _audio(take), piano_roll(take.song), take.message + _note(take)
 
     def humanize(self, upload, style, amount):
         if not upload:
-            raise gr.Error("midi: no file uploaded; allowed: a .mid file up to 2 MB", title="Stori")
-        before, take = friendly(studio.humanize_midi)(self.ws, upload, style, float(amount))
-        return (str(take.path("song.mid")), _audio(take), piano_roll(before, "before"), piano_roll(take.song, "after"),
+            raise gr.Error(f"midi: no file uploaded; allowed: {UPLOAD_ALLOWED}", title="Stori")
+        before, take = friendly(lambda: studio.humanize_midi(self.ws, uploaded(upload), style, amount))()
+        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "before"), piano_roll(take.song, "after"),
                 take.message + _note(take))
 
     # --- JSON endpoints (api_name generate / refine) ------------------------------------------------
     def api_generate(self, prompt: str = "", emotion: str = "", tempo: float = 0, key: str = "", structure: str = "",
                      time_signature: str = "", engine: str = "", seed: int = 0) -> dict:
-        """Plan and compose a song. ``emotion`` is JSON such as {"energy": 0.7, "valence": -0.2}.
-        Returns the song id, a summary and links to song.mid, stems.zip, spec.json, traces.json, preview.wav."""
-        take = friendly(studio.create_song)(self.ws, prompt, emotion=friendly(_json_object)(emotion, "emotion"),
-                                            tempo=tempo or None, key=key, structure=structure, time_signature=time_signature,
-                                            engine=engine or None, seed=int(seed or 0))
+        """Plan and compose a song. ``emotion`` is JSON such as {"energy": 0.7, "valence": -0.2}; empty
+        text fields and a tempo of 0 mean "from the words". Returns the song id, its access token (needed
+        to refine it and fetch its files), a summary and links to song.mid, stems.zip, spec.json,
+        traces.json, preview.wav."""
+        take = friendly(lambda: studio.create_song(
+            self.ws, prompt, emotion=_json_object(emotion, "emotion"), tempo=tempo or None, key=_blank_none(key),
+            structure=_blank_none(structure), time_signature=_blank_none(time_signature), engine=engine or None,
+            seed=seed or 0))()
         return describe(take)
 
-    def api_refine(self, song_id: str, message: str) -> dict:
-        """Refine a song by chat (e.g. "make the bridge more intense", "why is the chorus higher?", "undo").
-        Returns the reply (the musical diff or the answer), the changed sections and links to the new version."""
-        return describe(friendly(studio.refine_song)(self.ws, song_id, message))
+    def api_refine(self, song_id: str, message: str, token: str = "") -> dict:
+        """Refine a song by chat (e.g. "make the bridge more intense", "why is the chorus higher?", "undo");
+        ``token`` is the one generate returned. Returns the reply (the musical diff or the answer), the
+        changed sections and links to the new version."""
+        return describe(friendly(studio.refine_song)(self.ws, song_id, message, token))
 
 
 def describe(take: Take) -> dict:
     """A take as JSON: what API clients and REST tasks get."""
     spec = take.song.spec
-    return {"song_id": take.song_id, "version": take.version, "title": spec.title if spec else "",
+    return {"song_id": take.song_id, "token": take.token, "version": take.version, "title": spec.title if spec else "",
             "message": take.message, "summary": views.metrics_markdown(take.song), "audio_note": take.audio_note,
             "sections": [s.id for s in spec.sections] if spec else [],
             "changed_sections": take.extra.get("changed_sections", []), "files": take.links()}
 
 
-def _json_object(text: str, field_name: str) -> dict | None:
-    if not text or not str(text).strip():
+def _blank_none(value):
+    """The studio's convention: an empty text field means "not given"."""
+    return None if value is None or (isinstance(value, str) and not value) else value
+
+
+def _json_object(text, field_name: str) -> dict | None:
+    if text is None or (isinstance(text, str) and not text.strip()):
         return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        raise StoriError(field_name, "is not valid JSON", 'an object such as {"energy": 0.7}') from None
+    if not isinstance(text, str):
+        raise StoriError(field_name, f"is a {type(text).__name__}", 'JSON text of an object such as {"energy": 0.7}')
+    value = inputs.load_json(inputs.text(text, field_name, 4000, "JSON text up to 4000 characters"), field_name,
+                             'an object such as {"energy": 0.7}')
     if not isinstance(value, dict):
         raise StoriError(field_name, "is not a JSON object", 'an object such as {"energy": 0.7}')
     return value

@@ -7,10 +7,10 @@ from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.perform.drum_patterns import METERS as DRUM_METERS
 from stori.perform.drums import PATTERN_TYPES
 from stori.perform.styles import STYLES as DRUM_STYLES
-from stori.render.midi import MAX_MIDI_BYTES
+from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.spec.emotion import AXES, RANGES
 from stori.spec.song_spec import METERS, SECTION_TYPES
-from stori.ui import studio, views
+from stori.ui import fields, studio, views
 from stori.ui.callbacks import Callbacks
 
 EXAMPLES = [
@@ -33,13 +33,15 @@ CSS = """
 
 
 def _sliders(values: dict, prefix: str) -> list[gr.Slider]:
-    return [gr.Slider(*RANGES[a], value=values[a], step=0.05, label=f"{prefix}{a}", info=AXIS_HELP[a],
-                      elem_id=f"{prefix.strip().replace(' ', '-')}{a}") for a in AXES]
+    return [fields.Slider(*RANGES[a], value=values[a], step=0.05, label=f"{prefix}{a}", info=AXIS_HELP[a],
+                          elem_id=f"{prefix.strip().replace(' ', '-')}{a}", rule=fields.in_range(a, *RANGES[a]))
+            for a in AXES]
 
 
 def build_blocks(cb: Callbacks) -> gr.Blocks:
-    with gr.Blocks(title="Stori studio", analytics_enabled=False) as demo:
+    with fields.Blocks(title="Stori studio", analytics_enabled=False) as demo:
         song_id = gr.State("")
+        song_token = gr.State("")  # the song's access token: kept on the server, never shown
         spec_state = gr.State(None)
         gr.Markdown("# Stori studio\nSay what the song should feel like; get an editable multi-track MIDI song, "
                     "then talk to it until you keep it.", elem_id="stori-title")
@@ -52,15 +54,16 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         gr.Examples(EXAMPLES, inputs=prompt, label="Try one")
                         with gr.Accordion("Key, tempo, meter, form, engine", open=False):
                             with gr.Row():
-                                tempo = gr.Number(label="Tempo (BPM; 0 = from the words)", value=0, minimum=0, maximum=240)
+                                tempo = fields.Number(label="Tempo (BPM; 0 = from the words)", value=0, minimum=0, maximum=240, rule=fields.tempo_or_words)
                                 key = gr.Textbox(label="Key (empty = from the words)", placeholder="A minor", max_length=20)
-                                meter = gr.Dropdown([""] + [f"{n}/{d}" for n, d in METERS], value="", label="Meter")
+                                meters = [""] + [f"{n}/{d}" for n, d in METERS]
+                                meter = fields.Dropdown(meters, value="", label="Meter",
+                                                        rule=fields.one_of("time_signature", meters))
                             with gr.Row():
                                 structure = gr.Textbox(label="Form (empty = from the genre)", max_length=300,
                                                        placeholder="intro:4,verse:8,chorus:8,outro:4")
-                                engine = gr.Dropdown(list(ENGINES), value=DEFAULT_ENGINE, label="Engine",
-                                                     elem_id="engine")
-                                seed = gr.Number(label="Seed", value=0, precision=0, minimum=0)
+                                engine = fields.Dropdown(list(ENGINES), value=DEFAULT_ENGINE, label="Engine", elem_id="engine", rule=fields.one_of("engine", ENGINES))
+                                seed = fields.Number(label="Seed", value=0, precision=0, minimum=0, rule=fields.seed)
                         generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
                     with gr.Column(scale=2):
                         gr.Markdown("#### Song feel")
@@ -104,17 +107,22 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
             with gr.Tab("Drums", id="drums"):
                 with gr.Row():
                     with gr.Column():
-                        d_style = gr.Dropdown([(s.title, s.name) for s in DRUM_STYLES.values()], value="boom_bap",
-                                              label="Producer style")
+                        styles = [(s.title, s.name) for s in DRUM_STYLES.values()]
+                        d_style = fields.Dropdown(styles, value="boom_bap", label="Producer style",
+                                                  rule=fields.one_of("style", styles))
                         d_about = gr.Markdown(DRUM_STYLES["boom_bap"].about)
-                        d_pattern = gr.Radio(list(PATTERN_TYPES), value="verse", label="Pattern")
+                        d_pattern = fields.Radio(list(PATTERN_TYPES), value="verse", label="Pattern",
+                                                 rule=fields.one_of("pattern_type", PATTERN_TYPES))
                         with gr.Row():
-                            d_bars = gr.Slider(1, 32, value=4, step=1, label="Bars")
-                            d_tempo = gr.Slider(40, 240, value=90, step=1, label="Tempo (BPM)")
+                            d_bars = fields.Slider(1, 32, value=4, step=1, label="Bars",
+                                                   rule=fields.in_range("bars", 1, 32, integer=True))
+                            d_tempo = fields.Slider(40, 240, value=90, step=1, label="Tempo (BPM)",
+                                                    rule=fields.in_range("tempo", 40, 240))
                         with gr.Row():
-                            d_meter = gr.Dropdown(list(DRUM_METERS), value="4/4", label="Meter")
+                            d_meter = fields.Dropdown(list(DRUM_METERS), value="4/4", label="Meter",
+                                                      rule=fields.one_of("time_signature", DRUM_METERS))
                             d_human = gr.Checkbox(value=True, label="Humanize")
-                            d_seed = gr.Number(value=0, precision=0, minimum=0, label="Seed")
+                            d_seed = fields.Number(value=0, precision=0, minimum=0, label="Seed", rule=fields.seed)
                         d_btn = gr.Button("Make drums", variant="primary")
                     with gr.Column():
                         d_audio = gr.Audio(label="Preview", type="filepath", interactive=False)
@@ -127,8 +135,11 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                     with gr.Column():
                         h_upload = gr.File(label=f"Your MIDI file (.mid, up to {MAX_MIDI_BYTES // 1_000_000} MB)",
                                            file_types=[".mid", ".midi"], type="filepath", elem_id="upload")
-                        h_style = gr.Dropdown([("any", "")] + list(studio.humanize_styles()), value="", label="Drum feel")
-                        h_amount = gr.Slider(0, 1, value=0.7, step=0.05, label="Amount")
+                        feels = [("any", "")] + list(studio.humanize_styles())
+                        h_style = fields.Dropdown(feels, value="", label="Drum feel",
+                                                  rule=fields.one_of("style", feels))
+                        h_amount = fields.Slider(0, 1, value=0.7, step=0.05, label="Amount",
+                                                 rule=fields.in_range("amount", 0, 1))
                         h_btn = gr.Button("Humanize", variant="primary")
                     with gr.Column():
                         h_audio = gr.Audio(label="Preview", type="filepath", interactive=False)
@@ -139,7 +150,7 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                     h_after = gr.Plot(label="After")
 
         views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads]
-        compose_out = [song_id, spec_state, *views_out, chatbot, *feel]
+        compose_out = [song_id, song_token, spec_state, *views_out, chatbot, *feel]
         compose_in = [prompt, feel_from_words, *feel, tempo, key, meter, structure, engine, seed]
         for slider in feel:
             slider.input(lambda: False, None, feel_from_words, api_visibility="private", queue=False)
@@ -154,10 +165,10 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
 
         chat_out = [chatbot, say, spec_state, *views_out]
         for trigger in (say.submit, send.click):
-            trigger(cb.chat, [say, chatbot, song_id], chat_out, api_visibility="undocumented")
+            trigger(cb.chat, [say, chatbot, song_id, song_token], chat_out, api_visibility="undocumented")
         for button, word in ((undo, "undo"), (redo, "redo")):
-            button.click(lambda history, sid, w=word: cb.chat(w, history, sid), [chatbot, song_id], chat_out,
-                         api_visibility="private")
+            button.click(lambda history, sid, token, w=word: cb.chat(w, history, sid, token), [chatbot, song_id, song_token],
+                         chat_out, api_visibility="private")
 
         d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_visibility="private", queue=False)
         d_btn.click(cb.drums, [d_style, d_bars, d_meter, d_tempo, d_human, d_pattern, d_seed],

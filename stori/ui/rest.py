@@ -1,6 +1,11 @@
 """REST for musicians' tools: ``POST /api/v1/generate`` answers at once with a task id; the task runs
-in the background; ``GET /api/v1/tasks/{id}`` reports it and, when done, links to the files, which
-``GET /api/v1/files/{song_id}/{version}/{name}`` serves from the workspace only.
+in the background; ``GET /api/v1/tasks/{id}`` reports it and, when done, the song id, its access
+token and links to the files, which ``GET /api/v1/files/{song_id}/{version}/{name}?token=...`` (or an
+``Authorization: Bearer <token>`` header) serves from the workspace only.
+
+The body is read by :func:`stori.inputs.load_json` and every field checked by :mod:`stori.inputs`
+before a task starts, so a bad request gets 422 and one line naming the field, never an echo of what
+was sent; bodies over MAX_BODY_BYTES get 413 (:class:`BodyLimit`).
 """
 from __future__ import annotations
 
@@ -9,27 +14,87 @@ import uuid
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from pydantic import BaseModel
 
+from stori import inputs
+from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
 from stori.ui import studio
 from stori.ui.callbacks import describe
 from stori.ui.workspace import Workspace, check_id
 
 KEEP_TASKS = 512
+MAX_BODY_BYTES = 64_000  # a generate request is a few hundred bytes
+MAX_OTHER_BODY_BYTES = 3_000_000  # Gradio's routes: a 2 MB upload and its multipart wrapping
 
 
 class GenerateRequest(BaseModel):
-    prompt: str = Field("", max_length=2000)
+    """The body of POST /api/v1/generate (for the API docs; the rules are :mod:`stori.inputs`)."""
+    prompt: str = ""
     emotion: dict[str, float] | None = None
     tempo: float | None = None
-    key: str | None = Field(None, max_length=40)
-    structure: str | None = Field(None, max_length=400)
-    time_signature: str | None = Field(None, max_length=8)
-    engine: str | None = Field(None, max_length=40)
-    seed: int = Field(0, ge=0, le=2**31 - 1)
+    key: str | None = None
+    structure: str | None = None
+    time_signature: str | None = None
+    engine: str | None = None
+    seed: int = 0
+
+
+class BodyLimit:
+    """ASGI middleware: a request whose Content-Length is over its cap gets 413 and one line before any
+    of the body is read; a body without a length (chunked) gets 411. The server reads no more than
+    Content-Length, so the cap holds."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            cap = MAX_BODY_BYTES if scope["path"].startswith("/api/") else MAX_OTHER_BODY_BYTES
+            headers = dict(scope.get("headers") or [])
+            length = headers.get(b"content-length", b"0")
+            if b"transfer-encoding" in headers and b"content-length" not in headers:
+                return await JSONResponse({"detail": "body: has no Content-Length; allowed: a body with its length"},
+                                          status_code=411)(scope, receive, send)
+            if not length.isdigit() or int(length) > cap:
+                return await JSONResponse({"detail": f"body: too large; allowed: up to {cap} bytes"},
+                                          status_code=413)(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422, as one line naming the field and never the value sent."""
+    first = exc.errors()[0] if exc.errors() else {}
+    loc = [str(x) for x in first.get("loc", ())] or ["request"]
+    where = ".".join(x for x in loc[1:] if not x.isdigit()) or loc[0]
+    return JSONResponse({"detail": f"{where}: {first.get('msg', 'is not valid')}"}, status_code=422)
+
+
+async def unreadable_body(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """FastAPI's 400 for a body its JSON parser gave up on (nesting past Python's recursion limit), in one line."""
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return JSONResponse({"detail": "body: is not JSON that can be read; allowed: a JSON object nested a few levels"},
+                            status_code=400)
+    return await http_exception_handler(request, exc)
+
+
+def generate_fields(body: bytes) -> dict:
+    """A generate request body -> keyword arguments of ``studio.create_song``, every field checked."""
+    data = inputs.load_json(body, "body", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
+    if not isinstance(data, dict):
+        raise StoriError("body", f"is a JSON {type(data).__name__}", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
+    unknown = sorted(set(data) - set(GenerateRequest.model_fields))
+    if unknown:
+        raise StoriError("body", f"unknown field {unknown[0][:40]!r}", ", ".join(GenerateRequest.model_fields))
+    return inputs.generate_args(prompt_text=data.get("prompt", ""), emotion_values=data.get("emotion"),
+                                tempo_bpm=data.get("tempo"), key_name=data.get("key"), form=data.get("structure"),
+                                meter=data.get("time_signature"), engine_name=data.get("engine") or DEFAULT_ENGINE,
+                                seed_value=data.get("seed", 0), engines=ENGINES)
 
 
 class TaskBoard:
@@ -71,15 +136,15 @@ def router(ws: Workspace, board: TaskBoard | None = None) -> APIRouter:
     board = board or TaskBoard()
     api = APIRouter(prefix="/api/v1", tags=["stori"])
 
-    @api.post("/generate", status_code=202)
-    def generate(req: GenerateRequest) -> dict:
-        """Start composing; poll the returned ``status_url``."""
-        def job():
-            take = studio.create_song(ws, req.prompt, emotion=req.emotion, tempo=req.tempo, key=req.key,
-                                      structure=req.structure, time_signature=req.time_signature, engine=req.engine,
-                                      seed=req.seed)
-            return describe(take)
-        task = board.submit(job)
+    @api.post("/generate", status_code=202, openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": GenerateRequest.model_json_schema()}}}})
+    async def generate(request: Request) -> dict:
+        """Start composing; poll the returned ``status_url``. The finished task holds the song's token."""
+        try:
+            fields = generate_fields(await request.body())
+        except StoriError as e:
+            raise HTTPException(422, str(e)) from None
+        task = board.submit(lambda: describe(studio.create_song(ws, **fields)))
         return {**task, "status_url": f"/api/v1/tasks/{task['task_id']}"}
 
     @api.get("/tasks/{task_id}")
@@ -94,11 +159,20 @@ def router(ws: Workspace, board: TaskBoard | None = None) -> APIRouter:
         return found
 
     @api.get("/files/{song_id}/{version}/{name}")
-    def file(song_id: str, version: str, name: str) -> FileResponse:
+    def file(song_id: str, version: str, name: str, request: Request, token: str = "") -> FileResponse:
+        """A file of a song, for the holder of its token (``?token=`` or ``Authorization: Bearer``)."""
+        bearer = request.headers.get("authorization", "")
+        token = token or (bearer[7:] if bearer.lower().startswith("bearer ") else "")
         try:
-            path = ws.file(song_id, version, name)
+            path = ws.file(song_id, version, name, token)
         except StoriError as e:
             raise HTTPException(404, str(e)) from None
         return FileResponse(path, filename=name)
+
+    @api.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], include_in_schema=False)
+    def elsewhere(path: str) -> None:
+        """Any other /api/ path: one line listing the routes (not the studio page's "Not Found")."""
+        raise HTTPException(404, "path: no such route; allowed: POST /api/v1/generate, GET /api/v1/tasks/{task_id}, "
+                                 "GET /api/v1/files/{song_id}/{version}/{name}")
 
     return api

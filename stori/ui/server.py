@@ -7,8 +7,11 @@ from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
 
-from stori.render.midi import MAX_MIDI_BYTES
+from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.ui import rest, studio
 from stori.ui.callbacks import Callbacks
 from stori.ui.layout import CSS, build_blocks
@@ -27,15 +30,28 @@ def default_root() -> Path:
 
 
 def create_app(root: str | Path | None = None) -> FastAPI:
-    """Build the app; the default engine is warmed (its model loaded) once, here, before serving."""
+    """Build the app; the default engine is warmed (its model loaded) once, here, before serving.
+
+    Gradio serves no folder of the studio (``blocked_paths``): pages get copies in its upload folder
+    (:func:`stori.ui.callbacks.publish`). Gradio checks that a file sent to an endpoint was uploaded
+    only once its Blocks count as launched, which ``mount_gradio_app`` does not set; it is set here,
+    and the humanize callback checks again itself (:func:`stori.ui.callbacks.uploaded`).
+    """
     ws = Workspace(root or default_root())
     studio.warm_up()
     demo = build_blocks(Callbacks(ws)).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     app = FastAPI(title="Stori", description="Emotion-aware, section-aware MIDI composer")
     app.include_router(rest.router(ws, rest.TaskBoard(workers=CONCURRENCY)))
-    return gr.mount_gradio_app(app, demo, path="/", allowed_paths=[str(ws.root)], max_file_size=MAX_MIDI_BYTES,
-                               theme=THEME, css=CSS,
-                               footer_links=["api"])
+    app.add_exception_handler(RequestValidationError, rest.validation_error)
+    app = gr.mount_gradio_app(app, demo, path="/", blocked_paths=[str(ws.root)], max_file_size=MAX_MIDI_BYTES,
+                              theme=THEME, css=CSS, footer_links=["api"])
+    demo.has_launched = True
+    for mounted in app.routes:  # Gradio's own routes answer a malformed call in one line too, without echoing it
+        if isinstance(mounted, Mount) and isinstance(mounted.app, FastAPI):
+            mounted.app.add_exception_handler(RequestValidationError, rest.validation_error)
+            mounted.app.add_exception_handler(StarletteHTTPException, rest.unreadable_body)
+    app.add_middleware(rest.BodyLimit)
+    return app
 
 
 def serve(root: str | Path | None = None) -> None:

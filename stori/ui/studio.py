@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.compose.refine import SongSession
 from stori.errors import StoriError
@@ -21,7 +22,6 @@ from stori.perform.humanize import humanize_song
 from stori.perform.styles import get_style
 from stori.pipeline import generate
 from stori.render.midi import midi_to_song
-from stori.spec.emotion import AXES
 from stori.spec.song import Song
 from stori.spec.song_spec import SongSpec
 from stori.ui.workspace import Take, Workspace
@@ -45,13 +45,10 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
     ``on_step(fraction, text)``, when given, hears of each stage (the UI's progress bar).
     """
     step = on_step or (lambda fraction, text: None)
-    engine = engine or DEFAULT_ENGINE
-    if engine not in ENGINES:
-        raise StoriError("engine", f"{engine!r} is not an engine", ", ".join(ENGINES))
-    if emotion:
-        unknown = set(emotion) - set(AXES)
-        if unknown:
-            raise StoriError("emotion", f"unknown axis {sorted(unknown)[0]!r}", ", ".join(AXES))
+    fields = inputs.generate_args(prompt_text=prompt, emotion_values=emotion, tempo_bpm=tempo, key_name=key, form=structure,
+                                  meter=time_signature, engine_name=engine or DEFAULT_ENGINE, seed_value=seed, engines=ENGINES)
+    prompt, emotion, tempo, key, structure, time_signature, engine, seed = (
+        fields[k] for k in ("prompt", "emotion", "tempo", "key", "structure", "time_signature", "engine", "seed"))
     with SLOTS:
         step(0.1, "planning and composing")
         song = generate(prompt or "", emotion=emotion or None, tempo=tempo or None, key=key or None,
@@ -67,14 +64,14 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
     return take
 
 
-def refine_song(ws: Workspace, song_id: str, text: str, render: bool = True) -> Take:
-    """Say ``text`` to the song's chat session; a changed song is saved as its next version
-    (undo and redo too: every file a client was given stays where it was).
+def refine_song(ws: Workspace, song_id: str, text: str, token: str, render: bool = True) -> Take:
+    """Say ``text`` to the song's chat session (``token``: the song's access token); a changed song is
+    saved as its next version (undo and redo too: every file a client was given stays where it was).
 
     The returned take's ``message`` is the reply (the musical diff, or a "why?" answer).
     """
-    chat: Chat = ws.session(song_id)
-    text = (text or "").strip()
+    chat: Chat = ws.session(song_id, token)
+    text = inputs.text("" if text is None else text, "message", 10 * MAX_CHAT_CHARS, "a command").strip()
     if not text or len(text) > MAX_CHAT_CHARS:
         raise StoriError("message", "is empty or too long",
                          f"a command of 1..{MAX_CHAT_CHARS} characters, e.g. 'make the bridge more intense'")
@@ -86,6 +83,7 @@ def refine_song(ws: Workspace, song_id: str, text: str, render: bool = True) -> 
         else:
             take = ws.save(song, song_id, render=render)
             chat.take = take
+    take.token = token
     take.message = reply.markdown
     take.extra["changed_sections"] = list(reply.changed_sections)
     return take
@@ -106,7 +104,7 @@ def make_drums(ws: Workspace, style: str = "boom_bap", bars: int = 4, time_signa
 def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", amount: float = 0.7, seed: int = 0,
                   render: bool = True) -> tuple[Song, Take]:
     """Parse an untrusted MIDI upload, humanize it; returns (the song as uploaded, the humanized take)."""
-    before = midi_to_song(source)  # size-limited, safe parse, one-line StoriError
+    before = midi_to_song(source)  # within the limits of stori.render.midi_limits, one-line StoriError
     with SLOTS:
         after = humanize_song(before, style=style or None, amount=float(amount), seed=int(seed))
         take = ws.save(after, render=render)
