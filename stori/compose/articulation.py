@@ -1,12 +1,12 @@
 """How long a written note is held, by role, as players hold them: chords ring until the next
-chord stroke (at most a beat and a half, the way a pianist's hand moves on), a bass note breathes
+chord stroke (at most two beats, the way a pianist's hand moves on), a bass note breathes
 out a 32nd before the next one (at most a bar), melodies keep the model's lengths. Measured against
 POP909's median note length per role (``stori/data/phrase_stats.json``)."""
 from __future__ import annotations
 
 from stori.spec.song import PPQ, Note
 
-HOLD = {"harmony": (3 * PPQ // 2, 0), "bass": (4 * PPQ, PPQ // 8)}  # role -> (longest hold, breath before the next onset)
+HOLD = {"harmony": (2 * PPQ, 0), "bass": (4 * PPQ, PPQ // 8)}  # role -> (longest hold, breath before the next onset)
 
 
 def hold(notes: list[Note], role: str) -> list[Note]:

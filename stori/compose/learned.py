@@ -32,7 +32,8 @@ PATTERN_OF = {"intro": "intro", "verse": "verse", "pre_chorus": "verse", "chorus
               "outro": "outro", "break": "break", "solo": "chorus", "interlude": "verse"}
 def _targets(gen: Generator, role: str, c: Constraints) -> dict[str, float]:
     bins = gen.tok.bins
-    targets = {"velocity": (c.velocity_floor + c.velocity_ceiling) / 2}
+    lead = 0.8 if role == "melody" else 0.6  # the lead sits above the accompaniment in the band (POP909: 94 vs 80)
+    targets = {"velocity": c.velocity_floor + lead * (c.velocity_ceiling - c.velocity_floor)}
     if role == "melody":
         targets.update(density=c.note_density, pitch=c.register_center)
     else:  # the other parts follow the melody's place among real songs
