@@ -25,13 +25,13 @@ def engine(name: str):
 
 def compose(spec: SongSpec, engine_name: str = DEFAULT_ENGINE, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
             sections: set[str] | None = None, base: Song | None = None, roles: tuple[str, ...] | None = None,
-            passes: int = 3) -> Song:
+            passes: int | None = None) -> Song:
     """Compose ``spec`` section by section over the named engine (see :mod:`stori.compose.sequence`).
 
     With ``sections`` and ``base`` only those sections change (only ``roles`` of them when given)."""
     from stori.compose.sequence import compose_sections
 
     song = compose_sections(spec, engine(engine_name), seed=seed, tracer=tracer, sections=sections, base=base,
-                            roles=roles, passes=passes)
+                            roles=roles, **({} if passes is None else {"passes": passes}))
     song.traces = list(base.traces) + tracer.traces if base is not None else tracer.traces
     return song

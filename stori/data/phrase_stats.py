@@ -2,16 +2,17 @@
 
 POP909 train songs in 4/4, whole (:func:`stori.data.pop909.whole_song`: roles and the beat-grid
 timeline from the first downbeat, so repeats across a song are counted the way the realness facts
-count them). Per role, over consecutive 2-bar windows holding loud notes (velocity >= 50): how
-often a window's onset rhythm (16th steps) repeats the window before it, how often (when it does
-not) it restates the window two before (the a of "a b a"), and the median note length in beats.
+count them, and averaged over songs as they average them). Per role, over consecutive 2-bar
+windows holding loud notes (velocity >= 50): how often a window's onset rhythm (16th steps)
+repeats the window before it, how often (when it does not) it restates the window two before (the
+a of "a b a"), and the median note length in beats.
 Writes ``stori/data/phrase_stats.json``; rebuild with ``python -m stori.data.phrase_stats``.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from statistics import median
+from statistics import fmean, median
 
 STATS_PATH = Path(__file__).with_name("phrase_stats.json")
 LOUD = 50
@@ -48,7 +49,7 @@ def measure() -> dict:
     from stori.spec.song import PPQ
 
     roles = ("melody", "counter_melody", "harmony", "bass")
-    counts = {r: [0, 0, 0, 0] for r in roles}
+    rates: dict[str, list[tuple[float, float]]] = {r: [] for r in roles}
     lengths: dict[str, list[float]] = {r: [] for r in roles}
     for sid in pop909_ids("train"):
         song = whole_song(sid)
@@ -56,12 +57,13 @@ def measure() -> dict:
             continue
         for role in roles:
             notes = [(n.pitch, n.start, n.end, n.velocity) for n in song[0].get(role, [])]
-            c = repeat_counts(window_rhythms(notes, PPQ // 4, 32))
-            counts[role] = [a + b for a, b in zip(counts[role], c)]
-            lengths[role] += [(e - s) / PPQ for _, s, e, _ in notes]
-    out = {r: {"repeat_previous": c[1] / max(c[0], 1), "restate_two_back": c[3] / max(c[2], 1),
-               "median_beats": median(lengths[r]), "window_pairs": c[0]} for r, c in counts.items()}
-    return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50)", "roles": out}
+            pairs, prev, n2, prev2 = repeat_counts(window_rhythms(notes, PPQ // 4, 32))
+            if pairs:
+                rates[role].append((prev / pairs, prev2 / max(n2, 1)))
+                lengths[role].append(median((e - s) / PPQ for _, s, e, _ in notes))
+    out = {r: {"repeat_previous": fmean(a for a, _ in v), "restate_two_back": fmean(b for _, b in v),
+               "median_beats": fmean(lengths[r]), "songs": len(v)} for r, v in rates.items()}
+    return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); means over songs", "roles": out}
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def rules_pattern(style: DrumStyle, meter: str, bars: int, rng: random.Random) -
     return [{i: dict(h) for i, h in cells[b % 2].items()} for b in range(bars)]
 
 
-PHRASE_BARS = 4
+PHRASE_BARS = 2
 """The learned model plays one phrase of this many bars; longer parts repeat it (a drummer's groove)."""
 
 def phrase_request(style: DrumStyle, tempo: float, pattern_type: str, bars: int, density: float | None = None):
