@@ -79,13 +79,15 @@ def test_no_pile_of_loud_high_notes():
     assert sum(n.velocity > 90 for n in strings) <= 2
 
 
-def test_articulation_legato_when_slow_staccato_when_driving():
+def test_articulation_legato_when_slow_staccato_when_driving_bass_held():
     slow = express(_song(tempo=70))
     melody_in = _song().track("melody").notes
     assert sum(n.end - n.start for n in slow.track("melody").notes) > sum(n.end - n.start for n in melody_in)
     fast = express(_song(tempo=150))  # chorus energy 0.8 above 120 BPM drives
-    chorus = [n for n in fast.track("bass").notes if n.start >= 8 * BAR]
-    assert all(n.end - n.start < 400 for n in chorus)
+    for role, kept in (("harmony", False), ("bass", True)):
+        before = [n.end - n.start for n in _song(tempo=150).track(role).notes if n.start >= 8 * BAR]
+        after = [n.end - n.start for n in fast.track(role).notes if n.start >= 8 * BAR]
+        assert (after == before) if kept else sum(after) < 0.6 * sum(before), role
 
 
 @pytest.mark.skipif(not MODEL_PATH.is_file(), reason="the groove model assets/models/groove.pt is not present")

@@ -1,7 +1,8 @@
 """``python -m stori bench [--json]``: how long a musician waits, after a warm-up run, for an 8-bar
 four-track section (drums, bass, harmony, melody) and for the whole default song. Each is timed
-through the full pipeline (compose section by section with the learned engine, the critic's
-passes, the performance); the engine's own time for the song is reported beside it."""
+through the full pipeline (compose section by section, the critic's pass, the performance) with
+the learned engine, and with the rule-based baseline beside it; the learned engine's own time for
+the song is reported too."""
 from __future__ import annotations
 
 import os
@@ -60,6 +61,8 @@ def run(args) -> int:
     section_s = _timed(lambda seed: generate(spec=section_spec, engine="learned", seed=seed, trace=False), args.runs)
     song_s = _timed(lambda seed: generate(spec=song_spec, engine="learned", seed=seed, trace=False), args.song_runs)
     engine_s = _timed(lambda seed: compose_learned(song_spec, seed=seed), args.song_runs)
+    base_section_s = _timed(lambda seed: generate(spec=section_spec, engine="baseline", seed=seed, trace=False), args.runs)
+    base_song_s = _timed(lambda seed: generate(spec=song_spec, engine="baseline", seed=seed, trace=False), args.song_runs)
     tokens, seconds = gen.total["tokens"] - before["tokens"], gen.total["seconds"] - before["seconds"]
     threads = os.environ.get("STORI_THREADS", "1")
     result = {
@@ -69,6 +72,8 @@ def run(args) -> int:
         "section_p90_s": round(float(np.percentile(section_s, 90)), 3),
         "song_median_s": round(statistics.median(song_s), 3),
         "song_engine_only_median_s": round(statistics.median(engine_s), 3),
+        "baseline_section_median_s": round(statistics.median(base_section_s), 3),
+        "baseline_song_median_s": round(statistics.median(base_song_s), 3),
         "song_bars": sum(s.bars for s in song_spec.sections),
         "song_tracks": len(song_spec.tracks),
         "tokens_per_s": round(tokens / seconds, 1),
