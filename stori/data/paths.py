@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 from stori.errors import StoriError
@@ -17,3 +19,18 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     if not root.is_dir():
         raise StoriError("data-dir", f"{str(root)!r} is not a folder", "a folder holding groove/, pop909/, pop909-structure/")
     return root
+
+
+def cached(path: Path, build: Callable[[], object]):
+    """The pickle at ``path``, or ``build()`` written there first (atomically, so a run cut short
+    never leaves half a cache)."""
+    if path.is_file():
+        with path.open("rb") as f:
+            return pickle.load(f)
+    value = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return value

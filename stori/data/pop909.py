@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import re
 import time
 from collections import Counter
@@ -40,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stori.data.paths import CACHE_DIR, data_dir as resolve_data_dir
+from stori.data.paths import CACHE_DIR, cached, data_dir as resolve_data_dir
 from stori.data.samples import SectionSample
 from stori.data.splits import SPLITS, check_split, pop909_split_of
 from stori.errors import StoriError
@@ -400,17 +399,7 @@ def cache_path(data_dir: str | os.PathLike | None = None) -> Path:
 
 def load_pop909(data_dir: str | os.PathLike | None = None) -> dict:
     """The whole parsed dataset (see :func:`build_pop909`), built once and cached under ``cache/``."""
-    path = cache_path(data_dir)
-    if path.exists():
-        with path.open("rb") as f:
-            return pickle.load(f)
-    built = build_pop909(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(built, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
-    return built
+    return cached(cache_path(data_dir), lambda: build_pop909(data_dir))
 
 
 def load_pop909_sections(split: str, data_dir: str | os.PathLike | None = None) -> list[SectionSample]:

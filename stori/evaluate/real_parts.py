@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from stori.data.paths import CACHE_DIR, data_dir as resolve_data_dir
+from stori.data.paths import CACHE_DIR, cached, data_dir as resolve_data_dir
 from stori.evaluate.part_facts import Part, drum_facts, mean_facts, midi_facts, part_of, pitched_facts
 from stori.spec.song import Note
 
@@ -96,21 +95,11 @@ def load_real(data_dir: str | os.PathLike | None = None) -> dict:
     """``{"gmd": [RealPiece], "pop909": [RealPiece], "pop909_raw": {track: mean facts}}``, read once
     and cached under ``cache/``; a dataset whose files are missing is an empty list."""
     root = resolve_data_dir(data_dir)
-    path = _cache_path(root)
-    if path.is_file():
-        with path.open("rb") as f:
-            return pickle.load(f)
-    real = {
+    return cached(_cache_path(root), lambda: {
         "gmd": _gmd_beats(root) if (root / "groove" / "info.csv").is_file() else [],
         "pop909": _pop909_songs(root) if (root / "pop909").is_dir() else [],
         "pop909_raw": _pop909_raw(root) if (root / "pop909").is_dir() else {},
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(real, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
-    return real
+    })
 
 
 def reference_facts(real: dict) -> dict:

@@ -1,11 +1,14 @@
-"""Where a drum pattern's kick, snare, toms and cymbals come from, on a grid of 16th slots per bar.
+"""Where a drum pattern's kick and snare come from, on a grid of 16th slots per bar.
 
-``learned``: the learned note generator (:mod:`stori.model.generator`) asked for drum windows
-conditioned on the style's nearest GMD style, the section (pattern type), the tempo, the style's
-target density (hits per bar) and normal velocity; its 4/4 bars are then read through the meter
-(below) and filtered by the style's placement tendencies (a model kick where the style never plays
-one survives one time in four; a model snare off the style's snare places stays, as a ghost, with
-twice the style's ghost rate). Its hat and ride hits give way to the style's time-keeping line.
+``learned``: the learned note generator (:mod:`stori.model.generator`) plays one phrase of
+:data:`PHRASE_BARS` bars conditioned on the style's nearest GMD style, the section (pattern type),
+the tempo, a target density (hits per bar) and the style's normal velocity; the part repeats that
+phrase, as a drummer repeats a groove. Its 4/4 bars are read through the meter (below) and filtered
+by the style's placement tendencies (a model kick where the style never plays one survives one
+time in four; a model snare off the style's snare places stays, as a ghost, with twice the style's
+ghost rate). Only its kick and snare are kept: the time-keeping line, crashes and the fills' toms
+come from the style and the phrase ends (:mod:`stori.perform.drums`). Song drums and the Drums
+tab both take this path.
 ``rules``: the style's tendencies sampled directly (a two-bar cell, varied on odd bars); the
 yardstick, and what runs when the generator checkpoint is missing (``source="auto"``).
 
@@ -79,7 +82,8 @@ def rules_pattern(style: DrumStyle, meter: str, bars: int, rng: random.Random) -
 
 
 PHRASE_BARS = 2
-"""The learned model plays one phrase of this many bars; longer parts repeat it (a drummer's groove)."""
+"""The learned model plays one phrase of this many bars; longer parts repeat it (a drummer's
+groove). Two bars: GMD-like bar repeats (0.27 vs 0.32 a song) and half the decoding of four."""
 
 def phrase_request(style: DrumStyle, tempo: float, pattern_type: str, bars: int, density: float | None = None):
     """The generator request for the phrase a ``bars``-bar part repeats: at most
