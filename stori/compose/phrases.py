@@ -11,21 +11,18 @@ chords: unchanged under the same chord, otherwise moved to the nearest tone of t
 """
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
-from functools import lru_cache
 
-from stori.data.phrase_stats import STATS_PATH
+from stori.data.phrase_stats import shipped
 from stori.spec.song import Note, dedupe
 from stori.theory import parse_chord, scale_pitch_classes
 
 UNIT_BARS = 2
 
 
-@lru_cache(maxsize=1)
 def phrase_stats() -> dict:
-    return json.loads(STATS_PATH.read_text())["roles"]
+    return shipped()["roles"]
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,26 @@ count them, and averaged over songs as they average them). Per role, over consec
 windows holding loud notes (velocity >= 50): how often a window's onset rhythm (16th steps)
 repeats the window before it, how often (when it does not) it restates the window two before (the
 a of "a b a"), and the median note length in beats.
-Writes ``stori/data/phrase_stats.json``; rebuild with ``python -m stori.data.phrase_stats``.
+GMD train beats in 4/4, per GMD style: the share of 4-bar phrase ends a drummer turns around with a
+fill (the realness facts' fill bars, :func:`stori.evaluate.part_facts.drum_facts`), which sets how
+often our drums fill. Writes ``stori/data/phrase_stats.json``; rebuild with
+``python -m stori.data.phrase_stats``.
 """
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from statistics import fmean, median
 
 STATS_PATH = Path(__file__).with_name("phrase_stats.json")
 LOUD = 50
+
+
+@lru_cache(maxsize=1)
+def shipped() -> dict:
+    """The measured stats shipped with the package."""
+    return json.loads(STATS_PATH.read_text())
 
 
 def window_rhythms(notes: list[tuple[int, int, int, int]], step: int, per_window: int) -> dict[int, frozenset]:
@@ -63,7 +73,46 @@ def measure() -> dict:
                 lengths[role].append(median((e - s) / PPQ for _, s, e, _ in notes))
     out = {r: {"repeat_previous": fmean(a for a, _ in v), "restate_two_back": fmean(b for _, b in v),
                "median_beats": fmean(lengths[r]), "songs": len(v)} for r, v in rates.items()}
-    return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); means over songs", "roles": out}
+    return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); means over songs; "
+                      "GMD train 4/4 beats, fill share at 4-bar phrase ends, mean over beats", "roles": out,
+            "drum_fills_at_phrase_ends": drum_fill_rates()}
+
+
+def drum_fill_rates() -> dict[str, dict[str, float]]:
+    """GMD style (and "all") -> ``at_phrase_end``: mean share of 4-bar phrase ends that hold a fill,
+    ``elsewhere``: the same for the other bars, ``with_toms``: the share of those fills that use a tom (the others are snare figures), and
+    ``toms_per_fill``: the median loud tom hits of such a fill, over train beats, with the realness
+    facts' own definition of a fill bar."""
+    from stori.data.gmd import load_performances
+    from stori.evaluate.part_facts import LOUD, TOMS, fill_bars, part_of
+    from stori.spec.song import Note
+
+    ends: dict[str, list[float]] = {}
+    elsewhere: dict[str, list[float]] = {}
+    toms: dict[str, list[int]] = {}
+    tom_hits: dict[str, list[int]] = {}
+    for p in load_performances("train", beat_type="beat"):
+        if p.time_signature != (4, 4):
+            continue
+        part = part_of([[Note(h.raw_pitch, h.tick, h.end, h.velocity) for h in p.hits]])
+        fill, end = fill_bars(part)
+        tom_count: dict[int, int] = {}
+        for n in part.notes:
+            if n.pitch in TOMS and n.velocity >= LOUD:
+                b = part.steps(n) // part.steps_per_bar
+                tom_count[b] = tom_count.get(b, 0) + 1
+        at_ends = [b for b, (f, e) in enumerate(zip(fill, end)) if e]
+        if not at_ends:
+            continue
+        between = [f for f, e in zip(fill, end) if not e]
+        for key in (p.style, "all"):
+            ends.setdefault(key, []).append(sum(fill[b] for b in at_ends) / len(at_ends))
+            elsewhere.setdefault(key, []).append(sum(between) / max(len(between), 1))
+            toms.setdefault(key, []).extend(int(b in tom_count) for b in at_ends if fill[b])
+            tom_hits.setdefault(key, []).extend(tom_count[b] for b in at_ends if fill[b] and b in tom_count)
+    return {k: {"at_phrase_end": round(fmean(v), 4), "elsewhere": round(fmean(elsewhere[k]), 4), "with_toms": round(fmean(toms[k]), 4) if toms[k] else 0.0,
+                "toms_per_fill": round(median(tom_hits[k]), 1) if tom_hits.get(k) else 0.0}
+            for k, v in sorted(ends.items())}
 
 
 if __name__ == "__main__":

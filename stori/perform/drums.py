@@ -118,35 +118,48 @@ def behaved(st: DrumStyle, behaviour: str) -> DrumStyle:
     return st
 
 
-FILL_EVERY = 8
-"""Bars per phrase before a fill turns it around: 8-bar phrases, as POP909's labels count most."""
+PHRASE_END = 4
+"""A drummer may turn the groove around at the end of every 4-bar phrase (where GMD is measured)."""
 
 
-def fill_bars(bars: int, pattern_type: str, fill_end: bool) -> list[int]:
-    """Bars (0-based) that end a phrase with a fill: every :data:`FILL_EVERY` th bar, and the last
-    bar when ``fill_end`` (the turn into the next section)."""
+def fill_plan(bars: int, pattern_type: str, fill_end: bool, st: DrumStyle, rng: random.Random) -> dict[int, str]:
+    """Bar (0-based) -> fill kind ("toms" or "snare"): at each 4-bar phrase end with the chance the
+    style's GMD drummers take (``stori/data/phrase_stats.json``), and always in the last bar when
+    ``fill_end`` (the turn into the next section); a fill uses toms as often as theirs do."""
     if pattern_type in ("intro", "outro", "break"):
-        return []
+        return {}
     if pattern_type == "fill":
-        return [bars - 1]
-    out = list(range(FILL_EVERY - 1, bars - 1, FILL_EVERY))
-    return out + [bars - 1] if fill_end or bars % FILL_EVERY == 0 else out
+        return {bars - 1: "toms"}
+    rates = fill_rates(st.gmd_style)
+    ends = [b for b in range(PHRASE_END - 1, bars, PHRASE_END) if rng.random() < rates["at_phrase_end"]]
+    if fill_end and bars - 1 not in ends:
+        ends.append(bars - 1)
+    return {b: "toms" if rng.random() < rates["with_toms"] else "snare" for b in ends}
+
+
+def fill_rates(gmd_style: str) -> dict[str, float]:
+    """How often the style's GMD drummers fill at a phrase end, and how many of their fills use toms."""
+    from stori.data.phrase_stats import shipped
+
+    rates = shipped()["drum_fills_at_phrase_ends"]
+    return rates.get(gmd_style, rates["all"])
 
 
 def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type: str, rng: random.Random,
               fill_end: bool = False, build: bool = False, velocity_scale: float = 1.0) -> tuple[list[Note], dict]:
     """The quantized (swung) notes of a part from its kick/snare ``grid``, shaped by the style and
-    the pattern type, with fills at phrase ends (:func:`fill_bars`; ``build`` turns the last one
+    the pattern type, with fills at phrase ends (:func:`fill_plan`; ``build`` turns the last one
     into a snare build), and its form for the traces."""
     slots = bar_slots(meter)
-    fills = fill_bars(len(grid), pattern_type, fill_end)
+    fills = fill_plan(len(grid), pattern_type, fill_end, st, rng)
     rolls = _shape(grid, st, slots, pattern_type, rng, tempo, fills, build)
     num, den = map(int, meter.split("/"))
     notes = _to_notes(grid, rolls, slots, st, PPQ * 4 * num // den)
     if velocity_scale != 1.0:
         notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
-    form = {"phrase_bars": phrase, "bars": len(grid), "fills_in_bars": [b + 1 for b in fills],
+    form = {"phrase_bars": phrase, "bars": len(grid), "fills": {b + 1: kind for b, kind in sorted(fills.items())},
+            "fill_chance": fill_rates(st.gmd_style)["at_phrase_end"],
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}
     return notes, form
@@ -155,7 +168,8 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
 def record_form(rec: TraceRecorder, target: str, form: dict) -> None:
     rec.record("phrase_form", target, form,
                [because("phrase_bars", form["phrase_bars"], "the groove is one learned phrase, repeated as drummers do", 0.6),
-                because("fill_every", FILL_EVERY, "a fill turns each phrase around and leads into the next section", 0.4)],
+                because("fill_chance", form.get("fill_chance"), "GMD drummers of the style fill this often at a 4-bar phrase end; "
+                        "a fill also leads into the next section", 0.4)],
                confidence=0.7, principle="a groove is established, repeated and turned around at phrase ends")
 
 
@@ -232,7 +246,7 @@ def _crash(hits: dict[int, int], st: DrumStyle) -> None:
     hits.setdefault(KICK, st.velocity[2])
 
 
-def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pattern_type: str, fills: list[int],
+def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pattern_type: str, fills: dict[int, str],
                   build: bool) -> None:
     bars = len(grid)
     if pattern_type == "break":  # hats and kick; the snare waits for the last bar (a one-bar break has none)
@@ -240,10 +254,12 @@ def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pat
             for hits in bar.values():
                 for p in (38, 39, 37):
                     hits.pop(p, None)
-    for b in fills:
+    for b, kind in fills.items():
         rolls[b] = [r for r in rolls[b] if r[0] < slots[len(slots) // 2].tick] if pattern_type == "fill" else []
         if build and b == bars - 1:
             _snare_build(grid[b], st, slots)
+        elif kind == "snare":
+            _snare_figure(grid[b], st, slots)
         else:
             _tom_run(grid[b], st, slots, half=pattern_type == "fill")
     if pattern_type == "outro":
@@ -264,6 +280,17 @@ def _snare_build(bar, st: DrumStyle, slots: list[Slot]) -> None:
     half = [i for i, s in enumerate(slots) if i >= len(slots) // 2 and s.sub % 2 == 0]
     for k, i in enumerate(half):
         bar.setdefault(i, {})[SNARE] = int(st.velocity[1] * (0.7 + 0.4 * k / len(half)))
+
+
+def _snare_figure(bar, st: DrumStyle, slots: list[Slot]) -> None:
+    """A snare fill in the bar's last beat: 16ths growing louder, the time-keeping line giving way."""
+    n = len(slots)
+    run = list(range(n - (6 if slots[-1].compound else 4), n))
+    for k, i in enumerate(run):
+        hits = bar.setdefault(i, {})
+        for p in (CLOSED, OPEN, RIDE):
+            hits.pop(p, None)
+        hits[SNARE] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
 
 
 def _tom_run(bar, st: DrumStyle, slots: list[Slot], half: bool) -> None:
