@@ -145,7 +145,7 @@ def _realness(res: dict, engines: list[str]) -> list[str]:
     lines += _table(*table_rows(rl))
     lines += ["Classifier two-sample test: each part cut into 2-bar windows; per window the onset grid (per drum "
               "group for drums), density, note lengths, velocities, register and intervals, timing against the grid "
-              "and repetition of the previous window; a logistic regression, grouped 5-fold cross-validation (a "
+              "(drums only: the POP909 reference is quantized) and repetition of the previous window; a logistic regression, grouped 5-fold cross-validation (a "
               "song never on both sides), balanced accuracy (0.5 = indistinguishable). The floor is the same test "
               "between two halves of the real set.", ""]
     lines += _table(*classifier_rows(rl))
