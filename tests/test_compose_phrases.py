@@ -68,6 +68,7 @@ def test_tacet_and_sparse_behaviours_are_heard():
     verse, chorus = song.section("verse"), song.section("chorus")
     tracks = {t.role: t for t in song.tracks}
     assert not song.notes_in(tracks["bass"], verse) and song.notes_in(tracks["bass"], chorus)
-    ghosts = [n for n in song.notes_in(tracks["drums"], verse) if n.pitch == 38 and n.velocity < 50]
-    assert not ghosts  # sparse drums drop the ghost notes
+    body = [n for n in song.notes_in(tracks["drums"], verse) if n.start < verse.end - BAR]  # the last bar may fill
+    off_backbeat = [n for n in body if n.pitch == 38 and round((n.start - verse.start) / 120) % 16 not in (4, 12)]
+    assert not off_backbeat  # sparse drums play no ghost snares between the backbeats
     assert len(song.notes_in(tracks["drums"], verse)) < len(song.notes_in(tracks["drums"], chorus))

@@ -59,7 +59,7 @@ class _Part:
 
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random):
-        self.s, self.role, self.key, self.figures = s, role, spec.key, figures
+        self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key, figures, c.sustain
         motif_notes = [n for f in figures for n in f]
         self.form = phrase_form(role, s.bars, rng)
         self.chords = s.chord_timeline(TICKS_PER_BAR)
@@ -99,7 +99,8 @@ class _Part:
                 by_unit[u.index] = refit(by_unit.get(u.source, []), (u.index - u.source) * unit_ticks, self.chords,
                                          self.role, self.key, (lo_p, hi_p))
         end = self.s.bars * TICKS_PER_BAR
-        notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.role)
+        notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.role, self.sustain,
+                     [t for t, _ in self.chords])
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
 
 
@@ -126,7 +127,8 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     req = phrase_request(st, spec.tempo, pattern, s.bars, density)
     nxt = spec.sections[k + 1] if k + 1 < len(spec.sections) else None
     fill_end = nxt is not None and nxt.type != s.type and pattern not in ("intro", "outro", "break")
-    velocity_scale = min(1.25, max(0.5, c.velocity_ceiling / st.velocity[2]))
+    # drummers keep their backbeat above a whisper: the kit follows the band more gently than the parts do
+    velocity_scale = min(1.25, max(0.6, (c.velocity_ceiling + 20) / (st.velocity[2] + 20)))
 
     def finish(notes: list[Note]) -> tuple[list[Note], dict]:
         rng = random.Random(f"{seed}:{s.id}:drums")

@@ -80,15 +80,15 @@ def measure() -> dict:
 
 def drum_fill_rates() -> dict[str, dict[str, float]]:
     """GMD style (and "all") -> ``at_phrase_end``: mean share of 4-bar phrase ends that hold a fill,
-    ``elsewhere``: the same for the other bars, ``with_toms``: the share of those fills that use a tom (the others are snare figures), and
+    ``with_toms``: the share of those fills that use a tom (the others are snare figures), and
     ``toms_per_fill``: the median loud tom hits of such a fill, over train beats, with the realness
     facts' own definition of a fill bar."""
     from stori.data.gmd import load_performances
-    from stori.evaluate.part_facts import LOUD, TOMS, fill_bars, part_of
+    from stori.evaluate.part_facts import LOUD, TOMS, drum_facts, fill_bars, part_of
     from stori.spec.song import Note
 
     ends: dict[str, list[float]] = {}
-    elsewhere: dict[str, list[float]] = {}
+    repeats: dict[str, list[float]] = {}
     toms: dict[str, list[int]] = {}
     tom_hits: dict[str, list[int]] = {}
     for p in load_performances("train", beat_type="beat"):
@@ -104,13 +104,14 @@ def drum_fill_rates() -> dict[str, dict[str, float]]:
         at_ends = [b for b, (f, e) in enumerate(zip(fill, end)) if e]
         if not at_ends:
             continue
-        between = [f for f, e in zip(fill, end) if not e]
+        bar_repeats = drum_facts(part)["bar_repeats"]
         for key in (p.style, "all"):
             ends.setdefault(key, []).append(sum(fill[b] for b in at_ends) / len(at_ends))
-            elsewhere.setdefault(key, []).append(sum(between) / max(len(between), 1))
+            repeats.setdefault(key, []).append(bar_repeats)
             toms.setdefault(key, []).extend(int(b in tom_count) for b in at_ends if fill[b])
             tom_hits.setdefault(key, []).extend(tom_count[b] for b in at_ends if fill[b] and b in tom_count)
-    return {k: {"at_phrase_end": round(fmean(v), 4), "elsewhere": round(fmean(elsewhere[k]), 4), "with_toms": round(fmean(toms[k]), 4) if toms[k] else 0.0,
+    return {k: {"at_phrase_end": round(fmean(v), 4), "bar_repeats": round(fmean(repeats[k]), 4),
+                "with_toms": round(fmean(toms[k]), 4) if toms[k] else 0.0,
                 "toms_per_fill": round(median(tom_hits[k]), 1) if tom_hits.get(k) else 0.0}
             for k, v in sorted(ends.items())}
 

@@ -3,7 +3,8 @@
 ``learned``: the learned note generator (:mod:`stori.model.generator`) plays one phrase of
 :data:`PHRASE_BARS` bars conditioned on the style's nearest GMD style, the section (pattern type),
 the tempo, a target density (hits per bar) and the style's normal velocity; the part repeats that
-phrase, as a drummer repeats a groove. Its 4/4 bars are read through the meter (below) and filtered
+phrase, as a drummer repeats a groove, and its second bar repeats its first as often as the
+style's GMD drummers repeat a bar. Its 4/4 bars are read through the meter (below) and filtered
 by the style's placement tendencies (a model kick where the style never plays one survives one
 time in four; a model snare off the style's snare places stays, as a ghost, with twice the style's
 ghost rate). Only its kick and snare are kept: the time-keeping line, crashes and the fills' toms
@@ -128,4 +129,14 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
                     pitch = 38
                 bar.setdefault(i, {})[pitch] = vel
         phrase.append(bar)
+    if n_phrase > 1 and rng.random() < _bar_repeats(style.gmd_style):  # the groove's second bar as its first
+        phrase[1:] = [{i: dict(h) for i, h in phrase[0].items()} for _ in phrase[1:]]
     return [{i: dict(h) for i, h in phrase[b % n_phrase].items()} for b in range(bars)]
+
+
+def _bar_repeats(gmd_style: str) -> float:
+    """How often the style's GMD drummers repeat a bar's kick and snare (stori/data/phrase_stats.json)."""
+    from stori.data.phrase_stats import shipped
+
+    rates = shipped()["drum_fills_at_phrase_ends"]
+    return rates.get(gmd_style, rates["all"])["bar_repeats"]

@@ -121,7 +121,7 @@ def _behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[s
     if genre.drum_style in ("boom_bap", "trap", "lofi") and drums == "steady":
         drums = "half_time" if genre.drum_style == "trap" else "steady"
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
-    harmony = "arpeggiated" if ev.intimacy > 0.75 and ev.energy < 0.5 else (
+    harmony = "sustained" if ev.energy < 0.35 else "arpeggiated" if ev.intimacy > 0.75 and ev.energy < 0.5 else (
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
     melody = "sparse" if stype in ("intro", "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
     out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody}
@@ -132,6 +132,13 @@ def _behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[s
             behaviour = "steady"  # subtle drums still lift a chorus a little
         out[role] = behaviour
     return out
+
+
+def arousal_tempo(genre_range: tuple[int, int], ev: EmotionVector) -> int:
+    """The genre's middle tempo, scaled by arousal: energy moves it +-25% and motion +-7.5% around
+    the neutral 0.5, so a calm song of a genre is slower than its range and an excited one faster."""
+    mid = (genre_range[0] + genre_range[1]) / 2
+    return round(mid * (1 + 0.5 * (ev.energy - 0.5) + 0.15 * (ev.motion - 0.5)))
 
 
 def _toward(ev: EmotionVector, point: dict[str, float], amount: float = 0.5) -> dict[str, float]:
@@ -189,8 +196,7 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                   confidence=0.75, principle="emotion words are points in a five-axis space; the song starts at their centre")
 
     given_tempo = tempo if tempo is not None else tempo_from_text(prompt)
-    tempo = check_range("tempo", given_tempo if given_tempo is not None else
-                        round(g.tempo[0] + (g.tempo[1] - g.tempo[0]) * (0.2 + 0.45 * ev.energy + 0.35 * ev.motion)), 40, 240)
+    tempo = check_range("tempo", given_tempo if given_tempo is not None else arousal_tempo(g.tempo, ev), 40, 240)
     key = normalize_key(key) if key else (key_from_text(prompt) or
                                           f"{rng.choice(['C', 'D', 'E', 'F', 'G', 'A', 'Bb'])} "
                                           f"{'minor' if ev.valence < -0.15 or (g.mode == 'minor' and ev.valence < 0.3) else 'major'}")
@@ -199,8 +205,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     ts = parse_time_signature(meter)
     tracer.record("tempo_key_meter", "song", {"tempo": tempo, "key": key, "time_signature": meter},
                   [because("genre", g.name, f"tempo range {g.tempo[0]}-{g.tempo[1]}", 0.4),
-                   because("energy", ev.energy, "higher energy, faster tempo", 0.2),
-                   because("motion", ev.motion, "more motion, faster tempo", 0.2),
+                   because("energy", ev.energy, "higher energy, faster tempo (+-25% of the genre's middle)", 0.4),
+                   because("motion", ev.motion, "more motion, faster tempo (+-7.5%)", 0.2),
                    because("valence", ev.valence, "negative valence favours minor", 0.2)]
                   + ([because("prompt", "tempo/key/meter", "stated in the text or settings", 1.0)] if given_tempo or key_from_text(prompt) else []),
                   confidence=0.6, principle="tempo carries arousal; mode carries valence")

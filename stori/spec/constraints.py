@@ -34,10 +34,12 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                                    "chance a chord is borrowed from the parallel mode"),
     "harmonic_rhythm": (0.2, {"motion": 0.6, "tension": 0.3, "intimacy": -0.2}, (0.0, 1.0),
                         "chord changes per bar: 0.5, 1 or 2"),
-    "velocity_floor": (42.0, {"energy": 20.0, "intimacy": -10.0}, (20.0, 90.0),
+    "velocity_floor": (26.0, {"energy": 40.0, "intimacy": -10.0}, (20.0, 90.0),
                        "softest velocity a part should play"),
-    "velocity_ceiling": (84.0, {"energy": 28.0, "tension": 8.0, "intimacy": -14.0}, (50.0, 127.0),
-                         "loudest velocity a part should play"),
+    "velocity_ceiling": (60.0, {"energy": 46.0, "tension": 8.0, "intimacy": -14.0}, (50.0, 127.0),
+                         "loudest velocity a part should play (EMOPIA: calm clips average 54, excited 78)"),
+    "sustain": (0.95, {"energy": -0.7, "motion": -0.4, "intimacy": 0.3}, (0.0, 1.0),
+                "how long notes ring: 0 detached, 1 held until the chord changes"),
     "dynamic_range": (0.45, {"tension": 0.25, "energy": 0.1, "intimacy": -0.25}, (0.1, 1.0),
                       "how much velocities swell across a phrase (0..1)"),
 }
@@ -81,6 +83,7 @@ class Constraints:
     velocity_floor: float
     velocity_ceiling: float
     dynamic_range: float
+    sustain: float
     emotion: EmotionVector = field(repr=False, compare=False, default=None)
     section_type: str = "verse"
 
