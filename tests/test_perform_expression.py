@@ -87,7 +87,7 @@ def test_articulation_legato_when_slow_staccato_when_driving_bass_held():
     for role, kept in (("harmony", False), ("bass", True)):
         before = [n.end - n.start for n in _song(tempo=150).track(role).notes if n.start >= 8 * BAR]
         after = [n.end - n.start for n in fast.track(role).notes if n.start >= 8 * BAR]
-        assert (after == before) if kept else sum(after) < 0.6 * sum(before), role
+        assert (after == before) if kept else sum(after) < 0.85 * sum(before), role
 
 
 @pytest.mark.skipif(not MODEL_PATH.is_file(), reason="the groove model assets/models/groove.pt is not present")
