@@ -20,7 +20,7 @@ COMMANDS = {
     "humanize": ("stori.perform.humanize", "humanize a MIDI file: drums by the GMD groove model, pitched parts lightly"),
     "evaluate": ("stori.evaluate.cli", "measure engines against real music, their controls and the clock; write a report"),
     "realness": ("stori.evaluate.realness", "generated songs' drum and part facts and a classifier test beside GMD and POP909"),
-    "bench": ("stori.model.bench", "time the learned generator: an 8-bar four-track section and the default song"),
+    "bench": ("stori.evaluate.bench", "time the pipeline (learned engine, baseline beside it): an 8-bar four-track section and the default song"),
     "fidelity": ("stori.model.fidelity", "control fidelity and validity of the learned generator on test-split requests"),
     "train": ("stori.model.train", "train the learned generator from a JSON config (resumable, --max-minutes)"),
     "groove-train": ("stori.perform.groove_train", "train the groove (humanization) model on GMD (--config JSON, --max-minutes)"),
