@@ -92,6 +92,17 @@ def parse_chord(symbol: str) -> tuple[int, tuple[int, ...], int]:
     return root, pcs, bass
 
 
+def chord_at(timeline: list[tuple[int, str]], tick: int) -> str:
+    """The chord symbol sounding at ``tick`` of a ``(tick, symbol)`` timeline of chord changes
+    ("N" when the timeline is empty)."""
+    current = timeline[0][1] if timeline else "N"
+    for t, sym in timeline:
+        if t > tick:
+            break
+        current = sym
+    return current
+
+
 def chord_name(root: int, quality: str = "") -> str:
     return NOTE_NAMES[root % 12] + quality
 

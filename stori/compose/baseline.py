@@ -10,7 +10,7 @@ from stori.data.drum_kit import KIT
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import PPQ, Note, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec, SongSpec
-from stori.theory import parse_chord, scale_pitch_classes
+from stori.theory import chord_at, parse_chord, scale_pitch_classes
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
 KICK, SNARE, SIDE_STICK, CLOSED_HAT, RIDE, CRASH = (KIT[p] for p in ("kick", "snare", "side_stick", "closed_hat", "ride", "crash"))
@@ -52,15 +52,6 @@ def _drums(spec: SongSpec, s: SectionSpec, span: SectionSpan, c: Constraints, se
         if b == 0 and s.type in ("chorus", "bridge") and behaviour != "sparse":
             notes.append(Note(CRASH, t0, t0 + PPQ, _velocity(c, 1.0, rng)))
     return sorted(notes, key=lambda n: (n.start, n.pitch))
-
-
-def _chord_at(timeline: list[tuple[int, str]], tick: int) -> str:
-    current = timeline[0][1]
-    for t, sym in timeline:
-        if t > tick:
-            break
-        current = sym
-    return current
 
 
 def _bass(spec, s, span, c, seed) -> list[Note]:
@@ -145,7 +136,7 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
     for tick in range(span.start, span.end, step):
         if any(n.start <= tick < n.end for n in locked) or rng.random() < c.rest_density or rng.random() > density * step / spec.ticks_per_bar:
             continue
-        _, chord_pcs, _ = parse_chord(_chord_at(timeline, tick - span.start))
+        _, chord_pcs, _ = parse_chord(chord_at(timeline, tick - span.start))
         strong = (tick - span.start) % beat_ticks(spec) == 0
         candidates = [p for p in pool if (p % 12 in chord_pcs or not strong)] or pool
         leap = rng.random() < c.leap_probability

@@ -26,19 +26,10 @@ from stori.spec.arrange import beat_ticks
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import PPQ, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec
-from stori.theory import parse_chord, scale_pitch_classes
+from stori.theory import chord_at, parse_chord, scale_pitch_classes
 
 DIMENSIONS = ("rhythm", "melody", "harmony", "expression", "density")
 OWNER = {"rhythm": ("drums",), "melody": ("melody",), "density": ("melody",), "harmony": ("harmony",), "expression": ()}
-
-
-def _chord_at(s: SectionSpec, ticks_per_bar: int, rel_tick: int) -> tuple[int, ...]:
-    current = ()
-    for t, sym in s.chord_timeline(ticks_per_bar):
-        if t > rel_tick:
-            break
-        current = parse_chord(sym)[1]
-    return current
 
 
 def score_section(song: Song, s: SectionSpec, span: SectionSpan, c: Constraints | None = None) -> dict[str, float]:
@@ -76,13 +67,14 @@ def score_section(song: Song, s: SectionSpec, span: SectionSpan, c: Constraints 
         out["melody"] = out["density"] = 1.0 if tacet else 0.0
 
     beat = beat_ticks(spec)
+    timeline = s.chord_timeline(spec.ticks_per_bar)
     checked = ok = 0
     for role in ("harmony", "bass"):
         for n in parts.get(role, []):
             rel = n.start - span.start
             if role == "bass" and rel % beat:
                 continue
-            pcs = _chord_at(s, spec.ticks_per_bar, rel)
+            pcs = parse_chord(chord_at(timeline, rel))[1]
             if pcs:
                 checked += 1
                 ok += n.pitch % 12 in pcs

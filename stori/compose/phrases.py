@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from stori.data.phrase_stats import shipped
 from stori.spec.song import Note, dedupe
-from stori.theory import parse_chord, scale_pitch_classes
+from stori.theory import chord_at, parse_chord, scale_pitch_classes
 
 UNIT_BARS = 2
 
@@ -54,15 +54,6 @@ def describe(form: list[Unit]) -> list[str]:
     def bars(k: int) -> str:
         return f"bars {k * UNIT_BARS + 1}-{k * UNIT_BARS + UNIT_BARS}"
     return [f"{bars(u.index)} {u.kind} {bars(u.source)}" for u in form if u.kind != "new"]
-
-
-def chord_at(timeline: list[tuple[int, str]], tick: int) -> str:
-    current = timeline[0][1] if timeline else "N"
-    for t, sym in timeline:
-        if t > tick:
-            break
-        current = sym
-    return current
 
 
 def _nearest_with_pc(pitch: int, pcs, lo: int, hi: int) -> int:
