@@ -13,7 +13,8 @@ from __future__ import annotations
 import random
 
 from stori.compose.articulation import hold
-from stori.compose.phrases import UNIT_BARS, describe, phrase_form, phrase_stats, refit
+from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
+from stori.data.phrase_stats import role_stats
 from stori.model.generator import Generator, Request, load_generator
 from stori.model.sampling import Sampling
 from stori.model.tokens import TICKS_PER_BAR
@@ -195,16 +196,12 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
             if tracer.enabled:
                 tracer.record("phrase_form", f"section:{span.id}/{role}",
                               {"units": [u.kind for u in job.form], "copies": describe(job.form)},
-                              [because("repeat_previous", round(_stat(role, "repeat_previous"), 3),
+                              [because("repeat_previous", round(role_stats(role)["repeat_previous"], 3),
                                        "how often real players of this part repeat the 2 bars before (POP909)", 0.6),
-                               because("restate_two_back", round(_stat(role, "restate_two_back"), 3),
+                               because("restate_two_back", round(role_stats(role)["restate_two_back"], 3),
                                        "how often they come back to the 2 bars before those", 0.4)],
                               confidence=0.7, principle="a part states a phrase, repeats or answers it, and varies it")
         by_role[role].notes += [Note(x.pitch, x.start + span.start, x.end + span.start, x.velocity) for x in notes]
     for t in song.tracks:
         t.notes.sort(key=lambda n: (n.start, n.pitch))
     return song
-
-
-def _stat(role: str, name: str) -> float:
-    return phrase_stats().get(role, phrase_stats()["harmony"])[name]

@@ -14,15 +14,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from stori.data.phrase_stats import shipped
+from stori.data.phrase_stats import role_stats
 from stori.spec.song import Note, dedupe
 from stori.theory import chord_at, parse_chord, scale_pitch_classes
 
 UNIT_BARS = 2
-
-
-def phrase_stats() -> dict:
-    return shipped()["roles"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +30,7 @@ class Unit:
 
 def phrase_form(role: str, bars: int, rng: random.Random) -> list[Unit]:
     """The section's units for ``role``, drawn with the measured chances of repeating."""
-    stats = phrase_stats().get(role, phrase_stats()["harmony"])
+    stats = role_stats(role)
     n = max(1, -(-bars // UNIT_BARS))
     form = [Unit(0, "new")]
     for k in range(1, n):

@@ -28,6 +28,18 @@ def shipped() -> dict:
     return json.loads(STATS_PATH.read_text())
 
 
+def role_stats(role: str) -> dict[str, float]:
+    """How a POP909 part of ``role`` repeats (a role POP909 lacks plays like the harmony)."""
+    roles = shipped()["roles"]
+    return roles.get(role, roles["harmony"])
+
+
+def drum_stats(gmd_style: str) -> dict[str, float]:
+    """How GMD drummers of ``gmd_style`` fill and repeat (all styles pooled when it has no beats)."""
+    styles = shipped()["drums"]
+    return styles.get(gmd_style, styles["all"])
+
+
 def window_rhythms(notes: list[tuple[int, int, int, int]], step: int, per_window: int) -> dict[int, frozenset]:
     """window index -> its set of loud onset steps; ``notes`` are (pitch, start, end, velocity)."""
     out: dict[int, set] = {}
@@ -75,7 +87,7 @@ def measure() -> dict:
                "median_beats": fmean(lengths[r]), "songs": len(v)} for r, v in rates.items()}
     return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); means over songs; "
                       "GMD train 4/4 beats, fill share at 4-bar phrase ends, mean over beats", "roles": out,
-            "drum_fills_at_phrase_ends": drum_fill_rates()}
+            "drums": drum_fill_rates()}
 
 
 def drum_fill_rates() -> dict[str, dict[str, float]]:

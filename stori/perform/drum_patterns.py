@@ -24,6 +24,7 @@ import random
 from dataclasses import dataclass
 
 from stori.data.drum_kit import to_kit
+from stori.data.phrase_stats import drum_stats
 from stori.perform.styles import DrumStyle
 from stori.spec.song import PPQ
 
@@ -101,7 +102,6 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
     """The learned phrase (notes of :func:`phrase_request`) read through the meter and the style,
     repeated to ``bars`` bars. Only its kick and snare are kept: toms belong to the fills, cymbals to
     the time-keeping line and the phrase starts."""
-    from stori.data.drum_kit import to_kit
     from stori.model.tokens import TICKS_PER_BAR
 
     n_phrase = max(1, min(PHRASE_BARS, bars))
@@ -129,14 +129,6 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
                     pitch = 38
                 bar.setdefault(i, {})[pitch] = vel
         phrase.append(bar)
-    if n_phrase > 1 and rng.random() < _bar_repeats(style.gmd_style):  # the groove's second bar as its first
+    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["bar_repeats"]:  # the groove's second bar as its first
         phrase[1:] = [{i: dict(h) for i, h in phrase[0].items()} for _ in phrase[1:]]
     return [{i: dict(h) for i, h in phrase[b % n_phrase].items()} for b in range(bars)]
-
-
-def _bar_repeats(gmd_style: str) -> float:
-    """How often the style's GMD drummers repeat a bar's kick and snare (stori/data/phrase_stats.json)."""
-    from stori.data.phrase_stats import shipped
-
-    rates = shipped()["drum_fills_at_phrase_ends"]
-    return rates.get(gmd_style, rates["all"])["bar_repeats"]

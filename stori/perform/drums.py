@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
 from stori.perform.drum_patterns import (METERS, PHRASE_BARS, STEP, Grid, Slot, bar_slots, learned_pattern, phrase_request,
                                          rules_pattern)
@@ -130,19 +131,11 @@ def fill_plan(bars: int, pattern_type: str, fill_end: bool, st: DrumStyle, rng: 
         return {}
     if pattern_type == "fill":
         return {bars - 1: "toms"}
-    rates = fill_rates(st.gmd_style)
+    rates = drum_stats(st.gmd_style)
     ends = [b for b in range(PHRASE_END - 1, bars, PHRASE_END) if rng.random() < rates["at_phrase_end"]]
     if fill_end and bars - 1 not in ends:
         ends.append(bars - 1)
     return {b: "toms" if rng.random() < rates["with_toms"] else "snare" for b in ends}
-
-
-def fill_rates(gmd_style: str) -> dict[str, float]:
-    """How often the style's GMD drummers fill at a phrase end, and how many of their fills use toms."""
-    from stori.data.phrase_stats import shipped
-
-    rates = shipped()["drum_fills_at_phrase_ends"]
-    return rates.get(gmd_style, rates["all"])
 
 
 def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type: str, rng: random.Random,
@@ -159,7 +152,7 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
         notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
     form = {"phrase_bars": phrase, "bars": len(grid), "fills": {b + 1: kind for b, kind in sorted(fills.items())},
-            "fill_chance": fill_rates(st.gmd_style)["at_phrase_end"],
+            "fill_chance": drum_stats(st.gmd_style)["at_phrase_end"],
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}
     return notes, form
