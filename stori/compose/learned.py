@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 
 from stori.compose.articulation import hold
+from stori.compose.listen import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
 from stori.model.generator import Generator, Request, load_generator
@@ -31,6 +32,8 @@ WINDOW_UNITS = 1  # new units per model stream: 2-bar streams keep decoding shor
 SECTION_MAP = {"pre_chorus": "verse", "break": "other", "solo": "other", "interlude": "other"}
 PATTERN_OF = {"intro": "intro", "verse": "verse", "pre_chorus": "verse", "chorus": "chorus", "bridge": "bridge",
               "outro": "outro", "break": "break", "solo": "chorus", "interlude": "verse"}
+
+
 def _targets(gen: Generator, role: str, c: Constraints) -> dict[str, float]:
     bins = gen.tok.bins
     lead = 0.8 if role == "melody" else 0.6  # the lead sits above the accompaniment in the band (POP909: 94 vs 80)
@@ -104,21 +107,20 @@ class _Part:
                      [t for t, _ in self.chords])
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
 
-
     def _clear_figures(self, notes: list[Note]) -> list[Note]:
         """A unit with the plan's motif figures standing clear (the notes the model added under a
         figure give way to it), before any copy is made of it, so repeats carry the theme intact."""
         for fig in self.figures:
             a, b = fig[0].start, max(n.end for n in fig)
-            if any(a <= n.start < b for n in notes):
-                velocity = max((n.velocity for n in notes if a <= n.start < b), default=80)
-                notes = [n for n in notes if n.end <= a or n.start >= b] + \
-                    [Note(n.pitch, n.start, n.end, n.velocity or velocity) for n in fig]
+            under = [n.velocity for n in notes if a <= n.start < b]
+            if under:
+                notes = lay_figure(notes, fig, max(under))
         return sorted(notes, key=lambda n: (n.start, n.pitch))
 
 
 def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
-    """(request, how to turn its notes into the section's drums, trace) for one section, or None when tacet."""
+    """(request, how to turn its notes into the section's drums and their form) for one section, or
+    None when the drums are tacet."""
     behaviour = s.behaviour("drums", "steady")
     if behaviour == "tacet":
         return None

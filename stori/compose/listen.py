@@ -73,6 +73,13 @@ def motif_places(spec: SongSpec, song: Song, section_ids: set[str] | None = None
     return out
 
 
+def lay_figure(notes: list[Note], figure: list[Note], velocity: int) -> list[Note]:
+    """``notes`` with ``figure`` written in: the notes starting under it give way (and those sounding
+    into it), its own notes keep their velocity or take ``velocity``."""
+    a, b = figure[0].start, max(n.end for n in figure)
+    return [n for n in notes if n.end <= a or n.start >= b] + [Note(n.pitch, n.start, n.end, n.velocity or velocity) for n in figure]
+
+
 def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list[Note], velocity: int) -> tuple[list[Note], int]:
     """Write each declared motif into the melody where it is missing or cluttered (other onsets
     inside the figure blur it): the notes under the figure give way to it. Returns the melody and
@@ -89,6 +96,6 @@ def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list
         inside = [n for n in melody if a <= n.start < b]
         if motif_matches(melody, expected) and len(inside) == len(expected):
             continue
-        melody = [n for n in melody if n.end <= a or n.start >= b] + [Note(n.pitch, n.start, n.end, velocity) for n in expected]
+        melody = lay_figure(melody, expected, velocity)
         forced += 1
     return sorted(melody, key=lambda n: (n.start, n.pitch)), forced
