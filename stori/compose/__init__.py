@@ -8,7 +8,8 @@ from stori.spec.song import Song
 from stori.spec.song_spec import SongSpec
 from stori.trace import NULL_RECORDER, TraceRecorder
 
-# name -> "module:function"; an engine takes (spec, seed, tracer) and returns a Song.
+# name -> "module:function"; an engine takes (spec, seed=, tracer=, sections=, roles=) and returns a Song
+# holding only those sections and parts (compose.sequence.splice keeps the rest).
 ENGINES = {
     "learned": "stori.compose.learned:compose_learned",
     "baseline": "stori.compose.baseline:compose_baseline",
