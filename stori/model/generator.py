@@ -31,10 +31,14 @@ RESTORE_HINT = ("restore it with `git checkout -- assets/models/`, or retrain it
 MONOPHONIC = {"melody": 1, "bass": 1, "counter_melody": 2, "harmony": 6, "drums": 6}
 
 
-# Half-width (semitones) of the register window around a requested mean pitch, per role.
-REGISTER_HALF_WIDTH = {"melody": 9, "counter_melody": 9, "harmony": 10, "bass": 7}
+# Half-width (semitones) of the register window around a requested mean pitch, per role: about
+# where 97.5% of a POP909 part's notes lie around its song's mean pitch (melody -8.5..+7.7,
+# accompaniment -11.6..+10.2, bass -8.4..+8.8; was 9/10/7, which cut off the accompaniment's
+# spread chords and the bass's octave leaps).
+REGISTER_HALF_WIDTH = {"melody": 9, "counter_melody": 9, "harmony": 12, "bass": 9}
 VELOCITY_HALF_WIDTH = 14
-CENTRE_PULL = 0.25  # logit per semitone away from the requested mean pitch
+CENTRE_PULL = 0.25  # logit per semitone beyond CENTRE_FREE of the requested mean pitch
+CENTRE_FREE = 5  # semitones either side of the mean a part moves without cost (POP909: 3.4-4.5 on average, one hand's reach)
 
 
 @dataclass
@@ -104,12 +108,13 @@ class Generator:
 
     def static_bias(self, r: Request) -> np.ndarray:
         """Pitches outside the key's scale are pushed down, less so as tension rises; pitches
-        pay for their distance from the requested mean pitch."""
+        pay for their distance from the requested mean pitch beyond a hand's reach (a pull on
+        every semitone squeezed the accompaniment into one octave, POP909 spans 1.5 in 2 bars)."""
         bias = np.zeros(len(self.tok), dtype=np.float32)
         if r.role == "drums":
             return bias
         if "pitch" in r.targets:
-            bias[self._pitch] -= CENTRE_PULL * np.abs(self._value[self._pitch] - r.targets["pitch"])
+            bias[self._pitch] -= CENTRE_PULL * np.maximum(0, np.abs(self._value[self._pitch] - r.targets["pitch"]) - CENTRE_FREE)
         out_of_scale = self._pitch & ~np.isin(self._value % 12, list(scale_pitch_classes(r.key)))
         bias[out_of_scale] = -2.0 * (1.0 - r.tension)
         return bias
