@@ -75,7 +75,7 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
                           principle="low close intervals sound muddy; the harmony sits above the bass")
     if "melody" in tracks:
         c = emotion_to_constraints(s.emotion, s)
-        velocity = int(round(c.velocity_floor + 0.8 * (c.velocity_ceiling - c.velocity_floor)))
+        velocity = int(round(c.velocity_ceiling))  # the lead at the top of the band, as the learned engine asks it
         melody, forced = force_motifs(spec, s, span, song.notes_in(tracks["melody"], span), velocity)
         replace("melody", melody)
         if forced:
