@@ -29,6 +29,11 @@ from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
 WINDOW_UNITS = 1  # new units per model stream: 2-bar streams keep decoding short (measured: 137 vs 263 steps a song)
+VARY = ("harmony",)
+"""Parts whose new units keep the first bar of the unit before them (its rhythm and voicing, fitted
+to the chords) and play only their second bar new: an accompanist establishes a figure and varies
+it rather than inventing a new one every two bars (POP909 accompaniment: onsets of a 2-bar window
+overlap the previous window's by 0.62 (Jaccard), though only 5% repeat it exactly; ours 0.40)."""
 SECTION_MAP = {"pre_chorus": "verse", "break": "other", "solo": "other", "interlude": "other"}
 PATTERN_OF = {"intro": "intro", "verse": "verse", "pre_chorus": "verse", "chorus": "chorus", "bridge": "bridge",
               "outro": "outro", "break": "break", "solo": "chorus", "interlude": "verse"}
@@ -100,10 +105,18 @@ class _Part:
                 a = j * unit_ticks
                 by_unit[u] = self._clear_figures([Note(n.pitch, n.start - a + u * unit_ticks, min(n.end, a + unit_ticks) - a + u * unit_ticks,
                                                        n.velocity) for n in ns if a <= n.start < a + unit_ticks and lo_p <= n.pitch <= hi_p])
-        for u in self.form:
+        self.varied = []
+        for u in self.form:  # in order: a varied unit keeps the pattern of the unit before it as played
             if u.kind != "new":
                 by_unit[u.index] = refit(by_unit.get(u.source, []), (u.index - u.source) * unit_ticks, self.chords,
                                          self.role, self.key, (lo_p, hi_p))
+            elif self.role in VARY and u.index > 0 and (u.index + 1) * UNIT_BARS <= self.s.bars:
+                start, bar = u.index * unit_ticks, TICKS_PER_BAR
+                kept = [Note(n.pitch, n.start, min(n.end, start - unit_ticks + bar), n.velocity)
+                        for n in by_unit.get(u.index - 1, []) if n.start < start - unit_ticks + bar]
+                by_unit[u.index] = (refit(kept, unit_ticks, self.chords, self.role, self.key, (lo_p, hi_p))
+                                    + [n for n in by_unit[u.index] if n.start >= start + bar])
+                self.varied.append(u.index)
         end = self.s.bars * TICKS_PER_BAR
         notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.role, self.sustain,
                      [t for t, _ in self.chords])
@@ -199,7 +212,9 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
             notes = job.notes(mine)
             if tracer.enabled:
                 tracer.record("phrase_form", f"section:{span.id}/{role}",
-                              {"units": [u.kind for u in job.form], "copies": describe(job.form)},
+                              {"units": [u.kind for u in job.form], "copies": describe(job.form),
+                               "varied": [f"bar {k * UNIT_BARS + 1} keeps bar {k * UNIT_BARS - 1}, bar {k * UNIT_BARS + 2} new"
+                                          for k in job.varied]},
                               [because("repeat_previous", round(role_stats(role)["repeat_previous"], 3),
                                        "how often real players of this part repeat the 2 bars before (POP909)", 0.6),
                                because("restate_two_back", round(role_stats(role)["restate_two_back"], 3),
