@@ -72,3 +72,11 @@ def test_tacet_and_sparse_behaviours_are_heard():
     off_backbeat = [n for n in body if n.pitch == 38 and round((n.start - verse.start) / 120) % 16 not in (4, 12)]
     assert not off_backbeat  # sparse drums play no ghost snares between the backbeats
     assert len(song.notes_in(tracks["drums"], verse)) < len(song.notes_in(tracks["drums"], chorus))
+
+
+def test_a_per_window_form_repeats_as_often_per_window_as_measured():
+    from stori.data.phrase_stats import role_stats
+
+    forms = [phrase_form("harmony", 8, random.Random(k), per_window=True) for k in range(2000)]
+    share = sum(u.kind == "repeat" for f in forms for u in f) / sum(len(f) for f in forms)
+    assert abs(share - role_stats("harmony")["repeat_previous"]) < 0.015

@@ -85,3 +85,19 @@ def test_same_seed_same_notes(gen):
     one, _ = gen.generate(requests(), seed=11)
     two, _ = gen.generate(requests(), seed=11)
     assert one == two
+
+
+def test_density_steering_lets_a_phrase_rest_on_the_downbeat_but_keeps_drums_even(gen):
+    """Pitched parts keep their note budget over the stream with a beat of slack: skipping the
+    first beat costs nothing; drums keep the even per-bar spread, so the same skip costs."""
+    from stori.model.grammar import StreamPlan, StreamState
+
+    g, tok = gen.grammar, gen.tok
+    beat2 = tok.ids["Position_4"]
+    costs = {}
+    for role in ("melody", "drums"):
+        plan = StreamPlan(role, 2, gen.pitch_mask(Request(role, 2)), density=6.0)
+        state = StreamState(g, plan)
+        state.advance(tok.bar)
+        costs[role] = float(g.density_bias(state)[beat2])
+    assert costs["melody"] == 0.0 and costs["drums"] < 0.0
