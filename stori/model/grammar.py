@@ -13,7 +13,7 @@ from stori.model.symbols import QUALITIES
 from stori.spec.song import Note
 
 POSITIONS = POSITIONS_PER_BEAT * BEATS_PER_BAR
-PHRASE_SLACK_BEATS = 1.0  # how far a pitched part may run ahead of or behind its note budget, in beats of notes
+PHRASE_SLACK_BEATS = 2.0  # how far a pitched part may run ahead of or behind its note budget, in beats of notes
 
 
 @dataclass
