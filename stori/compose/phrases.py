@@ -28,19 +28,22 @@ class Unit:
     source: int | None = None  # the unit it copies
 
 
-def phrase_form(role: str, bars: int, rng: random.Random, per_window: bool = False) -> list[Unit]:
+def phrase_form(role: str, bars: int, rng: random.Random, per_window: bool = False, chance: float = 0.0) -> list[Unit]:
     """The section's units for ``role``, drawn with the measured chances of repeating. With
     ``per_window`` the chance of repeating the unit before is raised so that the section's units
-    repeat as often as real windows do (the first unit, and a short last one, cannot repeat)."""
+    repeat as often as real windows do (the first unit, and a short last one, cannot repeat).
+    ``chance`` is how often a new unit repeats the one before by itself (the generator's own
+    figures): designed repeats and chance ones together come to the measured rate."""
     stats = role_stats(role)
     n = max(1, -(-bars // UNIT_BARS))
     eligible = sum(1 for k in range(1, n) if k * UNIT_BARS + UNIT_BARS <= bars)
     scale = n / eligible if per_window and eligible else 1.0
+    repeat = max(0.0, (stats["repeat_previous"] * scale - chance) / (1.0 - chance))
     form = [Unit(0, "new")]
     for k in range(1, n):
         if k * UNIT_BARS + UNIT_BARS > bars:  # a short last unit cannot hold a copy
             form.append(Unit(k, "new"))
-        elif rng.random() < stats["repeat_previous"] * scale:
+        elif rng.random() < repeat:
             form.append(Unit(k, "repeat", form[k - 1].source if form[k - 1].kind != "new" else k - 1))
         elif k >= 2 and rng.random() < stats["restate_two_back"]:
             form.append(Unit(k, "restate", form[k - 2].source if form[k - 2].kind != "new" else k - 2))
