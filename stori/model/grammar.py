@@ -52,7 +52,7 @@ class Grammar:
         """Steer a stream towards its note budget. Drums keep it bar by bar, spread evenly (a groove
         fills every bar): a Position that skips places where notes were due, or closing the bar
         short, costs ``gain`` per missing note; a note ahead of the budget costs ``gain`` per note
-        of excess. Pitched parts keep it over the whole stream with a beat's worth of notes
+        of excess. Pitched parts keep it over the whole stream with two beats' worth of notes
         (at least one) of slack either way (:data:`PHRASE_SLACK_BEATS`): a phrase may rest on a
         downbeat, start late, crowd a pickup or hold a long note, as players do, and still lands
         on its density (an even spread per bar put a note on nearly every downbeat: melody 91%
