@@ -5,10 +5,11 @@
 the tempo, a target density (hits per bar) and the style's normal velocity; the part repeats that
 phrase, as a drummer repeats a groove, and its second bar repeats its first as often as the
 style's GMD drummers repeat a bar. Its 4/4 bars are read through the meter (below) and filtered
-by the style's placement tendencies (a model kick where the style never plays one survives one
-time in four; a model snare off the style's snare places stays, as a ghost, with twice the style's
-ghost rate). Only its kick and snare are kept: the time-keeping line, crashes and the fills' toms
-come from the style and the phrase ends (:mod:`stori.perform.drums`). Song drums and the Drums
+by the style's placement tendencies: every model kick stays (GMD drummers of the style taught
+it; dropping the syncopated ones left kicks a classifier could tell from GMD's), and a model snare
+off the style's snare places stays, as a ghost, with twice the style's ghost rate. Only its kick
+and snare are kept: the time-keeping line, crashes and the fills' toms come from the style and
+the phrase ends (:mod:`stori.perform.drums`). Song drums and the Drums
 tab both take this path.
 ``rules``: the style's tendencies sampled directly (a two-bar cell, varied on odd bars); the
 yardstick, and what runs when the generator checkpoint is missing (``source="auto"``).
@@ -118,8 +119,6 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
         for i, s in enumerate(slots):
             for pitch, vel in by_source[b].get(s.source, {}).items() if s.source is not None else ():
                 if pitch != 36 and pitch not in SNARES:
-                    continue
-                if pitch == 36 and _tendency(style.kick, s.source) == 0 and rng.random() > 0.25:
                     continue
                 if pitch in SNARES:
                     if _tendency(style.snare, s.source) == 0:  # off the style's snare places: a ghost, as often as the style ghosts

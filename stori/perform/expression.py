@@ -266,7 +266,8 @@ def groove_style(song: Song) -> str | None:
 
 def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] | None = None, trace: bool = True,
             roles: tuple[str, ...] | None = None) -> Song:
-    """``song`` performed: expression, then the groove humanizer; the bass keeps its kick.
+    """``song`` performed: expression, then the groove humanizer (pitched parts at ``amount``, the
+    drums at full amount: the groove model is the drummer); the bass keeps its kick.
 
     Section by section: each section is humanized with its own seed and its notes stay inside it,
     so performing only ``sections`` (and ``roles``, after a refinement) plays them exactly as
@@ -281,7 +282,7 @@ def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] |
             continue
         index = {t.name: [k for k, n in enumerate(t.notes) if span.start <= n.start < span.end] for t in expressed.tracks}
         part = replace(expressed, tracks=[replace(t, notes=[t.notes[k] for k in index[t.name]]) for t in expressed.tracks])
-        local = humanize_song(part, style, amount, zlib.crc32(f"{seed}:{span.id}".encode()))
+        local = humanize_song(part, style, amount, zlib.crc32(f"{seed}:{span.id}".encode()), drum_amount=1.0)
         for t, done in zip(played.tracks, local.tracks):
             if roles is not None and t.role not in roles:
                 continue
