@@ -7,7 +7,7 @@ from stori.compose import compose
 from stori.compose.baseline import compose_baseline
 from stori.compose.critic import DIMENSIONS, score_song
 from stori.compose.diff import section_stats, sections_identical
-from stori.compose.listen import lock_bass_to_kick, motif_places
+from stori.compose.ensemble import lock_bass_to_kick, motif_places
 from stori.compose.sequence import compose_sections
 from stori.pipeline import generate
 from stori.plan import plan_song

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from statistics import fmean
 
-from stori.compose.listen import motif_places
+from stori.compose.ensemble import motif_places
 from stori.spec.emotion import AXES
 from stori.spec.song import SectionSpan, Song
 from stori.theory import midi_name

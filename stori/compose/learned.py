@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 
 from stori.compose.articulation import hold
-from stori.compose.listen import lay_figure
+from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
 from stori.model.generator import Generator, Request, load_generator

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from stori.compose import DEFAULT_ENGINE, compose
 from stori.spec.arrange import song_skeleton
-from stori.compose.commands import RefinementCommand, parse_command, resolve_sections
+from stori.compose.chat import RefinementCommand, parse_command, resolve_sections
 from stori.compose.diff import musical_diff
 from stori.compose.why import answer_why
 from stori.errors import StoriError

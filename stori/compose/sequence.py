@@ -1,5 +1,5 @@
 """Section-local sequential composition over any engine: the engine plays a section, then each part
-hears the ones before it (drums -> bass -> harmony -> melody, :mod:`stori.compose.listen`),
+hears the ones before it (drums -> bass -> harmony -> melody, :mod:`stori.compose.ensemble`),
 transitions into and out of the section are checked and repaired, and the critic may regenerate
 its weakest dimension (``passes`` rounds, :data:`CRITIC_PASSES` by default). Only the sections asked for are touched; every
 other section keeps ``base``'s notes exactly.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
-from stori.compose.listen import clear_of_bass, force_motifs, lock_bass_to_kick
+from stori.compose.ensemble import clear_of_bass, force_motifs, lock_bass_to_kick
 from stori.data.drum_kit import KIT
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.song import PPQ, Note, Song, lift_restrikes

@@ -1,7 +1,7 @@
 """Answers to "why?" questions about a section or a part, built from the song's traces and measured notes."""
 from __future__ import annotations
 
-from stori.compose.commands import PART_WORDS, RefinementCommand, _sections, resolve_sections
+from stori.compose.chat import PART_WORDS, RefinementCommand, resolve_sections, sections_named
 from stori.compose.diff import section_stats
 from stori.spec.constraints import emotion_to_constraints
 from stori.theory import midi_name
@@ -33,7 +33,7 @@ def answer_why(song, question: str) -> str:
     q = question.lower()
     spec = song.spec
     pairs = [(s.id, s.type) for s in spec.sections]
-    said = _sections(q.replace("pre-chorus", "prechorus"))
+    said = sections_named(q.replace("pre-chorus", "prechorus"))
     targets = resolve_sections(RefinementCommand(text=q, sections=said[:1]), pairs) if said else []
     aspect = _aspect(q)
     if aspect == "tempo":

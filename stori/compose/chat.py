@@ -68,7 +68,8 @@ def _has(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
 
 
-def _sections(text: str) -> list[str]:
+def sections_named(text: str) -> list[str]:
+    """Section words in ``text`` ("the second chorus", "bridge"), as ``type`` or ``type#n``, each once, in the order said."""
     out = []
     words = sorted(SECTION_WORDS, key=len, reverse=True)
     for m in re.finditer(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\s+)?(" + "|".join(map(re.escape, words)) + r")(?:\s+(\d))?\b", text):
@@ -94,7 +95,7 @@ def parse_command(text: str) -> RefinementCommand:
     if re.fullmatch(r"(redo|redo that|put it back)[.!]*", low):
         cmd.action = "redo"
         return cmd
-    cmd.sections = _sections(low.replace("pre-chorus", "prechorus").replace("pre chorus", "prechorus"))
+    cmd.sections = sections_named(low.replace("pre-chorus", "prechorus").replace("pre chorus", "prechorus"))
     if low.startswith(("why", "how come", "explain")) or low.endswith("?") and low.startswith(("why", "what", "how")):
         cmd.action = "why"
         return cmd

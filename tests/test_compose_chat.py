@@ -1,7 +1,7 @@
 """A table of chat commands and what each must parse to: action, target, delta and parts."""
 import pytest
 
-from stori.compose.commands import parse_command, resolve_sections
+from stori.compose.chat import parse_command, resolve_sections
 
 I, S, C, D, B, T, R = ({"energy": 0.2, "tension": 0.2}, {"valence": -0.3}, {"energy": -0.3, "tension": -0.2, "motion": -0.2},
                        {"motion": 0.3, "energy": 0.1}, {"valence": 0.3}, {"tension": 0.3}, {"tension": -0.4, "valence": 0.1})

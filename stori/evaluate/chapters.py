@@ -1,4 +1,4 @@
-"""The five parts of the evaluation, each a function returning plain numbers (JSON-ready)."""
+"""The chapters of the evaluation report (validity, control fidelity, similarity, structure, speed), each a function returning plain numbers (JSON-ready)."""
 from __future__ import annotations
 
 import dataclasses
