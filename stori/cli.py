@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 
 from stori.errors import StoriError
@@ -36,15 +35,6 @@ class _OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def print_result(result: dict, as_json: bool) -> None:
-    """A command's measured result: one JSON object, or one ``key: value`` line per field."""
-    if as_json:
-        print(json.dumps(result))
-    else:
-        for k, v in result.items():
-            print(f"{k}: {v}")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ from stori.compose.why import answer_why
 from stori.errors import StoriError
 from stori.perform.expression import perform
 from stori.plan.genres import GENRES, DEFAULT_GENRE
-from stori.plan.planner import _behaviours, plan_chords
+from stori.plan.planner import plan_chords, section_behaviours
 from stori.plan.words import playing_from_text
 from stori.spec.song import Note, Song
 from stori.theory import NOTE_NAMES, QUALITIES, is_major, parse_chord, parse_key
@@ -131,7 +131,7 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         if cmd.delta:
             s.emotion = s.emotion.shifted(cmd.delta)
             louder = cmd.delta.get("energy", 0) > 0 or cmd.delta.get("motion", 0) > 0
-            fresh = _behaviours(s.type, s.emotion, g, {} if louder else playing)  # a new ask for more wins over 'subtle'
+            fresh = section_behaviours(s.type, s.emotion, g, {} if louder else playing)  # a new ask for more wins over 'subtle'
             for role in (roles or fresh):
                 if role in fresh and s.track_behaviours.get(role) != "tacet":
                     s.track_behaviours[role] = fresh[role]

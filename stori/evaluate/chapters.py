@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-import subprocess
-import sys
 from collections.abc import Sequence
 
 import numpy as np
 from scipy.stats import spearmanr
 
+from stori.errors import StoriError
 from stori.data.attributes import chord_tone_counts, section_attributes, ticks_per_bar
 from stori.evaluate import structure
 from stori.evaluate.corpus import Piece, song_to_samples
@@ -236,7 +234,7 @@ def real_ranges(pieces: Sequence[Piece]) -> dict[str, list[float]]:
 
 # --- 5 speed ----------------------------------------------------------------------------------
 def speed(engine_songs: dict[str, list[Generated]], quick: bool = False) -> dict:
-    """The benchmark's numbers when ``python -m stori bench --json`` exists, and this run's own
+    """The benchmark's numbers (learned engine; None without a checkpoint), and this run's own
     timing of every generated song (seconds per song, per bar, and song-seconds per wall-second)."""
     own = {}
     for name, songs in engine_songs.items():
@@ -246,25 +244,20 @@ def speed(engine_songs: dict[str, list[Generated]], quick: bool = False) -> dict
         own[name] = {"songs": len(songs), "mean_s_per_song": float(np.mean(secs)),
                      "max_s_per_song": float(np.max(secs)), "mean_s_per_bar": float(np.sum(secs) / max(1, sum(bars))),
                      "realtime_factor": float(np.sum(audio) / max(1e-9, np.sum(secs)))}
-    bench = bench_json(quick) if "learned" in engine_songs else None  # the benchmark times the learned engine
-    return {"source": ("python -m stori bench --json, and this harness's own timing of compose() for every engine" if bench
+    bench = bench_result(quick) if "learned" in engine_songs else None  # the benchmark times the learned engine
+    return {"source": ("stori.evaluate.bench.time_pipeline (python -m stori bench), and this harness's own timing of compose() for every engine" if bench
                        else "this harness's own timing of compose()"),
             "bench": bench, "harness": own}
 
 
-def bench_json(quick: bool = False) -> dict | None:
-    """Run the project's benchmark (``python -m stori bench --json``, fewer runs when ``quick``) if
-    the command is registered; None when it is not or it fails (no model checkpoint, say)."""
-    from stori.cli import COMMANDS
+def bench_result(quick: bool = False) -> dict | None:
+    """The project's benchmark (:func:`stori.evaluate.bench.time_pipeline`, fewer runs when ``quick``) in
+    this process; None when it cannot run (no model checkpoint, say)."""
+    from stori.evaluate.bench import time_pipeline
 
-    if "bench" not in COMMANDS:
-        return None
-    cmd = [sys.executable, "-m", "stori", "bench", "--json"] + (["--runs", "2", "--song-runs", "1"] if quick else [])
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-        lines = [line for line in proc.stdout.splitlines() if line.strip()]
-        return json.loads(lines[-1]) if proc.returncode == 0 and lines else None
-    except (subprocess.TimeoutExpired, json.JSONDecodeError):
+        return time_pipeline(*((2, 1) if quick else ()))
+    except StoriError:
         return None
 
 

@@ -202,7 +202,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from stori.cli import print_result
+    from stori.console import print_result
     from stori.errors import StoriError
     from stori.evaluate.harness import json_ready
 

@@ -15,7 +15,7 @@ import time
 import numpy as np
 from scipy.stats import spearmanr
 
-from stori.cli import print_result
+from stori.console import print_result
 from stori.spec.arrange import ROLE_RANGES
 from stori.data.attributes import chord_tone_counts
 from stori.data.drum_kit import KIT_PITCHES

@@ -20,7 +20,7 @@ from stori.model.conditioning import ATTRIBUTES
 from stori.model.grammar import Grammar, StreamPlan
 from stori.model.sampling import Sampling, generate
 from stori.model.tokens import StoriTokenizer
-from stori.model.transformer import ModelConfig, Transformer
+from stori.model.transformer import ModelConfig, Transformer, pick_device
 from stori.spec.song import Note
 from stori.theory import scale_pitch_classes
 
@@ -167,11 +167,9 @@ def load_generator(path: str | Path | None = None, device: str = "auto") -> Gene
 
 @lru_cache(maxsize=2)
 def _load(path: str, device: str) -> Generator:
-    from stori.model.train import pick_device
-
     if not Path(path).exists():
         raise StoriError("model", f"the generator checkpoint {path} is missing", RESTORE_HINT)
-    ck = torch.load(path, map_location="cpu", weights_only=False)
+    ck = torch.load(path, map_location="cpu", weights_only=True)
     tok = StoriTokenizer.from_dict(ck["tokenizer"])
     model = Transformer(ModelConfig(**ck["model_config"]))
     model.load_state_dict({k: v.float() for k, v in ck["model"].items()})

@@ -18,7 +18,7 @@ from stori.data.paths import CACHE_DIR
 from stori.errors import StoriError
 from stori.model.dataset import Augmenter, build, load_corpus
 from stori.model.tokens import TYPES, StoriTokenizer
-from stori.model.transformer import ModelConfig, Transformer
+from stori.model.transformer import ModelConfig, Transformer, pick_device
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 LEARNED_TYPES = ("Bar", "Position", "Pitch", "PitchDrum", "Velocity", "Duration", "EOS")
@@ -43,16 +43,6 @@ def load_config(name: str) -> dict:
     cfg = json.loads(path.read_text())
     cfg.setdefault("name", path.stem)
     return cfg
-
-
-def pick_device(name: str = "auto") -> torch.device:
-    if name != "auto":
-        return torch.device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
 
 
 def corpus_for(cfg: dict, data_dir=None) -> dict:
@@ -144,7 +134,7 @@ def save(path: Path, payload: dict) -> None:
 
 def export(run_ckpt: Path, dest: Path) -> None:
     """A shipped checkpoint: half-precision weights, configs, tokenizer and training facts; no optimizer."""
-    ck = torch.load(run_ckpt, map_location="cpu", weights_only=False)
+    ck = torch.load(run_ckpt, map_location="cpu", weights_only=True)
     state = {k: (v.half() if v.is_floating_point() else v) for k, v in ck["model"].items()}
     dest.parent.mkdir(parents=True, exist_ok=True)
     save(dest, {"model": state, "model_config": ck["model_config"], "tokenizer": ck["tokenizer"],
@@ -185,7 +175,7 @@ def run(args) -> int:
     step, elapsed, history = 0, 0.0, []
     unigram = unigram_loss(train["seqs"], valid_seqs, learn)
     if ckpt_path.exists() and not args.no_resume:
-        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
+        ck = torch.load(ckpt_path, map_location=device, weights_only=True)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         step, elapsed, history = ck["step"], ck["elapsed_s"], ck["history"]

@@ -115,7 +115,9 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
     return chords, numerals
 
 
-def _behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
+def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour);
+    ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
     drums = "tacet" if stype == "intro" and ev.energy < 0.3 else (
         "sparse" if ev.energy < 0.35 else ("driving" if ev.energy > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
     if genre.drum_style in ("boom_bap", "trap", "lofi") and drums == "steady":
@@ -253,7 +255,7 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
             chords, numerals = plan_chords(key, stype, sev, bars, srng, lead_in, tracer, sid)
             progressions[stype] = (chords, numerals)
         lead_in = numerals[-1]
-        behaviours = _behaviours(stype, sev, g, playing)
+        behaviours = section_behaviours(stype, sev, g, playing)
         tracer.record("section_emotion", f"section:{sid}", {"type": stype, "bars": bars, "emotion": sev.to_dict()}, reasons,
                       confidence=0.65, principle="sections contrast by energy while sharing the key and the theme")
         tracer.record("track_behaviours", f"section:{sid}", behaviours,
