@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from stori.errors import StoriError
@@ -92,15 +94,28 @@ def parse_chord(symbol: str) -> tuple[int, tuple[int, ...], int]:
     return root, pcs, bass
 
 
-def chord_at(timeline: list[tuple[int, str]], tick: int) -> str:
-    """The chord symbol sounding at ``tick`` of a ``(tick, symbol)`` timeline of chord changes
-    ("N" when the timeline is empty)."""
-    current = timeline[0][1] if timeline else "N"
-    for t, sym in timeline:
-        if t > tick:
-            break
-        current = sym
-    return current
+class ChordTimeline:
+    """The chord sounding at each tick, from ``(tick, symbol)`` chord changes, each symbol mapped once
+    by ``value`` (to pitch classes, a token id, ...; the symbol itself by default)."""
+
+    def __init__(self, changes: Sequence[tuple[int, str]], value: Callable[[str], object] = str):
+        ordered = sorted(changes, key=lambda c: c[0])
+        self.ticks = [t for t, _ in ordered]
+        self.values = [value(s) for _, s in ordered]
+
+    def at(self, tick: int):
+        """The value of the chord sounding at ``tick``; None before the first change."""
+        i = bisect_right(self.ticks, tick) - 1
+        return self.values[i] if i >= 0 else None
+
+
+def chord_at(timeline: Sequence[tuple[int, str]], tick: int) -> str:
+    """The chord symbol sounding at ``tick`` of a ``(tick, symbol)`` timeline of chord changes (the
+    first chord before its change, "N" when the timeline is empty)."""
+    if not timeline:
+        return "N"
+    found = ChordTimeline(timeline).at(tick)
+    return timeline[0][1] if found is None else found
 
 
 def chord_name(root: int, quality: str = "") -> str:

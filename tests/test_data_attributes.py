@@ -1,6 +1,7 @@
 import math
 
-from stori.data.attributes import ATTRIBUTE_NAMES, bar_attributes, section_attributes, ticks_per_bar
+from stori.data.attributes import ATTRIBUTE_NAMES, bar_attributes, section_attributes
+from stori.spec.song import bar_ticks
 from stori.spec.song import Note
 
 BAR = 1920
@@ -11,10 +12,10 @@ def q(pitch, beat, beats=1.0, velocity=80):
     return Note(pitch, int(beat * Q), int((beat + beats) * Q), velocity)
 
 
-def test_ticks_per_bar():
-    assert ticks_per_bar((4, 4)) == 1920
-    assert ticks_per_bar((3, 4)) == 1440
-    assert ticks_per_bar((6, 8)) == 1440
+def test_bar_ticks():
+    assert bar_ticks((4, 4)) == 1920
+    assert bar_ticks((3, 4)) == 1440
+    assert bar_ticks((6, 8)) == 1440
 
 
 def test_density_velocity_pitch_range_duration_per_bar():

@@ -5,11 +5,10 @@ from statistics import fmean
 
 from stori.compose.ensemble import motif_places
 from stori.spec.emotion import AXES
+from stori.data.drum_kit import FAMILIES
 from stori.spec.song import SectionSpan, Song
 from stori.theory import midi_name
 
-DRUM_GROUPS = {"kick": (35, 36), "snare": (37, 38, 39, 40), "hats": (42, 44, 46), "cymbals": (49, 51, 52, 55, 57, 59),
-               "toms": (41, 43, 45, 47, 48, 50)}
 
 
 def section_stats(song: Song, span: SectionSpan) -> dict[str, dict[str, float]]:
@@ -21,7 +20,7 @@ def section_stats(song: Song, span: SectionSpan) -> dict[str, dict[str, float]]:
         st = {"notes_per_bar": round(len(notes) / bars, 2),
               "mean_velocity": round(fmean(n.velocity for n in notes), 1) if notes else 0.0}
         if t.role == "drums":
-            for g, pitches in DRUM_GROUPS.items():
+            for g, pitches in FAMILIES.items():
                 st[f"{g}_per_bar"] = round(sum(n.pitch in pitches for n in notes) / bars, 2)
         elif notes:
             st["mean_pitch"] = round(fmean(n.pitch for n in notes), 1)
@@ -83,7 +82,7 @@ def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
             bits = [_change("notes/bar", b.get("notes_per_bar", 0), a.get("notes_per_bar", 0)),
                     _change("velocity", b.get("mean_velocity", 0), a.get("mean_velocity", 0))]
             if role == "drums":
-                pattern = [f"{g} {b.get(f'{g}_per_bar', 0):g}→{a.get(f'{g}_per_bar', 0):g}" for g in DRUM_GROUPS
+                pattern = [f"{g} {b.get(f'{g}_per_bar', 0):g}→{a.get(f'{g}_per_bar', 0):g}" for g in FAMILIES
                            if b.get(f"{g}_per_bar", 0) != a.get(f"{g}_per_bar", 0)]
                 bits.append("pattern (hits/bar) " + ", ".join(pattern) if pattern else None)
             elif "mean_pitch" in b and "mean_pitch" in a:

@@ -4,10 +4,10 @@ Also the motif matcher the critic, the diff and the tests use."""
 from __future__ import annotations
 
 from stori.spec.arrange import realize_motif
+from stori.data.drum_kit import KICKS
 from stori.spec.song import PPQ, Note, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec, SongSpec
 
-KICKS = (35, 36)
 LOCK_WINDOW = PPQ // 4  # a bass onset within a 16th of a kick moves onto it
 
 

@@ -12,11 +12,11 @@ import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from stori.data.attributes import ATTRIBUTE_NAMES, chord_tone_counts, section_attributes, ticks_per_bar
+from stori.data.attributes import ATTRIBUTE_NAMES, chord_tone_counts, section_attributes
 from stori.data.samples import SectionSample
 from stori.data.splits import SPLITS
+from stori.spec.song import PITCHED_ROLES, PPQ, bar_ticks
 
-ROLES = ("melody", "counter_melody", "harmony", "bass")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 CONTRAST = ("mean_velocity", "note_density", "mean_pitch")
 
@@ -49,7 +49,7 @@ def _json_nan(value):
 
 
 def seconds(sample: SectionSample) -> float:
-    return sample.n_bars * ticks_per_bar(sample.time_signature) / 480 * 60.0 / sample.tempo
+    return sample.n_bars * bar_ticks(sample.time_signature) / PPQ * 60.0 / sample.tempo
 
 
 def song_of(sample: SectionSample) -> str:
@@ -64,7 +64,7 @@ def quantiles(values: list[float]) -> list[float]:
 
 
 def all_parts(sample: SectionSample) -> list:
-    return [n for role in ROLES for n in sample.notes.get(role, [])]
+    return [n for role in PITCHED_ROLES for n in sample.notes.get(role, [])]
 
 
 def pop909_summary(splits: dict[str, list[SectionSample]], stats: dict) -> dict:
@@ -76,8 +76,8 @@ def pop909_summary(splits: dict[str, list[SectionSample]], stats: dict) -> dict:
               for split in SPLITS}
     attrs: dict[str, list] = defaultdict(list)  # role -> per-section Attributes, in `every` order
     for s in every:
-        tpb = ticks_per_bar(s.time_signature)
-        for role in ROLES:
+        tpb = bar_ticks(s.time_signature)
+        for role in PITCHED_ROLES:
             attrs[role].append(section_attributes(s.notes.get(role, []), s.n_bars, tpb, s.chords))
         attrs["all"].append(section_attributes(all_parts(s), s.n_bars, tpb, s.chords))
     distributions = {role: {name: [round(v, 3) for v in quantiles([getattr(a, name) for a in rows])]
@@ -90,7 +90,7 @@ def _pooled_ratio(samples: list[SectionSample], role: str, strong: bool) -> floa
     """Chord tones among all counted notes of ``role`` over ``samples`` (not a mean of section ratios)."""
     hits = total = 0
     for s in samples:
-        tones, n, strong_tones, n_strong = chord_tone_counts(s.notes.get(role, []), s.chords, ticks_per_bar(s.time_signature))
+        tones, n, strong_tones, n_strong = chord_tone_counts(s.notes.get(role, []), s.chords, bar_ticks(s.time_signature))
         hits += strong_tones if strong else tones
         total += n_strong if strong else n
     return round(hits / total, 4) if total else float("nan")

@@ -9,7 +9,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from stori.errors import StoriError
-from stori.data.attributes import chord_tone_counts, section_attributes, ticks_per_bar
+from stori.data.attributes import chord_tone_counts, section_attributes
 from stori.evaluate import structure
 from stori.evaluate.corpus import Piece, song_to_samples
 from stori.evaluate.features import FEATURES
@@ -20,9 +20,8 @@ from stori.evaluate.validity import CHECKS, REAL_CHECKS, check_sample, check_son
 from stori.model.conditioning import measure
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.motif import apply_transformation
-from stori.spec.song import PPQ
+from stori.spec.song import PITCHED_ROLES, PPQ, bar_ticks
 
-PITCHED_ROLES = ("melody", "counter_melody", "harmony", "bass")
 DRUM_FEATURES = ("pitch_class_histogram", "pitch_range", "pitch_class_transition_matrix", "inter_onset_interval_histogram")
 """GMD's note lengths are a fixed 16th (drum hits have no length), so drums skip the note-length histogram."""
 
@@ -171,7 +170,7 @@ def _pitched(sample) -> list:
 
 
 def _tpb(sample) -> int:
-    return ticks_per_bar(sample.time_signature)
+    return bar_ticks(sample.time_signature)
 
 
 def _strong_chord_tone_ratio(samples) -> float:

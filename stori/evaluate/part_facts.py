@@ -33,12 +33,11 @@ from statistics import median
 
 import mido
 
-from stori.spec.song import DRUM_CHANNEL, PPQ, Note, Song
+from stori.data.drum_kit import KICKS, SNARES, TOMS
+from stori.spec.song import DRUM_CHANNEL, PITCHED_ROLES, PPQ, Note, Song
 
-SNARES, TOMS, KICKS = frozenset({37, 38, 39, 40}), frozenset({41, 43, 45, 47, 48, 50}), frozenset({35, 36})
 LOUD = 50
 PHRASE_BARS = 4
-PITCHED_ROLES = ("melody", "counter_melody", "harmony", "bass")
 
 
 @dataclass(frozen=True)

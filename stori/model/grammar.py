@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stori.model.tokens import TYPES, POSITIONS_PER_BEAT, BEATS_PER_BAR, TICKS_PER_BAR, TICKS_PER_POSITION, ChordTrack, StoriTokenizer
+from stori.model.tokens import TYPES, POSITIONS_PER_BEAT, BEATS_PER_BAR, TICKS_PER_BAR, TICKS_PER_POSITION, StoriTokenizer
 from stori.model.symbols import QUALITIES
 from stori.spec.song import Note
+from stori.theory import ChordTimeline
 
 POSITIONS = POSITIONS_PER_BEAT * BEATS_PER_BAR
 
@@ -93,7 +94,7 @@ class StreamState:
     def __init__(self, grammar: Grammar, plan: StreamPlan):
         self.g, self.plan, self.tok = grammar, plan, grammar.tok
         self.drums = plan.role == "drums"
-        self.chords = ChordTrack(self.tok, plan.chords) if plan.chords and not self.drums else None
+        self.chords = ChordTimeline(plan.chords, self.tok.chord_id) if plan.chords and not self.drums else None
         self.bars = 0  # Bar tokens emitted
         self.position = -1  # last Position in the current bar
         self.last = "Start"  # last token type

@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from stori.data.drum_kit import to_kit
+from stori.data.drum_kit import KIT, SNARES, to_kit
 from stori.data.phrase_stats import drum_stats
 from stori.perform.styles import DrumStyle
 from stori.spec.song import PPQ
@@ -40,7 +40,6 @@ METERS: dict[str, tuple[tuple[int, int], ...]] = {
 _COMPOUND_FROM = {0: 0, 2: 1, 4: 2, 5: 3}  # dotted-beat slot -> 16th of the borrowed beat
 SECTION_OF = {"intro": "intro", "verse": "verse", "chorus": "chorus", "bridge": "bridge", "fill": "fill",
               "outro": "outro", "break": "other"}
-SNARES = {37, 38, 39, 40}
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,9 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
         bar: dict[int, dict[int, int]] = {}
         for i, s in enumerate(slots):
             for pitch, vel in by_source[b].get(s.source, {}).items() if s.source is not None else ():
-                if pitch != 36 and pitch not in SNARES:
+                if pitch != KIT["kick"] and pitch not in SNARES:
                     continue
-                if pitch == 36 and _tendency(style.kick, s.source) == 0 and rng.random() > 0.25:
+                if pitch == KIT["kick"] and _tendency(style.kick, s.source) == 0 and rng.random() > 0.25:
                     continue
                 if pitch in SNARES:
                     if _tendency(style.snare, s.source) == 0:  # off the style's snare places: a ghost, as often as the style ghosts

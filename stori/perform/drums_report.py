@@ -11,10 +11,10 @@ import argparse
 import json
 import statistics
 
+from stori.data.drum_kit import SNARES, kit
 from stori.spec.song import PPQ, Song
 
-TIME_KEEPING = {42, 46, 51}
-SNARES = {37, 38, 39}
+TIME_KEEPING = kit("closed_hat", "open_hat", "ride")
 
 
 def measure(song: Song) -> dict[str, float]:

@@ -19,10 +19,11 @@ import numpy as np
 
 from stori.data.gmd import load_performances, quantize_ticks
 from stori.perform.humanize import groove_drums
+from stori.data.drum_kit import KIT, kit
 from stori.spec.song import PPQ, Note
 
-CYMBALS = (42, 46, 51, 53)
-SNARE = 38
+TIME_KEEPING = kit("closed_hat", "open_hat", "ride", "ride_bell")
+SNARE = KIT["snare"]
 README = {  # measured values listed in ../shared/data/README.md
     "all": {"backbeat_jitter_ms": 16, "snare_offset_ms": -9.5},
     "soul": {"backbeat_jitter_ms": 13, "ghost_head": 48},
@@ -48,7 +49,7 @@ class Played:
 
 
 def _offbeat_phases(p: Played) -> list[float]:
-    m = np.isin(p.pitch, CYMBALS)
+    m = np.isin(p.pitch, TIME_KEEPING)
     t = p.tick[m]
     beat = np.floor((t + 0.15 * PPQ) / PPQ)
     phase = (t - beat * PPQ) / PPQ

@@ -14,6 +14,16 @@ DRUM_CHANNEL = 10
 """MIDI channel of drums, counted 1..16 as musicians do (9 on the wire)."""
 
 ROLES = ("drums", "bass", "harmony", "melody", "counter_melody")
+"""The parts a song can have, in the order they are composed (each hears the ones before it)."""
+
+PITCHED_ROLES = ("melody", "counter_melody", "harmony", "bass")
+"""The pitched parts, top voice down (the order reports list them in)."""
+
+
+def bar_ticks(time_signature: tuple[int, int], ppq: int = PPQ) -> int:
+    """Ticks of one bar of ``(numerator, denominator)``."""
+    num, den = time_signature
+    return ppq * 4 * num // den
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +83,7 @@ class Song:
 
     @property
     def ticks_per_bar(self) -> int:
-        num, den = self.time_signature
-        return self.ppq * 4 * num // den
+        return bar_ticks(self.time_signature, self.ppq)
 
     def seconds(self, tick: int) -> float:
         return tick / self.ppq * 60.0 / self.tempo

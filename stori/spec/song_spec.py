@@ -12,7 +12,7 @@ from pathlib import Path
 from stori.errors import StoriError, check_range
 from stori.spec.emotion import EmotionVector
 from stori.spec.motif import TRANSFORMATIONS, Motif
-from stori.spec.song import DRUM_CHANNEL, PPQ, ROLES, SectionSpan
+from stori.spec.song import DRUM_CHANNEL, PPQ, ROLES, SectionSpan, bar_ticks
 from stori.theory import normalize_key, parse_chord
 
 RMS_VERSION = "2.0"
@@ -321,8 +321,7 @@ class SongSpec:
     # --- derived ----------------------------------------------------------------------------
     @property
     def ticks_per_bar(self) -> int:
-        num, den = self.time_signature
-        return PPQ * 4 * num // den
+        return bar_ticks(self.time_signature)
 
     def spans(self) -> list[SectionSpan]:
         """Where each section lies, in ticks from the start of the song."""
