@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from stori.spec.arrange import realize_motif
 from stori.data.drum_kit import KICKS
-from stori.spec.song import PPQ, Note, SectionSpan, Song
+from stori.spec.song import PPQ, Note, SectionSpan, Song, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 
 LOCK_WINDOW = PPQ // 4  # a bass onset within a 16th of a kick moves onto it
@@ -93,7 +93,7 @@ def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list
         if not expected:
             continue
         a, b = expected[0].start, max(n.end for n in expected)
-        inside = [n for n in melody if a <= n.start < b]
+        inside = starting_in(melody, a, b)
         if motif_matches(melody, expected) and len(inside) == len(expected):
             continue
         melody = lay_figure(melody, expected, velocity)

@@ -11,7 +11,7 @@ from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
 from stori.compose.ensemble import clear_of_bass, force_motifs, lock_bass_to_kick
 from stori.data.drum_kit import KIT
 from stori.spec.constraints import emotion_to_constraints
-from stori.spec.song import PPQ, Note, Song, lift_restrikes
+from stori.spec.song import PPQ, Note, Song, lift_restrikes, starting_in, starting_outside
 from stori.spec.song_spec import SongSpec
 from stori.spec.transitions import check_transition
 from stori.theory import parse_chord
@@ -42,7 +42,7 @@ def splice(base: Song, new: Song, sections: set[str], roles=None) -> Song:
             playing = roles_in(roles, sid)
             take = sid in sections and (playing is None or track.role in playing)
             src = fresh if take else old
-            track.notes += [n for n in src.notes if span.start <= n.start < span.end]
+            track.notes += starting_in(src.notes, span.start, span.end)
         track.notes.sort(key=lambda n: (n.start, n.pitch))
         track.controls = list(old.controls)
     out.traces = base.traces
@@ -57,7 +57,7 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
 
     def replace(role: str, notes: list[Note]) -> None:
         t = tracks[role]
-        t.notes = sorted([n for n in t.notes if not span.start <= n.start < span.end] + notes, key=lambda n: (n.start, n.pitch))
+        t.notes = sorted(starting_outside(t.notes, span.start, span.end) + notes, key=lambda n: (n.start, n.pitch))
 
     if "bass" in tracks and "drums" in tracks:
         bass, moved = lock_bass_to_kick(song.notes_in(tracks["bass"], span), song.notes_in(tracks["drums"], span))
@@ -107,27 +107,27 @@ def repair_transitions(song: Song, sid: str, tracer: TraceRecorder) -> None:
             fill = [Note(toms[i], start + i * beat // 4, start + (i + 1) * beat // 4,
                          int(min(127, c.velocity_ceiling - 10 + 4 * i))) for i in range(4)]
             drums = tracks["drums"]
-            drums.notes = sorted([n for n in drums.notes if not start <= n.start < span.end] + fill, key=lambda n: (n.start, n.pitch))
+            drums.notes = sorted(starting_outside(drums.notes, start, span.end) + fill, key=lambda n: (n.start, n.pitch))
             repairs.append("fill")
         if any("chord" in r for r in t.reasons) and "harmony" in tracks:
             harm = tracks["harmony"]
             last_bar = span.end - spec.ticks_per_bar
             _, pcs, _ = parse_chord(s.last_chord)
-            held = [n for n in harm.notes if last_bar <= n.start < span.end and n.pitch % 12 in pcs]
+            held = [n for n in starting_in(harm.notes, last_bar, span.end) if n.pitch % 12 in pcs]
             keep = {n.pitch for n in held}
-            harm.notes = [n for n in harm.notes if not last_bar <= n.start < span.end] + \
+            harm.notes = starting_outside(harm.notes, last_bar, span.end) + \
                 [Note(p, last_bar, span.end - PPQ // 16, max((n.velocity for n in held if n.pitch == p), default=60)) for p in sorted(keep)]
             harm.notes.sort(key=lambda n: (n.start, n.pitch))
             repairs.append("held chord")
         if any("register" in r for r in t.reasons) and "melody" in tracks:
             mel = tracks["melody"]
             target = int(emotion_to_constraints(nxt.emotion, nxt).register_center)
-            last = max((n for n in mel.notes if span.start <= n.start < span.end), key=lambda n: n.start, default=None)
+            last = max(starting_in(mel.notes, span.start, span.end), key=lambda n: n.start, default=None)
             if last is not None:
                 start = span.end - beat
                 steps = [last.pitch + (target - last.pitch) * i // 3 for i in (1, 2, 3)]
                 mel.notes = [n if n.end <= start else Note(n.pitch, n.start, max(n.start + 1, start), n.velocity)
-                             for n in mel.notes if not start <= n.start < span.end]
+                             for n in starting_outside(mel.notes, start, span.end)]
                 mel.notes += [Note(p, start + i * beat // 3, start + (i + 1) * beat // 3, last.velocity) for i, p in enumerate(steps)]
                 mel.notes.sort(key=lambda n: (n.start, n.pitch))
                 repairs.append("pickup")
@@ -144,7 +144,7 @@ def _expression(song: Song, sid: str, tracer: TraceRecorder) -> None:
     s, span = song.spec.section(sid), song.section(sid)
     c = emotion_to_constraints(s.emotion, s)
     for t in song.tracks:
-        inside = [n for n in t.notes if span.start <= n.start < span.end]
+        inside = starting_in(t.notes, span.start, span.end)
         if not inside:
             continue
         lo, hi = min(n.velocity for n in inside), max(n.velocity for n in inside)

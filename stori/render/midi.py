@@ -65,15 +65,30 @@ def conductor_track(song: Song) -> mido.MidiTrack:
     return _events_to_track(title, events)
 
 
+PROGRAM, CONTROL, NOTE_OFF, NOTE_ON = range(4)
+
+
+def track_events(track: Track) -> list[tuple[int, int, int, int]]:
+    """A track's events as ``(tick, kind, a, b)`` in playing order: at equal ticks the program, then
+    controls, note-offs and note-ons (so a repeated note re-strikes). The MIDI file and the audio
+    preview both play this order."""
+    events = [(0, PROGRAM, track.program, 0)]
+    events += [(c.tick, CONTROL, c.control, c.value) for c in track.controls]
+    for n in track.notes:
+        events.append((n.end, NOTE_OFF, n.pitch, 0))
+        events.append((n.start, NOTE_ON, n.pitch, max(1, n.velocity)))
+    return sorted(events, key=lambda e: e[:2])
+
+
 def instrument_track(track: Track) -> mido.MidiTrack:
     ch = track.channel - 1
-    # Order at equal ticks: program, controls, note-offs, note-ons (so repeated notes re-strike).
-    events: list[tuple[int, int, mido.Message]] = [(0, 0, mido.Message("program_change", channel=ch, program=track.program))]
-    events += [(c.tick, 1, mido.Message("control_change", channel=ch, control=c.control, value=c.value)) for c in track.controls]
-    for n in track.notes:
-        events.append((n.end, 2, mido.Message("note_off", channel=ch, note=n.pitch, velocity=0)))
-        events.append((n.start, 3, mido.Message("note_on", channel=ch, note=n.pitch, velocity=max(1, n.velocity))))
-    return _events_to_track(track.name, events)
+    message = {
+        PROGRAM: lambda a, b: mido.Message("program_change", channel=ch, program=a),
+        CONTROL: lambda a, b: mido.Message("control_change", channel=ch, control=a, value=b),
+        NOTE_OFF: lambda a, b: mido.Message("note_off", channel=ch, note=a, velocity=0),
+        NOTE_ON: lambda a, b: mido.Message("note_on", channel=ch, note=a, velocity=b),
+    }
+    return _events_to_track(track.name, [(tick, kind, message[kind](a, b)) for tick, kind, a, b in track_events(track)])
 
 
 def song_to_midi(song: Song, tracks: list[Track] | None = None) -> mido.MidiFile:

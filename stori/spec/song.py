@@ -102,7 +102,17 @@ class Song:
         raise KeyError(section_id)
 
     def notes_in(self, track: Track, span: SectionSpan) -> list[Note]:
-        return [n for n in track.notes if span.start <= n.start < span.end]
+        return starting_in(track.notes, span.start, span.end)
+
+
+def starting_in(notes: list[Note], start: int, end: int) -> list[Note]:
+    """The notes that start in ``[start, end)``, in their order."""
+    return [n for n in notes if start <= n.start < end]
+
+
+def starting_outside(notes: list[Note], start: int, end: int) -> list[Note]:
+    """The notes that start before ``start`` or at ``end`` or later, in their order."""
+    return [n for n in notes if not start <= n.start < end]
 
 
 def dedupe(notes: list[Note]) -> list[Note]:
