@@ -36,9 +36,6 @@ class TraceRecorder:
         self.traces.append(trace)
         return trace
 
-    def for_target(self, prefix: str) -> list[dict]:
-        return [t for t in self.traces if t["target"].startswith(prefix)]
-
 
 class _NullRecorder(TraceRecorder):
     enabled = False

@@ -217,6 +217,3 @@ class SongSession:
         self.index += 1
         diff, changed = musical_diff(self.versions[self.index - 1], self.song)
         return Reply(f"**Forward to version {self.index}**\n\n{diff}", self.song, changed, parse_command("redo"))
-
-    def why(self, question: str) -> str:
-        return answer_why(self.song, question)

@@ -58,7 +58,6 @@ class Request:
     register: tuple[int, int] | None = None
     tension: float = 0.3
     forced_notes: list[Note] = field(default_factory=list)
-    locked_bars: dict[int, list[Note]] = field(default_factory=dict)
     max_polyphony: int | None = None
 
 
@@ -125,7 +124,7 @@ class Generator:
             prefixes.append(self.tok.prefix(r.role, r.style, r.section, r.key, r.tempo, bins))
             plans.append(StreamPlan(r.role, r.n_bars, self.pitch_mask(r), self.velocity_mask(r),
                                     r.max_polyphony or MONOPHONIC[r.role], r.chords if r.role != "drums" else [],
-                                    r.forced_notes, r.locked_bars, r.targets.get("density")))
+                                    r.forced_notes, r.targets.get("density")))
             biases.append(self.static_bias(r))
             chord_w.append(0.0 if r.role == "drums" else 1.5 * (1.0 - r.tension))
         return prefixes, plans, biases, chord_w

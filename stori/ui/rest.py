@@ -98,7 +98,8 @@ def generate_fields(body: bytes) -> dict:
 
 
 class TaskBoard:
-    """Background tasks with a status each; the oldest finished ones are forgotten past KEEP_TASKS."""
+    """Background tasks with a status each; past KEEP_TASKS the oldest finished ones are forgotten
+    (a queued or running task never is)."""
 
     def __init__(self, workers: int = 2):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stori-task")
@@ -110,8 +111,9 @@ class TaskBoard:
         task = {"task_id": task_id, "status": "queued"}
         with self._lock:
             self._tasks[task_id] = task
-            while len(self._tasks) > KEEP_TASKS:
-                self._tasks.popitem(last=False)
+            finished = [k for k, t in self._tasks.items() if t["status"] in ("done", "error")]
+            for k in finished[:len(self._tasks) - KEEP_TASKS]:  # queued and running tasks are kept
+                del self._tasks[k]
         self._pool.submit(self._run, task, job)
         return dict(task)
 
