@@ -73,8 +73,13 @@ def _audio(take: Take):
     return publish(take.path("preview.wav"))
 
 
+SONG_VIEWS = ("audio", "piano roll", "emotion arc", "timeline", "section table", "section choices", "traces",
+              "traces json", "metrics", "downloads")
+"""What the studio shows of a song, in the order of the outputs :func:`_song_views` fills."""
+
+
 def _song_views(take: Take) -> tuple:
-    """audio, piano roll, emotion arc, timeline, section table, section choices, traces (md, json), metrics, downloads."""
+    """The SONG_VIEWS of a take."""
     song, spec = take.song, take.song.spec
     note = f"\n\n> {take.audio_note}" if take.audio_note else ""
     return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec),
@@ -141,17 +146,18 @@ class Callbacks:
     def chat(self, message, history, song_id, token):
         history = list(history or [])
         message = (message or "").strip()
+        unchanged = tuple(gr.update() for _ in ("spec", *SONG_VIEWS))
         if not message:
-            return (history, "", *(gr.update() for _ in range(11)))
+            return (history, "", *unchanged)
         history.append({"role": "user", "content": message})
         if not song_id:
             history.append({"role": "assistant", "content": "Generate a song first, then tell me what to change."})
-            return (history, "", *(gr.update() for _ in range(11)))
+            return (history, "", *unchanged)
         try:
             take = studio.refine_song(self.ws, song_id, message, token)
         except StoriError as e:
             history.append({"role": "assistant", "content": f"I could not do that: {e}"})
-            return (history, "", *(gr.update() for _ in range(11)))
+            return (history, "", *unchanged)
         history.append({"role": "assistant", "content": take.message or "Done."})
         return (history, "", take.song.spec.to_dict(), *_song_views(take))
 

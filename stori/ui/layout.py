@@ -152,25 +152,26 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
         views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads]
         compose_out = [song_id, song_token, spec_state, *views_out, chatbot, *feel]
         compose_in = [prompt, feel_from_words, *feel, tempo, key, meter, structure, engine, seed]
-        for slider in feel:
-            slider.input(lambda: False, None, feel_from_words, api_visibility="private", queue=False)
-        for trigger in (generate_btn.click, prompt.submit):
-            trigger(cb.compose, compose_in, compose_out, api_name="compose", api_visibility="undocumented")
+        gr.on([slider.input for slider in feel], lambda: False, None, feel_from_words, api_name="feel_set",
+              api_visibility="private", queue=False)
+        gr.on([generate_btn.click, prompt.submit], cb.compose, compose_in, compose_out, api_name="compose",
+              api_visibility="undocumented")
         regen_btn.click(cb.recompose, [spec_state, table, engine, seed], compose_out, api_visibility="undocumented")
         section.change(cb.pick_section, [table, section], section_feel, api_visibility="private", queue=False)
-        section.change(cb.redraw, [spec_state, table, section], form, api_visibility="private", queue=False)
-        table.input(cb.redraw, [spec_state, table, section], form, api_visibility="private", queue=False)
+        gr.on([section.change, table.input], cb.redraw, [spec_state, table, section], form, api_visibility="private",
+              queue=False)
         apply_btn.click(cb.set_section, [spec_state, table, section, *section_feel], [table, form],
                         api_visibility="private", queue=False)
 
         chat_out = [chatbot, say, spec_state, *views_out]
-        for trigger in (say.submit, send.click):
-            trigger(cb.chat, [say, chatbot, song_id, song_token], chat_out, api_visibility="undocumented")
+        gr.on([say.submit, send.click], cb.chat, [say, chatbot, song_id, song_token], chat_out, api_name="chat",
+              api_visibility="undocumented")
         for button, word in ((undo, "undo"), (redo, "redo")):
             button.click(lambda history, sid, token, w=word: cb.chat(w, history, sid, token), [chatbot, song_id, song_token],
-                         chat_out, api_visibility="private")
+                         chat_out, api_name=word, api_visibility="private")
 
-        d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_visibility="private", queue=False)
+        d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_name="drum_style_about",
+                       api_visibility="private", queue=False)
         d_btn.click(cb.drums, [d_style, d_bars, d_meter, d_tempo, d_human, d_pattern, d_seed],
                     [d_file, d_audio, d_roll, d_info], api_name="drums")
         h_btn.click(cb.humanize, [h_upload, h_style, h_amount], [h_file, h_audio, h_before, h_after, h_info],
