@@ -168,7 +168,7 @@ def run(args) -> int:
     tok = StoriTokenizer.from_dict(corpus["tokenizer"])
     mcfg = ModelConfig(vocab_size=len(tok), **cfg["model"])
     model = Transformer(mcfg).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=tc["lr"], weight_decay=tc.get("weight_decay", 0.01), betas=(0.9, 0.98))
+    opt = torch.optim.AdamW(model.param_groups(tc.get("weight_decay", 0.01)), lr=tc["lr"], betas=(0.9, 0.98))
     learn = learned_mask(tok)
     train, valid = (only_roles(corpus[k], tc.get("roles")) for k in ("train", "valid"))
     valid_seqs = valid["seqs"][: tc.get("valid_streams", 600)]

@@ -1,6 +1,7 @@
 """A small decoder-only transformer (pre-norm, learned positions, SDPA) with a preallocated KV cache."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -68,6 +69,9 @@ class Transformer(nn.Module):
         self.head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
         self.head.weight = self.tok.weight  # tied embeddings: fewer parameters, smaller checkpoint
         self.apply(self._init)
+        for b in self.blocks:  # each residual branch's output scaled down, so the sum of 2 * n_layers stays ~unit
+            for out in (b.proj, b.ff[2]):
+                nn.init.normal_(out.weight, std=0.02 / math.sqrt(2 * cfg.n_layers))
 
     @staticmethod
     def _init(m: nn.Module) -> None:
@@ -75,6 +79,15 @@ class Transformer(nn.Module):
             nn.init.normal_(m.weight, std=0.02)
             if getattr(m, "bias", None) is not None:
                 nn.init.zeros_(m.bias)
+
+    def param_groups(self, weight_decay: float) -> list[dict]:
+        """AdamW groups: weight decay on the Linear weight matrices only, not on biases, LayerNorms or
+        the (tied) embeddings."""
+        embeddings = {id(m.weight) for m in self.modules() if isinstance(m, nn.Embedding)}
+        matrices = {id(m.weight) for m in self.modules() if isinstance(m, nn.Linear)} - embeddings
+        params = list(self.parameters())  # a tied weight once
+        return [{"params": [p for p in params if id(p) in matrices], "weight_decay": weight_decay},
+                {"params": [p for p in params if id(p) not in matrices], "weight_decay": 0.0}]
 
     def forward(self, ids: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
         """Logits for every position of ``ids`` [B, T]; with a cache, ``ids`` continue it."""
