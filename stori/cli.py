@@ -1,4 +1,5 @@
-"""``python -m stori <command>``: each command lives in the package of its stage.
+"""``python -m stori <command>``: each command lives in the package of its stage (``generate``, which runs
+them all, beside the pipeline).
 
 A command module exposes ``add_arguments(parser)`` and ``run(args) -> int``. Bad input raises
 :class:`~stori.errors.StoriError`, which becomes one line on stderr and exit code 2.
@@ -12,7 +13,7 @@ import sys
 from stori.errors import StoriError
 
 COMMANDS = {
-    "generate": ("stori.compose.generate_command", "plan, compose and perform a song into a bundle folder"),
+    "generate": ("stori.generate_command", "plan, compose and perform a song into a bundle folder"),
     "refine": ("stori.compose.refine_command", "change a song bundle by a chat command and print the musical diff"),
     "render": ("stori.render.command", "render a MIDI file to a WAV preview with FluidSynth"),
     "drums": ("stori.perform.drums_command", "a producer-style drum part (J Dilla, trap, boom bap, ... jazz) to a MIDI file"),

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import DATA_DIR, ROOT
 from stori.cli import main
-from stori.evaluate.part_facts import Part, midi_facts, part_of, song_facts
+from stori.data.part_facts import Part, midi_facts, part_of, song_facts
 from stori.evaluate.two_sample import balanced_accuracy, halves, windows_of
 from stori.render.midi import song_to_midi
 from stori.spec.song import PPQ, Note, SectionSpan, Song, Track

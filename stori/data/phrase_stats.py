@@ -7,7 +7,7 @@ windows holding loud notes (velocity >= 50): how often a window's onset rhythm (
 repeats the window before it, how often (when it does not) it restates the window two before (the
 a of "a b a"), and the median note length in beats.
 GMD train beats in 4/4, per GMD style: the share of 4-bar phrase ends a drummer turns around with a
-fill (the realness facts' fill bars, :func:`stori.evaluate.part_facts.drum_facts`), which sets how
+fill (the realness facts' fill bars, :func:`stori.data.part_facts.drum_facts`), which sets how
 often our drums fill. Writes ``stori/data/phrase_stats.json``; rebuild with
 ``python -m stori.data.phrase_stats``.
 """
@@ -96,7 +96,7 @@ def drum_fill_rates() -> dict[str, dict[str, float]]:
     ``toms_per_fill``: the median loud tom hits of such a fill, over train beats, with the realness
     facts' own definition of a fill bar."""
     from stori.data.gmd import load_performances
-    from stori.evaluate.part_facts import LOUD, TOMS, drum_facts, fill_bars, part_of
+    from stori.data.part_facts import LOUD, TOMS, drum_facts, fill_bars, part_of
     from stori.spec.song import Note
 
     ends: dict[str, list[float]] = {}

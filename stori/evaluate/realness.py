@@ -2,7 +2,7 @@
 
 Songs are generated over a fixed list of prompts and slider settings (:func:`song_requests`: eight
 genres, energy and valence varied, 4/4, seed = ``seed + k``), planned, composed and performed as the
-studio does. For each role their facts (:mod:`stori.evaluate.part_facts`) stand beside the real
+studio does. For each role their facts (:mod:`stori.data.part_facts`) stand beside the real
 ones (:mod:`stori.evaluate.real_parts`): drums beside GMD test beats of the same style families
 (the mean, over our songs, of the family mean of each song's genre), pitched roles beside POP909's
 test songs. A fact passes when it is within 25% of the real value (restrikes: when there are none).
@@ -16,7 +16,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from stori.evaluate.part_facts import PITCHED_ROLES, drum_facts, mean_facts, parts_facts, song_parts
+from stori.data.part_facts import PITCHED_ROLES, drum_facts, mean_facts, parts_facts, song_parts
 from stori.evaluate.real_parts import FAMILIES, FAMILY_OF, load_real, reference_facts
 from stori.evaluate.two_sample import two_sample_test, windows_of
 

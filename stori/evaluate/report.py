@@ -131,7 +131,7 @@ def _realness(res: dict, engines: list[str]) -> list[str]:
     lines = [f"What a drummer and a bandleader notice first (`python -m stori realness --songs {rl['songs']} "
              f"--seed {rl['seed']}` prints the same). {rl['songs']} songs per engine, planned, composed and performed in "
              f"4/4 from the prompts {', '.join(repr(p) for p in PROMPTS)} (cycling), energy and valence varied, seed = k "
-             f"for song k. Definitions as in `../shared/tools/groove_facts.py` (`stori/evaluate/part_facts.py`): "
+             f"for song k. Definitions as in `../shared/tools/groove_facts.py` (`stori/data/part_facts.py`): "
              "patterns use notes of velocity >= 50 on the nearest 16th; **backbeat** = share of snare hits on beats 2 "
              "and 4; **toms** = share of drum hits on toms; **bar repeats** (drums) = share of successive bars with "
              "the same kick+snare pattern; **fills** = share of bars with a tom hit or two snare hits above the "

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from stori.data.drum_kit import FAMILIES, to_kit
-from stori.evaluate.part_facts import LOUD, Part
+from stori.data.part_facts import LOUD, Part
 
 WINDOW_BARS = 2
 FOLDS = 5

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stori.errors import StoriError, check_range
+from stori.safe_json import load_json
 from stori.spec.emotion import EmotionVector
 from stori.spec.motif import TRANSFORMATIONS, Motif
 from stori.spec.song import DRUM_CHANNEL, PPQ, ROLES, SectionSpan, bar_ticks
@@ -308,8 +309,6 @@ class SongSpec:
             raise StoriError("spec", f"{str(path)!r} is not a file", "a path to an RMS v2 JSON file")
         if path.stat().st_size > 2_000_000:
             raise StoriError("spec", "file is larger than 2 MB", "an RMS v2 JSON file up to 2 MB")
-        from stori.inputs import load_json
-
         return cls.from_dict(load_json(path.read_bytes(), "spec", "an RMS v2 JSON file"))
 
     def dumps(self) -> str:

@@ -20,6 +20,7 @@ from gradio.utils import get_upload_folder
 
 from stori import inputs
 from stori.errors import StoriError
+from stori.safe_json import load_json
 from stori.render.figures import emotion_arc, piano_roll
 from stori.spec.emotion import AXES
 from stori.spec.song_spec import SongSpec
@@ -212,7 +213,7 @@ def _json_object(text, field_name: str) -> dict | None:
         return None
     if not isinstance(text, str):
         raise StoriError(field_name, f"is a {type(text).__name__}", 'JSON text of an object such as {"energy": 0.7}')
-    value = inputs.load_json(inputs.text(text, field_name, 4000, "JSON text up to 4000 characters"), field_name,
+    value = load_json(inputs.text(text, field_name, 4000, "JSON text up to 4000 characters"), field_name,
                              'an object such as {"energy": 0.7}')
     if not isinstance(value, dict):
         raise StoriError(field_name, "is not a JSON object", 'an object such as {"energy": 0.7}')

@@ -3,7 +3,7 @@ in the background; ``GET /api/v1/tasks/{id}`` reports it and, when done, the son
 token and links to the files, which ``GET /api/v1/files/{song_id}/{version}/{name}?token=...`` (or an
 ``Authorization: Bearer <token>`` header) serves from the workspace only.
 
-The body is read by :func:`stori.inputs.load_json` and every field checked by :mod:`stori.inputs`
+The body is read by :func:`stori.safe_json.load_json` and every field checked by :mod:`stori.inputs`
 before a task starts, so a bad request gets 422 and one line naming the field, never an echo of what
 was sent; bodies over MAX_BODY_BYTES get 413 (:class:`BodyLimit`).
 """
@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
+from stori.safe_json import load_json
 from stori.ui import studio
 from stori.ui.callbacks import describe
 from stori.ui.workspace import Workspace, check_id
@@ -85,7 +86,7 @@ async def unreadable_body(request: Request, exc: StarletteHTTPException) -> JSON
 
 def generate_fields(body: bytes) -> dict:
     """A generate request body -> keyword arguments of ``studio.create_song``, every field checked."""
-    data = inputs.load_json(body, "body", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
+    data = load_json(body, "body", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
     if not isinstance(data, dict):
         raise StoriError("body", f"is a JSON {type(data).__name__}", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
     unknown = sorted(set(data) - set(GenerateRequest.model_fields))
