@@ -27,11 +27,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    from stori import inputs
     from stori.pipeline import generate
     from stori.render.audio import AudioUnavailable
     from stori.render.bundle import write_bundle
-
-    from stori import inputs
 
     fields = inputs.generate_args(  # the rules the studio and REST apply too
         prompt_text=args.prompt, emotion_values={a: getattr(args, a) for a in AXES if getattr(args, a) is not None} or None,

@@ -8,7 +8,6 @@ reads it.
 """
 from __future__ import annotations
 
-
 from stori.errors import StoriError, check_range
 from stori.spec.emotion import EmotionVector
 from stori.spec.song_spec import MAX_SECTIONS, MAX_TOTAL_BARS, parse_time_signature

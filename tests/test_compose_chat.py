@@ -3,20 +3,21 @@ import pytest
 
 from stori.compose.chat import parse_command, resolve_sections
 
-I, S, C, D, B, T, R = ({"energy": 0.2, "tension": 0.2}, {"valence": -0.3}, {"energy": -0.3, "tension": -0.2, "motion": -0.2},
+# The named deltas: more iNtense, Sadder, Calmer, more Driving, Brighter, more Tension, Resolve it; more intiMate.
+N, S, C, D, B, T, R = ({"energy": 0.2, "tension": 0.2}, {"valence": -0.3}, {"energy": -0.3, "tension": -0.2, "motion": -0.2},
                        {"motion": 0.3, "energy": 0.1}, {"valence": 0.3}, {"tension": 0.3}, {"tension": -0.4, "valence": 0.1})
 M = {"intimacy": 0.3, "energy": -0.1}
 # text, action, sections, delta (None: don't care), dimensions
 TABLE = [
     ("make it sadder", "adjust", [], S, []),
-    ("make it more intense", "adjust", [], I, []),
+    ("make it more intense", "adjust", [], N, []),
     ("calmer", "adjust", [], C, []),
     ("more intimate please", "adjust", [], M, []),
     ("make it more driving", "adjust", [], D, []),
     ("brighter", "adjust", [], B, []),
     ("add more tension", "adjust", [], T, []),
     ("resolve it", "adjust", [], R, []),
-    ("make the bridge more intense", "adjust", ["bridge"], I, []),
+    ("make the bridge more intense", "adjust", ["bridge"], N, []),
     ("make the chorus sadder", "adjust", ["chorus"], S, []),
     ("the intro should be calmer", "adjust", ["intro"], C, []),
     ("more intimate in the verse", "adjust", ["verse"], M, []),
@@ -24,7 +25,7 @@ TABLE = [
     ("brighter in the first verse", "adjust", ["verse#1"], B, []),
     ("more tension in the pre-chorus", "adjust", ["pre_chorus"], T, []),
     ("resolve it in the outro", "adjust", ["outro"], R, []),
-    ("make the last chorus more intense", "adjust", ["chorus#-1"], I, []),
+    ("make the last chorus more intense", "adjust", ["chorus#-1"], N, []),
     ("the final chorus should be happier", "adjust", ["chorus#-1"], B, []),
     ("darker bridge", "adjust", ["bridge"], S, []),
     ("make the outro gentler", "adjust", ["outro"], C, []),

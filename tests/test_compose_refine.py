@@ -33,7 +33,7 @@ def test_make_the_bridge_more_intense_changes_only_the_bridge(song):
 
 def test_versions_undo_redo_and_targeted_parts(song):
     session = SongSession(song, seed=0)
-    drums_before = [n for n in song.track("drums").notes]
+    drums_before = list(song.track("drums").notes)
     r = session.say("simpler chords in the chorus")
     assert set(r.changed_sections) == {"chorus1", "chorus2", "chorus3"}
     assert all(" " not in c and not c.endswith(("7", "9")) for c in r.song.spec.section("chorus1").chords)

@@ -1,8 +1,7 @@
 import math
 
 from stori.data.attributes import ATTRIBUTE_NAMES, bar_attributes, section_attributes
-from stori.spec.song import bar_ticks
-from stori.spec.song import Note
+from stori.spec.song import Note, bar_ticks
 
 BAR = 1920
 Q = 480

@@ -4,8 +4,16 @@ import numpy as np
 import pytest
 
 from stori.data.paths import DEFAULT_DATA_DIR
-from stori.data.pop909 import (BASS_SPLIT, chord_symbol, key_label, parse_chord_line, parse_phrases, quantize,
-                               split_bass, time_to_steps)
+from stori.data.pop909 import (
+    BASS_SPLIT,
+    chord_symbol,
+    key_label,
+    parse_chord_line,
+    parse_phrases,
+    quantize,
+    split_bass,
+    time_to_steps,
+)
 from stori.data.splits import SPLITS, pop909_ids, shuffled_pop909_split
 from stori.errors import StoriError
 from stori.theory import parse_chord

@@ -4,8 +4,8 @@ import json
 import random
 
 import pytest
-
 from conftest import DATA_DIR, ROOT
+
 from stori.cli import main
 from stori.data.part_facts import Part, midi_facts, part_of, song_facts
 from stori.evaluate.two_sample import balanced_accuracy, halves, windows_of

@@ -11,7 +11,7 @@ from stori.evaluate.measures import estimated_key, section_measures
 from stori.evaluate.report import HEADINGS
 from stori.evaluate.validity import check_sample, check_song
 from stori.plan import plan_song
-from stori.spec.song import PPQ, Note, Track
+from stori.spec.song import PPQ, Note
 
 BAR = 4 * PPQ
 

@@ -34,7 +34,7 @@ def test_space_header_app_and_requirements_agree():
     assert tuple(map(int, meta["python_version"].split("."))) >= (3, 11)
     assert not TEST_TOOLS & set(runtime)
     dev = _requirements("requirements-dev.txt")
-    assert TEST_TOOLS <= set(dev) and not set(dev) & set(runtime)  # the dev file adds to the runtime, via -r
+    assert set(dev) >= TEST_TOOLS and not set(dev) & set(runtime)  # the dev file adds to the runtime, via -r
     assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text()
 
 

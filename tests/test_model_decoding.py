@@ -1,10 +1,8 @@
 """Constrained decoding with an untrained (random) model: every stream must still decode, inside
 its constraints."""
-import numpy as np
 import pytest
 import torch
 
-from stori.spec.arrange import ROLE_RANGES
 from stori.data.drum_kit import KIT_PITCHES
 from stori.model.conditioning import AttributeBins, measure
 from stori.model.dataset import windows
@@ -13,6 +11,7 @@ from stori.model.sampling import Sampling, generate
 from stori.model.synthetic import synthetic_samples
 from stori.model.tokens import TICKS_PER_BAR, StoriTokenizer
 from stori.model.transformer import ModelConfig, Transformer
+from stori.spec.arrange import ROLE_RANGES
 from stori.spec.song import Note
 
 

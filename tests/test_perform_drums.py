@@ -123,7 +123,8 @@ def test_learned_path_uses_the_generator_api():
     """A tiny untrained generator stands in for the shipped checkpoint: whatever it writes, the
     style and the repair make a valid part, and the trace says the pattern is learned."""
     torch = pytest.importorskip("torch")
-    from stori.model.conditioning import AttributeBins, measure as measure_bins
+    from stori.model.conditioning import AttributeBins
+    from stori.model.conditioning import measure as measure_bins
     from stori.model.generator import Generator
     from stori.model.synthetic import synthetic_samples
     from stori.model.tokens import StoriTokenizer

@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from stori.data.samples import SectionSample
 from stori.perform.expression import express, groove_style, perform
 from stori.perform.groove_model import MODEL_PATH
 from stori.perform.section_dynamics import TABLE_PATH, measure, table
-from stori.data.samples import SectionSample
 from stori.spec.song import Note, SectionSpan, Song, Track
 
 BAR = 1920

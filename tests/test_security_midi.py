@@ -85,7 +85,7 @@ def test_cli_generate_with_unicode_prompts_and_paths(tmp_path):
                         "--structure", "verse:1", "--engine", "baseline", "--out", str(out)],
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert "‘tender’ song — 🎵 שלום".encode("utf-8") in (out / "song.mid").read_bytes()  # the title, as UTF-8
+    assert "‘tender’ song — 🎵 שלום".encode() in (out / "song.mid").read_bytes()  # the title, as UTF-8
     assert "שלום" in (out / "spec.json").read_text(encoding="utf-8")
 
 

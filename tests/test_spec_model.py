@@ -7,8 +7,18 @@ import pytest
 from stori.errors import StoriError
 from stori.spec.constraints import FORMULAS, emotion_to_constraints
 from stori.spec.emotion import DELTAS, EmotionVector
-from stori.spec.motif import (Motif, apply_transformation, intensify, invert, register_shift, retrograde, rhythmic_compress,
-                              rhythmic_expand, simplify, transpose)
+from stori.spec.motif import (
+    Motif,
+    apply_transformation,
+    intensify,
+    invert,
+    register_shift,
+    retrograde,
+    rhythmic_compress,
+    rhythmic_expand,
+    simplify,
+    transpose,
+)
 from stori.spec.song_spec import SongSpec
 from stori.spec.transitions import check_transition, check_transitions
 from tests.conftest import ROOT

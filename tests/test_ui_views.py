@@ -93,7 +93,7 @@ def test_a_failed_save_leaves_no_song_folder(tmp_path):
     ws = Workspace(tmp_path / "studio")
     song = generate("calm", structure="verse:1", engine="baseline")
     song.tracks[0].program = 300  # not a MIDI program: writing the bundle fails
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):
         ws.save(song, render=False)
     assert list(ws.root.iterdir()) == []
 

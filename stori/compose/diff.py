@@ -4,11 +4,10 @@ from __future__ import annotations
 from statistics import fmean
 
 from stori.compose.ensemble import motif_places
-from stori.spec.emotion import AXES
 from stori.data.drum_kit import FAMILIES
+from stori.spec.emotion import AXES
 from stori.spec.song import SectionSpan, Song
 from stori.theory import midi_name
-
 
 
 def section_stats(song: Song, span: SectionSpan) -> dict[str, dict[str, float]]:

@@ -3,8 +3,8 @@ bass locks to the kick, harmony keeps clear of the bass, melody carries the decl
 Also the motif matcher the critic, the diff and the tests use."""
 from __future__ import annotations
 
-from stori.spec.arrange import realize_motif
 from stori.data.drum_kit import KICKS
+from stori.spec.arrange import realize_motif
 from stori.spec.song import PPQ, Note, SectionSpan, Song, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 

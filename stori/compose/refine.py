@@ -12,15 +12,15 @@ import random
 from dataclasses import dataclass, field
 
 from stori.compose import DEFAULT_ENGINE, compose
-from stori.spec.arrange import song_skeleton
 from stori.compose.chat import RefinementCommand, parse_command, resolve_sections
 from stori.compose.diff import musical_diff
 from stori.compose.why import answer_why
 from stori.errors import StoriError
 from stori.perform.expression import perform
-from stori.plan.genres import GENRES, DEFAULT_GENRE
+from stori.plan.genres import DEFAULT_GENRE, GENRES
 from stori.plan.planner import plan_chords, section_behaviours
 from stori.plan.words import playing_from_text
+from stori.spec.arrange import song_skeleton
 from stori.spec.song import Note, Song
 from stori.theory import NOTE_NAMES, QUALITIES, is_major, parse_chord, parse_key
 from stori.trace import TraceRecorder, because
@@ -85,7 +85,6 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
     targets = resolve_sections(cmd, [(s.id, s.type) for s in spec.sections])
     if cmd.sections and not targets:
         raise StoriError("section", f"{', '.join(cmd.sections)} is not in this song", ", ".join(s.id for s in spec.sections))
-    where = f"section:{','.join(targets)}" if cmd.sections else "song"
     if cmd.action == "tempo":
         tempo = cmd.tempo if cmd.tempo else round(song.tempo * cmd.tempo_factor)
         tempo = max(40.0, min(240.0, float(tempo)))

@@ -6,10 +6,10 @@ other section keeps ``base``'s notes exactly.
 """
 from __future__ import annotations
 
-from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
 from stori.compose.ensemble import clear_of_bass, force_motifs, lock_bass_to_kick
 from stori.data.drum_kit import KIT
+from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.song import PPQ, Note, Song, lift_restrikes, starting_in, starting_outside
 from stori.spec.song_spec import SongSpec

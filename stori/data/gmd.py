@@ -34,7 +34,8 @@ from pathlib import Path
 import mido
 
 from stori.data.drum_kit import TD11_TO_GM
-from stori.data.paths import CACHE_DIR, data_dir as resolve_data_dir
+from stori.data.paths import CACHE_DIR
+from stori.data.paths import data_dir as resolve_data_dir
 from stori.data.samples import SectionSample
 from stori.errors import StoriError
 from stori.spec.song import PPQ, Note, bar_ticks

@@ -34,7 +34,7 @@ from statistics import median
 import mido
 
 from stori.data.drum_kit import KICKS, SNARES, TOMS
-from stori.spec.song import DRUM_CHANNEL, PITCHED_ROLES, PPQ, Note, Song
+from stori.spec.song import DRUM_CHANNEL, PPQ, Note, Song
 
 LOUD = 50
 PHRASE_BARS = 4

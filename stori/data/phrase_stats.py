@@ -43,7 +43,7 @@ def drum_stats(gmd_style: str) -> dict[str, float]:
 def window_rhythms(notes: list[tuple[int, int, int, int]], step: int, per_window: int) -> dict[int, frozenset]:
     """window index -> its set of loud onset steps; ``notes`` are (pitch, start, end, velocity)."""
     out: dict[int, set] = {}
-    for p, start, end, vel in notes:
+    for _, start, _, vel in notes:
         if vel >= LOUD:
             k = round(start / step)
             out.setdefault(k // per_window, set()).add(k % per_window)

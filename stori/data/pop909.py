@@ -39,7 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stori.data.paths import CACHE_DIR, cached, data_dir as resolve_data_dir
+from stori.data.paths import CACHE_DIR, cached
+from stori.data.paths import data_dir as resolve_data_dir
 from stori.data.samples import SectionSample
 from stori.data.splits import SPLITS, check_split, pop909_split_of
 from stori.errors import StoriError

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.stats import spearmanr
 
-from stori.errors import StoriError
 from stori.data.attributes import chord_tone_counts, section_attributes
+from stori.errors import StoriError
 from stori.evaluate import structure
 from stori.evaluate.corpus import Piece, song_to_samples
 from stori.evaluate.features import FEATURES
@@ -44,7 +44,7 @@ def _nanmean(values) -> float:
 def validity(engine: str, n: int, seed: int = 0) -> tuple[dict, list[Generated]]:
     """Share of ``n`` random-spec songs passing every check, the share per check, the first few
     problems found, and the songs (reused for similarity, structure and timing)."""
-    passed = {c: 0 for c in CHECKS}
+    passed = dict.fromkeys(CHECKS, 0)
     valid, problems, songs = 0, [], []
     for k in range(n):
         spec = random_spec(seed + k)

@@ -20,8 +20,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from stori.data.paths import CACHE_DIR, cached, data_dir as resolve_data_dir
 from stori.data.part_facts import Part, drum_facts, mean_facts, midi_facts, part_of, pitched_facts
+from stori.data.paths import CACHE_DIR, cached
+from stori.data.paths import data_dir as resolve_data_dir
 from stori.spec.song import Note
 
 VERSION = "realness-real-v1"

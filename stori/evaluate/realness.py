@@ -16,9 +16,10 @@ import math
 import time
 from dataclasses import dataclass
 
-from stori.data.part_facts import PITCHED_ROLES, drum_facts, mean_facts, parts_facts, song_parts
+from stori.data.part_facts import drum_facts, mean_facts, parts_facts, song_parts
 from stori.evaluate.real_parts import FAMILIES, FAMILY_OF, load_real, reference_facts
 from stori.evaluate.two_sample import two_sample_test, windows_of
+from stori.spec.song import PITCHED_ROLES
 
 PROMPTS = ("a driving rock song", "an upbeat pop song", "a funk groove", "a hip hop beat with a melody",
            "an indie folk song", "a jazz tune", "a soul song", "a slow piano ballad")

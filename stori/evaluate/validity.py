@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections import Counter
 
 from stori.data.drum_kit import KIT_PITCHES
+from stori.data.samples import SectionSample
 from stori.errors import StoriError
 from stori.render.midi import midi_bytes, read_midi
-from stori.data.samples import SectionSample
 from stori.spec.song import DRUM_CHANNEL, Song, Track
 from stori.spec.song_spec import SongSpec
 

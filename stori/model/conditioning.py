@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from stori.data.attributes import section_attributes
-from stori.spec.song import PPQ, Note, bar_ticks
+from stori.spec.song import Note, bar_ticks
 
 ATTRIBUTES = ("density", "velocity", "pitch", "polyphony", "syncopation")
 N_BINS = 8

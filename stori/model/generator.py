@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stori.spec.arrange import ROLE_RANGES
 from stori.data.drum_kit import KIT_PITCHES
 from stori.data.paths import PROJECT_ROOT
 from stori.errors import StoriError
@@ -21,6 +20,7 @@ from stori.model.grammar import Grammar, StreamPlan
 from stori.model.sampling import Sampling, generate
 from stori.model.tokens import StoriTokenizer
 from stori.model.transformer import ModelConfig, Transformer, pick_device
+from stori.spec.arrange import ROLE_RANGES
 from stori.spec.song import Note
 from stori.theory import scale_pitch_classes
 

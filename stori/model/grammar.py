@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stori.model.tokens import TYPES, POSITIONS_PER_BEAT, BEATS_PER_BAR, TICKS_PER_BAR, TICKS_PER_POSITION, StoriTokenizer
 from stori.model.symbols import QUALITIES
+from stori.model.tokens import (
+    BEATS_PER_BAR,
+    POSITIONS_PER_BEAT,
+    TICKS_PER_BAR,
+    TICKS_PER_POSITION,
+    TYPES,
+    StoriTokenizer,
+)
 from stori.spec.song import Note
 from stori.theory import ChordTimeline
 

@@ -61,9 +61,9 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         steer = [grammar.density_bias(s) for s in states] if sampling.steer else []
         if any(x is not None for x in steer):
             bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok), np.float32) if x is None else x for x in steer]))
-        l = logits.float().cpu() / max(sampling.temperature, 1e-4) + bias
-        l = _filter(l.masked_fill(~mask, -torch.inf), sampling)
-        nxt = torch.multinomial(torch.softmax(l, dim=-1), 1, generator=gen)[:, 0]
+        scores = logits.float().cpu() / max(sampling.temperature, 1e-4) + bias
+        scores = _filter(scores.masked_fill(~mask, -torch.inf), sampling)
+        nxt = torch.multinomial(torch.softmax(scores, dim=-1), 1, generator=gen)[:, 0]
         steps += 1
         for b, s in enumerate(states):
             t = int(nxt[b])

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import random
 
+from stori.data.drum_kit import KIT
 from stori.data.samples import SectionSample
 from stori.model.tokens import TICKS_PER_BAR
-from stori.data.drum_kit import KIT
 from stori.spec.song import PPQ, Note
 
 _CHORDS = (("C", (0, 4, 7)), ("Am", (9, 0, 4)), ("F", (5, 9, 0)), ("G", (7, 11, 2)))

@@ -16,13 +16,22 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+from stori.data.drum_kit import KIT, PIECE_OF, SNARES, kit
 from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
-from stori.perform.drum_patterns import (METERS, PHRASE_BARS, STEP, Grid, Slot, bar_slots, learned_pattern, phrase_request,
-                                         rules_pattern)
+from stori.perform.drum_patterns import (
+    METERS,
+    PHRASE_BARS,
+    STEP,
+    Grid,
+    Slot,
+    bar_slots,
+    learned_pattern,
+    phrase_request,
+    rules_pattern,
+)
 from stori.perform.styles import DrumStyle, get_style
 from stori.perform.validate import check_drums, repair_drums
-from stori.data.drum_kit import KIT, PIECE_OF, SNARES, kit
 from stori.spec.song import DRUM_CHANNEL, PPQ, Note, SectionSpan, Song, Track, bar_ticks
 from stori.trace import TraceRecorder, because
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stori.data.drum_kit import KIT, kit
 from stori.data.gmd import load_performances, quantize_ticks
 from stori.perform.humanize import groove_drums
-from stori.data.drum_kit import KIT, kit
 from stori.spec.song import PPQ, Note
 
 TIME_KEEPING = kit("closed_hat", "open_hat", "ride", "ride_bell")
@@ -126,9 +126,9 @@ def feel_table(data_dir=None, split: str = "test", seed: int = 0, min_parts: int
             groups["all"][i].append(p)
     lines = [
         f"Feel per style: GMD all beats / GMD {split} beats / groove model playing the {split} beats quantized "
-        "(sampled, seed %d). README = value listed in ../shared/data/README.md." % seed, "",
-        "| style | beats (all/%s) | swing %% | snare offset ms | backbeat jitter ms | ghost %% (kit snare) "
-        "| ghost %% real, TD-11 head | README |" % split,
+        f"(sampled, seed {seed}). README = value listed in ../shared/data/README.md.", "",
+        f"| style | beats (all/{split}) | swing % | snare offset ms | backbeat jitter ms | ghost % (kit snare) "
+        "| ghost % real, TD-11 head | README |",
         "|---|---|---|---|---|---|---|---|",
     ]
     order = ["all"] + sorted((s for s in groups if s != "all"), key=lambda s: -len(groups[s][0]))

@@ -17,8 +17,8 @@ import json
 import numpy as np
 
 from stori.perform import groove_model
-from stori.perform.groove_model import MAX_OFFSET_STEPS
 from stori.perform.groove_data import gmd_parts
+from stori.perform.groove_model import MAX_OFFSET_STEPS
 from stori.perform.humanize import NOISE_CLIP, TIMING_NOISE
 
 

@@ -14,8 +14,18 @@ from stori.errors import StoriError, check_range
 from stori.plan.chords import chord_model, tension_of
 from stori.plan.genres import GENRES, detect_genre
 from stori.plan.motifs import design_motifs, motif_usages
-from stori.plan.words import (arcs_from_text, builds, emotion_from_text, instruments_from_text, key_from_text,
-                              length_from_text, meter_from_text, playing_from_text, song_emotion_text, tempo_from_text)
+from stori.plan.words import (
+    arcs_from_text,
+    builds,
+    emotion_from_text,
+    instruments_from_text,
+    key_from_text,
+    length_from_text,
+    meter_from_text,
+    playing_from_text,
+    song_emotion_text,
+    tempo_from_text,
+)
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.emotion import AXES, EmotionVector
 from stori.spec.song_spec import SECTION_TYPES, SongSpec, parse_time_signature

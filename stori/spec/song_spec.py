@@ -13,7 +13,7 @@ from stori.errors import StoriError, check_range
 from stori.safe_json import load_json
 from stori.spec.emotion import EmotionVector
 from stori.spec.motif import TRANSFORMATIONS, Motif
-from stori.spec.song import DRUM_CHANNEL, PPQ, ROLES, SectionSpan, bar_ticks
+from stori.spec.song import DRUM_CHANNEL, ROLES, SectionSpan, bar_ticks
 from stori.theory import normalize_key, parse_chord
 
 RMS_VERSION = "2.0"

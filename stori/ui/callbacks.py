@@ -20,8 +20,8 @@ from gradio.utils import get_upload_folder
 
 from stori import inputs
 from stori.errors import StoriError
-from stori.safe_json import load_json
 from stori.render.figures import emotion_arc, piano_roll
+from stori.safe_json import load_json
 from stori.spec.emotion import AXES
 from stori.spec.song_spec import SongSpec
 from stori.ui import studio, views

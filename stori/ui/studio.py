@@ -6,6 +6,7 @@ tasks together never run more songs at once than the machine has cores for.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass
@@ -122,7 +123,5 @@ def warm_up() -> None:
     """Compose one bar with every engine (loading any model) and load the groove model, once, before serving."""
     for name in ENGINES:
         generate("", structure="verse:1", engine=name, trace=False)
-    try:
+    with contextlib.suppress(StoriError):  # without its checkpoint the studio still composes; Humanize says what is missing
         groove_model.load()
-    except StoriError:
-        pass  # without its checkpoint the studio still composes; Humanize then says what is missing
