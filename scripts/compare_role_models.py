@@ -33,7 +33,8 @@ def main(role: str, role_checkpoint: str) -> None:
     seqs = valid["seqs"][:300]
     print(f"{role}: {len(seqs)} validation streams")
     print(f"unigram of {role} training tokens: {unigram_loss(train['seqs'], seqs, learn):.3f} nats/token")
-    for name, path in (("one model for all roles (shipped)", DEFAULT_CHECKPOINT), (f"{role}-only model", role_checkpoint)):
+    for name, path in (("one model for all roles (shipped)", DEFAULT_CHECKPOINT),
+                       (f"{role}-only model", role_checkpoint)):
         model = model_of(str(path))
         print(f"{name}: {evaluate(model, seqs, tok.pad, model.cfg.context, learn, torch.device('cpu'), 4096):.3f} nats/token")
 

@@ -47,7 +47,8 @@ def text(value, field: str, max_chars: int, allowed: str) -> str:
 
 
 def prompt(value) -> str:
-    return text("" if value is None else value, "prompt", MAX_PROMPT_CHARS, f"a description up to {MAX_PROMPT_CHARS} characters")
+    return text("" if value is None else value, "prompt", MAX_PROMPT_CHARS,
+                f"a description up to {MAX_PROMPT_CHARS} characters")
 
 
 def key(value) -> str | None:
@@ -101,7 +102,8 @@ def emotion(value) -> dict | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise StoriError("emotion", f"is a {type(value).__name__}", "an object such as {\"energy\": 0.7, \"valence\": -0.2}")
+        raise StoriError("emotion", f"is a {type(value).__name__}",
+                         "an object such as {\"energy\": 0.7, \"valence\": -0.2}")
     try:
         EmotionVector.from_dict(value)
     except StoriError as e:

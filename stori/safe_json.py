@@ -16,7 +16,8 @@ def load_json(data: str | bytes, field: str, allowed: str):
     def number(kind):
         def parse(s: str):
             if len(s) > MAX_NUMBER_CHARS:
-                raise StoriError(field, f"has a number of {len(s)} characters", f"numbers of up to {MAX_NUMBER_CHARS} characters")
+                raise StoriError(field, f"has a number of {len(s)} characters",
+                                 f"numbers of up to {MAX_NUMBER_CHARS} characters")
             v = kind(s)
             if isinstance(v, float) and not math.isfinite(v):
                 raise StoriError(field, f"has the number {s[:20]} out of range", "finite numbers")

@@ -4,8 +4,10 @@ import pytest
 from stori.compose.chat import parse_command, resolve_sections
 
 # The named deltas: more iNtense, Sadder, Calmer, more Driving, Brighter, more Tension, Resolve it; more intiMate.
-N, S, C, D, B, T, R = ({"energy": 0.2, "tension": 0.2}, {"valence": -0.3}, {"energy": -0.3, "tension": -0.2, "motion": -0.2},
-                       {"motion": 0.3, "energy": 0.1}, {"valence": 0.3}, {"tension": 0.3}, {"tension": -0.4, "valence": 0.1})
+N, S, C, D, B, T, R = ({"energy": 0.2, "tension": 0.2}, {"valence": -0.3},
+                       {"energy": -0.3, "tension": -0.2, "motion": -0.2},
+                       {"motion": 0.3, "energy": 0.1}, {"valence": 0.3}, {"tension": 0.3},
+                       {"tension": -0.4, "valence": 0.1})
 M = {"intimacy": 0.3, "energy": -0.1}
 # text, action, sections, delta (None: don't care), dimensions
 TABLE = [
@@ -32,7 +34,8 @@ TABLE = [
     ("a bit sadder", "adjust", [], {"valence": -0.15}, []),
     ("much more intense", "adjust", [], {"energy": 0.3, "tension": 0.3}, []),
     ("less intense in the bridge", "adjust", ["bridge"], {"energy": -0.2, "tension": -0.2}, []),
-    ("more intense and sadder in chorus 2", "adjust", ["chorus#2"], {"energy": 0.2, "tension": 0.2, "valence": -0.3}, []),
+    ("more intense and sadder in chorus 2", "adjust", ["chorus#2"], {"energy": 0.2, "tension": 0.2, "valence": -0.3},
+     []),
     ("the melody should soar", "adjust", [], None, ["melody"]),
     ("the melody should soar in the chorus", "adjust", ["chorus"], None, ["melody"]),
     ("busier drums", "adjust", [], {"motion": 0.25, "energy": 0.1}, ["drums"]),
@@ -90,7 +93,8 @@ def test_table_is_large_and_values_are_specific():
 
 
 def test_resolve_sections_by_type_and_ordinal():
-    pairs = [("intro", "intro"), ("verse1", "verse"), ("chorus1", "chorus"), ("verse2", "verse"), ("chorus2", "chorus"), ("bridge", "bridge")]
+    pairs = [("intro", "intro"), ("verse1", "verse"), ("chorus1", "chorus"), ("verse2", "verse"), ("chorus2", "chorus"),
+             ("bridge", "bridge")]
     assert resolve_sections(parse_command("regenerate the verse"), pairs) == ["verse1", "verse2"]
     assert resolve_sections(parse_command("sadder in the second chorus"), pairs) == ["chorus2"]
     assert resolve_sections(parse_command("sadder in the last chorus"), pairs) == ["chorus2"]

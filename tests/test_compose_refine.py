@@ -54,7 +54,8 @@ def test_regenerate_and_key_change(song):
     assert r.changed_sections == ["verse2"]
     t = session.say("transpose up 2 semitones")
     assert t.song.key == "C major" and session.versions[1].key == "Bb major"
-    pitched = [(a.pitch, b.pitch) for a, b in zip(session.versions[1].track("melody").notes, t.song.track("melody").notes)]
+    pitched = [(a.pitch, b.pitch) for a,
+               b in zip(session.versions[1].track("melody").notes, t.song.track("melody").notes)]
     assert all(b - a == 2 for a, b in pitched)
 
 
@@ -73,6 +74,7 @@ def test_cli_refine(tmp_path, song):
     from stori.render.bundle import read_bundle, write_bundle
 
     write_bundle(song, tmp_path / "a")
-    assert main(["refine", str(tmp_path / "a"), "--say", "make the bridge more intense", "--out", str(tmp_path / "b")]) == 0
+    assert main(["refine", str(tmp_path / "a"), "--say", "make the bridge more intense", "--out",
+                 str(tmp_path / "b")]) == 0
     b = read_bundle(tmp_path / "b")
     assert b.spec.section("bridge").emotion.energy > song.spec.section("bridge").emotion.energy

@@ -63,7 +63,8 @@ def test_transition_repairs_are_traced(song):
 
 
 def test_bass_locks_to_kick():
-    bass, moved = lock_bass_to_kick([Note(40, 100, 900, 80), Note(40, 1920, 2400, 80)], [Note(36, 0, 120, 90), Note(36, 1920, 2000, 90)])
+    bass, moved = lock_bass_to_kick([Note(40, 100, 900, 80), Note(40, 1920, 2400, 80)],
+                                    [Note(36, 0, 120, 90), Note(36, 1920, 2000, 90)])
     assert moved == 1 and bass[0].start == 0 and bass[1].start == 1920
 
 

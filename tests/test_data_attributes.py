@@ -53,7 +53,8 @@ def test_syncopation_anticipation_rule():
 
 def test_chord_tone_ratio_and_strong_beats():
     chords = [(0, "C"), (BAR // 2, "G7"), (BAR, "N")]
-    notes = [q(60, 0), q(62, 1), q(71, 2), q(65, 3),  # C on 1 (tone), D on 2 (not), B on 3 over G7 (tone), F on 4 over G7 (tone)
+    notes = [q(60, 0), q(62, 1), q(71, 2), q(65, 3),
+             # C on 1 (tone), D on 2 (not), B on 3 over G7 (tone), F on 4 over G7 (tone)
              q(61, 4)]  # under N: not counted
     bars = bar_attributes(notes, 2, BAR, chords)
     assert bars[0].chord_tone_ratio == 3 / 4

@@ -130,7 +130,8 @@ def test_report_chorus_minus_verse_on_synthetic_sections():
                              {"melody": notes}, [(0, "C")])
 
     every = [section("001", "verse", 80, 60, 4), section("001", "chorus", 100, 64, 8),
-             section("002", "verse", 90, 62, 4), section("002", "verse", 70, 62, 4), section("002", "chorus", 90, 67, 4),
+             section("002", "verse", 90, 62, 4), section("002", "verse", 70, 62, 4),
+             section("002", "chorus", 90, 67, 4),
              section("003", "chorus", 127, 80, 8)]  # no verse: not counted
     attrs = {"melody": [section_attributes(s.notes["melody"], 1, 1920, s.chords) for s in every]}
     attrs["all"] = attrs["melody"]

@@ -74,7 +74,8 @@ def _seeds() -> list[bytes]:
     from stori.render.midi import midi_bytes
 
     song = midi_bytes(generate("funky drums and bass", structure="verse:2,chorus:2", engine="baseline", trace=False))
-    running = track(b"\x00\x90\x3c\x40" + b"".join(b"\x60" + bytes([0x3c + i % 12, 0x40 * (i % 2)]) for i in range(64)) + END)
+    running = track(b"\x00\x90\x3c\x40" + b"".join(b"\x60" + bytes([0x3c + i % 12,
+                                                                    0x40 * (i % 2)]) for i in range(64)) + END)
     return [song, smf(running, fmt=0), smf(track(tempo(500_000) + meter(3, 2) + text(6, b"A") + note() + END),
                                             track(note(48, channel=9) + END))]
 
@@ -161,8 +162,10 @@ def test_fuzz_midi_ingest():
 
 
 # --- API ----------------------------------------------------------------------------------------
-VALUES = [None, True, False, 0, -1, 1, 7, 0.5, -0.5, 1e9, -1e9, 2**31, 2**70, 1e308, "", " ", "x", "4/4", "11/8", "A minor",
-          "", "verse:1", "verse:" + "9" * 50, "dilla", "baseline", "learned", "nope", "../../etc/passwd", "’🎵 שלום\u200b",
+VALUES = [None, True, False, 0, -1, 1, 7, 0.5, -0.5, 1e9, -1e9, 2**31, 2**70, 1e308, "", " ", "x", "4/4", "11/8",
+          "A minor",
+          "", "verse:1", "verse:" + "9" * 50, "dilla", "baseline", "learned", "nope", "../../etc/passwd",
+          "’🎵 שלום\u200b",
           "x" * 5000, [], [1], ["a", "b"], {}, {"energy": 0.5}, {"energy": 9}, {"a": [1, {"b": None}]}, "\x00\x1b[31m"]
 GOOD_REST = {"prompt": "calm", "structure": "verse:1", "engine": "baseline", "seed": 1}
 GRADIO = {  # endpoint -> a valid call (each fuzzed call replaces some of it)
@@ -176,7 +179,8 @@ GRADIO = {  # endpoint -> a valid call (each fuzzed call replaces some of it)
 def _random_value(rng: random.Random):
     if rng.random() < 0.15:
         return rng.choice([{"path": rng.choice(["/etc/passwd", "/tmp", "x.mid", "http://127.0.0.1:1/a.mid", 5]),
-                            "meta": {"_type": "gradio.FileData"}}, "[" * 40 + "]" * 40, rng.random() * 10 ** rng.randint(-3, 30)])
+                            "meta": {"_type": "gradio.FileData"}}, "[" * 40 + "]" * 40,
+                            rng.random() * 10 ** rng.randint(-3, 30)])
     return rng.choice(VALUES)
 
 
@@ -190,7 +194,8 @@ def _rest_request(rng: random.Random) -> tuple[str, str, bytes | None]:
                       f"?token={rng.choice(['', 'x', 'y' * 100])}", None
     if roll < 0.25:  # a malformed envelope to a Gradio endpoint
         return "POST", f"/gradio_api/call/{rng.choice(list(GRADIO))}", rng.choice(
-            [b'{"data": 5}', b'{"data": "' + b"Q" * 100_000 + b'"}', b"not json", b"[" * 10_000, b'{"data": [], "x": {}}',
+            [b'{"data": 5}', b'{"data": "' + b"Q" * 100_000 + b'"}', b"not json", b"[" * 10_000,
+             b'{"data": [], "x": {}}',
              b'{"data": [1], "session_hash": [1]}', b"", b'{"data": {"a": 1}}'])
     if roll < 0.3:
         return "POST", "/api/v1/generate", rng.choice([b"", b"{", b"[]", b"null", b"1e999", b"\xff\xfe", b"[" * 5000,
@@ -283,7 +288,8 @@ def test_fuzzed_files_through_the_studio_upload(app_client):
         up = app_client.post("/gradio_api/upload", files={"files": ("fuzz.mid", data, "audio/midi")})
         assert up.status_code == 200, up.text[:200]
         t = time.perf_counter()
-        status, message = _gradio(app_client, "humanize", [{"path": up.json()[0], "meta": {"_type": "gradio.FileData"}}, "", 0.7])
+        status, message = _gradio(app_client, "humanize",
+                                  [{"path": up.json()[0], "meta": {"_type": "gradio.FileData"}}, "", 0.7])
         assert time.perf_counter() - t < HANG_S * 2, kind
         if status >= 500:
             tally.add("crashed", kind, message)

@@ -18,7 +18,8 @@ TEST_TOOLS = {"pytest", "playwright", "ruff"}
 
 def _front_matter() -> dict[str, str]:
     head = (ROOT / "README.md").read_text().split("---\n")[1]
-    return {k.strip(): v.strip().strip('"') for k, v in (line.split(":", 1) for line in head.splitlines() if ":" in line)}
+    return {k.strip(): v.strip().strip('"') for k,
+            v in (line.split(":", 1) for line in head.splitlines() if ":" in line)}
 
 
 def _requirements(name: str) -> dict[str, Requirement]:
@@ -100,7 +101,8 @@ def test_nothing_below_the_cli_imports_it():
 def test_stages_import_each_other_without_a_cycle():
     graph: dict[str, set[str]] = {}
     for module, deps in _imports().items():
-        graph.setdefault(_unit(module), set()).update(_unit(d) for d in deps if d != "stori" and _unit(d) != _unit(module))
+        graph.setdefault(_unit(module),
+                         set()).update(_unit(d) for d in deps if d != "stori" and _unit(d) != _unit(module))
     assert set(STAGES) <= set(graph)
     state: dict[str, int] = {}
 

@@ -24,7 +24,8 @@ def gen():
         per_role[role] = per_role["melody"]
     tok = StoriTokenizer(AttributeBins.fit(per_role))
     torch.manual_seed(0)
-    model = Transformer(ModelConfig(len(tok), d_model=32, n_layers=2, n_heads=2, d_ff=64, context=512, dropout=0)).eval()
+    model = Transformer(ModelConfig(len(tok), d_model=32, n_layers=2, n_heads=2, d_ff=64, context=512,
+                                    dropout=0)).eval()
     return Generator(model, tok)
 
 

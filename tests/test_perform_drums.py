@@ -51,7 +51,8 @@ def test_same_request_same_song():
 
 
 def _table(humanize: bool, styles=tuple(STYLES)) -> dict:
-    rows = {name: [measure(make_drums(name, 8, STYLES[name].default_tempo, "4/4", humanize, "verse", s)) for s in range(2)]
+    rows = {name: [measure(make_drums(name, 8, STYLES[name].default_tempo, "4/4", humanize, "verse",
+                                      s)) for s in range(2)]
             for name in styles}
     return {name: {k: sum(r[k] for r in rs) / len(rs) for k in rs[0]} for name, rs in rows.items()}
 

@@ -66,8 +66,10 @@ def test_seed_rule_is_the_same_everywhere():
 
 def test_json_loader_bounds_depth_and_numbers():
     assert load_json('{"a": [1, 2.5, "é"]}', "f", "x") == {"a": [1, 2.5, "é"]}
-    for text, words in (("[" * 33 + "]" * 33, "nests deeper"), ("[" * 200_000, "nests deeper"), ("1" * 41, "a number of 41"),
-                        ("1e999", "out of range"), ("Infinity", "has Infinity"), ("{", "not valid JSON"), (b"\xff", "UTF-8")):
+    for text, words in (("[" * 33 + "]" * 33, "nests deeper"), ("[" * 200_000, "nests deeper"),
+                        ("1" * 41, "a number of 41"),
+                        ("1e999", "out of range"), ("Infinity", "has Infinity"), ("{", "not valid JSON"),
+                        (b"\xff", "UTF-8")):
         with pytest.raises(StoriError, match=f"^f: .*{words}"):
             load_json(text, "f", "x")
 

@@ -93,7 +93,8 @@ def test_piano_roll_is_bounded_for_the_largest_file_allowed():
     from stori.render.figures import MAX_ROLL_NOTES, MAX_ROLL_SECTIONS, piano_roll
 
     markers = [text(6, b"m%d" % i, delta=480) for i in range(256)]
-    song = midi_to_song(smf(track(b"".join(markers) + b"".join(note(40 + i % 40, length=30) for i in range(50_000)) + END)))
+    song = midi_to_song(smf(track(b"".join(markers) + b"".join(note(40 + i % 40,
+                                                                    length=30) for i in range(50_000)) + END)))
     t = time.perf_counter()
     fig = piano_roll(song)
     assert time.perf_counter() - t < 10

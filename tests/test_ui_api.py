@@ -123,7 +123,8 @@ def test_malformed_and_oversized_uploads_are_rejected_and_the_app_keeps_serving(
 
 
 def test_ten_concurrent_generate_calls_all_complete(client):
-    jobs = [client.submit(prompt=f"song number {i}", structure="verse:1", engine="baseline", seed=i, api_name="/generate")
+    jobs = [client.submit(prompt=f"song number {i}", structure="verse:1", engine="baseline", seed=i,
+                          api_name="/generate")
             for i in range(10)]
     results = [job.result(timeout=600) for job in jobs]
     assert len({r["song_id"] for r in results}) == 10

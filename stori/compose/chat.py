@@ -11,17 +11,25 @@ from stori.theory import normalize_key
 
 # Ways of saying each named delta of the seed's table (matched as whole words, longest first).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "sadder": ("sadder", "more sad", "more melancholic", "more melancholy", "darker", "gloomier", "more somber", "bluer"),
-    "more intense": ("more intense", "intense", "more intensity", "harder", "more powerful", "more energy", "more energetic",
+    "sadder": ("sadder", "more sad", "more melancholic", "more melancholy", "darker", "gloomier", "more somber",
+               "bluer"),
+    "more intense": ("more intense", "intense", "more intensity", "harder", "more powerful", "more energy",
+                     "more energetic",
                      "bigger", "more epic", "heavier", "punchier"),
-    "calmer": ("calmer", "calm", "more relaxed", "relax", "chill out", "more chill", "gentler", "more peaceful", "mellower"),
+    "calmer": ("calmer", "calm", "more relaxed", "relax", "chill out", "more chill", "gentler", "more peaceful",
+               "mellower"),
     "more intimate": ("more intimate", "intimate", "closer", "more personal", "more delicate", "warmer"),
-    "more driving": ("more driving", "driving", "more drive", "more propulsive", "push harder", "more momentum", "groovier"),
-    "brighter": ("brighter", "happier", "more hopeful", "more cheerful", "lighter", "sunnier", "more uplifting", "more joyful"),
-    "more tension": ("more tension", "tenser", "more tense", "more suspense", "more suspenseful", "edgier", "more anxious"),
-    "resolve it": ("resolve it", "resolve", "resolved", "release the tension", "less tense", "more resolved", "settle it"),
+    "more driving": ("more driving", "driving", "more drive", "more propulsive", "push harder", "more momentum",
+                     "groovier"),
+    "brighter": ("brighter", "happier", "more hopeful", "more cheerful", "lighter", "sunnier", "more uplifting",
+                 "more joyful"),
+    "more tension": ("more tension", "tenser", "more tense", "more suspense", "more suspenseful", "edgier",
+                     "more anxious"),
+    "resolve it": ("resolve it", "resolve", "resolved", "release the tension", "less tense", "more resolved",
+                   "settle it"),
 }
-_INVERSE = {"less intense": "more intense", "less sad": "sadder", "less driving": "more driving", "less intimate": "more intimate",
+_INVERSE = {"less intense": "more intense", "less sad": "sadder", "less driving": "more driving",
+            "less intimate": "more intimate",
             "less bright": "brighter", "less calm": "calmer", "less tension": "resolve it"}
 
 # Part words -> the dimension they name.
@@ -43,7 +51,8 @@ PART_CHANGES: dict[str, tuple[dict[str, float], str | None]] = {
     "arpeggiated": ({}, "arpeggiated"), "sustained": ({}, "sustained"), "walking": ({}, "walking"),
 }
 _SCALES = {"much": 1.5, "a lot": 1.5, "way": 1.5, "a bit": 0.5, "a little": 0.5, "slightly": 0.5, "a touch": 0.5}
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1, "final": -1}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1,
+             "final": -1}
 
 
 @dataclass
@@ -72,7 +81,8 @@ def sections_named(text: str) -> list[str]:
     """Section words in ``text`` ("the second chorus", "bridge"), as ``type`` or ``type#n``, each once, in the order said."""
     out = []
     words = sorted(SECTION_WORDS, key=len, reverse=True)
-    for m in re.finditer(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\s+)?(" + "|".join(map(re.escape, words)) + r")(?:\s+(\d))?\b", text):
+    for m in re.finditer(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\s+)?(" + "|".join(map(re.escape,
+                                                                                                             words)) + r")(?:\s+(\d))?\b", text):
         word = m.group(2)
         if word == "hook" and not re.search(r"\b(the|in|on)\s+(\w+\s+)?hook\b", text):
             continue
@@ -136,7 +146,8 @@ def parse_command(text: str) -> RefinementCommand:
                 cmd.named.append(name)
                 break
 
-    dims = [PART_WORDS[w] for w in sorted(PART_WORDS, key=len, reverse=True) if _has(low, w) and not (w == "hook" and "hook" in str(cmd.sections))]
+    dims = [PART_WORDS[w] for w in sorted(PART_WORDS, key=len,
+                                          reverse=True) if _has(low, w) and not (w == "hook" and "hook" in str(cmd.sections))]
     cmd.dimensions = list(dict.fromkeys(dims))
     for word, (delta, behaviour) in sorted(PART_CHANGES.items(), key=lambda kv: -len(kv[0])):
         if not _has(low, word) or (word == "punchier" and "more intense" in cmd.named):
@@ -153,7 +164,8 @@ def parse_command(text: str) -> RefinementCommand:
             cmd.simpler_chords = word == "simpler"
     cmd.delta = {a: round(v, 3) for a, v in cmd.delta.items() if abs(v) > 1e-9}
     if cmd.action == "adjust" and not (cmd.delta or cmd.behaviours or cmd.simpler_chords is not None):
-        cmd.action = "regenerate" if cmd.dimensions and re.search(r"\b(change|different|new|vary)\b", low) else "unknown"
+        cmd.action = "regenerate" if cmd.dimensions and re.search(r"\b(change|different|new|vary)\b",
+                                                                  low) else "unknown"
     return cmd
 
 

@@ -72,7 +72,8 @@ def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
         if sb.chords != sa.chords:
             lines.append(f"- **Chords**: {' | '.join(sb.chords)} → {' | '.join(sa.chords)}")
         xb, xa = section_stats(before, before.section(sb.id)), section_stats(after, after.section(sb.id))
-        overall = [c for c in (_change("density (notes/bar, all parts)", xb["all"]["notes_per_bar"], xa["all"]["notes_per_bar"]),
+        overall = [c for c in (_change("density (notes/bar, all parts)", xb["all"]["notes_per_bar"],
+                                       xa["all"]["notes_per_bar"]),
                                _change("mean velocity", xb["all"]["mean_velocity"], xa["all"]["mean_velocity"])) if c]
         if overall:
             lines.append("- **Overall**: " + "; ".join(overall))
@@ -85,11 +86,13 @@ def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
                            if b.get(f"{g}_per_bar", 0) != a.get(f"{g}_per_bar", 0)]
                 bits.append("pattern (hits/bar) " + ", ".join(pattern) if pattern else None)
             elif "mean_pitch" in b and "mean_pitch" in a:
-                bits.append(_change("register", b["mean_pitch"], a["mean_pitch"], "", lambda v: f"{midi_name(int(round(v)))} ({v:g})"))
+                bits.append(_change("register", b["mean_pitch"], a["mean_pitch"], "",
+                                    lambda v: f"{midi_name(int(round(v)))} ({v:g})"))
                 bits.append(_change("range (semitones)", b["range"], a["range"]))
             bits = [x for x in bits if x]
             tb = before.track(role)
-            same = tb is not None and sorted((n.pitch, n.start, n.velocity) for n in before.notes_in(tb, before.section(sb.id))) == \
+            same = tb is not None and sorted((n.pitch, n.start,
+                                              n.velocity) for n in before.notes_in(tb, before.section(sb.id))) == \
                 sorted((n.pitch, n.start, n.velocity) for n in after.notes_in(after.track(role), after.section(sb.id)))
             lines.append(f"- **{role}**: " + ("unchanged" if same else ("; ".join(bits) if bits else "new notes, same measures")))
         mb = [k for k in motifs_b if k[0] == sb.id]

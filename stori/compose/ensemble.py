@@ -77,10 +77,12 @@ def lay_figure(notes: list[Note], figure: list[Note], velocity: int) -> list[Not
     """``notes`` with ``figure`` written in: the notes starting under it give way (and those sounding
     into it), its own notes keep their velocity or take ``velocity``."""
     a, b = figure[0].start, max(n.end for n in figure)
-    return [n for n in notes if n.end <= a or n.start >= b] + [Note(n.pitch, n.start, n.end, n.velocity or velocity) for n in figure]
+    return [n for n in notes if n.end <= a or n.start >= b] + [Note(n.pitch, n.start, n.end,
+                                                                    n.velocity or velocity) for n in figure]
 
 
-def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list[Note], velocity: int) -> tuple[list[Note], int]:
+def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list[Note],
+                 velocity: int) -> tuple[list[Note], int]:
     """Write each declared motif into the melody where it is missing or cluttered (other onsets
     inside the figure blur it): the notes under the figure give way to it. Returns the melody and
     how many figures had to be forced."""

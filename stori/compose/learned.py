@@ -96,7 +96,8 @@ class _Part:
         for units, ns in zip(self.streams, generated):
             for j, u in enumerate(units):
                 a = j * unit_ticks
-                by_unit[u] = self._clear_figures([Note(n.pitch, n.start - a + u * unit_ticks, min(n.end, a + unit_ticks) - a + u * unit_ticks,
+                by_unit[u] = self._clear_figures([Note(n.pitch, n.start - a + u * unit_ticks,
+                                                       min(n.end, a + unit_ticks) - a + u * unit_ticks,
                                                        n.velocity) for n in ns if a <= n.start < a + unit_ticks and lo_p <= n.pitch <= hi_p])
         for u in self.form:
             if u.kind != "new":
@@ -180,11 +181,13 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
             jobs.append((span, role, part, len(part.requests)))
             requests += part.requests
         if tracer.enabled:
-            tracer.record("conditioning", f"section:{s.id}", {"note_density": c.note_density, "drum_density": c.drum_density,
+            tracer.record("conditioning", f"section:{s.id}",
+                          {"note_density": c.note_density, "drum_density": c.drum_density,
                           "register_center": c.register_center, "velocity": [c.velocity_floor, c.velocity_ceiling],
                           "tension": s.emotion.tension},
                           c.because("note_density") + c.because("register_center") + c.because("velocity_ceiling"),
-                          confidence=0.7, principle="the model is asked for the density, register and loudness the emotion implies")
+                          confidence=0.7,
+                          principle="the model is asked for the density, register and loudness the emotion implies")
     generated, _ = gen.generate(requests, seed=seed, sampling=sampling)
     by_role = {t.role: t for t in song.tracks}
     at = 0

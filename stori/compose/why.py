@@ -12,12 +12,15 @@ ASPECTS = {
                  ("section_emotion", "motif_usage", "track_behaviours")),
     "loudness": (("louder", "quieter", "softer", "loud", "quiet", "soft", "velocity", "dynamics"), "velocity_ceiling",
                  "mean_velocity", ("section_emotion", "transition_repair")),
-    "density": (("busier", "denser", "sparser", "busy", "dense", "sparse", "more notes", "fewer notes", "empty"), "note_density",
+    "density": (("busier", "denser", "sparser", "busy", "dense", "sparse", "more notes", "fewer notes", "empty"),
+                "note_density",
                 "notes_per_bar", ("track_behaviours", "section_emotion", "refinement_target")),
-    "chords": (("chord", "chords", "harmony", "progression"), "chord_extensions", None, ("chord_progression", "refinement")),
+    "chords": (("chord", "chords", "harmony", "progression"), "chord_extensions", None,
+               ("chord_progression", "refinement")),
     "drums": (("drum", "drums", "beat", "groove", "fill"), "drum_density", "notes_per_bar",
               ("track_behaviours", "transition_repair", "pattern")),
-    "motif": (("motif", "theme", "figure", "melody come back", "tune"), "register_center", None, ("motif_usage", "motif", "motif_forced")),
+    "motif": (("motif", "theme", "figure", "melody come back", "tune"), "register_center", None,
+              ("motif_usage", "motif", "motif_forced")),
     "tempo": (("tempo", "faster", "slower", "fast", "slow", "bpm"), None, None, ("tempo_key_meter", "refinement")),
 }
 
@@ -63,7 +66,8 @@ def answer_why(song, question: str) -> str:
                          "because " + "; ".join(f"{x['factor']} is {x['value']} ({x['implication']})" for x in ca.because(field)) + ".")
     if aspect == "chords":
         facts.append(f"{sid} plays {' | '.join(s.chords)}.")
-    tr = [t for t in song.traces if t["decision_type"] in kinds and t["target"].split("/")[0] in (f"section:{sid}", "song")
+    tr = [t for t in song.traces if t["decision_type"] in kinds and t["target"].split("/")[0] in (f"section:{sid}",
+                                                                                                  "song")
           or t["decision_type"] in kinds and t["target"].startswith(f"section:{sid}")]
     return _format(question, facts, tr[-4:])
 

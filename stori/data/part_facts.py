@@ -82,7 +82,8 @@ def part_of(tracks: Sequence[Sequence[Note]], ppq: int = PPQ, meter: tuple[int, 
     """The part of some tracks (each its own channel) written as MIDI: at one tick offs before ons."""
     notes, restrikes = [], 0
     for track in tracks:
-        events = sorted([(n.end, False, 0, n.pitch, n.velocity) for n in track] + [(n.start, True, 0, n.pitch, n.velocity) for n in track],
+        events = sorted([(n.end, False, 0, n.pitch, n.velocity) for n in track] + [(n.start, True, 0, n.pitch,
+                                                                                    n.velocity) for n in track],
                         key=lambda e: (e[0], e[1]))
         got, r = sounding(events)
         notes += got
@@ -102,7 +103,8 @@ def midi_parts(path: str | Path, meter: tuple[int, int] | None = None) -> tuple[
     """(drum part, {track name: pitched part}) of a MIDI file; the last channel-10 track is the drums.
     Bars are those of ``meter``, else of the file's first time signature (4/4 if it has none)."""
     mid = mido.MidiFile(path)
-    meter = meter or next(((m.numerator, m.denominator) for tr in mid.tracks for m in tr if m.type == "time_signature"), (4, 4))
+    meter = meter or next(((m.numerator, m.denominator) for tr in mid.tracks for m in tr if m.type == "time_signature"),
+                          (4, 4))
     drums, pitched = None, {}
     for k, tr in enumerate(mid.tracks):
         now, events, channel = 0, [], None

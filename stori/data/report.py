@@ -90,7 +90,8 @@ def _pooled_ratio(samples: list[SectionSample], role: str, strong: bool) -> floa
     """Chord tones among all counted notes of ``role`` over ``samples`` (not a mean of section ratios)."""
     hits = total = 0
     for s in samples:
-        tones, n, strong_tones, n_strong = chord_tone_counts(s.notes.get(role, []), s.chords, bar_ticks(s.time_signature))
+        tones, n, strong_tones, n_strong = chord_tone_counts(s.notes.get(role, []), s.chords,
+                                                             bar_ticks(s.time_signature))
         hits += strong_tones if strong else tones
         total += n_strong if strong else n
     return round(hits / total, 4) if total else float("nan")
@@ -103,7 +104,8 @@ def sanity(splits: dict[str, list[SectionSample]]) -> dict:
     return {
         "melody_share_in_60_84": round(sum(60 <= p <= 84 for p in mel) / len(mel), 4) if mel else None,
         "bass_share_below_55": round(sum(p < 55 for p in bass) / len(bass), 4) if bass else None,
-        "melody_strong_beat_chord_tone_ratio": {split: _pooled_ratio(splits[split], "melody", True) for split in SPLITS},
+        "melody_strong_beat_chord_tone_ratio": {split: _pooled_ratio(splits[split], "melody",
+                                                                     True) for split in SPLITS},
         "melody_chord_tone_ratio": {split: _pooled_ratio(splits[split], "melody", False) for split in SPLITS},
         "bass_strong_beat_chord_tone_ratio": {split: _pooled_ratio(splits[split], "bass", True) for split in SPLITS},
     }
@@ -192,7 +194,8 @@ def to_markdown(report: dict) -> str:
             lines.append(f"| {role} | {name} | {r['songs']} | {r['verse_mean']} | {r['chorus_mean']} | "
                          f"{r['mean_diff']:+} ± {r['sem']} | {r['median_diff']:+} | {r['share_songs_chorus_higher']} |")
     lines += ["", "## Groove MIDI Dataset (official split)", "",
-              "| split | performances | beats | fills | hours | 4-bar sections | styles |", "|---|---|---|---|---|---|---|"]
+              "| split | performances | beats | fills | hours | 4-bar sections | styles |",
+              "|---|---|---|---|---|---|---|"]
     for split, g in gmd.items():
         styles = ", ".join(f"{k} {v}" for k, v in g["styles"].items())
         lines.append(f"| {split} | {g['performances']} | {g['beats']} | {g['fills']} | {g['hours']} | "

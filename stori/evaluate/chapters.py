@@ -22,7 +22,8 @@ from stori.spec.constraints import emotion_to_constraints
 from stori.spec.motif import apply_transformation
 from stori.spec.song import PITCHED_ROLES, PPQ, bar_ticks
 
-DRUM_FEATURES = ("pitch_class_histogram", "pitch_range", "pitch_class_transition_matrix", "inter_onset_interval_histogram")
+DRUM_FEATURES = ("pitch_class_histogram", "pitch_range", "pitch_class_transition_matrix",
+                 "inter_onset_interval_histogram")
 """GMD's note lengths are a fixed 16th (drum hits have no length), so drums skip the note-length histogram."""
 
 AXIS_FEATURES = {
@@ -119,7 +120,8 @@ def bin_error(generated: Sequence[Generated], bins) -> dict:
             c = emotion_to_constraints(by_id[span.id].emotion, by_id[span.id])
             local = [dataclasses.replace(n, start=n.start - span.start, end=n.end - span.start) for n in notes]
             got = measure(local, max(1, (span.end - span.start) // g.song.ticks_per_bar))
-            want = {"density": c.note_density, "velocity": (c.velocity_floor + c.velocity_ceiling) / 2, "pitch": c.register_center}
+            want = {"density": c.note_density, "velocity": (c.velocity_floor + c.velocity_ceiling) / 2,
+                    "pitch": c.register_center}
             for a in errs:
                 errs[a].append(abs(bins.bin("melody", a, want[a]) - bins.bin("melody", a, got[a])))
     return {a: {"mean_abs_bin_error": _nanmean(v), "exact_share": _nanmean([e == 0 for e in v]), "n": len(v)}
@@ -175,7 +177,8 @@ def _tpb(sample) -> int:
 
 def _strong_chord_tone_ratio(samples) -> float:
     """Pooled over sections: melody notes on strong beats that are chord tones / all counted."""
-    counts = [chord_tone_counts(s.notes["melody"], s.chords, _tpb(s))[2:] for s in samples if s.notes.get("melody") and s.chords]
+    counts = [chord_tone_counts(s.notes["melody"], s.chords,
+                                _tpb(s))[2:] for s in samples if s.notes.get("melody") and s.chords]
     total = sum(c[1] for c in counts)
     return sum(c[0] for c in counts) / total if total else float("nan")
 
@@ -191,10 +194,13 @@ def structure_metrics(pieces: Sequence[Piece]) -> dict:
             contrasts.append(structure.contrast(attrs["verse"], attrs["chorus"], CONTRAST_KEYS))
     return {
         "pitch_class_entropy": _nanmean(structure.pitch_class_entropy(_pitched(s)) for s in samples if _pitched(s)),
-        "groove_consistency_pitched": _nanmean(structure.groove_consistency(_pitched(s), _tpb(s)) for s in samples if _pitched(s)),
-        "groove_consistency_drums": _nanmean(structure.groove_consistency(s.notes["drums"], _tpb(s)) for s in samples if s.notes.get("drums")),
+        "groove_consistency_pitched": _nanmean(structure.groove_consistency(_pitched(s),
+                                                                            _tpb(s)) for s in samples if _pitched(s)),
+        "groove_consistency_drums": _nanmean(structure.groove_consistency(s.notes["drums"],
+                                                                          _tpb(s)) for s in samples if s.notes.get("drums")),
         "chord_tone_ratio": _strong_chord_tone_ratio(samples),
-        "motif_recurrence": _nanmean(structure.motif_recurrence([s.notes.get("melody", []) for s in p]) for p in pieces),
+        "motif_recurrence": _nanmean(structure.motif_recurrence([s.notes.get("melody",
+                                                                             []) for s in p]) for p in pieces),
         "major_share": _nanmean(float(k[1] == "major") for s in samples if (k := estimated_key(_pitched(s)))),
         **{f"chorus_minus_verse_{k}": _nanmean(c[k] for c in contrasts) for k in CONTRAST_KEYS},
         "n_pieces": len(pieces), "n_sections": len(samples),

@@ -76,9 +76,11 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
     real_structure = {name: chapters.structure_metrics(p) for name, p in real.items()}
     ranges = chapters.real_ranges(real.get("pop909", []))
     bins, bins_source = attribute_bins(real)
-    results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines, "skipped_engines": skipped or {}, "settings": cfg.__dict__,
+    results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines,
+                     "skipped_engines": skipped or {}, "settings": cfg.__dict__,
                      "real_data": {k: {"pieces": len(v), "sections": sum(len(p) for p in v)} for k, v in real.items()},
-                     "validity": {"real": chapters.real_validity(real)}, "control_fidelity": {}, "structure": {"real": real_structure}}
+                     "validity": {"real": chapters.real_validity(real)}, "control_fidelity": {},
+                     "structure": {"real": real_structure}}
     songs, planned, timings = {}, {}, {}
     for engine in engines:
         t = time.perf_counter()
@@ -122,7 +124,8 @@ def realness_section(engines: list[str], n_songs: int, seed: int, out: Path) -> 
                   for k, r in enumerate(res["requests"][:3])]
         res["piano_rolls"][engine] = []
         for name, prompt, song_seed, song in shown:
-            path = piano_roll_png(song, out / f"pianoroll_{engine}_{name}.png", f"{engine}: {prompt} (seed {song_seed})")
+            path = piano_roll_png(song, out / f"pianoroll_{engine}_{name}.png",
+                                  f"{engine}: {prompt} (seed {song_seed})")
             res["piano_rolls"][engine].append({"file": path.name, "prompt": prompt, "seed": song_seed})
     return res
 

@@ -106,7 +106,8 @@ def load_real(data_dir: str | os.PathLike | None = None) -> dict:
 def reference_facts(real: dict) -> dict:
     """Mean facts over real pieces: drums overall and per style family (GMD), pitched per role (POP909)."""
     drums = [(p.family, drum_facts(p.parts["drums"])) for p in real["gmd"]]
-    out = {"gmd": {"all": mean_facts(f for _, f in drums)} if drums else {}, "pop909": {}, "pop909_raw": real["pop909_raw"]}
+    out = {"gmd": {"all": mean_facts(f for _, f in drums)} if drums else {}, "pop909": {},
+           "pop909_raw": real["pop909_raw"]}
     for fam in FAMILIES:
         rows = [f for g, f in drums if g == fam]
         if rows:

@@ -84,7 +84,8 @@ def compare(songs: list, real: dict, ref: dict, seed: int = 0) -> dict:
     drums = [f["drums"] for f in facts if "drums" in f]
     if drums and ref["gmd"]:
         real_drums = _gmd_for([family(s) for s, f in zip(songs, facts) if "drums" in f], ref)
-        out["facts"]["drums"] = {"ours": mean_facts(drums), "real": real_drums, "reference": "GMD test beats, same families"}
+        out["facts"]["drums"] = {"ours": mean_facts(drums), "real": real_drums,
+                                 "reference": "GMD test beats, same families"}
         out["checks"] += [{"role": "drums", "fact": k, "ours": out["facts"]["drums"]["ours"][k], "real": real_drums[k],
                            "pass": within(out["facts"]["drums"]["ours"][k], real_drums[k])} for k in CHECKED["drums"]]
         out["classifier"]["drums"] = two_sample_test(
@@ -100,13 +101,15 @@ def compare(songs: list, real: dict, ref: dict, seed: int = 0) -> dict:
         real_role = ref["pop909"].get(role)
         out["facts"][role] = {"ours": ours, "real": real_role, "reference": "POP909 test songs"}
         if real_role:
-            out["checks"] += [{"role": role, "fact": k, "ours": ours[k], "real": real_role[k], "pass": within(ours[k], real_role[k])}
+            out["checks"] += [{"role": role, "fact": k, "ours": ours[k], "real": real_role[k],
+                               "pass": within(ours[k], real_role[k])}
                               for k in CHECKED["pitched"]]
             out["classifier"][role] = two_sample_test(
                 windows_of([(p.id, p.parts[role]) for p in real["pop909"] if role in p.parts], drums=False),
                 windows_of([(f"song{k}", p[role]) for k, p in enumerate(parts) if role in p], drums=False), seed)
     out["restrikes"] = restrikes
-    out["checks"].append({"role": "all pitched", "fact": "restrikes (total)", "ours": restrikes, "real": 0, "pass": restrikes == 0})
+    out["checks"].append({"role": "all pitched", "fact": "restrikes (total)", "ours": restrikes, "real": 0,
+                          "pass": restrikes == 0})
     return out
 
 
@@ -127,7 +130,8 @@ def drums_tab(ref: dict, seed: int = 0) -> dict:
     return {"styles": rows, "ours": ours, "real": real, "toms_pass": within(ours["toms"], real["toms"])}
 
 
-def measure(engines: list[str], n_songs: int, seed: int = 0, with_drums_tab: bool = False) -> tuple[dict, dict[str, list]]:
+def measure(engines: list[str], n_songs: int, seed: int = 0,
+            with_drums_tab: bool = False) -> tuple[dict, dict[str, list]]:
     """The realness results (JSON-ready) and the generated songs per engine."""
     real = load_real()
     ref = reference_facts(real)
@@ -172,7 +176,8 @@ def table_rows(res: dict) -> tuple[list[str], list[list[str]]]:
             real = (entry["real"] or {}).get(k)
             rows.append([role, k, *map(_f, ours), _f(real),
                          *(_mark(within(o, real)) if k in checked and o is not None and real is not None else "" for o in ours)])
-    rows.append(["all pitched", "restrikes (total; real 0)", *(str(res["engines"][e]["restrikes"]) for e in engines), "0",
+    rows.append(["all pitched", "restrikes (total; real 0)", *(str(res["engines"][e]["restrikes"]) for e in engines),
+                 "0",
                  *(_mark(res["engines"][e]["restrikes"] == 0) for e in engines)])
     return header, rows
 
@@ -182,9 +187,11 @@ def classifier_rows(res: dict) -> tuple[list[str], list[list[str]]]:
     header = ["role", *(f"{e} balanced accuracy" for e in engines), "real-vs-real floor", "windows real / ours"]
     rows = []
     for role, t in res["engines"][engines[0]]["classifier"].items():
-        rows.append([role, *(_f(res["engines"][e]["classifier"].get(role, {}).get("balanced_accuracy"), 2) for e in engines),
+        rows.append([role, *(_f(res["engines"][e]["classifier"].get(role, {}).get("balanced_accuracy"),
+                                2) for e in engines),
                      _f(t["floor"], 2), f"{t['windows']['real']} / " + " / ".join(
-                         str(res["engines"][e]["classifier"].get(role, {}).get("windows", {}).get("generated", "–")) for e in engines)])
+                         str(res["engines"][e]["classifier"].get(role, {}).get("windows", {}).get("generated",
+                                                                                                  "–")) for e in engines)])
     return header, rows
 
 
@@ -222,9 +229,12 @@ def run(args) -> int:
     if "drums_tab" in res:
         tab = res["drums_tab"]
         print(f"\nDrums tab ({', '.join(map(str, TAB_BARS))} bars per style) beside GMD test beats of each style's family")
-        _print_table(["style", "family", "backbeat", "toms", "bar_repeats", "real backbeat", "real toms", "real bar_repeats"],
-                     [[s, r["family"], *(_f(r["ours"][k]) for k in CHECKED["drums"]), *(_f(r["real"][k]) for k in CHECKED["drums"])]
+        _print_table(["style", "family", "backbeat", "toms", "bar_repeats", "real backbeat", "real toms",
+                      "real bar_repeats"],
+                     [[s, r["family"], *(_f(r["ours"][k]) for k in CHECKED["drums"]),
+                       *(_f(r["real"][k]) for k in CHECKED["drums"])]
                       for s, r in tab["styles"].items()]
-                     + [["all styles", "", *(_f(tab["ours"][k]) for k in CHECKED["drums"]), *(_f(tab["real"][k]) for k in CHECKED["drums"])]])
+                     + [["all styles", "", *(_f(tab["ours"][k]) for k in CHECKED["drums"]),
+                         *(_f(tab["real"][k]) for k in CHECKED["drums"])]])
         print(f"tom share within 25% of real: {_mark(tab['toms_pass'])}")
     return 0

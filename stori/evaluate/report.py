@@ -19,7 +19,8 @@ STRUCTURE_ROWS = (
     ("groove_consistency_pitched", "Groove consistency, pitched tracks (per section)", "pop909"),
     ("groove_consistency_drums", "Groove consistency, drums (per section; GMD 4-bar windows)", "gmd"),
     ("chord_tone_ratio", "Melody chord-tone ratio on strong beats", "pop909"),
-    ("motif_recurrence", "Motif recurrence: share of sections holding the song's most widespread 4-step pattern", "pop909"),
+    ("motif_recurrence", "Motif recurrence: share of sections holding the song's most widespread 4-step pattern",
+     "pop909"),
     ("major_share", "Sections estimated major (Krumhansl-Schmuckler)", "pop909"),
     ("chorus_minus_verse_note_density", "Chorus minus verse: notes per bar (pitched)", "pop909"),
     ("chorus_minus_verse_mean_velocity", "Chorus minus verse: mean velocity (pitched)", "pop909"),
@@ -36,7 +37,8 @@ def fmt(x, digits: int = 3) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in rows), ""]
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in rows),
+            ""]
 
 
 def _validity(res: dict, engines: list[str]) -> list[str]:
@@ -47,7 +49,8 @@ def _validity(res: dict, engines: list[str]) -> list[str]:
              "genre prompt with random tempo (60-180), meter, 2-6 sections of 2, 4 or 8 bars and a random emotion "
              "per section. A song is valid when it passes every check. The reference column runs the checks that "
              "apply to real sections (pitch range per role, zero-length notes, drum kit) on the real test splits; "
-             "the others (requested tracks and sections, stuck notes, MIDI round trip) only exist for generated songs.", ""]
+             "the others (requested tracks and sections, stuck notes, MIDI round trip) only exist for generated songs.",
+             ""]
 
     def ref(check: str) -> str:
         vals = [f"{fmt(100 * real[d][check], 1)}% ({d.upper()})" for d in real if check in real[d]
@@ -55,7 +58,8 @@ def _validity(res: dict, engines: list[str]) -> list[str]:
         return ", ".join(vals) or "–"
 
     rows = [["**valid songs**", *(fmt(100 * v[e]["valid_share"], 1) + "%" for e in engines), "–"]]
-    rows += [[c, *(fmt(100 * v[e]["check_share"][c], 1) + "%" for e in engines), ref(c)] for c in v[engines[0]]["check_share"]]
+    rows += [[c, *(fmt(100 * v[e]["check_share"][c], 1) + "%" for e in engines),
+              ref(c)] for c in v[engines[0]]["check_share"]]
     lines += _table(["check", *engines, "real sections"], rows)
     for e in engines:
         if v[e]["problems"]:
@@ -86,14 +90,17 @@ def _fidelity(res: dict, engines: list[str]) -> list[str]:
                              "yes" if d["spearman"] * d["expected_sign"] > 0 else "no",
                              f"{fmt(d['means'][0], 2)} → {fmt(d['means'][-1], 2)}",
                              f"{fmt(rng[0], 2)} … {fmt(rng[1], 2)} (mean {fmt(rng[2], 2)})" if rng else "–"])
-        lines += [f"**{e}**", ""] + _table(["axis", "feature", "sign wanted", "Spearman ρ", "right sign", "low → high", "POP909 p10 … p90 (mean)"], rows)
+        lines += [f"**{e}**",
+                  ""] + _table(["axis", "feature", "sign wanted", "Spearman ρ", "right sign", "low → high",
+                                "POP909 p10 … p90 (mean)"], rows)
         if "bin_error" in fid:
             be = fid["bin_error"]
             lines += [f"Requested vs achieved melody attribute bins ({e}; bins: {be['bins']}), over the 4/4 sections "
                       "of the sweep and planned songs; requested = the section's `emotion_to_constraints` "
                       "(note_density, mid velocity, register_center), achieved = the model's conditioning measure "
                       "of the melody:", ""]
-            lines += _table(["attribute", "mean abs bin error", "exact bin", "sections", "chance (ignoring the request)"],
+            lines += _table(["attribute", "mean abs bin error", "exact bin", "sections",
+                             "chance (ignoring the request)"],
                             [[a, fmt(d["mean_abs_bin_error"], 2), fmt(100 * d["exact_share"], 1) + "%", str(d["n"]),
                               f"{CHANCE_BIN_ERROR:.2f} / 12.5%"] for a, d in be.items() if isinstance(d, dict)])
     return lines + ["![control fidelity](control_fidelity.png)", ""]
@@ -152,7 +159,8 @@ def _realness(res: dict, engines: list[str]) -> list[str]:
     gmd = ref["gmd"]
     lines += ["Real drum facts per GMD style family (test split, 4/4 beats; mean over performances):", ""]
     lines += _table(["family", "beats", "backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"],
-                    [[f, str(v["pieces"]), *(fmt(v[k]) for k in ("backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"))]
+                    [[f, str(v["pieces"]),
+                      *(fmt(v[k]) for k in ("backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"))]
                      for f, v in gmd.items()])
     for engine, rolls in rl.get("piano_rolls", {}).items():
         lines += [f"Piano rolls ({engine}):", ""] + [f"![{r['prompt']}]({r['file']})" for r in rolls] + [""]
@@ -182,7 +190,8 @@ def _speed(res: dict, engines: list[str]) -> list[str]:
     lines = [f"Source: {sp['source']}.", ""]
     if sp["bench"]:
         lines += ["The learned engine's benchmark (`python -m stori bench --json`: an 8-bar four-track section "
-                  "and the whole default song, after a warm-up):", "", "```json", json.dumps(sp["bench"], indent=2), "```", ""]
+                  "and the whole default song, after a warm-up):", "", "```json", json.dumps(sp["bench"], indent=2),
+                  "```", ""]
     else:
         lines += ["`python -m stori bench --json` (which times the learned engine) was not run or gave no numbers "
                   "here, so only the harness's own timing follows.", ""]
@@ -190,15 +199,18 @@ def _speed(res: dict, engines: list[str]) -> list[str]:
              fmt(h["realtime_factor"], 1) + "x"] for e, h in sp["harness"].items()]
     lines += ["This run's own timing of `compose()` on the validity and planned songs (CPU, the machine that wrote the report; "
               "real music plays at 1x, so anything above it is faster than listening):", ""]
-    return lines + _table(["engine", "songs", "mean s/song", "max s/song", "s/bar", "song-time per wall-time"], rows) + ["![speed](speed.png)", ""]
+    return lines + _table(["engine", "songs", "mean s/song", "max s/song", "s/bar", "song-time per wall-time"],
+                          rows) + ["![speed](speed.png)", ""]
 
 
 def write_markdown(res: dict, out: Path) -> None:
     engines = res["engines"]
-    real = ", ".join(f"{k.upper()} test: {v['pieces']} pieces, {v['sections']} sections" for k, v in res["real_data"].items())
+    real = ", ".join(f"{k.upper()} test: {v['pieces']} pieces, {v['sections']} sections" for k,
+                     v in res["real_data"].items())
     lines = ["# Stori evaluation", "",
              f"Made by `{res['command']}` ({'quick' if res['quick'] else 'full'} mode, seed {res['seed']}) in "
-             f"{res['runtime_s']['total']:.0f} s. Engines: {', '.join(engines)}. Real data: {real or 'not available'}.", ""]
+             f"{res['runtime_s']['total']:.0f} s. Engines: {', '.join(engines)}. Real data: {real or 'not available'}.",
+             ""]
     skipped = res.get("skipped_engines", {})
     if skipped:
         lines += ["Not evaluated: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()) + ".", ""]
@@ -252,7 +264,9 @@ def write_plots(res: dict, out: Path) -> None:
     v = res["validity"]
     checks = list(v[engines[0]]["check_share"])
     fig, ax = plt.subplots(figsize=(8, 4))
-    _bars(ax, ["all checks", *checks], {e: [v[e]["valid_share"], *(v[e]["check_share"][c] for c in checks)] for e in engines}, "share of songs passing")
+    _bars(ax, ["all checks", *checks],
+          {e: [v[e]["valid_share"], *(v[e]["check_share"][c] for c in checks)] for e in engines},
+          "share of songs passing")
     ax.axhline(1.0, color="k", lw=0.8, ls="--")
     ax.set_title("Validity over random specs")
     fig.tight_layout()
@@ -265,7 +279,8 @@ def write_plots(res: dict, out: Path) -> None:
     for ax, (axis, f) in zip(axes.ravel(), pairs):
         for e in engines:
             d = cf[e][axis]
-            ax.plot(d["levels"], d["features"][f]["means"], marker="o", label=f"{e} (ρ={fmt(d['features'][f]['spearman'], 2)})")
+            ax.plot(d["levels"], d["features"][f]["means"], marker="o",
+                    label=f"{e} (ρ={fmt(d['features'][f]['spearman'], 2)})")
         rng = cf[engines[0]][axis]["features"][f]["real_range"]
         if rng:
             ax.axhspan(rng[0], rng[1], color="grey", alpha=0.2, label="POP909 p10–p90")
@@ -283,7 +298,8 @@ def write_plots(res: dict, out: Path) -> None:
         for ax, (role, row) in zip(axes[0], sim.items()):
             cols = ["real_vs_real", *[e for e in engines if e in row]]
             feats = list(row["real_vs_real"])
-            short = [f.replace("_histogram", "").replace("pitch_class_transition_matrix", "pc_transitions") for f in feats]
+            short = [f.replace("_histogram", "").replace("pitch_class_transition_matrix",
+                                                         "pc_transitions") for f in feats]
             _bars(ax, short, {c: [row[c][f]["overlap"] for f in feats] for c in cols}, "overlapped area")
             ax.set_ylim(0, 1.05)
             ax.set_title(f"{role} vs {row['dataset'].upper()}")
@@ -301,7 +317,8 @@ def write_plots(res: dict, out: Path) -> None:
     for ax, (key, _, ref) in zip(axes.ravel(), STRUCTURE_ROWS):
         names = [ref.upper(), *engines]
         vals = [st["real"].get(ref, {}).get(key, float("nan")), *(st[e].get(key, float("nan")) for e in engines)]
-        ax.bar(names, [0 if v is None or math.isnan(v) else v for v in vals], color=["grey"] + [f"C{i}" for i in range(len(engines))])
+        ax.bar(names, [0 if v is None or math.isnan(v) else v for v in vals],
+               color=["grey"] + [f"C{i}" for i in range(len(engines))])
         ax.set_title(key.replace("_", " "), fontsize=9)
         ax.tick_params(labelsize=8)
     fig.suptitle("Structure: each engine beside the real data")

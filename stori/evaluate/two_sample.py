@@ -94,8 +94,10 @@ def pitched_window_features(part: Part) -> np.ndarray:
             by_onset[part.steps(n)] = max(by_onset.get(part.steps(n), 0), n.pitch)
         top = [by_onset[k] for k in sorted(by_onset)]
         steps = np.diff(top)
-        bands = np.bincount(np.searchsorted(_INTERVAL_EDGES, steps), minlength=len(_INTERVAL_EDGES) + 1) / max(len(steps), 1)
-        length = np.log2(np.array([max(n.end - n.start, 1) / part.ppq for n in notes]))  # a restruck note can last 0 ticks
+        bands = np.bincount(np.searchsorted(_INTERVAL_EDGES, steps),
+                            minlength=len(_INTERVAL_EDGES) + 1) / max(len(steps), 1)
+        length = np.log2(np.array([max(n.end - n.start,
+                                       1) / part.ppq for n in notes]))  # a restruck note can last 0 ticks
         vel = np.array([n.velocity for n in notes]) / 127
         pitch = np.array([n.pitch for n in notes], dtype=float)
         pitches = {n.pitch for n in notes}

@@ -17,7 +17,8 @@ ATTRIBUTES = ("density", "velocity", "pitch", "polyphony", "syncopation")
 N_BINS = 8
 ANY = "any"
 _SOURCE = {"density": "note_density", "velocity": "mean_velocity", "pitch": "mean_pitch",
-           "polyphony": "polyphony", "syncopation": "syncopation"}  # the bin token used when an attribute is not requested (and for drum pitch)
+           "polyphony": "polyphony",
+           "syncopation": "syncopation"}  # the bin token used when an attribute is not requested (and for drum pitch)
 
 
 def measure(notes: Sequence[Note], n_bars: int, chords=None) -> dict[str, float]:

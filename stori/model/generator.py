@@ -113,11 +113,13 @@ class Generator:
         bias[out_of_scale] = -2.0 * (1.0 - r.tension)
         return bias
 
-    def streams(self, requests: list[Request]) -> tuple[list[list[int]], list[StreamPlan], list[np.ndarray], list[float]]:
+    def streams(self, requests: list[Request]) -> tuple[list[list[int]], list[StreamPlan], list[np.ndarray],
+                                                        list[float]]:
         prefixes, plans, biases, chord_w = [], [], [], []
         for r in requests:
             if not 1 <= r.n_bars <= 8:
-                raise StoriError("n_bars", f"{r.n_bars} bars in one window", "1..8 (longer sections are cut into windows)")
+                raise StoriError("n_bars", f"{r.n_bars} bars in one window",
+                                 "1..8 (longer sections are cut into windows)")
             bins = {a: self.tok.bins.bin(r.role, a, r.targets[a]) if a in r.targets else None for a in ATTRIBUTES}
             if r.role == "drums":
                 bins["pitch"] = None

@@ -79,7 +79,8 @@ class Grammar:
             if name != "Chord_N":
                 _, root, quality = name.split("_", 2)
                 pcs = {(int(root) + i) % 12 for i in QUALITIES[quality]}
-            self._chord_tones[chord] = np.array([(v % 12 in pcs) and p for v, p in zip(self._pitch_value, self.is_type["Pitch"])], dtype=np.float32)
+            self._chord_tones[chord] = np.array([(v % 12 in pcs) and p for v,
+                                                 p in zip(self._pitch_value, self.is_type["Pitch"])], dtype=np.float32)
         return self._chord_tones[chord]
 
     def positions(self, lo: int, hi: int) -> np.ndarray:

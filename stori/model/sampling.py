@@ -60,7 +60,8 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
                                                      for s, w in zip(states, chord_bias)]))
         steer = [grammar.density_bias(s) for s in states] if sampling.steer else []
         if any(x is not None for x in steer):
-            bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok), np.float32) if x is None else x for x in steer]))
+            bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok),
+                                                              np.float32) if x is None else x for x in steer]))
         scores = logits.float().cpu() / max(sampling.temperature, 1e-4) + bias
         scores = _filter(scores.masked_fill(~mask, -torch.inf), sampling)
         nxt = torch.multinomial(torch.softmax(scores, dim=-1), 1, generator=gen)[:, 0]

@@ -148,7 +148,8 @@ class StoriTokenizer:
         if not any(self.type_ids[i] in (5, 6) for i in remi_ids):
             return []
         drums = role == "drums"
-        score = self.remi.decode([TokSequence(ids=remi_ids)], programs=[(0, True) if drums else (_PITCHED_PROGRAM, False)])
+        score = self.remi.decode([TokSequence(ids=remi_ids)],
+                                 programs=[(0, True) if drums else (_PITCHED_PROGRAM, False)])
         scale = PPQ // score.ticks_per_quarter
         notes = [Note(n.pitch, n.time * scale, (n.time + max(1, n.duration)) * scale, n.velocity)
                  for tr in score.tracks for n in tr.notes]

@@ -26,12 +26,14 @@ LEARNED_TYPES = ("Bar", "Position", "Pitch", "PitchDrum", "Velocity", "Duration"
 
 def add_arguments(p) -> None:
     p.add_argument("--config", required=True, help="a JSON file (see stori/model/configs/), or the name of one there")
-    p.add_argument("--out", help="run folder (default cache/runs/<config name>); an existing checkpoint there is resumed")
+    p.add_argument("--out",
+                   help="run folder (default cache/runs/<config name>); an existing checkpoint there is resumed")
     p.add_argument("--max-minutes", type=float, help="stop (and save) after this many minutes")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--data-dir", help="dataset root (default ../shared/data)")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint exists")
-    p.add_argument("--export", metavar="PATH", help="write the run's checkpoint as a shipped model (half precision) and exit")
+    p.add_argument("--export", metavar="PATH",
+                   help="write the run's checkpoint as a shipped model (half precision) and exit")
 
 
 def load_config(name: str) -> dict:
@@ -208,10 +210,12 @@ def run(args) -> int:
                 break
             # Cosine decay over the run: by steps, or by the time budget when that ends it first.
             done = max(step / max_steps, (time.time() - t_start) / budget_s)
-            lr = tc["lr"] * min(1.0, (step + 1) / tc.get("warmup", 200)) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
+            lr = tc["lr"] * min(1.0, (step + 1) / tc.get("warmup",
+                                                         200)) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
             for g in opt.param_groups:
                 g["lr"] = lr
-            x = collate([aug(train["seqs"][i], train["roles"][i], train["pitch"][i], rng) for i in b], tok.pad, mcfg.context).to(device)
+            x = collate([aug(train["seqs"][i], train["roles"][i], train["pitch"][i], rng) for i in b], tok.pad,
+                        mcfg.context).to(device)
             with amp:
                 loss, n = loss_of(net, x, learn_d)
             loss = loss / max(1, n)

@@ -121,7 +121,8 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
                 if pitch == KIT["kick"] and _tendency(style.kick, s.source) == 0 and rng.random() > 0.25:
                     continue
                 if pitch in SNARES:
-                    if _tendency(style.snare, s.source) == 0:  # off the style's snare places: a ghost, as often as the style ghosts
+                    if _tendency(style.snare,
+                                 s.source) == 0:  # off the style's snare places: a ghost, as often as the style ghosts
                         if rng.random() >= min(1.0, 2 * style.ghost_rate):
                             continue
                         vel = min(vel, style.velocity[0])

@@ -37,7 +37,8 @@ from stori.trace import TraceRecorder, because
 
 PATTERN_TYPES = ("intro", "verse", "chorus", "bridge", "fill", "outro", "break")
 SOURCES = ("auto", "learned", "rules")
-KICK, SNARE, CLOSED, PEDAL, OPEN, CRASH, RIDE = kit("kick", "snare", "closed_hat", "pedal_hat", "open_hat", "crash", "ride")
+KICK, SNARE, CLOSED, PEDAL, OPEN, CRASH, RIDE = kit("kick", "snare", "closed_hat", "pedal_hat", "open_hat", "crash",
+                                                    "ride")
 TOMS = kit("high_tom", "mid_tom", "floor_tom")
 
 
@@ -77,14 +78,17 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
     rec = TraceRecorder()
     rec.record("pattern_source", "drums", used,
                [because("source", source, why, 1.0),
-                because("gmd_style", st.gmd_style, "the learned model and the groove model are conditioned on the nearest GMD style", 0.8)],
+                because("gmd_style", st.gmd_style,
+                        "the learned model and the groove model are conditioned on the nearest GMD style", 0.8)],
                principle="the notes come from a model trained on real drummers; the style shapes them")
     record_form(rec, "drums", form)
     rec.record("style", "drums", st.name,
                [because("swing", st.swing, f"off-beat {st.swing_unit}ths land at {st.swing}% of the pair", 0.6),
-                because("hat_subdivision", st.hat_subdivision, f"{st.hat_piece} keeps time in {st.hat_subdivision}ths", 0.6),
+                because("hat_subdivision", st.hat_subdivision, f"{st.hat_piece} keeps time in {st.hat_subdivision}ths",
+                        0.6),
                 because("ghost_rate", st.ghost_rate, "ghost snares between the backbeats", 0.4),
-                because("feel_ms", st.feel_ms, "pieces lean ahead or behind the grid" if humanize else "not applied: quantized", 0.5)],
+                because("feel_ms", st.feel_ms,
+                        "pieces lean ahead or behind the grid" if humanize else "not applied: quantized", 0.5)],
                principle=st.about)
     rec.record("validation", "drums", "repaired" if problems else "valid",
                [because("problems_repaired", len(problems), "; ".join(problems[:3]) or "none", 1.0)],
@@ -168,8 +172,10 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
 
 def record_form(rec: TraceRecorder, target: str, form: dict) -> None:
     rec.record("phrase_form", target, form,
-               [because("phrase_bars", form["phrase_bars"], "the groove is one learned phrase, repeated as drummers do", 0.6),
-                because("fill_chance", form.get("fill_chance"), "GMD drummers of the style fill this often at a 4-bar phrase end; "
+               [because("phrase_bars", form["phrase_bars"], "the groove is one learned phrase, repeated as drummers do",
+                        0.6),
+                because("fill_chance", form.get("fill_chance"),
+                        "GMD drummers of the style fill this often at a 4-bar phrase end; "
                         "a fill also leads into the next section", 0.4)],
                confidence=0.7, principle="a groove is established, repeated and turned around at phrase ends")
 
@@ -304,7 +310,8 @@ def _tom_run(bar, st: DrumStyle, slots: list[Slot], half: bool) -> None:
         for p in (CLOSED, OPEN, RIDE, 38, 39, 37):
             hits.pop(p, None)
         pieces = (SNARE,) + TOMS
-        hits[pieces[min(len(pieces) - 1, k * len(pieces) // len(run))]] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
+        hits[pieces[min(len(pieces) - 1,
+                        k * len(pieces) // len(run))]] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
 
 
 def _swing_tick(s: Slot, st: DrumStyle) -> int:

@@ -54,7 +54,8 @@ def style_table(bars: int = 8, seeds: int = 4, humanize: bool = True, source: st
         rows = [measure(make_drums(name, bars, st.default_tempo, "4/4", humanize, "verse", seed, source=source))
                 for seed in range(seeds)]
         table[name] = {k: round(statistics.fmean(r[k] for r in rows), 2) for k in rows[0]}
-        table[name]["documented"] = {"swing": st.swing, "swing_unit": st.swing_unit, "hat_subdivision": st.hat_subdivision,
+        table[name]["documented"] = {"swing": st.swing, "swing_unit": st.swing_unit,
+                                     "hat_subdivision": st.hat_subdivision,
                                      "snare_feel_ms": st.feel_ms.get(st.snare_piece, 0.0), "density": list(st.density),
                                      "ghost_rate": st.ghost_rate, "tempo": st.default_tempo, "gmd_style": st.gmd_style}
     return table

@@ -97,7 +97,8 @@ def real_parts(split: str | None, data_dir=None) -> list[Played]:
         if p.time_signature != (4, 4) or not p.hits:
             continue
         tick = np.array([h.tick for h in p.hits])
-        out.append(Played(p.style, np.array([h.pitch for h in p.hits]), np.array(quantize_ticks(tick.tolist(), "swing")),
+        out.append(Played(p.style, np.array([h.pitch for h in p.hits]),
+                          np.array(quantize_ticks(tick.tolist(), "swing")),
                           tick, np.array([h.velocity for h in p.hits]), p.ms_per_tick(),
                           np.array([h.raw_pitch == SNARE for h in p.hits])))
     return out

@@ -112,7 +112,8 @@ def _repair_once(notes: list[Note], style: DrumStyle, tempo: float, ticks_per_ba
         pitches = {n.pitch for n in g}
         if OPEN_HAT in pitches:
             g = [n for n in g if n.pitch not in CLOSED_HATS]
-        hands = sorted((n for n in g if n.pitch not in FEET), key=lambda n: (_HAND_PRIORITY.get(n.pitch, 0), n.velocity))
+        hands = sorted((n for n in g if n.pitch not in FEET),
+                       key=lambda n: (_HAND_PRIORITY.get(n.pitch, 0), n.velocity))
         feet = sorted((n for n in g if n.pitch in FEET), key=lambda n: (n.pitch == KIT["kick"], n.velocity))
         kept += hands[-2:] + feet[-2:]
     out = _space(kept, tempo)
@@ -149,7 +150,8 @@ def _space(notes: list[Note], tempo: float) -> list[Note]:
     return out
 
 
-def _add_hats(notes: list[Note], style: DrumStyle, ticks_per_bar: int, bars: int, missing: int, tempo: float) -> list[Note]:
+def _add_hats(notes: list[Note], style: DrumStyle, ticks_per_bar: int, bars: int, missing: int,
+              tempo: float) -> list[Note]:
     """Closed hats on free 8ths, then free 16ths (no hand hit within the minimum gap), until the
     part is dense enough."""
     busy = [n.start for n in notes if n.pitch not in FEET]

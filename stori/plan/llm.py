@@ -43,5 +43,6 @@ def plan_with_llm(prompt: str, tracer: TraceRecorder, timeout: float = 60.0) -> 
         return None, f"the LLM planner failed ({e.__class__.__name__}: {str(e)[:120]})"
     spec.extra["planner"] = f"llm:{model}"
     tracer.record("planner", "song", f"llm:{model}", [because("STORI_LLM_URL", url, "an LLM planned the song", 1.0)],
-                  confidence=0.5, principle="a language model reads the prompt; the spec it returns was validated as RMS v2")
+                  confidence=0.5,
+                  principle="a language model reads the prompt; the spec it returns was validated as RMS v2")
     return spec, None

@@ -18,7 +18,8 @@ from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.spec.song import DRUM_CHANNEL, PPQ, ControlChange, Note, SectionSpan, Song, Track
 from stori.theory import MODES, NOTE_NAMES, parse_key
 
-_MODE_TO_MAJOR = {m: (12 - MODES["major"][i]) % 12 for i, m in enumerate(["major", "dorian", "phrygian", "lydian", "mixolydian"])}
+_MODE_TO_MAJOR = {m: (12 - MODES["major"][i]) % 12 for i,
+                  m in enumerate(["major", "dorian", "phrygian", "lydian", "mixolydian"])}
 
 
 def _key_signature(key: str) -> str:
@@ -118,7 +119,8 @@ def read_midi(source: str | Path | bytes) -> mido.MidiFile:
         if not path.is_file():
             raise StoriError("midi", f"{str(path)!r} is not a file", "a path to a .mid file")
         if path.stat().st_size > MAX_MIDI_BYTES:
-            raise StoriError("midi", f"file is {path.stat().st_size} bytes", f"a MIDI file up to {MAX_MIDI_BYTES} bytes")
+            raise StoriError("midi", f"file is {path.stat().st_size} bytes",
+                             f"a MIDI file up to {MAX_MIDI_BYTES} bytes")
         data = path.read_bytes()
     else:
         data = bytes(source)

@@ -114,7 +114,8 @@ class Callbacks:
     def _fresh(self, take: Take):
         chat = [{"role": "assistant", "content": f"{take.message}\n\n{WELCOME}"}]
         spec = take.song.spec
-        return (take.song_id, take.token, spec.to_dict(), *_song_views(take), chat, *(round(getattr(spec.global_emotion, a), 2) for a in AXES))
+        return (take.song_id, take.token, spec.to_dict(), *_song_views(take), chat,
+                *(round(getattr(spec.global_emotion, a), 2) for a in AXES))
 
     # --- the selected section ------------------------------------------------------------------
     @staticmethod
@@ -171,7 +172,8 @@ class Callbacks:
         if not upload:
             raise gr.Error(f"midi: no file uploaded; allowed: {UPLOAD_ALLOWED}", title="Stori")
         before, take = friendly(lambda: studio.humanize_midi(self.ws, uploaded(upload), style, amount))()
-        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "before"), piano_roll(take.song, "after"),
+        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "before"),
+                piano_roll(take.song, "after"),
                 take.message + _note(take))
 
     # --- JSON endpoints (api_name generate / refine) ------------------------------------------------

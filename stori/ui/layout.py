@@ -54,15 +54,18 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         gr.Examples(EXAMPLES, inputs=prompt, label="Try one")
                         with gr.Accordion("Key, tempo, meter, form, engine", open=False):
                             with gr.Row():
-                                tempo = fields.Number(label="Tempo (BPM; 0 = from the words)", value=0, minimum=0, maximum=240, rule=fields.tempo_or_words)
-                                key = gr.Textbox(label="Key (empty = from the words)", placeholder="A minor", max_length=20)
+                                tempo = fields.Number(label="Tempo (BPM; 0 = from the words)", value=0, minimum=0,
+                                                      maximum=240, rule=fields.tempo_or_words)
+                                key = gr.Textbox(label="Key (empty = from the words)", placeholder="A minor",
+                                                 max_length=20)
                                 meters = [""] + [f"{n}/{d}" for n, d in METERS]
                                 meter = fields.Dropdown(meters, value="", label="Meter",
                                                         rule=fields.one_of("time_signature", meters))
                             with gr.Row():
                                 structure = gr.Textbox(label="Form (empty = from the genre)", max_length=300,
                                                        placeholder="intro:4,verse:8,chorus:8,outro:4")
-                                engine = fields.Dropdown(list(ENGINES), value=DEFAULT_ENGINE, label="Engine", elem_id="engine", rule=fields.one_of("engine", ENGINES))
+                                engine = fields.Dropdown(list(ENGINES), value=DEFAULT_ENGINE, label="Engine",
+                                                         elem_id="engine", rule=fields.one_of("engine", ENGINES))
                                 seed = fields.Number(label="Seed", value=0, precision=0, minimum=0, rule=fields.seed)
                         generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
                     with gr.Column(scale=2):
@@ -87,8 +90,10 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                 gr.Markdown("#### Form")
                 form = gr.Plot(show_label=False, elem_id="timeline")
                 with gr.Accordion("Sections: edit and regenerate", open=False):
-                    table = gr.Dataframe(headers=views.TABLE_HEADERS, datatype=["str", "str", "number", "str", *["number"] * 5],
-                                         type="array", interactive=True, label=f"Sections (types: {', '.join(SECTION_TYPES)})")
+                    table = gr.Dataframe(headers=views.TABLE_HEADERS,
+                                         datatype=["str", "str", "number", "str", *["number"] * 5],
+                                         type="array", interactive=True,
+                                         label=f"Sections (types: {', '.join(SECTION_TYPES)})")
                     with gr.Row():
                         section = gr.Dropdown([], label="Selected section", scale=1)
                         section_feel = _sliders(SONG_FEEL, "section ")
@@ -167,7 +172,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
         gr.on([say.submit, send.click], cb.chat, [say, chatbot, song_id, song_token], chat_out, api_name="chat",
               api_visibility="undocumented")
         for button, word in ((undo, "undo"), (redo, "redo")):
-            button.click(lambda history, sid, token, w=word: cb.chat(w, history, sid, token), [chatbot, song_id, song_token],
+            button.click(lambda history, sid, token, w=word: cb.chat(w, history, sid, token),
+                         [chatbot, song_id, song_token],
                          chat_out, api_name=word, api_visibility="private")
 
         d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_name="drum_style_about",

@@ -88,7 +88,8 @@ def generate_fields(body: bytes) -> dict:
     """A generate request body -> keyword arguments of ``studio.create_song``, every field checked."""
     data = load_json(body, "body", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
     if not isinstance(data, dict):
-        raise StoriError("body", f"is a JSON {type(data).__name__}", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
+        raise StoriError("body", f"is a JSON {type(data).__name__}",
+                         "a JSON object with " + ", ".join(GenerateRequest.model_fields))
     unknown = sorted(set(data) - set(GenerateRequest.model_fields))
     if unknown:
         raise StoriError("body", f"unknown field {unknown[0][:40]!r}", ", ".join(GenerateRequest.model_fields))

@@ -46,8 +46,10 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
     ``on_step(fraction, text)``, when given, hears of each stage (the UI's progress bar).
     """
     step = on_step or (lambda fraction, text: None)
-    fields = inputs.generate_args(prompt_text=prompt, emotion_values=emotion, tempo_bpm=tempo, key_name=key, form=structure,
-                                  meter=time_signature, engine_name=engine or DEFAULT_ENGINE, seed_value=seed, engines=ENGINES)
+    fields = inputs.generate_args(prompt_text=prompt, emotion_values=emotion, tempo_bpm=tempo, key_name=key,
+                                  form=structure,
+                                  meter=time_signature, engine_name=engine or DEFAULT_ENGINE, seed_value=seed,
+                                  engines=ENGINES)
     prompt, emotion, tempo, key, structure, time_signature, engine, seed = (
         fields[k] for k in ("prompt", "emotion", "tempo", "key", "structure", "time_signature", "engine", "seed"))
     with SLOTS:

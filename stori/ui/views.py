@@ -73,7 +73,8 @@ def timeline(spec: SongSpec | None, selected: str | None = None) -> go.Figure:
         fig.add_trace(go.Bar(
             base=[start], x=[s.bars], y=["form"], orientation="h", name=s.id, showlegend=False,
             marker=dict(color=section_colour(e.energy, e.valence),
-                        line=dict(color="#1d1d1f" if s.id == selected else "white", width=3 if s.id == selected else 1)),
+                        line=dict(color="#1d1d1f" if s.id == selected else "white",
+                                  width=3 if s.id == selected else 1)),
             text=f"<b>{s.id}</b><br>{s.bars} bars", textposition="inside", insidetextanchor="middle",
             textfont=dict(color="white" if e.energy > 0.45 else "#1d1d1f"),
             hovertemplate=(f"<b>{s.id}</b> ({s.type}), bars {start}-{start + s.bars - 1}<br>"

@@ -39,7 +39,8 @@ TOKEN_FILE = ".token"  # the SHA-256 of the song's access token; not in SERVED_F
 
 
 def _no_song() -> StoriError:
-    return StoriError("token", "no song with this id and token", "the song_id and token returned when the song was made")
+    return StoriError("token", "no song with this id and token",
+                      "the song_id and token returned when the song was made")
 
 
 def _digest(token: str) -> str:
@@ -166,6 +167,7 @@ class Workspace:
         self.check_token(song_id, token)
         with self._lock:
             if song_id not in self._sessions:
-                raise StoriError("song_id", "no such song in this studio (it may have expired)", "an id from a recent generate")
+                raise StoriError("song_id", "no such song in this studio (it may have expired)",
+                                 "an id from a recent generate")
             self._sessions.move_to_end(song_id)
             return self._sessions[song_id]
