@@ -11,7 +11,8 @@ from stori.pipeline import generate
 
 PERFORM = sys.argv[1] == "1"
 
-prompts = ["a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, and a melody that soars in the chorus",
+prompts = ["a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, and a "
+           "melody that soars in the chorus",
            "happy pop song", "dark anxious rock", "tender piano ballad", "funky groove"]
 rows = {"verse": [], "chorus": []}
 for p in prompts:

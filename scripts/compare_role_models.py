@@ -36,7 +36,8 @@ def main(role: str, role_checkpoint: str) -> None:
     for name, path in (("one model for all roles (shipped)", DEFAULT_CHECKPOINT),
                        (f"{role}-only model", role_checkpoint)):
         model = model_of(str(path))
-        print(f"{name}: {evaluate(model, seqs, tok.pad, model.cfg.context, learn, torch.device('cpu'), 4096):.3f} nats/token")
+        print(f"{name}: {evaluate(model, seqs, tok.pad, model.cfg.context, learn, torch.device('cpu'), 4096):.3f} "
+              "nats/token")
 
 
 if __name__ == "__main__":

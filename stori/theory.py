@@ -87,7 +87,8 @@ def parse_chord(symbol: str) -> tuple[int, tuple[int, ...], int]:
     m = _CHORD_RE.match(s)
     if not m or m.group(3) not in QUALITIES:
         raise StoriError("chord", f"{symbol!r} is not a chord symbol",
-                         "root A-G, optional #/b, a quality such as m, 7, maj7, m7, dim, sus4, add9, optional /bass; e.g. 'Am7'")
+                         "root A-G, optional #/b, a quality such as m, 7, maj7, m7, dim, sus4, add9, optional /bass; "
+                         "e.g. 'Am7'")
     root = pitch_class(m.group(1) + m.group(2))
     pcs = tuple(dict.fromkeys((root + i) % 12 for i in QUALITIES[m.group(3)]))
     bass = pitch_class(m.group(4)) if m.group(4) else root

@@ -100,4 +100,5 @@ def test_checks_on_a_real_section():
                            notes={"melody": [Note(30, 0, PPQ), Note(60, PPQ, PPQ)],
                                   "drums": [Note(45, 0, 60), Note(36, 0, 60)]})
     problems = check_sample(sample)
-    assert problems["range"] and problems["zero_length"] and problems["drum_kit"] == ["drum notes off the kit in 'drums': [45]"]
+    assert problems["range"] and problems["zero_length"] and problems["drum_kit"] == ["drum notes off the kit in "
+                                                                                      "'drums': [45]"]

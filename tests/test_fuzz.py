@@ -64,8 +64,8 @@ class Tally:
 
     def report(self) -> str:
         c = self.counts
-        return (f"{self.name}: tried {c['tried']} / accepted {c['accepted']} / refused with a clear message {c['refused']} / "
-                f"unclear {c['unclear']} / crashed {c['crashed']} / hung {c['hung']}")
+        return (f"{self.name}: tried {c['tried']} / accepted {c['accepted']} / refused with a clear message "
+                f"{c['refused']} / unclear {c['unclear']} / crashed {c['crashed']} / hung {c['hung']}")
 
 
 # --- MIDI ---------------------------------------------------------------------------------------

@@ -81,8 +81,9 @@ def sections_named(text: str) -> list[str]:
     """Section words in ``text`` ("the second chorus", "bridge"), as ``type`` or ``type#n``, each once, in the order said."""
     out = []
     words = sorted(SECTION_WORDS, key=len, reverse=True)
-    for m in re.finditer(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\s+)?(" + "|".join(map(re.escape,
-                                                                                                             words)) + r")(?:\s+(\d))?\b", text):
+    pattern = (r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\s+)?("
+               + "|".join(map(re.escape, words)) + r")(?:\s+(\d))?\b")
+    for m in re.finditer(pattern, text):
         word = m.group(2)
         if word == "hook" and not re.search(r"\b(the|in|on)\s+(\w+\s+)?hook\b", text):
             continue
@@ -120,10 +121,12 @@ def parse_command(text: str) -> RefinementCommand:
         cmd.action, cmd.tempo_factor = "tempo", 1 + 0.1 * scale
     elif re.search(r"\b(slower|slow (it )?down|down the tempo)\b", low):
         cmd.action, cmd.tempo_factor = "tempo", 1 - 0.1 * scale
-    m = re.search(r"\b(?:in|to|key of)\s+([a-g][#b]?)\s*(major|minor|dorian|mixolydian|lydian|phrygian)?\b(?!\s*(?:bpm|\d))", low)
+    m = re.search(r"\b(?:in|to|key "
+                  r"of)\s+([a-g][#b]?)\s*(major|minor|dorian|mixolydian|lydian|phrygian)?\b(?!\s*(?:bpm|\d))", low)
     if m and (m.group(2) or re.search(r"\bkey\b", low)):
         cmd.action, cmd.key = "key", normalize_key(f"{m.group(1).upper()} {m.group(2) or 'major'}")
-    m = re.search(r"\b(?:transpose|shift|move)\b.*?\b(up|down)\b(?:\s+(?:by\s+)?(\d+|a|one|two)\s*(semitones?|half[- ]steps?|steps?|tones?|whole steps?))?", low)
+    m = re.search(r"\b(?:transpose|shift|move)\b.*?\b(up|down)\b(?:\s+(?:by\s+)?(\d+|a|one|two)\s*(semitones?|half[- "
+                  r"]steps?|steps?|tones?|whole steps?))?", low)
     if m:
         n = {"a": 1, "one": 1, "two": 2}.get(m.group(2) or "", int(m.group(2)) if (m.group(2) or "").isdigit() else 2)
         unit = m.group(3) or "step"

@@ -94,7 +94,8 @@ def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
             same = tb is not None and sorted((n.pitch, n.start,
                                               n.velocity) for n in before.notes_in(tb, before.section(sb.id))) == \
                 sorted((n.pitch, n.start, n.velocity) for n in after.notes_in(after.track(role), after.section(sb.id)))
-            lines.append(f"- **{role}**: " + ("unchanged" if same else ("; ".join(bits) if bits else "new notes, same measures")))
+            lines.append(f"- **{role}**: " + ("unchanged" if same else ("; ".join(bits) if bits else "new notes, same "
+                                                                                                     "measures")))
         mb = [k for k in motifs_b if k[0] == sb.id]
         heard_b, heard_a = sum(motifs_b[k] for k in mb), sum(motifs_a.get(k, False) for k in motifs_a if k[0] == sb.id)
         total_a = sum(1 for k in motifs_a if k[0] == sb.id)

@@ -116,7 +116,8 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
                 tracer.record("refinement", "song", {"key": new_key},
                               [because("chat", cmd.text, "a change of mode re-plans every chord", 1.0)],
                               confidence=0.8,
-                              principle="major and minor need different progressions, so the whole song is re-harmonised")
+                              principle="major and minor need different progressions, so the whole song is "
+                                        "re-harmonised")
                 return _recompose(spec, engine, seed, tracer, {s.id for s in spec.sections}, song)
         out = _transpose_song(song, semis, new_key)
         tracer.record("refinement", "song", {"key": new_key, "semitones": semis},
@@ -204,9 +205,10 @@ class SongSession:
         if cmd.action == "why":
             return Reply(answer_why(self.song, text), self.song, [], cmd)
         if cmd.action == "unknown":
-            return Reply("I did not understand that. Try e.g. *make the bridge more intense*, *busier drums in the second verse*, "
-                         "*simpler chords*, *the melody should soar in the chorus*, *slower*, *in D minor*, *regenerate the verse*, "
-                         "*undo*, or ask *why is the chorus higher?*", self.song, [], cmd)
+            return Reply("I did not understand that. Try e.g. *make the bridge more intense*, *busier drums in the "
+                         "second verse*, "
+                         "*simpler chords*, *the melody should soar in the chorus*, *slower*, *in D minor*, "
+                         "*regenerate the verse*, *undo*, or ask *why is the chorus higher?*", self.song, [], cmd)
         new = apply_command(self.song, cmd, self.engine, self.seed, version=len(self.versions))
         diff, changed = musical_diff(self.song, new)
         del self.versions[self.index + 1:], self.commands[self.index + 1:]

@@ -101,8 +101,8 @@ def repair_transitions(song: Song, sid: str, tracer: TraceRecorder) -> None:
     if k + 1 < len(ids):
         nxt = spec.sections[k + 1]
         t = check_transition(s, nxt)
-        rise = float(nxt.entry_state.get("energy", nxt.emotion.energy)) - float(s.exit_state.get("energy",
-                                                                                                 s.emotion.energy))
+        rise = (float(nxt.entry_state.get("energy", nxt.emotion.energy))
+                - float(s.exit_state.get("energy", s.emotion.energy)))
         repairs = []
         if ("drums" in tracks and s.behaviour("drums", "steady") != "tacet"
                 and (rise > 0.1 or any("energy" in r for r in t.reasons))):

@@ -62,13 +62,13 @@ def answer_why(song, question: str) -> str:
                          f"{show(a)} in {sid} against {show(b)} in {ref.id} ({a - b:+.3g}).")
         if field:
             ca, cb = emotion_to_constraints(s.emotion, s), emotion_to_constraints(ref.emotion, ref)
-            facts.append(f"The plan asks for {field.replace('_', ' ')} {getattr(ca, field):g} in {sid} and {getattr(cb, field):g} in {ref.id}, "
+            facts.append(f"The plan asks for {field.replace('_', ' ')} {getattr(ca, field):g} in {sid} and "
+                         f"{getattr(cb, field):g} in {ref.id}, "
                          "because " + "; ".join(f"{x['factor']} is {x['value']} ({x['implication']})" for x in ca.because(field)) + ".")
     if aspect == "chords":
         facts.append(f"{sid} plays {' | '.join(s.chords)}.")
-    tr = [t for t in song.traces if t["decision_type"] in kinds and t["target"].split("/")[0] in (f"section:{sid}",
-                                                                                                  "song")
-          or t["decision_type"] in kinds and t["target"].startswith(f"section:{sid}")]
+    tr = [t for t in song.traces if t["decision_type"] in kinds
+          and (t["target"].split("/")[0] in (f"section:{sid}", "song") or t["target"].startswith(f"section:{sid}"))]
     return _format(question, facts, tr[-4:])
 
 

@@ -85,7 +85,8 @@ def measure() -> dict:
                 lengths[role].append(median((e - s) / PPQ for _, s, e, _ in notes))
     out = {r: {"repeat_previous": fmean(a for a, _ in v), "restate_two_back": fmean(b for _, b in v),
                "median_beats": fmean(lengths[r]), "songs": len(v)} for r, v in rates.items()}
-    return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); means over songs; "
+    return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); "
+                      "means over songs; "
                       "GMD train 4/4 beats, fill share at 4-bar phrase ends, mean over beats", "roles": out,
             "drums": drum_fill_rates()}
 

@@ -169,7 +169,8 @@ def to_markdown(report: dict) -> str:
         lines.append(f"| {split} | {c['songs']} | {c['sections']} | {c['bars']} | {c['hours']} | {types} |")
     lines += ["", f"Build: {pop['build'].get('build_s')} s; dropped: "
               + (", ".join(f"{k} {v}" for k, v in pop["build"].get("dropped", {}).items()) or "nothing")
-              + f"; melody.txt notes lined up with the MIDI melody: {_fmt(pop['build'].get('melody_txt_notes_matched'))}", ""]
+              + "; melody.txt notes lined up with the MIDI melody: "
+                f"{_fmt(pop['build'].get('melody_txt_notes_matched'))}", ""]
     s = pop["sanity"]
     lines += ["### Sanity", "",
               f"- melody notes in MIDI 60–84: {_fmt(s['melody_share_in_60_84'])}",
@@ -187,7 +188,8 @@ def to_markdown(report: dict) -> str:
         lines += [f"| {name} | " + " / ".join(_fmt(v) for v in vals) + " |" for name, vals in dist.items()]
         lines.append("")
     lines += ["### Chorus minus verse (per song, then averaged)", "",
-              "| part | attribute | songs | verse | chorus | chorus − verse (± s.e.) | median | songs with chorus higher |",
+              "| part | attribute | songs | verse | chorus | chorus − verse (± s.e.) | median | songs with chorus "
+              "higher |",
               "|---|---|---|---|---|---|---|---|"]
     for role, rows in pop["verse_vs_chorus"].items():
         for name, r in rows.items():

@@ -65,7 +65,8 @@ def time_pipeline(runs: int = 7, song_runs: int = 3) -> dict:
     threads = os.environ.get("STORI_THREADS", "1")
     return {
         "device": str(gen.device) + (f" ({torch.cuda.get_device_name(gen.device)})" if gen.device.type == "cuda"
-                                     else f" ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, decoding on {threads} thread(s))"),
+                                     else f" ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+                                          f"decoding on {threads} thread(s))"),
         "section_median_s": round(statistics.median(section_s), 3),
         "section_p90_s": round(float(np.percentile(section_s, 90)), 3),
         "song_median_s": round(statistics.median(song_s), 3),

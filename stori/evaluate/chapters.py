@@ -250,7 +250,8 @@ def speed(engine_songs: dict[str, list[Generated]], quick: bool = False) -> dict
                      "max_s_per_song": float(np.max(secs)), "mean_s_per_bar": float(np.sum(secs) / max(1, sum(bars))),
                      "realtime_factor": float(np.sum(audio) / max(1e-9, np.sum(secs)))}
     bench = bench_result(quick) if "learned" in engine_songs else None  # the benchmark times the learned engine
-    return {"source": ("stori.evaluate.bench.time_pipeline (python -m stori bench), and this harness's own timing of compose() for every engine" if bench
+    return {"source": ("stori.evaluate.bench.time_pipeline (python -m stori bench), and this harness's own timing of "
+                       "compose() for every engine" if bench
                        else "this harness's own timing of compose()"),
             "bench": bench, "harness": own}
 

@@ -187,11 +187,10 @@ def classifier_rows(res: dict) -> tuple[list[str], list[list[str]]]:
     header = ["role", *(f"{e} balanced accuracy" for e in engines), "real-vs-real floor", "windows real / ours"]
     rows = []
     for role, t in res["engines"][engines[0]]["classifier"].items():
-        rows.append([role, *(_f(res["engines"][e]["classifier"].get(role, {}).get("balanced_accuracy"),
-                                2) for e in engines),
-                     _f(t["floor"], 2), f"{t['windows']['real']} / " + " / ".join(
-                         str(res["engines"][e]["classifier"].get(role, {}).get("windows", {}).get("generated",
-                                                                                                  "–")) for e in engines)])
+        found = [res["engines"][e]["classifier"].get(role, {}) for e in engines]
+        rows.append([role, *(_f(f.get("balanced_accuracy"), 2) for f in found), _f(t["floor"], 2),
+                     f"{t['windows']['real']} / " + " / ".join(str(f.get("windows", {}).get("generated", "–"))
+                                                               for f in found)])
     return header, rows
 
 
@@ -221,14 +220,15 @@ def run(args) -> int:
     if args.json:
         print_result(json_ready(res), True)
         return 0
-    print(f"Realness: {args.songs} songs per engine (seed {args.seed}); real: {res['real_pieces']['gmd']} GMD test beats (4/4), "
-          f"{res['real_pieces']['pop909']} POP909 test songs (4/4, whole)")
+    print(f"Realness: {args.songs} songs per engine (seed {args.seed}); real: {res['real_pieces']['gmd']} GMD test "
+          f"beats (4/4), {res['real_pieces']['pop909']} POP909 test songs (4/4, whole)")
     _print_table(*table_rows(res))
     print("\nClassifier two-sample test on 2-bar windows (0.5 = indistinguishable; grouped 5-fold CV)")
     _print_table(*classifier_rows(res))
     if "drums_tab" in res:
         tab = res["drums_tab"]
-        print(f"\nDrums tab ({', '.join(map(str, TAB_BARS))} bars per style) beside GMD test beats of each style's family")
+        print(f"\nDrums tab ({', '.join(map(str, TAB_BARS))} bars per style) beside GMD test beats of each style's "
+              "family")
         _print_table(["style", "family", "backbeat", "toms", "bar_repeats", "real backbeat", "real toms",
                       "real bar_repeats"],
                      [[s, r["family"], *(_f(r["ours"][k]) for k in CHECKED["drums"]),

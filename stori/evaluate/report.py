@@ -70,14 +70,15 @@ def _validity(res: dict, engines: list[str]) -> list[str]:
 def _fidelity(res: dict, engines: list[str]) -> list[str]:
     lines = ["Each axis is swept from its lowest to its highest value with the other four held neutral "
              f"(energy 0.5, valence 0, tension 0.3, intimacy 0.5, motion 0.5); levels "
-             f"{res['settings']['sweep_levels']}, songs per level {res['settings']['sweep_seeds']} (a verse and a chorus "
-             "of 4 bars, pop). Features are measured on the pitched tracks (POP909, the reference, has no drums), "
-             "active tracks count every role. Spearman's rho between the axis value and the measured feature; the sign it should "
-             "have; the feature's mean at the lowest and highest level; and POP909's 10th-90th percentile and mean of the "
-             "feature per section, so a reader sees whether the sweep spans a realistic range (POP909 has no drum "
-             "track, so its active tracks count at most 4 roles against the engines' 5). Non-chord tones are counted "
-             "against the spec's chords with their extensions, so a planner that adds 7ths and 9ths as tension rises "
-             "turns some melody notes into chord tones and can lower this rate while the harmony grows tenser.", ""]
+             f"{res['settings']['sweep_levels']}, songs per level {res['settings']['sweep_seeds']} (a verse and a "
+             "chorus of 4 bars, pop). Features are measured on the pitched tracks (POP909, the reference, has no "
+             "drums), active tracks count every role. Spearman's rho between the axis value and the measured "
+             "feature; the sign it should have; the feature's mean at the lowest and highest level; and POP909's "
+             "10th-90th percentile and mean of the feature per section, so a reader sees whether the sweep spans a "
+             "realistic range (POP909 has no drum track, so its active tracks count at most 4 roles against the "
+             "engines' 5). Non-chord tones are counted against the spec's chords with their extensions, so a "
+             "planner that adds 7ths and 9ths as tension rises turns some melody notes into chord tones and can "
+             "lower this rate while the harmony grows tenser.", ""]
     for e in engines:
         fid = res["control_fidelity"][e]
         rows = []
@@ -136,23 +137,24 @@ def _realness(res: dict, engines: list[str]) -> list[str]:
         return [f"Not measured: {rl.get('unavailable', 'no real data')}.", ""]
     ref = rl["real"]
     lines = [f"What a drummer and a bandleader notice first (`python -m stori realness --songs {rl['songs']} "
-             f"--seed {rl['seed']}` prints the same). {rl['songs']} songs per engine, planned, composed and performed in "
-             f"4/4 from the prompts {', '.join(repr(p) for p in PROMPTS)} (cycling), energy and valence varied, seed = k "
-             f"for song k. Definitions as in `../shared/tools/groove_facts.py` (`stori/data/part_facts.py`): "
-             "patterns use notes of velocity >= 50 on the nearest 16th; **backbeat** = share of snare hits on beats 2 "
-             "and 4; **toms** = share of drum hits on toms; **bar repeats** (drums) = share of successive bars with "
-             "the same kick+snare pattern; **fills** = share of bars with a tom hit or two snare hits above the "
-             "piece's usual, at 4-bar phrase ends and elsewhere; **repeats_2bar** / **bar_repeats** (pitched) = share "
-             "of successive 2-bar windows / bars with the same onsets; **median_beats** = median note length; "
-             "**restrikes** = notes started while the same pitch still sounds. Real drums: "
-             f"{rl['real_pieces']['gmd']} GMD test-split 4/4 beats, whole performances, of the style families of "
-             f"the songs' genres; real pitched roles: {rl['real_pieces']['pop909']} POP909 test-split 4/4 songs, whole "
-             "songs on the beat grid (melody = MELODY, counter_melody = BRIDGE, bass and harmony = PIANO split). "
-             "A checked fact passes within 25% of the real value.", ""]
+             f"--seed {rl['seed']}` prints the same). {rl['songs']} songs per engine, planned, composed and "
+             f"performed in 4/4 from the prompts {', '.join(repr(p) for p in PROMPTS)} (cycling), energy and "
+             f"valence varied, seed = k for song k. Definitions as in `../shared/tools/groove_facts.py` "
+             f"(`stori/data/part_facts.py`): patterns use notes of velocity >= 50 on the nearest 16th; **backbeat** "
+             "= share of snare hits on beats 2 and 4; **toms** = share of drum hits on toms; **bar repeats** "
+             "(drums) = share of successive bars with the same kick+snare pattern; **fills** = share of bars with a "
+             "tom hit or two snare hits above the piece's usual, at 4-bar phrase ends and elsewhere; "
+             "**repeats_2bar** / **bar_repeats** (pitched) = share of successive 2-bar windows / bars with the same "
+             "onsets; **median_beats** = median note length; **restrikes** = notes started while the same pitch "
+             f"still sounds. Real drums: {rl['real_pieces']['gmd']} GMD test-split 4/4 beats, whole performances, "
+             f"of the style families of the songs' genres; real pitched roles: {rl['real_pieces']['pop909']} POP909 "
+             f"test-split 4/4 songs, whole songs on the beat grid (melody = MELODY, counter_melody = BRIDGE, bass "
+             "and harmony = PIANO split). A checked fact passes within 25% of the real value.", ""]
     lines += _table(*table_rows(rl))
     lines += ["Classifier two-sample test: each part cut into 2-bar windows; per window the onset grid (per drum "
               "group for drums), density, note lengths, velocities, register and intervals, timing against the grid "
-              "(drums only: the POP909 reference is quantized) and repetition of the previous window; a logistic regression, grouped 5-fold cross-validation (a "
+              "(drums only: the POP909 reference is quantized) and repetition of the previous window; a logistic "
+              "regression, grouped 5-fold cross-validation (a "
               "song never on both sides), balanced accuracy (0.5 = indistinguishable). The floor is the same test "
               "between two halves of the real set.", ""]
     lines += _table(*classifier_rows(rl))
@@ -175,13 +177,14 @@ def _structure(res: dict, engines: list[str]) -> list[str]:
     rows.append(["Spec motif found where declared (interval + rhythm after its transformations, any transposition)",
                  "– (POP909 declares no motifs)", *(f"{fmt(st[e]['spec_motif_recognisability']['share'])} "
                                                    f"of {st[e]['spec_motif_recognisability']['declared']}" for e in engines)])
-    lines = [f"Each metric over {res['settings']['planned_songs']} planned songs per engine (the planner's own plan for "
-             "a genre prompt, cycling through pop, indie folk, rock, hip-hop, jazz, ambient, funk, lo-fi, house and "
-             "r&b, seed k for song k), beside the same metric on the real test split. Groove consistency is Wu & Yang's (2020) groove pattern similarity over all pairs of bars on a "
-             "16th-note grid (1 = every bar has the same onsets). Chord-tone ratio: melody notes starting on "
-             "a strong beat (1 and 3 in 4/4) whose pitch class is in the sounding chord, pooled over sections "
-             "(`stori.data.attributes`). Chorus minus verse: per song, mean over its choruses minus mean over its "
-             "verses, then the mean over songs having both.", ""]
+    lines = [f"Each metric over {res['settings']['planned_songs']} planned songs per engine (the planner's own plan "
+             "for a genre prompt, cycling through pop, indie folk, rock, hip-hop, jazz, ambient, funk, lo-fi, house "
+             "and r&b, seed k for song k), beside the same metric on the real test split. Groove consistency is Wu "
+             "& Yang's (2020) groove pattern similarity over all pairs of bars on a 16th-note grid (1 = every bar "
+             "has the same onsets). Chord-tone ratio: melody notes starting on a strong beat (1 and 3 in 4/4) whose "
+             "pitch class is in the sounding chord, pooled over sections (`stori.data.attributes`). Chorus minus "
+             "verse: per song, mean over its choruses minus mean over its verses, then the mean over songs having "
+             "both.", ""]
     return lines + _table(["metric", "real", *engines], rows) + ["![structure](structure.png)", ""]
 
 
@@ -197,8 +200,8 @@ def _speed(res: dict, engines: list[str]) -> list[str]:
                   "here, so only the harness's own timing follows.", ""]
     rows = [[e, str(h["songs"]), fmt(h["mean_s_per_song"], 3), fmt(h["max_s_per_song"], 3), fmt(h["mean_s_per_bar"], 4),
              fmt(h["realtime_factor"], 1) + "x"] for e, h in sp["harness"].items()]
-    lines += ["This run's own timing of `compose()` on the validity and planned songs (CPU, the machine that wrote the report; "
-              "real music plays at 1x, so anything above it is faster than listening):", ""]
+    lines += ["This run's own timing of `compose()` on the validity and planned songs (CPU, the machine that wrote the "
+              "report; real music plays at 1x, so anything above it is faster than listening):", ""]
     return lines + _table(["engine", "songs", "mean s/song", "max s/song", "s/bar", "song-time per wall-time"],
                           rows) + ["![speed](speed.png)", ""]
 

@@ -62,13 +62,15 @@ def style_table(bars: int = 8, seeds: int = 4, humanize: bool = True, source: st
 
 
 def markdown(table: dict[str, dict]) -> str:
-    lines = ["| style | tempo | swing 8th % | swing 16th % (doc) | hits/bar (bounds) | hat subdiv. (doc) | snare offset ms (feel) | ghost share |",
+    lines = ["| style | tempo | swing 8th % | swing 16th % (doc) | hits/bar (bounds) | hat subdiv. (doc) | snare "
+             "offset ms (feel) | ghost share |",
              "|---|---|---|---|---|---|---|---|"]
     for name, r in table.items():
         d = r["documented"]
-        lines.append(f"| {name} | {d['tempo']} | {r['swing8']:.1f} | {r['swing16']:.1f} ({d['swing']:g} on {d['swing_unit']}ths) | "
-                     f"{r['density']:.1f} ({d['density'][0]:g}-{d['density'][1]:g}) | {r['hat_subdivision']:.1f} ({d['hat_subdivision']}) | "
-                     f"{r['snare_offset_ms']:+.1f} ({d['snare_feel_ms']:+g}) | {r['ghost_share']:.2f} |")
+        lines.append(f"| {name} | {d['tempo']} | {r['swing8']:.1f} | {r['swing16']:.1f} ({d['swing']:g} on "
+                     f"{d['swing_unit']}ths) | {r['density']:.1f} ({d['density'][0]:g}-{d['density'][1]:g}) | "
+                     f"{r['hat_subdivision']:.1f} ({d['hat_subdivision']}) | {r['snare_offset_ms']:+.1f} "
+                     f"({d['snare_feel_ms']:+g}) | {r['ghost_share']:.2f} |")
     return "\n".join(lines)
 
 

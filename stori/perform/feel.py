@@ -141,7 +141,8 @@ def feel_table(data_dir=None, split: str = "test", seed: int = 0, min_parts: int
         cell = lambda k: f"{sa[k]:.1f} / {sh[k]:.1f} / {sg[k]:.1f}"  # noqa: E731
         ref = ", ".join(f"{k}: {v}" for k, v in README.get(style, {}).items())
         lines.append(f"| {style} | {len(a)}/{len(h)} | {cell('swing')} | {cell('snare_offset_ms')} | "
-                     f"{cell('backbeat_jitter_ms')} | {cell('ghost')} | {sa['ghost_head']:.1f} / {sh['ghost_head']:.1f} | {ref} |")
+                     f"{cell('backbeat_jitter_ms')} | {cell('ghost')} | {sa['ghost_head']:.1f} / "
+                     f"{sh['ghost_head']:.1f} | {ref} |")
     return "\n".join(lines)
 
 

@@ -70,7 +70,8 @@ def markdown(result: dict) -> str:
              "| contender | timing MAE (ms) | velocity MAE |", "|---|---:|---:|"]
     for k, label in LABELS.items():
         r = result[k]
-        lines.append(f"| {label.format(v=result['default_velocity'])} | {r['timing_mae_ms']:.2f} | {r['velocity_mae']:.2f} |")
+        lines.append(f"| {label.format(v=result['default_velocity'])} | {r['timing_mae_ms']:.2f} | "
+                     f"{r['velocity_mae']:.2f} |")
     return "\n".join(lines)
 
 

@@ -121,7 +121,8 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
                    because("valence", ev.valence, "tilts toward major chords when positive, minor when negative", 0.2),
                    *c.because("harmonic_rhythm")[:1], *c.because("chord_extensions")[:1]],
                   alternatives=others, confidence=round(min(0.95, max(0.2, 1 + score / 4)), 3),
-                  principle="chords move by the habits of real pop songs; tension chooses how often they lean on the dominant")
+                  principle="chords move by the habits of real pop songs; tension chooses how often they lean on the "
+                            "dominant")
     return chords, numerals
 
 

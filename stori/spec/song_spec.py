@@ -98,9 +98,9 @@ class MotifUsage:
             raise StoriError(f"{where}.motif", "is missing", "the id of a motif in motifs[]")
         transformations = d.get("transformations", [])
         if not isinstance(transformations, list) or not all(
-                isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("type"), str) and
-                                       isinstance(t.get("amount", 0), (int, float)) and not isinstance(t.get("amount"),
-                                                                                                       bool)
+                isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("type"), str)
+                                       and isinstance(t.get("amount", 0), (int, float))
+                                       and not isinstance(t.get("amount"), bool)
                                        and abs(t.get("amount", 0)) <= 8) for t in transformations):
             raise StoriError(f"{where}.transformations",
                              f"{str(transformations)[:60]} is not a list of transformations",

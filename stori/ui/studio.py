@@ -99,8 +99,8 @@ def make_drums(ws: Workspace, style: str = "boom_bap", bars: int = 4, time_signa
         song = perform_drums(style, bars, tempo, time_signature, humanize=bool(humanize), pattern_type=pattern_type,
                              seed=int(seed))
         take = ws.save(song, render=render)
-    take.message = (f"**{get_style(style).title}** {pattern_type}: {len(song.tracks[0].notes)} hits over {int(bars)} bars "
-                    f"of {time_signature} at {float(tempo):g} BPM{', humanized' if humanize else ''}.")
+    take.message = (f"**{get_style(style).title}** {pattern_type}: {len(song.tracks[0].notes)} hits over {int(bars)} "
+                    f"bars of {time_signature} at {float(tempo):g} BPM{', humanized' if humanize else ''}.")
     return take
 
 

@@ -121,5 +121,6 @@ def metrics_markdown(song: Song) -> str:
             continue
         pitches = [n.pitch for n in t.notes]
         vel = sum(n.velocity for n in t.notes) / len(t.notes)
-        rows.append(f"| {t.name} | {len(t.notes)} | {len(t.notes) / max(bars, 1):.1f} | {min(pitches)}–{max(pitches)} | {vel:.0f} |")
+        rows.append(f"| {t.name} | {len(t.notes)} | {len(t.notes) / max(bars, 1):.1f} | {min(pitches)}–{max(pitches)} "
+                    f"| {vel:.0f} |")
     return title + " · ".join(head) + "\n\n" + "\n".join(rows)
