@@ -25,7 +25,8 @@ COMMANDS = {
     "realness": ("stori.evaluate.realness",
                  "generated songs' drum and part facts and a classifier test beside GMD and POP909"),
     "bench": ("stori.evaluate.bench",
-              "time the pipeline (learned engine, baseline beside it): an 8-bar four-track section and the default song"),
+              "time the pipeline (learned engine, baseline beside it): an 8-bar four-track section and the "
+              "default song"),
     "fidelity": ("stori.model.fidelity",
                  "control fidelity and validity of the learned generator on test-split requests"),
     "train": ("stori.model.train", "train the learned generator from a JSON config (resumable, --max-minutes)"),

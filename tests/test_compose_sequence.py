@@ -48,7 +48,8 @@ def test_chorus_louder_denser_higher_than_verse():
 def test_critic_scores_and_refinement_passes_are_traced(song):
     scores = score_song(song)
     assert set(scores) == {s.id for s in song.spec.sections}
-    assert all(0 <= v <= 1 for sc in scores.values() for v in sc.values()) and set(next(iter(scores.values()))) == set(DIMENSIONS)
+    assert all(0 <= v <= 1 for sc in scores.values() for v in sc.values())
+    assert set(next(iter(scores.values()))) == set(DIMENSIONS)
     passes = [t for t in song.traces if t["decision_type"] == "refinement_target"]
     assert passes and all(t["decision"]["dimension"] in DIMENSIONS for t in passes)
     per_section = {}

@@ -119,8 +119,9 @@ def _mutate(rng: random.Random, seeds: list[bytes]) -> tuple[str, bytes]:
         size = rng.choice([10, 100_000, 1_900_000])
         return kind, smf(track(b"\x00\xf0" + vlq(size) + bytes(size - 1) + b"\xf7" + note() + END))
     elif kind == "notes":
-        return kind, smf(track(b"".join(note(rng.randrange(128), delta=rng.randrange(4), length=rng.randrange(1, 4000),
-                                             channel=rng.randrange(16)) for _ in range(rng.randint(1000, 60_000))) + END))
+        notes = (note(rng.randrange(128), delta=rng.randrange(4), length=rng.randrange(1, 4000),
+                      channel=rng.randrange(16)) for _ in range(rng.randint(1000, 60_000)))
+        return kind, smf(track(b"".join(notes) + END))
     elif kind == "garbage":
         return kind, rng.choice([bytes(rng.randrange(256) for _ in range(rng.randrange(200))), b"RIFF" + bytes(100),
                                  "not midi ’🎵".encode(), b"MThd", b""])
@@ -190,8 +191,8 @@ def _rest_request(rng: random.Random) -> tuple[str, str, bytes | None]:
         return "GET", f"/api/v1/tasks/{rng.choice(['', 'x', '0' * 32, 'a' * 32, '../etc', '%00'])}", None
     if roll < 0.2:
         sid = rng.choice(["0" * 32, "x", "..%2F.."])
-        return "GET", f"/api/v1/files/{sid}/{rng.choice(['1', 'x', '-1'])}/{rng.choice(['song.mid', '.token', 'app.py'])}" \
-                      f"?token={rng.choice(['', 'x', 'y' * 100])}", None
+        version, name = rng.choice(["1", "x", "-1"]), rng.choice(["song.mid", ".token", "app.py"])
+        return "GET", f"/api/v1/files/{sid}/{version}/{name}?token={rng.choice(['', 'x', 'y' * 100])}", None
     if roll < 0.25:  # a malformed envelope to a Gradio endpoint
         return "POST", f"/gradio_api/call/{rng.choice(list(GRADIO))}", rng.choice(
             [b'{"data": 5}', b'{"data": "' + b"Q" * 100_000 + b'"}', b"not json", b"[" * 10_000,

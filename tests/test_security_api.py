@@ -151,7 +151,8 @@ def test_unicode_prompts_compose_through_rest_and_gradio(studio, http, prompt):
     assert http.get(made["files"]["spec.json"]).json()["title"] == made["title"]
     answer = _call(http, "generate", [prompt, "", 0, "", "verse:1", "", "baseline", 0])
     assert "event: complete" in answer, answer[-300:]
-    assert not [p for p in studio.root.iterdir() if p.is_dir() and not any(p.glob("*/song.mid"))]  # no empty song folders
+    # no empty song folders
+    assert not [p for p in studio.root.iterdir() if p.is_dir() and not any(p.glob("*/song.mid"))]
 
 
 def test_server_memory_stays_bounded(studio, http):

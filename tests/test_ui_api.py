@@ -39,7 +39,8 @@ def test_generate_endpoint_returns_a_song_with_files(client, studio_url):
     mid = httpx.get(studio_url + r["files"]["song.mid"])
     assert mid.status_code == 200 and mid.content.startswith(b"MThd")
     spec = httpx.get(studio_url + r["files"]["spec.json"]).json()
-    assert spec["global_emotion"]["energy"] == pytest.approx(0.9) and spec["global_emotion"]["valence"] == pytest.approx(-0.5)
+    assert spec["global_emotion"]["energy"] == pytest.approx(0.9)
+    assert spec["global_emotion"]["valence"] == pytest.approx(-0.5)
 
 
 def test_generate_endpoint_rejects_bad_input_with_the_field_named(client):

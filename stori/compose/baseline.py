@@ -47,7 +47,7 @@ def _drums(spec: SongSpec, s: SectionSpec, span: SectionSpan, c: Constraints, se
             backbeat = (beat_no % 2 == 1) if den == 4 and num in (2, 4) else beat_no == num // 2
             if behaviour == "half_time":
                 backbeat = beat_no == num // 2
-            if beat_no == 0 or (behaviour == "driving" and not backbeat) or (not backbeat and rng.random() < density * 0.3):
+            if beat_no == 0 or (not backbeat and (behaviour == "driving" or rng.random() < density * 0.3)):
                 notes.append(Note(KICK, t, t + PPQ // 4, _velocity(c, 1.0 if beat_no == 0 else 0.7, rng)))
             if backbeat:
                 notes.append(Note(SIDE_STICK if behaviour == "sparse" else SNARE, t, t + PPQ // 4,
@@ -140,7 +140,8 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
     step = PPQ // 2 if density > 4 else PPQ
     notes, prev = [], int(centre)
     for tick in range(span.start, span.end, step):
-        if any(n.start <= tick < n.end for n in locked) or rng.random() < c.rest_density or rng.random() > density * step / spec.ticks_per_bar:
+        if (any(n.start <= tick < n.end for n in locked) or rng.random() < c.rest_density
+                or rng.random() > density * step / spec.ticks_per_bar):
             continue
         _, chord_pcs, _ = parse_chord(chord_at(timeline, tick - span.start))
         strong = (tick - span.start) % beat_ticks(spec) == 0
@@ -199,7 +200,8 @@ def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL
             if tracer.enabled:
                 tracer.record("pattern", f"section:{s.id}/{track.role}",
                               {"behaviour": s.behaviour(track.role, "default"), "notes": len(notes)},
-                              c.because("drum_density" if track.role == "drums" else "note_density" if track.role == "melody" else "velocity_ceiling"),
+                              c.because({"drums": "drum_density", "melody": "note_density"}.get(track.role,
+                                                                                               "velocity_ceiling")),
                               confidence=0.6,
                               principle="the section's emotion sets how busy and how loud each part plays")
     return song

@@ -78,7 +78,8 @@ def _has(text: str, phrase: str) -> bool:
 
 
 def sections_named(text: str) -> list[str]:
-    """Section words in ``text`` ("the second chorus", "bridge"), as ``type`` or ``type#n``, each once, in the order said."""
+    """Section words in ``text`` ("the second chorus", "bridge"), as ``type`` or ``type#n``, each once, in
+    the order said."""
     out = []
     words = sorted(SECTION_WORDS, key=len, reverse=True)
     pattern = (r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\s+)?("
@@ -149,8 +150,8 @@ def parse_command(text: str) -> RefinementCommand:
                 cmd.named.append(name)
                 break
 
-    dims = [PART_WORDS[w] for w in sorted(PART_WORDS, key=len,
-                                          reverse=True) if _has(low, w) and not (w == "hook" and "hook" in str(cmd.sections))]
+    dims = [PART_WORDS[w] for w in sorted(PART_WORDS, key=len, reverse=True)
+            if _has(low, w) and not (w == "hook" and "hook" in str(cmd.sections))]
     cmd.dimensions = list(dict.fromkeys(dims))
     for word, (delta, behaviour) in sorted(PART_CHANGES.items(), key=lambda kv: -len(kv[0])):
         if not _has(low, word) or (word == "punchier" and "more intense" in cmd.named):

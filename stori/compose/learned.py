@@ -24,7 +24,7 @@ from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_fo
 from stori.perform.styles import song_style
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
-from stori.spec.song import Note, Song, no_restrikes
+from stori.spec.song import Note, Song, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
@@ -96,9 +96,9 @@ class _Part:
         for units, ns in zip(self.streams, generated):
             for j, u in enumerate(units):
                 a = j * unit_ticks
-                by_unit[u] = self._clear_figures([Note(n.pitch, n.start - a + u * unit_ticks,
-                                                       min(n.end, a + unit_ticks) - a + u * unit_ticks,
-                                                       n.velocity) for n in ns if a <= n.start < a + unit_ticks and lo_p <= n.pitch <= hi_p])
+                by_unit[u] = self._clear_figures([
+                    Note(n.pitch, n.start - a + u * unit_ticks, min(n.end, a + unit_ticks) - a + u * unit_ticks,
+                         n.velocity) for n in starting_in(ns, a, a + unit_ticks) if lo_p <= n.pitch <= hi_p])
         for u in self.form:
             if u.kind != "new":
                 by_unit[u.index] = refit(by_unit.get(u.source, []), (u.index - u.source) * unit_ticks, self.chords,

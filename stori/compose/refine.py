@@ -146,7 +146,8 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
                 if "energy" in st:
                     st["energy"] = round(min(1.0, max(0.0, st["energy"] + s.emotion.energy - before.energy)), 3)
         s.track_behaviours.update(cmd.behaviours)
-        if cmd.behaviours.get("melody") == "soaring" and not any("register_shift" in str(u.transformations) for u in s.motif_usage):
+        lifted = any("register_shift" in str(u.transformations) for u in s.motif_usage)
+        if cmd.behaviours.get("melody") == "soaring" and not lifted:
             for u in s.motif_usage[:1]:
                 u.transformations = [*u.transformations, {"type": "register_shift", "amount": 1}]
         if cmd.simpler_chords is not None:

@@ -1,8 +1,8 @@
 """Section-local sequential composition over any engine: the engine plays a section, then each part
 hears the ones before it (drums -> bass -> harmony -> melody, :mod:`stori.compose.ensemble`),
 transitions into and out of the section are checked and repaired, and the critic may regenerate
-its weakest dimension (``passes`` rounds, :data:`CRITIC_PASSES` by default). Only the sections asked for are touched; every
-other section keeps ``base``'s notes exactly.
+its weakest dimension (``passes`` rounds, :data:`CRITIC_PASSES` by default). Only the sections asked for
+are touched; every other section keeps ``base``'s notes exactly.
 """
 from __future__ import annotations
 

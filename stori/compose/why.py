@@ -46,8 +46,9 @@ def answer_why(song, question: str) -> str:
         targets = [spec.sections[0].id]
     sid = targets[0]
     s = spec.section(sid)
+    others = [x for x in spec.sections if x.id != sid]
     ref_ids = resolve_sections(RefinementCommand(text=q, sections=said[1:2]), pairs) if len(said) > 1 else \
-        [x.id for x in spec.sections if x.type == "verse" and x.id != sid][:1] or [x.id for x in spec.sections if x.id != sid][:1]
+        [x.id for x in others if x.type == "verse"][:1] or [x.id for x in others][:1]
     role = next((PART_WORDS[w] for w in sorted(PART_WORDS, key=len, reverse=True) if w in q), None)
     role = role or ("drums" if aspect == "drums" else "melody" if aspect in ("register", "motif") else "all")
     facts = []
@@ -57,14 +58,16 @@ def answer_why(song, question: str) -> str:
         a = section_stats(song, song.section(sid)).get(role, {}).get(measure)
         b = section_stats(song, song.section(ref.id)).get(role, {}).get(measure)
         if a is not None and b is not None:
-            show = (lambda v: f"{midi_name(int(round(v)))} ({v:g})") if measure == "mean_pitch" else (lambda v: f"{v:g}")
+            def show(v: float) -> str:
+                return f"{midi_name(int(round(v)))} ({v:g})" if measure == "mean_pitch" else f"{v:g}"
+
             facts.append(f"Measured: the {role if role != 'all' else 'whole band'}'s {measure.replace('_', ' ')} is "
                          f"{show(a)} in {sid} against {show(b)} in {ref.id} ({a - b:+.3g}).")
         if field:
             ca, cb = emotion_to_constraints(s.emotion, s), emotion_to_constraints(ref.emotion, ref)
+            why = "; ".join(f"{x['factor']} is {x['value']} ({x['implication']})" for x in ca.because(field))
             facts.append(f"The plan asks for {field.replace('_', ' ')} {getattr(ca, field):g} in {sid} and "
-                         f"{getattr(cb, field):g} in {ref.id}, "
-                         "because " + "; ".join(f"{x['factor']} is {x['value']} ({x['implication']})" for x in ca.because(field)) + ".")
+                         f"{getattr(cb, field):g} in {ref.id}, because {why}.")
     if aspect == "chords":
         facts.append(f"{sid} plays {' | '.join(s.chords)}.")
     tr = [t for t in song.traces if t["decision_type"] in kinds
@@ -77,11 +80,13 @@ def _format(question: str, facts: list[str], traces: list[dict]) -> str:
     principles = []
     for t in traces:
         reasons = "; ".join(f"{b['factor']} = {b['value']}: {b['implication']}" for b in t.get("because", [])[:4])
-        lines.append(f"- Decision *{t['decision_type']}* on {t['target']}: {_short(t['decision'])}" + (f" — because {reasons}" if reasons else ""))
+        lines.append(f"- Decision *{t['decision_type']}* on {t['target']}: {_short(t['decision'])}"
+                     + (f" — because {reasons}" if reasons else ""))
         if t.get("musical_principle") and t["musical_principle"] not in principles:
             principles.append(t["musical_principle"])
     if principles:
-        lines += ["", "**Principle:** " + " ".join(p[0].upper() + p[1:] + ("" if p.endswith(".") else ".") for p in principles[:2])]
+        lines += ["", "**Principle:** " + " ".join(p[0].upper() + p[1:] + ("" if p.endswith(".") else ".")
+                                                   for p in principles[:2])]
     if len(lines) == 2:
         lines.append("- No recorded decision explains that (was the song made with traces off?).")
     return "\n".join(lines)

@@ -179,7 +179,8 @@ def drum_facts(part: Part) -> dict[str, float]:
     at_ends = [f for f, e in zip(fill, end) if e]
     between = [f for f, e in zip(fill, end) if not e]
     return {
-        "backbeat": sum(part.steps(n) % 16 in (4, 12) for n in snares) / len(snares) if snares and four_four else math.nan,
+        "backbeat": (sum(part.steps(n) % 16 in (4, 12) for n in snares) / len(snares)
+                     if snares and four_four else math.nan),
         "toms": sum(n.pitch in TOMS for n in part.notes) / len(part.notes) if part.notes else math.nan,
         "bar_repeats": _repeat_share(kick_snare_bars(part), adjacent_only=False),
         "fills_phrase_end": sum(at_ends) / len(at_ends) if at_ends else math.nan,
@@ -211,7 +212,8 @@ def song_facts(song: Song) -> dict[str, dict[str, float]]:
 
 
 def midi_facts(path: str | Path, meter: tuple[int, int] | None = None) -> dict:
-    """``{"drums": facts or None, "pitched": {track name: facts}}`` of a MIDI file (``meter`` as in :func:`midi_parts`)."""
+    """``{"drums": facts or None, "pitched": {track name: facts}}`` of a MIDI file (``meter`` as in
+    :func:`midi_parts`)."""
     drums, pitched = midi_parts(path, meter)
     return {"drums": drum_facts(drums) if drums else None, "pitched": {k: pitched_facts(p) for k, p in pitched.items()}}
 

@@ -157,7 +157,9 @@ def gmd_summary(data_dir) -> dict:
 
 
 def _fmt(v) -> str:
-    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else (f"{v:g}" if isinstance(v, float) else str(v))
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def to_markdown(report: dict) -> str:

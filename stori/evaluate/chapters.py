@@ -1,4 +1,5 @@
-"""The chapters of the evaluation report (validity, control fidelity, similarity, structure, speed), each a function returning plain numbers (JSON-ready)."""
+"""The chapters of the evaluation report (validity, control fidelity, similarity, structure, speed), each a
+function returning plain numbers (JSON-ready)."""
 from __future__ import annotations
 
 import dataclasses
@@ -55,7 +56,8 @@ def validity(engine: str, n: int, seed: int = 0) -> tuple[dict, list[Generated]]
         valid += not any(result.values())
         for c, found in result.items():
             passed[c] += not found
-            problems += [f"song {k} ({spec.genre}, {spec.time_signature[0]}/{spec.time_signature[1]}): {p}" for p in found]
+            meter = f"{spec.time_signature[0]}/{spec.time_signature[1]}"
+            problems += [f"song {k} ({spec.genre}, {meter}): {p}" for p in found]
     return {"n": n, "valid_share": valid / n, "check_share": {c: v / n for c, v in passed.items()},
             "problems": problems[:10]}, songs
 
@@ -194,10 +196,10 @@ def structure_metrics(pieces: Sequence[Piece]) -> dict:
             contrasts.append(structure.contrast(attrs["verse"], attrs["chorus"], CONTRAST_KEYS))
     return {
         "pitch_class_entropy": _nanmean(structure.pitch_class_entropy(_pitched(s)) for s in samples if _pitched(s)),
-        "groove_consistency_pitched": _nanmean(structure.groove_consistency(_pitched(s),
-                                                                            _tpb(s)) for s in samples if _pitched(s)),
-        "groove_consistency_drums": _nanmean(structure.groove_consistency(s.notes["drums"],
-                                                                          _tpb(s)) for s in samples if s.notes.get("drums")),
+        "groove_consistency_pitched": _nanmean(structure.groove_consistency(_pitched(s), _tpb(s))
+                                               for s in samples if _pitched(s)),
+        "groove_consistency_drums": _nanmean(structure.groove_consistency(s.notes["drums"], _tpb(s))
+                                             for s in samples if s.notes.get("drums")),
         "chord_tone_ratio": _strong_chord_tone_ratio(samples),
         "motif_recurrence": _nanmean(structure.motif_recurrence([s.notes.get("melody",
                                                                              []) for s in p]) for p in pieces),

@@ -174,8 +174,9 @@ def table_rows(res: dict) -> tuple[list[str], list[list[str]]]:
         for k in keys:
             ours = [res["engines"][e]["facts"].get(role, {}).get("ours", {}).get(k) for e in engines]
             real = (entry["real"] or {}).get(k)
+            judged = k in checked and real is not None
             rows.append([role, k, *map(_f, ours), _f(real),
-                         *(_mark(within(o, real)) if k in checked and o is not None and real is not None else "" for o in ours)])
+                         *(_mark(within(o, real)) if judged and o is not None else "" for o in ours)])
     rows.append(["all pitched", "restrikes (total; real 0)", *(str(res["engines"][e]["restrikes"]) for e in engines),
                  "0",
                  *(_mark(res["engines"][e]["restrikes"] == 0) for e in engines)])

@@ -120,7 +120,8 @@ def _similarity(res: dict, engines: list[str]) -> list[str]:
              "songs described under Structure.", ""]
     for role, row in sim.items():
         cols = ["real_vs_real", *[e for e in engines if e in row]]
-        rows = [[f, *(f"{fmt(row[c][f]['overlap'], 3)} / {fmt(row[c][f]['kl'], 3)}" for c in cols)] for f in row["real_vs_real"]]
+        rows = [[f, *(f"{fmt(row[c][f]['overlap'], 3)} / {fmt(row[c][f]['kl'], 3)}" for c in cols)]
+                for f in row["real_vs_real"]]
         lines += [f"**{role}** (vs {row['dataset'].upper()} test; OA / KL)", ""] + _table(["feature", *cols], rows)
     return lines + ["![similarity](similarity.png)", "",
                     "The distributions behind those numbers: the real set's intra-set distances (black) against the "
@@ -175,8 +176,9 @@ def _structure(res: dict, engines: list[str]) -> list[str]:
     rows = [[label, fmt(real.get(ref, {}).get(key)) + f" ({ref.upper()})", *(fmt(st[e].get(key)) for e in engines)]
             for key, label, ref in STRUCTURE_ROWS]
     rows.append(["Spec motif found where declared (interval + rhythm after its transformations, any transposition)",
-                 "– (POP909 declares no motifs)", *(f"{fmt(st[e]['spec_motif_recognisability']['share'])} "
-                                                   f"of {st[e]['spec_motif_recognisability']['declared']}" for e in engines)])
+                 "– (POP909 declares no motifs)",
+                 *(f"{fmt(m['share'])} of {m['declared']}"
+                   for m in (st[e]["spec_motif_recognisability"] for e in engines))])
     lines = [f"Each metric over {res['settings']['planned_songs']} planned songs per engine (the planner's own plan "
              "for a genre prompt, cycling through pop, indie folk, rock, hip-hop, jazz, ambient, funk, lo-fi, house "
              "and r&b, seed k for song k), beside the same metric on the real test split. Groove consistency is Wu "
@@ -252,7 +254,8 @@ def _kde_plot(sim: dict, engines: list[str], path: Path) -> None:
             for k, e in enumerate(x for x in engines if x in sim[role]):
                 c = sim[role][e][f]["curve"]
                 ax.plot(c["x"], c["inter"], color=f"C{k}", label=f"inter {e}")
-            ax.set_title(f"{role}: {f.replace('_histogram', '').replace('pitch_class_transition_matrix', 'pc transitions')}", fontsize=8)
+            name = f.replace("_histogram", "").replace("pitch_class_transition_matrix", "pc transitions")
+            ax.set_title(f"{role}: {name}", fontsize=8)
             ax.tick_params(labelsize=6)
             if i == 0 and j == 0:
                 ax.legend(fontsize=6)

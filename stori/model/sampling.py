@@ -56,8 +56,9 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         bias = static
         if chord_bias is not None:
             # Strong beats (1 and 3) pull twice as hard towards the chord.
-            bias = bias + torch.from_numpy(np.stack([grammar.chord_tones(s.chord) * w * (2.0 if s.position % 8 == 0 else 1.0)
-                                                     for s, w in zip(states, chord_bias)]))
+            pull = [grammar.chord_tones(s.chord) * w * (2.0 if s.position % 8 == 0 else 1.0)
+                    for s, w in zip(states, chord_bias)]
+            bias = bias + torch.from_numpy(np.stack(pull))
         steer = [grammar.density_bias(s) for s in states] if sampling.steer else []
         if any(x is not None for x in steer):
             bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok),

@@ -185,7 +185,9 @@ def run(args) -> int:
             print(f"resumed {ckpt_path} at step {step} ({elapsed / 60:.1f} min trained)")
     net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
     max_steps = tc["max_steps"]
-    amp = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
+    cuda = device.type == "cuda"
+    amp = torch.autocast("cuda", dtype=torch.bfloat16) if cuda else torch.autocast("cpu", enabled=False)
+    hardware = f"cuda ({torch.cuda.get_device_name(device)})" if cuda else f"{device.type} ({os.cpu_count()} cores)"
     aug = Augmenter(tok, tc.get("max_shift", 5), tc.get("p_drop", 0.1))
     rng = random.Random(tc.get("seed", 0) + step)
     lengths = [min(len(s), mcfg.context + 1) for s in train["seqs"]]
@@ -202,7 +204,7 @@ def run(args) -> int:
             save(ckpt_path, {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
                              "elapsed_s": time.time() - t_start, "history": history, "model_config": mcfg.to_dict(),
                              "tokenizer": tok.to_dict(), "train_config": cfg, "unigram_loss": unigram,
-                             "hardware": f"{device.type}" + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else f" ({os.cpu_count()} cores)")})
+                             "hardware": hardware})
 
     while step < max_steps and time.time() < deadline:
         for b in batches(lengths, tc["batch_tokens"], rng)[rank::int(os.environ.get("WORLD_SIZE", "1"))]:
@@ -210,8 +212,8 @@ def run(args) -> int:
                 break
             # Cosine decay over the run: by steps, or by the time budget when that ends it first.
             done = max(step / max_steps, (time.time() - t_start) / budget_s)
-            lr = tc["lr"] * min(1.0, (step + 1) / tc.get("warmup",
-                                                         200)) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
+            warm = min(1.0, (step + 1) / tc.get("warmup", 200))
+            lr = tc["lr"] * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
             for g in opt.param_groups:
                 g["lr"] = lr
             x = collate([aug(train["seqs"][i], train["roles"][i], train["pitch"][i], rng) for i in b], tok.pad,

@@ -129,6 +129,7 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
                     pitch = 38
                 bar.setdefault(i, {})[pitch] = vel
         phrase.append(bar)
-    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["bar_repeats"]:  # the groove's second bar as its first
+    # the groove's second bar as its first
+    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["bar_repeats"]:
         phrase[1:] = [{i: dict(h) for i, h in phrase[0].items()} for _ in phrase[1:]]
     return [{i: dict(h) for i, h in phrase[b % n_phrase].items()} for b in range(bars)]

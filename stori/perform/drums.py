@@ -348,7 +348,8 @@ def _feel(notes: list[Note], st: DrumStyle, tempo: float, rng: random.Random) ->
     out = []
     for n in notes:
         piece = PIECE_OF.get(n.pitch, "")
-        lean = st.feel_ms.get(piece, 0.0) if piece != st.snare_piece or n.velocity >= 50 else 0.0  # ghosts follow the groove
+        ghost = piece == st.snare_piece and n.velocity < 50
+        lean = 0.0 if ghost else st.feel_ms.get(piece, 0.0)  # ghosts follow the groove
         ms = lean + (rng.gauss(0, st.feel_jitter_ms) if st.feel_jitter_ms else 0.0)
         shift = int(round(ms * ticks_per_ms))
         start = max(0, n.start + shift)

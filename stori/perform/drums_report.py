@@ -40,7 +40,8 @@ def measure(song: Song) -> dict[str, float]:
         "swing16": statistics.median(swing16) if swing16 else 50.0,
         "density": len(notes) / bars,
         "hat_subdivision": 4 * PPQ / statistics.median(gaps) if gaps else 0.0,
-        "snare_offset_ms": statistics.median((n.start - round(n.start / step) * step) * ms_per_tick for n in loud) if loud else 0.0,
+        "snare_offset_ms": (statistics.median((n.start - round(n.start / step) * step) * ms_per_tick for n in loud)
+                            if loud else 0.0),
         "ghost_share": sum(n.velocity < 40 for n in snares) / len(snares) if snares else 0.0,
     }
 

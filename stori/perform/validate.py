@@ -63,7 +63,8 @@ def _exempt_pairs(hits: list[Note], tempo: float) -> set[int]:
 
 def check_drums(notes: list[Note], style: DrumStyle, tempo: float, ticks_per_bar: int, bars: int) -> list[str]:
     """Every rule the part breaks, one line each; empty when valid and playable."""
-    problems = [f"note {n.pitch} at tick {n.start} is outside GM drums 35..81" for n in notes if not 35 <= n.pitch <= 81]
+    problems = [f"note {n.pitch} at tick {n.start} is outside GM drums 35..81"
+                for n in notes if not 35 <= n.pitch <= 81]
     lo, hi = density_bounds(style, ticks_per_bar)
     per_bar = len(notes) / max(1, bars)
     if not lo <= per_bar <= hi:

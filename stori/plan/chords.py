@@ -169,8 +169,8 @@ class ChordModel:
 
     def sample(self, rng: random.Random, mode: str, length: int, valence: float, tension: float,
                lead_in: str | None = None, candidates: int = 12) -> tuple[list[str], float, list[list[str]]]:
-        """One of ``candidates`` sampled loops (drawn by softmax of their scores) of ``length`` numerals: scored by their own
-        log-probability, by how well the last chord leads back to the first (the loop repeats) and,
+        """One of ``candidates`` sampled loops (drawn by softmax of their scores) of ``length`` numerals: scored
+        by their own log-probability, by how well the last chord leads back to the first (the loop repeats) and,
         when ``lead_in`` is given, by how well the previous section's last chord leads in.
         Returns (best, its mean log-probability, the other candidates)."""
         cond = self.condition(mode, tension)

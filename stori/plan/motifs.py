@@ -71,9 +71,10 @@ def design_motifs(rng: random.Random, key: str, ev: EmotionVector, sections: lis
     for m in motifs:
         tracer.record("motif", f"motif:{m['id']}",
                       {"name": m["name"], "intervals": m["intervals"], "rhythm": m["rhythm"],
-                                                    "anchor_degree": m["anchor_degree"]},
-                      reasons if m["id"] == "m1" else [because("form", "verse of 8+ bars" if m["id"] == "m2" else "pre-chorus",
-                                                               "has room for a second figure", 1.0)],
+                       "anchor_degree": m["anchor_degree"]},
+                      reasons if m["id"] == "m1" else [
+                          because("form", "verse of 8+ bars" if m["id"] == "m2" else "pre-chorus",
+                                  "has room for a second figure", 1.0)],
                       confidence=0.5, principle="a short, recognisable figure ties the sections together; "
                       "answers and lifts give the verse and the pre-chorus their own shape")
     return motifs
@@ -115,7 +116,8 @@ def motif_usages(motifs: list[dict], sections: list[dict], ts: tuple[int, int], 
             tracer.record("motif_usage", f"section:{s['id']}/melody",
                           {"motif": mid, "bar": bar, "transformations": names},
                           [because("section_type", st,
-                                   f"a {st} states the {mid} figure" + (f", {', '.join(names)}" if names else " as written"), 0.7)]
+                                   f"a {st} states the {mid} figure"
+                                   + (f", {', '.join(names)}" if names else " as written"), 0.7)]
                           + ([because("prompt", "soars", "the chorus lifts the theme an octave",
                                       0.3)] if "register_shift" in names else []),
                           confidence=0.7, principle="a theme returns changed: higher when the song opens up, inverted "

@@ -130,7 +130,8 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
     """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour);
     ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
     drums = "tacet" if stype == "intro" and ev.energy < 0.3 else (
-        "sparse" if ev.energy < 0.35 else ("driving" if ev.energy > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
+        "sparse" if ev.energy < 0.35 else
+        ("driving" if ev.energy > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
     if genre.drum_style in ("boom_bap", "trap", "lofi") and drums == "steady":
         drums = "half_time" if genre.drum_style == "trap" else "steady"
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
@@ -213,9 +214,9 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
 
     given_tempo = tempo if tempo is not None else tempo_from_text(prompt)
     tempo = check_range("tempo", given_tempo if given_tempo is not None else arousal_tempo(g.tempo, ev), 40, 240)
-    key = normalize_key(key) if key else (key_from_text(prompt) or
-                                          f"{rng.choice(['C', 'D', 'E', 'F', 'G', 'A', 'Bb'])} "
-                                          f"{'minor' if ev.valence < -0.15 or (g.mode == 'minor' and ev.valence < 0.3) else 'major'}")
+    minor = ev.valence < -0.15 or (g.mode == "minor" and ev.valence < 0.3)
+    key = normalize_key(key) if key else (
+        key_from_text(prompt) or f"{rng.choice(['C', 'D', 'E', 'F', 'G', 'A', 'Bb'])} {'minor' if minor else 'major'}")
     key = normalize_key(key)
     meter = time_signature or meter_from_text(prompt) or g.meter
     ts = parse_time_signature(meter)

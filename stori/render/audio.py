@@ -52,7 +52,8 @@ def _synth():
     try:
         import fluidsynth  # pyfluidsynth; loads libfluidsynth at import
     except (ImportError, OSError) as e:
-        raise AudioUnavailable(f"the FluidSynth library is not available ({e.__class__.__name__}); {INSTALL_HINT}") from None
+        raise AudioUnavailable(f"the FluidSynth library is not available ({e.__class__.__name__}); "
+                               f"{INSTALL_HINT}") from None
     return fluidsynth
 
 

@@ -128,7 +128,8 @@ def read_midi(source: str | Path | bytes) -> mido.MidiFile:
     try:
         mid = mido.MidiFile(file=io.BytesIO(data))
     except Exception as e:  # mido raises many types on malformed files
-        why = "it ends in the middle of an event" if isinstance(e, EOFError) else f"{e.__class__.__name__}: {str(e)[:80]}"
+        why = ("it ends in the middle of an event" if isinstance(e, EOFError)
+               else f"{e.__class__.__name__}: {str(e)[:80]}")
         raise StoriError("midi", f"unreadable MIDI ({why})", "a valid Standard MIDI File") from None
     limits.check_events(sum(len(t) for t in mid.tracks))
     return mid

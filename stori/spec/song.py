@@ -144,5 +144,5 @@ def lift_restrikes(song: Song, sections: set[str] | None = None) -> None:
         if t.is_drums:
             continue
         inside = {id(n) for n in t.notes if any(sp.start <= n.start < sp.end for sp in spans)}
-        t.notes = sorted([n for n in t.notes if id(n) not in inside] + no_restrikes([n for n in t.notes if id(n) in inside]),
-                         key=lambda n: (n.start, n.pitch))
+        kept = [n for n in t.notes if id(n) not in inside]
+        t.notes = sorted(kept + no_restrikes([n for n in t.notes if id(n) in inside]), key=lambda n: (n.start, n.pitch))

@@ -79,8 +79,8 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 async def unreadable_body(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """FastAPI's 400 for a body its JSON parser gave up on (nesting past Python's recursion limit), in one line."""
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-        return JSONResponse({"detail": "body: is not JSON that can be read; allowed: a JSON object nested a few levels"},
-                            status_code=400)
+        detail = "body: is not JSON that can be read; allowed: a JSON object nested a few levels"
+        return JSONResponse({"detail": detail}, status_code=400)
     return await http_exception_handler(request, exc)
 
 

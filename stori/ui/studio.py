@@ -112,7 +112,8 @@ def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", am
         after = humanize_song(before, style=style or None, amount=float(amount), seed=int(seed))
         take = ws.save(after, render=render)
     notes = sum(len(t.notes) for t in after.tracks)
-    take.message = f"Humanized {notes} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same notes, new timing and dynamics."
+    take.message = (f"Humanized {notes} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same notes, "
+                    "new timing and dynamics.")
     return before, take
 
 
@@ -125,5 +126,6 @@ def warm_up() -> None:
     """Compose one bar with every engine (loading any model) and load the groove model, once, before serving."""
     for name in ENGINES:
         generate("", structure="verse:1", engine=name, trace=False)
-    with contextlib.suppress(StoriError):  # without its checkpoint the studio still composes; Humanize says what is missing
+    # Without its checkpoint the studio still composes; Humanize then says what is missing.
+    with contextlib.suppress(StoriError):
         groove_model.load()

@@ -73,7 +73,8 @@ class Take:
     def links(self, prefix: str = "/api/v1/files") -> dict[str, str]:
         """Download links; each carries the token, so a link works as given and only for whoever holds it."""
         query = f"?token={self.token}" if self.token else ""
-        return {name: f"{prefix}/{self.song_id}/{self.version}/{name}{query}" for name in SERVED_FILES if self.path(name)}
+        return {name: f"{prefix}/{self.song_id}/{self.version}/{name}{query}"
+                for name in SERVED_FILES if self.path(name)}
 
 
 class Workspace:
@@ -122,7 +123,8 @@ class Workspace:
 
     @staticmethod
     def render(take: Take) -> None:
-        """Add the FluidSynth preview (the first PREVIEW_MAX_S seconds); without FluidSynth the take says why instead."""
+        """Add the FluidSynth preview (the first PREVIEW_MAX_S seconds); without FluidSynth the take says why
+        instead."""
         try:
             render_wav(take.song, take.folder / "preview.wav", sample_rate=PREVIEW_RATE, max_seconds=PREVIEW_MAX_S)
         except AudioUnavailable as e:
