@@ -68,16 +68,15 @@ def repeat_counts(windows: dict[int, frozenset]) -> tuple[int, int, int, int]:
 def measure() -> dict:
     from stori.data.pop909 import whole_song
     from stori.data.splits import pop909_ids
-    from stori.spec.song import PPQ
+    from stori.spec.song import PITCHED_ROLES, PPQ
 
-    roles = ("melody", "counter_melody", "harmony", "bass")
-    rates: dict[str, list[tuple[float, float]]] = {r: [] for r in roles}
-    lengths: dict[str, list[float]] = {r: [] for r in roles}
+    rates: dict[str, list[tuple[float, float]]] = {r: [] for r in PITCHED_ROLES}
+    lengths: dict[str, list[float]] = {r: [] for r in PITCHED_ROLES}
     for sid in pop909_ids("train"):
         song = whole_song(sid)
         if song is None or song[1] != (4, 4):
             continue
-        for role in roles:
+        for role in PITCHED_ROLES:
             notes = [(n.pitch, n.start, n.end, n.velocity) for n in song[0].get(role, [])]
             pairs, prev, n2, prev2 = repeat_counts(window_rhythms(notes, PPQ // 4, 32))
             if pairs:

@@ -25,8 +25,8 @@ from stori.data.paths import CACHE_DIR, cached
 from stori.data.paths import data_dir as resolve_data_dir
 from stori.spec.song import Note
 
-VERSION = "realness-real-v1"
-"""Bump when what is read changes: the cache is keyed by it."""
+VERSION = "realness-real-v2"  # v2: Part moved to stori.data.part_facts
+"""Bump when what is read (or the module of what is pickled) changes: the cache is keyed by it."""
 
 FAMILIES = {
     "rock": ("rock", "punk"),
