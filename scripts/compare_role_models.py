@@ -19,7 +19,7 @@ from stori.model.transformer import ModelConfig, Transformer
 
 
 def model_of(path: str) -> Transformer:
-    ck = torch.load(path, map_location="cpu", weights_only=False)
+    ck = torch.load(path, map_location="cpu", weights_only=True)
     model = Transformer(ModelConfig(**ck["model_config"]))
     model.load_state_dict({k: v.float() for k, v in ck["model"].items()})
     return model

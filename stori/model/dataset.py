@@ -90,7 +90,7 @@ def load_corpus(data_dir=None, progress: bool = True) -> dict:
     tag = hashlib.sha1(f"{CACHE_VERSION}{data_dir}".encode()).hexdigest()[:8]
     path = CACHE_DIR / f"model-{CACHE_VERSION}-{tag}.pt"
     if path.exists():
-        return torch.load(path, weights_only=False)
+        return torch.load(path, weights_only=False)  # numpy arrays this function wrote itself, not a download
     splits = {sp: load_pop909_sections(sp, data_dir) + load_gmd_sections(sp, data_dir, bars=WINDOW_BARS)
               for sp in ("train", "valid")}
     corpus = build(splits["train"], splits["valid"], progress)
