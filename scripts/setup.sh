@@ -32,9 +32,9 @@ want=$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cu
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python requirements into .venv (first time takes a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
-  # The runtime (its CPU torch from PyTorch's CPU index) and the test tools; an index that cannot be
-  # reached is skipped after one retry rather than five (-qq: errors only, not a warning per package).
-  .venv/bin/python -m pip install -qq --retries 1 -r requirements-dev.txt
+  # The runtime (its CPU torch from PyTorch's CPU index) and the test tools. Where that index cannot be
+  # reached (a machine with its own mirror) pip warns once per package and goes on after one retry, not five.
+  .venv/bin/python -m pip install -q --retries 1 -r requirements-dev.txt
   .venv/bin/python -m pip install -q --no-deps -e .
   echo "$want" > "$stamp"
 fi
