@@ -31,7 +31,8 @@ def test_generate_writes_a_bundle_with_four_roles_in_planned_sections(tmp_path, 
     assert [t.role for t in song.tracks] == ["drums", "bass", "harmony", "melody"]
     assert all(t.notes for t in song.tracks)
     assert len(list((out / "stems").glob("*.mid"))) == 4
-    assert [(s.id, s.type) for s in song.sections][:3] == [("intro", "intro"), ("verse1", "verse"), ("pre_chorus", "pre_chorus")]
+    assert [(s.id, s.type) for s in song.sections][:3] == [("intro", "intro"), ("verse1", "verse"),
+                                                           ("pre_chorus", "pre_chorus")]
     for span, s in zip(song.sections, song.spec.sections):  # every section has music in it
         assert any(song.notes_in(t, span) for t in song.tracks), s.id
     assert "wrote" in capsys.readouterr().out
@@ -39,7 +40,8 @@ def test_generate_writes_a_bundle_with_four_roles_in_planned_sections(tmp_path, 
 
 def test_same_seed_gives_a_byte_identical_song(tmp_path):
     for name in ("a", "b"):
-        assert main(["generate", "--prompt", PROMPT, "--out", str(tmp_path / name), "--seed", "7", "--engine", "baseline"]) == 0
+        assert main(["generate", "--prompt", PROMPT, "--out", str(tmp_path / name), "--seed", "7", "--engine",
+                     "baseline"]) == 0
     assert (tmp_path / "a" / "song.mid").read_bytes() == (tmp_path / "b" / "song.mid").read_bytes()
     main(["generate", "--prompt", PROMPT, "--out", str(tmp_path / "c"), "--seed", "8", "--engine", "baseline"])
     assert (tmp_path / "a" / "song.mid").read_bytes() != (tmp_path / "c" / "song.mid").read_bytes()
@@ -93,7 +95,8 @@ def test_malformed_spec_and_unreadable_midi(tmp_path):
 def test_missing_soundfont_gives_one_clear_message_and_the_rest_is_written(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("STORI_SOUNDFONT", str(tmp_path / "nowhere.sf2"))
     out = tmp_path / "song"
-    assert main(["generate", "--prompt", PROMPT, "--out", str(out), "--engine", "baseline", "--structure", "verse:2", "--render"]) == 0
+    assert main(["generate", "--prompt", PROMPT, "--out", str(out), "--engine", "baseline", "--structure", "verse:2",
+                 "--render"]) == 0
     err = capsys.readouterr().err
     assert "no preview.wav" in err and "STORI_SOUNDFONT" in err
     assert (out / "song.mid").is_file() and not (out / "preview.wav").exists()

@@ -93,7 +93,7 @@ def test_a_failed_save_leaves_no_song_folder(tmp_path):
     ws = Workspace(tmp_path / "studio")
     song = generate("calm", structure="verse:1", engine="baseline")
     song.tracks[0].program = 300  # not a MIDI program: writing the bundle fails
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):
         ws.save(song, render=False)
     assert list(ws.root.iterdir()) == []
 
@@ -106,3 +106,16 @@ def test_summary_says_which_planner_planned_the_song():
     assert "planned by the offline planner" in metrics_markdown(song)
     song.spec.extra["planner"] = "offline (the LLM answer did not validate as RMS v2: sections: is missing or empty)"
     assert "planned offline: the LLM answer did not validate" in metrics_markdown(song)
+
+
+def test_each_handler_is_one_endpoint_and_the_public_ones_are_named(tmp_path):
+    from stori.ui.callbacks import SONG_VIEWS, Callbacks
+    from stori.ui.layout import build_blocks
+    from stori.ui.workspace import Workspace
+
+    fns = list(build_blocks(Callbacks(Workspace(tmp_path))).fns.values())
+    names = [f.api_name for f in fns]
+    assert len(names) == len(set(names)) and not [n for n in names if n.rsplit("_", 1)[-1].isdigit()]
+    assert {f.api_name for f in fns if f.api_visibility == "public"} == {"generate", "refine", "drums", "humanize"}
+    chat = next(f for f in fns if f.api_name == "chat")
+    assert len(chat.outputs) == 3 + len(SONG_VIEWS)  # chatbot, message box, spec, then the views

@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from stori.data.drum_kit import to_kit
+from stori.data.drum_kit import KIT, SNARES, to_kit
 from stori.data.phrase_stats import drum_stats
 from stori.perform.styles import DrumStyle
 from stori.spec.song import PPQ
@@ -41,7 +41,6 @@ METERS: dict[str, tuple[tuple[int, int], ...]] = {
 _COMPOUND_FROM = {0: 0, 2: 1, 4: 2, 5: 3}  # dotted-beat slot -> 16th of the borrowed beat
 SECTION_OF = {"intro": "intro", "verse": "verse", "chorus": "chorus", "bridge": "bridge", "fill": "fill",
               "outro": "outro", "break": "other"}
-SNARES = {37, 38, 39, 40}
 
 
 @dataclass(frozen=True)
@@ -118,16 +117,18 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
         bar: dict[int, dict[int, int]] = {}
         for i, s in enumerate(slots):
             for pitch, vel in by_source[b].get(s.source, {}).items() if s.source is not None else ():
-                if pitch != 36 and pitch not in SNARES:
+                if pitch != KIT["kick"] and pitch not in SNARES:
                     continue
                 if pitch in SNARES:
-                    if _tendency(style.snare, s.source) == 0:  # off the style's snare places: a ghost, as often as the style ghosts
+                    if _tendency(style.snare,
+                                 s.source) == 0:  # off the style's snare places: a ghost, as often as the style ghosts
                         if rng.random() >= min(1.0, 2 * style.ghost_rate):
                             continue
                         vel = min(vel, style.velocity[0])
                     pitch = 38
                 bar.setdefault(i, {})[pitch] = vel
         phrase.append(bar)
-    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["bar_repeats"]:  # the groove's second bar as its first
+    # the groove's second bar as its first
+    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["bar_repeats"]:
         phrase[1:] = [{i: dict(h) for i, h in phrase[0].items()} for _ in phrase[1:]]
     return [{i: dict(h) for i, h in phrase[b % n_phrase].items()} for b in range(bars)]

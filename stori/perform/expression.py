@@ -46,7 +46,8 @@ class _Sections:
     """Per tick: the section span, its emotion (energy, tension, intimacy, motion) and its neighbours."""
 
     def __init__(self, song: Song):
-        self.spans = sorted(song.sections, key=lambda s: s.start) or [SectionSpan("all", "verse", 0, max(1, song.end_tick))]
+        self.spans = sorted(song.sections,
+                            key=lambda s: s.start) or [SectionSpan("all", "verse", 0, max(1, song.end_tick))]
         self.starts = [s.start for s in self.spans]
         spec = {s.id: s for s in song.spec.sections} if song.spec else {}
         self.emotion = []
@@ -143,7 +144,8 @@ def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: 
             t.controls = [c for c in t.controls if c.control not in (1, 11) or not chosen(c.tick)] + \
                          [c for c in _curves(t, song, spans) if chosen(c.tick)]
             t.controls.sort(key=lambda c: (c.tick, c.control))
-    return replace(song, tracks=tracks, sections=list(song.sections), traces=_traced(song, spans, offbeat) if trace else list(song.traces))
+    return replace(song, tracks=tracks, sections=list(song.sections),
+                   traces=_traced(song, spans, offbeat) if trace else list(song.traces))
 
 
 def _chosen(song: Song, sections: set[str] | None):
@@ -280,8 +282,10 @@ def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] |
     for span in song.sections:
         if sections is not None and span.id not in sections:
             continue
-        index = {t.name: [k for k, n in enumerate(t.notes) if span.start <= n.start < span.end] for t in expressed.tracks}
-        part = replace(expressed, tracks=[replace(t, notes=[t.notes[k] for k in index[t.name]]) for t in expressed.tracks])
+        index = {t.name: [k for k, n in enumerate(t.notes) if span.start <= n.start < span.end]
+                 for t in expressed.tracks}
+        part = replace(expressed, tracks=[replace(t, notes=[t.notes[k] for k in index[t.name]])
+                                          for t in expressed.tracks])
         local = humanize_song(part, style, amount, zlib.crc32(f"{seed}:{span.id}".encode()), drum_amount=1.0)
         for t, done in zip(played.tracks, local.tracks):
             if roles is not None and t.role not in roles:

@@ -31,9 +31,9 @@ import numpy as np
 
 from stori.errors import StoriError, check_range
 from stori.perform import groove_model
-from stori.perform.groove_model import MAX_OFFSET_STEPS
 from stori.perform.groove_features import GMD_STYLES, STEP, hit_features
-from stori.spec.song import Note, Song, Track
+from stori.perform.groove_model import MAX_OFFSET_STEPS
+from stori.spec.song import Note, Song
 
 NOISE_CLIP = 2.5  # Laplace noise clipped to this many scales
 MIN_SAME_PIECE_MS = 30.0  # two hits of one drum stay this far apart unless written closer (rolls, flams)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from stori.data.paths import PROJECT_ROOT
+from stori.render.midi import NOTE_OFF, NOTE_ON, PROGRAM, track_events
 from stori.spec.song import DRUM_CHANNEL, Song
 
 INSTALL_HINT = "install it with: sudo apt-get install fluidsynth fluid-soundfont-gm"
@@ -51,7 +52,8 @@ def _synth():
     try:
         import fluidsynth  # pyfluidsynth; loads libfluidsynth at import
     except (ImportError, OSError) as e:
-        raise AudioUnavailable(f"the FluidSynth library is not available ({e.__class__.__name__}); {INSTALL_HINT}") from None
+        raise AudioUnavailable(f"the FluidSynth library is not available ({e.__class__.__name__}); "
+                               f"{INSTALL_HINT}") from None
     return fluidsynth
 
 
@@ -69,17 +71,14 @@ def _blocks(fluidsynth, sf_path: Path, song: Song, sample_rate: int, max_seconds
         sfid = synth.sfload(str(sf_path))
         if sfid < 0:
             raise AudioUnavailable(f"FluidSynth could not load the soundfont {sf_path}")
-        events = []  # (tick, order, kind, channel, a, b)
+        events = []  # (tick, kind, channel, a, b)
         for t in song.tracks:
             ch = t.channel - 1
             if t.channel == DRUM_CHANNEL:
                 synth.program_select(ch, sfid, 128, 0)
             else:
                 synth.program_select(ch, sfid, 0, t.program)
-            events += [(c.tick, 0, "cc", ch, c.control, c.value) for c in t.controls]
-            for n in t.notes:
-                events.append((n.end, 1, "off", ch, n.pitch, 0))
-                events.append((n.start, 2, "on", ch, n.pitch, n.velocity))
+            events += [(tick, kind, ch, a, b) for tick, kind, a, b in track_events(t) if kind != PROGRAM]
         events.sort()
         done = 0
 
@@ -91,13 +90,13 @@ def _blocks(fluidsynth, sf_path: Path, song: Song, sample_rate: int, max_seconds
                 yield np.asarray(synth.get_samples(n), dtype=np.int16).reshape(-1, 2)
                 done += n
 
-        for tick, _, kind, ch, a, b in events:
+        for tick, kind, ch, a, b in events:
             yield from advance(int(round(song.seconds(tick) * sample_rate)))
             if limit is not None and done >= limit:
                 return
-            if kind == "on":
+            if kind == NOTE_ON:
                 synth.noteon(ch, a, b)
-            elif kind == "off":
+            elif kind == NOTE_OFF:
                 synth.noteoff(ch, a)
             else:
                 synth.cc(ch, a, b)

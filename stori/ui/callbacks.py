@@ -21,6 +21,7 @@ from gradio.utils import get_upload_folder
 from stori import inputs
 from stori.errors import StoriError
 from stori.render.figures import emotion_arc, piano_roll
+from stori.safe_json import load_json
 from stori.spec.emotion import AXES
 from stori.spec.song_spec import SongSpec
 from stori.ui import studio, views
@@ -73,8 +74,13 @@ def _audio(take: Take):
     return publish(take.path("preview.wav"))
 
 
+SONG_VIEWS = ("audio", "piano roll", "emotion arc", "timeline", "section table", "section choices", "traces",
+              "traces json", "metrics", "downloads")
+"""What the studio shows of a song, in the order of the outputs :func:`_song_views` fills."""
+
+
 def _song_views(take: Take) -> tuple:
-    """audio, piano roll, emotion arc, timeline, section table, section choices, traces (md, json), metrics, downloads."""
+    """The SONG_VIEWS of a take."""
     song, spec = take.song, take.song.spec
     note = f"\n\n> {take.audio_note}" if take.audio_note else ""
     return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec),
@@ -108,7 +114,8 @@ class Callbacks:
     def _fresh(self, take: Take):
         chat = [{"role": "assistant", "content": f"{take.message}\n\n{WELCOME}"}]
         spec = take.song.spec
-        return (take.song_id, take.token, spec.to_dict(), *_song_views(take), chat, *(round(getattr(spec.global_emotion, a), 2) for a in AXES))
+        return (take.song_id, take.token, spec.to_dict(), *_song_views(take), chat,
+                *(round(getattr(spec.global_emotion, a), 2) for a in AXES))
 
     # --- the selected section ------------------------------------------------------------------
     @staticmethod
@@ -141,17 +148,18 @@ class Callbacks:
     def chat(self, message, history, song_id, token):
         history = list(history or [])
         message = (message or "").strip()
+        unchanged = tuple(gr.update() for _ in ("spec", *SONG_VIEWS))
         if not message:
-            return (history, "", *(gr.update() for _ in range(11)))
+            return (history, "", *unchanged)
         history.append({"role": "user", "content": message})
         if not song_id:
             history.append({"role": "assistant", "content": "Generate a song first, then tell me what to change."})
-            return (history, "", *(gr.update() for _ in range(11)))
+            return (history, "", *unchanged)
         try:
             take = studio.refine_song(self.ws, song_id, message, token)
         except StoriError as e:
             history.append({"role": "assistant", "content": f"I could not do that: {e}"})
-            return (history, "", *(gr.update() for _ in range(11)))
+            return (history, "", *unchanged)
         history.append({"role": "assistant", "content": take.message or "Done."})
         return (history, "", take.song.spec.to_dict(), *_song_views(take))
 
@@ -164,7 +172,8 @@ class Callbacks:
         if not upload:
             raise gr.Error(f"midi: no file uploaded; allowed: {UPLOAD_ALLOWED}", title="Stori")
         before, take = friendly(lambda: studio.humanize_midi(self.ws, uploaded(upload), style, amount))()
-        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "before"), piano_roll(take.song, "after"),
+        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "before"),
+                piano_roll(take.song, "after"),
                 take.message + _note(take))
 
     # --- JSON endpoints (api_name generate / refine) ------------------------------------------------
@@ -206,7 +215,7 @@ def _json_object(text, field_name: str) -> dict | None:
         return None
     if not isinstance(text, str):
         raise StoriError(field_name, f"is a {type(text).__name__}", 'JSON text of an object such as {"energy": 0.7}')
-    value = inputs.load_json(inputs.text(text, field_name, 4000, "JSON text up to 4000 characters"), field_name,
+    value = load_json(inputs.text(text, field_name, 4000, "JSON text up to 4000 characters"), field_name,
                              'an object such as {"energy": 0.7}')
     if not isinstance(value, dict):
         raise StoriError(field_name, "is not a JSON object", 'an object such as {"energy": 0.7}')

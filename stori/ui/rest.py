@@ -3,7 +3,7 @@ in the background; ``GET /api/v1/tasks/{id}`` reports it and, when done, the son
 token and links to the files, which ``GET /api/v1/files/{song_id}/{version}/{name}?token=...`` (or an
 ``Authorization: Bearer <token>`` header) serves from the workspace only.
 
-The body is read by :func:`stori.inputs.load_json` and every field checked by :mod:`stori.inputs`
+The body is read by :func:`stori.safe_json.load_json` and every field checked by :mod:`stori.inputs`
 before a task starts, so a bad request gets 422 and one line naming the field, never an echo of what
 was sent; bodies over MAX_BODY_BYTES get 413 (:class:`BodyLimit`).
 """
@@ -18,12 +18,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
+from stori.safe_json import load_json
 from stori.ui import studio
 from stori.ui.callbacks import describe
 from stori.ui.workspace import Workspace, check_id
@@ -78,16 +79,17 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 async def unreadable_body(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """FastAPI's 400 for a body its JSON parser gave up on (nesting past Python's recursion limit), in one line."""
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-        return JSONResponse({"detail": "body: is not JSON that can be read; allowed: a JSON object nested a few levels"},
-                            status_code=400)
+        detail = "body: is not JSON that can be read; allowed: a JSON object nested a few levels"
+        return JSONResponse({"detail": detail}, status_code=400)
     return await http_exception_handler(request, exc)
 
 
 def generate_fields(body: bytes) -> dict:
     """A generate request body -> keyword arguments of ``studio.create_song``, every field checked."""
-    data = inputs.load_json(body, "body", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
+    data = load_json(body, "body", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
     if not isinstance(data, dict):
-        raise StoriError("body", f"is a JSON {type(data).__name__}", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
+        raise StoriError("body", f"is a JSON {type(data).__name__}",
+                         "a JSON object with " + ", ".join(GenerateRequest.model_fields))
     unknown = sorted(set(data) - set(GenerateRequest.model_fields))
     if unknown:
         raise StoriError("body", f"unknown field {unknown[0][:40]!r}", ", ".join(GenerateRequest.model_fields))
@@ -98,7 +100,8 @@ def generate_fields(body: bytes) -> dict:
 
 
 class TaskBoard:
-    """Background tasks with a status each; the oldest finished ones are forgotten past KEEP_TASKS."""
+    """Background tasks with a status each; past KEEP_TASKS the oldest finished ones are forgotten
+    (a queued or running task never is)."""
 
     def __init__(self, workers: int = 2):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stori-task")
@@ -110,8 +113,9 @@ class TaskBoard:
         task = {"task_id": task_id, "status": "queued"}
         with self._lock:
             self._tasks[task_id] = task
-            while len(self._tasks) > KEEP_TASKS:
-                self._tasks.popitem(last=False)
+            finished = [k for k, t in self._tasks.items() if t["status"] in ("done", "error")]
+            for k in finished[:len(self._tasks) - KEEP_TASKS]:  # queued and running tasks are kept
+                del self._tasks[k]
         self._pool.submit(self._run, task, job)
         return dict(task)
 

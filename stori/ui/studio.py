@@ -6,6 +6,7 @@ tasks together never run more songs at once than the machine has cores for.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass
@@ -45,8 +46,10 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
     ``on_step(fraction, text)``, when given, hears of each stage (the UI's progress bar).
     """
     step = on_step or (lambda fraction, text: None)
-    fields = inputs.generate_args(prompt_text=prompt, emotion_values=emotion, tempo_bpm=tempo, key_name=key, form=structure,
-                                  meter=time_signature, engine_name=engine or DEFAULT_ENGINE, seed_value=seed, engines=ENGINES)
+    fields = inputs.generate_args(prompt_text=prompt, emotion_values=emotion, tempo_bpm=tempo, key_name=key,
+                                  form=structure,
+                                  meter=time_signature, engine_name=engine or DEFAULT_ENGINE, seed_value=seed,
+                                  engines=ENGINES)
     prompt, emotion, tempo, key, structure, time_signature, engine, seed = (
         fields[k] for k in ("prompt", "emotion", "tempo", "key", "structure", "time_signature", "engine", "seed"))
     with SLOTS:
@@ -96,8 +99,8 @@ def make_drums(ws: Workspace, style: str = "boom_bap", bars: int = 4, time_signa
         song = perform_drums(style, bars, tempo, time_signature, humanize=bool(humanize), pattern_type=pattern_type,
                              seed=int(seed))
         take = ws.save(song, render=render)
-    take.message = (f"**{get_style(style).title}** {pattern_type}: {len(song.tracks[0].notes)} hits over {int(bars)} bars "
-                    f"of {time_signature} at {float(tempo):g} BPM{', humanized' if humanize else ''}.")
+    take.message = (f"**{get_style(style).title}** {pattern_type}: {len(song.tracks[0].notes)} hits over {int(bars)} "
+                    f"bars of {time_signature} at {float(tempo):g} BPM{', humanized' if humanize else ''}.")
     return take
 
 
@@ -109,7 +112,8 @@ def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", am
         after = humanize_song(before, style=style or None, amount=float(amount), seed=int(seed))
         take = ws.save(after, render=render)
     notes = sum(len(t.notes) for t in after.tracks)
-    take.message = f"Humanized {notes} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same notes, new timing and dynamics."
+    take.message = (f"Humanized {notes} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same notes, "
+                    "new timing and dynamics.")
     return before, take
 
 
@@ -122,7 +126,6 @@ def warm_up() -> None:
     """Compose one bar with every engine (loading any model) and load the groove model, once, before serving."""
     for name in ENGINES:
         generate("", structure="verse:1", engine=name, trace=False)
-    try:
+    # Without its checkpoint the studio still composes; Humanize then says what is missing.
+    with contextlib.suppress(StoriError):
         groove_model.load()
-    except StoriError:
-        pass  # without its checkpoint the studio still composes; Humanize then says what is missing

@@ -73,7 +73,8 @@ def timeline(spec: SongSpec | None, selected: str | None = None) -> go.Figure:
         fig.add_trace(go.Bar(
             base=[start], x=[s.bars], y=["form"], orientation="h", name=s.id, showlegend=False,
             marker=dict(color=section_colour(e.energy, e.valence),
-                        line=dict(color="#1d1d1f" if s.id == selected else "white", width=3 if s.id == selected else 1)),
+                        line=dict(color="#1d1d1f" if s.id == selected else "white",
+                                  width=3 if s.id == selected else 1)),
             text=f"<b>{s.id}</b><br>{s.bars} bars", textposition="inside", insidetextanchor="middle",
             textfont=dict(color="white" if e.energy > 0.45 else "#1d1d1f"),
             hovertemplate=(f"<b>{s.id}</b> ({s.type}), bars {start}-{start + s.bars - 1}<br>"
@@ -120,5 +121,6 @@ def metrics_markdown(song: Song) -> str:
             continue
         pitches = [n.pitch for n in t.notes]
         vel = sum(n.velocity for n in t.notes) / len(t.notes)
-        rows.append(f"| {t.name} | {len(t.notes)} | {len(t.notes) / max(bars, 1):.1f} | {min(pitches)}–{max(pitches)} | {vel:.0f} |")
+        rows.append(f"| {t.name} | {len(t.notes)} | {len(t.notes) / max(bars, 1):.1f} | {min(pitches)}–{max(pitches)} "
+                    f"| {vel:.0f} |")
     return title + " · ".join(head) + "\n\n" + "\n".join(rows)

@@ -39,7 +39,8 @@ TOKEN_FILE = ".token"  # the SHA-256 of the song's access token; not in SERVED_F
 
 
 def _no_song() -> StoriError:
-    return StoriError("token", "no song with this id and token", "the song_id and token returned when the song was made")
+    return StoriError("token", "no song with this id and token",
+                      "the song_id and token returned when the song was made")
 
 
 def _digest(token: str) -> str:
@@ -72,7 +73,8 @@ class Take:
     def links(self, prefix: str = "/api/v1/files") -> dict[str, str]:
         """Download links; each carries the token, so a link works as given and only for whoever holds it."""
         query = f"?token={self.token}" if self.token else ""
-        return {name: f"{prefix}/{self.song_id}/{self.version}/{name}{query}" for name in SERVED_FILES if self.path(name)}
+        return {name: f"{prefix}/{self.song_id}/{self.version}/{name}{query}"
+                for name in SERVED_FILES if self.path(name)}
 
 
 class Workspace:
@@ -121,7 +123,8 @@ class Workspace:
 
     @staticmethod
     def render(take: Take) -> None:
-        """Add the FluidSynth preview (the first PREVIEW_MAX_S seconds); without FluidSynth the take says why instead."""
+        """Add the FluidSynth preview (the first PREVIEW_MAX_S seconds); without FluidSynth the take says why
+        instead."""
         try:
             render_wav(take.song, take.folder / "preview.wav", sample_rate=PREVIEW_RATE, max_seconds=PREVIEW_MAX_S)
         except AudioUnavailable as e:
@@ -166,6 +169,7 @@ class Workspace:
         self.check_token(song_id, token)
         with self._lock:
             if song_id not in self._sessions:
-                raise StoriError("song_id", "no such song in this studio (it may have expired)", "an id from a recent generate")
+                raise StoriError("song_id", "no such song in this studio (it may have expired)",
+                                 "an id from a recent generate")
             self._sessions.move_to_end(song_id)
             return self._sessions[song_id]

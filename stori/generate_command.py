@@ -16,7 +16,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="folder for the bundle (song.mid, spec.json, traces.json, stems/)")
     p.add_argument("--seed", type=int, default=0)
     for axis in AXES:
-        p.add_argument(f"--{axis}", type=float, help=f"{axis} of the whole song ({'-1..1' if axis == 'valence' else '0..1'})")
+        p.add_argument(f"--{axis}", type=float,
+                       help=f"{axis} of the whole song ({'-1..1' if axis == 'valence' else '0..1'})")
     p.add_argument("--tempo", type=float, help="beats per minute, 40..240")
     p.add_argument("--key", help="e.g. 'A minor'")
     p.add_argument("--time-signature", help="e.g. 4/4, 3/4, 6/8")
@@ -27,15 +28,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    from stori import inputs
     from stori.pipeline import generate
     from stori.render.audio import AudioUnavailable
     from stori.render.bundle import write_bundle
 
-    from stori import inputs
-
     fields = inputs.generate_args(  # the rules the studio and REST apply too
-        prompt_text=args.prompt, emotion_values={a: getattr(args, a) for a in AXES if getattr(args, a) is not None} or None,
-        tempo_bpm=args.tempo, key_name=args.key, form=args.structure, meter=args.time_signature, engine_name=args.engine,
+        prompt_text=args.prompt,
+        emotion_values={a: getattr(args, a) for a in AXES if getattr(args, a) is not None} or None,
+        tempo_bpm=args.tempo, key_name=args.key, form=args.structure, meter=args.time_signature,
+        engine_name=args.engine,
         seed_value=args.seed, engines=ENGINES)
     spec = SongSpec.load(args.spec) if args.spec else None
     if spec is None and not fields["prompt"] and not fields["emotion"]:
