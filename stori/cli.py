@@ -16,6 +16,7 @@ COMMANDS = {
     "generate": ("stori.compose.command", "plan, compose and perform a song into a bundle folder"),
     "refine": ("stori.compose.refine_command", "change a song bundle by a chat command and print the musical diff"),
     "render": ("stori.render.command", "render a MIDI file to an audio preview (Ogg Vorbis or WAV) with FluidSynth"),
+    "worker": ("stori.service.worker", "a Celery worker composing the songs the studio queues (STORI_QUEUE_URL, STORI_STUDIO_DIR)"),
     "drums": ("stori.perform.drums_command", "a producer-style drum part (J Dilla, trap, boom bap, ... jazz) to a MIDI file"),
     "humanize": ("stori.perform.humanize", "humanize a MIDI file: drums by the GMD groove model, pitched parts lightly"),
     "evaluate": ("stori.evaluate.cli", "measure engines against real music, their controls and the clock; write a report"),

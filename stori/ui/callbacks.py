@@ -25,7 +25,8 @@ from stori.spec.emotion import AXES
 from stori.spec.song_spec import SongSpec
 from stori.ui import studio, views
 from stori.ui.fields import UPLOAD_ALLOWED
-from stori.ui.workspace import Take, Workspace
+from stori.service.tasks import TaskBoard
+from stori.ui.workspace import PREVIEW, Take, Workspace
 
 DOWNLOADS = ("song.mid", "stems.zip", "spec.json", "traces.json")
 WELCOME = ("Your song is ready. Tell me what to change — *make the bridge more intense*, "
@@ -70,7 +71,7 @@ def publish(path: Path | None) -> str | None:
 
 
 def _audio(take: Take):
-    return publish(take.path("preview.wav"))
+    return publish(take.path(PREVIEW))
 
 
 def _song_views(take: Take) -> tuple:
@@ -84,15 +85,27 @@ def _song_views(take: Take) -> tuple:
 
 
 class Callbacks:
-    def __init__(self, ws: Workspace):
-        self.ws = ws
+    def __init__(self, ws: Workspace, board: TaskBoard | None = None):
+        self.ws, self.board = ws, board
+
+    def _create(self, on_step=None, **kw) -> Take:
+        """A new song: composed here, or by a queue worker when the board has a queue (then read back)."""
+        if self.board is None or self.board.queue is None:
+            return friendly(studio.create_song)(self.ws, on_step=on_step, **kw)
+        if on_step:
+            on_step(0.1, "composing on a worker")
+        spec = kw.pop("spec", None)
+        task = self.board.wait(self.board.submit("generate", {**kw, "spec": spec.to_dict() if spec else None})["task_id"])
+        if task["status"] != "done":
+            raise gr.Error(task.get("error") or f"the task is {task['status']}", title="Stori")
+        return self.ws.load_take(task["result"])
 
     # --- Compose -----------------------------------------------------------------------------
     def compose(self, prompt, feel_from_words, energy, valence, tension, intimacy, motion, tempo, key, meter, structure,
                 engine, seed, progress=gr.Progress()):
         feel = None if feel_from_words else dict(zip(AXES, (energy, valence, tension, intimacy, motion)))
-        take = friendly(studio.create_song)(
-            self.ws, prompt, emotion=feel, tempo=tempo or None, key=_blank_none(key), structure=_blank_none(structure),
+        take = self._create(
+            prompt=prompt, emotion=feel, tempo=tempo or None, key=_blank_none(key), structure=_blank_none(structure),
             time_signature=meter or None, engine=engine, seed=seed or 0, on_step=lambda f, text: progress(f, desc=text))
         return self._fresh(take)
 
@@ -101,8 +114,7 @@ class Callbacks:
         if not spec_dict:
             raise gr.Error("Generate a song first; the table edits its sections.", title="Stori")
         spec = friendly(lambda: views.spec_from_rows(SongSpec.from_dict(spec_dict), _rows(rows)))()
-        take = friendly(studio.create_song)(self.ws, spec=spec, engine=engine, seed=seed or 0,
-                                            on_step=lambda f, text: progress(f, desc=text))
+        take = self._create(spec=spec, engine=engine, seed=seed or 0, on_step=lambda f, text: progress(f, desc=text))
         return self._fresh(take)
 
     def _fresh(self, take: Take):
@@ -173,12 +185,11 @@ class Callbacks:
         """Plan and compose a song. ``emotion`` is JSON such as {"energy": 0.7, "valence": -0.2}; empty
         text fields and a tempo of 0 mean "from the words". Returns the song id, its access token (needed
         to refine it and fetch its files), a summary and links to song.mid, stems.zip, spec.json,
-        traces.json, preview.wav."""
-        take = friendly(lambda: studio.create_song(
-            self.ws, prompt, emotion=_json_object(emotion, "emotion"), tempo=tempo or None, key=_blank_none(key),
-            structure=_blank_none(structure), time_signature=_blank_none(time_signature), engine=engine or None,
-            seed=seed or 0))()
-        return describe(take)
+        traces.json, preview.ogg."""
+        feel = friendly(_json_object)(emotion, "emotion")
+        return describe(self._create(prompt=prompt, emotion=feel, tempo=tempo or None, key=_blank_none(key),
+                                     structure=_blank_none(structure), time_signature=_blank_none(time_signature),
+                                     engine=engine or None, seed=seed or 0))
 
     def api_refine(self, song_id: str, message: str, token: str = "") -> dict:
         """Refine a song by chat (e.g. "make the bridge more intense", "why is the chorus higher?", "undo");
