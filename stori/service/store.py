@@ -123,6 +123,12 @@ class Store:
             out["error"] = row["error"]
         return out
 
+    def owner(self, task_id: str) -> str | None:
+        """The process that ran (or runs) a task, ``host:pid:random``."""
+        with self._db() as db:
+            row = db.execute("SELECT owner FROM tasks WHERE task_id = ?", (task_id,)).fetchone()
+        return row[0] if row else None
+
     def interrupt(self, task_ids: list[str], status: str) -> int:
         """Mark tasks (still in ``status``) as interrupted, saying what to do."""
         with self._db() as db:
