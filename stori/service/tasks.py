@@ -9,10 +9,12 @@ what is left.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 
 from stori.errors import StoriError
 from stori.service.store import FINISHED
@@ -49,8 +51,39 @@ def run_task(ws, task_id: str) -> None:
         ws.store.finish_task(task_id, "error", error=f"internal error ({e.__class__.__name__})")
 
 
+_pool_ws = None  # a pool process's workspace
+_pool_parent = 0  # ... and the studio process it works for
+
+
+def _pool_start(root: str) -> None:
+    """Each embedded pool process: one song at a time on one core, models loaded once."""
+    global _pool_ws, _pool_parent
+    import torch
+
+    from stori.ui import studio
+    from stori.ui.workspace import Workspace
+
+    torch.set_num_threads(1)
+    studio.warm_up()
+    _pool_ws, _pool_parent = Workspace(root), os.getppid()
+    threading.Thread(target=_follow_parent, daemon=True).start()
+
+
+def _follow_parent() -> None:
+    """A pool process ends when the studio is gone (kill -9 gives it no chance to say so); its
+    running task, if any, is then reported interrupted by the next studio."""
+    while os.getppid() == _pool_parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+def _pool_run(task_id: str) -> None:
+    run_task(_pool_ws, task_id)
+
+
 class TaskBoard:
-    """Submit, look up and wait for tasks; embedded pool of ``workers`` threads, or a Celery queue."""
+    """Submit, look up and wait for tasks: an embedded pool of ``workers`` processes (processes, so
+    two songs really use two cores), or a Celery queue."""
 
     def __init__(self, ws, queue_url: str | None = None, workers: int = 2):
         self.ws = ws
@@ -61,7 +94,10 @@ class TaskBoard:
 
             self.queue = client(queue_url)
         else:
-            self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stori-task")
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_pool_start, initargs=(str(ws.root),))
+            for _ in range(workers):  # start (and warm up) every process now, not on the first request
+                self._pool.submit(time.sleep, 0.2)
         ws.store.reap()  # tasks of a process that died (a kill, a crash) say so
 
     def submit(self, kind: str, request: dict) -> dict:
@@ -72,7 +108,7 @@ class TaskBoard:
         if self.queue is not None:
             self.queue.send_task("stori.run", args=[task_id], task_id=task_id)
         else:
-            self._pool.submit(run_task, self.ws, task_id)
+            self._pool.submit(_pool_run, task_id)
         return {"task_id": task_id, "status": "queued"}
 
     def get(self, task_id: str) -> dict | None:

@@ -19,6 +19,7 @@ import gradio as gr
 from gradio.utils import get_upload_folder
 
 from stori import inputs
+from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
 from stori.render.figures import emotion_arc, piano_roll
 from stori.spec.emotion import AXES
@@ -89,13 +90,18 @@ class Callbacks:
         self.ws, self.board = ws, board
 
     def _create(self, on_step=None, **kw) -> Take:
-        """A new song: composed here, or by a queue worker when the board has a queue (then read back)."""
-        if self.board is None or self.board.queue is None:
+        """A new song, composed by the task board (its process pool or the queue's workers, so the page
+        and REST share the same cores) and read back; without a board, composed here."""
+        if self.board is None:
             return friendly(studio.create_song)(self.ws, on_step=on_step, **kw)
-        if on_step:
-            on_step(0.1, "composing on a worker")
         spec = kw.pop("spec", None)
-        task = self.board.wait(self.board.submit("generate", {**kw, "spec": spec.to_dict() if spec else None})["task_id"])
+        fields = friendly(lambda: inputs.generate_args(
+            prompt_text=kw.get("prompt"), emotion_values=kw.get("emotion"), tempo_bpm=kw.get("tempo"), key_name=kw.get("key"),
+            form=kw.get("structure"), meter=kw.get("time_signature"), engine_name=kw.get("engine") or DEFAULT_ENGINE,
+            seed_value=kw.get("seed", 0), engines=ENGINES))()  # refused here, before a task is made
+        if on_step:
+            on_step(0.1, "composing")
+        task = self.board.wait(self.board.submit("generate", {**fields, "spec": spec.to_dict() if spec else None})["task_id"])
         if task["status"] != "done":
             raise gr.Error(task.get("error") or f"the task is {task['status']}", title="Stori")
         return self.ws.load_take(task["result"])
