@@ -77,6 +77,11 @@ def _follow_parent() -> None:
     os._exit(0)
 
 
+def _pool_pid() -> int:
+    time.sleep(0.2)  # long enough for a second idle process to take the next one
+    return os.getpid()
+
+
 def _pool_run(task_id: str) -> None:
     run_task(_pool_ws, task_id)
 
@@ -86,7 +91,7 @@ class TaskBoard:
     two songs really use two cores), or a Celery queue."""
 
     def __init__(self, ws, queue_url: str | None = None, workers: int = 2):
-        self.ws = ws
+        self.ws, self.workers = ws, workers
         self.queue = None
         self._pool = None
         if queue_url:
@@ -96,9 +101,16 @@ class TaskBoard:
         else:
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_pool_start, initargs=(str(ws.root),))
-            for _ in range(workers):  # start (and warm up) every process now, not on the first request
-                self._pool.submit(time.sleep, 0.2)
         ws.store.reap()  # tasks of a process that died (a kill, a crash) say so
+
+    def ready(self, timeout: float = 600) -> None:
+        """Wait until every embedded pool process has started and loaded its models (so the studio
+        answers only once it can compose at full speed)."""
+        if self._pool is None:
+            return
+        seen, end = set(), time.monotonic() + timeout
+        while len(seen) < self.workers and time.monotonic() < end:
+            seen |= {f.result() for f in [self._pool.submit(_pool_pid) for _ in range(self.workers)]}
 
     def submit(self, kind: str, request: dict) -> dict:
         if kind not in JOBS:

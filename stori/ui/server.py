@@ -44,6 +44,7 @@ def create_app(root: str | Path | None = None) -> FastAPI:
     ws = Workspace(root or default_root())
     board = TaskBoard(ws, os.environ.get("STORI_QUEUE_URL") or None, workers=CONCURRENCY)
     studio.warm_up()  # refine, drums and humanize run here even when a queue composes the songs
+    board.ready()
     demo = build_blocks(Callbacks(ws, board)).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     demo.delete_cache = CLEAN_CACHE
 
