@@ -1,5 +1,5 @@
-"""Generation tasks: submitted by REST (and by the studio when a queue is set), run by a pool in this
-process (the embedded default) or by Celery workers over Redis (``STORI_QUEUE_URL``, see
+"""Generation tasks: submitted by REST and by the studio page, run by a pool of processes the studio
+starts (the embedded default) or by Celery workers over Redis (``STORI_QUEUE_URL``, see
 :mod:`stori.service.queue`), their state in the workspace's :class:`~stori.service.store.Store`.
 
 Either way a task runs through :func:`run_task`, so a worker on another machine does exactly what
