@@ -55,4 +55,4 @@ def _warm(**_) -> None:
 
     torch.set_num_threads(1)  # one song per process; processes, not threads, use the cores
     studio.warm_up()
-    workspace()
+    workspace().store.reap()  # a task this machine's last worker died running now says interrupted
