@@ -10,15 +10,16 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; th
   exit 1
 fi
 
-# System packages: the Space's (packages.txt: FluidSynth and a GM soundfont for audio previews) and
-# Chromium for the browser test.
-SYSTEM_PKGS="$(tr '\n' ' ' < packages.txt)chromium"
+# System packages: the Space's (packages.txt: FluidSynth and a GM soundfont for audio previews),
+# Chromium for the browser test and redis-server for the task-queue test (the tests start their
+# own; the studio never needs it).
+SYSTEM_PKGS="$(tr '\n' ' ' < packages.txt)chromium redis-server"
 missing=""
 for p in $SYSTEM_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi
   if [ "$SUDO" = none ]; then
-    echo "setup: cannot install$missing without root; run: sudo apt-get install -y$missing (audio previews and the browser test need them)" >&2
+    echo "setup: cannot install$missing without root; run: sudo apt-get install -y$missing (audio previews, the browser test and the queue test need them)" >&2
   else
     echo "setup: installing$missing"
     $SUDO apt-get update -qq >/dev/null

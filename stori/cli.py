@@ -15,7 +15,9 @@ from stori.errors import StoriError
 COMMANDS = {
     "generate": ("stori.generate_command", "plan, compose and perform a song into a bundle folder"),
     "refine": ("stori.compose.refine_command", "change a song bundle by a chat command and print the musical diff"),
-    "render": ("stori.render.command", "render a MIDI file to a WAV preview with FluidSynth"),
+    "render": ("stori.render.command", "render a MIDI file to an audio preview (Ogg Vorbis or WAV) with FluidSynth"),
+    "worker": ("stori.service.worker",
+               "a Celery worker composing the songs the studio queues (STORI_QUEUE_URL, STORI_STUDIO_DIR)"),
     "drums": ("stori.perform.drums_command",
               "a producer-style drum part (J Dilla, trap, boom bap, ... jazz) to a MIDI file"),
     "humanize": ("stori.perform.humanize",

@@ -23,7 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time-signature", help="e.g. 4/4, 3/4, 6/8")
     p.add_argument("--structure", help="e.g. 'intro:4,verse:8,chorus:8'")
     p.add_argument("--engine", default=DEFAULT_ENGINE, help=f"one of: {', '.join(ENGINES)} (default {DEFAULT_ENGINE})")
-    p.add_argument("--render", action="store_true", help="also write preview.wav through FluidSynth")
+    p.add_argument("--render", nargs="?", const="ogg", choices=("ogg", "wav"),
+                   help="also write an audio preview through FluidSynth: preview.ogg (Ogg Vorbis), or preview.wav with "
+                        "--render wav")
     p.add_argument("--no-traces", action="store_true", help="skip recording intent traces")
 
 
@@ -47,7 +49,7 @@ def run(args) -> int:
         written = write_bundle(song, args.out, render=args.render)
     except AudioUnavailable as e:
         written = write_bundle(song, args.out, render=False)
-        print(f"stori generate: no preview.wav: {e}", file=sys.stderr)
+        print(f"stori generate: no preview.{args.render}: {e}", file=sys.stderr)
     roles = ", ".join(f"{t.role} ({len(t.notes)} notes)" for t in song.tracks)
     print(f"{song.spec.title}: {song.spec.genre}, {song.spec.key}, {song.tempo:g} BPM, "
           f"{len(song.sections)} sections, {song.duration_s:.1f} s; {roles}")

@@ -5,6 +5,7 @@ import wave
 
 import numpy as np
 import pytest
+import soundfile
 
 from stori.cli import main
 from stori.render.audio import AudioUnavailable, find_soundfont
@@ -51,12 +52,18 @@ def test_same_seed_gives_a_byte_identical_song(tmp_path):
 def test_render_makes_a_preview_that_is_not_silent_and_as_long_as_the_midi(tmp_path):
     out = tmp_path / "song"
     assert main(["generate", "--prompt", PROMPT, "--out", str(out), "--seed", "1", "--engine", "baseline",
-                 "--structure", "verse:4,chorus:4", "--render"]) == 0
+                 "--structure", "verse:4,chorus:4", "--render", "wav"]) == 0
     with wave.open(str(out / "preview.wav")) as w:
         seconds = w.getnframes() / w.getframerate()
         samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
     assert abs(seconds - midi_to_song(out / "song.mid").duration_s) < 1.0
     assert np.abs(samples).max() > 1000
+    light = tmp_path / "light"  # the default preview: Ogg Vorbis, as long, a fraction of the bytes
+    assert main(["generate", "--prompt", PROMPT, "--out", str(light), "--seed", "1", "--engine", "baseline",
+                 "--structure", "verse:4,chorus:4", "--render"]) == 0
+    ogg, info = light / "preview.ogg", soundfile.info(str(light / "preview.ogg"))
+    assert info.format == "OGG" and info.subtype == "VORBIS" and abs(info.duration - seconds) < 0.1
+    assert ogg.stat().st_size * 5 < (out / "preview.wav").stat().st_size and not (light / "preview.wav").exists()
     assert main(["render", str(out / "stems" / "02_bass.mid"), "--out", str(tmp_path / "bass.wav")]) == 0
     assert (tmp_path / "bass.wav").stat().st_size > 1000
 
@@ -98,8 +105,8 @@ def test_missing_soundfont_gives_one_clear_message_and_the_rest_is_written(tmp_p
     assert main(["generate", "--prompt", PROMPT, "--out", str(out), "--engine", "baseline", "--structure", "verse:2",
                  "--render"]) == 0
     err = capsys.readouterr().err
-    assert "no preview.wav" in err and "STORI_SOUNDFONT" in err
-    assert (out / "song.mid").is_file() and not (out / "preview.wav").exists()
+    assert "no preview.ogg" in err and "STORI_SOUNDFONT" in err
+    assert (out / "song.mid").is_file() and not (out / "preview.ogg").exists()
     with pytest.raises(AudioUnavailable, match="apt-get install fluidsynth fluid-soundfont-gm"):
         monkeypatch.delenv("STORI_SOUNDFONT")
         monkeypatch.setattr("stori.render.audio.SOUNDFONT_PLACES", ())

@@ -164,23 +164,3 @@ def test_rest_task_flow_end_to_end(studio_url):
         for bad in (f"/api/v1/files/{song_id}/1/..%2F..%2F..%2Fetc%2Fpasswd", f"/api/v1/files/{song_id}/1/app.py",
                     f"/api/v1/files/{song_id}/x/song.mid", "/api/v1/files/..%2F..%2Fetc/1/song.mid"):
             assert http.get(bad).status_code == 404, bad
-
-
-def test_task_board_forgets_only_finished_tasks(monkeypatch):
-    import threading
-    import time
-
-    from stori.ui import rest
-
-    monkeypatch.setattr(rest, "KEEP_TASKS", 2)
-    board, gate = rest.TaskBoard(workers=1), threading.Event()
-    first = board.submit(gate.wait)  # holds the only worker, so the rest stay queued
-    queued = [board.submit(lambda: 1) for _ in range(3)]
-    assert all(board.get(t["task_id"]) for t in [first, *queued])  # none finished: none forgotten
-    gate.set()
-    deadline = time.time() + 10
-    while board.get(queued[-1]["task_id"])["status"] != "done" and time.time() < deadline:
-        time.sleep(0.01)
-    last = board.submit(lambda: 2)
-    kept = [t for t in [first, *queued, last] if board.get(t["task_id"])]
-    assert last in kept and [t["task_id"] for t in kept[:-1]] == [t["task_id"] for t in queued[-1:]]

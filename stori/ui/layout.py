@@ -8,9 +8,10 @@ from stori.perform.drum_patterns import METERS as DRUM_METERS
 from stori.perform.drums import PATTERN_TYPES
 from stori.perform.styles import STYLES as DRUM_STYLES
 from stori.render.midi_limits import MAX_MIDI_BYTES
+from stori.service import studio
 from stori.spec.emotion import AXES, RANGES
 from stori.spec.song_spec import METERS, SECTION_TYPES
-from stori.ui import fields, studio, views
+from stori.ui import fields, views
 from stori.ui.callbacks import Callbacks
 
 EXAMPLES = [

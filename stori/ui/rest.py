@@ -1,6 +1,8 @@
 """REST for musicians' tools: ``POST /api/v1/generate`` answers at once with a task id; the task runs
-in the background; ``GET /api/v1/tasks/{id}`` reports it and, when done, the song id, its access
-token and links to the files, which ``GET /api/v1/files/{song_id}/{version}/{name}?token=...`` (or an
+in the background (this process, or a queue worker: :mod:`stori.service.tasks`);
+``GET /api/v1/tasks/{id}`` reports it (``queued``, ``running``, ``done``, ``error``, ``interrupted``
+by a restart, ``expired``) and, when done, the song id, its access token and links to the files,
+which ``GET /api/v1/files/{song_id}/{version}/{name}?token=...`` (or an
 ``Authorization: Bearer <token>`` header) serves from the workspace only.
 
 The body is read by :func:`stori.safe_json.load_json` and every field checked by :mod:`stori.inputs`
@@ -8,11 +10,6 @@ before a task starts, so a bad request gets 422 and one line naming the field, n
 was sent; bodies over MAX_BODY_BYTES get 413 (:class:`BodyLimit`).
 """
 from __future__ import annotations
-
-import threading
-import uuid
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -25,11 +22,9 @@ from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
 from stori.safe_json import load_json
-from stori.ui import studio
-from stori.ui.callbacks import describe
-from stori.ui.workspace import Workspace, check_id
+from stori.service.tasks import KEEP_TASKS, TaskBoard
+from stori.service.workspace import Workspace, check_id
 
-KEEP_TASKS = 512
 MAX_BODY_BYTES = 64_000  # a generate request is a few hundred bytes
 MAX_OTHER_BODY_BYTES = 3_000_000  # Gradio's routes: a 2 MB upload and its multipart wrapping
 
@@ -99,45 +94,7 @@ def generate_fields(body: bytes) -> dict:
                                 seed_value=data.get("seed", 0), engines=ENGINES)
 
 
-class TaskBoard:
-    """Background tasks with a status each; past KEEP_TASKS the oldest finished ones are forgotten
-    (a queued or running task never is)."""
-
-    def __init__(self, workers: int = 2):
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stori-task")
-        self._tasks: OrderedDict[str, dict] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def submit(self, job) -> dict:
-        task_id = uuid.uuid4().hex
-        task = {"task_id": task_id, "status": "queued"}
-        with self._lock:
-            self._tasks[task_id] = task
-            finished = [k for k, t in self._tasks.items() if t["status"] in ("done", "error")]
-            for k in finished[:len(self._tasks) - KEEP_TASKS]:  # queued and running tasks are kept
-                del self._tasks[k]
-        self._pool.submit(self._run, task, job)
-        return dict(task)
-
-    @staticmethod
-    def _run(task: dict, job) -> None:
-        task["status"] = "running"
-        try:
-            task["result"] = job()
-            task["status"] = "done"
-        except StoriError as e:
-            task.update(status="error", error=str(e))
-        except Exception as e:  # a bug must still end the task, not leave it running forever
-            task.update(status="error", error=f"internal error ({e.__class__.__name__})")
-
-    def get(self, task_id: str) -> dict | None:
-        with self._lock:
-            task = self._tasks.get(task_id)
-            return dict(task) if task else None
-
-
-def router(ws: Workspace, board: TaskBoard | None = None) -> APIRouter:
-    board = board or TaskBoard()
+def router(ws: Workspace, board: TaskBoard) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["stori"])
 
     @api.post("/generate", status_code=202, openapi_extra={"requestBody": {"required": True, "content": {
@@ -148,7 +105,7 @@ def router(ws: Workspace, board: TaskBoard | None = None) -> APIRouter:
             fields = generate_fields(await request.body())
         except StoriError as e:
             raise HTTPException(422, str(e)) from None
-        task = board.submit(lambda: describe(studio.create_song(ws, **fields)))
+        task = board.submit("generate", {**fields, "render": False})  # the preview is rendered when first fetched
         return {**task, "status_url": f"/api/v1/tasks/{task['task_id']}"}
 
     @api.get("/tasks/{task_id}")
@@ -159,7 +116,8 @@ def router(ws: Workspace, board: TaskBoard | None = None) -> APIRouter:
             raise HTTPException(400, str(e)) from None
         found = board.get(task_id)
         if found is None:
-            raise HTTPException(404, "task_id: no such task (it may have expired)")
+            raise HTTPException(404, f"task_id: no such task (a finished task is kept until {KEEP_TASKS} newer ones "
+                                     "finish)")
         return found
 
     @api.get("/files/{song_id}/{version}/{name}")

@@ -9,12 +9,10 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
-from stori.compose.refine import SongSession
 from stori.errors import StoriError
 from stori.perform import groove_model
 from stori.perform.drums import make_drums as perform_drums
@@ -23,18 +21,13 @@ from stori.perform.humanize import humanize_song
 from stori.perform.styles import get_style
 from stori.pipeline import generate
 from stori.render.midi import midi_to_song
+from stori.render.summary import metrics_markdown
+from stori.service.workspace import Take, Workspace
 from stori.spec.song import Song
 from stori.spec.song_spec import SongSpec
-from stori.ui.workspace import Take, Workspace
 
 SLOTS = threading.BoundedSemaphore(max(1, min(2, os.cpu_count() or 1)))
 MAX_CHAT_CHARS = 500
-
-
-@dataclass
-class Chat:
-    session: SongSession
-    take: Take
 
 
 def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None,
@@ -63,7 +56,7 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
             step(0.7, "rendering the audio preview")
             ws.render(take)
     take.message = f"Made **{song.spec.title}** with the {engine} engine."
-    ws.remember(take.song_id, Chat(SongSession(song, engine=engine, seed=int(seed)), take))
+    ws.open_chat(take, engine, int(seed))
     return take
 
 
@@ -73,19 +66,24 @@ def refine_song(ws: Workspace, song_id: str, text: str, token: str, render: bool
 
     The returned take's ``message`` is the reply (the musical diff, or a "why?" answer).
     """
-    chat: Chat = ws.session(song_id, token)
+    ws.check_token(song_id, token)
     text = inputs.text("" if text is None else text, "message", 10 * MAX_CHAT_CHARS, "a command").strip()
     if not text or len(text) > MAX_CHAT_CHARS:
         raise StoriError("message", "is empty or too long",
                          f"a command of 1..{MAX_CHAT_CHARS} characters, e.g. 'make the bridge more intense'")
-    with SLOTS:
-        reply = chat.session.say(text)  # commands, "why?" questions, undo and redo alike
-        song = reply.song
-        if song is chat.take.song:
-            take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)
-        else:
-            take = ws.save(song, song_id, render=render)
-            chat.take = take
+    with ws.song_lock(song_id), SLOTS:
+        chat = ws.chat(song_id, token)  # after a restart, rebuilt from the version folders
+        try:
+            reply = chat.session.say(text)  # commands, "why?" questions, undo and redo alike
+            song = reply.song
+            if song is chat.take.song:
+                take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)
+            else:
+                take = ws.save(song, song_id, render=render)
+                ws.commit_chat(chat, take, new_version=reply.command.action not in ("undo", "redo"))
+        except BaseException:
+            ws.forget(song_id)  # the session in memory may be ahead of what was saved
+            raise
     take.token = token
     take.message = reply.markdown
     take.extra["changed_sections"] = list(reply.changed_sections)
@@ -129,3 +127,12 @@ def warm_up() -> None:
     # Without its checkpoint the studio still composes; Humanize then says what is missing.
     with contextlib.suppress(StoriError):
         groove_model.load()
+
+
+def describe(take: Take) -> dict:
+    """A take as JSON: what API clients and REST tasks get."""
+    spec = take.song.spec
+    return {"song_id": take.song_id, "token": take.token, "version": take.version, "title": spec.title if spec else "",
+            "message": take.message, "summary": metrics_markdown(take.song), "audio_note": take.audio_note,
+            "sections": [s.id for s in spec.sections] if spec else [],
+            "changed_sections": take.extra.get("changed_sections", []), "files": take.links()}
