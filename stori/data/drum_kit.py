@@ -60,6 +60,8 @@ KICKS, SNARES, HATS, CYMBALS, TOMS = FAMILIES.values()
 def kit(*pieces: str) -> tuple[int, ...]:
     """The GM notes of the named kit pieces, in order: ``kit("kick", "snare")`` -> ``(36, 38)``."""
     return tuple(KIT[p] for p in pieces)
+
+
 TD11_TO_GM: dict[int, int] = {
     36: 36,
     38: 38, 40: 38,

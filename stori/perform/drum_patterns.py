@@ -76,7 +76,7 @@ def rules_pattern(style: DrumStyle, meter: str, bars: int, rng: random.Random) -
     for _ in range(2):
         cell: dict[int, dict[int, int]] = {}
         for i, s in enumerate(slots):
-            for pitch, pattern in ((36, style.kick), (38, style.snare)):
+            for pitch, pattern in ((KIT["kick"], style.kick), (KIT["snare"], style.snare)):
                 if rng.random() < _tendency(pattern, s.source):
                     cell.setdefault(i, {})[pitch] = style.velocity[2] if pattern[s.source] == "9" else style.velocity[1]
         cells.append(cell)
@@ -125,7 +125,7 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
                         if rng.random() >= min(1.0, 2 * style.ghost_rate):
                             continue
                         vel = min(vel, style.velocity[0])
-                    pitch = 38
+                    pitch = KIT["snare"]
                 bar.setdefault(i, {})[pitch] = vel
         phrase.append(bar)
     # the groove's second bar as its first

@@ -28,6 +28,7 @@ import re
 import zlib
 from dataclasses import replace
 
+from stori.data.drum_kit import KICKS, SNARES
 from stori.perform.section_dynamics import table as dynamics_table
 from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track, lift_restrikes
 from stori.trace import TraceRecorder, because
@@ -104,7 +105,7 @@ def _accent(n: Note, track: Track, song: Song, offbeat: bool) -> float:
     beats = bar // ppq
     if track.is_drums:
         backbeat = pos % ppq == 0 and (pos // ppq) % 2 == 1 and beats % 2 == 0
-        return 6.0 if backbeat and n.pitch in (37, 38, 39, 40) else 3.0 if pos == 0 else 0.0
+        return 6.0 if backbeat and n.pitch in SNARES else 3.0 if pos == 0 else 0.0
     if offbeat and track.role in ("harmony", "counter_melody") and pos % ppq == ppq // 2:
         return 5.0
     return 4.0 if pos == 0 else 0.0
@@ -305,7 +306,7 @@ def _lock_bass(before: Song, after: Song) -> None:
     bass = [(b, a) for b, a in zip(before.tracks, after.tracks) if b.role == "bass"]
     if not drums or not bass:
         return
-    kick = {bn.start: an.start for bn, an in zip(drums[0][0].notes, drums[0][1].notes) if bn.pitch in (35, 36)}
+    kick = {bn.start: an.start for bn, an in zip(drums[0][0].notes, drums[0][1].notes) if bn.pitch in KICKS}
     for b, a in bass:
         a.notes = [replace(an, start=kick[bn.start], end=kick[bn.start] + (an.end - an.start))
                    if bn.start in kick else an for bn, an in zip(b.notes, a.notes)]
