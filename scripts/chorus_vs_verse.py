@@ -4,11 +4,15 @@
     .venv/bin/python scripts/chorus_vs_verse.py 0     # the composed score before the performer
 """
 import sys
-PERFORM = sys.argv[1] == "1"
 from statistics import fmean
+
 from stori.compose.diff import section_stats
 from stori.pipeline import generate
-prompts = ["a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, and a melody that soars in the chorus",
+
+PERFORM = sys.argv[1] == "1"
+
+prompts = ["a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, and a "
+           "melody that soars in the chorus",
            "happy pop song", "dark anxious rock", "tender piano ballad", "funky groove"]
 rows = {"verse": [], "chorus": []}
 for p in prompts:
@@ -19,8 +23,9 @@ for p in prompts:
                 rows[span.type].append(section_stats(s, span))
 def d(role, key):
     return fmean(r[role][key] for r in rows["chorus"]) - fmean(r[role][key] for r in rows["verse"])
-print("melody pitch %+.2f  melody vel %+.2f  melody density %+.2f  all vel %+.2f  all density %+.2f" % (
-    d("melody", "mean_pitch"), d("melody", "mean_velocity"), d("melody", "notes_per_bar"), d("all", "mean_velocity"), d("all", "notes_per_bar")))
+print(f"melody pitch {d('melody', 'mean_pitch'):+.2f}  melody vel {d('melody', 'mean_velocity'):+.2f}  "
+      f"melody density {d('melody', 'notes_per_bar'):+.2f}  all vel {d('all', 'mean_velocity'):+.2f}  "
+      f"all density {d('all', 'notes_per_bar'):+.2f}")
 def pitched(st):
     n = sum(st[r]["notes_per_bar"] for r in ("bass", "harmony", "melody"))
     return n

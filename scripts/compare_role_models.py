@@ -19,7 +19,7 @@ from stori.model.transformer import ModelConfig, Transformer
 
 
 def model_of(path: str) -> Transformer:
-    ck = torch.load(path, map_location="cpu", weights_only=False)
+    ck = torch.load(path, map_location="cpu", weights_only=True)
     model = Transformer(ModelConfig(**ck["model_config"]))
     model.load_state_dict({k: v.float() for k, v in ck["model"].items()})
     return model
@@ -33,9 +33,11 @@ def main(role: str, role_checkpoint: str) -> None:
     seqs = valid["seqs"][:300]
     print(f"{role}: {len(seqs)} validation streams")
     print(f"unigram of {role} training tokens: {unigram_loss(train['seqs'], seqs, learn):.3f} nats/token")
-    for name, path in (("one model for all roles (shipped)", DEFAULT_CHECKPOINT), (f"{role}-only model", role_checkpoint)):
+    for name, path in (("one model for all roles (shipped)", DEFAULT_CHECKPOINT),
+                       (f"{role}-only model", role_checkpoint)):
         model = model_of(str(path))
-        print(f"{name}: {evaluate(model, seqs, tok.pad, model.cfg.context, learn, torch.device('cpu'), 4096):.3f} nats/token")
+        print(f"{name}: {evaluate(model, seqs, tok.pad, model.cfg.context, learn, torch.device('cpu'), 4096):.3f} "
+              "nats/token")
 
 
 if __name__ == "__main__":

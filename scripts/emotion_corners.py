@@ -32,6 +32,8 @@ for energy, name in ((0.2, "calm"), (0.8, "excited")):
         rows[(name, valence)] = {k: fmean(float(g[k]) for g in got) for k in got[0]}
 print(f"{'corner':<18}{'velocity':>10}{'notes/s':>10}{'median s':>10}{'tempo':>8}{'minor':>7}")
 for (name, valence), r in rows.items():
-    print(f"{name + f' v{valence:+.1f}':<18}{r['velocity']:>10.1f}{r['notes_per_s']:>10.2f}{r['median_s']:>10.2f}{r['tempo']:>8.0f}{r['minor']:>7.2f}")
+    label = f"{name} v{valence:+.1f}"
+    print(f"{label:<18}{r['velocity']:>10.1f}{r['notes_per_s']:>10.2f}{r['median_s']:>10.2f}{r['tempo']:>8.0f}"
+          f"{r['minor']:>7.2f}")
 for name, ref in EMOPIA.items():
     print(f"{'EMOPIA ' + name:<18}{ref['velocity']:>10.1f}{ref['notes_per_s']:>10.2f}{ref['median_s']:>10.2f}")

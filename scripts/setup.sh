@@ -10,14 +10,16 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; th
   exit 1
 fi
 
-# System packages: FluidSynth and a GM soundfont for audio previews, Chromium for the browser test.
-SYSTEM_PKGS="fluidsynth fluid-soundfont-gm chromium"
+# System packages: the Space's (packages.txt: FluidSynth and a GM soundfont for audio previews),
+# Chromium for the browser test and redis-server for the task-queue test (the tests start their
+# own; the studio never needs it).
+SYSTEM_PKGS="$(tr '\n' ' ' < packages.txt)chromium redis-server"
 missing=""
 for p in $SYSTEM_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi
   if [ "$SUDO" = none ]; then
-    echo "setup: cannot install$missing without root; run: sudo apt-get install -y$missing (audio previews and the browser test need them)" >&2
+    echo "setup: cannot install$missing without root; run: sudo apt-get install -y$missing (audio previews, the browser test and the queue test need them)" >&2
   else
     echo "setup: installing$missing"
     $SUDO apt-get update -qq >/dev/null
@@ -27,12 +29,13 @@ fi
 
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 stamp=.venv/.stori-requirements
-want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python requirements into .venv (first time takes a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q torch==2.13.0   # first, so the CPU build is used
-  .venv/bin/python -m pip install -q -r requirements.txt
+  # The runtime (its CPU torch from PyTorch's CPU index) and the test tools. Where that index cannot be
+  # reached (a machine with its own mirror) pip warns once per package and goes on after one retry, not five.
+  .venv/bin/python -m pip install -q --retries 1 -r requirements-dev.txt
   .venv/bin/python -m pip install -q --no-deps -e .
   echo "$want" > "$stamp"
 fi

@@ -1,4 +1,5 @@
-"""``python -m stori <command>``: each command lives in the package of its stage.
+"""``python -m stori <command>``: each command lives in the package of its stage (``generate``, which runs
+them all, beside the pipeline).
 
 A command module exposes ``add_arguments(parser)`` and ``run(args) -> int``. Bad input raises
 :class:`~stori.errors.StoriError`, which becomes one line on stderr and exit code 2.
@@ -7,27 +8,40 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 
 from stori.errors import StoriError
 
 COMMANDS = {
-    "generate": ("stori.compose.command", "plan, compose and perform a song into a bundle folder"),
+    "generate": ("stori.generate_command", "plan, compose and perform a song into a bundle folder"),
     "refine": ("stori.compose.refine_command", "change a song bundle by a chat command and print the musical diff"),
-    "render": ("stori.render.command", "render a MIDI file to a WAV preview with FluidSynth"),
-    "drums": ("stori.perform.drums_command", "a producer-style drum part (J Dilla, trap, boom bap, ... jazz) to a MIDI file"),
-    "humanize": ("stori.perform.humanize", "humanize a MIDI file: drums by the GMD groove model, pitched parts lightly"),
-    "evaluate": ("stori.evaluate.cli", "measure engines against real music, their controls and the clock; write a report"),
-    "realness": ("stori.evaluate.realness", "generated songs' drum and part facts and a classifier test beside GMD and POP909"),
-    "bench": ("stori.evaluate.bench", "time the pipeline (learned engine, baseline beside it): an 8-bar four-track section and the default song"),
-    "fidelity": ("stori.model.fidelity", "control fidelity and validity of the learned generator on test-split requests"),
+    "render": ("stori.render.command", "render a MIDI file to an audio preview (Ogg Vorbis or WAV) with FluidSynth"),
+    "worker": ("stori.service.worker",
+               "a Celery worker composing the songs the studio queues (STORI_QUEUE_URL, STORI_STUDIO_DIR)"),
+    "drums": ("stori.perform.drums_command",
+              "a producer-style drum part (J Dilla, trap, boom bap, ... jazz) to a MIDI file"),
+    "humanize": ("stori.perform.humanize",
+                 "humanize a MIDI file: drums by the GMD groove model, pitched parts lightly"),
+    "evaluate": ("stori.evaluate.cli",
+                 "measure engines against real music, their controls and the clock; write a report"),
+    "realness": ("stori.evaluate.realness",
+                 "generated songs' drum and part facts and a classifier test beside GMD and POP909"),
+    "bench": ("stori.evaluate.bench",
+              "time the pipeline (learned engine, baseline beside it): an 8-bar four-track section and the "
+              "default song"),
+    "fidelity": ("stori.model.fidelity",
+                 "control fidelity and validity of the learned generator on test-split requests"),
     "train": ("stori.model.train", "train the learned generator from a JSON config (resumable, --max-minutes)"),
-    "groove-train": ("stori.perform.groove_train", "train the groove (humanization) model on GMD (--config JSON, --max-minutes)"),
-    "groove-eval": ("stori.perform.groove_eval", "groove model vs no-humanization and random jitter on GMD test: timing and velocity MAE"),
-    "groove-feel": ("stori.perform.feel", "per-style feel table: swing, snare offset, backbeat jitter, ghost notes (GMD vs groove model)"),
-    "drums-report": ("stori.perform.drums_report", "per drum style: measured swing, density, hat subdivision, snare offset, ghost share"),
-    "data-report": ("stori.data.report", "counts, hours, attribute distributions and verse-vs-chorus differences of the training data"),
+    "groove-train": ("stori.perform.groove_train",
+                     "train the groove (humanization) model on GMD (--config JSON, --max-minutes)"),
+    "groove-eval": ("stori.perform.groove_eval",
+                    "groove model vs no-humanization and random jitter on GMD test: timing and velocity MAE"),
+    "groove-feel": ("stori.perform.feel",
+                    "per-style feel table: swing, snare offset, backbeat jitter, ghost notes (GMD vs groove model)"),
+    "drums-report": ("stori.perform.drums_report",
+                     "per drum style: measured swing, density, hat subdivision, snare offset, ghost share"),
+    "data-report": ("stori.data.report",
+                    "counts, hours, attribute distributions and verse-vs-chorus differences of the training data"),
 }
 
 
@@ -36,15 +50,6 @@ class _OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def print_result(result: dict, as_json: bool) -> None:
-    """A command's measured result: one JSON object, or one ``key: value`` line per field."""
-    if as_json:
-        print(json.dumps(result))
-    else:
-        for k, v in result.items():
-            print(f"{k}: {v}")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

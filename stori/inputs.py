@@ -3,13 +3,10 @@
 Each rule returns the value as Stori uses it or raises a StoriError whose one line names the field
 and what is allowed, so ``--seed 2**70`` on the command line, ``"seed": 2**70`` in a REST body and
 a seed of 2**70 in the studio get the same answer. JSON text (spec files, the emotion field, REST
-bodies) goes through :func:`load_json`, which bounds nesting and number size before anything else
+bodies) goes through :func:`stori.safe_json.load_json`, which bounds nesting and number size before anything else
 reads it.
 """
 from __future__ import annotations
-
-import json
-import math
 
 from stori.errors import StoriError, check_range
 from stori.spec.emotion import EmotionVector
@@ -20,8 +17,6 @@ MAX_SEED = 2**31 - 1
 MAX_PROMPT_CHARS = 2000
 MAX_KEY_CHARS = 40
 MAX_STRUCTURE_CHARS = 400
-MAX_JSON_DEPTH = 32
-MAX_NUMBER_CHARS = 40  # digits (and sign, point, exponent) of one JSON number
 TEMPO_RANGE = (40.0, 240.0)
 KEY_EXAMPLE = "a key such as 'A minor' or 'Eb major'"
 
@@ -52,7 +47,8 @@ def text(value, field: str, max_chars: int, allowed: str) -> str:
 
 
 def prompt(value) -> str:
-    return text("" if value is None else value, "prompt", MAX_PROMPT_CHARS, f"a description up to {MAX_PROMPT_CHARS} characters")
+    return text("" if value is None else value, "prompt", MAX_PROMPT_CHARS,
+                f"a description up to {MAX_PROMPT_CHARS} characters")
 
 
 def key(value) -> str | None:
@@ -106,7 +102,8 @@ def emotion(value) -> dict | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise StoriError("emotion", f"is a {type(value).__name__}", "an object such as {\"energy\": 0.7, \"valence\": -0.2}")
+        raise StoriError("emotion", f"is a {type(value).__name__}",
+                         "an object such as {\"energy\": 0.7, \"valence\": -0.2}")
     try:
         EmotionVector.from_dict(value)
     except StoriError as e:
@@ -120,47 +117,3 @@ def generate_args(*, prompt_text=None, emotion_values=None, tempo_bpm=None, key_
     return dict(prompt=prompt(prompt_text), emotion=emotion(emotion_values), tempo=tempo(tempo_bpm), key=key(key_name),
                 structure=structure(form), time_signature=time_signature(meter), engine=engine(engine_name, engines),
                 seed=seed(seed_value))
-
-
-def load_json(data: str | bytes, field: str, allowed: str):
-    """Parse untrusted JSON: nesting up to MAX_JSON_DEPTH, numbers of up to MAX_NUMBER_CHARS characters
-    and finite, no NaN/Infinity; anything else is one StoriError on ``field``."""
-    def number(kind):
-        def parse(s: str):
-            if len(s) > MAX_NUMBER_CHARS:
-                raise StoriError(field, f"has a number of {len(s)} characters", f"numbers of up to {MAX_NUMBER_CHARS} characters")
-            v = kind(s)
-            if isinstance(v, float) and not math.isfinite(v):
-                raise StoriError(field, f"has the number {s[:20]} out of range", "finite numbers")
-            return v
-        return parse
-
-    def constant(name):
-        raise StoriError(field, f"has {name}", "finite numbers")
-
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise StoriError(field, "is not UTF-8 text", allowed) from None
-    deep = StoriError(field, f"nests deeper than {MAX_JSON_DEPTH} levels", allowed)
-    try:
-        value = json.loads(data, parse_int=number(int), parse_float=number(float), parse_constant=constant)
-    except json.JSONDecodeError as e:
-        raise StoriError(field, f"is not valid JSON ({e.msg} at {e.lineno}:{e.colno})", allowed) from None
-    except RecursionError:
-        raise deep from None
-    if _depth(value) > MAX_JSON_DEPTH:
-        raise deep
-    return value
-
-
-def _depth(value) -> int:
-    """How deeply lists and objects nest in a parsed JSON value (iterative, no recursion)."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        v, d = stack.pop()
-        if isinstance(v, (list, dict)):
-            deepest = max(deepest, d + 1)
-            stack += [(x, d + 1) for x in (v.values() if isinstance(v, dict) else v)]
-    return deepest

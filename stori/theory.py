@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from stori.errors import StoriError
@@ -85,22 +87,36 @@ def parse_chord(symbol: str) -> tuple[int, tuple[int, ...], int]:
     m = _CHORD_RE.match(s)
     if not m or m.group(3) not in QUALITIES:
         raise StoriError("chord", f"{symbol!r} is not a chord symbol",
-                         "root A-G, optional #/b, a quality such as m, 7, maj7, m7, dim, sus4, add9, optional /bass; e.g. 'Am7'")
+                         "root A-G, optional #/b, a quality such as m, 7, maj7, m7, dim, sus4, add9, optional /bass; "
+                         "e.g. 'Am7'")
     root = pitch_class(m.group(1) + m.group(2))
     pcs = tuple(dict.fromkeys((root + i) % 12 for i in QUALITIES[m.group(3)]))
     bass = pitch_class(m.group(4)) if m.group(4) else root
     return root, pcs, bass
 
 
-def chord_at(timeline: list[tuple[int, str]], tick: int) -> str:
-    """The chord symbol sounding at ``tick`` of a ``(tick, symbol)`` timeline of chord changes
-    ("N" when the timeline is empty)."""
-    current = timeline[0][1] if timeline else "N"
-    for t, sym in timeline:
-        if t > tick:
-            break
-        current = sym
-    return current
+class ChordTimeline:
+    """The chord sounding at each tick, from ``(tick, symbol)`` chord changes, each symbol mapped once
+    by ``value`` (to pitch classes, a token id, ...; the symbol itself by default)."""
+
+    def __init__(self, changes: Sequence[tuple[int, str]], value: Callable[[str], object] = str):
+        ordered = sorted(changes, key=lambda c: c[0])
+        self.ticks = [t for t, _ in ordered]
+        self.values = [value(s) for _, s in ordered]
+
+    def at(self, tick: int):
+        """The value of the chord sounding at ``tick``; None before the first change."""
+        i = bisect_right(self.ticks, tick) - 1
+        return self.values[i] if i >= 0 else None
+
+
+def chord_at(timeline: Sequence[tuple[int, str]], tick: int) -> str:
+    """The chord symbol sounding at ``tick`` of a ``(tick, symbol)`` timeline of chord changes (the
+    first chord before its change, "N" when the timeline is empty)."""
+    if not timeline:
+        return "N"
+    found = ChordTimeline(timeline).at(tick)
+    return timeline[0][1] if found is None else found
 
 
 def chord_name(root: int, quality: str = "") -> str:

@@ -5,8 +5,9 @@ False) drops everything; callers that would do work only to build a trace check 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 
 def because(factor: str, value: Any, implication: str, weight: float = 1.0) -> dict:
@@ -24,7 +25,7 @@ class TraceRecorder:
                alternatives: Iterable[Any] = (), confidence: float = 0.8, principle: str = "") -> dict | None:
         trace = {
             "trace_id": f"t{len(self.traces) + 1:05d}",
-            "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "decision_type": decision_type,
             "target": target,
             "decision": decision,
@@ -35,9 +36,6 @@ class TraceRecorder:
         }
         self.traces.append(trace)
         return trace
-
-    def for_target(self, prefix: str) -> list[dict]:
-        return [t for t in self.traces if t["target"].startswith(prefix)]
 
 
 class _NullRecorder(TraceRecorder):

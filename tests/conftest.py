@@ -37,7 +37,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
-    """``python app.py`` on a free port with its own output folder (``.root``), at ``.url``; stopped (by its pid) afterwards."""
+    """``python app.py`` on a free port with its own output folder (``.root``), at ``.url``; stopped (by its
+    pid) afterwards."""
     port, root = _free_port(), tmp_path_factory.mktemp("studio")
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
            "STORI_STUDIO_DIR": str(root), "GRADIO_ANALYTICS_ENABLED": "False"}

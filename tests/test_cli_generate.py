@@ -5,6 +5,7 @@ import wave
 
 import numpy as np
 import pytest
+import soundfile
 
 from stori.cli import main
 from stori.render.audio import AudioUnavailable, find_soundfont
@@ -31,7 +32,8 @@ def test_generate_writes_a_bundle_with_four_roles_in_planned_sections(tmp_path, 
     assert [t.role for t in song.tracks] == ["drums", "bass", "harmony", "melody"]
     assert all(t.notes for t in song.tracks)
     assert len(list((out / "stems").glob("*.mid"))) == 4
-    assert [(s.id, s.type) for s in song.sections][:3] == [("intro", "intro"), ("verse1", "verse"), ("pre_chorus", "pre_chorus")]
+    assert [(s.id, s.type) for s in song.sections][:3] == [("intro", "intro"), ("verse1", "verse"),
+                                                           ("pre_chorus", "pre_chorus")]
     for span, s in zip(song.sections, song.spec.sections):  # every section has music in it
         assert any(song.notes_in(t, span) for t in song.tracks), s.id
     assert "wrote" in capsys.readouterr().out
@@ -39,7 +41,8 @@ def test_generate_writes_a_bundle_with_four_roles_in_planned_sections(tmp_path, 
 
 def test_same_seed_gives_a_byte_identical_song(tmp_path):
     for name in ("a", "b"):
-        assert main(["generate", "--prompt", PROMPT, "--out", str(tmp_path / name), "--seed", "7", "--engine", "baseline"]) == 0
+        assert main(["generate", "--prompt", PROMPT, "--out", str(tmp_path / name), "--seed", "7", "--engine",
+                     "baseline"]) == 0
     assert (tmp_path / "a" / "song.mid").read_bytes() == (tmp_path / "b" / "song.mid").read_bytes()
     main(["generate", "--prompt", PROMPT, "--out", str(tmp_path / "c"), "--seed", "8", "--engine", "baseline"])
     assert (tmp_path / "a" / "song.mid").read_bytes() != (tmp_path / "c" / "song.mid").read_bytes()
@@ -49,12 +52,18 @@ def test_same_seed_gives_a_byte_identical_song(tmp_path):
 def test_render_makes_a_preview_that_is_not_silent_and_as_long_as_the_midi(tmp_path):
     out = tmp_path / "song"
     assert main(["generate", "--prompt", PROMPT, "--out", str(out), "--seed", "1", "--engine", "baseline",
-                 "--structure", "verse:4,chorus:4", "--render"]) == 0
+                 "--structure", "verse:4,chorus:4", "--render", "wav"]) == 0
     with wave.open(str(out / "preview.wav")) as w:
         seconds = w.getnframes() / w.getframerate()
         samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
     assert abs(seconds - midi_to_song(out / "song.mid").duration_s) < 1.0
     assert np.abs(samples).max() > 1000
+    light = tmp_path / "light"  # the default preview: Ogg Vorbis, as long, a fraction of the bytes
+    assert main(["generate", "--prompt", PROMPT, "--out", str(light), "--seed", "1", "--engine", "baseline",
+                 "--structure", "verse:4,chorus:4", "--render"]) == 0
+    ogg, info = light / "preview.ogg", soundfile.info(str(light / "preview.ogg"))
+    assert info.format == "OGG" and info.subtype == "VORBIS" and abs(info.duration - seconds) < 0.1
+    assert ogg.stat().st_size * 5 < (out / "preview.wav").stat().st_size and not (light / "preview.wav").exists()
     assert main(["render", str(out / "stems" / "02_bass.mid"), "--out", str(tmp_path / "bass.wav")]) == 0
     assert (tmp_path / "bass.wav").stat().st_size > 1000
 
@@ -93,10 +102,11 @@ def test_malformed_spec_and_unreadable_midi(tmp_path):
 def test_missing_soundfont_gives_one_clear_message_and_the_rest_is_written(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("STORI_SOUNDFONT", str(tmp_path / "nowhere.sf2"))
     out = tmp_path / "song"
-    assert main(["generate", "--prompt", PROMPT, "--out", str(out), "--engine", "baseline", "--structure", "verse:2", "--render"]) == 0
+    assert main(["generate", "--prompt", PROMPT, "--out", str(out), "--engine", "baseline", "--structure", "verse:2",
+                 "--render"]) == 0
     err = capsys.readouterr().err
-    assert "no preview.wav" in err and "STORI_SOUNDFONT" in err
-    assert (out / "song.mid").is_file() and not (out / "preview.wav").exists()
+    assert "no preview.ogg" in err and "STORI_SOUNDFONT" in err
+    assert (out / "song.mid").is_file() and not (out / "preview.ogg").exists()
     with pytest.raises(AudioUnavailable, match="apt-get install fluidsynth fluid-soundfont-gm"):
         monkeypatch.delenv("STORI_SOUNDFONT")
         monkeypatch.setattr("stori.render.audio.SOUNDFONT_PLACES", ())

@@ -2,8 +2,8 @@
 import pytest
 
 from stori.compose import compose
-from stori.spec.arrange import ROLE_RANGES, realize_motif
 from stori.data.drum_kit import KIT_PITCHES
+from stori.spec.arrange import ROLE_RANGES, realize_motif
 from stori.spec.song import PPQ
 from stori.theory import parse_chord, scale_pitch_classes
 from stori.trace import NULL_RECORDER, TraceRecorder
@@ -20,6 +20,7 @@ def chord_at(section, spec, rel_tick):
 @pytest.fixture(scope="module")
 def song():
     import json
+
     from stori.spec.song_spec import SongSpec
     from tests.conftest import EXAMPLE_SPEC
     spec = SongSpec.from_dict(json.loads(EXAMPLE_SPEC.read_text()))

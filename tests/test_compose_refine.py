@@ -33,7 +33,7 @@ def test_make_the_bridge_more_intense_changes_only_the_bridge(song):
 
 def test_versions_undo_redo_and_targeted_parts(song):
     session = SongSession(song, seed=0)
-    drums_before = [n for n in song.track("drums").notes]
+    drums_before = list(song.track("drums").notes)
     r = session.say("simpler chords in the chorus")
     assert set(r.changed_sections) == {"chorus1", "chorus2", "chorus3"}
     assert all(" " not in c and not c.endswith(("7", "9")) for c in r.song.spec.section("chorus1").chords)
@@ -54,7 +54,8 @@ def test_regenerate_and_key_change(song):
     assert r.changed_sections == ["verse2"]
     t = session.say("transpose up 2 semitones")
     assert t.song.key == "C major" and session.versions[1].key == "Bb major"
-    pitched = [(a.pitch, b.pitch) for a, b in zip(session.versions[1].track("melody").notes, t.song.track("melody").notes)]
+    pitched = [(a.pitch, b.pitch) for a,
+               b in zip(session.versions[1].track("melody").notes, t.song.track("melody").notes)]
     assert all(b - a == 2 for a, b in pitched)
 
 
@@ -73,6 +74,7 @@ def test_cli_refine(tmp_path, song):
     from stori.render.bundle import read_bundle, write_bundle
 
     write_bundle(song, tmp_path / "a")
-    assert main(["refine", str(tmp_path / "a"), "--say", "make the bridge more intense", "--out", str(tmp_path / "b")]) == 0
+    assert main(["refine", str(tmp_path / "a"), "--say", "make the bridge more intense", "--out",
+                 str(tmp_path / "b")]) == 0
     b = read_bundle(tmp_path / "b")
     assert b.spec.section("bridge").emotion.energy > song.spec.section("bridge").emotion.energy

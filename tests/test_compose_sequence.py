@@ -7,7 +7,7 @@ from stori.compose import compose
 from stori.compose.baseline import compose_baseline
 from stori.compose.critic import DIMENSIONS, score_song
 from stori.compose.diff import section_stats, sections_identical
-from stori.compose.listen import lock_bass_to_kick, motif_places
+from stori.compose.ensemble import lock_bass_to_kick, motif_places
 from stori.compose.sequence import compose_sections
 from stori.pipeline import generate
 from stori.plan import plan_song
@@ -48,7 +48,8 @@ def test_chorus_louder_denser_higher_than_verse():
 def test_critic_scores_and_refinement_passes_are_traced(song):
     scores = score_song(song)
     assert set(scores) == {s.id for s in song.spec.sections}
-    assert all(0 <= v <= 1 for sc in scores.values() for v in sc.values()) and set(next(iter(scores.values()))) == set(DIMENSIONS)
+    assert all(0 <= v <= 1 for sc in scores.values() for v in sc.values())
+    assert set(next(iter(scores.values()))) == set(DIMENSIONS)
     passes = [t for t in song.traces if t["decision_type"] == "refinement_target"]
     assert passes and all(t["decision"]["dimension"] in DIMENSIONS for t in passes)
     per_section = {}
@@ -63,7 +64,8 @@ def test_transition_repairs_are_traced(song):
 
 
 def test_bass_locks_to_kick():
-    bass, moved = lock_bass_to_kick([Note(40, 100, 900, 80), Note(40, 1920, 2400, 80)], [Note(36, 0, 120, 90), Note(36, 1920, 2000, 90)])
+    bass, moved = lock_bass_to_kick([Note(40, 100, 900, 80), Note(40, 1920, 2400, 80)],
+                                    [Note(36, 0, 120, 90), Note(36, 1920, 2000, 90)])
     assert moved == 1 and bass[0].start == 0 and bass[1].start == 1920
 
 

@@ -1,7 +1,7 @@
 import math
 
-from stori.data.attributes import ATTRIBUTE_NAMES, bar_attributes, section_attributes, ticks_per_bar
-from stori.spec.song import Note
+from stori.data.attributes import ATTRIBUTE_NAMES, bar_attributes, section_attributes
+from stori.spec.song import Note, bar_ticks
 
 BAR = 1920
 Q = 480
@@ -11,10 +11,10 @@ def q(pitch, beat, beats=1.0, velocity=80):
     return Note(pitch, int(beat * Q), int((beat + beats) * Q), velocity)
 
 
-def test_ticks_per_bar():
-    assert ticks_per_bar((4, 4)) == 1920
-    assert ticks_per_bar((3, 4)) == 1440
-    assert ticks_per_bar((6, 8)) == 1440
+def test_bar_ticks():
+    assert bar_ticks((4, 4)) == 1920
+    assert bar_ticks((3, 4)) == 1440
+    assert bar_ticks((6, 8)) == 1440
 
 
 def test_density_velocity_pitch_range_duration_per_bar():
@@ -53,7 +53,8 @@ def test_syncopation_anticipation_rule():
 
 def test_chord_tone_ratio_and_strong_beats():
     chords = [(0, "C"), (BAR // 2, "G7"), (BAR, "N")]
-    notes = [q(60, 0), q(62, 1), q(71, 2), q(65, 3),  # C on 1 (tone), D on 2 (not), B on 3 over G7 (tone), F on 4 over G7 (tone)
+    notes = [q(60, 0), q(62, 1), q(71, 2), q(65, 3),
+             # C on 1 (tone), D on 2 (not), B on 3 over G7 (tone), F on 4 over G7 (tone)
              q(61, 4)]  # under N: not counted
     bars = bar_attributes(notes, 2, BAR, chords)
     assert bars[0].chord_tone_ratio == 3 / 4

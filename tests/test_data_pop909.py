@@ -4,8 +4,16 @@ import numpy as np
 import pytest
 
 from stori.data.paths import DEFAULT_DATA_DIR
-from stori.data.pop909 import (BASS_SPLIT, chord_symbol, key_label, parse_chord_line, parse_phrases, quantize,
-                               split_bass, time_to_steps)
+from stori.data.pop909 import (
+    BASS_SPLIT,
+    chord_symbol,
+    key_label,
+    parse_chord_line,
+    parse_phrases,
+    quantize,
+    split_bass,
+    time_to_steps,
+)
 from stori.data.splits import SPLITS, pop909_ids, shuffled_pop909_split
 from stori.errors import StoriError
 from stori.theory import parse_chord
@@ -122,7 +130,8 @@ def test_report_chorus_minus_verse_on_synthetic_sections():
                              {"melody": notes}, [(0, "C")])
 
     every = [section("001", "verse", 80, 60, 4), section("001", "chorus", 100, 64, 8),
-             section("002", "verse", 90, 62, 4), section("002", "verse", 70, 62, 4), section("002", "chorus", 90, 67, 4),
+             section("002", "verse", 90, 62, 4), section("002", "verse", 70, 62, 4),
+             section("002", "chorus", 90, 67, 4),
              section("003", "chorus", 127, 80, 8)]  # no verse: not counted
     attrs = {"melody": [section_attributes(s.notes["melody"], 1, 1920, s.chords) for s in every]}
     attrs["all"] = attrs["melody"]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from stori.data.samples import SectionSample
-from stori.evaluate import features, sections, similarity, structure
+from stori.evaluate import chapters, features, similarity, structure
 from stori.spec.song import PPQ, Note
 
 BAR = 4 * PPQ
@@ -60,7 +60,7 @@ def test_strong_beat_chord_tone_ratio_on_hand_made_melody():
         Note(61, 2 * BAR, 2 * BAR + PPQ),        # under "N": not counted
     ]
     sample = SectionSample("t#0", "test", "pop", "verse", "C major", 100, (4, 4), 3, {"melody": melody}, chords)
-    assert sections._strong_chord_tone_ratio([sample]) == pytest.approx(3 / 4)
+    assert chapters._strong_chord_tone_ratio([sample]) == pytest.approx(3 / 4)
 
 
 def test_motif_found_at_any_transposition_and_not_with_other_rhythm():

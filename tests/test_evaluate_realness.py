@@ -4,10 +4,10 @@ import json
 import random
 
 import pytest
-
 from conftest import DATA_DIR, ROOT
+
 from stori.cli import main
-from stori.evaluate.part_facts import Part, midi_facts, part_of, song_facts
+from stori.data.part_facts import Part, midi_facts, part_of, song_facts
 from stori.evaluate.two_sample import balanced_accuracy, halves, windows_of
 from stori.render.midi import song_to_midi
 from stori.spec.song import PPQ, Note, SectionSpan, Song, Track
@@ -76,9 +76,12 @@ def test_facts_agree_with_groove_facts_on_a_written_file(tmp_path):
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     rng = random.Random(1)
-    drums = _beat(12, snare_steps=lambda b: (4, 12) if b % 3 else (4, 7, 12), extra=lambda b: [(45, 14)] if b % 4 == 3 else ())
-    drums = [Note(n.pitch, n.start + rng.randint(-40, 40) if n.start else 0, n.end + 40, rng.choice([30, 60, 100])) for n in drums]
-    keys = [Note(rng.choice([60, 62, 64]), k * S + rng.randint(0, 30), k * S + rng.choice([S, 3 * S, 6 * S]), rng.choice([40, 90]))
+    drums = _beat(12, snare_steps=lambda b: (4, 12) if b % 3 else (4, 7, 12),
+                  extra=lambda b: [(45, 14)] if b % 4 == 3 else ())
+    drums = [Note(n.pitch, n.start + rng.randint(-40, 40) if n.start else 0, n.end + 40,
+                  rng.choice([30, 60, 100])) for n in drums]
+    keys = [Note(rng.choice([60, 62, 64]), k * S + rng.randint(0, 30), k * S + rng.choice([S, 3 * S, 6 * S]),
+                 rng.choice([40, 90]))
             for k in range(0, 12 * 16, 2)]
     song = _song(drums, keys)
     path = tmp_path / "song.mid"
@@ -113,7 +116,8 @@ def test_classifier_separates_scrambled_beats_and_not_real_halves():
     assert balanced_accuracy(real, scrambled, seed=0) == balanced_accuracy(real, scrambled, seed=0)
 
 
-@pytest.mark.skipif(not (DATA_DIR / "groove").is_dir() or not (DATA_DIR / "pop909").is_dir(), reason="datasets not here")
+@pytest.mark.skipif(not (DATA_DIR / "groove").is_dir() or not (DATA_DIR / "pop909").is_dir(),
+                    reason="datasets not here")
 def test_realness_command_prints_facts_beside_real_ones(capsys):
     assert main(["realness", "--engine", "baseline", "--songs", "1", "--json"]) == 0
     res = json.loads(capsys.readouterr().out)

@@ -11,7 +11,7 @@ from stori.evaluate.measures import estimated_key, section_measures
 from stori.evaluate.report import HEADINGS
 from stori.evaluate.validity import check_sample, check_song
 from stori.plan import plan_song
-from stori.spec.song import PPQ, Note, Track
+from stori.spec.song import PPQ, Note
 
 BAR = 4 * PPQ
 
@@ -60,7 +60,8 @@ def test_checks_catch_broken_songs(song_and_spec):
     song, spec = song_and_spec
     tracks = []
     for t in song.tracks:
-        extra = {"drums": [Note(35, 0, 60)], "melody": [Note(20, 0, 240)], "harmony": [Note(60, 480, 480)]}.get(t.role, [])
+        extra = {"drums": [Note(35, 0, 60)], "melody": [Note(20, 0, 240)],
+                 "harmony": [Note(60, 480, 480)]}.get(t.role, [])
         if t.role != "bass":
             tracks.append(dataclasses.replace(t, notes=t.notes + extra))
     broken = dataclasses.replace(song, tracks=tracks, sections=song.sections[:1])
@@ -96,6 +97,8 @@ def test_section_measures_on_a_hand_made_section():
 def test_checks_on_a_real_section():
     sample = SectionSample(source="t#0", split="test", style="pop", section_type="verse", key="C major", tempo=100,
                            time_signature=(4, 4), n_bars=1,
-                           notes={"melody": [Note(30, 0, PPQ), Note(60, PPQ, PPQ)], "drums": [Note(45, 0, 60), Note(36, 0, 60)]})
+                           notes={"melody": [Note(30, 0, PPQ), Note(60, PPQ, PPQ)],
+                                  "drums": [Note(45, 0, 60), Note(36, 0, 60)]})
     problems = check_sample(sample)
-    assert problems["range"] and problems["zero_length"] and problems["drum_kit"] == ["drum notes off the kit in 'drums': [45]"]
+    assert problems["range"] and problems["zero_length"] and problems["drum_kit"] == ["drum notes off the kit in "
+                                                                                      "'drums': [45]"]

@@ -64,8 +64,8 @@ class Tally:
 
     def report(self) -> str:
         c = self.counts
-        return (f"{self.name}: tried {c['tried']} / accepted {c['accepted']} / refused with a clear message {c['refused']} / "
-                f"unclear {c['unclear']} / crashed {c['crashed']} / hung {c['hung']}")
+        return (f"{self.name}: tried {c['tried']} / accepted {c['accepted']} / refused with a clear message "
+                f"{c['refused']} / unclear {c['unclear']} / crashed {c['crashed']} / hung {c['hung']}")
 
 
 # --- MIDI ---------------------------------------------------------------------------------------
@@ -74,7 +74,8 @@ def _seeds() -> list[bytes]:
     from stori.render.midi import midi_bytes
 
     song = midi_bytes(generate("funky drums and bass", structure="verse:2,chorus:2", engine="baseline", trace=False))
-    running = track(b"\x00\x90\x3c\x40" + b"".join(b"\x60" + bytes([0x3c + i % 12, 0x40 * (i % 2)]) for i in range(64)) + END)
+    running = track(b"\x00\x90\x3c\x40" + b"".join(b"\x60" + bytes([0x3c + i % 12,
+                                                                    0x40 * (i % 2)]) for i in range(64)) + END)
     return [song, smf(running, fmt=0), smf(track(tempo(500_000) + meter(3, 2) + text(6, b"A") + note() + END),
                                             track(note(48, channel=9) + END))]
 
@@ -118,8 +119,9 @@ def _mutate(rng: random.Random, seeds: list[bytes]) -> tuple[str, bytes]:
         size = rng.choice([10, 100_000, 1_900_000])
         return kind, smf(track(b"\x00\xf0" + vlq(size) + bytes(size - 1) + b"\xf7" + note() + END))
     elif kind == "notes":
-        return kind, smf(track(b"".join(note(rng.randrange(128), delta=rng.randrange(4), length=rng.randrange(1, 4000),
-                                             channel=rng.randrange(16)) for _ in range(rng.randint(1000, 60_000))) + END))
+        notes = (note(rng.randrange(128), delta=rng.randrange(4), length=rng.randrange(1, 4000),
+                      channel=rng.randrange(16)) for _ in range(rng.randint(1000, 60_000)))
+        return kind, smf(track(b"".join(notes) + END))
     elif kind == "garbage":
         return kind, rng.choice([bytes(rng.randrange(256) for _ in range(rng.randrange(200))), b"RIFF" + bytes(100),
                                  "not midi ’🎵".encode(), b"MThd", b""])
@@ -161,8 +163,10 @@ def test_fuzz_midi_ingest():
 
 
 # --- API ----------------------------------------------------------------------------------------
-VALUES = [None, True, False, 0, -1, 1, 7, 0.5, -0.5, 1e9, -1e9, 2**31, 2**70, 1e308, "", " ", "x", "4/4", "11/8", "A minor",
-          "", "verse:1", "verse:" + "9" * 50, "dilla", "baseline", "learned", "nope", "../../etc/passwd", "’🎵 שלום\u200b",
+VALUES = [None, True, False, 0, -1, 1, 7, 0.5, -0.5, 1e9, -1e9, 2**31, 2**70, 1e308, "", " ", "x", "4/4", "11/8",
+          "A minor",
+          "", "verse:1", "verse:" + "9" * 50, "dilla", "baseline", "learned", "nope", "../../etc/passwd",
+          "’🎵 שלום\u200b",
           "x" * 5000, [], [1], ["a", "b"], {}, {"energy": 0.5}, {"energy": 9}, {"a": [1, {"b": None}]}, "\x00\x1b[31m"]
 GOOD_REST = {"prompt": "calm", "structure": "verse:1", "engine": "baseline", "seed": 1}
 GRADIO = {  # endpoint -> a valid call (each fuzzed call replaces some of it)
@@ -176,7 +180,8 @@ GRADIO = {  # endpoint -> a valid call (each fuzzed call replaces some of it)
 def _random_value(rng: random.Random):
     if rng.random() < 0.15:
         return rng.choice([{"path": rng.choice(["/etc/passwd", "/tmp", "x.mid", "http://127.0.0.1:1/a.mid", 5]),
-                            "meta": {"_type": "gradio.FileData"}}, "[" * 40 + "]" * 40, rng.random() * 10 ** rng.randint(-3, 30)])
+                            "meta": {"_type": "gradio.FileData"}}, "[" * 40 + "]" * 40,
+                            rng.random() * 10 ** rng.randint(-3, 30)])
     return rng.choice(VALUES)
 
 
@@ -186,11 +191,12 @@ def _rest_request(rng: random.Random) -> tuple[str, str, bytes | None]:
         return "GET", f"/api/v1/tasks/{rng.choice(['', 'x', '0' * 32, 'a' * 32, '../etc', '%00'])}", None
     if roll < 0.2:
         sid = rng.choice(["0" * 32, "x", "..%2F.."])
-        return "GET", f"/api/v1/files/{sid}/{rng.choice(['1', 'x', '-1'])}/{rng.choice(['song.mid', '.token', 'app.py'])}" \
-                      f"?token={rng.choice(['', 'x', 'y' * 100])}", None
+        version, name = rng.choice(["1", "x", "-1"]), rng.choice(["song.mid", ".token", "app.py"])
+        return "GET", f"/api/v1/files/{sid}/{version}/{name}?token={rng.choice(['', 'x', 'y' * 100])}", None
     if roll < 0.25:  # a malformed envelope to a Gradio endpoint
         return "POST", f"/gradio_api/call/{rng.choice(list(GRADIO))}", rng.choice(
-            [b'{"data": 5}', b'{"data": "' + b"Q" * 100_000 + b'"}', b"not json", b"[" * 10_000, b'{"data": [], "x": {}}',
+            [b'{"data": 5}', b'{"data": "' + b"Q" * 100_000 + b'"}', b"not json", b"[" * 10_000,
+             b'{"data": [], "x": {}}',
              b'{"data": [1], "session_hash": [1]}', b"", b'{"data": {"a": 1}}'])
     if roll < 0.3:
         return "POST", "/api/v1/generate", rng.choice([b"", b"{", b"[]", b"null", b"1e999", b"\xff\xfe", b"[" * 5000,
@@ -283,7 +289,8 @@ def test_fuzzed_files_through_the_studio_upload(app_client):
         up = app_client.post("/gradio_api/upload", files={"files": ("fuzz.mid", data, "audio/midi")})
         assert up.status_code == 200, up.text[:200]
         t = time.perf_counter()
-        status, message = _gradio(app_client, "humanize", [{"path": up.json()[0], "meta": {"_type": "gradio.FileData"}}, "", 0.7])
+        status, message = _gradio(app_client, "humanize",
+                                  [{"path": up.json()[0], "meta": {"_type": "gradio.FileData"}}, "", 0.7])
         assert time.perf_counter() - t < HANG_S * 2, kind
         if status >= 500:
             tally.add("crashed", kind, message)

@@ -3,11 +3,11 @@ reproducible; a missing checkpoint is one clear error."""
 import pytest
 import torch
 
+from stori.compose.learned import compose_learned
 from stori.data.drum_kit import KIT_PITCHES
 from stori.errors import StoriError
 from stori.model.conditioning import AttributeBins, measure
 from stori.model.dataset import windows
-from stori.compose.learned import compose_learned
 from stori.model.generator import Generator, load_generator
 from stori.model.synthetic import synthetic_samples
 from stori.model.tokens import StoriTokenizer

@@ -45,3 +45,19 @@ def test_only_roles_keeps_the_chosen_roles_aligned():
     split = {"seqs": ["a", "b", "c"], "roles": ["melody", "drums", "melody"], "pitch": [60, None, 64]}
     assert only_roles(split, ["melody"]) == {"seqs": ["a", "c"], "roles": ["melody", "melody"], "pitch": [60, 64]}
     assert only_roles(split, None) is split
+
+
+def test_weight_decay_only_on_matrices_and_residual_outputs_scaled():
+    import torch
+
+    from stori.model.transformer import ModelConfig, Transformer
+
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=300, n_layers=8))
+    decay, rest = model.param_groups(0.1)
+    assert decay["weight_decay"] == 0.1 and rest["weight_decay"] == 0.0
+    assert all(p.dim() == 2 for p in decay["params"]) and all(p is not model.tok.weight for p in decay["params"])
+    assert any(p is model.tok.weight for p in rest["params"]) and any(p.dim() == 1 for p in rest["params"])
+    assert len(decay["params"]) + len(rest["params"]) == len(list(model.parameters()))
+    block = model.blocks[0]
+    assert block.proj.weight.std() < 0.6 * block.qkv.weight.std()  # 0.02 / sqrt(16) against 0.02

@@ -51,7 +51,8 @@ def test_same_request_same_song():
 
 
 def _table(humanize: bool, styles=tuple(STYLES)) -> dict:
-    rows = {name: [measure(make_drums(name, 8, STYLES[name].default_tempo, "4/4", humanize, "verse", s)) for s in range(2)]
+    rows = {name: [measure(make_drums(name, 8, STYLES[name].default_tempo, "4/4", humanize, "verse",
+                                      s)) for s in range(2)]
             for name in styles}
     return {name: {k: sum(r[k] for r in rs) / len(rs) for k in rs[0]} for name, rs in rows.items()}
 
@@ -123,7 +124,8 @@ def test_learned_path_uses_the_generator_api():
     """A tiny untrained generator stands in for the shipped checkpoint: whatever it writes, the
     style and the repair make a valid part, and the trace says the pattern is learned."""
     torch = pytest.importorskip("torch")
-    from stori.model.conditioning import AttributeBins, measure as measure_bins
+    from stori.model.conditioning import AttributeBins
+    from stori.model.conditioning import measure as measure_bins
     from stori.model.generator import Generator
     from stori.model.synthetic import synthetic_samples
     from stori.model.tokens import StoriTokenizer

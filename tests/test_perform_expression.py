@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from stori.data.samples import SectionSample
 from stori.perform.expression import express, groove_style, perform
 from stori.perform.groove_model import MODEL_PATH
 from stori.perform.section_dynamics import TABLE_PATH, measure, table
-from stori.data.samples import SectionSample
 from stori.spec.song import Note, SectionSpan, Song, Track
 
 BAR = 1920
@@ -21,7 +21,8 @@ def _song(tempo=100.0) -> Song:
     bass = [Note(36, i * 960, i * 960 + 400, 80) for i in range(32)]
     harmony = [Note(p, b * BAR, b * BAR + BAR, 80) for b in range(16) for p in (60, 64, 67, 74, 77)]
     drums = [Note(36 if i % 4 == 0 else 42, i * 240, i * 240 + 60, 80) for i in range(128)]
-    drums += [Note(38, b * BAR + 480, b * BAR + 540, 100) for b in range(16)] + [Note(38, b * BAR + 600, b * BAR + 660, 30) for b in range(16)]
+    drums += [Note(38, b * BAR + 480, b * BAR + 540, 100) for b in range(16)] + [Note(38, b * BAR + 600, b * BAR + 660,
+                                                                                      30) for b in range(16)]
     drums.sort(key=lambda n: (n.start, n.pitch))
     tracks = [Track("Lead", "melody", 73, 1, melody), Track("Bass", "bass", 33, 2, bass),
               Track("Keys", "harmony", 0, 3, harmony), Track("Drums", "drums", 0, 10, drums)]
@@ -73,7 +74,8 @@ def test_register_guard_keeps_accompaniment_under_the_melody():
 
 def test_no_pile_of_loud_high_notes():
     song = _song()
-    song.tracks.append(Track("Strings", "counter_melody", 48, 4, [Note(p, 9 * BAR, 10 * BAR, 120) for p in (84, 86, 88, 91, 93)]))
+    song.tracks.append(Track("Strings", "counter_melody", 48, 4,
+                             [Note(p, 9 * BAR, 10 * BAR, 120) for p in (84, 86, 88, 91, 93)]))
     song.tracks.remove(song.track("melody"))
     strings = express(song).track("counter_melody").notes
     assert sum(n.velocity > 90 for n in strings) <= 2
@@ -116,6 +118,7 @@ def test_section_dynamics_table_is_measured_and_shipped():
 def test_groove_style_from_genre():
     song = _song()
     assert groove_style(song) is None
-    for genre, style in (("lo-fi", "hiphop"), ("J Dilla", "hiphop"), ("indie funk", "funk"), ("dreamy jazz ballad", "jazz")):
+    for genre, style in (("lo-fi", "hiphop"), ("J Dilla", "hiphop"), ("indie funk", "funk"),
+                         ("dreamy jazz ballad", "jazz")):
         song.spec = SimpleNamespace(genre=genre)
         assert groove_style(song) == style, genre

@@ -18,7 +18,8 @@ SEED_PROMPT = ("a bittersweet indie folk song about leaving home, with fingerpic
 def test_seed_example_plans_nine_sections_with_emotions_chords_and_four_tracks():
     tracer = TraceRecorder()
     spec = plan_song(SEED_PROMPT, seed=0, tracer=tracer)
-    assert [s.type for s in spec.sections] == ["intro", "verse", "pre_chorus", "chorus", "verse", "chorus", "bridge", "chorus", "outro"]
+    assert [s.type for s in spec.sections] == ["intro", "verse", "pre_chorus", "chorus", "verse", "chorus", "bridge",
+                                               "chorus", "outro"]
     assert spec.genre == "indie folk"
     assert [t.role for t in spec.tracks] == ["drums", "bass", "harmony", "melody"]
     assert spec.tracks[2].name == "Fingerpicked Guitar" and spec.tracks[1].name == "Warm Bass"
@@ -28,7 +29,8 @@ def test_seed_example_plans_nine_sections_with_emotions_chords_and_four_tracks()
     assert any("register_shift" in str(u.transformations) for u in chorus.motif_usage)
     assert all(s.chords for s in spec.sections) and 1 <= len(spec.motifs) <= 3
     kinds = {t["decision_type"] for t in tracer.traces}
-    assert {"genre", "global_emotion", "chord_progression", "section_emotion", "motif", "motif_usage", "instrument"} <= kinds
+    assert {"genre", "global_emotion", "chord_progression", "section_emotion", "motif", "motif_usage",
+            "instrument"} <= kinds
 
 
 def test_same_seed_same_plan_other_seed_differs():
@@ -45,8 +47,10 @@ def test_thesaurus_has_72_words_and_blends():
     assert very.valence < sad.valence < 0
 
 
-@pytest.mark.parametrize("text,genre", [("a boom bap beat", "hip-hop"), ("dark trap", "trap"), ("lofi study beat", "lo-fi"),
-                                        ("a jazz ballad", "jazz"), ("a house track", "house"), ("film score", "cinematic"),
+@pytest.mark.parametrize("text,genre",
+                         [("a boom bap beat", "hip-hop"), ("dark trap", "trap"), ("lofi study beat", "lo-fi"),
+                                        ("a jazz ballad", "jazz"), ("a house track", "house"),
+                                        ("film score", "cinematic"),
                                         ("neo soul jam", "r&b"), ("punk rock", "rock"), ("funk groove", "funk"),
                                         ("indie folk", "indie folk"), ("something", "pop")])
 def test_genres(text, genre):

@@ -60,10 +60,13 @@ def test_humanize_reads_no_path_it_did_not_receive_as_an_upload(studio, http, so
     link_dir.mkdir(parents=True)
     (link_dir / "link.mid").symlink_to(secret)  # a link planted inside the upload folder
     song_mid = next(studio.root.glob(f"{song['song_id']}/1/song.mid"))
-    probes = [str(secret), str(song_mid), "/etc/passwd", "/nonexistent/x.mid", f"{upload_dir}/{os.path.relpath(secret, upload_dir)}",
+    probes = [str(secret), str(song_mid), "/etc/passwd", "/nonexistent/x.mid",
+              f"{upload_dir}/{os.path.relpath(secret, upload_dir)}",
               f"{upload_dir}/../../{secret}", str(link_dir / "link.mid"), str(link_dir), "../../../../etc/hostname",
-              f"file://{secret}", f"{studio.url}/gradio_api/file={secret}", "http://127.0.0.1:1/x.mid", "http://169.254.169.254/x.mid"]
-    payloads = [_file(p) for p in probes] + [{"url": f"file://{secret}", "path": "x.mid", "meta": {"_type": "gradio.FileData"}},
+              f"file://{secret}", f"{studio.url}/gradio_api/file={secret}", "http://127.0.0.1:1/x.mid",
+              "http://169.254.169.254/x.mid"]
+    payloads = [_file(p) for p in probes] + [{"url": f"file://{secret}", "path": "x.mid",
+                                              "meta": {"_type": "gradio.FileData"}},
                                               str(secret), {"path": 123, "meta": {"_type": "gradio.FileData"}}]
     for payload in payloads:
         answer = _call(http, "humanize", [payload, "", 0.7])
@@ -81,7 +84,8 @@ def test_gradio_file_route_serves_nothing_of_the_studio_or_the_server(studio, ht
     (link_dir / "link.txt").symlink_to(secret)
     song_dir = studio.root / song["song_id"] / "1"
     for path in (song_dir / "song.mid", song_dir / "spec.json", studio.root / song["song_id"] / ".token", secret,
-                 link_dir / "link.txt", f"{get_upload_folder()}/{os.path.relpath(secret, get_upload_folder())}", Path("/etc/passwd")):
+                 link_dir / "link.txt", f"{get_upload_folder()}/{os.path.relpath(secret, get_upload_folder())}",
+                 Path("/etc/passwd")):
         got = http.get(f"/gradio_api/file={path}")
         assert got.status_code in (403, 404), (path, got.status_code)
         assert b"private" not in got.content and b"MThd" not in got.content
@@ -104,7 +108,8 @@ def test_refine_needs_the_token_and_the_studio_holds_it_invisibly(studio):
     assert len(made["token"]) >= 32
     with pytest.raises(AppError, match="^token: no song with this id and token"):
         client.predict(song_id=made["song_id"], message="undo", token="guess", api_name="/refine")
-    reply = client.predict(song_id=made["song_id"], message="make the chorus brighter", token=made["token"], api_name="/refine")
+    reply = client.predict(song_id=made["song_id"], message="make the chorus brighter", token=made["token"],
+                           api_name="/refine")
     assert reply["version"] == 2 and all(f"token={made['token']}" in link for link in reply["files"].values())
     config = httpx.get(studio.url + "/config").text
     assert made["token"] not in config  # the page's token lives in server-side state
@@ -125,7 +130,8 @@ def test_rest_bodies_are_capped_and_never_echoed(http):
 
 
 def test_slider_and_number_refusals_name_the_field(http):
-    for data, words in ((["dilla", 1e9, "4/4", 90, True, "verse", 0], "bars: 1000000000.0 is out of range; allowed: 1..32"),
+    for data, words in ((["dilla", 1e9, "4/4", 90, True, "verse", 0],
+                         "bars: 1000000000.0 is out of range; allowed: 1..32"),
                         (["dilla", [1], "4/4", 90, True, "verse", 0], "bars: [1] is not a number"),
                         (["dilla", 2, "4/4", 90, True, "verse", 2**70], "seed: a huge number is out of range"),
                         (["dilla", 2, "4/4", 1e9, True, "verse", 0], "tempo: "),
@@ -145,7 +151,8 @@ def test_unicode_prompts_compose_through_rest_and_gradio(studio, http, prompt):
     assert http.get(made["files"]["spec.json"]).json()["title"] == made["title"]
     answer = _call(http, "generate", [prompt, "", 0, "", "verse:1", "", "baseline", 0])
     assert "event: complete" in answer, answer[-300:]
-    assert not [p for p in studio.root.iterdir() if p.is_dir() and not any(p.glob("*/song.mid"))]  # no empty song folders
+    # no empty song folders
+    assert not [p for p in studio.root.iterdir() if p.is_dir() and not any(p.glob("*/song.mid"))]
 
 
 def test_server_memory_stays_bounded(studio, http):

@@ -10,6 +10,7 @@ import pytest
 
 from stori import inputs
 from stori.errors import StoriError
+from stori.safe_json import load_json
 from tests.conftest import EXAMPLE_SPEC
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,18 +58,21 @@ def test_cli_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path):
 
 
 def test_seed_rule_is_the_same_everywhere():
-    assert inputs.seed(0) == 0 and inputs.seed(2**31 - 1) == 2**31 - 1 and inputs.seed(7.0) == 7 and inputs.seed("12") == 12
+    assert inputs.seed(0) == 0 and inputs.seed(2**31 - 1) == 2**31 - 1
+    assert inputs.seed(7.0) == 7 and inputs.seed("12") == 12
     for bad in (-1, 2**31, 2**70, True, None, 1.5, "x", [1], {"a": 1}):
         with pytest.raises(StoriError, match=r"^seed: .*; allowed: an integer 0\.\.2147483647$"):
             inputs.seed(bad)
 
 
 def test_json_loader_bounds_depth_and_numbers():
-    assert inputs.load_json('{"a": [1, 2.5, "é"]}', "f", "x") == {"a": [1, 2.5, "é"]}
-    for text, words in (("[" * 33 + "]" * 33, "nests deeper"), ("[" * 200_000, "nests deeper"), ("1" * 41, "a number of 41"),
-                        ("1e999", "out of range"), ("Infinity", "has Infinity"), ("{", "not valid JSON"), (b"\xff", "UTF-8")):
+    assert load_json('{"a": [1, 2.5, "é"]}', "f", "x") == {"a": [1, 2.5, "é"]}
+    for text, words in (("[" * 33 + "]" * 33, "nests deeper"), ("[" * 200_000, "nests deeper"),
+                        ("1" * 41, "a number of 41"),
+                        ("1e999", "out of range"), ("Infinity", "has Infinity"), ("{", "not valid JSON"),
+                        (b"\xff", "UTF-8")):
         with pytest.raises(StoriError, match=f"^f: .*{words}"):
-            inputs.load_json(text, "f", "x")
+            load_json(text, "f", "x")
 
 
 def test_unicode_and_control_characters_in_prompts():

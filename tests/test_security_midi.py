@@ -85,7 +85,7 @@ def test_cli_generate_with_unicode_prompts_and_paths(tmp_path):
                         "--structure", "verse:1", "--engine", "baseline", "--out", str(out)],
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert "‘tender’ song — 🎵 שלום".encode("utf-8") in (out / "song.mid").read_bytes()  # the title, as UTF-8
+    assert "‘tender’ song — 🎵 שלום".encode() in (out / "song.mid").read_bytes()  # the title, as UTF-8
     assert "שלום" in (out / "spec.json").read_text(encoding="utf-8")
 
 
@@ -93,7 +93,8 @@ def test_piano_roll_is_bounded_for_the_largest_file_allowed():
     from stori.render.figures import MAX_ROLL_NOTES, MAX_ROLL_SECTIONS, piano_roll
 
     markers = [text(6, b"m%d" % i, delta=480) for i in range(256)]
-    song = midi_to_song(smf(track(b"".join(markers) + b"".join(note(40 + i % 40, length=30) for i in range(50_000)) + END)))
+    song = midi_to_song(smf(track(b"".join(markers) + b"".join(note(40 + i % 40,
+                                                                    length=30) for i in range(50_000)) + END)))
     t = time.perf_counter()
     fig = piano_roll(song)
     assert time.perf_counter() - t < 10

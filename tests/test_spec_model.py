@@ -7,8 +7,18 @@ import pytest
 from stori.errors import StoriError
 from stori.spec.constraints import FORMULAS, emotion_to_constraints
 from stori.spec.emotion import DELTAS, EmotionVector
-from stori.spec.motif import (Motif, apply_transformation, intensify, invert, register_shift, retrograde, rhythmic_compress,
-                              rhythmic_expand, simplify, transpose)
+from stori.spec.motif import (
+    Motif,
+    apply_transformation,
+    intensify,
+    invert,
+    register_shift,
+    retrograde,
+    rhythmic_compress,
+    rhythmic_expand,
+    simplify,
+    transpose,
+)
 from stori.spec.song_spec import SongSpec
 from stori.spec.transitions import check_transition, check_transitions
 from tests.conftest import ROOT
@@ -29,7 +39,8 @@ def test_emotion_validates_and_names_the_field():
 @pytest.mark.parametrize("name,delta", [
     ("sadder", {"valence": -0.3}), ("more intense", {"energy": 0.2, "tension": 0.2}),
     ("calmer", {"energy": -0.3, "tension": -0.2, "motion": -0.2}), ("more intimate", {"intimacy": 0.3, "energy": -0.1}),
-    ("more driving", {"motion": 0.3, "energy": 0.1}), ("brighter", {"valence": 0.3}), ("more tension", {"tension": 0.3}),
+    ("more driving", {"motion": 0.3, "energy": 0.1}), ("brighter", {"valence": 0.3}),
+    ("more tension", {"tension": 0.3}),
     ("resolve it", {"tension": -0.4, "valence": 0.1})])
 def test_refinement_deltas_follow_the_table(name, delta):
     assert DELTAS[name] == delta
@@ -53,7 +64,8 @@ def test_every_constraint_names_its_axes_and_moves_with_them():
     high = emotion_to_constraints(EmotionVector(energy=0.9, motion=0.9, tension=0.9, intimacy=0.5), "verse")
     for name in FORMULAS:
         assert low.axes(name), name
-        assert all(entry["factor"] in ("energy", "valence", "tension", "intimacy", "motion") for entry in low.because(name))
+        assert all(entry["factor"] in ("energy", "valence", "tension", "intimacy",
+                                       "motion") for entry in low.because(name))
     assert high.drum_density > low.drum_density
     assert high.note_density > low.note_density
     assert high.velocity_ceiling > low.velocity_ceiling

@@ -39,7 +39,8 @@ def test_generate_endpoint_returns_a_song_with_files(client, studio_url):
     mid = httpx.get(studio_url + r["files"]["song.mid"])
     assert mid.status_code == 200 and mid.content.startswith(b"MThd")
     spec = httpx.get(studio_url + r["files"]["spec.json"]).json()
-    assert spec["global_emotion"]["energy"] == pytest.approx(0.9) and spec["global_emotion"]["valence"] == pytest.approx(-0.5)
+    assert spec["global_emotion"]["energy"] == pytest.approx(0.9)
+    assert spec["global_emotion"]["valence"] == pytest.approx(-0.5)
 
 
 def test_generate_endpoint_rejects_bad_input_with_the_field_named(client):
@@ -123,7 +124,8 @@ def test_malformed_and_oversized_uploads_are_rejected_and_the_app_keeps_serving(
 
 
 def test_ten_concurrent_generate_calls_all_complete(client):
-    jobs = [client.submit(prompt=f"song number {i}", structure="verse:1", engine="baseline", seed=i, api_name="/generate")
+    jobs = [client.submit(prompt=f"song number {i}", structure="verse:1", engine="baseline", seed=i,
+                          api_name="/generate")
             for i in range(10)]
     results = [job.result(timeout=600) for job in jobs]
     assert len({r["song_id"] for r in results}) == 10

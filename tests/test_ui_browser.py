@@ -40,7 +40,7 @@ def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
             roll = page.locator("#piano-roll .js-plotly-plot")
             expect(roll).to_be_visible(timeout=180_000)
             expect(page.locator("#piano-roll")).to_contain_text("chorus")  # section names over the roll
-            # the waveform player holds the fetched preview.wav as a blob once the audio has arrived
+            # the waveform player holds the fetched preview.ogg as a blob once the audio has arrived
             expect(page.get_by_test_id("waveform-Preview").locator("audio")).to_have_attribute(
                 "src", re.compile(r"^(blob:|http).+"), timeout=60_000)
             expect(page.locator("#chat")).to_contain_text("Your song is ready", timeout=30_000)

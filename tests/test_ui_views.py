@@ -5,8 +5,9 @@ import pytest
 
 from stori.errors import StoriError
 from stori.pipeline import generate
-from stori.ui import studio, views
-from stori.ui.workspace import Workspace
+from stori.service import studio
+from stori.service.workspace import Workspace
+from stori.ui import views
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def test_edited_rows_drive_a_new_song(spec, tmp_path):
     take = studio.create_song(Workspace(tmp_path), spec=edited, engine="baseline", render=False)
     assert [s.id for s in take.song.sections] == [verse, chorus, "outro"]
     assert take.song.end_tick >= 8 * take.song.ticks_per_bar
-    assert take.path("song.mid") and take.path("stems.zip") and not take.path("preview.wav")
+    assert take.path("song.mid") and take.path("stems.zip") and not take.path("preview.ogg")
 
 
 @pytest.mark.parametrize("cell, value, field", [(2, "eight", "sections[0].bars"), (1, "hook", "sections[0].type"),
@@ -70,7 +71,7 @@ def test_traces_read_as_sentences(spec):
 
 
 def test_workspace_serves_only_its_own_files_and_forgets_the_oldest(tmp_path, monkeypatch):
-    from stori.ui import workspace
+    from stori.service import workspace
 
     monkeypatch.setattr(workspace, "KEEP_SONGS", 2)
     ws = Workspace(tmp_path / "studio")
@@ -93,16 +94,29 @@ def test_a_failed_save_leaves_no_song_folder(tmp_path):
     ws = Workspace(tmp_path / "studio")
     song = generate("calm", structure="verse:1", engine="baseline")
     song.tracks[0].program = 300  # not a MIDI program: writing the bundle fails
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):
         ws.save(song, render=False)
-    assert list(ws.root.iterdir()) == []
+    assert [p for p in ws.root.iterdir() if p.is_dir()] == []  # only the task store (stori.db) is there
 
 
 def test_summary_says_which_planner_planned_the_song():
     from stori.pipeline import generate
-    from stori.ui.views import metrics_markdown
+    from stori.render.summary import metrics_markdown
 
     song = generate("calm piano", structure="verse:2", engine="baseline", trace=False)
     assert "planned by the offline planner" in metrics_markdown(song)
     song.spec.extra["planner"] = "offline (the LLM answer did not validate as RMS v2: sections: is missing or empty)"
     assert "planned offline: the LLM answer did not validate" in metrics_markdown(song)
+
+
+def test_each_handler_is_one_endpoint_and_the_public_ones_are_named(tmp_path):
+    from stori.service.workspace import Workspace
+    from stori.ui.callbacks import SONG_VIEWS, Callbacks
+    from stori.ui.layout import build_blocks
+
+    fns = list(build_blocks(Callbacks(Workspace(tmp_path))).fns.values())
+    names = [f.api_name for f in fns]
+    assert len(names) == len(set(names)) and not [n for n in names if n.rsplit("_", 1)[-1].isdigit()]
+    assert {f.api_name for f in fns if f.api_visibility == "public"} == {"generate", "refine", "drums", "humanize"}
+    chat = next(f for f in fns if f.api_name == "chat")
+    assert len(chat.outputs) == 3 + len(SONG_VIEWS)  # chatbot, message box, spec, then the views

@@ -5,15 +5,16 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
-from stori.spec.arrange import ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
 from stori.data.drum_kit import KIT
+from stori.spec.arrange import ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import PPQ, Note, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import chord_at, parse_chord, scale_pitch_classes
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
-KICK, SNARE, SIDE_STICK, CLOSED_HAT, RIDE, CRASH = (KIT[p] for p in ("kick", "snare", "side_stick", "closed_hat", "ride", "crash"))
+KICK, SNARE, SIDE_STICK, CLOSED_HAT, RIDE, CRASH = (KIT[p] for p in ("kick", "snare", "side_stick", "closed_hat",
+                                                                     "ride", "crash"))
 
 
 def _velocity(c: Constraints, strength: float, rng) -> int:
@@ -39,16 +40,18 @@ def _drums(spec: SongSpec, s: SectionSpec, span: SectionSpan, c: Constraints, se
             on_beat = (k * step) % beat == 0
             beat_no = (k * step) // beat
             if behaviour != "sparse" and (on_beat or rng.random() < density):
-                notes.append(Note(RIDE if spec.genre == "jazz" else CLOSED_HAT, t, t + step // 2, _velocity(c, 0.6 if on_beat else 0.3, rng)))
+                notes.append(Note(RIDE if spec.genre == "jazz" else CLOSED_HAT, t, t + step // 2,
+                                  _velocity(c, 0.6 if on_beat else 0.3, rng)))
             if not on_beat:
                 continue
             backbeat = (beat_no % 2 == 1) if den == 4 and num in (2, 4) else beat_no == num // 2
             if behaviour == "half_time":
                 backbeat = beat_no == num // 2
-            if beat_no == 0 or (behaviour == "driving" and not backbeat) or (not backbeat and rng.random() < density * 0.3):
+            if beat_no == 0 or (not backbeat and (behaviour == "driving" or rng.random() < density * 0.3)):
                 notes.append(Note(KICK, t, t + PPQ // 4, _velocity(c, 1.0 if beat_no == 0 else 0.7, rng)))
             if backbeat:
-                notes.append(Note(SIDE_STICK if behaviour == "sparse" else SNARE, t, t + PPQ // 4, _velocity(c, 0.9, rng)))
+                notes.append(Note(SIDE_STICK if behaviour == "sparse" else SNARE, t, t + PPQ // 4,
+                                  _velocity(c, 0.9, rng)))
         if b == 0 and s.type in ("chorus", "bridge") and behaviour != "sparse":
             notes.append(Note(CRASH, t0, t0 + PPQ, _velocity(c, 1.0, rng)))
     return sorted(notes, key=lambda n: (n.start, n.pitch))
@@ -79,7 +82,8 @@ def _bass(spec, s, span, c, seed) -> list[Note]:
                 hits.append((tt, min(tt + step, t_next), pitch))
             if behaviour == "roots":
                 hits = hits[::2]
-        notes += [Note(p, span.start + a, span.start + b - PPQ // 16, _velocity(c, 0.8 if a == t else 0.5, rng)) for a, b, p in hits]
+        notes += [Note(p, span.start + a, span.start + b - PPQ // 16, _velocity(c, 0.8 if a == t else 0.5, rng)) for a,
+                  b, p in hits]
     return notes
 
 
@@ -104,7 +108,8 @@ def _harmony(spec, s, span, c, seed) -> list[Note]:
         if behaviour == "arpeggiated":
             order = voicing + voicing[1:-1][::-1]
             for k, tt in enumerate(range(t, t_next, beat // 2)):
-                notes.append(Note(order[k % len(order)], span.start + tt, span.start + tt + beat // 2, _velocity(c, 0.5, rng)))
+                notes.append(Note(order[k % len(order)], span.start + tt, span.start + tt + beat // 2,
+                                  _velocity(c, 0.5, rng)))
         else:
             step = beat if behaviour == "rhythmic" else t_next - t
             for tt in range(t, t_next, step):
@@ -127,14 +132,16 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
     for u in (u for u in s.motif_usage if u.track == "melody"):
         motif, mnotes = realize_motif(spec, u, span.start)
         locked += [n for n in mnotes if n.end <= span.end]
-        tracer.record("motif_placement", f"section:{s.id}/melody", {"motif": u.motif, "bar": u.bar, "transformations": u.transformations},
+        tracer.record("motif_placement", f"section:{s.id}/melody",
+                      {"motif": u.motif, "bar": u.bar, "transformations": u.transformations},
                       [because("motif_usage", u.motif, "declared in the plan for this section", 1.0)], confidence=1.0,
                       principle="a recurring theme makes the form recognisable")
     density = c.note_density * (0.6 if behaviour == "sparse" else 1.0)
     step = PPQ // 2 if density > 4 else PPQ
     notes, prev = [], int(centre)
     for tick in range(span.start, span.end, step):
-        if any(n.start <= tick < n.end for n in locked) or rng.random() < c.rest_density or rng.random() > density * step / spec.ticks_per_bar:
+        if (any(n.start <= tick < n.end for n in locked) or rng.random() < c.rest_density
+                or rng.random() > density * step / spec.ticks_per_bar):
             continue
         _, chord_pcs, _ = parse_chord(chord_at(timeline, tick - span.start))
         strong = (tick - span.start) % beat_ticks(spec) == 0
@@ -160,11 +167,13 @@ def _counter(spec, s, span, c, seed) -> list[Note]:
     for (t, sym), (t_next, _) in zip(timeline, timeline[1:]):
         _, pcs, _ = parse_chord(sym)
         if len(pcs) > 1:
-            out.append(Note(64 + (pcs[1] - 64) % 12, span.start + t, span.start + t_next - PPQ // 8, _velocity(c, 0.3, rng)))
+            out.append(Note(64 + (pcs[1] - 64) % 12, span.start + t, span.start + t_next - PPQ // 8,
+                            _velocity(c, 0.3, rng)))
     return out
 
 
-def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER, sections: set[str] | None = None,
+def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
+                     sections: set[str] | None = None,
                      roles=None) -> Song:
     """Compose every section (or only ``sections``); with ``roles`` (see
     :func:`~stori.spec.arrange.roles_in`) only those parts are played, the others stay empty."""
@@ -189,7 +198,10 @@ def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL
                 notes = _counter(spec, s, span, c, seed)
             track.notes += notes
             if tracer.enabled:
-                tracer.record("pattern", f"section:{s.id}/{track.role}", {"behaviour": s.behaviour(track.role, "default"), "notes": len(notes)},
-                              c.because("drum_density" if track.role == "drums" else "note_density" if track.role == "melody" else "velocity_ceiling"),
-                              confidence=0.6, principle="the section's emotion sets how busy and how loud each part plays")
+                tracer.record("pattern", f"section:{s.id}/{track.role}",
+                              {"behaviour": s.behaviour(track.role, "default"), "notes": len(notes)},
+                              c.because({"drums": "drum_density", "melody": "note_density"}.get(track.role,
+                                                                                               "velocity_ceiling")),
+                              confidence=0.6,
+                              principle="the section's emotion sets how busy and how loud each part plays")
     return song

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from statistics import fmean
 
-from stori.compose.listen import motif_places
+from stori.compose.ensemble import motif_places
+from stori.data.drum_kit import FAMILIES
 from stori.spec.emotion import AXES
 from stori.spec.song import SectionSpan, Song
 from stori.theory import midi_name
-
-DRUM_GROUPS = {"kick": (35, 36), "snare": (37, 38, 39, 40), "hats": (42, 44, 46), "cymbals": (49, 51, 52, 55, 57, 59),
-               "toms": (41, 43, 45, 47, 48, 50)}
 
 
 def section_stats(song: Song, span: SectionSpan) -> dict[str, dict[str, float]]:
@@ -21,7 +19,7 @@ def section_stats(song: Song, span: SectionSpan) -> dict[str, dict[str, float]]:
         st = {"notes_per_bar": round(len(notes) / bars, 2),
               "mean_velocity": round(fmean(n.velocity for n in notes), 1) if notes else 0.0}
         if t.role == "drums":
-            for g, pitches in DRUM_GROUPS.items():
+            for g, pitches in FAMILIES.items():
                 st[f"{g}_per_bar"] = round(sum(n.pitch in pitches for n in notes) / bars, 2)
         elif notes:
             st["mean_pitch"] = round(fmean(n.pitch for n in notes), 1)
@@ -74,7 +72,8 @@ def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
         if sb.chords != sa.chords:
             lines.append(f"- **Chords**: {' | '.join(sb.chords)} → {' | '.join(sa.chords)}")
         xb, xa = section_stats(before, before.section(sb.id)), section_stats(after, after.section(sb.id))
-        overall = [c for c in (_change("density (notes/bar, all parts)", xb["all"]["notes_per_bar"], xa["all"]["notes_per_bar"]),
+        overall = [c for c in (_change("density (notes/bar, all parts)", xb["all"]["notes_per_bar"],
+                                       xa["all"]["notes_per_bar"]),
                                _change("mean velocity", xb["all"]["mean_velocity"], xa["all"]["mean_velocity"])) if c]
         if overall:
             lines.append("- **Overall**: " + "; ".join(overall))
@@ -83,17 +82,20 @@ def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
             bits = [_change("notes/bar", b.get("notes_per_bar", 0), a.get("notes_per_bar", 0)),
                     _change("velocity", b.get("mean_velocity", 0), a.get("mean_velocity", 0))]
             if role == "drums":
-                pattern = [f"{g} {b.get(f'{g}_per_bar', 0):g}→{a.get(f'{g}_per_bar', 0):g}" for g in DRUM_GROUPS
+                pattern = [f"{g} {b.get(f'{g}_per_bar', 0):g}→{a.get(f'{g}_per_bar', 0):g}" for g in FAMILIES
                            if b.get(f"{g}_per_bar", 0) != a.get(f"{g}_per_bar", 0)]
                 bits.append("pattern (hits/bar) " + ", ".join(pattern) if pattern else None)
             elif "mean_pitch" in b and "mean_pitch" in a:
-                bits.append(_change("register", b["mean_pitch"], a["mean_pitch"], "", lambda v: f"{midi_name(int(round(v)))} ({v:g})"))
+                bits.append(_change("register", b["mean_pitch"], a["mean_pitch"], "",
+                                    lambda v: f"{midi_name(int(round(v)))} ({v:g})"))
                 bits.append(_change("range (semitones)", b["range"], a["range"]))
             bits = [x for x in bits if x]
             tb = before.track(role)
-            same = tb is not None and sorted((n.pitch, n.start, n.velocity) for n in before.notes_in(tb, before.section(sb.id))) == \
+            same = tb is not None and sorted((n.pitch, n.start,
+                                              n.velocity) for n in before.notes_in(tb, before.section(sb.id))) == \
                 sorted((n.pitch, n.start, n.velocity) for n in after.notes_in(after.track(role), after.section(sb.id)))
-            lines.append(f"- **{role}**: " + ("unchanged" if same else ("; ".join(bits) if bits else "new notes, same measures")))
+            lines.append(f"- **{role}**: " + ("unchanged" if same else ("; ".join(bits) if bits else "new notes, same "
+                                                                                                     "measures")))
         mb = [k for k in motifs_b if k[0] == sb.id]
         heard_b, heard_a = sum(motifs_b[k] for k in mb), sum(motifs_a.get(k, False) for k in motifs_a if k[0] == sb.id)
         total_a = sum(1 for k in motifs_a if k[0] == sb.id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 
 from stori.compose.articulation import hold
-from stori.compose.listen import lay_figure
+from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
 from stori.model.generator import Generator, Request, load_generator
@@ -24,7 +24,7 @@ from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_fo
 from stori.perform.styles import song_style
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
-from stori.spec.song import Note, Song, no_restrikes
+from stori.spec.song import Note, Song, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
@@ -114,8 +114,9 @@ class _Part:
         for units, ns in zip(self.streams, generated):
             for j, u in enumerate(units):
                 a = j * unit_ticks
-                by_unit[u] = self._clear_figures([Note(n.pitch, n.start - a + u * unit_ticks, min(n.end, a + unit_ticks) - a + u * unit_ticks,
-                                                       n.velocity) for n in ns if a <= n.start < a + unit_ticks and lo_p <= n.pitch <= hi_p])
+                by_unit[u] = self._clear_figures([
+                    Note(n.pitch, n.start - a + u * unit_ticks, min(n.end, a + unit_ticks) - a + u * unit_ticks,
+                         n.velocity) for n in starting_in(ns, a, a + unit_ticks) if lo_p <= n.pitch <= hi_p])
         self.varied = []
         for u in self.form:  # in order: a varied unit keeps the pattern of the unit before it as played
             if u.kind != "new":
@@ -206,11 +207,13 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
             jobs.append((span, role, part, len(part.requests)))
             requests += part.requests
         if tracer.enabled:
-            tracer.record("conditioning", f"section:{s.id}", {"note_density": c.note_density, "drum_density": c.drum_density,
+            tracer.record("conditioning", f"section:{s.id}",
+                          {"note_density": c.note_density, "drum_density": c.drum_density,
                           "register_center": c.register_center, "velocity": [c.velocity_floor, c.velocity_ceiling],
                           "tension": s.emotion.tension},
                           c.because("note_density") + c.because("register_center") + c.because("velocity_ceiling"),
-                          confidence=0.7, principle="the model is asked for the density, register and loudness the emotion implies")
+                          confidence=0.7,
+                          principle="the model is asked for the density, register and loudness the emotion implies")
     generated, _ = gen.generate(requests, seed=seed, sampling=sampling)
     by_role = {t.role: t for t in song.tracks}
     at = 0

@@ -12,15 +12,15 @@ import random
 from dataclasses import dataclass, field
 
 from stori.compose import DEFAULT_ENGINE, compose
-from stori.spec.arrange import song_skeleton
-from stori.compose.commands import RefinementCommand, parse_command, resolve_sections
+from stori.compose.chat import RefinementCommand, parse_command, resolve_sections
 from stori.compose.diff import musical_diff
 from stori.compose.why import answer_why
 from stori.errors import StoriError
 from stori.perform.expression import perform
-from stori.plan.genres import GENRES, DEFAULT_GENRE
-from stori.plan.planner import _behaviours, plan_chords
+from stori.plan.genres import DEFAULT_GENRE, GENRES
+from stori.plan.planner import plan_chords, section_behaviours
 from stori.plan.words import playing_from_text
+from stori.spec.arrange import song_skeleton
 from stori.spec.song import Note, Song
 from stori.theory import NOTE_NAMES, QUALITIES, is_major, parse_chord, parse_key
 from stori.trace import TraceRecorder, because
@@ -84,14 +84,15 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
     spec = song.spec.copy()
     targets = resolve_sections(cmd, [(s.id, s.type) for s in spec.sections])
     if cmd.sections and not targets:
-        raise StoriError("section", f"{', '.join(cmd.sections)} is not in this song", ", ".join(s.id for s in spec.sections))
-    where = f"section:{','.join(targets)}" if cmd.sections else "song"
+        raise StoriError("section", f"{', '.join(cmd.sections)} is not in this song",
+                         ", ".join(s.id for s in spec.sections))
     if cmd.action == "tempo":
         tempo = cmd.tempo if cmd.tempo else round(song.tempo * cmd.tempo_factor)
         tempo = max(40.0, min(240.0, float(tempo)))
         out = _transpose_song(song, 0, spec.key)
         out.tempo = out.spec.tempo = tempo
-        tracer.record("refinement", "song", {"tempo": tempo}, [because("chat", cmd.text, f"tempo {song.tempo:g} → {tempo:g}", 1.0)],
+        tracer.record("refinement", "song", {"tempo": tempo},
+                      [because("chat", cmd.text, f"tempo {song.tempo:g} → {tempo:g}", 1.0)],
                       confidence=0.9, principle="tempo changes the pace, not the notes")
         out.traces = list(song.traces) + tracer.traces
         return out
@@ -107,15 +108,20 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
                 spec.key = new_key
                 lead = None
                 for s in spec.sections:
-                    s.chords, numerals = plan_chords(new_key, s.type, s.emotion, s.bars, random.Random(f"{seed}:plan:{s.type}"),
+                    s.chords, numerals = plan_chords(new_key, s.type, s.emotion, s.bars,
+                                                     random.Random(f"{seed}:plan:{s.type}"),
                                                      lead, tracer, s.id)
                     lead = numerals[-1]
                     s.entry_state.pop("chord", None), s.exit_state.pop("chord", None)
-                tracer.record("refinement", "song", {"key": new_key}, [because("chat", cmd.text, "a change of mode re-plans every chord", 1.0)],
-                              confidence=0.8, principle="major and minor need different progressions, so the whole song is re-harmonised")
+                tracer.record("refinement", "song", {"key": new_key},
+                              [because("chat", cmd.text, "a change of mode re-plans every chord", 1.0)],
+                              confidence=0.8,
+                              principle="major and minor need different progressions, so the whole song is "
+                                        "re-harmonised")
                 return _recompose(spec, engine, seed, tracer, {s.id for s in spec.sections}, song)
         out = _transpose_song(song, semis, new_key)
-        tracer.record("refinement", "song", {"key": new_key, "semitones": semis}, [because("chat", cmd.text, f"every pitched part moves {semis:+d}", 1.0)],
+        tracer.record("refinement", "song", {"key": new_key, "semitones": semis},
+                      [because("chat", cmd.text, f"every pitched part moves {semis:+d}", 1.0)],
                       confidence=0.9, principle="a transposition keeps every interval, so the song stays itself")
         out.traces = list(song.traces) + tracer.traces
         return out
@@ -131,7 +137,8 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         if cmd.delta:
             s.emotion = s.emotion.shifted(cmd.delta)
             louder = cmd.delta.get("energy", 0) > 0 or cmd.delta.get("motion", 0) > 0
-            fresh = _behaviours(s.type, s.emotion, g, {} if louder else playing)  # a new ask for more wins over 'subtle'
+            fresh = section_behaviours(s.type, s.emotion, g,
+                                       {} if louder else playing)  # a new ask for more wins over 'subtle'
             for role in (roles or fresh):
                 if role in fresh and s.track_behaviours.get(role) != "tacet":
                     s.track_behaviours[role] = fresh[role]
@@ -139,23 +146,29 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
                 if "energy" in st:
                     st["energy"] = round(min(1.0, max(0.0, st["energy"] + s.emotion.energy - before.energy)), 3)
         s.track_behaviours.update(cmd.behaviours)
-        if cmd.behaviours.get("melody") == "soaring" and not any("register_shift" in str(u.transformations) for u in s.motif_usage):
+        lifted = any("register_shift" in str(u.transformations) for u in s.motif_usage)
+        if cmd.behaviours.get("melody") == "soaring" and not lifted:
             for u in s.motif_usage[:1]:
                 u.transformations = [*u.transformations, {"type": "register_shift", "amount": 1}]
         if cmd.simpler_chords is not None:
             s.chords = [" ".join(_chord_family(c, not cmd.simpler_chords) for c in bar.split()) for bar in s.chords]
             chords_changed = True
         elif abs(cmd.delta.get("tension", 0)) >= 0.2 and (roles is None or "harmony" in roles):
-            s.chords, _ = plan_chords(spec.key, s.type, s.emotion, s.bars, random.Random(f"{seed}:replan:{s.id}:{version}"),
+            s.chords, _ = plan_chords(spec.key, s.type, s.emotion, s.bars,
+                                      random.Random(f"{seed}:replan:{s.id}:{version}"),
                                       None, tracer, s.id)
             chords_changed = True
         if chords_changed:
             s.entry_state["chord"], s.exit_state["chord"] = s.first_chord, s.last_chord
-        tracer.record("refinement", f"section:{s.id}", {"command": cmd.action, "delta": cmd.delta, "roles": list(roles or ()),
-                                                        "emotion": s.emotion.to_dict(), "behaviours": dict(s.track_behaviours)},
+        tracer.record("refinement", f"section:{s.id}",
+                      {"command": cmd.action, "delta": cmd.delta, "roles": list(roles or ()),
+                                                        "emotion": s.emotion.to_dict(),
+                                                        "behaviours": dict(s.track_behaviours)},
                       [because("chat", cmd.text, f"{', '.join(cmd.named) or 'asked change'} on {s.id}", 1.0)]
-                      + [because(a, round(getattr(s.emotion, a), 3), f"{d:+.2f} from the command", 0.5) for a, d in cmd.delta.items()],
-                      confidence=0.8, principle="only what the musician pointed at changes; everything else stays as it was")
+                      + [because(a, round(getattr(s.emotion, a), 3), f"{d:+.2f} from the command", 0.5) for a,
+                         d in cmd.delta.items()],
+                      confidence=0.8,
+                      principle="only what the musician pointed at changes; everything else stays as it was")
     if chords_changed:
         roles = None if roles is None else tuple(dict.fromkeys((*roles, "bass", "harmony", "melody")))
     run_seed = seed + REGENERATE_SEED * version if cmd.action == "regenerate" else seed
@@ -193,9 +206,10 @@ class SongSession:
         if cmd.action == "why":
             return Reply(answer_why(self.song, text), self.song, [], cmd)
         if cmd.action == "unknown":
-            return Reply("I did not understand that. Try e.g. *make the bridge more intense*, *busier drums in the second verse*, "
-                         "*simpler chords*, *the melody should soar in the chorus*, *slower*, *in D minor*, *regenerate the verse*, "
-                         "*undo*, or ask *why is the chorus higher?*", self.song, [], cmd)
+            return Reply("I did not understand that. Try e.g. *make the bridge more intense*, *busier drums in the "
+                         "second verse*, "
+                         "*simpler chords*, *the melody should soar in the chorus*, *slower*, *in D minor*, "
+                         "*regenerate the verse*, *undo*, or ask *why is the chorus higher?*", self.song, [], cmd)
         new = apply_command(self.song, cmd, self.engine, self.seed, version=len(self.versions))
         diff, changed = musical_diff(self.song, new)
         del self.versions[self.index + 1:], self.commands[self.index + 1:]
@@ -217,6 +231,3 @@ class SongSession:
         self.index += 1
         diff, changed = musical_diff(self.versions[self.index - 1], self.song)
         return Reply(f"**Forward to version {self.index}**\n\n{diff}", self.song, changed, parse_command("redo"))
-
-    def why(self, question: str) -> str:
-        return answer_why(self.song, question)

@@ -1,17 +1,17 @@
 """Section-local sequential composition over any engine: the engine plays a section, then each part
-hears the ones before it (drums -> bass -> harmony -> melody, :mod:`stori.compose.listen`),
+hears the ones before it (drums -> bass -> harmony -> melody, :mod:`stori.compose.ensemble`),
 transitions into and out of the section are checked and repaired, and the critic may regenerate
-its weakest dimension (``passes`` rounds, :data:`CRITIC_PASSES` by default). Only the sections asked for are touched; every
-other section keeps ``base``'s notes exactly.
+its weakest dimension (``passes`` rounds, :data:`CRITIC_PASSES` by default). Only the sections asked for
+are touched; every other section keeps ``base``'s notes exactly.
 """
 from __future__ import annotations
 
-from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
-from stori.compose.listen import clear_of_bass, force_motifs, lock_bass_to_kick
+from stori.compose.ensemble import clear_of_bass, force_motifs, lock_bass_to_kick
 from stori.data.drum_kit import KIT
+from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.spec.constraints import emotion_to_constraints
-from stori.spec.song import PPQ, Note, Song, lift_restrikes
+from stori.spec.song import PPQ, Note, Song, lift_restrikes, starting_in, starting_outside
 from stori.spec.song_spec import SongSpec
 from stori.spec.transitions import check_transition
 from stori.theory import parse_chord
@@ -29,7 +29,8 @@ def _run_engine(fn, spec: SongSpec, seed: int, tracer, sections: set[str] | None
     """The engine's song for ``sections`` (all when None) and ``roles`` (see
     :func:`~stori.spec.arrange.roles_in`); with ``base`` everything else keeps ``base``'s notes."""
     new = fn(spec, seed=seed, tracer=tracer, sections=None if sections is None else set(sections), roles=roles)
-    return new if base is None else splice(base, new, sections if sections is not None else {s.id for s in spec.sections}, roles)
+    return new if base is None else splice(base, new,
+                                           sections if sections is not None else {s.id for s in spec.sections}, roles)
 
 
 def splice(base: Song, new: Song, sections: set[str], roles=None) -> Song:
@@ -42,7 +43,7 @@ def splice(base: Song, new: Song, sections: set[str], roles=None) -> Song:
             playing = roles_in(roles, sid)
             take = sid in sections and (playing is None or track.role in playing)
             src = fresh if take else old
-            track.notes += [n for n in src.notes if span.start <= n.start < span.end]
+            track.notes += starting_in(src.notes, span.start, span.end)
         track.notes.sort(key=lambda n: (n.start, n.pitch))
         track.controls = list(old.controls)
     out.traces = base.traces
@@ -57,21 +58,23 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
 
     def replace(role: str, notes: list[Note]) -> None:
         t = tracks[role]
-        t.notes = sorted([n for n in t.notes if not span.start <= n.start < span.end] + notes, key=lambda n: (n.start, n.pitch))
+        t.notes = sorted(starting_outside(t.notes, span.start, span.end) + notes, key=lambda n: (n.start, n.pitch))
 
     if "bass" in tracks and "drums" in tracks:
         bass, moved = lock_bass_to_kick(song.notes_in(tracks["bass"], span), song.notes_in(tracks["drums"], span))
         replace("bass", bass)
         if moved and tracer.enabled:
             tracer.record("bass_lock", f"section:{sid}/bass", {"onsets_moved_to_kick": moved},
-                          [because("drums", "kick onsets", "the bass hears the kick and lands with it", 1.0)], confidence=0.8,
+                          [because("drums", "kick onsets", "the bass hears the kick and lands with it", 1.0)],
+                          confidence=0.8,
                           principle="bass and kick together make one low-end pulse")
     if "harmony" in tracks and "bass" in tracks:
         harmony, raised = clear_of_bass(song.notes_in(tracks["harmony"], span), song.notes_in(tracks["bass"], span))
         replace("harmony", harmony)
         if raised and tracer.enabled:
             tracer.record("voicing", f"section:{sid}/harmony", {"notes_raised_an_octave": raised},
-                          [because("bass", "low notes", "chord tones less than a fifth above the bass are lifted", 1.0)], confidence=0.7,
+                          [because("bass", "low notes", "chord tones less than a fifth above the bass are lifted", 1.0)],
+                          confidence=0.7,
                           principle="low close intervals sound muddy; the harmony sits above the bass")
     if "melody" in tracks:
         c = emotion_to_constraints(s.emotion, s)
@@ -80,7 +83,8 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
         replace("melody", melody)
         if forced:
             tracer.record("motif_forced", f"section:{sid}/melody", {"figures_forced": forced},
-                          [because("motif_usage", len(s.motif_usage), "the plan declares the theme here", 1.0)], confidence=1.0,
+                          [because("motif_usage", len(s.motif_usage), "the plan declares the theme here", 1.0)],
+                          confidence=1.0,
                           principle="the theme must be heard where the form calls for it")
 
 
@@ -97,7 +101,8 @@ def repair_transitions(song: Song, sid: str, tracer: TraceRecorder) -> None:
     if k + 1 < len(ids):
         nxt = spec.sections[k + 1]
         t = check_transition(s, nxt)
-        rise = float(nxt.entry_state.get("energy", nxt.emotion.energy)) - float(s.exit_state.get("energy", s.emotion.energy))
+        rise = (float(nxt.entry_state.get("energy", nxt.emotion.energy))
+                - float(s.exit_state.get("energy", s.emotion.energy)))
         repairs = []
         if ("drums" in tracks and s.behaviour("drums", "steady") != "tacet"
                 and (rise > 0.1 or any("energy" in r for r in t.reasons))):
@@ -107,32 +112,36 @@ def repair_transitions(song: Song, sid: str, tracer: TraceRecorder) -> None:
             fill = [Note(toms[i], start + i * beat // 4, start + (i + 1) * beat // 4,
                          int(min(127, c.velocity_ceiling - 10 + 4 * i))) for i in range(4)]
             drums = tracks["drums"]
-            drums.notes = sorted([n for n in drums.notes if not start <= n.start < span.end] + fill, key=lambda n: (n.start, n.pitch))
+            drums.notes = sorted(starting_outside(drums.notes, start, span.end) + fill,
+                                 key=lambda n: (n.start, n.pitch))
             repairs.append("fill")
         if any("chord" in r for r in t.reasons) and "harmony" in tracks:
             harm = tracks["harmony"]
             last_bar = span.end - spec.ticks_per_bar
             _, pcs, _ = parse_chord(s.last_chord)
-            held = [n for n in harm.notes if last_bar <= n.start < span.end and n.pitch % 12 in pcs]
+            held = [n for n in starting_in(harm.notes, last_bar, span.end) if n.pitch % 12 in pcs]
             keep = {n.pitch for n in held}
-            harm.notes = [n for n in harm.notes if not last_bar <= n.start < span.end] + \
-                [Note(p, last_bar, span.end - PPQ // 16, max((n.velocity for n in held if n.pitch == p), default=60)) for p in sorted(keep)]
+            harm.notes = starting_outside(harm.notes, last_bar, span.end) + \
+                [Note(p, last_bar, span.end - PPQ // 16,
+                      max((n.velocity for n in held if n.pitch == p), default=60)) for p in sorted(keep)]
             harm.notes.sort(key=lambda n: (n.start, n.pitch))
             repairs.append("held chord")
         if any("register" in r for r in t.reasons) and "melody" in tracks:
             mel = tracks["melody"]
             target = int(emotion_to_constraints(nxt.emotion, nxt).register_center)
-            last = max((n for n in mel.notes if span.start <= n.start < span.end), key=lambda n: n.start, default=None)
+            last = max(starting_in(mel.notes, span.start, span.end), key=lambda n: n.start, default=None)
             if last is not None:
                 start = span.end - beat
                 steps = [last.pitch + (target - last.pitch) * i // 3 for i in (1, 2, 3)]
                 mel.notes = [n if n.end <= start else Note(n.pitch, n.start, max(n.start + 1, start), n.velocity)
-                             for n in mel.notes if not start <= n.start < span.end]
-                mel.notes += [Note(p, start + i * beat // 3, start + (i + 1) * beat // 3, last.velocity) for i, p in enumerate(steps)]
+                             for n in starting_outside(mel.notes, start, span.end)]
+                mel.notes += [Note(p, start + i * beat // 3, start + (i + 1) * beat // 3, last.velocity) for i,
+                              p in enumerate(steps)]
                 mel.notes.sort(key=lambda n: (n.start, n.pitch))
                 repairs.append("pickup")
         if repairs and tracer.enabled:
-            tracer.record("transition_repair", f"section:{sid}", {"to": nxt.id, "repairs": repairs, "problems": t.reasons},
+            tracer.record("transition_repair", f"section:{sid}",
+                          {"to": nxt.id, "repairs": repairs, "problems": t.reasons},
                           [because("energy_rise", round(rise, 2), "a fill announces a lift", 0.5)]
                           + [because("transition", nxt.id, r, 0.5) for r in t.reasons],
                           confidence=0.7, principle="a section should hand over to the next: a fill into a lift, "
@@ -144,12 +153,13 @@ def _expression(song: Song, sid: str, tracer: TraceRecorder) -> None:
     s, span = song.spec.section(sid), song.section(sid)
     c = emotion_to_constraints(s.emotion, s)
     for t in song.tracks:
-        inside = [n for n in t.notes if span.start <= n.start < span.end]
+        inside = starting_in(t.notes, span.start, span.end)
         if not inside:
             continue
         lo, hi = min(n.velocity for n in inside), max(n.velocity for n in inside)
         scale = (c.velocity_ceiling - c.velocity_floor) / max(1, hi - lo)
-        fixed = {id(n): Note(n.pitch, n.start, n.end, int(round(c.velocity_floor + (n.velocity - lo) * min(1.0, scale))))
+        fixed = {id(n): Note(n.pitch, n.start, n.end,
+                             int(round(c.velocity_floor + (n.velocity - lo) * min(1.0, scale))))
                  for n in inside}
         t.notes = [fixed.get(id(n), n) for n in t.notes]
 

@@ -1,7 +1,7 @@
 """Answers to "why?" questions about a section or a part, built from the song's traces and measured notes."""
 from __future__ import annotations
 
-from stori.compose.commands import PART_WORDS, RefinementCommand, _sections, resolve_sections
+from stori.compose.chat import PART_WORDS, RefinementCommand, resolve_sections, sections_named
 from stori.compose.diff import section_stats
 from stori.spec.constraints import emotion_to_constraints
 from stori.theory import midi_name
@@ -12,12 +12,15 @@ ASPECTS = {
                  ("section_emotion", "motif_usage", "track_behaviours")),
     "loudness": (("louder", "quieter", "softer", "loud", "quiet", "soft", "velocity", "dynamics"), "velocity_ceiling",
                  "mean_velocity", ("section_emotion", "transition_repair")),
-    "density": (("busier", "denser", "sparser", "busy", "dense", "sparse", "more notes", "fewer notes", "empty"), "note_density",
+    "density": (("busier", "denser", "sparser", "busy", "dense", "sparse", "more notes", "fewer notes", "empty"),
+                "note_density",
                 "notes_per_bar", ("track_behaviours", "section_emotion", "refinement_target")),
-    "chords": (("chord", "chords", "harmony", "progression"), "chord_extensions", None, ("chord_progression", "refinement")),
+    "chords": (("chord", "chords", "harmony", "progression"), "chord_extensions", None,
+               ("chord_progression", "refinement")),
     "drums": (("drum", "drums", "beat", "groove", "fill"), "drum_density", "notes_per_bar",
               ("track_behaviours", "transition_repair", "pattern")),
-    "motif": (("motif", "theme", "figure", "melody come back", "tune"), "register_center", None, ("motif_usage", "motif", "motif_forced")),
+    "motif": (("motif", "theme", "figure", "melody come back", "tune"), "register_center", None,
+              ("motif_usage", "motif", "motif_forced")),
     "tempo": (("tempo", "faster", "slower", "fast", "slow", "bpm"), None, None, ("tempo_key_meter", "refinement")),
 }
 
@@ -33,7 +36,7 @@ def answer_why(song, question: str) -> str:
     q = question.lower()
     spec = song.spec
     pairs = [(s.id, s.type) for s in spec.sections]
-    said = _sections(q.replace("pre-chorus", "prechorus"))
+    said = sections_named(q.replace("pre-chorus", "prechorus"))
     targets = resolve_sections(RefinementCommand(text=q, sections=said[:1]), pairs) if said else []
     aspect = _aspect(q)
     if aspect == "tempo":
@@ -43,8 +46,9 @@ def answer_why(song, question: str) -> str:
         targets = [spec.sections[0].id]
     sid = targets[0]
     s = spec.section(sid)
+    others = [x for x in spec.sections if x.id != sid]
     ref_ids = resolve_sections(RefinementCommand(text=q, sections=said[1:2]), pairs) if len(said) > 1 else \
-        [x.id for x in spec.sections if x.type == "verse" and x.id != sid][:1] or [x.id for x in spec.sections if x.id != sid][:1]
+        [x.id for x in others if x.type == "verse"][:1] or [x.id for x in others][:1]
     role = next((PART_WORDS[w] for w in sorted(PART_WORDS, key=len, reverse=True) if w in q), None)
     role = role or ("drums" if aspect == "drums" else "melody" if aspect in ("register", "motif") else "all")
     facts = []
@@ -54,17 +58,20 @@ def answer_why(song, question: str) -> str:
         a = section_stats(song, song.section(sid)).get(role, {}).get(measure)
         b = section_stats(song, song.section(ref.id)).get(role, {}).get(measure)
         if a is not None and b is not None:
-            show = (lambda v: f"{midi_name(int(round(v)))} ({v:g})") if measure == "mean_pitch" else (lambda v: f"{v:g}")
+            def show(v: float) -> str:
+                return f"{midi_name(int(round(v)))} ({v:g})" if measure == "mean_pitch" else f"{v:g}"
+
             facts.append(f"Measured: the {role if role != 'all' else 'whole band'}'s {measure.replace('_', ' ')} is "
                          f"{show(a)} in {sid} against {show(b)} in {ref.id} ({a - b:+.3g}).")
         if field:
             ca, cb = emotion_to_constraints(s.emotion, s), emotion_to_constraints(ref.emotion, ref)
-            facts.append(f"The plan asks for {field.replace('_', ' ')} {getattr(ca, field):g} in {sid} and {getattr(cb, field):g} in {ref.id}, "
-                         "because " + "; ".join(f"{x['factor']} is {x['value']} ({x['implication']})" for x in ca.because(field)) + ".")
+            why = "; ".join(f"{x['factor']} is {x['value']} ({x['implication']})" for x in ca.because(field))
+            facts.append(f"The plan asks for {field.replace('_', ' ')} {getattr(ca, field):g} in {sid} and "
+                         f"{getattr(cb, field):g} in {ref.id}, because {why}.")
     if aspect == "chords":
         facts.append(f"{sid} plays {' | '.join(s.chords)}.")
-    tr = [t for t in song.traces if t["decision_type"] in kinds and t["target"].split("/")[0] in (f"section:{sid}", "song")
-          or t["decision_type"] in kinds and t["target"].startswith(f"section:{sid}")]
+    tr = [t for t in song.traces if t["decision_type"] in kinds
+          and (t["target"].split("/")[0] in (f"section:{sid}", "song") or t["target"].startswith(f"section:{sid}"))]
     return _format(question, facts, tr[-4:])
 
 
@@ -73,11 +80,13 @@ def _format(question: str, facts: list[str], traces: list[dict]) -> str:
     principles = []
     for t in traces:
         reasons = "; ".join(f"{b['factor']} = {b['value']}: {b['implication']}" for b in t.get("because", [])[:4])
-        lines.append(f"- Decision *{t['decision_type']}* on {t['target']}: {_short(t['decision'])}" + (f" — because {reasons}" if reasons else ""))
+        lines.append(f"- Decision *{t['decision_type']}* on {t['target']}: {_short(t['decision'])}"
+                     + (f" — because {reasons}" if reasons else ""))
         if t.get("musical_principle") and t["musical_principle"] not in principles:
             principles.append(t["musical_principle"])
     if principles:
-        lines += ["", "**Principle:** " + " ".join(p[0].upper() + p[1:] + ("" if p.endswith(".") else ".") for p in principles[:2])]
+        lines += ["", "**Principle:** " + " ".join(p[0].upper() + p[1:] + ("" if p.endswith(".") else ".")
+                                                   for p in principles[:2])]
     if len(lines) == 2:
         lines.append("- No recorded decision explains that (was the song made with traces off?).")
     return "\n".join(lines)

@@ -21,12 +21,11 @@ Notes are assigned to the bar of their onset; notes starting outside ``[0, n_bar
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from stori.spec.song import PPQ, Note
-from stori.theory import parse_chord
+from stori.theory import ChordTimeline, parse_chord
 
 NAN = float("nan")
 
@@ -50,25 +49,9 @@ class Attributes:
 ATTRIBUTE_NAMES = tuple(Attributes.__dataclass_fields__)
 
 
-def ticks_per_bar(time_signature: tuple[int, int], ppq: int = PPQ) -> int:
-    num, den = time_signature
-    return ppq * 4 * num // den
-
-
-class ChordTrack:
-    """Chord lookup by tick from ``(tick, symbol)`` changes."""
-
-    def __init__(self, chords: Sequence[tuple[int, str]]):
-        ordered = sorted(chords, key=lambda c: c[0])
-        self.ticks = [t for t, _ in ordered]
-        self.pitch_classes = [frozenset(parse_chord(s)[1]) for _, s in ordered]
-
-    def at(self, tick: int) -> frozenset[int] | None:
-        """Pitch classes of the chord sounding at ``tick``; None before the first chord or under "N"."""
-        i = bisect_right(self.ticks, tick) - 1
-        if i < 0 or not self.pitch_classes[i]:
-            return None
-        return self.pitch_classes[i]
+def chord_tones(chords: Sequence[tuple[int, str]]) -> ChordTimeline:
+    """The pitch classes sounding at each tick of ``(tick, symbol)`` chord changes (empty under "N")."""
+    return ChordTimeline(chords, lambda symbol: frozenset(parse_chord(symbol)[1]))
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -79,19 +62,19 @@ def _ratio(hits: int, total: int) -> float:
     return hits / total if total else NAN
 
 
-def chord_tone_counts(notes: Sequence[Note], chords: ChordTrack | Sequence[tuple[int, str]] | None,
+def chord_tone_counts(notes: Sequence[Note], chords: ChordTimeline | Sequence[tuple[int, str]] | None,
                       ticks_per_bar: int, ticks_per_beat: int = PPQ) -> tuple[int, int, int, int]:
     """``(chord tones, notes counted, chord tones on strong beats, notes counted on strong beats)``,
     for pooling the chord-tone ratios over many sections."""
     if chords is None:
         return 0, 0, 0, 0
-    track = chords if isinstance(chords, ChordTrack) else ChordTrack(chords)
+    track = chords if isinstance(chords, ChordTimeline) else chord_tones(chords)
     beats_per_bar = ticks_per_bar // ticks_per_beat
     strong_step = ticks_per_bar // 2 if beats_per_bar % 2 == 0 else ticks_per_bar
     tones = total = strong_tones = strong_total = 0
     for n in notes:
         pcs = track.at(n.start)
-        if pcs is None:
+        if not pcs:  # before the first chord or under "N"
             continue
         hit = n.pitch % 12 in pcs
         tones += hit
@@ -103,7 +86,7 @@ def chord_tone_counts(notes: Sequence[Note], chords: ChordTrack | Sequence[tuple
 
 
 def _measure(notes: Sequence[Note], density: float, bar_ticks: int, ticks_per_beat: int,
-             chords: ChordTrack | None, all_onsets: set[int], end_tick: int) -> Attributes:
+             chords: ChordTimeline | None, all_onsets: set[int], end_tick: int) -> Attributes:
     onsets = sorted({n.start for n in notes})
     synco = 0
     for t in onsets:
@@ -137,7 +120,7 @@ def _in_bars(notes: Sequence[Note], n_bars: int, bar_ticks: int) -> list[list[No
 def bar_attributes(notes: Sequence[Note], n_bars: int, ticks_per_bar: int,
                    chords: Sequence[tuple[int, str]] | None = None, ticks_per_beat: int = PPQ) -> list[Attributes]:
     """Attributes of each of ``n_bars`` bars; ``chords`` as ``(tick, symbol)`` changes on the same timeline."""
-    track = ChordTrack(chords) if chords else None
+    track = chord_tones(chords) if chords else None
     onsets, end = {n.start for n in notes}, n_bars * ticks_per_bar
     return [_measure(bar, len(bar), ticks_per_bar, ticks_per_beat, track, onsets, end)
             for bar in _in_bars(notes, n_bars, ticks_per_bar)]
@@ -147,6 +130,6 @@ def section_attributes(notes: Sequence[Note], n_bars: int, ticks_per_bar: int,
                        chords: Sequence[tuple[int, str]] | None = None, ticks_per_beat: int = PPQ) -> Attributes:
     """Attributes of a whole section: ``note_density`` is notes per bar, the rest are over all its notes."""
     inside = [n for bar in _in_bars(notes, n_bars, ticks_per_bar) for n in bar]
-    track = ChordTrack(chords) if chords else None
+    track = chord_tones(chords) if chords else None
     return _measure(inside, len(inside) / n_bars if n_bars else NAN, ticks_per_bar, ticks_per_beat, track,
                     {n.start for n in notes}, n_bars * ticks_per_bar)

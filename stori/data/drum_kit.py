@@ -46,6 +46,22 @@ KIT: dict[str, int] = {
 KIT_PITCHES: tuple[int, ...] = tuple(sorted(KIT.values()))
 PIECE_OF: dict[int, str] = {p: name for name, p in KIT.items()}
 
+FAMILIES: dict[str, frozenset[int]] = {
+    "kick": frozenset({35, 36}),
+    "snare": frozenset({37, 38, 39, 40}),  # side stick, snare, clap, electric snare
+    "hats": frozenset({42, 44, 46}),
+    "cymbals": frozenset({49, 51, 52, 53, 55, 57, 59}),
+    "toms": frozenset({41, 43, 45, 47, 48, 50}),
+}
+"""The families a listener groups GM drum notes into (kit notes and the other GM notes of each)."""
+KICKS, SNARES, HATS, CYMBALS, TOMS = FAMILIES.values()
+
+
+def kit(*pieces: str) -> tuple[int, ...]:
+    """The GM notes of the named kit pieces, in order: ``kit("kick", "snare")`` -> ``(36, 38)``."""
+    return tuple(KIT[p] for p in pieces)
+
+
 TD11_TO_GM: dict[int, int] = {
     36: 36,
     38: 38, 40: 38,

@@ -34,10 +34,11 @@ from pathlib import Path
 import mido
 
 from stori.data.drum_kit import TD11_TO_GM
-from stori.data.paths import CACHE_DIR, data_dir as resolve_data_dir
+from stori.data.paths import CACHE_DIR
+from stori.data.paths import data_dir as resolve_data_dir
 from stori.data.samples import SectionSample
 from stori.errors import StoriError
-from stori.spec.song import PPQ, Note
+from stori.spec.song import PPQ, Note, bar_ticks
 
 SPLITS = {"train": "train", "validation": "valid", "test": "test"}
 STEP = PPQ // 4  # one 16th in ticks
@@ -76,8 +77,7 @@ class Performance:
 
     @property
     def ticks_per_bar(self) -> int:
-        num, den = self.time_signature
-        return PPQ * 4 * num // den
+        return bar_ticks(self.time_signature)
 
     @property
     def source(self) -> str:

@@ -17,7 +17,8 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     """The dataset root: ``path``, else ``$STORI_DATA_DIR``, else ``../shared/data`` beside the project."""
     root = Path(path or os.environ.get("STORI_DATA_DIR") or DEFAULT_DATA_DIR)
     if not root.is_dir():
-        raise StoriError("data-dir", f"{str(root)!r} is not a folder", "a folder holding groove/, pop909/, pop909-structure/")
+        raise StoriError("data-dir", f"{str(root)!r} is not a folder",
+                         "a folder holding groove/, pop909/, pop909-structure/")
     return root
 
 

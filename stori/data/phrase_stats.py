@@ -7,7 +7,7 @@ windows holding loud notes (velocity >= 50): how often a window's onset rhythm (
 repeats the window before it, how often (when it does not) it restates the window two before (the
 a of "a b a"), and the median note length in beats.
 GMD train beats in 4/4, per GMD style: the share of 4-bar phrase ends a drummer turns around with a
-fill (the realness facts' fill bars, :func:`stori.evaluate.part_facts.drum_facts`), which sets how
+fill (the realness facts' fill bars, :func:`stori.data.part_facts.drum_facts`), which sets how
 often our drums fill. Writes ``stori/data/phrase_stats.json``; rebuild with
 ``python -m stori.data.phrase_stats``.
 """
@@ -43,7 +43,7 @@ def drum_stats(gmd_style: str) -> dict[str, float]:
 def window_rhythms(notes: list[tuple[int, int, int, int]], step: int, per_window: int) -> dict[int, frozenset]:
     """window index -> its set of loud onset steps; ``notes`` are (pitch, start, end, velocity)."""
     out: dict[int, set] = {}
-    for p, start, end, vel in notes:
+    for _, start, _, vel in notes:
         if vel >= LOUD:
             k = round(start / step)
             out.setdefault(k // per_window, set()).add(k % per_window)
@@ -68,16 +68,15 @@ def repeat_counts(windows: dict[int, frozenset]) -> tuple[int, int, int, int]:
 def measure() -> dict:
     from stori.data.pop909 import whole_song
     from stori.data.splits import pop909_ids
-    from stori.spec.song import PPQ
+    from stori.spec.song import PITCHED_ROLES, PPQ
 
-    roles = ("melody", "counter_melody", "harmony", "bass")
-    rates: dict[str, list[tuple[float, float]]] = {r: [] for r in roles}
-    lengths: dict[str, list[float]] = {r: [] for r in roles}
+    rates: dict[str, list[tuple[float, float]]] = {r: [] for r in PITCHED_ROLES}
+    lengths: dict[str, list[float]] = {r: [] for r in PITCHED_ROLES}
     for sid in pop909_ids("train"):
         song = whole_song(sid)
         if song is None or song[1] != (4, 4):
             continue
-        for role in roles:
+        for role in PITCHED_ROLES:
             notes = [(n.pitch, n.start, n.end, n.velocity) for n in song[0].get(role, [])]
             pairs, prev, n2, prev2 = repeat_counts(window_rhythms(notes, PPQ // 4, 32))
             if pairs:
@@ -85,7 +84,8 @@ def measure() -> dict:
                 lengths[role].append(median((e - s) / PPQ for _, s, e, _ in notes))
     out = {r: {"repeat_previous": fmean(a for a, _ in v), "restate_two_back": fmean(b for _, b in v),
                "median_beats": fmean(lengths[r]), "songs": len(v)} for r, v in rates.items()}
-    return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); means over songs; "
+    return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); "
+                      "means over songs; "
                       "GMD train 4/4 beats, fill share at 4-bar phrase ends, mean over beats", "roles": out,
             "drums": drum_fill_rates()}
 
@@ -96,7 +96,7 @@ def drum_fill_rates() -> dict[str, dict[str, float]]:
     ``toms_per_fill``: the median loud tom hits of such a fill, over train beats, with the realness
     facts' own definition of a fill bar."""
     from stori.data.gmd import load_performances
-    from stori.evaluate.part_facts import LOUD, TOMS, drum_facts, fill_bars, part_of
+    from stori.data.part_facts import LOUD, TOMS, drum_facts, fill_bars, part_of
     from stori.spec.song import Note
 
     ends: dict[str, list[float]] = {}

@@ -39,7 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stori.data.paths import CACHE_DIR, cached, data_dir as resolve_data_dir
+from stori.data.paths import CACHE_DIR, cached
+from stori.data.paths import data_dir as resolve_data_dir
 from stori.data.samples import SectionSample
 from stori.data.splits import SPLITS, check_split, pop909_split_of
 from stori.errors import StoriError
@@ -78,8 +79,10 @@ def parse_phrases(label: str) -> list[Phrase]:
     """``"i4A4B8o3"`` -> intro 4 bars, verse 4, chorus 8, outro 3."""
     text = label.strip()
     if not re.fullmatch(r"(?:[A-Za-z]\d+)+", text):
-        raise StoriError("structure label", f"{label!r} is not a phrase string", "letters each followed by a bar count, e.g. 'i4A4B8o3'")
-    return [Phrase(letter, SECTION_TYPES.get(letter, "other"), int(n)) for letter, n in re.findall(r"([A-Za-z])(\d+)", text)]
+        raise StoriError("structure label", f"{label!r} is not a phrase string",
+                         "letters each followed by a bar count, e.g. 'i4A4B8o3'")
+    return [Phrase(letter, SECTION_TYPES.get(letter, "other"), int(n)) for letter,
+            n in re.findall(r"([A-Za-z])(\d+)", text)]
 
 
 def chord_symbol(name: str) -> str:
@@ -407,7 +410,8 @@ def load_pop909_sections(split: str, data_dir: str | os.PathLike | None = None) 
     return load_pop909(data_dir)["splits"][check_split(split)]
 
 
-def whole_song(song_id: str, data_dir: str | os.PathLike | None = None) -> tuple[dict[str, list[Note]], tuple[int, int]] | None:
+def whole_song(song_id: str, data_dir: str | os.PathLike | None = None) -> tuple[dict[str, list[Note]],
+                                                                                 tuple[int, int]] | None:
     """Every note of one song by role (the roles and beat-grid timeline of the module docstring, not
     cut into labelled sections), ticks counted from the first downbeat that ``beat_midi.txt`` marks
     for the song's meter (its third column in 4/4, second otherwise; notes before it are left out),

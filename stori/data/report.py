@@ -12,11 +12,11 @@ import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from stori.data.attributes import ATTRIBUTE_NAMES, chord_tone_counts, section_attributes, ticks_per_bar
+from stori.data.attributes import ATTRIBUTE_NAMES, chord_tone_counts, section_attributes
 from stori.data.samples import SectionSample
 from stori.data.splits import SPLITS
+from stori.spec.song import PITCHED_ROLES, PPQ, bar_ticks
 
-ROLES = ("melody", "counter_melody", "harmony", "bass")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 CONTRAST = ("mean_velocity", "note_density", "mean_pitch")
 
@@ -49,7 +49,7 @@ def _json_nan(value):
 
 
 def seconds(sample: SectionSample) -> float:
-    return sample.n_bars * ticks_per_bar(sample.time_signature) / 480 * 60.0 / sample.tempo
+    return sample.n_bars * bar_ticks(sample.time_signature) / PPQ * 60.0 / sample.tempo
 
 
 def song_of(sample: SectionSample) -> str:
@@ -64,7 +64,7 @@ def quantiles(values: list[float]) -> list[float]:
 
 
 def all_parts(sample: SectionSample) -> list:
-    return [n for role in ROLES for n in sample.notes.get(role, [])]
+    return [n for role in PITCHED_ROLES for n in sample.notes.get(role, [])]
 
 
 def pop909_summary(splits: dict[str, list[SectionSample]], stats: dict) -> dict:
@@ -76,8 +76,8 @@ def pop909_summary(splits: dict[str, list[SectionSample]], stats: dict) -> dict:
               for split in SPLITS}
     attrs: dict[str, list] = defaultdict(list)  # role -> per-section Attributes, in `every` order
     for s in every:
-        tpb = ticks_per_bar(s.time_signature)
-        for role in ROLES:
+        tpb = bar_ticks(s.time_signature)
+        for role in PITCHED_ROLES:
             attrs[role].append(section_attributes(s.notes.get(role, []), s.n_bars, tpb, s.chords))
         attrs["all"].append(section_attributes(all_parts(s), s.n_bars, tpb, s.chords))
     distributions = {role: {name: [round(v, 3) for v in quantiles([getattr(a, name) for a in rows])]
@@ -90,7 +90,8 @@ def _pooled_ratio(samples: list[SectionSample], role: str, strong: bool) -> floa
     """Chord tones among all counted notes of ``role`` over ``samples`` (not a mean of section ratios)."""
     hits = total = 0
     for s in samples:
-        tones, n, strong_tones, n_strong = chord_tone_counts(s.notes.get(role, []), s.chords, ticks_per_bar(s.time_signature))
+        tones, n, strong_tones, n_strong = chord_tone_counts(s.notes.get(role, []), s.chords,
+                                                             bar_ticks(s.time_signature))
         hits += strong_tones if strong else tones
         total += n_strong if strong else n
     return round(hits / total, 4) if total else float("nan")
@@ -103,7 +104,8 @@ def sanity(splits: dict[str, list[SectionSample]]) -> dict:
     return {
         "melody_share_in_60_84": round(sum(60 <= p <= 84 for p in mel) / len(mel), 4) if mel else None,
         "bass_share_below_55": round(sum(p < 55 for p in bass) / len(bass), 4) if bass else None,
-        "melody_strong_beat_chord_tone_ratio": {split: _pooled_ratio(splits[split], "melody", True) for split in SPLITS},
+        "melody_strong_beat_chord_tone_ratio": {split: _pooled_ratio(splits[split], "melody",
+                                                                     True) for split in SPLITS},
         "melody_chord_tone_ratio": {split: _pooled_ratio(splits[split], "melody", False) for split in SPLITS},
         "bass_strong_beat_chord_tone_ratio": {split: _pooled_ratio(splits[split], "bass", True) for split in SPLITS},
     }
@@ -155,7 +157,9 @@ def gmd_summary(data_dir) -> dict:
 
 
 def _fmt(v) -> str:
-    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else (f"{v:g}" if isinstance(v, float) else str(v))
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def to_markdown(report: dict) -> str:
@@ -167,7 +171,8 @@ def to_markdown(report: dict) -> str:
         lines.append(f"| {split} | {c['songs']} | {c['sections']} | {c['bars']} | {c['hours']} | {types} |")
     lines += ["", f"Build: {pop['build'].get('build_s')} s; dropped: "
               + (", ".join(f"{k} {v}" for k, v in pop["build"].get("dropped", {}).items()) or "nothing")
-              + f"; melody.txt notes lined up with the MIDI melody: {_fmt(pop['build'].get('melody_txt_notes_matched'))}", ""]
+              + "; melody.txt notes lined up with the MIDI melody: "
+                f"{_fmt(pop['build'].get('melody_txt_notes_matched'))}", ""]
     s = pop["sanity"]
     lines += ["### Sanity", "",
               f"- melody notes in MIDI 60–84: {_fmt(s['melody_share_in_60_84'])}",
@@ -185,14 +190,16 @@ def to_markdown(report: dict) -> str:
         lines += [f"| {name} | " + " / ".join(_fmt(v) for v in vals) + " |" for name, vals in dist.items()]
         lines.append("")
     lines += ["### Chorus minus verse (per song, then averaged)", "",
-              "| part | attribute | songs | verse | chorus | chorus − verse (± s.e.) | median | songs with chorus higher |",
+              "| part | attribute | songs | verse | chorus | chorus − verse (± s.e.) | median | songs with chorus "
+              "higher |",
               "|---|---|---|---|---|---|---|---|"]
     for role, rows in pop["verse_vs_chorus"].items():
         for name, r in rows.items():
             lines.append(f"| {role} | {name} | {r['songs']} | {r['verse_mean']} | {r['chorus_mean']} | "
                          f"{r['mean_diff']:+} ± {r['sem']} | {r['median_diff']:+} | {r['share_songs_chorus_higher']} |")
     lines += ["", "## Groove MIDI Dataset (official split)", "",
-              "| split | performances | beats | fills | hours | 4-bar sections | styles |", "|---|---|---|---|---|---|---|"]
+              "| split | performances | beats | fills | hours | 4-bar sections | styles |",
+              "|---|---|---|---|---|---|---|"]
     for split, g in gmd.items():
         styles = ", ".join(f"{k} {v}" for k, v in g["styles"].items())
         lines.append(f"| {split} | {g['performances']} | {g['beats']} | {g['fills']} | {g['hours']} | "

@@ -6,7 +6,7 @@ committed, so the split never depends on code changes; a test checks the files s
 from __future__ import annotations
 
 import random
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from stori.errors import StoriError
@@ -33,14 +33,14 @@ def shuffled_pop909_split(seed: int = POP909_SEED) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in parts.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def pop909_ids(split: str) -> tuple[str, ...]:
     """Song ids ("001".."909") of a POP909 split, read from the committed list."""
     path = SPLIT_DIR / f"pop909_{check_split(split)}.txt"
     return tuple(line.strip() for line in path.read_text().splitlines() if line.strip())
 
 
-@lru_cache(maxsize=None)
+@cache
 def pop909_split_of() -> dict[str, str]:
     """Song id -> split name."""
     return {sid: split for split in SPLITS for sid in pop909_ids(split)}

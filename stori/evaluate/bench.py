@@ -14,7 +14,7 @@ import time
 import numpy as np
 import torch
 
-from stori.cli import print_result
+from stori.console import print_result
 
 
 def add_arguments(p) -> None:
@@ -43,31 +43,30 @@ def _timed(fn, runs: int) -> list[float]:
     return out
 
 
-def run(args) -> int:
+def time_pipeline(runs: int = 7, song_runs: int = 3) -> dict:
+    """Time the section ``runs`` times and the song ``song_runs`` times (after a warm-up) on the
+    generator of ``$STORI_MODEL`` (default the shipped one); raises StoriError without a checkpoint."""
     from stori.compose.learned import compose_learned
     from stori.model.generator import load_generator
     from stori.pipeline import generate
     from stori.plan.planner import plan_song
 
-    if args.model:
-        os.environ["STORI_MODEL"] = args.model
-    if args.threads:
-        os.environ["STORI_THREADS"] = str(args.threads)
     gen = load_generator()
     song_spec = plan_song("")
     section_spec = _section_spec(song_spec)
     generate(spec=section_spec, engine="learned", seed=0)  # warm-up
     before = dict(gen.total)
-    section_s = _timed(lambda seed: generate(spec=section_spec, engine="learned", seed=seed, trace=False), args.runs)
-    song_s = _timed(lambda seed: generate(spec=song_spec, engine="learned", seed=seed, trace=False), args.song_runs)
-    engine_s = _timed(lambda seed: compose_learned(song_spec, seed=seed), args.song_runs)
-    base_section_s = _timed(lambda seed: generate(spec=section_spec, engine="baseline", seed=seed, trace=False), args.runs)
-    base_song_s = _timed(lambda seed: generate(spec=song_spec, engine="baseline", seed=seed, trace=False), args.song_runs)
+    section_s = _timed(lambda seed: generate(spec=section_spec, engine="learned", seed=seed, trace=False), runs)
+    song_s = _timed(lambda seed: generate(spec=song_spec, engine="learned", seed=seed, trace=False), song_runs)
+    engine_s = _timed(lambda seed: compose_learned(song_spec, seed=seed), song_runs)
+    base_section_s = _timed(lambda seed: generate(spec=section_spec, engine="baseline", seed=seed, trace=False), runs)
+    base_song_s = _timed(lambda seed: generate(spec=song_spec, engine="baseline", seed=seed, trace=False), song_runs)
     tokens, seconds = gen.total["tokens"] - before["tokens"], gen.total["seconds"] - before["seconds"]
     threads = os.environ.get("STORI_THREADS", "1")
-    result = {
+    return {
         "device": str(gen.device) + (f" ({torch.cuda.get_device_name(gen.device)})" if gen.device.type == "cuda"
-                                     else f" ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, decoding on {threads} thread(s))"),
+                                     else f" ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+                                          f"decoding on {threads} thread(s))"),
         "section_median_s": round(statistics.median(section_s), 3),
         "section_p90_s": round(float(np.percentile(section_s, 90)), 3),
         "song_median_s": round(statistics.median(song_s), 3),
@@ -80,5 +79,12 @@ def run(args) -> int:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "runs": {"section": len(section_s), "song": len(song_s)},
     }
-    print_result(result, args.json)
+
+
+def run(args) -> int:
+    if args.model:
+        os.environ["STORI_MODEL"] = args.model
+    if args.threads:
+        os.environ["STORI_THREADS"] = str(args.threads)
+    print_result(time_pipeline(args.runs, args.song_runs), args.json)
     return 0

@@ -25,7 +25,8 @@ def run(args) -> int:
             raise StoriError("engine", f"{e!r} is not an engine", ", ".join(known))
     engines, skipped = (args.engine, {}) if args.engine else usable_engines()
     if not engines:
-        raise StoriError("engine", "no engine can compose here (" + "; ".join(f"{k}: {v}" for k, v in skipped.items()) + ")",
+        raise StoriError("engine",
+                         "no engine can compose here (" + "; ".join(f"{k}: {v}" for k, v in skipped.items()) + ")",
                          ", ".join(known))
     command = "python -m stori " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["evaluate"] \
         else f"python -m stori evaluate{' --quick' if args.quick else ''} --out {shlex.quote(args.out)}"

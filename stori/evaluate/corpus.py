@@ -5,6 +5,7 @@ and GMD, so every metric runs on both sides the same way.
 """
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 
 import numpy as np
@@ -62,13 +63,9 @@ def load_real(limit_pieces: int | None = None, seed: int = 0) -> dict[str, list[
     from stori.data.splits import pop909_ids
 
     real: dict[str, list[Piece]] = {}
-    try:
+    with contextlib.suppress(StoriError, FileNotFoundError):
         ids = subsample_pieces([[i] for i in pop909_ids("test")], limit_pieces, seed)
         real["pop909"] = [p for (sid,) in ids if (p := pop909.load_song(sid))]
-    except (StoriError, FileNotFoundError):
-        pass
-    try:
+    with contextlib.suppress(StoriError, FileNotFoundError):
         real["gmd"] = subsample_pieces(group_pieces(gmd.load_gmd_sections("test")), limit_pieces, seed)
-    except (StoriError, FileNotFoundError):
-        pass
     return real

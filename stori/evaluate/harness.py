@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stori.errors import StoriError
-from stori.evaluate import sections
+from stori.evaluate import chapters
 from stori.evaluate.corpus import load_real
 from stori.evaluate.report import write_report
 from stori.evaluate.specs import generate
@@ -73,28 +73,30 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
     t0 = time.perf_counter()
     cfg = Settings.for_mode(quick)
     real = load_real(cfg.real_pieces, seed)
-    real_structure = {name: sections.structure_metrics(p) for name, p in real.items()}
-    ranges = sections.real_ranges(real.get("pop909", []))
+    real_structure = {name: chapters.structure_metrics(p) for name, p in real.items()}
+    ranges = chapters.real_ranges(real.get("pop909", []))
     bins, bins_source = attribute_bins(real)
-    results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines, "skipped_engines": skipped or {}, "settings": cfg.__dict__,
+    results: dict = {"command": command, "quick": quick, "seed": seed, "engines": engines,
+                     "skipped_engines": skipped or {}, "settings": cfg.__dict__,
                      "real_data": {k: {"pieces": len(v), "sections": sum(len(p) for p in v)} for k, v in real.items()},
-                     "validity": {"real": sections.real_validity(real)}, "control_fidelity": {}, "structure": {"real": real_structure}}
+                     "validity": {"real": chapters.real_validity(real)}, "control_fidelity": {},
+                     "structure": {"real": real_structure}}
     songs, planned, timings = {}, {}, {}
     for engine in engines:
         t = time.perf_counter()
-        results["validity"][engine], songs[engine] = sections.validity(engine, cfg.validity_songs, seed)
-        fid, swept = sections.control_fidelity(engine, cfg.sweep_levels, cfg.sweep_seeds, ranges)
-        planned[engine] = sections.planned_songs(engine, cfg.planned_songs)
+        results["validity"][engine], songs[engine] = chapters.validity(engine, cfg.validity_songs, seed)
+        fid, swept = chapters.control_fidelity(engine, cfg.sweep_levels, cfg.sweep_seeds, ranges)
+        planned[engine] = chapters.planned_songs(engine, cfg.planned_songs)
         if bins is not None:
-            fid["bin_error"] = {"bins": bins_source, **sections.bin_error(swept + planned[engine], bins)}
+            fid["bin_error"] = {"bins": bins_source, **chapters.bin_error(swept + planned[engine], bins)}
         results["control_fidelity"][engine] = fid
-        pieces = sections.generated_pieces(planned[engine], engine)
-        results["structure"][engine] = {**sections.structure_metrics(pieces),
-                                        "spec_motif_recognisability": sections.motif_recognisability(planned[engine])}
+        pieces = chapters.generated_pieces(planned[engine], engine)
+        results["structure"][engine] = {**chapters.structure_metrics(pieces),
+                                        "spec_motif_recognisability": chapters.motif_recognisability(planned[engine])}
         timings[engine] = time.perf_counter() - t
-    results["similarity"] = sections.similarity(
-        {e: sections.generated_pieces(planned[e], e) for e in engines}, real, seed)
-    results["speed"] = sections.speed({e: songs[e] + planned[e] for e in engines}, quick)
+    results["similarity"] = chapters.similarity(
+        {e: chapters.generated_pieces(planned[e], e) for e in engines}, real, seed)
+    results["speed"] = chapters.speed({e: songs[e] + planned[e] for e in engines}, quick)
     out.mkdir(parents=True, exist_ok=True)
     results["realness"] = realness_section(engines, cfg.realness_songs, seed, out)
     results["runtime_s"] = {"total": round(time.perf_counter() - t0, 1), **{e: round(s, 1) for e, s in timings.items()}}
@@ -122,7 +124,8 @@ def realness_section(engines: list[str], n_songs: int, seed: int, out: Path) -> 
                   for k, r in enumerate(res["requests"][:3])]
         res["piano_rolls"][engine] = []
         for name, prompt, song_seed, song in shown:
-            path = piano_roll_png(song, out / f"pianoroll_{engine}_{name}.png", f"{engine}: {prompt} (seed {song_seed})")
+            path = piano_roll_png(song, out / f"pianoroll_{engine}_{name}.png",
+                                  f"{engine}: {prompt} (seed {song_seed})")
             res["piano_rolls"][engine].append({"file": path.name, "prompt": prompt, "seed": song_seed})
     return res
 

@@ -5,9 +5,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from stori.data.attributes import NAN, section_attributes, ticks_per_bar
+from stori.data.attributes import NAN, section_attributes
 from stori.data.samples import SectionSample
-from stori.spec.song import PPQ, Note
+from stori.spec.song import PPQ, Note, bar_ticks
 
 # Krumhansl & Kessler (1982) probe-tone key profiles, tonic first.
 _MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
@@ -37,7 +37,7 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     :mod:`stori.data.attributes` defines them), the estimated mode, onsets per quarter note, mean
     note length in quarter notes, dynamic range (velocity p90 minus p10); and the active roles,
     drums included."""
-    tpb = ticks_per_bar(sample.time_signature)
+    tpb = bar_ticks(sample.time_signature)
     n_bars = max(1, sample.n_bars)
     pitched = [n for role, notes in sample.notes.items() if role != "drums" for n in notes]
     melody = sample.notes.get("melody", [])

@@ -20,12 +20,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from stori.data.paths import CACHE_DIR, cached, data_dir as resolve_data_dir
-from stori.evaluate.part_facts import Part, drum_facts, mean_facts, midi_facts, part_of, pitched_facts
+from stori.data.part_facts import Part, drum_facts, mean_facts, midi_facts, part_of, pitched_facts
+from stori.data.paths import CACHE_DIR, cached
+from stori.data.paths import data_dir as resolve_data_dir
 from stori.spec.song import Note
 
-VERSION = "realness-real-v1"
-"""Bump when what is read changes: the cache is keyed by it."""
+VERSION = "realness-real-v2"  # v2: Part moved to stori.data.part_facts
+"""Bump when what is read (or the module of what is pickled) changes: the cache is keyed by it."""
 
 FAMILIES = {
     "rock": ("rock", "punk"),
@@ -105,7 +106,8 @@ def load_real(data_dir: str | os.PathLike | None = None) -> dict:
 def reference_facts(real: dict) -> dict:
     """Mean facts over real pieces: drums overall and per style family (GMD), pitched per role (POP909)."""
     drums = [(p.family, drum_facts(p.parts["drums"])) for p in real["gmd"]]
-    out = {"gmd": {"all": mean_facts(f for _, f in drums)} if drums else {}, "pop909": {}, "pop909_raw": real["pop909_raw"]}
+    out = {"gmd": {"all": mean_facts(f for _, f in drums)} if drums else {}, "pop909": {},
+           "pop909_raw": real["pop909_raw"]}
     for fam in FAMILIES:
         rows = [f for g, f in drums if g == fam]
         if rows:

@@ -2,12 +2,13 @@
 
 Songs are generated over a fixed list of prompts and slider settings (:func:`song_requests`: eight
 genres, energy and valence varied, 4/4, seed = ``seed + k``), planned, composed and performed as the
-studio does. For each role their facts (:mod:`stori.evaluate.part_facts`) stand beside the real
+studio does. For each role their facts (:mod:`stori.data.part_facts`) stand beside the real
 ones (:mod:`stori.evaluate.real_parts`): drums beside GMD test beats of the same style families
 (the mean, over our songs, of the family mean of each song's genre), pitched roles beside POP909's
 test songs. A fact passes when it is within 25% of the real value (restrikes: when there are none).
 A classifier two-sample test per role (:mod:`stori.evaluate.two_sample`) gives the balanced
-accuracy of telling our 2-bar windows from real ones, beside the real-vs-real floor.
+accuracy of telling our 2-bar windows from real ones (drums: GMD test beats of our songs' style
+families), beside the real-vs-real floor.
 ``--drums-tab`` also measures the Drums tab (``make_drums`` over its styles, 8 and 16 bars).
 """
 from __future__ import annotations
@@ -16,9 +17,10 @@ import math
 import time
 from dataclasses import dataclass
 
-from stori.evaluate.part_facts import PITCHED_ROLES, drum_facts, mean_facts, parts_facts, song_parts
+from stori.data.part_facts import drum_facts, mean_facts, parts_facts, song_parts
 from stori.evaluate.real_parts import FAMILIES, FAMILY_OF, load_real, reference_facts
 from stori.evaluate.two_sample import two_sample_test, windows_of
+from stori.spec.song import PITCHED_ROLES
 
 PROMPTS = ("a driving rock song", "an upbeat pop song", "a funk groove", "a hip hop beat with a melody",
            "an indie folk song", "a jazz tune", "a soul song", "a slow piano ballad")
@@ -75,6 +77,13 @@ def _gmd_for(families: list[str], ref: dict) -> dict[str, float]:
     return {k: v for k, v in mean_facts(rows).items() if k != "pieces"}
 
 
+def same_families(beats: list, songs: list) -> list:
+    """The GMD beats of the style families ``songs`` were made in (all beats when none match): a
+    classifier must tell played from generated, not latin from rock."""
+    fams = {family(s) for s in songs}
+    return [b for b in beats if b.family in fams] or list(beats)
+
+
 def compare(songs: list, real: dict, ref: dict, seed: int = 0) -> dict:
     """Facts, checks and two-sample tests of one engine's songs against the real references."""
     parts = [song_parts(s) for s in songs]
@@ -83,11 +92,12 @@ def compare(songs: list, real: dict, ref: dict, seed: int = 0) -> dict:
     drums = [f["drums"] for f in facts if "drums" in f]
     if drums and ref["gmd"]:
         real_drums = _gmd_for([family(s) for s, f in zip(songs, facts) if "drums" in f], ref)
-        out["facts"]["drums"] = {"ours": mean_facts(drums), "real": real_drums, "reference": "GMD test beats, same families"}
+        out["facts"]["drums"] = {"ours": mean_facts(drums), "real": real_drums,
+                                 "reference": "GMD test beats, same families"}
         out["checks"] += [{"role": "drums", "fact": k, "ours": out["facts"]["drums"]["ours"][k], "real": real_drums[k],
                            "pass": within(out["facts"]["drums"]["ours"][k], real_drums[k])} for k in CHECKED["drums"]]
         out["classifier"]["drums"] = two_sample_test(
-            windows_of([(p.id, p.parts["drums"]) for p in real["gmd"]], drums=True),
+            windows_of([(p.id, p.parts["drums"]) for p in same_families(real["gmd"], songs)], drums=True),
             windows_of([(f"song{k}", p["drums"]) for k, p in enumerate(parts) if "drums" in p], drums=True), seed)
     restrikes = 0
     for role in PITCHED_ROLES:
@@ -99,13 +109,15 @@ def compare(songs: list, real: dict, ref: dict, seed: int = 0) -> dict:
         real_role = ref["pop909"].get(role)
         out["facts"][role] = {"ours": ours, "real": real_role, "reference": "POP909 test songs"}
         if real_role:
-            out["checks"] += [{"role": role, "fact": k, "ours": ours[k], "real": real_role[k], "pass": within(ours[k], real_role[k])}
+            out["checks"] += [{"role": role, "fact": k, "ours": ours[k], "real": real_role[k],
+                               "pass": within(ours[k], real_role[k])}
                               for k in CHECKED["pitched"]]
             out["classifier"][role] = two_sample_test(
                 windows_of([(p.id, p.parts[role]) for p in real["pop909"] if role in p.parts], drums=False),
                 windows_of([(f"song{k}", p[role]) for k, p in enumerate(parts) if role in p], drums=False), seed)
     out["restrikes"] = restrikes
-    out["checks"].append({"role": "all pitched", "fact": "restrikes (total)", "ours": restrikes, "real": 0, "pass": restrikes == 0})
+    out["checks"].append({"role": "all pitched", "fact": "restrikes (total)", "ours": restrikes, "real": 0,
+                          "pass": restrikes == 0})
     return out
 
 
@@ -126,7 +138,8 @@ def drums_tab(ref: dict, seed: int = 0) -> dict:
     return {"styles": rows, "ours": ours, "real": real, "toms_pass": within(ours["toms"], real["toms"])}
 
 
-def measure(engines: list[str], n_songs: int, seed: int = 0, with_drums_tab: bool = False) -> tuple[dict, dict[str, list]]:
+def measure(engines: list[str], n_songs: int, seed: int = 0,
+            with_drums_tab: bool = False) -> tuple[dict, dict[str, list]]:
     """The realness results (JSON-ready) and the generated songs per engine."""
     real = load_real()
     ref = reference_facts(real)
@@ -169,9 +182,11 @@ def table_rows(res: dict) -> tuple[list[str], list[list[str]]]:
         for k in keys:
             ours = [res["engines"][e]["facts"].get(role, {}).get("ours", {}).get(k) for e in engines]
             real = (entry["real"] or {}).get(k)
+            judged = k in checked and real is not None
             rows.append([role, k, *map(_f, ours), _f(real),
-                         *(_mark(within(o, real)) if k in checked and o is not None and real is not None else "" for o in ours)])
-    rows.append(["all pitched", "restrikes (total; real 0)", *(str(res["engines"][e]["restrikes"]) for e in engines), "0",
+                         *(_mark(within(o, real)) if judged and o is not None else "" for o in ours)])
+    rows.append(["all pitched", "restrikes (total; real 0)", *(str(res["engines"][e]["restrikes"]) for e in engines),
+                 "0",
                  *(_mark(res["engines"][e]["restrikes"] == 0) for e in engines)])
     return header, rows
 
@@ -181,9 +196,10 @@ def classifier_rows(res: dict) -> tuple[list[str], list[list[str]]]:
     header = ["role", *(f"{e} balanced accuracy" for e in engines), "real-vs-real floor", "windows real / ours"]
     rows = []
     for role, t in res["engines"][engines[0]]["classifier"].items():
-        rows.append([role, *(_f(res["engines"][e]["classifier"].get(role, {}).get("balanced_accuracy"), 2) for e in engines),
-                     _f(t["floor"], 2), f"{t['windows']['real']} / " + " / ".join(
-                         str(res["engines"][e]["classifier"].get(role, {}).get("windows", {}).get("generated", "–")) for e in engines)])
+        found = [res["engines"][e]["classifier"].get(role, {}) for e in engines]
+        rows.append([role, *(_f(f.get("balanced_accuracy"), 2) for f in found), _f(t["floor"], 2),
+                     f"{t['windows']['real']} / " + " / ".join(str(f.get("windows", {}).get("generated", "–"))
+                                                               for f in found)])
     return header, rows
 
 
@@ -202,7 +218,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from stori.cli import print_result
+    from stori.console import print_result
     from stori.errors import StoriError
     from stori.evaluate.harness import json_ready
 
@@ -213,17 +229,21 @@ def run(args) -> int:
     if args.json:
         print_result(json_ready(res), True)
         return 0
-    print(f"Realness: {args.songs} songs per engine (seed {args.seed}); real: {res['real_pieces']['gmd']} GMD test beats (4/4), "
-          f"{res['real_pieces']['pop909']} POP909 test songs (4/4, whole)")
+    print(f"Realness: {args.songs} songs per engine (seed {args.seed}); real: {res['real_pieces']['gmd']} GMD test "
+          f"beats (4/4), {res['real_pieces']['pop909']} POP909 test songs (4/4, whole)")
     _print_table(*table_rows(res))
     print("\nClassifier two-sample test on 2-bar windows (0.5 = indistinguishable; grouped 5-fold CV)")
     _print_table(*classifier_rows(res))
     if "drums_tab" in res:
         tab = res["drums_tab"]
-        print(f"\nDrums tab ({', '.join(map(str, TAB_BARS))} bars per style) beside GMD test beats of each style's family")
-        _print_table(["style", "family", "backbeat", "toms", "bar_repeats", "real backbeat", "real toms", "real bar_repeats"],
-                     [[s, r["family"], *(_f(r["ours"][k]) for k in CHECKED["drums"]), *(_f(r["real"][k]) for k in CHECKED["drums"])]
+        print(f"\nDrums tab ({', '.join(map(str, TAB_BARS))} bars per style) beside GMD test beats of each style's "
+              "family")
+        _print_table(["style", "family", "backbeat", "toms", "bar_repeats", "real backbeat", "real toms",
+                      "real bar_repeats"],
+                     [[s, r["family"], *(_f(r["ours"][k]) for k in CHECKED["drums"]),
+                       *(_f(r["real"][k]) for k in CHECKED["drums"])]
                       for s, r in tab["styles"].items()]
-                     + [["all styles", "", *(_f(tab["ours"][k]) for k in CHECKED["drums"]), *(_f(tab["real"][k]) for k in CHECKED["drums"])]])
+                     + [["all styles", "", *(_f(tab["ours"][k]) for k in CHECKED["drums"]),
+                         *(_f(tab["real"][k]) for k in CHECKED["drums"])]])
         print(f"tom share within 25% of real: {_mark(tab['toms_pass'])}")
     return 0

@@ -19,7 +19,8 @@ STRUCTURE_ROWS = (
     ("groove_consistency_pitched", "Groove consistency, pitched tracks (per section)", "pop909"),
     ("groove_consistency_drums", "Groove consistency, drums (per section; GMD 4-bar windows)", "gmd"),
     ("chord_tone_ratio", "Melody chord-tone ratio on strong beats", "pop909"),
-    ("motif_recurrence", "Motif recurrence: share of sections holding the song's most widespread 4-step pattern", "pop909"),
+    ("motif_recurrence", "Motif recurrence: share of sections holding the song's most widespread 4-step pattern",
+     "pop909"),
     ("major_share", "Sections estimated major (Krumhansl-Schmuckler)", "pop909"),
     ("chorus_minus_verse_note_density", "Chorus minus verse: notes per bar (pitched)", "pop909"),
     ("chorus_minus_verse_mean_velocity", "Chorus minus verse: mean velocity (pitched)", "pop909"),
@@ -36,7 +37,8 @@ def fmt(x, digits: int = 3) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in rows), ""]
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in rows),
+            ""]
 
 
 def _validity(res: dict, engines: list[str]) -> list[str]:
@@ -47,7 +49,8 @@ def _validity(res: dict, engines: list[str]) -> list[str]:
              "genre prompt with random tempo (60-180), meter, 2-6 sections of 2, 4 or 8 bars and a random emotion "
              "per section. A song is valid when it passes every check. The reference column runs the checks that "
              "apply to real sections (pitch range per role, zero-length notes, drum kit) on the real test splits; "
-             "the others (requested tracks and sections, stuck notes, MIDI round trip) only exist for generated songs.", ""]
+             "the others (requested tracks and sections, stuck notes, MIDI round trip) only exist for generated songs.",
+             ""]
 
     def ref(check: str) -> str:
         vals = [f"{fmt(100 * real[d][check], 1)}% ({d.upper()})" for d in real if check in real[d]
@@ -55,7 +58,8 @@ def _validity(res: dict, engines: list[str]) -> list[str]:
         return ", ".join(vals) or "–"
 
     rows = [["**valid songs**", *(fmt(100 * v[e]["valid_share"], 1) + "%" for e in engines), "–"]]
-    rows += [[c, *(fmt(100 * v[e]["check_share"][c], 1) + "%" for e in engines), ref(c)] for c in v[engines[0]]["check_share"]]
+    rows += [[c, *(fmt(100 * v[e]["check_share"][c], 1) + "%" for e in engines),
+              ref(c)] for c in v[engines[0]]["check_share"]]
     lines += _table(["check", *engines, "real sections"], rows)
     for e in engines:
         if v[e]["problems"]:
@@ -66,14 +70,15 @@ def _validity(res: dict, engines: list[str]) -> list[str]:
 def _fidelity(res: dict, engines: list[str]) -> list[str]:
     lines = ["Each axis is swept from its lowest to its highest value with the other four held neutral "
              f"(energy 0.5, valence 0, tension 0.3, intimacy 0.5, motion 0.5); levels "
-             f"{res['settings']['sweep_levels']}, songs per level {res['settings']['sweep_seeds']} (a verse and a chorus "
-             "of 4 bars, pop). Features are measured on the pitched tracks (POP909, the reference, has no drums), "
-             "active tracks count every role. Spearman's rho between the axis value and the measured feature; the sign it should "
-             "have; the feature's mean at the lowest and highest level; and POP909's 10th-90th percentile and mean of the "
-             "feature per section, so a reader sees whether the sweep spans a realistic range (POP909 has no drum "
-             "track, so its active tracks count at most 4 roles against the engines' 5). Non-chord tones are counted "
-             "against the spec's chords with their extensions, so a planner that adds 7ths and 9ths as tension rises "
-             "turns some melody notes into chord tones and can lower this rate while the harmony grows tenser.", ""]
+             f"{res['settings']['sweep_levels']}, songs per level {res['settings']['sweep_seeds']} (a verse and a "
+             "chorus of 4 bars, pop). Features are measured on the pitched tracks (POP909, the reference, has no "
+             "drums), active tracks count every role. Spearman's rho between the axis value and the measured "
+             "feature; the sign it should have; the feature's mean at the lowest and highest level; and POP909's "
+             "10th-90th percentile and mean of the feature per section, so a reader sees whether the sweep spans a "
+             "realistic range (POP909 has no drum track, so its active tracks count at most 4 roles against the "
+             "engines' 5). Non-chord tones are counted against the spec's chords with their extensions, so a "
+             "planner that adds 7ths and 9ths as tension rises turns some melody notes into chord tones and can "
+             "lower this rate while the harmony grows tenser.", ""]
     for e in engines:
         fid = res["control_fidelity"][e]
         rows = []
@@ -86,14 +91,17 @@ def _fidelity(res: dict, engines: list[str]) -> list[str]:
                              "yes" if d["spearman"] * d["expected_sign"] > 0 else "no",
                              f"{fmt(d['means'][0], 2)} → {fmt(d['means'][-1], 2)}",
                              f"{fmt(rng[0], 2)} … {fmt(rng[1], 2)} (mean {fmt(rng[2], 2)})" if rng else "–"])
-        lines += [f"**{e}**", ""] + _table(["axis", "feature", "sign wanted", "Spearman ρ", "right sign", "low → high", "POP909 p10 … p90 (mean)"], rows)
+        lines += [f"**{e}**",
+                  ""] + _table(["axis", "feature", "sign wanted", "Spearman ρ", "right sign", "low → high",
+                                "POP909 p10 … p90 (mean)"], rows)
         if "bin_error" in fid:
             be = fid["bin_error"]
             lines += [f"Requested vs achieved melody attribute bins ({e}; bins: {be['bins']}), over the 4/4 sections "
                       "of the sweep and planned songs; requested = the section's `emotion_to_constraints` "
                       "(note_density, mid velocity, register_center), achieved = the model's conditioning measure "
                       "of the melody:", ""]
-            lines += _table(["attribute", "mean abs bin error", "exact bin", "sections", "chance (ignoring the request)"],
+            lines += _table(["attribute", "mean abs bin error", "exact bin", "sections",
+                             "chance (ignoring the request)"],
                             [[a, fmt(d["mean_abs_bin_error"], 2), fmt(100 * d["exact_share"], 1) + "%", str(d["n"]),
                               f"{CHANCE_BIN_ERROR:.2f} / 12.5%"] for a, d in be.items() if isinstance(d, dict)])
     return lines + ["![control fidelity](control_fidelity.png)", ""]
@@ -112,7 +120,8 @@ def _similarity(res: dict, engines: list[str]) -> list[str]:
              "songs described under Structure.", ""]
     for role, row in sim.items():
         cols = ["real_vs_real", *[e for e in engines if e in row]]
-        rows = [[f, *(f"{fmt(row[c][f]['overlap'], 3)} / {fmt(row[c][f]['kl'], 3)}" for c in cols)] for f in row["real_vs_real"]]
+        rows = [[f, *(f"{fmt(row[c][f]['overlap'], 3)} / {fmt(row[c][f]['kl'], 3)}" for c in cols)]
+                for f in row["real_vs_real"]]
         lines += [f"**{role}** (vs {row['dataset'].upper()} test; OA / KL)", ""] + _table(["feature", *cols], rows)
     return lines + ["![similarity](similarity.png)", "",
                     "The distributions behind those numbers: the real set's intra-set distances (black) against the "
@@ -129,30 +138,32 @@ def _realness(res: dict, engines: list[str]) -> list[str]:
         return [f"Not measured: {rl.get('unavailable', 'no real data')}.", ""]
     ref = rl["real"]
     lines = [f"What a drummer and a bandleader notice first (`python -m stori realness --songs {rl['songs']} "
-             f"--seed {rl['seed']}` prints the same). {rl['songs']} songs per engine, planned, composed and performed in "
-             f"4/4 from the prompts {', '.join(repr(p) for p in PROMPTS)} (cycling), energy and valence varied, seed = k "
-             f"for song k. Definitions as in `../shared/tools/groove_facts.py` (`stori/evaluate/part_facts.py`): "
-             "patterns use notes of velocity >= 50 on the nearest 16th; **backbeat** = share of snare hits on beats 2 "
-             "and 4; **toms** = share of drum hits on toms; **bar repeats** (drums) = share of successive bars with "
-             "the same kick+snare pattern; **fills** = share of bars with a tom hit or two snare hits above the "
-             "piece's usual, at 4-bar phrase ends and elsewhere; **repeats_2bar** / **bar_repeats** (pitched) = share "
-             "of successive 2-bar windows / bars with the same onsets; **median_beats** = median note length; "
-             "**restrikes** = notes started while the same pitch still sounds. Real drums: "
-             f"{rl['real_pieces']['gmd']} GMD test-split 4/4 beats, whole performances, of the style families of "
-             f"the songs' genres; real pitched roles: {rl['real_pieces']['pop909']} POP909 test-split 4/4 songs, whole "
-             "songs on the beat grid (melody = MELODY, counter_melody = BRIDGE, bass and harmony = PIANO split). "
-             "A checked fact passes within 25% of the real value.", ""]
+             f"--seed {rl['seed']}` prints the same). {rl['songs']} songs per engine, planned, composed and "
+             f"performed in 4/4 from the prompts {', '.join(repr(p) for p in PROMPTS)} (cycling), energy and "
+             f"valence varied, seed = k for song k. Definitions as in `../shared/tools/groove_facts.py` "
+             f"(`stori/data/part_facts.py`): patterns use notes of velocity >= 50 on the nearest 16th; **backbeat** "
+             "= share of snare hits on beats 2 and 4; **toms** = share of drum hits on toms; **bar repeats** "
+             "(drums) = share of successive bars with the same kick+snare pattern; **fills** = share of bars with a "
+             "tom hit or two snare hits above the piece's usual, at 4-bar phrase ends and elsewhere; "
+             "**repeats_2bar** / **bar_repeats** (pitched) = share of successive 2-bar windows / bars with the same "
+             "onsets; **median_beats** = median note length; **restrikes** = notes started while the same pitch "
+             f"still sounds. Real drums: {rl['real_pieces']['gmd']} GMD test-split 4/4 beats, whole performances, "
+             f"of the style families of the songs' genres; real pitched roles: {rl['real_pieces']['pop909']} POP909 "
+             f"test-split 4/4 songs, whole songs on the beat grid (melody = MELODY, counter_melody = BRIDGE, bass "
+             "and harmony = PIANO split). A checked fact passes within 25% of the real value.", ""]
     lines += _table(*table_rows(rl))
     lines += ["Classifier two-sample test: each part cut into 2-bar windows; per window the onset grid (per drum "
               "group for drums), density, note lengths, velocities, register and intervals, timing against the grid "
-              "(drums only: the POP909 reference is quantized) and repetition of the previous window; a logistic regression, grouped 5-fold cross-validation (a "
+              "(drums only: the POP909 reference is quantized) and repetition of the previous window; a logistic "
+              "regression, grouped 5-fold cross-validation (a "
               "song never on both sides), balanced accuracy (0.5 = indistinguishable). The floor is the same test "
               "between two halves of the real set.", ""]
     lines += _table(*classifier_rows(rl))
     gmd = ref["gmd"]
     lines += ["Real drum facts per GMD style family (test split, 4/4 beats; mean over performances):", ""]
     lines += _table(["family", "beats", "backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"],
-                    [[f, str(v["pieces"]), *(fmt(v[k]) for k in ("backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"))]
+                    [[f, str(v["pieces"]),
+                      *(fmt(v[k]) for k in ("backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"))]
                      for f, v in gmd.items()])
     for engine, rolls in rl.get("piano_rolls", {}).items():
         lines += [f"Piano rolls ({engine}):", ""] + [f"![{r['prompt']}]({r['file']})" for r in rolls] + [""]
@@ -165,15 +176,17 @@ def _structure(res: dict, engines: list[str]) -> list[str]:
     rows = [[label, fmt(real.get(ref, {}).get(key)) + f" ({ref.upper()})", *(fmt(st[e].get(key)) for e in engines)]
             for key, label, ref in STRUCTURE_ROWS]
     rows.append(["Spec motif found where declared (interval + rhythm after its transformations, any transposition)",
-                 "– (POP909 declares no motifs)", *(f"{fmt(st[e]['spec_motif_recognisability']['share'])} "
-                                                   f"of {st[e]['spec_motif_recognisability']['declared']}" for e in engines)])
-    lines = [f"Each metric over {res['settings']['planned_songs']} planned songs per engine (the planner's own plan for "
-             "a genre prompt, cycling through pop, indie folk, rock, hip-hop, jazz, ambient, funk, lo-fi, house and "
-             "r&b, seed k for song k), beside the same metric on the real test split. Groove consistency is Wu & Yang's (2020) groove pattern similarity over all pairs of bars on a "
-             "16th-note grid (1 = every bar has the same onsets). Chord-tone ratio: melody notes starting on "
-             "a strong beat (1 and 3 in 4/4) whose pitch class is in the sounding chord, pooled over sections "
-             "(`stori.data.attributes`). Chorus minus verse: per song, mean over its choruses minus mean over its "
-             "verses, then the mean over songs having both.", ""]
+                 "– (POP909 declares no motifs)",
+                 *(f"{fmt(m['share'])} of {m['declared']}"
+                   for m in (st[e]["spec_motif_recognisability"] for e in engines))])
+    lines = [f"Each metric over {res['settings']['planned_songs']} planned songs per engine (the planner's own plan "
+             "for a genre prompt, cycling through pop, indie folk, rock, hip-hop, jazz, ambient, funk, lo-fi, house "
+             "and r&b, seed k for song k), beside the same metric on the real test split. Groove consistency is Wu "
+             "& Yang's (2020) groove pattern similarity over all pairs of bars on a 16th-note grid (1 = every bar "
+             "has the same onsets). Chord-tone ratio: melody notes starting on a strong beat (1 and 3 in 4/4) whose "
+             "pitch class is in the sounding chord, pooled over sections (`stori.data.attributes`). Chorus minus "
+             "verse: per song, mean over its choruses minus mean over its verses, then the mean over songs having "
+             "both.", ""]
     return lines + _table(["metric", "real", *engines], rows) + ["![structure](structure.png)", ""]
 
 
@@ -182,23 +195,27 @@ def _speed(res: dict, engines: list[str]) -> list[str]:
     lines = [f"Source: {sp['source']}.", ""]
     if sp["bench"]:
         lines += ["The learned engine's benchmark (`python -m stori bench --json`: an 8-bar four-track section "
-                  "and the whole default song, after a warm-up):", "", "```json", json.dumps(sp["bench"], indent=2), "```", ""]
+                  "and the whole default song, after a warm-up):", "", "```json", json.dumps(sp["bench"], indent=2),
+                  "```", ""]
     else:
         lines += ["`python -m stori bench --json` (which times the learned engine) was not run or gave no numbers "
                   "here, so only the harness's own timing follows.", ""]
     rows = [[e, str(h["songs"]), fmt(h["mean_s_per_song"], 3), fmt(h["max_s_per_song"], 3), fmt(h["mean_s_per_bar"], 4),
              fmt(h["realtime_factor"], 1) + "x"] for e, h in sp["harness"].items()]
-    lines += ["This run's own timing of `compose()` on the validity and planned songs (CPU, the machine that wrote the report; "
-              "real music plays at 1x, so anything above it is faster than listening):", ""]
-    return lines + _table(["engine", "songs", "mean s/song", "max s/song", "s/bar", "song-time per wall-time"], rows) + ["![speed](speed.png)", ""]
+    lines += ["This run's own timing of `compose()` on the validity and planned songs (CPU, the machine that wrote the "
+              "report; real music plays at 1x, so anything above it is faster than listening):", ""]
+    return lines + _table(["engine", "songs", "mean s/song", "max s/song", "s/bar", "song-time per wall-time"],
+                          rows) + ["![speed](speed.png)", ""]
 
 
 def write_markdown(res: dict, out: Path) -> None:
     engines = res["engines"]
-    real = ", ".join(f"{k.upper()} test: {v['pieces']} pieces, {v['sections']} sections" for k, v in res["real_data"].items())
+    real = ", ".join(f"{k.upper()} test: {v['pieces']} pieces, {v['sections']} sections" for k,
+                     v in res["real_data"].items())
     lines = ["# Stori evaluation", "",
              f"Made by `{res['command']}` ({'quick' if res['quick'] else 'full'} mode, seed {res['seed']}) in "
-             f"{res['runtime_s']['total']:.0f} s. Engines: {', '.join(engines)}. Real data: {real or 'not available'}.", ""]
+             f"{res['runtime_s']['total']:.0f} s. Engines: {', '.join(engines)}. Real data: {real or 'not available'}.",
+             ""]
     skipped = res.get("skipped_engines", {})
     if skipped:
         lines += ["Not evaluated: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()) + ".", ""]
@@ -237,7 +254,8 @@ def _kde_plot(sim: dict, engines: list[str], path: Path) -> None:
             for k, e in enumerate(x for x in engines if x in sim[role]):
                 c = sim[role][e][f]["curve"]
                 ax.plot(c["x"], c["inter"], color=f"C{k}", label=f"inter {e}")
-            ax.set_title(f"{role}: {f.replace('_histogram', '').replace('pitch_class_transition_matrix', 'pc transitions')}", fontsize=8)
+            name = f.replace("_histogram", "").replace("pitch_class_transition_matrix", "pc transitions")
+            ax.set_title(f"{role}: {name}", fontsize=8)
             ax.tick_params(labelsize=6)
             if i == 0 and j == 0:
                 ax.legend(fontsize=6)
@@ -252,7 +270,9 @@ def write_plots(res: dict, out: Path) -> None:
     v = res["validity"]
     checks = list(v[engines[0]]["check_share"])
     fig, ax = plt.subplots(figsize=(8, 4))
-    _bars(ax, ["all checks", *checks], {e: [v[e]["valid_share"], *(v[e]["check_share"][c] for c in checks)] for e in engines}, "share of songs passing")
+    _bars(ax, ["all checks", *checks],
+          {e: [v[e]["valid_share"], *(v[e]["check_share"][c] for c in checks)] for e in engines},
+          "share of songs passing")
     ax.axhline(1.0, color="k", lw=0.8, ls="--")
     ax.set_title("Validity over random specs")
     fig.tight_layout()
@@ -265,7 +285,8 @@ def write_plots(res: dict, out: Path) -> None:
     for ax, (axis, f) in zip(axes.ravel(), pairs):
         for e in engines:
             d = cf[e][axis]
-            ax.plot(d["levels"], d["features"][f]["means"], marker="o", label=f"{e} (ρ={fmt(d['features'][f]['spearman'], 2)})")
+            ax.plot(d["levels"], d["features"][f]["means"], marker="o",
+                    label=f"{e} (ρ={fmt(d['features'][f]['spearman'], 2)})")
         rng = cf[engines[0]][axis]["features"][f]["real_range"]
         if rng:
             ax.axhspan(rng[0], rng[1], color="grey", alpha=0.2, label="POP909 p10–p90")
@@ -283,7 +304,8 @@ def write_plots(res: dict, out: Path) -> None:
         for ax, (role, row) in zip(axes[0], sim.items()):
             cols = ["real_vs_real", *[e for e in engines if e in row]]
             feats = list(row["real_vs_real"])
-            short = [f.replace("_histogram", "").replace("pitch_class_transition_matrix", "pc_transitions") for f in feats]
+            short = [f.replace("_histogram", "").replace("pitch_class_transition_matrix",
+                                                         "pc_transitions") for f in feats]
             _bars(ax, short, {c: [row[c][f]["overlap"] for f in feats] for c in cols}, "overlapped area")
             ax.set_ylim(0, 1.05)
             ax.set_title(f"{role} vs {row['dataset'].upper()}")
@@ -301,7 +323,8 @@ def write_plots(res: dict, out: Path) -> None:
     for ax, (key, _, ref) in zip(axes.ravel(), STRUCTURE_ROWS):
         names = [ref.upper(), *engines]
         vals = [st["real"].get(ref, {}).get(key, float("nan")), *(st[e].get(key, float("nan")) for e in engines)]
-        ax.bar(names, [0 if v is None or math.isnan(v) else v for v in vals], color=["grey"] + [f"C{i}" for i in range(len(engines))])
+        ax.bar(names, [0 if v is None or math.isnan(v) else v for v in vals],
+               color=["grey"] + [f"C{i}" for i in range(len(engines))])
         ax.set_title(key.replace("_", " "), fontsize=9)
         ax.tick_params(labelsize=8)
     fig.suptitle("Structure: each engine beside the real data")

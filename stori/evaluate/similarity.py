@@ -104,7 +104,8 @@ def compare_sets(generated: Sequence, real: Sequence, seed: int = 0) -> dict:
         "inter_mean": float(inter.mean()),
         "n_generated": len(generated),
         "n_real": len(real),
-        "curve": {name: [round(float(v), 5) for v in arr[::step]] for name, arr in (("x", grid), ("intra_real", p), ("inter", q))},
+        "curve": {name: [round(float(v), 5) for v in arr[::step]] for name,
+                  arr in (("x", grid), ("intra_real", p), ("inter", q))},
     }
 
 

@@ -45,7 +45,8 @@ def random_spec(seed: int) -> SongSpec:
     num, den = METERS[rng.integers(len(METERS))]
     types = ("intro", "verse", "pre_chorus", "chorus", "bridge", "outro")
     form = ",".join(f"{types[rng.integers(len(types))]}:{rng.choice([2, 4, 8])}" for _ in range(rng.integers(2, 7)))
-    spec = plan_song(PROMPTS[rng.integers(len(PROMPTS))], emotion=_random_emotion(rng), tempo=int(rng.integers(60, 181)),
+    spec = plan_song(PROMPTS[rng.integers(len(PROMPTS))], emotion=_random_emotion(rng),
+                     tempo=int(rng.integers(60, 181)),
                      structure=form, time_signature=f"{num}/{den}", seed=seed)
     d = spec.to_dict()
     for s in d["sections"]:

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
-from stori.data.drum_kit import to_kit
-from stori.evaluate.part_facts import LOUD, Part
+from stori.data.drum_kit import FAMILIES, to_kit
+from stori.data.part_facts import LOUD, Part
 
 WINDOW_BARS = 2
 FOLDS = 5
-DRUM_GROUPS = {"kick": (36,), "snare": (37, 38, 39), "hats": (42, 44, 46), "cymbals": (49, 51, 53, 57), "toms": (43, 47, 50)}
 """Kit pieces (canonical kit notes, :func:`stori.data.drum_kit.to_kit`) pooled into what the features count."""
-_GROUP_OF = {p: i for i, pitches in enumerate(DRUM_GROUPS.values()) for p in pitches}
+_GROUP_OF = {p: i for i, pitches in enumerate(FAMILIES.values()) for p in pitches}
 _INTERVAL_EDGES = (-7.5, -2.5, -0.5, 0.5, 2.5, 7.5)  # top-line steps: big/small/step down, same, step/small/big up
 
 
@@ -69,7 +68,7 @@ def drum_window_features(part: Part) -> np.ndarray:
     size = WINDOW_BARS * part.steps_per_bar
     rows, before = [], None
     for notes in _windows(part):
-        groups = [[n for n in notes if _GROUP_OF.get(to_kit(n.pitch)) == g] for g in range(len(DRUM_GROUPS))]
+        groups = [[n for n in notes if _GROUP_OF.get(to_kit(n.pitch)) == g] for g in range(len(FAMILIES))]
         loud = [[n for n in g if n.velocity >= LOUD] for g in groups]
         vel = np.array([n.velocity for n in notes]) / 127
         now = {(g, part.steps(n) % size) for g in range(len(loud)) for n in loud[g]}
@@ -95,8 +94,10 @@ def pitched_window_features(part: Part) -> np.ndarray:
             by_onset[part.steps(n)] = max(by_onset.get(part.steps(n), 0), n.pitch)
         top = [by_onset[k] for k in sorted(by_onset)]
         steps = np.diff(top)
-        bands = np.bincount(np.searchsorted(_INTERVAL_EDGES, steps), minlength=len(_INTERVAL_EDGES) + 1) / max(len(steps), 1)
-        length = np.log2(np.array([max(n.end - n.start, 1) / part.ppq for n in notes]))  # a restruck note can last 0 ticks
+        bands = np.bincount(np.searchsorted(_INTERVAL_EDGES, steps),
+                            minlength=len(_INTERVAL_EDGES) + 1) / max(len(steps), 1)
+        length = np.log2(np.array([max(n.end - n.start,
+                                       1) / part.ppq for n in notes]))  # a restruck note can last 0 ticks
         vel = np.array([n.velocity for n in notes]) / 127
         pitch = np.array([n.pitch for n in notes], dtype=float)
         pitches = {n.pitch for n in notes}

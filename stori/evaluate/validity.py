@@ -4,19 +4,20 @@ from __future__ import annotations
 from collections import Counter
 
 from stori.data.drum_kit import KIT_PITCHES
+from stori.data.samples import SectionSample
 from stori.errors import StoriError
 from stori.render.midi import midi_bytes, read_midi
-from stori.data.samples import SectionSample
 from stori.spec.song import DRUM_CHANNEL, Song, Track
 from stori.spec.song_spec import SongSpec
 
-ROLE_RANGES = {
+PLAUSIBLE_RANGES = {
     "bass": (24, 72),  # C1..C5: below a bass guitar's low E and above its 24th fret, with room
     "harmony": (21, 108),  # the piano's keys
     "melody": (48, 96),  # C3..C7: a singable-to-soaring lead
     "counter_melody": (36, 96),
 }
-"""Generous pitch ranges per pitched role; a note outside one is an error, not a style choice."""
+"""Generous pitch ranges per pitched role; a note outside one is an error, not a style choice (the
+ranges engines compose in are the narrower :data:`stori.spec.arrange.ROLE_RANGES`)."""
 
 MAX_NOTE_BARS = 8
 """A note held longer than this many bars counts as stuck."""
@@ -44,10 +45,11 @@ def check_sections(song: Song, spec: SongSpec) -> list[str]:
     return problems
 
 
-def check_range(song: Song) -> list[str]:
+def check_pitches(song: Song) -> list[str]:
+    """Notes outside their role's PLAUSIBLE_RANGES or velocity 1..127."""
     problems = []
     for t in song.tracks:
-        lo, hi = (0, 127) if t.is_drums else ROLE_RANGES.get(t.role, (0, 127))
+        lo, hi = (0, 127) if t.is_drums else PLAUSIBLE_RANGES.get(t.role, (0, 127))
         bad = [n for n in t.notes if not lo <= n.pitch <= hi or not 1 <= n.velocity <= 127]
         if bad:
             problems.append(f"{len(bad)} notes of {t.name!r} out of pitch {lo}..{hi} or velocity 1..127")
@@ -114,7 +116,7 @@ def check_sample(sample: SectionSample) -> dict[str, list[str]]:
     tracks = [Track(role, role, channel=DRUM_CHANNEL if role == "drums" else 1, notes=list(notes))
               for role, notes in sample.notes.items()]
     song = Song(tracks=tracks, sections=[], tempo=sample.tempo, time_signature=sample.time_signature)
-    return {"range": check_range(song), "zero_length": check_zero_length(song), "drum_kit": check_drum_kit(song)}
+    return {"range": check_pitches(song), "zero_length": check_zero_length(song), "drum_kit": check_drum_kit(song)}
 
 
 def check_song(song: Song, spec: SongSpec) -> dict[str, list[str]]:
@@ -123,7 +125,7 @@ def check_song(song: Song, spec: SongSpec) -> dict[str, list[str]]:
         "midi": check_midi(song),
         "tracks": check_tracks(song, spec),
         "sections": check_sections(song, spec),
-        "range": check_range(song),
+        "range": check_pitches(song),
         "stuck": check_stuck(song),
         "zero_length": check_zero_length(song),
         "drum_kit": check_drum_kit(song),

@@ -11,19 +11,20 @@ from collections.abc import Sequence
 import numpy as np
 
 from stori.data.attributes import section_attributes
-from stori.spec.song import PPQ, Note
+from stori.spec.song import Note, bar_ticks
 
 ATTRIBUTES = ("density", "velocity", "pitch", "polyphony", "syncopation")
 N_BINS = 8
 ANY = "any"
 _SOURCE = {"density": "note_density", "velocity": "mean_velocity", "pitch": "mean_pitch",
-           "polyphony": "polyphony", "syncopation": "syncopation"}  # the bin token used when an attribute is not requested (and for drum pitch)
+           "polyphony": "polyphony",
+           "syncopation": "syncopation"}  # the bin token used when an attribute is not requested (and for drum pitch)
 
 
 def measure(notes: Sequence[Note], n_bars: int, chords=None) -> dict[str, float]:
     """The conditioned attributes of a 4/4 window, as :mod:`stori.data.attributes` defines them
     (notes per bar, mean velocity, mean pitch, notes per onset, syncopation); 0 where undefined."""
-    a = section_attributes(notes, n_bars, 4 * PPQ, chords).as_dict()
+    a = section_attributes(notes, n_bars, bar_ticks((4, 4)), chords).as_dict()
     values = {k: a[_SOURCE[k]] for k in ATTRIBUTES}
     return {k: 0.0 if math.isnan(v) else float(v) for k, v in values.items()}
 

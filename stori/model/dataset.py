@@ -60,7 +60,8 @@ def encode_window(tok: StoriTokenizer, w: Window, attrs: dict[str, float]) -> np
     bins = tok.bins.bins(w.role, attrs)
     if w.role == "drums":
         bins["pitch"] = None
-    ids = tok.prefix(w.role, s.style, s.section_type, s.key, s.tempo, bins) + tok.body(w.notes, w.role, w.n_bars, w.chords)
+    ids = tok.prefix(w.role, s.style, s.section_type, s.key, s.tempo, bins) + tok.body(w.notes, w.role, w.n_bars,
+                                                                                       w.chords)
     return np.asarray(ids, dtype=np.int16)
 
 
@@ -89,7 +90,7 @@ def load_corpus(data_dir=None, progress: bool = True) -> dict:
     tag = hashlib.sha1(f"{CACHE_VERSION}{data_dir}".encode()).hexdigest()[:8]
     path = CACHE_DIR / f"model-{CACHE_VERSION}-{tag}.pt"
     if path.exists():
-        return torch.load(path, weights_only=False)
+        return torch.load(path, weights_only=False)  # numpy arrays this function wrote itself, not a download
     splits = {sp: load_pop909_sections(sp, data_dir) + load_gmd_sections(sp, data_dir, bars=WINDOW_BARS)
               for sp in ("train", "valid")}
     corpus = build(splits["train"], splits["valid"], progress)
@@ -121,7 +122,8 @@ class Augmenter:
                     root, q = v.split("_", 1)
                     table[i] = tok.ids[f"Chord_{(int(root) + k) % 12}_{q}"]
             self.tables[k] = table
-        self.any_ids = {a: tok.ids[f"{t}_any"] for a, t in zip(ATTRIBUTES, ("Density", "MeanVel", "MeanPitch", "Poly", "Sync"))}
+        self.any_ids = {a: tok.ids[f"{t}_any"] for a,
+                        t in zip(ATTRIBUTES, ("Density", "MeanVel", "MeanPitch", "Poly", "Sync"))}
 
     def __call__(self, seq: np.ndarray, role: str, mean_pitch: float, rng: random.Random) -> np.ndarray:
         seq = seq.astype(np.int64)

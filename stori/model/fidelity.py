@@ -15,8 +15,7 @@ import time
 import numpy as np
 from scipy.stats import spearmanr
 
-from stori.cli import print_result
-from stori.spec.arrange import ROLE_RANGES
+from stori.console import print_result
 from stori.data.attributes import chord_tone_counts
 from stori.data.drum_kit import KIT_PITCHES
 from stori.errors import StoriError
@@ -25,6 +24,7 @@ from stori.model.dataset import windows
 from stori.model.generator import Request, load_generator
 from stori.model.sampling import Sampling
 from stori.model.tokens import SECTIONS, TICKS_PER_BAR
+from stori.spec.arrange import ROLE_RANGES
 from stori.spec.song import DRUM_CHANNEL, PPQ, SectionSpan, Song, Track
 
 CONTROLLED = ("density", "velocity", "pitch")

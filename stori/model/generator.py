@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stori.spec.arrange import ROLE_RANGES
 from stori.data.drum_kit import KIT_PITCHES
 from stori.data.paths import PROJECT_ROOT
 from stori.errors import StoriError
@@ -20,7 +19,8 @@ from stori.model.conditioning import ATTRIBUTES
 from stori.model.grammar import Grammar, StreamPlan
 from stori.model.sampling import Sampling, generate
 from stori.model.tokens import StoriTokenizer
-from stori.model.transformer import ModelConfig, Transformer
+from stori.model.transformer import ModelConfig, Transformer, pick_device
+from stori.spec.arrange import ROLE_RANGES
 from stori.spec.song import Note
 from stori.theory import scale_pitch_classes
 
@@ -62,7 +62,6 @@ class Request:
     register: tuple[int, int] | None = None
     tension: float = 0.3
     forced_notes: list[Note] = field(default_factory=list)
-    locked_bars: dict[int, list[Note]] = field(default_factory=dict)
     max_polyphony: int | None = None
 
 
@@ -119,18 +118,20 @@ class Generator:
         bias[out_of_scale] = -2.0 * (1.0 - r.tension)
         return bias
 
-    def streams(self, requests: list[Request]) -> tuple[list[list[int]], list[StreamPlan], list[np.ndarray], list[float]]:
+    def streams(self, requests: list[Request]) -> tuple[list[list[int]], list[StreamPlan], list[np.ndarray],
+                                                        list[float]]:
         prefixes, plans, biases, chord_w = [], [], [], []
         for r in requests:
             if not 1 <= r.n_bars <= 8:
-                raise StoriError("n_bars", f"{r.n_bars} bars in one window", "1..8 (longer sections are cut into windows)")
+                raise StoriError("n_bars", f"{r.n_bars} bars in one window",
+                                 "1..8 (longer sections are cut into windows)")
             bins = {a: self.tok.bins.bin(r.role, a, r.targets[a]) if a in r.targets else None for a in ATTRIBUTES}
             if r.role == "drums":
                 bins["pitch"] = None
             prefixes.append(self.tok.prefix(r.role, r.style, r.section, r.key, r.tempo, bins))
             plans.append(StreamPlan(r.role, r.n_bars, self.pitch_mask(r), self.velocity_mask(r),
                                     r.max_polyphony or MONOPHONIC[r.role], r.chords if r.role != "drums" else [],
-                                    r.forced_notes, r.locked_bars, r.targets.get("density")))
+                                    r.forced_notes, r.targets.get("density")))
             biases.append(self.static_bias(r))
             chord_w.append(0.0 if r.role == "drums" else 1.5 * (1.0 - r.tension))
         return prefixes, plans, biases, chord_w
@@ -172,11 +173,9 @@ def load_generator(path: str | Path | None = None, device: str = "auto") -> Gene
 
 @lru_cache(maxsize=2)
 def _load(path: str, device: str) -> Generator:
-    from stori.model.train import pick_device
-
     if not Path(path).exists():
         raise StoriError("model", f"the generator checkpoint {path} is missing", RESTORE_HINT)
-    ck = torch.load(path, map_location="cpu", weights_only=False)
+    ck = torch.load(path, map_location="cpu", weights_only=True)
     tok = StoriTokenizer.from_dict(ck["tokenizer"])
     model = Transformer(ModelConfig(**ck["model_config"]))
     model.load_state_dict({k: v.float() for k, v in ck["model"].items()})

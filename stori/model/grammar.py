@@ -1,6 +1,6 @@
 """The decoding grammar: a token-type state machine per stream that says which tokens may come
 next, so that every sampled stream decodes to notes, and that carries the hard constraints (pitch
-set, positions, polyphony cap, bar count) and the forced tokens (chords, motif notes, locked bars).
+set, positions, polyphony cap, bar count) and the forced tokens (chords, motif notes).
 """
 from __future__ import annotations
 
@@ -8,9 +8,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stori.model.tokens import TYPES, POSITIONS_PER_BEAT, BEATS_PER_BAR, TICKS_PER_BAR, TICKS_PER_POSITION, ChordTrack, StoriTokenizer
 from stori.model.symbols import QUALITIES
+from stori.model.tokens import (
+    BEATS_PER_BAR,
+    POSITIONS_PER_BEAT,
+    TICKS_PER_BAR,
+    TICKS_PER_POSITION,
+    TYPES,
+    StoriTokenizer,
+)
 from stori.spec.song import Note
+from stori.theory import ChordTimeline
 
 POSITIONS = POSITIONS_PER_BEAT * BEATS_PER_BAR
 PHRASE_SLACK_BEATS = 2.0  # how far a pitched part may run ahead of or behind its note budget, in beats of notes
@@ -28,7 +36,6 @@ class StreamPlan:
     max_polyphony: int = 6
     chords: list[tuple[int, str]] = field(default_factory=list)
     forced_notes: list[Note] = field(default_factory=list)
-    locked_bars: dict[int, list[Note]] = field(default_factory=dict)
     density: float | None = None  # notes per bar to steer towards (soft)
 
 
@@ -85,7 +92,8 @@ class Grammar:
             if name != "Chord_N":
                 _, root, quality = name.split("_", 2)
                 pcs = {(int(root) + i) % 12 for i in QUALITIES[quality]}
-            self._chord_tones[chord] = np.array([(v % 12 in pcs) and p for v, p in zip(self._pitch_value, self.is_type["Pitch"])], dtype=np.float32)
+            self._chord_tones[chord] = np.array([(v % 12 in pcs) and p for v,
+                                                 p in zip(self._pitch_value, self.is_type["Pitch"])], dtype=np.float32)
         return self._chord_tones[chord]
 
     def positions(self, lo: int, hi: int) -> np.ndarray:
@@ -106,7 +114,7 @@ class StreamState:
     def __init__(self, grammar: Grammar, plan: StreamPlan):
         self.g, self.plan, self.tok = grammar, plan, grammar.tok
         self.drums = plan.role == "drums"
-        self.chords = ChordTrack(self.tok, plan.chords) if plan.chords and not self.drums else None
+        self.chords = ChordTimeline(plan.chords, self.tok.chord_id) if plan.chords and not self.drums else None
         self.bars = 0  # Bar tokens emitted
         self.position = -1  # last Position in the current bar
         self.last = "Start"  # last token type
@@ -118,7 +126,6 @@ class StreamState:
         self.queue: list[int] = []  # forced tokens, emitted before anything is sampled
         self.forced = sorted(plan.forced_notes, key=lambda n: (n.start, n.pitch))
         self.done = False
-        self.locked_bar = False
 
     # -- forced material ------------------------------------------------------------------------
     def _next_forced_in_bar(self) -> Note | None:
@@ -157,9 +164,7 @@ class StreamState:
         m = np.zeros(len(self.tok), dtype=bool)
         closing = room <= need + 4  # out of room: only bars and the end remain
         forced = self._next_forced_in_bar()
-        if self.locked_bar:
-            pass
-        elif forced is not None:
+        if forced is not None:
             m |= g.positions(self.position + 1, forced.start % TICKS_PER_BAR // TICKS_PER_POSITION + 1)
         elif not closing:
             m |= g.positions(self.position + 1, POSITIONS)
@@ -184,26 +189,23 @@ class StreamState:
             self.bars += 1
             self.position, self.onset_notes, self.onset_top, self.bar_notes = -1, 0, -1, 0
             self.last = "Bar"
-            self.locked_bar = (self.bars - 1) in self.plan.locked_bars
             if self.chords is not None:
                 c = self.chords.at((self.bars - 1) * TICKS_PER_BAR)
                 if c is not None:
                     self.queue.append(c)
                     self.chord = c
-            if self.locked_bar:
-                self.queue += self._locked_tokens(self.bars - 1)
         elif kind == "Chord":
             self.chord = token  # forced; the place in the grammar does not change
         elif kind == "Position":
             self.position = int(self.tok.value[token])
             self.onset_notes, self.onset_top, self.last = 0, -1, "Position"
             tick = (self.bars - 1) * TICKS_PER_BAR + self.position * TICKS_PER_POSITION
-            if self.chords is not None and not self.locked_bar:
+            if self.chords is not None:
                 c = self.chords.at(tick)
                 if c is not None and c != self.chord:
                     self.queue.append(c)
                     self.chord = c
-            while not self.locked_bar and self.forced and self.forced[0].start < tick + TICKS_PER_POSITION:
+            while self.forced and self.forced[0].start < tick + TICKS_PER_POSITION:
                 n = self.forced.pop(0)
                 if n.start >= tick:
                     self.queue += self._note_tokens(n)
@@ -217,23 +219,3 @@ class StreamState:
             self.last = "Velocity" if not self.drums else "Note"
         elif kind == "Duration":
             self.last = "Note"
-
-    def _locked_tokens(self, bar: int) -> list[int]:
-        """The tokens of a given bar after its Bar token (and chord), as the tokenizer writes them."""
-        notes = [Note(n.pitch, n.start - bar * TICKS_PER_BAR, n.end - bar * TICKS_PER_BAR, n.velocity)
-                 for n in self.plan.locked_bars[bar]]
-        body = self.tok.body(notes, self.plan.role, 1, [] if self.chords is None else self.plan_chords_from(bar))
-        body = body[1:-1]  # drop this bar's Bar and the EOS
-        if self.chords is not None and body and self.g.is_type["Chord"][body[0]]:
-            body = body[1:]  # the bar's chord is forced by the Bar token already
-        return body
-
-    def plan_chords_from(self, bar: int) -> list[tuple[int, str]]:
-        lo = bar * TICKS_PER_BAR
-        out = []
-        for t, s in sorted(self.plan.chords):
-            if t <= lo:
-                out = [(0, s)]
-            elif t < lo + TICKS_PER_BAR:
-                out.append((t - lo, s))
-        return out

@@ -56,14 +56,16 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         bias = static
         if chord_bias is not None:
             # Strong beats (1 and 3) pull twice as hard towards the chord.
-            bias = bias + torch.from_numpy(np.stack([grammar.chord_tones(s.chord) * w * (2.0 if s.position % 8 == 0 else 1.0)
-                                                     for s, w in zip(states, chord_bias)]))
+            pull = [grammar.chord_tones(s.chord) * w * (2.0 if s.position % 8 == 0 else 1.0)
+                    for s, w in zip(states, chord_bias)]
+            bias = bias + torch.from_numpy(np.stack(pull))
         steer = [grammar.density_bias(s) for s in states] if sampling.steer else []
         if any(x is not None for x in steer):
-            bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok), np.float32) if x is None else x for x in steer]))
-        l = logits.float().cpu() / max(sampling.temperature, 1e-4) + bias
-        l = _filter(l.masked_fill(~mask, -torch.inf), sampling)
-        nxt = torch.multinomial(torch.softmax(l, dim=-1), 1, generator=gen)[:, 0]
+            bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok),
+                                                              np.float32) if x is None else x for x in steer]))
+        scores = logits.float().cpu() / max(sampling.temperature, 1e-4) + bias
+        scores = _filter(scores.masked_fill(~mask, -torch.inf), sampling)
+        nxt = torch.multinomial(torch.softmax(scores, dim=-1), 1, generator=gen)[:, 0]
         steps += 1
         for b, s in enumerate(states):
             t = int(nxt[b])

@@ -27,5 +27,6 @@ def model_chord(symbol: str) -> tuple[int, str] | None:
     if root < 0:
         return None
     intervals = frozenset((p - root) % 12 for p in pcs)
-    best = max(QUALITIES, key=lambda q: (len(QUALITIES[q] & intervals) - len(QUALITIES[q] - intervals), -len(QUALITIES[q])))
+    best = max(QUALITIES,
+               key=lambda q: (len(QUALITIES[q] & intervals) - len(QUALITIES[q] - intervals), -len(QUALITIES[q])))
     return root, best

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 
+from stori.data.drum_kit import KIT
 from stori.data.samples import SectionSample
 from stori.model.tokens import TICKS_PER_BAR
 from stori.spec.song import PPQ, Note
@@ -28,8 +29,10 @@ def synthetic_samples(n: int, seed: int = 0, split: str = "train", n_bars: int =
             notes["bass"].append(Note(36 + pcs[0], t0, t0 + TICKS_PER_BAR // 2, vel))
             notes["harmony"] += [Note(48 + 12 + p, t0, t0 + TICKS_PER_BAR, vel - 10) for p in pcs]
             for b in range(4):
-                notes["drums"].append(Note(36 if b % 2 == 0 else 38, t0 + b * PPQ, t0 + b * PPQ + 120, vel))
-                notes["drums"].append(Note(42, t0 + b * PPQ + PPQ // 2, t0 + b * PPQ + PPQ // 2 + 120, vel // 2))
+                notes["drums"].append(Note(KIT["kick"] if b % 2 == 0 else KIT["snare"], t0 + b * PPQ,
+                                           t0 + b * PPQ + 120, vel))
+                notes["drums"].append(Note(KIT["closed_hat"], t0 + b * PPQ + PPQ // 2, t0 + b * PPQ + PPQ // 2 + 120,
+                                           vel // 2))
         out.append(SectionSample(f"synthetic:{i}", split, "pop", rng.choice(("verse", "chorus")), "C major",
                                  rng.choice((90.0, 120.0)), (4, 4), n_bars, notes, chords))
     return out

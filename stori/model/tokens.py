@@ -20,9 +20,10 @@ from stori.data.drum_kit import KIT_PITCHES
 from stori.errors import StoriError
 from stori.model.conditioning import ANY, ATTRIBUTES, N_BINS, AttributeBins
 from stori.model.symbols import QUALITIES, key_mode, model_chord
-from stori.spec.song import PPQ, Note
+from stori.spec.song import PITCHED_ROLES, PPQ, Note
+from stori.theory import ChordTimeline
 
-ROLES = ("melody", "counter_melody", "harmony", "bass", "drums")
+ROLES = PITCHED_ROLES + ("drums",)  # the order of the Role tokens in the shipped vocabulary
 STYLES = ("pop", "rock", "funk", "jazz", "latin", "hiphop", "soul", "afrocuban", "punk", "neworleans",
           "country", "reggae", "gospel", "afrobeat", "dance", "blues", "highlife", "middleeastern")
 SECTIONS = ("intro", "verse", "pre_chorus", "chorus", "bridge", "outro", "other", "fill")
@@ -52,19 +53,6 @@ _PITCHED_PROGRAM = 1
 
 def tempo_bin(tempo: float) -> int:
     return bisect_right(TEMPO_EDGES, tempo)
-
-
-class ChordTrack:
-    """The chord sounding at each tick of a window, as chord-token ids."""
-
-    def __init__(self, tokenizer: StoriTokenizer, chords: Sequence[tuple[int, str]]):
-        chords = sorted(chords)
-        self.ticks = [t for t, _ in chords]
-        self.ids = [tokenizer.chord_id(s) for _, s in chords]
-
-    def at(self, tick: int) -> int | None:
-        i = bisect_right(self.ticks, tick) - 1
-        return self.ids[i] if i >= 0 else None
 
 
 class StoriTokenizer:
@@ -129,7 +117,7 @@ class StoriTokenizer:
                 track.notes.append(symusic.Note(n.start, max(1, n.end - n.start), n.pitch, n.velocity))
         score.tracks.append(track)
         remi = self.remi.encode(score)[0].tokens if track.notes else []
-        chord_track = None if drums or not chords else ChordTrack(self, chords)
+        chord_track = None if drums or not chords else ChordTimeline(chords, self.chord_id)
         out: list[int] = []
         bar, current = -1, None
         for t in remi:
@@ -160,7 +148,8 @@ class StoriTokenizer:
         if not any(self.type_ids[i] in (5, 6) for i in remi_ids):
             return []
         drums = role == "drums"
-        score = self.remi.decode([TokSequence(ids=remi_ids)], programs=[(0, True) if drums else (_PITCHED_PROGRAM, False)])
+        score = self.remi.decode([TokSequence(ids=remi_ids)],
+                                 programs=[(0, True) if drums else (_PITCHED_PROGRAM, False)])
         scale = PPQ // score.ticks_per_quarter
         notes = [Note(n.pitch, n.time * scale, (n.time + max(1, n.duration)) * scale, n.velocity)
                  for tr in score.tracks for n in tr.notes]

@@ -18,7 +18,7 @@ from stori.data.paths import CACHE_DIR
 from stori.errors import StoriError
 from stori.model.dataset import Augmenter, build, load_corpus
 from stori.model.tokens import TYPES, StoriTokenizer
-from stori.model.transformer import ModelConfig, Transformer
+from stori.model.transformer import ModelConfig, Transformer, pick_device
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 LEARNED_TYPES = ("Bar", "Position", "Pitch", "PitchDrum", "Velocity", "Duration", "EOS")
@@ -26,12 +26,14 @@ LEARNED_TYPES = ("Bar", "Position", "Pitch", "PitchDrum", "Velocity", "Duration"
 
 def add_arguments(p) -> None:
     p.add_argument("--config", required=True, help="a JSON file (see stori/model/configs/), or the name of one there")
-    p.add_argument("--out", help="run folder (default cache/runs/<config name>); an existing checkpoint there is resumed")
+    p.add_argument("--out",
+                   help="run folder (default cache/runs/<config name>); an existing checkpoint there is resumed")
     p.add_argument("--max-minutes", type=float, help="stop (and save) after this many minutes")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--data-dir", help="dataset root (default ../shared/data)")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint exists")
-    p.add_argument("--export", metavar="PATH", help="write the run's checkpoint as a shipped model (half precision) and exit")
+    p.add_argument("--export", metavar="PATH",
+                   help="write the run's checkpoint as a shipped model (half precision) and exit")
 
 
 def load_config(name: str) -> dict:
@@ -43,16 +45,6 @@ def load_config(name: str) -> dict:
     cfg = json.loads(path.read_text())
     cfg.setdefault("name", path.stem)
     return cfg
-
-
-def pick_device(name: str = "auto") -> torch.device:
-    if name != "auto":
-        return torch.device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
 
 
 def corpus_for(cfg: dict, data_dir=None) -> dict:
@@ -144,7 +136,7 @@ def save(path: Path, payload: dict) -> None:
 
 def export(run_ckpt: Path, dest: Path) -> None:
     """A shipped checkpoint: half-precision weights, configs, tokenizer and training facts; no optimizer."""
-    ck = torch.load(run_ckpt, map_location="cpu", weights_only=False)
+    ck = torch.load(run_ckpt, map_location="cpu", weights_only=True)
     state = {k: (v.half() if v.is_floating_point() else v) for k, v in ck["model"].items()}
     dest.parent.mkdir(parents=True, exist_ok=True)
     save(dest, {"model": state, "model_config": ck["model_config"], "tokenizer": ck["tokenizer"],
@@ -178,14 +170,14 @@ def run(args) -> int:
     tok = StoriTokenizer.from_dict(corpus["tokenizer"])
     mcfg = ModelConfig(vocab_size=len(tok), **cfg["model"])
     model = Transformer(mcfg).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=tc["lr"], weight_decay=tc.get("weight_decay", 0.01), betas=(0.9, 0.98))
+    opt = torch.optim.AdamW(model.param_groups(tc.get("weight_decay", 0.01)), lr=tc["lr"], betas=(0.9, 0.98))
     learn = learned_mask(tok)
     train, valid = (only_roles(corpus[k], tc.get("roles")) for k in ("train", "valid"))
     valid_seqs = valid["seqs"][: tc.get("valid_streams", 600)]
     step, elapsed, history = 0, 0.0, []
     unigram = unigram_loss(train["seqs"], valid_seqs, learn)
     if ckpt_path.exists() and not args.no_resume:
-        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
+        ck = torch.load(ckpt_path, map_location=device, weights_only=True)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         step, elapsed, history = ck["step"], ck["elapsed_s"], ck["history"]
@@ -193,7 +185,9 @@ def run(args) -> int:
             print(f"resumed {ckpt_path} at step {step} ({elapsed / 60:.1f} min trained)")
     net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
     max_steps = tc["max_steps"]
-    amp = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
+    cuda = device.type == "cuda"
+    amp = torch.autocast("cuda", dtype=torch.bfloat16) if cuda else torch.autocast("cpu", enabled=False)
+    hardware = f"cuda ({torch.cuda.get_device_name(device)})" if cuda else f"{device.type} ({os.cpu_count()} cores)"
     aug = Augmenter(tok, tc.get("max_shift", 5), tc.get("p_drop", 0.1))
     rng = random.Random(tc.get("seed", 0) + step)
     lengths = [min(len(s), mcfg.context + 1) for s in train["seqs"]]
@@ -210,7 +204,7 @@ def run(args) -> int:
             save(ckpt_path, {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
                              "elapsed_s": time.time() - t_start, "history": history, "model_config": mcfg.to_dict(),
                              "tokenizer": tok.to_dict(), "train_config": cfg, "unigram_loss": unigram,
-                             "hardware": f"{device.type}" + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else f" ({os.cpu_count()} cores)")})
+                             "hardware": hardware})
 
     while step < max_steps and time.time() < deadline:
         for b in batches(lengths, tc["batch_tokens"], rng)[rank::int(os.environ.get("WORLD_SIZE", "1"))]:
@@ -218,10 +212,12 @@ def run(args) -> int:
                 break
             # Cosine decay over the run: by steps, or by the time budget when that ends it first.
             done = max(step / max_steps, (time.time() - t_start) / budget_s)
-            lr = tc["lr"] * min(1.0, (step + 1) / tc.get("warmup", 200)) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
+            warm = min(1.0, (step + 1) / tc.get("warmup", 200))
+            lr = tc["lr"] * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
             for g in opt.param_groups:
                 g["lr"] = lr
-            x = collate([aug(train["seqs"][i], train["roles"][i], train["pitch"][i], rng) for i in b], tok.pad, mcfg.context).to(device)
+            x = collate([aug(train["seqs"][i], train["roles"][i], train["pitch"][i], rng) for i in b], tok.pad,
+                        mcfg.context).to(device)
             with amp:
                 loss, n = loss_of(net, x, learn_d)
             loss = loss / max(1, n)

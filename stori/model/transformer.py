@@ -1,6 +1,7 @@
 """A small decoder-only transformer (pre-norm, learned positions, SDPA) with a preallocated KV cache."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -46,7 +47,8 @@ class Block(nn.Module):
         B, T, D = x.shape
         q, k, v = self.qkv(self.ln1(x)).view(B, T, 3, self.n_heads, D // self.n_heads).permute(2, 0, 3, 1, 4)
         if cache is None:
-            a = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=self.dropout if self.training else 0.0)
+            a = F.scaled_dot_product_attention(q, k, v, is_causal=True,
+                                               dropout_p=self.dropout if self.training else 0.0)
         else:
             t0 = cache.length
             cache.k[layer, :, :, t0:t0 + T] = k
@@ -68,6 +70,9 @@ class Transformer(nn.Module):
         self.head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
         self.head.weight = self.tok.weight  # tied embeddings: fewer parameters, smaller checkpoint
         self.apply(self._init)
+        for b in self.blocks:  # each residual branch's output scaled down, so the sum of 2 * n_layers stays ~unit
+            for out in (b.proj, b.ff[2]):
+                nn.init.normal_(out.weight, std=0.02 / math.sqrt(2 * cfg.n_layers))
 
     @staticmethod
     def _init(m: nn.Module) -> None:
@@ -75,6 +80,15 @@ class Transformer(nn.Module):
             nn.init.normal_(m.weight, std=0.02)
             if getattr(m, "bias", None) is not None:
                 nn.init.zeros_(m.bias)
+
+    def param_groups(self, weight_decay: float) -> list[dict]:
+        """AdamW groups: weight decay on the Linear weight matrices only, not on biases, LayerNorms or
+        the (tied) embeddings."""
+        embeddings = {id(m.weight) for m in self.modules() if isinstance(m, nn.Embedding)}
+        matrices = {id(m.weight) for m in self.modules() if isinstance(m, nn.Linear)} - embeddings
+        params = list(self.parameters())  # a tied weight once
+        return [{"params": [p for p in params if id(p) in matrices], "weight_decay": weight_decay},
+                {"params": [p for p in params if id(p) not in matrices], "weight_decay": 0.0}]
 
     def forward(self, ids: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
         """Logits for every position of ``ids`` [B, T]; with a cache, ``ids`` continue it."""
@@ -93,3 +107,14 @@ class Transformer(nn.Module):
 
     def n_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """``name`` as a device, or for "auto" the best there is: CUDA, then Apple's MPS, then the CPU."""
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")

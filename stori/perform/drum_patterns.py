@@ -5,10 +5,11 @@
 the tempo, a target density (hits per bar) and the style's normal velocity; the part repeats that
 phrase, as a drummer repeats a groove, and its second bar repeats its first as often as the
 style's GMD drummers repeat a bar. Its 4/4 bars are read through the meter (below) and filtered
-by the style's placement tendencies (a model kick where the style never plays one survives one
-time in four; a model snare off the style's snare places stays, as a ghost, with twice the style's
-ghost rate). Only its kick and snare are kept: the time-keeping line, crashes and the fills' toms
-come from the style and the phrase ends (:mod:`stori.perform.drums`). Song drums and the Drums
+by the style's placement tendencies: every model kick stays (GMD drummers of the style taught
+it; dropping the syncopated ones left kicks a classifier could tell from GMD's), and a model snare
+off the style's snare places stays, as a ghost, with twice the style's ghost rate. Only its kick
+and snare are kept: the time-keeping line, crashes and the fills' toms come from the style and
+the phrase ends (:mod:`stori.perform.drums`). Song drums and the Drums
 tab both take this path.
 ``rules``: the style's tendencies sampled directly (a two-bar cell, varied on odd bars); the
 yardstick, and what runs when the generator checkpoint is missing (``source="auto"``).
@@ -23,7 +24,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from stori.data.drum_kit import to_kit
+from stori.data.drum_kit import KIT, SNARES, to_kit
 from stori.data.phrase_stats import drum_stats
 from stori.perform.styles import DrumStyle
 from stori.spec.song import PPQ
@@ -40,7 +41,6 @@ METERS: dict[str, tuple[tuple[int, int], ...]] = {
 _COMPOUND_FROM = {0: 0, 2: 1, 4: 2, 5: 3}  # dotted-beat slot -> 16th of the borrowed beat
 SECTION_OF = {"intro": "intro", "verse": "verse", "chorus": "chorus", "bridge": "bridge", "fill": "fill",
               "outro": "outro", "break": "other"}
-SNARES = {37, 38, 39, 40}
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def rules_pattern(style: DrumStyle, meter: str, bars: int, rng: random.Random) -
     for _ in range(2):
         cell: dict[int, dict[int, int]] = {}
         for i, s in enumerate(slots):
-            for pitch, pattern in ((36, style.kick), (38, style.snare)):
+            for pitch, pattern in ((KIT["kick"], style.kick), (KIT["snare"], style.snare)):
                 if rng.random() < _tendency(pattern, s.source):
                     cell.setdefault(i, {})[pitch] = style.velocity[2] if pattern[s.source] == "9" else style.velocity[1]
         cells.append(cell)
@@ -117,18 +117,18 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
         bar: dict[int, dict[int, int]] = {}
         for i, s in enumerate(slots):
             for pitch, vel in by_source[b].get(s.source, {}).items() if s.source is not None else ():
-                if pitch != 36 and pitch not in SNARES:
-                    continue
-                if pitch == 36 and _tendency(style.kick, s.source) == 0 and rng.random() > 0.25:
+                if pitch != KIT["kick"] and pitch not in SNARES:
                     continue
                 if pitch in SNARES:
-                    if _tendency(style.snare, s.source) == 0:  # off the style's snare places: a ghost, as often as the style ghosts
+                    if _tendency(style.snare,
+                                 s.source) == 0:  # off the style's snare places: a ghost, as often as the style ghosts
                         if rng.random() >= min(1.0, 2 * style.ghost_rate):
                             continue
                         vel = min(vel, style.velocity[0])
-                    pitch = 38
+                    pitch = KIT["snare"]
                 bar.setdefault(i, {})[pitch] = vel
         phrase.append(bar)
-    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["bar_repeats"]:  # the groove's second bar as its first
+    # the groove's second bar as its first
+    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["bar_repeats"]:
         phrase[1:] = [{i: dict(h) for i, h in phrase[0].items()} for _ in phrase[1:]]
     return [{i: dict(h) for i, h in phrase[b % n_phrase].items()} for b in range(bars)]

@@ -16,20 +16,30 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+from stori.data.drum_kit import KIT, PIECE_OF, SNARES, kit
 from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
-from stori.perform.drum_patterns import (METERS, PHRASE_BARS, STEP, Grid, Slot, bar_slots, learned_pattern, phrase_request,
-                                         rules_pattern)
+from stori.perform.drum_patterns import (
+    METERS,
+    PHRASE_BARS,
+    STEP,
+    Grid,
+    Slot,
+    bar_slots,
+    learned_pattern,
+    phrase_request,
+    rules_pattern,
+)
 from stori.perform.styles import DrumStyle, get_style
 from stori.perform.validate import check_drums, repair_drums
-from stori.spec.song import DRUM_CHANNEL, PPQ, Note, SectionSpan, Song, Track
+from stori.spec.song import DRUM_CHANNEL, PPQ, Note, SectionSpan, Song, Track, bar_ticks
 from stori.trace import TraceRecorder, because
 
 PATTERN_TYPES = ("intro", "verse", "chorus", "bridge", "fill", "outro", "break")
 SOURCES = ("auto", "learned", "rules")
-KICK, SNARE, CLOSED, PEDAL, OPEN, CRASH, RIDE = 36, 38, 42, 44, 46, 49, 51
-PIECE_NOTE = {"snare": 38, "clap": 39, "side_stick": 37, "closed_hat": 42, "ride": 51}
-TOMS = (50, 47, 43)
+KICK, SNARE, CLOSED, PEDAL, OPEN, CRASH, RIDE = kit("kick", "snare", "closed_hat", "pedal_hat", "open_hat", "crash",
+                                                    "ride")
+TOMS = kit("high_tom", "mid_tom", "floor_tom")
 
 
 def check_request(style, bars, tempo, time_signature, pattern_type, source="auto") -> tuple[DrumStyle, int, float, str]:
@@ -54,7 +64,7 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
     rng = random.Random(f"{st.name}:{bars}:{tempo}:{meter}:{pattern_type}:{seed}")
     grid, used, why = _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator)
     num, den = map(int, meter.split("/"))
-    ticks_per_bar = PPQ * 4 * num // den
+    ticks_per_bar = bar_ticks((num, den))
     notes, form = drum_part(st, meter, grid, tempo, pattern_type, rng)
     if humanize:
         from stori.perform.humanize import groove_drums
@@ -68,14 +78,17 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
     rec = TraceRecorder()
     rec.record("pattern_source", "drums", used,
                [because("source", source, why, 1.0),
-                because("gmd_style", st.gmd_style, "the learned model and the groove model are conditioned on the nearest GMD style", 0.8)],
+                because("gmd_style", st.gmd_style,
+                        "the learned model and the groove model are conditioned on the nearest GMD style", 0.8)],
                principle="the notes come from a model trained on real drummers; the style shapes them")
     record_form(rec, "drums", form)
     rec.record("style", "drums", st.name,
                [because("swing", st.swing, f"off-beat {st.swing_unit}ths land at {st.swing}% of the pair", 0.6),
-                because("hat_subdivision", st.hat_subdivision, f"{st.hat_piece} keeps time in {st.hat_subdivision}ths", 0.6),
+                because("hat_subdivision", st.hat_subdivision, f"{st.hat_piece} keeps time in {st.hat_subdivision}ths",
+                        0.6),
                 because("ghost_rate", st.ghost_rate, "ghost snares between the backbeats", 0.4),
-                because("feel_ms", st.feel_ms, "pieces lean ahead or behind the grid" if humanize else "not applied: quantized", 0.5)],
+                because("feel_ms", st.feel_ms,
+                        "pieces lean ahead or behind the grid" if humanize else "not applied: quantized", 0.5)],
                principle=st.about)
     rec.record("validation", "drums", "repaired" if problems else "valid",
                [because("problems_repaired", len(problems), "; ".join(problems[:3]) or "none", 1.0)],
@@ -146,8 +159,7 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
     slots = bar_slots(meter)
     fills = fill_plan(len(grid), pattern_type, fill_end, st, rng)
     rolls = _shape(grid, st, slots, pattern_type, rng, tempo, fills, build)
-    num, den = map(int, meter.split("/"))
-    notes = _to_notes(grid, rolls, slots, st, PPQ * 4 * num // den)
+    notes = _to_notes(grid, rolls, slots, st, bar_ticks(tuple(map(int, meter.split("/")))))
     if velocity_scale != 1.0:
         notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
@@ -160,8 +172,10 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
 
 def record_form(rec: TraceRecorder, target: str, form: dict) -> None:
     rec.record("phrase_form", target, form,
-               [because("phrase_bars", form["phrase_bars"], "the groove is one learned phrase, repeated as drummers do", 0.6),
-                because("fill_chance", form.get("fill_chance"), "GMD drummers of the style fill this often at a 4-bar phrase end; "
+               [because("phrase_bars", form["phrase_bars"], "the groove is one learned phrase, repeated as drummers do",
+                        0.6),
+                because("fill_chance", form.get("fill_chance"),
+                        "GMD drummers of the style fill this often at a 4-bar phrase end; "
                         "a fill also leads into the next section", 0.4)],
                confidence=0.7, principle="a groove is established, repeated and turned around at phrase ends")
 
@@ -171,8 +185,8 @@ def _shape(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, rng:
     """Anchors, snare piece, ghosts, time-keeping line and the pattern type, in place; returns
     each bar's hat rolls as (tick in bar, velocity)."""
     rolls: list[list[tuple[int, int]]] = []
-    snare_note = PIECE_NOTE[st.snare_piece]
-    hat = RIDE if pattern_type == "bridge" and st.hat_piece == "closed_hat" else PIECE_NOTE[st.hat_piece]
+    snare_note = KIT[st.snare_piece]
+    hat = RIDE if pattern_type == "bridge" and st.hat_piece == "closed_hat" else KIT[st.hat_piece]
     open_p = st.open_hat_prob * (2.0 if pattern_type == "chorus" else 1.0)
     bars = len(grid)
     for b, bar in enumerate(grid):
@@ -186,7 +200,7 @@ def _shape(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, rng:
             if SNARE in hits and hits[SNARE] >= 50:
                 hits[snare_note] = hits.pop(SNARE)
             near_backbeat = any(st.snare[(src + d) % 16] == "9" for d in (-2, -1, 1, 2)) if src is not None else False
-            if (not hits.keys() & {38, 39, 37} and pattern_type not in ("intro", "break")
+            if (not hits.keys() & SNARES and pattern_type not in ("intro", "break")
                     and rng.random() < st.ghost_rate * (0.6 if near_backbeat else 0.2)):
                 hits[SNARE] = st.velocity[0] + rng.randint(-6, 6)
             _time_keeping(hits, s, st, hat, open_p, pattern_type, rng)
@@ -245,7 +259,7 @@ def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pat
     if pattern_type == "break":  # hats and kick; the snare waits for the last bar (a one-bar break has none)
         for bar in grid[:-1] if bars > 1 else grid:
             for hits in bar.values():
-                for p in (38, 39, 37):
+                for p in kit("snare", "clap", "side_stick"):
                     hits.pop(p, None)
     for b, kind in fills.items():
         rolls[b] = [r for r in rolls[b] if r[0] < slots[len(slots) // 2].tick] if pattern_type == "fill" else []
@@ -296,7 +310,8 @@ def _tom_run(bar, st: DrumStyle, slots: list[Slot], half: bool) -> None:
         for p in (CLOSED, OPEN, RIDE, 38, 39, 37):
             hits.pop(p, None)
         pieces = (SNARE,) + TOMS
-        hits[pieces[min(len(pieces) - 1, k * len(pieces) // len(run))]] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
+        hits[pieces[min(len(pieces) - 1,
+                        k * len(pieces) // len(run))]] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
 
 
 def _swing_tick(s: Slot, st: DrumStyle) -> int:
@@ -329,13 +344,12 @@ def _to_notes(grid: Grid, rolls: list[list[tuple[int, int]]], slots: list[Slot],
 
 def _feel(notes: list[Note], st: DrumStyle, tempo: float, rng: random.Random) -> list[Note]:
     """The style's timing feel: per-piece lean against the grid plus its own unevenness."""
-    from stori.data.drum_kit import PIECE_OF
-
     ticks_per_ms = tempo * PPQ / 60000.0
     out = []
     for n in notes:
         piece = PIECE_OF.get(n.pitch, "")
-        lean = st.feel_ms.get(piece, 0.0) if piece != st.snare_piece or n.velocity >= 50 else 0.0  # ghosts follow the groove
+        ghost = piece == st.snare_piece and n.velocity < 50
+        lean = 0.0 if ghost else st.feel_ms.get(piece, 0.0)  # ghosts follow the groove
         ms = lean + (rng.gauss(0, st.feel_jitter_ms) if st.feel_jitter_ms else 0.0)
         shift = int(round(ms * ticks_per_ms))
         start = max(0, n.start + shift)

@@ -7,7 +7,9 @@ from stori.perform.drums import PATTERN_TYPES
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--style", required=True, help="dilla, trap, boom_bap, lofi, neosoul, funk, rock, house, reggaeton, afrobeat, jazz (or their titles)")
+    p.add_argument("--style", required=True,
+                   help="dilla, trap, boom_bap, lofi, neosoul, funk, rock, house, reggaeton, afrobeat, jazz (or their "
+                        "titles)")
     p.add_argument("--bars", type=int, default=4, help="1..32")
     p.add_argument("--tempo", type=float, default=None, help="BPM 40..240 (default: the style's)")
     p.add_argument("--time-signature", default="4/4", help="4/4, 3/4, 6/8, 5/4, 7/8")

@@ -11,10 +11,10 @@ import argparse
 import json
 import statistics
 
+from stori.data.drum_kit import SNARES, kit
 from stori.spec.song import PPQ, Song
 
-TIME_KEEPING = {42, 46, 51}
-SNARES = {37, 38, 39}
+TIME_KEEPING = kit("closed_hat", "open_hat", "ride")
 
 
 def measure(song: Song) -> dict[str, float]:
@@ -40,7 +40,8 @@ def measure(song: Song) -> dict[str, float]:
         "swing16": statistics.median(swing16) if swing16 else 50.0,
         "density": len(notes) / bars,
         "hat_subdivision": 4 * PPQ / statistics.median(gaps) if gaps else 0.0,
-        "snare_offset_ms": statistics.median((n.start - round(n.start / step) * step) * ms_per_tick for n in loud) if loud else 0.0,
+        "snare_offset_ms": (statistics.median((n.start - round(n.start / step) * step) * ms_per_tick for n in loud)
+                            if loud else 0.0),
         "ghost_share": sum(n.velocity < 40 for n in snares) / len(snares) if snares else 0.0,
     }
 
@@ -54,20 +55,23 @@ def style_table(bars: int = 8, seeds: int = 4, humanize: bool = True, source: st
         rows = [measure(make_drums(name, bars, st.default_tempo, "4/4", humanize, "verse", seed, source=source))
                 for seed in range(seeds)]
         table[name] = {k: round(statistics.fmean(r[k] for r in rows), 2) for k in rows[0]}
-        table[name]["documented"] = {"swing": st.swing, "swing_unit": st.swing_unit, "hat_subdivision": st.hat_subdivision,
+        table[name]["documented"] = {"swing": st.swing, "swing_unit": st.swing_unit,
+                                     "hat_subdivision": st.hat_subdivision,
                                      "snare_feel_ms": st.feel_ms.get(st.snare_piece, 0.0), "density": list(st.density),
                                      "ghost_rate": st.ghost_rate, "tempo": st.default_tempo, "gmd_style": st.gmd_style}
     return table
 
 
 def markdown(table: dict[str, dict]) -> str:
-    lines = ["| style | tempo | swing 8th % | swing 16th % (doc) | hits/bar (bounds) | hat subdiv. (doc) | snare offset ms (feel) | ghost share |",
+    lines = ["| style | tempo | swing 8th % | swing 16th % (doc) | hits/bar (bounds) | hat subdiv. (doc) | snare "
+             "offset ms (feel) | ghost share |",
              "|---|---|---|---|---|---|---|---|"]
     for name, r in table.items():
         d = r["documented"]
-        lines.append(f"| {name} | {d['tempo']} | {r['swing8']:.1f} | {r['swing16']:.1f} ({d['swing']:g} on {d['swing_unit']}ths) | "
-                     f"{r['density']:.1f} ({d['density'][0]:g}-{d['density'][1]:g}) | {r['hat_subdivision']:.1f} ({d['hat_subdivision']}) | "
-                     f"{r['snare_offset_ms']:+.1f} ({d['snare_feel_ms']:+g}) | {r['ghost_share']:.2f} |")
+        lines.append(f"| {name} | {d['tempo']} | {r['swing8']:.1f} | {r['swing16']:.1f} ({d['swing']:g} on "
+                     f"{d['swing_unit']}ths) | {r['density']:.1f} ({d['density'][0]:g}-{d['density'][1]:g}) | "
+                     f"{r['hat_subdivision']:.1f} ({d['hat_subdivision']}) | {r['snare_offset_ms']:+.1f} "
+                     f"({d['snare_feel_ms']:+g}) | {r['ghost_share']:.2f} |")
     return "\n".join(lines)
 
 

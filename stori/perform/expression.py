@@ -28,6 +28,7 @@ import re
 import zlib
 from dataclasses import replace
 
+from stori.data.drum_kit import KICKS, SNARES
 from stori.perform.section_dynamics import table as dynamics_table
 from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track, lift_restrikes
 from stori.trace import TraceRecorder, because
@@ -46,7 +47,8 @@ class _Sections:
     """Per tick: the section span, its emotion (energy, tension, intimacy, motion) and its neighbours."""
 
     def __init__(self, song: Song):
-        self.spans = sorted(song.sections, key=lambda s: s.start) or [SectionSpan("all", "verse", 0, max(1, song.end_tick))]
+        self.spans = sorted(song.sections,
+                            key=lambda s: s.start) or [SectionSpan("all", "verse", 0, max(1, song.end_tick))]
         self.starts = [s.start for s in self.spans]
         spec = {s.id: s for s in song.spec.sections} if song.spec else {}
         self.emotion = []
@@ -103,7 +105,7 @@ def _accent(n: Note, track: Track, song: Song, offbeat: bool) -> float:
     beats = bar // ppq
     if track.is_drums:
         backbeat = pos % ppq == 0 and (pos // ppq) % 2 == 1 and beats % 2 == 0
-        return 6.0 if backbeat and n.pitch in (37, 38, 39, 40) else 3.0 if pos == 0 else 0.0
+        return 6.0 if backbeat and n.pitch in SNARES else 3.0 if pos == 0 else 0.0
     if offbeat and track.role in ("harmony", "counter_melody") and pos % ppq == ppq // 2:
         return 5.0
     return 4.0 if pos == 0 else 0.0
@@ -143,7 +145,8 @@ def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: 
             t.controls = [c for c in t.controls if c.control not in (1, 11) or not chosen(c.tick)] + \
                          [c for c in _curves(t, song, spans) if chosen(c.tick)]
             t.controls.sort(key=lambda c: (c.tick, c.control))
-    return replace(song, tracks=tracks, sections=list(song.sections), traces=_traced(song, spans, offbeat) if trace else list(song.traces))
+    return replace(song, tracks=tracks, sections=list(song.sections),
+                   traces=_traced(song, spans, offbeat) if trace else list(song.traces))
 
 
 def _chosen(song: Song, sections: set[str] | None):
@@ -266,7 +269,8 @@ def groove_style(song: Song) -> str | None:
 
 def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] | None = None, trace: bool = True,
             roles: tuple[str, ...] | None = None) -> Song:
-    """``song`` performed: expression, then the groove humanizer; the bass keeps its kick.
+    """``song`` performed: expression, then the groove humanizer (pitched parts at ``amount``, the
+    drums at full amount: the groove model is the drummer); the bass keeps its kick.
 
     Section by section: each section is humanized with its own seed and its notes stay inside it,
     so performing only ``sections`` (and ``roles``, after a refinement) plays them exactly as
@@ -279,9 +283,11 @@ def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] |
     for span in song.sections:
         if sections is not None and span.id not in sections:
             continue
-        index = {t.name: [k for k, n in enumerate(t.notes) if span.start <= n.start < span.end] for t in expressed.tracks}
-        part = replace(expressed, tracks=[replace(t, notes=[t.notes[k] for k in index[t.name]]) for t in expressed.tracks])
-        local = humanize_song(part, style, amount, zlib.crc32(f"{seed}:{span.id}".encode()))
+        index = {t.name: [k for k, n in enumerate(t.notes) if span.start <= n.start < span.end]
+                 for t in expressed.tracks}
+        part = replace(expressed, tracks=[replace(t, notes=[t.notes[k] for k in index[t.name]])
+                                          for t in expressed.tracks])
+        local = humanize_song(part, style, amount, zlib.crc32(f"{seed}:{span.id}".encode()), drum_amount=1.0)
         for t, done in zip(played.tracks, local.tracks):
             if roles is not None and t.role not in roles:
                 continue
@@ -300,7 +306,7 @@ def _lock_bass(before: Song, after: Song) -> None:
     bass = [(b, a) for b, a in zip(before.tracks, after.tracks) if b.role == "bass"]
     if not drums or not bass:
         return
-    kick = {bn.start: an.start for bn, an in zip(drums[0][0].notes, drums[0][1].notes) if bn.pitch in (35, 36)}
+    kick = {bn.start: an.start for bn, an in zip(drums[0][0].notes, drums[0][1].notes) if bn.pitch in KICKS}
     for b, a in bass:
         a.notes = [replace(an, start=kick[bn.start], end=kick[bn.start] + (an.end - an.start))
                    if bn.start in kick else an for bn, an in zip(b.notes, a.notes)]

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stori.data.drum_kit import KIT, kit
 from stori.data.gmd import load_performances, quantize_ticks
 from stori.perform.humanize import groove_drums
 from stori.spec.song import PPQ, Note
 
-CYMBALS = (42, 46, 51, 53)
-SNARE = 38
+TIME_KEEPING = kit("closed_hat", "open_hat", "ride", "ride_bell")
+SNARE = KIT["snare"]
 README = {  # measured values listed in ../shared/data/README.md
     "all": {"backbeat_jitter_ms": 16, "snare_offset_ms": -9.5},
     "soul": {"backbeat_jitter_ms": 13, "ghost_head": 48},
@@ -48,7 +49,7 @@ class Played:
 
 
 def _offbeat_phases(p: Played) -> list[float]:
-    m = np.isin(p.pitch, CYMBALS)
+    m = np.isin(p.pitch, TIME_KEEPING)
     t = p.tick[m]
     beat = np.floor((t + 0.15 * PPQ) / PPQ)
     phase = (t - beat * PPQ) / PPQ
@@ -96,7 +97,8 @@ def real_parts(split: str | None, data_dir=None) -> list[Played]:
         if p.time_signature != (4, 4) or not p.hits:
             continue
         tick = np.array([h.tick for h in p.hits])
-        out.append(Played(p.style, np.array([h.pitch for h in p.hits]), np.array(quantize_ticks(tick.tolist(), "swing")),
+        out.append(Played(p.style, np.array([h.pitch for h in p.hits]),
+                          np.array(quantize_ticks(tick.tolist(), "swing")),
                           tick, np.array([h.velocity for h in p.hits]), p.ms_per_tick(),
                           np.array([h.raw_pitch == SNARE for h in p.hits])))
     return out
@@ -125,9 +127,9 @@ def feel_table(data_dir=None, split: str = "test", seed: int = 0, min_parts: int
             groups["all"][i].append(p)
     lines = [
         f"Feel per style: GMD all beats / GMD {split} beats / groove model playing the {split} beats quantized "
-        "(sampled, seed %d). README = value listed in ../shared/data/README.md." % seed, "",
-        "| style | beats (all/%s) | swing %% | snare offset ms | backbeat jitter ms | ghost %% (kit snare) "
-        "| ghost %% real, TD-11 head | README |" % split,
+        f"(sampled, seed {seed}). README = value listed in ../shared/data/README.md.", "",
+        f"| style | beats (all/{split}) | swing % | snare offset ms | backbeat jitter ms | ghost % (kit snare) "
+        "| ghost % real, TD-11 head | README |",
         "|---|---|---|---|---|---|---|---|",
     ]
     order = ["all"] + sorted((s for s in groups if s != "all"), key=lambda s: -len(groups[s][0]))
@@ -139,7 +141,8 @@ def feel_table(data_dir=None, split: str = "test", seed: int = 0, min_parts: int
         cell = lambda k: f"{sa[k]:.1f} / {sh[k]:.1f} / {sg[k]:.1f}"  # noqa: E731
         ref = ", ".join(f"{k}: {v}" for k, v in README.get(style, {}).items())
         lines.append(f"| {style} | {len(a)}/{len(h)} | {cell('swing')} | {cell('snare_offset_ms')} | "
-                     f"{cell('backbeat_jitter_ms')} | {cell('ghost')} | {sa['ghost_head']:.1f} / {sh['ghost_head']:.1f} | {ref} |")
+                     f"{cell('backbeat_jitter_ms')} | {cell('ghost')} | {sa['ghost_head']:.1f} / "
+                     f"{sh['ghost_head']:.1f} | {ref} |")
     return "\n".join(lines)
 
 

@@ -17,8 +17,8 @@ import json
 import numpy as np
 
 from stori.perform import groove_model
-from stori.perform.groove_model import MAX_OFFSET_STEPS
 from stori.perform.groove_data import gmd_parts
+from stori.perform.groove_model import MAX_OFFSET_STEPS
 from stori.perform.humanize import NOISE_CLIP, TIMING_NOISE
 
 
@@ -70,7 +70,8 @@ def markdown(result: dict) -> str:
              "| contender | timing MAE (ms) | velocity MAE |", "|---|---:|---:|"]
     for k, label in LABELS.items():
         r = result[k]
-        lines.append(f"| {label.format(v=result['default_velocity'])} | {r['timing_mae_ms']:.2f} | {r['velocity_mae']:.2f} |")
+        lines.append(f"| {label.format(v=result['default_velocity'])} | {r['timing_mae_ms']:.2f} | "
+                     f"{r['velocity_mae']:.2f} |")
     return "\n".join(lines)
 
 

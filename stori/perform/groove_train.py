@@ -104,7 +104,8 @@ def train(config: dict | None = None, log=print) -> dict:
         batches = _batches(items, cfg["batch_size"], rng)
         for b, chunk in enumerate(batches):
             # cosine decay over whichever budget ends first: epochs or minutes
-            progress = max((epoch - 1 + b / len(batches)) / cfg["max_epochs"], (time.monotonic() - t0) / (deadline - t0))
+            progress = max((epoch - 1 + b / len(batches)) / cfg["max_epochs"],
+                           (time.monotonic() - t0) / (deadline - t0))
             for group in opt.param_groups:
                 group["lr"] = cfg["lr"] * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
             loss, _, _, n = _loss(model, chunk, cfg["style_dropout"], rng)
@@ -149,7 +150,8 @@ def run(args) -> int:
         try:
             cfg = json.loads(Path(args.config).read_text())
         except (OSError, ValueError) as err:
-            raise StoriError("config", f"cannot read {args.config!r} ({err.__class__.__name__})", "a JSON object") from None
+            raise StoriError("config", f"cannot read {args.config!r} ({err.__class__.__name__})",
+                             "a JSON object") from None
     for key, val in (("max_minutes", args.max_minutes), ("out", args.out), ("data_dir", args.data_dir)):
         if val is not None:
             cfg[key] = val

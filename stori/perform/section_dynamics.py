@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stori.spec.song import PPQ
+from stori.spec.song import bar_ticks
 
 TABLE_PATH = Path(__file__).with_name("section_dynamics.json")
 N_PARTS = 8
@@ -38,8 +38,7 @@ def measure(samples) -> dict:
             if len(notes) < N_PARTS * 2:
                 continue
             vel = np.array([n.velocity for n in notes], dtype=float)
-            num, den = s.time_signature
-            length = s.n_bars * PPQ * 4 * num // den
+            length = s.n_bars * bar_ticks(s.time_signature)
             part = np.minimum((np.array([n.start for n in notes]) * N_PARTS) // max(1, length), N_PARTS - 1)
             means = [vel[part == k].mean() if (part == k).any() else np.nan for k in range(N_PARTS)]
             gains[s.section_type].append(vel.mean() / song_mean)

@@ -9,7 +9,8 @@ Placement tendencies are 16-character strings over one 4/4 bar of 16ths, each ch
 in tenths that the piece plays there ("9" = always: an anchor the pattern keeps). Other meters
 borrow them beat by beat (:data:`stori.perform.meters`). ``swing`` is where the off-beat of the
 ``swing_unit`` pair lands, as a percentage of the pair (50 straight, 66.7 triplet). ``feel_ms``
-shifts a piece against the grid (negative = ahead; for the snare, its backbeat strokes, not ghosts); ``density`` bounds hits per 4/4 bar.
+shifts a piece against the grid (negative = ahead; for the snare, its backbeat strokes, not ghosts);
+``density`` bounds hits per 4/4 bar.
 GMD facts used (``../shared/data/README.md``): jazz 8th swing ~61%, rock/funk/hip-hop 48-53%;
 snares ~9.5 ms ahead on average; ghost snares funk 51%, soul 48%, hip-hop 41%, rock 35%.
 """

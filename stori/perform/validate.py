@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from stori.data.drum_kit import to_kit
+from stori.data.drum_kit import KICKS, KIT, kit, to_kit
 from stori.perform.styles import DrumStyle
 from stori.spec.song import PPQ, Note
 
 AT_ONCE_MS = 15.0
 MIN_GAP_MS = 30.0
 ROLL_MIN_MS = 20.0
-FEET = {35, 36, 44}
-CLOSED_HATS = {42, 44}
-OPEN_HAT = 46
+FEET = KICKS | {KIT["pedal_hat"]}
+CLOSED_HATS = set(kit("closed_hat", "pedal_hat"))
+OPEN_HAT = KIT["open_hat"]
 # Which hand hit gives way first when too many sound at once (lower goes first).
-_HAND_PRIORITY = {38: 5, 39: 5, 37: 4, 49: 4, 57: 4, 43: 3, 47: 3, 50: 3, 46: 2, 51: 2, 53: 2, 42: 1}
+_HAND_PRIORITY = {KIT[p]: rank for rank, pieces in ((5, ("snare", "clap")), (4, ("side_stick", "crash", "crash2")),
+                                                   (3, ("floor_tom", "mid_tom", "high_tom")),
+                                                   (2, ("open_hat", "ride", "ride_bell")), (1, ("closed_hat",)))
+                  for p in pieces}
 
 
 def _ms(tick: int, tempo: float) -> float:
@@ -60,7 +63,8 @@ def _exempt_pairs(hits: list[Note], tempo: float) -> set[int]:
 
 def check_drums(notes: list[Note], style: DrumStyle, tempo: float, ticks_per_bar: int, bars: int) -> list[str]:
     """Every rule the part breaks, one line each; empty when valid and playable."""
-    problems = [f"note {n.pitch} at tick {n.start} is outside GM drums 35..81" for n in notes if not 35 <= n.pitch <= 81]
+    problems = [f"note {n.pitch} at tick {n.start} is outside GM drums 35..81"
+                for n in notes if not 35 <= n.pitch <= 81]
     lo, hi = density_bounds(style, ticks_per_bar)
     per_bar = len(notes) / max(1, bars)
     if not lo <= per_bar <= hi:
@@ -109,13 +113,14 @@ def _repair_once(notes: list[Note], style: DrumStyle, tempo: float, ticks_per_ba
         pitches = {n.pitch for n in g}
         if OPEN_HAT in pitches:
             g = [n for n in g if n.pitch not in CLOSED_HATS]
-        hands = sorted((n for n in g if n.pitch not in FEET), key=lambda n: (_HAND_PRIORITY.get(n.pitch, 0), n.velocity))
-        feet = sorted((n for n in g if n.pitch in FEET), key=lambda n: (n.pitch == 36, n.velocity))
+        hands = sorted((n for n in g if n.pitch not in FEET),
+                       key=lambda n: (_HAND_PRIORITY.get(n.pitch, 0), n.velocity))
+        feet = sorted((n for n in g if n.pitch in FEET), key=lambda n: (n.pitch == KIT["kick"], n.velocity))
         kept += hands[-2:] + feet[-2:]
     out = _space(kept, tempo)
     lo, hi = density_bounds(style, ticks_per_bar)
     if len(out) > hi * bars:
-        by_weight = sorted(out, key=lambda n: (n.pitch in (36, 38, 39, 49), n.velocity, -n.start))
+        by_weight = sorted(out, key=lambda n: (n.pitch in kit("kick", "snare", "clap", "crash"), n.velocity, -n.start))
         drop = set(map(id, by_weight[:len(out) - int(hi * bars)]))
         out = [n for n in out if id(n) not in drop]
     if len(out) < lo * bars:
@@ -146,7 +151,8 @@ def _space(notes: list[Note], tempo: float) -> list[Note]:
     return out
 
 
-def _add_hats(notes: list[Note], style: DrumStyle, ticks_per_bar: int, bars: int, missing: int, tempo: float) -> list[Note]:
+def _add_hats(notes: list[Note], style: DrumStyle, ticks_per_bar: int, bars: int, missing: int,
+              tempo: float) -> list[Note]:
     """Closed hats on free 8ths, then free 16ths (no hand hit within the minimum gap), until the
     part is dense enough."""
     busy = [n.start for n in notes if n.pitch not in FEET]
@@ -155,6 +161,6 @@ def _add_hats(notes: list[Note], style: DrumStyle, ticks_per_bar: int, bars: int
     for step in (PPQ // 2, PPQ // 4):
         for t in range(0, bars * ticks_per_bar, step):
             if len(added) < missing and all(abs(t - b) >= min_ticks for b in busy):
-                added.append(Note(42, t, t + PPQ // 4, style.velocity[1] - 20))
+                added.append(Note(KIT["closed_hat"], t, t + PPQ // 4, style.velocity[1] - 20))
                 busy.append(t)
     return notes + added

@@ -27,7 +27,8 @@ from pathlib import Path
 from stori.errors import StoriError
 
 TABLE_PATH = Path(__file__).resolve().parent / "chord_ngram.json"
-DEGREES = {0: "I", 1: "bII", 2: "II", 3: "bIII", 4: "III", 5: "IV", 6: "#IV", 7: "V", 8: "bVI", 9: "VI", 10: "bVII", 11: "VII"}
+DEGREES = {0: "I", 1: "bII", 2: "II", 3: "bIII", 4: "III", 5: "IV", 6: "#IV", 7: "V", 8: "bVI", 9: "VI", 10: "bVII",
+           11: "VII"}
 START = "<s>"
 HIGH_TENSION_PHRASE = 0.4
 
@@ -168,8 +169,8 @@ class ChordModel:
 
     def sample(self, rng: random.Random, mode: str, length: int, valence: float, tension: float,
                lead_in: str | None = None, candidates: int = 12) -> tuple[list[str], float, list[list[str]]]:
-        """One of ``candidates`` sampled loops (drawn by softmax of their scores) of ``length`` numerals: scored by their own
-        log-probability, by how well the last chord leads back to the first (the loop repeats) and,
+        """One of ``candidates`` sampled loops (drawn by softmax of their scores) of ``length`` numerals: scored
+        by their own log-probability, by how well the last chord leads back to the first (the loop repeats) and,
         when ``lead_in`` is given, by how well the previous section's last chord leads in.
         Returns (best, its mean log-probability, the other candidates)."""
         cond = self.condition(mode, tension)
@@ -210,7 +211,8 @@ def chord_model() -> ChordModel:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m stori.plan.chords", description="rebuild stori/plan/chord_ngram.json from POP909")
+    p = argparse.ArgumentParser(prog="python -m stori.plan.chords",
+                                description="rebuild stori/plan/chord_ngram.json from POP909")
     p.add_argument("--data-dir")
     p.add_argument("--out", default=str(TABLE_PATH))
     args = p.parse_args(argv)

@@ -16,12 +16,16 @@ from stori.spec.song_spec import BEHAVIOURS, SECTION_TYPES, SongSpec
 from stori.trace import TraceRecorder, because
 
 _SYSTEM = ("You plan songs for a MIDI composer. Answer with one JSON object only: an RMS v2 song spec with keys "
-           "rms_version ('2.0'), title, genre, tempo (40-240), key (e.g. 'A minor'), time_signature ('4/4'), global_emotion "
-           "{energy 0..1, valence -1..1, tension 0..1, intimacy 0..1, motion 0..1}, motifs [{id, name, intervals (semitones "
-           "from the anchor), rhythm (beats per note), register (MIDI), anchor_degree 1..7}], sections [{id, type ("
-           + ", ".join(SECTION_TYPES) + "), bars, emotion, chords (one chord symbol string per bar, e.g. 'Am' or 'F G'), "
-           "motif_usage [{motif, bar, beat, transformations, track: 'melody'}], entry_state, exit_state, track_behaviours "
-           + json.dumps(BEHAVIOURS) + "}], tracks [{name, role (drums, bass, harmony, melody), program, channel (10 for drums)}].")
+           "rms_version ('2.0'), title, genre, tempo (40-240), key (e.g. 'A minor'), time_signature ('4/4'), "
+           "global_emotion {energy 0..1, valence -1..1, tension 0..1, intimacy 0..1, motion 0..1}, motifs [{id, "
+           "name, intervals (semitones from the anchor), rhythm (beats per note), register (MIDI), anchor_degree "
+           "1..7}], sections [{id, type ("
+           + ", ".join(SECTION_TYPES) + "), bars, emotion, chords (one chord symbol string per bar, e.g. 'Am' or 'F "
+                                        "G'), "
+           "motif_usage [{motif, bar, beat, transformations, track: 'melody'}], entry_state, exit_state, "
+           "track_behaviours "
+           + json.dumps(BEHAVIOURS) + "}], tracks [{name, role (drums, bass, harmony, melody), program, channel (10 "
+                                      "for drums)}].")
 
 
 def plan_with_llm(prompt: str, tracer: TraceRecorder, timeout: float = 60.0) -> tuple[SongSpec | None, str | None]:
@@ -43,5 +47,6 @@ def plan_with_llm(prompt: str, tracer: TraceRecorder, timeout: float = 60.0) -> 
         return None, f"the LLM planner failed ({e.__class__.__name__}: {str(e)[:120]})"
     spec.extra["planner"] = f"llm:{model}"
     tracer.record("planner", "song", f"llm:{model}", [because("STORI_LLM_URL", url, "an LLM planned the song", 1.0)],
-                  confidence=0.5, principle="a language model reads the prompt; the spec it returns was validated as RMS v2")
+                  confidence=0.5,
+                  principle="a language model reads the prompt; the spec it returns was validated as RMS v2")
     return spec, None

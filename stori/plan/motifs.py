@@ -69,18 +69,22 @@ def design_motifs(rng: random.Random, key: str, ev: EmotionVector, sections: lis
                        "register": _register(key, ev), "emotional_role": "lift", "anchor_degree": 3,
                        "allowed_transformations": ["transpose", "register_shift", "rhythmic_compress", "intensify"]})
     for m in motifs:
-        tracer.record("motif", f"motif:{m['id']}", {"name": m["name"], "intervals": m["intervals"], "rhythm": m["rhythm"],
-                                                    "anchor_degree": m["anchor_degree"]},
-                      reasons if m["id"] == "m1" else [because("form", "verse of 8+ bars" if m["id"] == "m2" else "pre-chorus",
-                                                               "has room for a second figure", 1.0)],
+        tracer.record("motif", f"motif:{m['id']}",
+                      {"name": m["name"], "intervals": m["intervals"], "rhythm": m["rhythm"],
+                       "anchor_degree": m["anchor_degree"]},
+                      reasons if m["id"] == "m1" else [
+                          because("form", "verse of 8+ bars" if m["id"] == "m2" else "pre-chorus",
+                                  "has room for a second figure", 1.0)],
                       confidence=0.5, principle="a short, recognisable figure ties the sections together; "
                       "answers and lifts give the verse and the pre-chorus their own shape")
     return motifs
 
 
-def motif_usages(motifs: list[dict], sections: list[dict], ts: tuple[int, int], prompt: str, tracer: TraceRecorder) -> None:
+def motif_usages(motifs: list[dict], sections: list[dict], ts: tuple[int, int], prompt: str,
+                 tracer: TraceRecorder) -> None:
     """Write ``motif_usage`` into each section the arc calls for (only where the figure fits)."""
-    have = {m["id"]: Motif(m["id"], m["intervals"], m["rhythm"], m["register"], allowed_transformations=m["allowed_transformations"])
+    have = {m["id"]: Motif(m["id"], m["intervals"], m["rhythm"], m["register"],
+                           allowed_transformations=m["allowed_transformations"])
             for m in motifs}
     bar_beats = 4.0 * ts[0] / ts[1]
     soar = "soar" in prompt.lower()
@@ -94,7 +98,8 @@ def motif_usages(motifs: list[dict], sections: list[dict], ts: tuple[int, int], 
         elif st == "pre_chorus":
             plan = [("m3", 1, [])] if "m3" in have else [("m1", 1, [{"type": "transpose", "amount": 2}])]
         elif st == "chorus":
-            lift = [{"type": "register_shift", "amount": 1}] if soar or s["track_behaviours"].get("melody") == "soaring" else []
+            lift = [{"type": "register_shift",
+                     "amount": 1}] if soar or s["track_behaviours"].get("melody") == "soaring" else []
             plan = [("m1", 1, lift)] + ([("m1", 5, ["intensify"])] if bars >= 8 else [])
         elif st == "bridge":
             plan = [("m1", 1, ["invert"])]
@@ -108,8 +113,12 @@ def motif_usages(motifs: list[dict], sections: list[dict], ts: tuple[int, int], 
                 continue
             s["motif_usage"].append({"motif": mid, "bar": bar, "beat": 1, "transformations": trans, "track": "melody"})
             names = [t if isinstance(t, str) else t["type"] for t in trans]
-            tracer.record("motif_usage", f"section:{s['id']}/melody", {"motif": mid, "bar": bar, "transformations": names},
-                          [because("section_type", st, f"a {st} states the {mid} figure" + (f", {', '.join(names)}" if names else " as written"), 0.7)]
-                          + ([because("prompt", "soars", "the chorus lifts the theme an octave", 0.3)] if "register_shift" in names else []),
+            tracer.record("motif_usage", f"section:{s['id']}/melody",
+                          {"motif": mid, "bar": bar, "transformations": names},
+                          [because("section_type", st,
+                                   f"a {st} states the {mid} figure"
+                                   + (f", {', '.join(names)}" if names else " as written"), 0.7)]
+                          + ([because("prompt", "soars", "the chorus lifts the theme an octave",
+                                      0.3)] if "register_shift" in names else []),
                           confidence=0.7, principle="a theme returns changed: higher when the song opens up, inverted "
                           "in the bridge for contrast, slowed in the intro and outro")

@@ -14,8 +14,18 @@ from stori.errors import StoriError, check_range
 from stori.plan.chords import chord_model, tension_of
 from stori.plan.genres import GENRES, detect_genre
 from stori.plan.motifs import design_motifs, motif_usages
-from stori.plan.words import (arcs_from_text, builds, emotion_from_text, instruments_from_text, key_from_text,
-                              length_from_text, meter_from_text, playing_from_text, song_emotion_text, tempo_from_text)
+from stori.plan.words import (
+    arcs_from_text,
+    builds,
+    emotion_from_text,
+    instruments_from_text,
+    key_from_text,
+    length_from_text,
+    meter_from_text,
+    playing_from_text,
+    song_emotion_text,
+    tempo_from_text,
+)
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.emotion import AXES, EmotionVector
 from stori.spec.song_spec import SECTION_TYPES, SongSpec, parse_time_signature
@@ -111,19 +121,24 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
                    because("valence", ev.valence, "tilts toward major chords when positive, minor when negative", 0.2),
                    *c.because("harmonic_rhythm")[:1], *c.because("chord_extensions")[:1]],
                   alternatives=others, confidence=round(min(0.95, max(0.2, 1 + score / 4)), 3),
-                  principle="chords move by the habits of real pop songs; tension chooses how often they lean on the dominant")
+                  principle="chords move by the habits of real pop songs; tension chooses how often they lean on the "
+                            "dominant")
     return chords, numerals
 
 
-def _behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
+def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour);
+    ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
     drums = "tacet" if stype == "intro" and ev.energy < 0.3 else (
-        "sparse" if ev.energy < 0.35 else ("driving" if ev.energy > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
+        "sparse" if ev.energy < 0.35 else
+        ("driving" if ev.energy > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
     if genre.drum_style in ("boom_bap", "trap", "lofi") and drums == "steady":
         drums = "half_time" if genre.drum_style == "trap" else "steady"
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
     harmony = "sustained" if ev.energy < 0.35 else "arpeggiated" if ev.intimacy > 0.75 and ev.energy < 0.5 else (
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
-    melody = "sparse" if stype in ("intro", "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
+    melody = "sparse" if stype in ("intro",
+                                   "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
     out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody}
     for role, (behaviour, _) in playing.items():
         if out.get(role) == "tacet" and behaviour != "tacet":
@@ -190,16 +205,18 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     if emotion:
         ev = EmotionVector.from_dict({a: v for a, v in emotion.items() if v is not None}, base=ev)
     tracer.record("global_emotion", "song", ev.to_dict(),
-                  [because("emotion word", w, "pulls the song's emotion toward the word", 1 / max(1, len(words))) for w in words]
+                  [because("emotion word", w, "pulls the song's emotion toward the word",
+                           1 / max(1, len(words))) for w in words]
                   + [because(a, v, "set by the musician", 1.0) for a, v in (emotion or {}).items() if v is not None]
                   + ([] if words or emotion else [because("genre", g.name, "the genre's usual mood", 1.0)]),
-                  confidence=0.75, principle="emotion words are points in a five-axis space; the song starts at their centre")
+                  confidence=0.75,
+                  principle="emotion words are points in a five-axis space; the song starts at their centre")
 
     given_tempo = tempo if tempo is not None else tempo_from_text(prompt)
     tempo = check_range("tempo", given_tempo if given_tempo is not None else arousal_tempo(g.tempo, ev), 40, 240)
-    key = normalize_key(key) if key else (key_from_text(prompt) or
-                                          f"{rng.choice(['C', 'D', 'E', 'F', 'G', 'A', 'Bb'])} "
-                                          f"{'minor' if ev.valence < -0.15 or (g.mode == 'minor' and ev.valence < 0.3) else 'major'}")
+    minor = ev.valence < -0.15 or (g.mode == "minor" and ev.valence < 0.3)
+    key = normalize_key(key) if key else (
+        key_from_text(prompt) or f"{rng.choice(['C', 'D', 'E', 'F', 'G', 'A', 'Bb'])} {'minor' if minor else 'major'}")
     key = normalize_key(key)
     meter = time_signature or meter_from_text(prompt) or g.meter
     ts = parse_time_signature(meter)
@@ -208,15 +225,18 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                    because("energy", ev.energy, "higher energy, faster tempo (+-25% of the genre's middle)", 0.4),
                    because("motion", ev.motion, "more motion, faster tempo (+-7.5%)", 0.2),
                    because("valence", ev.valence, "negative valence favours minor", 0.2)]
-                  + ([because("prompt", "tempo/key/meter", "stated in the text or settings", 1.0)] if given_tempo or key_from_text(prompt) else []),
+                  + ([because("prompt", "tempo/key/meter", "stated in the text or settings",
+                              1.0)] if given_tempo or key_from_text(prompt) else []),
                   confidence=0.6, principle="tempo carries arousal; mode carries valence")
 
     form = parse_structure(structure) if structure else list(g.structure)
     length = None if structure else length_from_text(prompt)
     form = _fit_length(form, length, tempo, ts[0])
     if length:
-        tracer.record("length", "song", {"bars": sum(b for _, b in form)}, [because("prompt", f"{length[1]:g} {length[0]}", "scales every section", 1.0)],
-                      confidence=0.8, principle="the form keeps its proportions when the song is made longer or shorter")
+        tracer.record("length", "song", {"bars": sum(b for _, b in form)},
+                      [because("prompt", f"{length[1]:g} {length[0]}", "scales every section", 1.0)],
+                      confidence=0.8,
+                      principle="the form keeps its proportions when the song is made longer or shorter")
 
     arcs, build = arcs_from_text(prompt), builds(prompt)
     playing = playing_from_text(prompt)
@@ -238,7 +258,9 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                 continue
             d = _toward(sev, delta) if "__toward__" in delta else delta
             sev = sev.shifted(d)
-            reasons.append(because("arc word", word, f"said about the {stype}: " + ", ".join(f"{a} {v:+.2f}" for a, v in d.items() if abs(v) > 0.005), 0.6))
+            reasons.append(because("arc word", word,
+                                   f"said about the {stype}: " + ", ".join(f"{a} {v:+.2f}" for a,
+                                                                           v in d.items() if abs(v) > 0.005), 0.6))
         if build and len(form) > 1:
             ramp = -0.15 + 0.3 * i / (len(form) - 1)
             sev = sev.shifted({"energy": ramp, "tension": ramp / 2})
@@ -253,14 +275,17 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
             chords, numerals = plan_chords(key, stype, sev, bars, srng, lead_in, tracer, sid)
             progressions[stype] = (chords, numerals)
         lead_in = numerals[-1]
-        behaviours = _behaviours(stype, sev, g, playing)
-        tracer.record("section_emotion", f"section:{sid}", {"type": stype, "bars": bars, "emotion": sev.to_dict()}, reasons,
+        behaviours = section_behaviours(stype, sev, g, playing)
+        tracer.record("section_emotion", f"section:{sid}", {"type": stype, "bars": bars, "emotion": sev.to_dict()},
+                      reasons,
                       confidence=0.65, principle="sections contrast by energy while sharing the key and the theme")
         tracer.record("track_behaviours", f"section:{sid}", behaviours,
                       [because("energy", sev.energy, "sets how hard drums and bass push", 0.5),
                        because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained", 0.2)]
-                      + [because("prompt", words_, f"asks for {b} {role}", 1.0) for role, (b, words_) in playing.items()],
-                      confidence=0.6, principle="how a part plays is chosen by the section's energy and by what the musician asked")
+                      + [because("prompt", words_, f"asks for {b} {role}", 1.0) for role,
+                         (b, words_) in playing.items()],
+                      confidence=0.6,
+                      principle="how a part plays is chosen by the section's energy and by what the musician asked")
         sections.append({"id": sid, "type": stype, "bars": bars, "emotion": sev.to_dict(), "chords": chords,
                          "motif_usage": [], "entry_state": {}, "exit_state": {}, "track_behaviours": behaviours})
 
@@ -285,7 +310,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     })
     for t in check_transitions(spec):
         if not t.ok:
-            tracer.record("transition_check", f"section:{t.target}", {"from": t.source, "ok": False, "reasons": t.reasons},
+            tracer.record("transition_check", f"section:{t.target}",
+                          {"from": t.source, "ok": False, "reasons": t.reasons},
                           [because("transition", t.source, r, 1.0) for r in t.reasons], confidence=0.9,
                           principle="neighbouring sections must connect; the composer repairs what the plan cannot")
     return spec

@@ -115,5 +115,6 @@ def emotion_from_text(text: str, base: EmotionVector) -> tuple[EmotionVector, li
     points = [point_of(p, s) for p, s in found]
     mean = {a: sum(p[a] for p in points) / len(points) for a in AXES}
     blended = {a: 0.75 * mean[a] + 0.25 * getattr(base, a) for a in AXES}
-    return EmotionVector.from_dict({a: max(-1.0 if a == "valence" else 0.0, min(1.0, v)) for a, v in blended.items()}), \
+    return EmotionVector.from_dict({a: max(-1.0 if a == "valence" else 0.0, min(1.0, v)) for a,
+                                    v in blended.items()}), \
         [p for p, _ in found]

@@ -9,22 +9,31 @@ from stori.plan.thesaurus import EMOTION_WORDS, emotion_from_text, find_emotion_
 
 # Instrument phrases -> (role, track name, GM program). Longer phrases are matched first.
 INSTRUMENT_WORDS: dict[str, tuple[str, str, int]] = {
-    "fingerpicked guitar": ("harmony", "Fingerpicked Guitar", 25), "acoustic guitar": ("harmony", "Acoustic Guitar", 25),
+    "fingerpicked guitar": ("harmony", "Fingerpicked Guitar", 25),
+    "acoustic guitar": ("harmony", "Acoustic Guitar", 25),
     "nylon guitar": ("harmony", "Nylon Guitar", 24), "electric guitar": ("harmony", "Electric Guitar", 27),
     "clean guitar": ("harmony", "Clean Guitar", 27), "distorted guitar": ("harmony", "Distorted Guitar", 30),
-    "guitar": ("harmony", "Guitar", 25), "strings pad": ("harmony", "Strings Pad", 49), "strings": ("harmony", "Strings", 48),
-    "string section": ("harmony", "Strings", 48), "grand piano": ("harmony", "Piano", 0), "piano": ("harmony", "Piano", 0),
-    "electric piano": ("harmony", "Electric Piano", 4), "rhodes": ("harmony", "Rhodes", 4), "wurlitzer": ("harmony", "Wurlitzer", 4),
+    "guitar": ("harmony", "Guitar", 25), "strings pad": ("harmony", "Strings Pad", 49),
+    "strings": ("harmony", "Strings", 48),
+    "string section": ("harmony", "Strings", 48), "grand piano": ("harmony", "Piano", 0),
+    "piano": ("harmony", "Piano", 0),
+    "electric piano": ("harmony", "Electric Piano", 4), "rhodes": ("harmony", "Rhodes", 4),
+    "wurlitzer": ("harmony", "Wurlitzer", 4),
     "organ": ("harmony", "Organ", 16), "synth pad": ("harmony", "Synth Pad", 89), "pad": ("harmony", "Pad", 89),
     "harp": ("harmony", "Harp", 46), "ukulele": ("harmony", "Ukulele", 24), "banjo": ("harmony", "Banjo", 105),
-    "warm bass": ("bass", "Warm Bass", 32), "upright bass": ("bass", "Upright Bass", 32), "double bass": ("bass", "Upright Bass", 32),
-    "fretless bass": ("bass", "Fretless Bass", 35), "slap bass": ("bass", "Slap Bass", 36), "synth bass": ("bass", "Synth Bass", 38),
-    "sub bass": ("bass", "Sub Bass", 38), "808": ("bass", "808 Bass", 38), "cello": ("bass", "Cello", 42), "bass": ("bass", "Bass", 33),
+    "warm bass": ("bass", "Warm Bass", 32), "upright bass": ("bass", "Upright Bass", 32),
+    "double bass": ("bass", "Upright Bass", 32),
+    "fretless bass": ("bass", "Fretless Bass", 35), "slap bass": ("bass", "Slap Bass", 36),
+    "synth bass": ("bass", "Synth Bass", 38),
+    "sub bass": ("bass", "Sub Bass", 38), "808": ("bass", "808 Bass", 38), "cello": ("bass", "Cello", 42),
+    "bass": ("bass", "Bass", 33),
     "flute": ("melody", "Flute", 73), "violin": ("melody", "Violin", 40), "saxophone": ("melody", "Saxophone", 65),
     "sax": ("melody", "Saxophone", 65), "trumpet": ("melody", "Trumpet", 56), "clarinet": ("melody", "Clarinet", 71),
     "oboe": ("melody", "Oboe", 68), "whistle": ("melody", "Whistle", 78), "vocal": ("melody", "Vocal Lead", 54),
-    "voice": ("melody", "Vocal Lead", 54), "lead synth": ("melody", "Synth Lead", 81), "synth lead": ("melody", "Synth Lead", 81),
-    "bells": ("melody", "Bells", 14), "glockenspiel": ("melody", "Glockenspiel", 9), "harmonica": ("melody", "Harmonica", 22),
+    "voice": ("melody", "Vocal Lead", 54), "lead synth": ("melody", "Synth Lead", 81),
+    "synth lead": ("melody", "Synth Lead", 81),
+    "bells": ("melody", "Bells", 14), "glockenspiel": ("melody", "Glockenspiel", 9),
+    "harmonica": ("melody", "Harmonica", 22),
     "drums": ("drums", "Drums", 0), "drum kit": ("drums", "Drums", 0), "percussion": ("drums", "Percussion", 0),
     "beat": ("drums", "Drums", 0),
 }
@@ -37,26 +46,32 @@ PLAYING_WORDS: dict[str, tuple[str, str]] = {
     "half-time": ("drums", "half_time"), "half time": ("drums", "half_time"),
     "walking bass": ("bass", "walking"), "driving bass": ("bass", "driving"), "pulsing bass": ("bass", "driving"),
     "sustained bass": ("bass", "sustained"), "drone": ("bass", "sustained"),
-    "fingerpicked": ("harmony", "arpeggiated"), "arpeggiated": ("harmony", "arpeggiated"), "arpeggios": ("harmony", "arpeggiated"),
+    "fingerpicked": ("harmony", "arpeggiated"), "arpeggiated": ("harmony", "arpeggiated"),
+    "arpeggios": ("harmony", "arpeggiated"),
     "strummed": ("harmony", "rhythmic"), "choppy": ("harmony", "rhythmic"), "stabs": ("harmony", "rhythmic"),
     "pad": ("harmony", "sustained"), "sustained chords": ("harmony", "sustained"), "block chords": ("harmony", "block"),
 }
 # Parts that keep their word's behaviour in the chorus only when it is not lighter than this.
 _CHORUS_LIFT = {"sparse": "steady"}
 
-SECTION_WORDS = {"intro": "intro", "verse": "verse", "verses": "verse", "pre-chorus": "pre_chorus", "prechorus": "pre_chorus",
-                 "pre chorus": "pre_chorus", "chorus": "chorus", "choruses": "chorus", "hook": "chorus", "drop": "chorus",
-                 "refrain": "chorus", "bridge": "bridge", "middle eight": "bridge", "breakdown": "break", "break": "break",
+SECTION_WORDS = {"intro": "intro", "verse": "verse", "verses": "verse", "pre-chorus": "pre_chorus",
+                 "prechorus": "pre_chorus",
+                 "pre chorus": "pre_chorus", "chorus": "chorus", "choruses": "chorus", "hook": "chorus",
+                 "drop": "chorus",
+                 "refrain": "chorus", "bridge": "bridge", "middle eight": "bridge", "breakdown": "break",
+                 "break": "break",
                  "solo": "solo", "outro": "outro", "ending": "outro", "coda": "outro"}
 
 # Arc words: an emotion delta for the section they are said about (or the whole song).
 ARC_WORDS: dict[str, dict[str, float]] = {
-    "soars": {"energy": 0.15, "valence": 0.1, "intimacy": -0.1}, "soar": {"energy": 0.15, "valence": 0.1, "intimacy": -0.1},
+    "soars": {"energy": 0.15, "valence": 0.1, "intimacy": -0.1},
+    "soar": {"energy": 0.15, "valence": 0.1, "intimacy": -0.1},
     "soaring": {"energy": 0.15, "valence": 0.1, "intimacy": -0.1}, "lifts": {"energy": 0.15, "valence": 0.05},
     "explodes": {"energy": 0.3, "motion": 0.2, "intimacy": -0.2}, "big": {"energy": 0.2, "intimacy": -0.1},
     "huge": {"energy": 0.3, "intimacy": -0.2}, "anthemic": {"energy": 0.25, "valence": 0.15, "intimacy": -0.2},
     "sparse": {"energy": -0.15, "motion": -0.15, "intimacy": 0.1}, "quiet": {"energy": -0.2, "intimacy": 0.1},
-    "stripped": {"energy": -0.2, "motion": -0.1, "intimacy": 0.2}, "stripped-back": {"energy": -0.2, "motion": -0.1, "intimacy": 0.2},
+    "stripped": {"energy": -0.2, "motion": -0.1, "intimacy": 0.2},
+    "stripped-back": {"energy": -0.2, "motion": -0.1, "intimacy": 0.2},
     "intimate": {"intimacy": 0.2, "energy": -0.1}, "busy": {"motion": 0.2, "energy": 0.1},
     "darker": {"valence": -0.25, "tension": 0.1}, "brighter": {"valence": 0.25}, "tense": {"tension": 0.2},
     "drops": {"energy": -0.25, "motion": -0.15}, "breaks down": {"energy": -0.3, "motion": -0.2},
@@ -67,10 +82,12 @@ ARC_WORDS: dict[str, dict[str, float]] = {
 BUILD_WORDS = ("builds", "grows", "crescendo", "keeps building", "slow build", "swells")
 
 _TEMPO_RE = re.compile(r"(\d{2,3})\s*(?:bpm|beats per minute)", re.I)
-_TEMPO_WORDS = {"very slow": 62, "slow": 72, "laid-back": 82, "mid-tempo": 100, "upbeat": 118, "fast": 140, "very fast": 165}
+_TEMPO_WORDS = {"very slow": 62, "slow": 72, "laid-back": 82, "mid-tempo": 100, "upbeat": 118, "fast": 140,
+                "very fast": 165}
 _KEY_RE = re.compile(r"\bin ([A-Ga-g][#b]?)\s*(major|minor|dorian|mixolydian|lydian|phrygian)\b", re.I)
 _METER_RE = re.compile(r"\b(2/4|3/4|4/4|5/4|6/8|7/8|9/8|12/8)\b")
-_LENGTH_RE = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:-\s*)?(minutes?|mins?|seconds?|secs?|bars?)\b|\b(\d):([0-5]\d)\b", re.I)
+_LENGTH_RE = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:-\s*)?(minutes?|mins?|seconds?|secs?|bars?)\b|\b(\d):([0-5]\d)\b",
+                        re.I)
 
 
 def tempo_from_text(text: str) -> float | None:

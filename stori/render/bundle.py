@@ -1,4 +1,5 @@
-"""The song bundle on disk: song.mid, spec.json, traces.json, stems/<track>.mid, optional preview.wav.
+"""The song bundle on disk: song.mid, spec.json, traces.json, stems/<track>.mid, optional preview.ogg
+(or preview.wav on request).
 
 A bundle is built in a temporary folder beside its destination and moved into place, so an error
 half-way never leaves a half-written bundle.
@@ -11,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from stori.errors import StoriError
-from stori.render.audio import render_wav
+from stori.render.audio import AUDIO_FORMATS, render_preview
 from stori.render.midi import midi_bytes, midi_to_song, stem_name
 from stori.spec.song import Song
 from stori.spec.song_spec import SongSpec
@@ -19,10 +20,11 @@ from stori.spec.song_spec import SongSpec
 BUNDLE_FILES = ("song.mid", "spec.json", "traces.json")
 
 
-def write_bundle(song: Song, out_dir: str | Path, render: bool = False) -> dict[str, Path]:
+def write_bundle(song: Song, out_dir: str | Path, render: bool | str = False) -> dict[str, Path]:
     """Write ``song`` as a bundle in ``out_dir``; returns the written paths by name.
 
-    With ``render=True`` a FluidSynth preview is written too; if audio is unavailable this raises
+    With ``render`` a FluidSynth preview is written too: ``preview.ogg`` (``True`` or ``"ogg"``) or
+    ``preview.wav`` (``"wav"``); if audio is unavailable this raises
     :class:`~stori.render.audio.AudioUnavailable` before anything is moved into ``out_dir``.
     """
     out = Path(out_dir)
@@ -38,7 +40,10 @@ def write_bundle(song: Song, out_dir: str | Path, render: bool = False) -> dict[
         for i, track in enumerate(song.tracks):
             (tmp / "stems" / f"{stem_name(track, i)}.mid").write_bytes(midi_bytes(song, [track]))
         if render:
-            render_wav(song, tmp / "preview.wav")
+            audio = "ogg" if render is True else render
+            if audio not in AUDIO_FORMATS:
+                raise StoriError("render", f"{str(audio)[:20]!r} is not an audio format", ", ".join(AUDIO_FORMATS))
+            render_preview(song, tmp / f"preview.{audio}")
         out.mkdir(exist_ok=True)
         if (out / "stems").is_dir():
             shutil.rmtree(out / "stems")

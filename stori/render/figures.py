@@ -11,7 +11,8 @@ from stori.spec.song import Song
 TRACK_COLOURS = ("#e4572e", "#29335c", "#f3a712", "#669bbc", "#a8c686", "#8e6c8a", "#3d405b", "#81b29a")
 MAX_ROLL_NOTES = 20_000  # notes drawn in the studio's piano roll (a browser slows past this); the earliest are kept
 MAX_ROLL_SECTIONS = 64  # section lines and names drawn; later ones are left out
-AXIS_COLOURS = {"energy": "#e4572e", "valence": "#f3a712", "tension": "#8e2c48", "intimacy": "#669bbc", "motion": "#4c956c"}
+AXIS_COLOURS = {"energy": "#e4572e", "valence": "#f3a712", "tension": "#8e2c48", "intimacy": "#669bbc",
+                "motion": "#4c956c"}
 
 
 def _bars(song: Song, tick: int) -> float:
@@ -38,7 +39,8 @@ def piano_roll(song: Song, title: str | None = None) -> go.Figure:
         fig.add_trace(go.Bar(
             base=starts, x=[_bars(song, n.end) - s for n, s in zip(notes, starts)],
             y=[n.pitch for n in notes], orientation="h", name=track.name, width=0.8,
-            marker=dict(color=TRACK_COLOURS[i % len(TRACK_COLOURS)], opacity=[0.25 + 0.75 * n.velocity / 127 for n in notes],
+            marker=dict(color=TRACK_COLOURS[i % len(TRACK_COLOURS)],
+                        opacity=[0.25 + 0.75 * n.velocity / 127 for n in notes],
                         line=dict(width=0)),
             customdata=[n.velocity for n in notes],
             hovertemplate="%{fullData.name}<br>bar %{base:.2f}<br>pitch %{y}<br>velocity %{customdata}<extra></extra>"))

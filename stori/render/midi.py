@@ -18,7 +18,8 @@ from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.spec.song import DRUM_CHANNEL, PPQ, ControlChange, Note, SectionSpan, Song, Track
 from stori.theory import MODES, NOTE_NAMES, parse_key
 
-_MODE_TO_MAJOR = {m: (12 - MODES["major"][i]) % 12 for i, m in enumerate(["major", "dorian", "phrygian", "lydian", "mixolydian"])}
+_MODE_TO_MAJOR = {m: (12 - MODES["major"][i]) % 12 for i,
+                  m in enumerate(["major", "dorian", "phrygian", "lydian", "mixolydian"])}
 
 
 def _key_signature(key: str) -> str:
@@ -65,15 +66,30 @@ def conductor_track(song: Song) -> mido.MidiTrack:
     return _events_to_track(title, events)
 
 
+PROGRAM, CONTROL, NOTE_OFF, NOTE_ON = range(4)
+
+
+def track_events(track: Track) -> list[tuple[int, int, int, int]]:
+    """A track's events as ``(tick, kind, a, b)`` in playing order: at equal ticks the program, then
+    controls, note-offs and note-ons (so a repeated note re-strikes). The MIDI file and the audio
+    preview both play this order."""
+    events = [(0, PROGRAM, track.program, 0)]
+    events += [(c.tick, CONTROL, c.control, c.value) for c in track.controls]
+    for n in track.notes:
+        events.append((n.end, NOTE_OFF, n.pitch, 0))
+        events.append((n.start, NOTE_ON, n.pitch, max(1, n.velocity)))
+    return sorted(events, key=lambda e: e[:2])
+
+
 def instrument_track(track: Track) -> mido.MidiTrack:
     ch = track.channel - 1
-    # Order at equal ticks: program, controls, note-offs, note-ons (so repeated notes re-strike).
-    events: list[tuple[int, int, mido.Message]] = [(0, 0, mido.Message("program_change", channel=ch, program=track.program))]
-    events += [(c.tick, 1, mido.Message("control_change", channel=ch, control=c.control, value=c.value)) for c in track.controls]
-    for n in track.notes:
-        events.append((n.end, 2, mido.Message("note_off", channel=ch, note=n.pitch, velocity=0)))
-        events.append((n.start, 3, mido.Message("note_on", channel=ch, note=n.pitch, velocity=max(1, n.velocity))))
-    return _events_to_track(track.name, events)
+    message = {
+        PROGRAM: lambda a, b: mido.Message("program_change", channel=ch, program=a),
+        CONTROL: lambda a, b: mido.Message("control_change", channel=ch, control=a, value=b),
+        NOTE_OFF: lambda a, b: mido.Message("note_off", channel=ch, note=a, velocity=0),
+        NOTE_ON: lambda a, b: mido.Message("note_on", channel=ch, note=a, velocity=b),
+    }
+    return _events_to_track(track.name, [(tick, kind, message[kind](a, b)) for tick, kind, a, b in track_events(track)])
 
 
 def song_to_midi(song: Song, tracks: list[Track] | None = None) -> mido.MidiFile:
@@ -103,7 +119,8 @@ def read_midi(source: str | Path | bytes) -> mido.MidiFile:
         if not path.is_file():
             raise StoriError("midi", f"{str(path)!r} is not a file", "a path to a .mid file")
         if path.stat().st_size > MAX_MIDI_BYTES:
-            raise StoriError("midi", f"file is {path.stat().st_size} bytes", f"a MIDI file up to {MAX_MIDI_BYTES} bytes")
+            raise StoriError("midi", f"file is {path.stat().st_size} bytes",
+                             f"a MIDI file up to {MAX_MIDI_BYTES} bytes")
         data = path.read_bytes()
     else:
         data = bytes(source)
@@ -111,7 +128,8 @@ def read_midi(source: str | Path | bytes) -> mido.MidiFile:
     try:
         mid = mido.MidiFile(file=io.BytesIO(data))
     except Exception as e:  # mido raises many types on malformed files
-        why = "it ends in the middle of an event" if isinstance(e, EOFError) else f"{e.__class__.__name__}: {str(e)[:80]}"
+        why = ("it ends in the middle of an event" if isinstance(e, EOFError)
+               else f"{e.__class__.__name__}: {str(e)[:80]}")
         raise StoriError("midi", f"unreadable MIDI ({why})", "a valid Standard MIDI File") from None
     limits.check_events(sum(len(t) for t in mid.tracks))
     return mid

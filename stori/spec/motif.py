@@ -42,7 +42,8 @@ class Motif:
         check_range(f"{where}.anchor_degree", self.anchor_degree, 1, 7)
         bad = set(self.allowed_transformations) - set(TRANSFORMATIONS)
         if bad:
-            raise StoriError(f"{where}.allowed_transformations", f"unknown {sorted(bad)[0]!r}", ", ".join(TRANSFORMATIONS))
+            raise StoriError(f"{where}.allowed_transformations", f"unknown {sorted(bad)[0]!r}",
+                             ", ".join(TRANSFORMATIONS))
 
     @property
     def duration(self) -> float:

@@ -14,6 +14,16 @@ DRUM_CHANNEL = 10
 """MIDI channel of drums, counted 1..16 as musicians do (9 on the wire)."""
 
 ROLES = ("drums", "bass", "harmony", "melody", "counter_melody")
+"""The parts a song can have, in the order they are composed (each hears the ones before it)."""
+
+PITCHED_ROLES = ("melody", "counter_melody", "harmony", "bass")
+"""The pitched parts, top voice down (the order reports list them in)."""
+
+
+def bar_ticks(time_signature: tuple[int, int], ppq: int = PPQ) -> int:
+    """Ticks of one bar of ``(numerator, denominator)``."""
+    num, den = time_signature
+    return ppq * 4 * num // den
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +83,7 @@ class Song:
 
     @property
     def ticks_per_bar(self) -> int:
-        num, den = self.time_signature
-        return self.ppq * 4 * num // den
+        return bar_ticks(self.time_signature, self.ppq)
 
     def seconds(self, tick: int) -> float:
         return tick / self.ppq * 60.0 / self.tempo
@@ -93,7 +102,17 @@ class Song:
         raise KeyError(section_id)
 
     def notes_in(self, track: Track, span: SectionSpan) -> list[Note]:
-        return [n for n in track.notes if span.start <= n.start < span.end]
+        return starting_in(track.notes, span.start, span.end)
+
+
+def starting_in(notes: list[Note], start: int, end: int) -> list[Note]:
+    """The notes that start in ``[start, end)``, in their order."""
+    return [n for n in notes if start <= n.start < end]
+
+
+def starting_outside(notes: list[Note], start: int, end: int) -> list[Note]:
+    """The notes that start before ``start`` or at ``end`` or later, in their order."""
+    return [n for n in notes if not start <= n.start < end]
 
 
 def dedupe(notes: list[Note]) -> list[Note]:
@@ -125,5 +144,5 @@ def lift_restrikes(song: Song, sections: set[str] | None = None) -> None:
         if t.is_drums:
             continue
         inside = {id(n) for n in t.notes if any(sp.start <= n.start < sp.end for sp in spans)}
-        t.notes = sorted([n for n in t.notes if id(n) not in inside] + no_restrikes([n for n in t.notes if id(n) in inside]),
-                         key=lambda n: (n.start, n.pitch))
+        kept = [n for n in t.notes if id(n) not in inside]
+        t.notes = sorted(kept + no_restrikes([n for n in t.notes if id(n) in inside]), key=lambda n: (n.start, n.pitch))

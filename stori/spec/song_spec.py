@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stori.errors import StoriError, check_range
+from stori.safe_json import load_json
 from stori.spec.emotion import EmotionVector
 from stori.spec.motif import TRANSFORMATIONS, Motif
-from stori.spec.song import DRUM_CHANNEL, PPQ, ROLES, SectionSpan
+from stori.spec.song import DRUM_CHANNEL, ROLES, SectionSpan, bar_ticks
 from stori.theory import normalize_key, parse_chord
 
 RMS_VERSION = "2.0"
@@ -97,10 +98,12 @@ class MotifUsage:
             raise StoriError(f"{where}.motif", "is missing", "the id of a motif in motifs[]")
         transformations = d.get("transformations", [])
         if not isinstance(transformations, list) or not all(
-                isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("type"), str) and
-                                       isinstance(t.get("amount", 0), (int, float)) and not isinstance(t.get("amount"), bool)
+                isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("type"), str)
+                                       and isinstance(t.get("amount", 0), (int, float))
+                                       and not isinstance(t.get("amount"), bool)
                                        and abs(t.get("amount", 0)) <= 8) for t in transformations):
-            raise StoriError(f"{where}.transformations", f"{str(transformations)[:60]} is not a list of transformations",
+            raise StoriError(f"{where}.transformations",
+                             f"{str(transformations)[:60]} is not a list of transformations",
                              'names or {"type": name, "amount": a number -8..8}')
         if not isinstance(d.get("track", "melody"), str):
             raise StoriError(f"{where}.track", "is not text", "a track role such as 'melody'")
@@ -144,7 +147,8 @@ class SectionSpec:
             raise StoriError(f"{where}.emotion.{e.field}", e.problem, e.allowed) from None
         chords = d.get("chords", [])
         if not isinstance(chords, list) or not chords or not all(isinstance(c, str) and c.strip() for c in chords):
-            raise StoriError(f"{where}.chords", f"{chords!r} is not a chord list", 'a non-empty list of bars such as ["Am", "F C"]')
+            raise StoriError(f"{where}.chords", f"{chords!r} is not a chord list",
+                             'a non-empty list of bars such as ["Am", "F C"]')
         for i, bar in enumerate(chords):
             for sym in bar.split():
                 try:
@@ -156,7 +160,8 @@ class SectionSpec:
             if role not in BEHAVIOURS:
                 raise StoriError(f"{where}.track_behaviours", f"unknown role {role!r}", ", ".join(BEHAVIOURS))
             if b not in BEHAVIOURS[role]:
-                raise StoriError(f"{where}.track_behaviours.{role}", f"{b!r} is not a behaviour", ", ".join(BEHAVIOURS[role]))
+                raise StoriError(f"{where}.track_behaviours.{role}", f"{b!r} is not a behaviour",
+                                 ", ".join(BEHAVIOURS[role]))
         usage = d.get("motif_usage", [])
         if not isinstance(usage, list):
             raise StoriError(f"{where}.motif_usage", "is not a list", "a list of {motif, bar, beat, transformations}")
@@ -242,8 +247,10 @@ class SongSpec:
     rms_version: str = RMS_VERSION
     extra: dict = field(default_factory=dict)
 
-    KEYS = ("rms_version", "title", "genre", "tempo", "key", "time_signature", "global_emotion", "motifs", "sections", "tracks")
-    MOTIF_KEYS = ("id", "name", "intervals", "rhythm", "register", "emotional_role", "anchor_degree", "allowed_transformations")
+    KEYS = ("rms_version", "title", "genre", "tempo", "key", "time_signature", "global_emotion", "motifs", "sections",
+            "tracks")
+    MOTIF_KEYS = ("id", "name", "intervals", "rhythm", "register", "emotional_role", "anchor_degree",
+                  "allowed_transformations")
 
     @classmethod
     def from_dict(cls, d: dict) -> SongSpec:
@@ -280,10 +287,12 @@ class SongSpec:
         for k, s in enumerate(sections):
             for j, u in enumerate(s.motif_usage):
                 if u.motif not in motif_ids:
-                    raise StoriError(f"sections[{k}].motif_usage[{j}].motif", f"{u.motif!r} is not defined", ", ".join(sorted(motif_ids)) or "no motifs defined")
+                    raise StoriError(f"sections[{k}].motif_usage[{j}].motif", f"{u.motif!r} is not defined",
+                                     ", ".join(sorted(motif_ids)) or "no motifs defined")
         raw_tracks = d.get("tracks", [])
         if not isinstance(raw_tracks, list) or len(raw_tracks) > 16:
-            raise StoriError("tracks", "is not a list of up to 16 tracks", "a list of tracks with roles " + ", ".join(ROLES))
+            raise StoriError("tracks", "is not a list of up to 16 tracks",
+                             "a list of tracks with roles " + ", ".join(ROLES))
         tracks = [TrackSpec.from_dict(t, f"tracks[{k}]") for k, t in enumerate(raw_tracks)]
         if not tracks:
             raise StoriError("tracks", "is missing or empty", "a list of tracks with roles " + ", ".join(ROLES))
@@ -292,13 +301,16 @@ class SongSpec:
                    rms_version=version, extra={k: v for k, v in d.items() if k not in cls.KEYS})
 
     def to_dict(self) -> dict:
-        motifs = [{"id": m.id, "name": m.name, "intervals": list(m.intervals), "rhythm": [_num_out(r) for r in m.rhythm],
+        motifs = [{"id": m.id, "name": m.name, "intervals": list(m.intervals),
+                   "rhythm": [_num_out(r) for r in m.rhythm],
                    "register": m.register, "emotional_role": m.emotional_role, "anchor_degree": m.anchor_degree,
                    "allowed_transformations": list(m.allowed_transformations), **m.extra} for m in self.motifs]
-        return {"rms_version": self.rms_version, "title": self.title, "genre": self.genre, "tempo": _num_out(self.tempo),
+        return {"rms_version": self.rms_version, "title": self.title, "genre": self.genre,
+                "tempo": _num_out(self.tempo),
                 "key": self.key, "time_signature": f"{self.time_signature[0]}/{self.time_signature[1]}",
                 "global_emotion": self.global_emotion.to_dict(), "motifs": motifs,
-                "sections": [s.to_dict() for s in self.sections], "tracks": [t.to_dict() for t in self.tracks], **self.extra}
+                "sections": [s.to_dict() for s in self.sections], "tracks": [t.to_dict() for t in self.tracks],
+                **self.extra}
 
     # --- files -------------------------------------------------------------------------------
     @classmethod
@@ -308,8 +320,6 @@ class SongSpec:
             raise StoriError("spec", f"{str(path)!r} is not a file", "a path to an RMS v2 JSON file")
         if path.stat().st_size > 2_000_000:
             raise StoriError("spec", "file is larger than 2 MB", "an RMS v2 JSON file up to 2 MB")
-        from stori.inputs import load_json
-
         return cls.from_dict(load_json(path.read_bytes(), "spec", "an RMS v2 JSON file"))
 
     def dumps(self) -> str:
@@ -321,8 +331,7 @@ class SongSpec:
     # --- derived ----------------------------------------------------------------------------
     @property
     def ticks_per_bar(self) -> int:
-        num, den = self.time_signature
-        return PPQ * 4 * num // den
+        return bar_ticks(self.time_signature)
 
     def spans(self) -> list[SectionSpan]:
         """Where each section lies, in ticks from the start of the song."""

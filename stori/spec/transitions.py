@@ -48,7 +48,8 @@ def check_transition(a: SectionSpec, b: SectionSpec) -> Transition:
     out, into = exit_state(a), entry_state(b)
     jump = abs(float(into["energy"]) - float(out["energy"]))
     if jump > MAX_ENERGY_JUMP and a.type not in FREE_ENERGY_TYPES and b.type not in FREE_ENERGY_TYPES:
-        t.reasons.append(f"energy jumps by {jump:.2f} (> {MAX_ENERGY_JUMP}) from {a.id} to {b.id} outside a break, intro or outro")
+        t.reasons.append(f"energy jumps by {jump:.2f} (> {MAX_ENERGY_JUMP}) from {a.id} to {b.id} outside a break, "
+                         "intro or outro")
     if not chords_connect(out["chord"], into["chord"]):
         t.reasons.append(f"exit chord {out['chord']} of {a.id} does not lead to entry chord {into['chord']} of {b.id} "
                          "(no shared tone, no fifth or step root motion)")

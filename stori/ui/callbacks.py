@@ -19,13 +19,18 @@ import gradio as gr
 from gradio.utils import get_upload_folder
 
 from stori import inputs
+from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
 from stori.render.figures import emotion_arc, piano_roll
+from stori.render.summary import metrics_markdown
+from stori.safe_json import load_json
+from stori.service import studio
+from stori.service.tasks import TaskBoard
+from stori.service.workspace import PREVIEW, Take, Workspace
 from stori.spec.emotion import AXES
 from stori.spec.song_spec import SongSpec
-from stori.ui import studio, views
+from stori.ui import views
 from stori.ui.fields import UPLOAD_ALLOWED
-from stori.ui.workspace import Take, Workspace
 
 DOWNLOADS = ("song.mid", "stems.zip", "spec.json", "traces.json")
 WELCOME = ("Your song is ready. Tell me what to change — *make the bridge more intense*, "
@@ -70,29 +75,53 @@ def publish(path: Path | None) -> str | None:
 
 
 def _audio(take: Take):
-    return publish(take.path("preview.wav"))
+    return publish(take.path(PREVIEW))
+
+
+SONG_VIEWS = ("audio", "piano roll", "emotion arc", "timeline", "section table", "section choices", "traces",
+              "traces json", "metrics", "downloads")
+"""What the studio shows of a song, in the order of the outputs :func:`_song_views` fills."""
 
 
 def _song_views(take: Take) -> tuple:
-    """audio, piano roll, emotion arc, timeline, section table, section choices, traces (md, json), metrics, downloads."""
+    """The SONG_VIEWS of a take."""
     song, spec = take.song, take.song.spec
     note = f"\n\n> {take.audio_note}" if take.audio_note else ""
     return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec),
             views.section_rows(spec), gr.update(choices=[s.id for s in spec.sections], value=spec.sections[0].id),
-            views.traces_markdown(song.traces), song.traces, views.metrics_markdown(song) + note,
+            views.traces_markdown(song.traces), song.traces, metrics_markdown(song) + note,
             [publish(take.path(n)) for n in DOWNLOADS if take.path(n)])
 
 
 class Callbacks:
-    def __init__(self, ws: Workspace):
-        self.ws = ws
+    def __init__(self, ws: Workspace, board: TaskBoard | None = None):
+        self.ws, self.board = ws, board
+
+    def _create(self, on_step=None, **kw) -> Take:
+        """A new song, composed by the task board (its process pool or the queue's workers, so the page
+        and REST share the same cores) and read back; without a board, composed here."""
+        if self.board is None:
+            return friendly(studio.create_song)(self.ws, on_step=on_step, **kw)
+        spec = kw.pop("spec", None)
+        fields = friendly(lambda: inputs.generate_args(
+            prompt_text=kw.get("prompt"), emotion_values=kw.get("emotion"), tempo_bpm=kw.get("tempo"),
+            key_name=kw.get("key"),
+            form=kw.get("structure"), meter=kw.get("time_signature"), engine_name=kw.get("engine") or DEFAULT_ENGINE,
+            seed_value=kw.get("seed", 0), engines=ENGINES))()  # refused here, before a task is made
+        if on_step:
+            on_step(0.1, "composing")
+        task = self.board.wait(self.board.submit("generate",
+                                                 {**fields, "spec": spec.to_dict() if spec else None})["task_id"])
+        if task["status"] != "done":
+            raise gr.Error(task.get("error") or f"the task is {task['status']}", title="Stori")
+        return self.ws.load_take(task["result"])
 
     # --- Compose -----------------------------------------------------------------------------
     def compose(self, prompt, feel_from_words, energy, valence, tension, intimacy, motion, tempo, key, meter, structure,
                 engine, seed, progress=gr.Progress()):
         feel = None if feel_from_words else dict(zip(AXES, (energy, valence, tension, intimacy, motion)))
-        take = friendly(studio.create_song)(
-            self.ws, prompt, emotion=feel, tempo=tempo or None, key=_blank_none(key), structure=_blank_none(structure),
+        take = self._create(
+            prompt=prompt, emotion=feel, tempo=tempo or None, key=_blank_none(key), structure=_blank_none(structure),
             time_signature=meter or None, engine=engine, seed=seed or 0, on_step=lambda f, text: progress(f, desc=text))
         return self._fresh(take)
 
@@ -101,14 +130,14 @@ class Callbacks:
         if not spec_dict:
             raise gr.Error("Generate a song first; the table edits its sections.", title="Stori")
         spec = friendly(lambda: views.spec_from_rows(SongSpec.from_dict(spec_dict), _rows(rows)))()
-        take = friendly(studio.create_song)(self.ws, spec=spec, engine=engine, seed=seed or 0,
-                                            on_step=lambda f, text: progress(f, desc=text))
+        take = self._create(spec=spec, engine=engine, seed=seed or 0, on_step=lambda f, text: progress(f, desc=text))
         return self._fresh(take)
 
     def _fresh(self, take: Take):
         chat = [{"role": "assistant", "content": f"{take.message}\n\n{WELCOME}"}]
         spec = take.song.spec
-        return (take.song_id, take.token, spec.to_dict(), *_song_views(take), chat, *(round(getattr(spec.global_emotion, a), 2) for a in AXES))
+        return (take.song_id, take.token, spec.to_dict(), *_song_views(take), chat,
+                *(round(getattr(spec.global_emotion, a), 2) for a in AXES))
 
     # --- the selected section ------------------------------------------------------------------
     @staticmethod
@@ -141,17 +170,18 @@ class Callbacks:
     def chat(self, message, history, song_id, token):
         history = list(history or [])
         message = (message or "").strip()
+        unchanged = tuple(gr.update() for _ in ("spec", *SONG_VIEWS))
         if not message:
-            return (history, "", *(gr.update() for _ in range(11)))
+            return (history, "", *unchanged)
         history.append({"role": "user", "content": message})
         if not song_id:
             history.append({"role": "assistant", "content": "Generate a song first, then tell me what to change."})
-            return (history, "", *(gr.update() for _ in range(11)))
+            return (history, "", *unchanged)
         try:
             take = studio.refine_song(self.ws, song_id, message, token)
         except StoriError as e:
             history.append({"role": "assistant", "content": f"I could not do that: {e}"})
-            return (history, "", *(gr.update() for _ in range(11)))
+            return (history, "", *unchanged)
         history.append({"role": "assistant", "content": take.message or "Done."})
         return (history, "", take.song.spec.to_dict(), *_song_views(take))
 
@@ -164,7 +194,8 @@ class Callbacks:
         if not upload:
             raise gr.Error(f"midi: no file uploaded; allowed: {UPLOAD_ALLOWED}", title="Stori")
         before, take = friendly(lambda: studio.humanize_midi(self.ws, uploaded(upload), style, amount))()
-        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "before"), piano_roll(take.song, "after"),
+        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "before"),
+                piano_roll(take.song, "after"),
                 take.message + _note(take))
 
     # --- JSON endpoints (api_name generate / refine) ------------------------------------------------
@@ -173,27 +204,17 @@ class Callbacks:
         """Plan and compose a song. ``emotion`` is JSON such as {"energy": 0.7, "valence": -0.2}; empty
         text fields and a tempo of 0 mean "from the words". Returns the song id, its access token (needed
         to refine it and fetch its files), a summary and links to song.mid, stems.zip, spec.json,
-        traces.json, preview.wav."""
-        take = friendly(lambda: studio.create_song(
-            self.ws, prompt, emotion=_json_object(emotion, "emotion"), tempo=tempo or None, key=_blank_none(key),
-            structure=_blank_none(structure), time_signature=_blank_none(time_signature), engine=engine or None,
-            seed=seed or 0))()
-        return describe(take)
+        traces.json, preview.ogg."""
+        feel = friendly(_json_object)(emotion, "emotion")
+        return studio.describe(self._create(prompt=prompt, emotion=feel, tempo=tempo or None, key=_blank_none(key),
+                                     structure=_blank_none(structure), time_signature=_blank_none(time_signature),
+                                     engine=engine or None, seed=seed or 0))
 
     def api_refine(self, song_id: str, message: str, token: str = "") -> dict:
         """Refine a song by chat (e.g. "make the bridge more intense", "why is the chorus higher?", "undo");
         ``token`` is the one generate returned. Returns the reply (the musical diff or the answer), the
         changed sections and links to the new version."""
-        return describe(friendly(studio.refine_song)(self.ws, song_id, message, token))
-
-
-def describe(take: Take) -> dict:
-    """A take as JSON: what API clients and REST tasks get."""
-    spec = take.song.spec
-    return {"song_id": take.song_id, "token": take.token, "version": take.version, "title": spec.title if spec else "",
-            "message": take.message, "summary": views.metrics_markdown(take.song), "audio_note": take.audio_note,
-            "sections": [s.id for s in spec.sections] if spec else [],
-            "changed_sections": take.extra.get("changed_sections", []), "files": take.links()}
+        return studio.describe(friendly(studio.refine_song)(self.ws, song_id, message, token))
 
 
 def _blank_none(value):
@@ -206,7 +227,7 @@ def _json_object(text, field_name: str) -> dict | None:
         return None
     if not isinstance(text, str):
         raise StoriError(field_name, f"is a {type(text).__name__}", 'JSON text of an object such as {"energy": 0.7}')
-    value = inputs.load_json(inputs.text(text, field_name, 4000, "JSON text up to 4000 characters"), field_name,
+    value = load_json(inputs.text(text, field_name, 4000, "JSON text up to 4000 characters"), field_name,
                              'an object such as {"energy": 0.7}')
     if not isinstance(value, dict):
         raise StoriError(field_name, "is not a JSON object", 'an object such as {"energy": 0.7}')

@@ -88,7 +88,8 @@ def one_of(field: str, choices):
 
     def rule(value):
         if isinstance(value, (list, dict)) or value not in values:
-            raise StoriError(field, f"{str(value)[:40]!r} is not a choice", ", ".join(repr(v) if v == "" else str(v) for v in values))
+            raise StoriError(field, f"{str(value)[:40]!r} is not a choice",
+                             ", ".join(repr(v) if v == "" else str(v) for v in values))
         return value
     return rule
 

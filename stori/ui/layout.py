@@ -8,9 +8,10 @@ from stori.perform.drum_patterns import METERS as DRUM_METERS
 from stori.perform.drums import PATTERN_TYPES
 from stori.perform.styles import STYLES as DRUM_STYLES
 from stori.render.midi_limits import MAX_MIDI_BYTES
+from stori.service import studio
 from stori.spec.emotion import AXES, RANGES
 from stori.spec.song_spec import METERS, SECTION_TYPES
-from stori.ui import fields, studio, views
+from stori.ui import fields, views
 from stori.ui.callbacks import Callbacks
 
 EXAMPLES = [
@@ -54,15 +55,18 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         gr.Examples(EXAMPLES, inputs=prompt, label="Try one")
                         with gr.Accordion("Key, tempo, meter, form, engine", open=False):
                             with gr.Row():
-                                tempo = fields.Number(label="Tempo (BPM; 0 = from the words)", value=0, minimum=0, maximum=240, rule=fields.tempo_or_words)
-                                key = gr.Textbox(label="Key (empty = from the words)", placeholder="A minor", max_length=20)
+                                tempo = fields.Number(label="Tempo (BPM; 0 = from the words)", value=0, minimum=0,
+                                                      maximum=240, rule=fields.tempo_or_words)
+                                key = gr.Textbox(label="Key (empty = from the words)", placeholder="A minor",
+                                                 max_length=20)
                                 meters = [""] + [f"{n}/{d}" for n, d in METERS]
                                 meter = fields.Dropdown(meters, value="", label="Meter",
                                                         rule=fields.one_of("time_signature", meters))
                             with gr.Row():
                                 structure = gr.Textbox(label="Form (empty = from the genre)", max_length=300,
                                                        placeholder="intro:4,verse:8,chorus:8,outro:4")
-                                engine = fields.Dropdown(list(ENGINES), value=DEFAULT_ENGINE, label="Engine", elem_id="engine", rule=fields.one_of("engine", ENGINES))
+                                engine = fields.Dropdown(list(ENGINES), value=DEFAULT_ENGINE, label="Engine",
+                                                         elem_id="engine", rule=fields.one_of("engine", ENGINES))
                                 seed = fields.Number(label="Seed", value=0, precision=0, minimum=0, rule=fields.seed)
                         generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
                     with gr.Column(scale=2):
@@ -87,8 +91,10 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                 gr.Markdown("#### Form")
                 form = gr.Plot(show_label=False, elem_id="timeline")
                 with gr.Accordion("Sections: edit and regenerate", open=False):
-                    table = gr.Dataframe(headers=views.TABLE_HEADERS, datatype=["str", "str", "number", "str", *["number"] * 5],
-                                         type="array", interactive=True, label=f"Sections (types: {', '.join(SECTION_TYPES)})")
+                    table = gr.Dataframe(headers=views.TABLE_HEADERS,
+                                         datatype=["str", "str", "number", "str", *["number"] * 5],
+                                         type="array", interactive=True,
+                                         label=f"Sections (types: {', '.join(SECTION_TYPES)})")
                     with gr.Row():
                         section = gr.Dropdown([], label="Selected section", scale=1)
                         section_feel = _sliders(SONG_FEEL, "section ")
@@ -152,25 +158,27 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
         views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads]
         compose_out = [song_id, song_token, spec_state, *views_out, chatbot, *feel]
         compose_in = [prompt, feel_from_words, *feel, tempo, key, meter, structure, engine, seed]
-        for slider in feel:
-            slider.input(lambda: False, None, feel_from_words, api_visibility="private", queue=False)
-        for trigger in (generate_btn.click, prompt.submit):
-            trigger(cb.compose, compose_in, compose_out, api_name="compose", api_visibility="undocumented")
+        gr.on([slider.input for slider in feel], lambda: False, None, feel_from_words, api_name="feel_set",
+              api_visibility="private", queue=False)
+        gr.on([generate_btn.click, prompt.submit], cb.compose, compose_in, compose_out, api_name="compose",
+              api_visibility="undocumented")
         regen_btn.click(cb.recompose, [spec_state, table, engine, seed], compose_out, api_visibility="undocumented")
         section.change(cb.pick_section, [table, section], section_feel, api_visibility="private", queue=False)
-        section.change(cb.redraw, [spec_state, table, section], form, api_visibility="private", queue=False)
-        table.input(cb.redraw, [spec_state, table, section], form, api_visibility="private", queue=False)
+        gr.on([section.change, table.input], cb.redraw, [spec_state, table, section], form, api_visibility="private",
+              queue=False)
         apply_btn.click(cb.set_section, [spec_state, table, section, *section_feel], [table, form],
                         api_visibility="private", queue=False)
 
         chat_out = [chatbot, say, spec_state, *views_out]
-        for trigger in (say.submit, send.click):
-            trigger(cb.chat, [say, chatbot, song_id, song_token], chat_out, api_visibility="undocumented")
+        gr.on([say.submit, send.click], cb.chat, [say, chatbot, song_id, song_token], chat_out, api_name="chat",
+              api_visibility="undocumented")
         for button, word in ((undo, "undo"), (redo, "redo")):
-            button.click(lambda history, sid, token, w=word: cb.chat(w, history, sid, token), [chatbot, song_id, song_token],
-                         chat_out, api_visibility="private")
+            button.click(lambda history, sid, token, w=word: cb.chat(w, history, sid, token),
+                         [chatbot, song_id, song_token],
+                         chat_out, api_name=word, api_visibility="private")
 
-        d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_visibility="private", queue=False)
+        d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_name="drum_style_about",
+                       api_visibility="private", queue=False)
         d_btn.click(cb.drums, [d_style, d_bars, d_meter, d_tempo, d_human, d_pattern, d_seed],
                     [d_file, d_audio, d_roll, d_info], api_name="drums")
         h_btn.click(cb.humanize, [h_upload, h_style, h_amount], [h_file, h_audio, h_before, h_after, h_info],

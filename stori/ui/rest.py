@@ -1,34 +1,30 @@
 """REST for musicians' tools: ``POST /api/v1/generate`` answers at once with a task id; the task runs
-in the background; ``GET /api/v1/tasks/{id}`` reports it and, when done, the song id, its access
-token and links to the files, which ``GET /api/v1/files/{song_id}/{version}/{name}?token=...`` (or an
+in the background (this process, or a queue worker: :mod:`stori.service.tasks`);
+``GET /api/v1/tasks/{id}`` reports it (``queued``, ``running``, ``done``, ``error``, ``interrupted``
+by a restart, ``expired``) and, when done, the song id, its access token and links to the files,
+which ``GET /api/v1/files/{song_id}/{version}/{name}?token=...`` (or an
 ``Authorization: Bearer <token>`` header) serves from the workspace only.
 
-The body is read by :func:`stori.inputs.load_json` and every field checked by :mod:`stori.inputs`
+The body is read by :func:`stori.safe_json.load_json` and every field checked by :mod:`stori.inputs`
 before a task starts, so a bad request gets 422 and one line naming the field, never an echo of what
 was sent; bodies over MAX_BODY_BYTES get 413 (:class:`BodyLimit`).
 """
 from __future__ import annotations
 
-import threading
-import uuid
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
-from stori.ui import studio
-from stori.ui.callbacks import describe
-from stori.ui.workspace import Workspace, check_id
+from stori.safe_json import load_json
+from stori.service.tasks import KEEP_TASKS, TaskBoard
+from stori.service.workspace import Workspace, check_id
 
-KEEP_TASKS = 512
 MAX_BODY_BYTES = 64_000  # a generate request is a few hundred bytes
 MAX_OTHER_BODY_BYTES = 3_000_000  # Gradio's routes: a 2 MB upload and its multipart wrapping
 
@@ -78,16 +74,17 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 async def unreadable_body(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """FastAPI's 400 for a body its JSON parser gave up on (nesting past Python's recursion limit), in one line."""
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-        return JSONResponse({"detail": "body: is not JSON that can be read; allowed: a JSON object nested a few levels"},
-                            status_code=400)
+        detail = "body: is not JSON that can be read; allowed: a JSON object nested a few levels"
+        return JSONResponse({"detail": detail}, status_code=400)
     return await http_exception_handler(request, exc)
 
 
 def generate_fields(body: bytes) -> dict:
     """A generate request body -> keyword arguments of ``studio.create_song``, every field checked."""
-    data = inputs.load_json(body, "body", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
+    data = load_json(body, "body", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
     if not isinstance(data, dict):
-        raise StoriError("body", f"is a JSON {type(data).__name__}", "a JSON object with " + ", ".join(GenerateRequest.model_fields))
+        raise StoriError("body", f"is a JSON {type(data).__name__}",
+                         "a JSON object with " + ", ".join(GenerateRequest.model_fields))
     unknown = sorted(set(data) - set(GenerateRequest.model_fields))
     if unknown:
         raise StoriError("body", f"unknown field {unknown[0][:40]!r}", ", ".join(GenerateRequest.model_fields))
@@ -97,43 +94,7 @@ def generate_fields(body: bytes) -> dict:
                                 seed_value=data.get("seed", 0), engines=ENGINES)
 
 
-class TaskBoard:
-    """Background tasks with a status each; the oldest finished ones are forgotten past KEEP_TASKS."""
-
-    def __init__(self, workers: int = 2):
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stori-task")
-        self._tasks: OrderedDict[str, dict] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def submit(self, job) -> dict:
-        task_id = uuid.uuid4().hex
-        task = {"task_id": task_id, "status": "queued"}
-        with self._lock:
-            self._tasks[task_id] = task
-            while len(self._tasks) > KEEP_TASKS:
-                self._tasks.popitem(last=False)
-        self._pool.submit(self._run, task, job)
-        return dict(task)
-
-    @staticmethod
-    def _run(task: dict, job) -> None:
-        task["status"] = "running"
-        try:
-            task["result"] = job()
-            task["status"] = "done"
-        except StoriError as e:
-            task.update(status="error", error=str(e))
-        except Exception as e:  # a bug must still end the task, not leave it running forever
-            task.update(status="error", error=f"internal error ({e.__class__.__name__})")
-
-    def get(self, task_id: str) -> dict | None:
-        with self._lock:
-            task = self._tasks.get(task_id)
-            return dict(task) if task else None
-
-
-def router(ws: Workspace, board: TaskBoard | None = None) -> APIRouter:
-    board = board or TaskBoard()
+def router(ws: Workspace, board: TaskBoard) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["stori"])
 
     @api.post("/generate", status_code=202, openapi_extra={"requestBody": {"required": True, "content": {
@@ -144,7 +105,7 @@ def router(ws: Workspace, board: TaskBoard | None = None) -> APIRouter:
             fields = generate_fields(await request.body())
         except StoriError as e:
             raise HTTPException(422, str(e)) from None
-        task = board.submit(lambda: describe(studio.create_song(ws, **fields)))
+        task = board.submit("generate", {**fields, "render": False})  # the preview is rendered when first fetched
         return {**task, "status_url": f"/api/v1/tasks/{task['task_id']}"}
 
     @api.get("/tasks/{task_id}")
@@ -155,7 +116,8 @@ def router(ws: Workspace, board: TaskBoard | None = None) -> APIRouter:
             raise HTTPException(400, str(e)) from None
         found = board.get(task_id)
         if found is None:
-            raise HTTPException(404, "task_id: no such task (it may have expired)")
+            raise HTTPException(404, f"task_id: no such task (a finished task is kept until {KEEP_TASKS} newer ones "
+                                     "finish)")
         return found
 
     @api.get("/files/{song_id}/{version}/{name}")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import gradio as gr
@@ -12,25 +12,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 
 from stori.render.midi_limits import MAX_MIDI_BYTES
-from stori.ui import rest, studio
+from stori.service import studio
+from stori.service.tasks import TaskBoard
+from stori.service.workspace import Workspace, default_root
+from stori.ui import rest
 from stori.ui.callbacks import Callbacks
 from stori.ui.layout import CSS, build_blocks
-from stori.ui.workspace import Workspace
 
 CONCURRENCY = 2  # songs composed at once: one per core of a small machine (see studio.SLOTS)
 QUEUE_SIZE = 64
+CLEAN_CACHE = (3600, 3600)  # every hour, Gradio deletes the page copies it was handed more than an hour ago
 # System fonts only: the page needs nothing from the network (a Space or a laptop offline look the same).
 THEME = gr.themes.Soft(primary_hue="orange", secondary_hue="slate",
                        font=["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica Neue", "Arial", "sans-serif"],
                        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
 
 
-def default_root() -> Path:
-    return Path(os.environ.get("STORI_STUDIO_DIR") or Path(tempfile.gettempdir()) / "stori-studio")
-
-
 def create_app(root: str | Path | None = None) -> FastAPI:
     """Build the app; the default engine is warmed (its model loaded) once, here, before serving.
+    With ``STORI_QUEUE_URL`` set, new songs (studio and REST) are composed by the queue's workers.
 
     Gradio serves no folder of the studio (``blocked_paths``): pages get copies in its upload folder
     (:func:`stori.ui.callbacks.publish`). Gradio checks that a file sent to an endpoint was uploaded
@@ -38,10 +38,19 @@ def create_app(root: str | Path | None = None) -> FastAPI:
     and the humanize callback checks again itself (:func:`stori.ui.callbacks.uploaded`).
     """
     ws = Workspace(root or default_root())
-    studio.warm_up()
-    demo = build_blocks(Callbacks(ws)).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
-    app = FastAPI(title="Stori", description="Emotion-aware, section-aware MIDI composer")
-    app.include_router(rest.router(ws, rest.TaskBoard(workers=CONCURRENCY)))
+    board = TaskBoard(ws, os.environ.get("STORI_QUEUE_URL") or None, workers=CONCURRENCY)
+    studio.warm_up()  # refine, drums and humanize run here even when a queue composes the songs
+    board.ready()
+    demo = build_blocks(Callbacks(ws, board)).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    demo.delete_cache = CLEAN_CACHE
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        board.shutdown()  # SIGTERM: running tasks finish (or are marked), queued ones are marked interrupted
+
+    app = FastAPI(title="Stori", description="Emotion-aware, section-aware MIDI composer", lifespan=lifespan)
+    app.include_router(rest.router(ws, board))
     app.add_exception_handler(RequestValidationError, rest.validation_error)
     app = gr.mount_gradio_app(app, demo, path="/", blocked_paths=[str(ws.root)], max_file_size=MAX_MIDI_BYTES,
                               theme=THEME, css=CSS, footer_links=["api"])

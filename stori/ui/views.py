@@ -9,7 +9,6 @@ import plotly.graph_objects as go
 
 from stori.errors import StoriError
 from stori.spec.emotion import AXES
-from stori.spec.song import Song
 from stori.spec.song_spec import SongSpec
 
 TABLE_HEADERS = ["id", "type", "bars", "chords (bar | bar)", *AXES]
@@ -73,7 +72,8 @@ def timeline(spec: SongSpec | None, selected: str | None = None) -> go.Figure:
         fig.add_trace(go.Bar(
             base=[start], x=[s.bars], y=["form"], orientation="h", name=s.id, showlegend=False,
             marker=dict(color=section_colour(e.energy, e.valence),
-                        line=dict(color="#1d1d1f" if s.id == selected else "white", width=3 if s.id == selected else 1)),
+                        line=dict(color="#1d1d1f" if s.id == selected else "white",
+                                  width=3 if s.id == selected else 1)),
             text=f"<b>{s.id}</b><br>{s.bars} bars", textposition="inside", insidetextanchor="middle",
             textfont=dict(color="white" if e.energy > 0.45 else "#1d1d1f"),
             hovertemplate=(f"<b>{s.id}</b> ({s.type}), bars {start}-{start + s.bars - 1}<br>"
@@ -103,22 +103,3 @@ def traces_markdown(traces: list[dict], limit: int = MAX_TRACES_SHOWN) -> str:
     return "\n".join(lines)
 
 
-def metrics_markdown(song: Song) -> str:
-    """A short summary a musician reads at a glance: form, length, and what each track plays."""
-    bars = song.end_tick / song.ticks_per_bar if song.ticks_per_bar else 0
-    num, den = song.time_signature
-    head = [f"{song.key}", f"{song.tempo:g} BPM", f"{num}/{den}", f"{bars:.0f} bars", f"{song.duration_s:.0f} s",
-            f"{len(song.sections)} sections", f"{len(song.traces)} decisions traced"]
-    title = f"### {song.spec.title}\n" if song.spec else ""
-    planner = song.spec.extra.get("planner") if song.spec else None
-    if planner:  # says when the offline planner stood in for an LLM, and why
-        head.append(f"planned by the {planner} planner" if not planner.startswith("offline (") else
-                    f"planned offline: {planner[len('offline ('):-1]}")
-    rows = ["| track | notes | per bar | pitch range | mean velocity |", "|---|---:|---:|---|---:|"]
-    for t in song.tracks:
-        if not t.notes:
-            continue
-        pitches = [n.pitch for n in t.notes]
-        vel = sum(n.velocity for n in t.notes) / len(t.notes)
-        rows.append(f"| {t.name} | {len(t.notes)} | {len(t.notes) / max(bars, 1):.1f} | {min(pitches)}–{max(pitches)} | {vel:.0f} |")
-    return title + " · ".join(head) + "\n\n" + "\n".join(rows)

@@ -3,11 +3,11 @@ bass locks to the kick, harmony keeps clear of the bass, melody carries the decl
 Also the motif matcher the critic, the diff and the tests use."""
 from __future__ import annotations
 
+from stori.data.drum_kit import KICKS
 from stori.spec.arrange import realize_motif
-from stori.spec.song import PPQ, Note, SectionSpan, Song
+from stori.spec.song import PPQ, Note, SectionSpan, Song, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 
-KICKS = (35, 36)
 LOCK_WINDOW = PPQ // 4  # a bass onset within a 16th of a kick moves onto it
 CLEAR_OF_BASS = 7  # semitones: a harmony note closer than a fifth above the bass it sounds over is lifted
 """POP909: of the accompaniment notes sounding over a bass note, 1.4% lie within a fifth above it, but
@@ -80,10 +80,12 @@ def lay_figure(notes: list[Note], figure: list[Note], velocity: int) -> list[Not
     """``notes`` with ``figure`` written in: the notes starting under it give way (and those sounding
     into it), its own notes keep their velocity or take ``velocity``."""
     a, b = figure[0].start, max(n.end for n in figure)
-    return [n for n in notes if n.end <= a or n.start >= b] + [Note(n.pitch, n.start, n.end, n.velocity or velocity) for n in figure]
+    return [n for n in notes if n.end <= a or n.start >= b] + [Note(n.pitch, n.start, n.end,
+                                                                    n.velocity or velocity) for n in figure]
 
 
-def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list[Note], velocity: int) -> tuple[list[Note], int]:
+def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list[Note],
+                 velocity: int) -> tuple[list[Note], int]:
     """Write each declared motif into the melody where it is missing or cluttered (other onsets
     inside the figure blur it): the notes under the figure give way to it. Returns the melody and
     how many figures had to be forced."""
@@ -96,7 +98,7 @@ def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list
         if not expected:
             continue
         a, b = expected[0].start, max(n.end for n in expected)
-        inside = [n for n in melody if a <= n.start < b]
+        inside = starting_in(melody, a, b)
         if motif_matches(melody, expected) and len(inside) == len(expected):
             continue
         melody = lay_figure(melody, expected, velocity)

@@ -11,17 +11,25 @@ from stori.theory import normalize_key
 
 # Ways of saying each named delta of the seed's table (matched as whole words, longest first).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "sadder": ("sadder", "more sad", "more melancholic", "more melancholy", "darker", "gloomier", "more somber", "bluer"),
-    "more intense": ("more intense", "intense", "more intensity", "harder", "more powerful", "more energy", "more energetic",
+    "sadder": ("sadder", "more sad", "more melancholic", "more melancholy", "darker", "gloomier", "more somber",
+               "bluer"),
+    "more intense": ("more intense", "intense", "more intensity", "harder", "more powerful", "more energy",
+                     "more energetic",
                      "bigger", "more epic", "heavier", "punchier"),
-    "calmer": ("calmer", "calm", "more relaxed", "relax", "chill out", "more chill", "gentler", "more peaceful", "mellower"),
+    "calmer": ("calmer", "calm", "more relaxed", "relax", "chill out", "more chill", "gentler", "more peaceful",
+               "mellower"),
     "more intimate": ("more intimate", "intimate", "closer", "more personal", "more delicate", "warmer"),
-    "more driving": ("more driving", "driving", "more drive", "more propulsive", "push harder", "more momentum", "groovier"),
-    "brighter": ("brighter", "happier", "more hopeful", "more cheerful", "lighter", "sunnier", "more uplifting", "more joyful"),
-    "more tension": ("more tension", "tenser", "more tense", "more suspense", "more suspenseful", "edgier", "more anxious"),
-    "resolve it": ("resolve it", "resolve", "resolved", "release the tension", "less tense", "more resolved", "settle it"),
+    "more driving": ("more driving", "driving", "more drive", "more propulsive", "push harder", "more momentum",
+                     "groovier"),
+    "brighter": ("brighter", "happier", "more hopeful", "more cheerful", "lighter", "sunnier", "more uplifting",
+                 "more joyful"),
+    "more tension": ("more tension", "tenser", "more tense", "more suspense", "more suspenseful", "edgier",
+                     "more anxious"),
+    "resolve it": ("resolve it", "resolve", "resolved", "release the tension", "less tense", "more resolved",
+                   "settle it"),
 }
-_INVERSE = {"less intense": "more intense", "less sad": "sadder", "less driving": "more driving", "less intimate": "more intimate",
+_INVERSE = {"less intense": "more intense", "less sad": "sadder", "less driving": "more driving",
+            "less intimate": "more intimate",
             "less bright": "brighter", "less calm": "calmer", "less tension": "resolve it"}
 
 # Part words -> the dimension they name.
@@ -43,7 +51,8 @@ PART_CHANGES: dict[str, tuple[dict[str, float], str | None]] = {
     "arpeggiated": ({}, "arpeggiated"), "sustained": ({}, "sustained"), "walking": ({}, "walking"),
 }
 _SCALES = {"much": 1.5, "a lot": 1.5, "way": 1.5, "a bit": 0.5, "a little": 0.5, "slightly": 0.5, "a touch": 0.5}
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1, "final": -1}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1,
+             "final": -1}
 
 
 @dataclass
@@ -68,10 +77,14 @@ def _has(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
 
 
-def _sections(text: str) -> list[str]:
+def sections_named(text: str) -> list[str]:
+    """Section words in ``text`` ("the second chorus", "bridge"), as ``type`` or ``type#n``, each once, in
+    the order said."""
     out = []
     words = sorted(SECTION_WORDS, key=len, reverse=True)
-    for m in re.finditer(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\s+)?(" + "|".join(map(re.escape, words)) + r")(?:\s+(\d))?\b", text):
+    pattern = (r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\s+)?("
+               + "|".join(map(re.escape, words)) + r")(?:\s+(\d))?\b")
+    for m in re.finditer(pattern, text):
         word = m.group(2)
         if word == "hook" and not re.search(r"\b(the|in|on)\s+(\w+\s+)?hook\b", text):
             continue
@@ -94,7 +107,7 @@ def parse_command(text: str) -> RefinementCommand:
     if re.fullmatch(r"(redo|redo that|put it back)[.!]*", low):
         cmd.action = "redo"
         return cmd
-    cmd.sections = _sections(low.replace("pre-chorus", "prechorus").replace("pre chorus", "prechorus"))
+    cmd.sections = sections_named(low.replace("pre-chorus", "prechorus").replace("pre chorus", "prechorus"))
     if low.startswith(("why", "how come", "explain")) or low.endswith("?") and low.startswith(("why", "what", "how")):
         cmd.action = "why"
         return cmd
@@ -109,10 +122,12 @@ def parse_command(text: str) -> RefinementCommand:
         cmd.action, cmd.tempo_factor = "tempo", 1 + 0.1 * scale
     elif re.search(r"\b(slower|slow (it )?down|down the tempo)\b", low):
         cmd.action, cmd.tempo_factor = "tempo", 1 - 0.1 * scale
-    m = re.search(r"\b(?:in|to|key of)\s+([a-g][#b]?)\s*(major|minor|dorian|mixolydian|lydian|phrygian)?\b(?!\s*(?:bpm|\d))", low)
+    m = re.search(r"\b(?:in|to|key "
+                  r"of)\s+([a-g][#b]?)\s*(major|minor|dorian|mixolydian|lydian|phrygian)?\b(?!\s*(?:bpm|\d))", low)
     if m and (m.group(2) or re.search(r"\bkey\b", low)):
         cmd.action, cmd.key = "key", normalize_key(f"{m.group(1).upper()} {m.group(2) or 'major'}")
-    m = re.search(r"\b(?:transpose|shift|move)\b.*?\b(up|down)\b(?:\s+(?:by\s+)?(\d+|a|one|two)\s*(semitones?|half[- ]steps?|steps?|tones?|whole steps?))?", low)
+    m = re.search(r"\b(?:transpose|shift|move)\b.*?\b(up|down)\b(?:\s+(?:by\s+)?(\d+|a|one|two)\s*(semitones?|half[- "
+                  r"]steps?|steps?|tones?|whole steps?))?", low)
     if m:
         n = {"a": 1, "one": 1, "two": 2}.get(m.group(2) or "", int(m.group(2)) if (m.group(2) or "").isdigit() else 2)
         unit = m.group(3) or "step"
@@ -135,7 +150,8 @@ def parse_command(text: str) -> RefinementCommand:
                 cmd.named.append(name)
                 break
 
-    dims = [PART_WORDS[w] for w in sorted(PART_WORDS, key=len, reverse=True) if _has(low, w) and not (w == "hook" and "hook" in str(cmd.sections))]
+    dims = [PART_WORDS[w] for w in sorted(PART_WORDS, key=len, reverse=True)
+            if _has(low, w) and not (w == "hook" and "hook" in str(cmd.sections))]
     cmd.dimensions = list(dict.fromkeys(dims))
     for word, (delta, behaviour) in sorted(PART_CHANGES.items(), key=lambda kv: -len(kv[0])):
         if not _has(low, word) or (word == "punchier" and "more intense" in cmd.named):
@@ -152,7 +168,8 @@ def parse_command(text: str) -> RefinementCommand:
             cmd.simpler_chords = word == "simpler"
     cmd.delta = {a: round(v, 3) for a, v in cmd.delta.items() if abs(v) > 1e-9}
     if cmd.action == "adjust" and not (cmd.delta or cmd.behaviours or cmd.simpler_chords is not None):
-        cmd.action = "regenerate" if cmd.dimensions and re.search(r"\b(change|different|new|vary)\b", low) else "unknown"
+        cmd.action = "regenerate" if cmd.dimensions and re.search(r"\b(change|different|new|vary)\b",
+                                                                  low) else "unknown"
     return cmd
 
 

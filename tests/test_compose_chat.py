@@ -1,22 +1,25 @@
 """A table of chat commands and what each must parse to: action, target, delta and parts."""
 import pytest
 
-from stori.compose.commands import parse_command, resolve_sections
+from stori.compose.chat import parse_command, resolve_sections
 
-I, S, C, D, B, T, R = ({"energy": 0.2, "tension": 0.2}, {"valence": -0.3}, {"energy": -0.3, "tension": -0.2, "motion": -0.2},
-                       {"motion": 0.3, "energy": 0.1}, {"valence": 0.3}, {"tension": 0.3}, {"tension": -0.4, "valence": 0.1})
+# The named deltas: more iNtense, Sadder, Calmer, more Driving, Brighter, more Tension, Resolve it; more intiMate.
+N, S, C, D, B, T, R = ({"energy": 0.2, "tension": 0.2}, {"valence": -0.3},
+                       {"energy": -0.3, "tension": -0.2, "motion": -0.2},
+                       {"motion": 0.3, "energy": 0.1}, {"valence": 0.3}, {"tension": 0.3},
+                       {"tension": -0.4, "valence": 0.1})
 M = {"intimacy": 0.3, "energy": -0.1}
 # text, action, sections, delta (None: don't care), dimensions
 TABLE = [
     ("make it sadder", "adjust", [], S, []),
-    ("make it more intense", "adjust", [], I, []),
+    ("make it more intense", "adjust", [], N, []),
     ("calmer", "adjust", [], C, []),
     ("more intimate please", "adjust", [], M, []),
     ("make it more driving", "adjust", [], D, []),
     ("brighter", "adjust", [], B, []),
     ("add more tension", "adjust", [], T, []),
     ("resolve it", "adjust", [], R, []),
-    ("make the bridge more intense", "adjust", ["bridge"], I, []),
+    ("make the bridge more intense", "adjust", ["bridge"], N, []),
     ("make the chorus sadder", "adjust", ["chorus"], S, []),
     ("the intro should be calmer", "adjust", ["intro"], C, []),
     ("more intimate in the verse", "adjust", ["verse"], M, []),
@@ -24,14 +27,15 @@ TABLE = [
     ("brighter in the first verse", "adjust", ["verse#1"], B, []),
     ("more tension in the pre-chorus", "adjust", ["pre_chorus"], T, []),
     ("resolve it in the outro", "adjust", ["outro"], R, []),
-    ("make the last chorus more intense", "adjust", ["chorus#-1"], I, []),
+    ("make the last chorus more intense", "adjust", ["chorus#-1"], N, []),
     ("the final chorus should be happier", "adjust", ["chorus#-1"], B, []),
     ("darker bridge", "adjust", ["bridge"], S, []),
     ("make the outro gentler", "adjust", ["outro"], C, []),
     ("a bit sadder", "adjust", [], {"valence": -0.15}, []),
     ("much more intense", "adjust", [], {"energy": 0.3, "tension": 0.3}, []),
     ("less intense in the bridge", "adjust", ["bridge"], {"energy": -0.2, "tension": -0.2}, []),
-    ("more intense and sadder in chorus 2", "adjust", ["chorus#2"], {"energy": 0.2, "tension": 0.2, "valence": -0.3}, []),
+    ("more intense and sadder in chorus 2", "adjust", ["chorus#2"], {"energy": 0.2, "tension": 0.2, "valence": -0.3},
+     []),
     ("the melody should soar", "adjust", [], None, ["melody"]),
     ("the melody should soar in the chorus", "adjust", ["chorus"], None, ["melody"]),
     ("busier drums", "adjust", [], {"motion": 0.25, "energy": 0.1}, ["drums"]),
@@ -89,7 +93,8 @@ def test_table_is_large_and_values_are_specific():
 
 
 def test_resolve_sections_by_type_and_ordinal():
-    pairs = [("intro", "intro"), ("verse1", "verse"), ("chorus1", "chorus"), ("verse2", "verse"), ("chorus2", "chorus"), ("bridge", "bridge")]
+    pairs = [("intro", "intro"), ("verse1", "verse"), ("chorus1", "chorus"), ("verse2", "verse"), ("chorus2", "chorus"),
+             ("bridge", "bridge")]
     assert resolve_sections(parse_command("regenerate the verse"), pairs) == ["verse1", "verse2"]
     assert resolve_sections(parse_command("sadder in the second chorus"), pairs) == ["chorus2"]
     assert resolve_sections(parse_command("sadder in the last chorus"), pairs) == ["chorus2"]

@@ -6,14 +6,13 @@ tasks together never run more songs at once than the machine has cores for.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
-from stori.compose.refine import SongSession
 from stori.errors import StoriError
 from stori.perform import groove_model
 from stori.perform.drums import make_drums as perform_drums
@@ -22,18 +21,13 @@ from stori.perform.humanize import humanize_song
 from stori.perform.styles import get_style
 from stori.pipeline import generate
 from stori.render.midi import midi_to_song
+from stori.render.summary import metrics_markdown
+from stori.service.workspace import Take, Workspace
 from stori.spec.song import Song
 from stori.spec.song_spec import SongSpec
-from stori.ui.workspace import Take, Workspace
 
 SLOTS = threading.BoundedSemaphore(max(1, min(2, os.cpu_count() or 1)))
 MAX_CHAT_CHARS = 500
-
-
-@dataclass
-class Chat:
-    session: SongSession
-    take: Take
 
 
 def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None,
@@ -45,8 +39,10 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
     ``on_step(fraction, text)``, when given, hears of each stage (the UI's progress bar).
     """
     step = on_step or (lambda fraction, text: None)
-    fields = inputs.generate_args(prompt_text=prompt, emotion_values=emotion, tempo_bpm=tempo, key_name=key, form=structure,
-                                  meter=time_signature, engine_name=engine or DEFAULT_ENGINE, seed_value=seed, engines=ENGINES)
+    fields = inputs.generate_args(prompt_text=prompt, emotion_values=emotion, tempo_bpm=tempo, key_name=key,
+                                  form=structure,
+                                  meter=time_signature, engine_name=engine or DEFAULT_ENGINE, seed_value=seed,
+                                  engines=ENGINES)
     prompt, emotion, tempo, key, structure, time_signature, engine, seed = (
         fields[k] for k in ("prompt", "emotion", "tempo", "key", "structure", "time_signature", "engine", "seed"))
     with SLOTS:
@@ -60,7 +56,7 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
             step(0.7, "rendering the audio preview")
             ws.render(take)
     take.message = f"Made **{song.spec.title}** with the {engine} engine."
-    ws.remember(take.song_id, Chat(SongSession(song, engine=engine, seed=int(seed)), take))
+    ws.open_chat(take, engine, int(seed))
     return take
 
 
@@ -70,19 +66,24 @@ def refine_song(ws: Workspace, song_id: str, text: str, token: str, render: bool
 
     The returned take's ``message`` is the reply (the musical diff, or a "why?" answer).
     """
-    chat: Chat = ws.session(song_id, token)
+    ws.check_token(song_id, token)
     text = inputs.text("" if text is None else text, "message", 10 * MAX_CHAT_CHARS, "a command").strip()
     if not text or len(text) > MAX_CHAT_CHARS:
         raise StoriError("message", "is empty or too long",
                          f"a command of 1..{MAX_CHAT_CHARS} characters, e.g. 'make the bridge more intense'")
-    with SLOTS:
-        reply = chat.session.say(text)  # commands, "why?" questions, undo and redo alike
-        song = reply.song
-        if song is chat.take.song:
-            take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)
-        else:
-            take = ws.save(song, song_id, render=render)
-            chat.take = take
+    with ws.song_lock(song_id), SLOTS:
+        chat = ws.chat(song_id, token)  # after a restart, rebuilt from the version folders
+        try:
+            reply = chat.session.say(text)  # commands, "why?" questions, undo and redo alike
+            song = reply.song
+            if song is chat.take.song:
+                take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)
+            else:
+                take = ws.save(song, song_id, render=render)
+                ws.commit_chat(chat, take, new_version=reply.command.action not in ("undo", "redo"))
+        except BaseException:
+            ws.forget(song_id)  # the session in memory may be ahead of what was saved
+            raise
     take.token = token
     take.message = reply.markdown
     take.extra["changed_sections"] = list(reply.changed_sections)
@@ -96,8 +97,8 @@ def make_drums(ws: Workspace, style: str = "boom_bap", bars: int = 4, time_signa
         song = perform_drums(style, bars, tempo, time_signature, humanize=bool(humanize), pattern_type=pattern_type,
                              seed=int(seed))
         take = ws.save(song, render=render)
-    take.message = (f"**{get_style(style).title}** {pattern_type}: {len(song.tracks[0].notes)} hits over {int(bars)} bars "
-                    f"of {time_signature} at {float(tempo):g} BPM{', humanized' if humanize else ''}.")
+    take.message = (f"**{get_style(style).title}** {pattern_type}: {len(song.tracks[0].notes)} hits over {int(bars)} "
+                    f"bars of {time_signature} at {float(tempo):g} BPM{', humanized' if humanize else ''}.")
     return take
 
 
@@ -109,7 +110,8 @@ def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", am
         after = humanize_song(before, style=style or None, amount=float(amount), seed=int(seed))
         take = ws.save(after, render=render)
     notes = sum(len(t.notes) for t in after.tracks)
-    take.message = f"Humanized {notes} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same notes, new timing and dynamics."
+    take.message = (f"Humanized {notes} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same notes, "
+                    "new timing and dynamics.")
     return before, take
 
 
@@ -122,7 +124,15 @@ def warm_up() -> None:
     """Compose one bar with every engine (loading any model) and load the groove model, once, before serving."""
     for name in ENGINES:
         generate("", structure="verse:1", engine=name, trace=False)
-    try:
+    # Without its checkpoint the studio still composes; Humanize then says what is missing.
+    with contextlib.suppress(StoriError):
         groove_model.load()
-    except StoriError:
-        pass  # without its checkpoint the studio still composes; Humanize then says what is missing
+
+
+def describe(take: Take) -> dict:
+    """A take as JSON: what API clients and REST tasks get."""
+    spec = take.song.spec
+    return {"song_id": take.song_id, "token": take.token, "version": take.version, "title": spec.title if spec else "",
+            "message": take.message, "summary": metrics_markdown(take.song), "audio_note": take.audio_note,
+            "sections": [s.id for s in spec.sections] if spec else [],
+            "changed_sections": take.extra.get("changed_sections", []), "files": take.links()}

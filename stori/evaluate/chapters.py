@@ -1,17 +1,16 @@
-"""The five parts of the evaluation, each a function returning plain numbers (JSON-ready)."""
+"""The chapters of the evaluation report (validity, control fidelity, similarity, structure, speed), each a
+function returning plain numbers (JSON-ready)."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-import subprocess
-import sys
 from collections.abc import Sequence
 
 import numpy as np
 from scipy.stats import spearmanr
 
-from stori.data.attributes import chord_tone_counts, section_attributes, ticks_per_bar
+from stori.data.attributes import chord_tone_counts, section_attributes
+from stori.errors import StoriError
 from stori.evaluate import structure
 from stori.evaluate.corpus import Piece, song_to_samples
 from stori.evaluate.features import FEATURES
@@ -22,10 +21,10 @@ from stori.evaluate.validity import CHECKS, REAL_CHECKS, check_sample, check_son
 from stori.model.conditioning import measure
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.motif import apply_transformation
-from stori.spec.song import PPQ
+from stori.spec.song import PITCHED_ROLES, PPQ, bar_ticks
 
-PITCHED_ROLES = ("melody", "counter_melody", "harmony", "bass")
-DRUM_FEATURES = ("pitch_class_histogram", "pitch_range", "pitch_class_transition_matrix", "inter_onset_interval_histogram")
+DRUM_FEATURES = ("pitch_class_histogram", "pitch_range", "pitch_class_transition_matrix",
+                 "inter_onset_interval_histogram")
 """GMD's note lengths are a fixed 16th (drum hits have no length), so drums skip the note-length histogram."""
 
 AXIS_FEATURES = {
@@ -47,7 +46,7 @@ def _nanmean(values) -> float:
 def validity(engine: str, n: int, seed: int = 0) -> tuple[dict, list[Generated]]:
     """Share of ``n`` random-spec songs passing every check, the share per check, the first few
     problems found, and the songs (reused for similarity, structure and timing)."""
-    passed = {c: 0 for c in CHECKS}
+    passed = dict.fromkeys(CHECKS, 0)
     valid, problems, songs = 0, [], []
     for k in range(n):
         spec = random_spec(seed + k)
@@ -57,7 +56,8 @@ def validity(engine: str, n: int, seed: int = 0) -> tuple[dict, list[Generated]]
         valid += not any(result.values())
         for c, found in result.items():
             passed[c] += not found
-            problems += [f"song {k} ({spec.genre}, {spec.time_signature[0]}/{spec.time_signature[1]}): {p}" for p in found]
+            meter = f"{spec.time_signature[0]}/{spec.time_signature[1]}"
+            problems += [f"song {k} ({spec.genre}, {meter}): {p}" for p in found]
     return {"n": n, "valid_share": valid / n, "check_share": {c: v / n for c, v in passed.items()},
             "problems": problems[:10]}, songs
 
@@ -122,7 +122,8 @@ def bin_error(generated: Sequence[Generated], bins) -> dict:
             c = emotion_to_constraints(by_id[span.id].emotion, by_id[span.id])
             local = [dataclasses.replace(n, start=n.start - span.start, end=n.end - span.start) for n in notes]
             got = measure(local, max(1, (span.end - span.start) // g.song.ticks_per_bar))
-            want = {"density": c.note_density, "velocity": (c.velocity_floor + c.velocity_ceiling) / 2, "pitch": c.register_center}
+            want = {"density": c.note_density, "velocity": (c.velocity_floor + c.velocity_ceiling) / 2,
+                    "pitch": c.register_center}
             for a in errs:
                 errs[a].append(abs(bins.bin("melody", a, want[a]) - bins.bin("melody", a, got[a])))
     return {a: {"mean_abs_bin_error": _nanmean(v), "exact_share": _nanmean([e == 0 for e in v]), "n": len(v)}
@@ -173,12 +174,13 @@ def _pitched(sample) -> list:
 
 
 def _tpb(sample) -> int:
-    return ticks_per_bar(sample.time_signature)
+    return bar_ticks(sample.time_signature)
 
 
 def _strong_chord_tone_ratio(samples) -> float:
     """Pooled over sections: melody notes on strong beats that are chord tones / all counted."""
-    counts = [chord_tone_counts(s.notes["melody"], s.chords, _tpb(s))[2:] for s in samples if s.notes.get("melody") and s.chords]
+    counts = [chord_tone_counts(s.notes["melody"], s.chords,
+                                _tpb(s))[2:] for s in samples if s.notes.get("melody") and s.chords]
     total = sum(c[1] for c in counts)
     return sum(c[0] for c in counts) / total if total else float("nan")
 
@@ -194,10 +196,13 @@ def structure_metrics(pieces: Sequence[Piece]) -> dict:
             contrasts.append(structure.contrast(attrs["verse"], attrs["chorus"], CONTRAST_KEYS))
     return {
         "pitch_class_entropy": _nanmean(structure.pitch_class_entropy(_pitched(s)) for s in samples if _pitched(s)),
-        "groove_consistency_pitched": _nanmean(structure.groove_consistency(_pitched(s), _tpb(s)) for s in samples if _pitched(s)),
-        "groove_consistency_drums": _nanmean(structure.groove_consistency(s.notes["drums"], _tpb(s)) for s in samples if s.notes.get("drums")),
+        "groove_consistency_pitched": _nanmean(structure.groove_consistency(_pitched(s), _tpb(s))
+                                               for s in samples if _pitched(s)),
+        "groove_consistency_drums": _nanmean(structure.groove_consistency(s.notes["drums"], _tpb(s))
+                                             for s in samples if s.notes.get("drums")),
         "chord_tone_ratio": _strong_chord_tone_ratio(samples),
-        "motif_recurrence": _nanmean(structure.motif_recurrence([s.notes.get("melody", []) for s in p]) for p in pieces),
+        "motif_recurrence": _nanmean(structure.motif_recurrence([s.notes.get("melody",
+                                                                             []) for s in p]) for p in pieces),
         "major_share": _nanmean(float(k[1] == "major") for s in samples if (k := estimated_key(_pitched(s)))),
         **{f"chorus_minus_verse_{k}": _nanmean(c[k] for c in contrasts) for k in CONTRAST_KEYS},
         "n_pieces": len(pieces), "n_sections": len(samples),
@@ -236,7 +241,7 @@ def real_ranges(pieces: Sequence[Piece]) -> dict[str, list[float]]:
 
 # --- 5 speed ----------------------------------------------------------------------------------
 def speed(engine_songs: dict[str, list[Generated]], quick: bool = False) -> dict:
-    """The benchmark's numbers when ``python -m stori bench --json`` exists, and this run's own
+    """The benchmark's numbers (learned engine; None without a checkpoint), and this run's own
     timing of every generated song (seconds per song, per bar, and song-seconds per wall-second)."""
     own = {}
     for name, songs in engine_songs.items():
@@ -246,25 +251,21 @@ def speed(engine_songs: dict[str, list[Generated]], quick: bool = False) -> dict
         own[name] = {"songs": len(songs), "mean_s_per_song": float(np.mean(secs)),
                      "max_s_per_song": float(np.max(secs)), "mean_s_per_bar": float(np.sum(secs) / max(1, sum(bars))),
                      "realtime_factor": float(np.sum(audio) / max(1e-9, np.sum(secs)))}
-    bench = bench_json(quick) if "learned" in engine_songs else None  # the benchmark times the learned engine
-    return {"source": ("python -m stori bench --json, and this harness's own timing of compose() for every engine" if bench
+    bench = bench_result(quick) if "learned" in engine_songs else None  # the benchmark times the learned engine
+    return {"source": ("stori.evaluate.bench.time_pipeline (python -m stori bench), and this harness's own timing of "
+                       "compose() for every engine" if bench
                        else "this harness's own timing of compose()"),
             "bench": bench, "harness": own}
 
 
-def bench_json(quick: bool = False) -> dict | None:
-    """Run the project's benchmark (``python -m stori bench --json``, fewer runs when ``quick``) if
-    the command is registered; None when it is not or it fails (no model checkpoint, say)."""
-    from stori.cli import COMMANDS
+def bench_result(quick: bool = False) -> dict | None:
+    """The project's benchmark (:func:`stori.evaluate.bench.time_pipeline`, fewer runs when ``quick``) in
+    this process; None when it cannot run (no model checkpoint, say)."""
+    from stori.evaluate.bench import time_pipeline
 
-    if "bench" not in COMMANDS:
-        return None
-    cmd = [sys.executable, "-m", "stori", "bench", "--json"] + (["--runs", "2", "--song-runs", "1"] if quick else [])
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-        lines = [line for line in proc.stdout.splitlines() if line.strip()]
-        return json.loads(lines[-1]) if proc.returncode == 0 and lines else None
-    except (subprocess.TimeoutExpired, json.JSONDecodeError):
+        return time_pipeline(*((2, 1) if quick else ()))
+    except StoriError:
         return None
 
 

@@ -33,12 +33,11 @@ from statistics import median
 
 import mido
 
+from stori.data.drum_kit import KICKS, SNARES, TOMS
 from stori.spec.song import DRUM_CHANNEL, PPQ, Note, Song
 
-SNARES, TOMS, KICKS = frozenset({37, 38, 39, 40}), frozenset({41, 43, 45, 47, 48, 50}), frozenset({35, 36})
 LOUD = 50
 PHRASE_BARS = 4
-PITCHED_ROLES = ("melody", "counter_melody", "harmony", "bass")
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,8 @@ def part_of(tracks: Sequence[Sequence[Note]], ppq: int = PPQ, meter: tuple[int, 
     """The part of some tracks (each its own channel) written as MIDI: at one tick offs before ons."""
     notes, restrikes = [], 0
     for track in tracks:
-        events = sorted([(n.end, False, 0, n.pitch, n.velocity) for n in track] + [(n.start, True, 0, n.pitch, n.velocity) for n in track],
+        events = sorted([(n.end, False, 0, n.pitch, n.velocity) for n in track] + [(n.start, True, 0, n.pitch,
+                                                                                    n.velocity) for n in track],
                         key=lambda e: (e[0], e[1]))
         got, r = sounding(events)
         notes += got
@@ -103,7 +103,8 @@ def midi_parts(path: str | Path, meter: tuple[int, int] | None = None) -> tuple[
     """(drum part, {track name: pitched part}) of a MIDI file; the last channel-10 track is the drums.
     Bars are those of ``meter``, else of the file's first time signature (4/4 if it has none)."""
     mid = mido.MidiFile(path)
-    meter = meter or next(((m.numerator, m.denominator) for tr in mid.tracks for m in tr if m.type == "time_signature"), (4, 4))
+    meter = meter or next(((m.numerator, m.denominator) for tr in mid.tracks for m in tr if m.type == "time_signature"),
+                          (4, 4))
     drums, pitched = None, {}
     for k, tr in enumerate(mid.tracks):
         now, events, channel = 0, [], None
@@ -178,7 +179,8 @@ def drum_facts(part: Part) -> dict[str, float]:
     at_ends = [f for f, e in zip(fill, end) if e]
     between = [f for f, e in zip(fill, end) if not e]
     return {
-        "backbeat": sum(part.steps(n) % 16 in (4, 12) for n in snares) / len(snares) if snares and four_four else math.nan,
+        "backbeat": (sum(part.steps(n) % 16 in (4, 12) for n in snares) / len(snares)
+                     if snares and four_four else math.nan),
         "toms": sum(n.pitch in TOMS for n in part.notes) / len(part.notes) if part.notes else math.nan,
         "bar_repeats": _repeat_share(kick_snare_bars(part), adjacent_only=False),
         "fills_phrase_end": sum(at_ends) / len(at_ends) if at_ends else math.nan,
@@ -210,7 +212,8 @@ def song_facts(song: Song) -> dict[str, dict[str, float]]:
 
 
 def midi_facts(path: str | Path, meter: tuple[int, int] | None = None) -> dict:
-    """``{"drums": facts or None, "pitched": {track name: facts}}`` of a MIDI file (``meter`` as in :func:`midi_parts`)."""
+    """``{"drums": facts or None, "pitched": {track name: facts}}`` of a MIDI file (``meter`` as in
+    :func:`midi_parts`)."""
     drums, pitched = midi_parts(path, meter)
     return {"drums": drum_facts(drums) if drums else None, "pitched": {k: pitched_facts(p) for k, p in pitched.items()}}
 
