@@ -227,8 +227,8 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
             if tracer.enabled:
                 tracer.record("phrase_form", f"section:{span.id}/{role}",
                               {"units": [u.kind for u in job.form], "copies": describe(job.form),
-                               "varied": [f"bar {k * UNIT_BARS + 1} keeps bar {k * UNIT_BARS - 1}, bar {k * UNIT_BARS + 2} new"
-                                          for k in job.varied]},
+                               "varied": [f"bar {k * UNIT_BARS + 1} keeps bar {k * UNIT_BARS - 1}, "
+                                          f"bar {k * UNIT_BARS + 2} new" for k in job.varied]},
                               [because("repeat_previous", round(role_stats(role)["repeat_previous"], 3),
                                        "how often real players of this part repeat the 2 bars before (POP909)", 0.6),
                                because("restate_two_back", round(role_stats(role)["restate_two_back"], 3),

@@ -73,7 +73,7 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
         replace("harmony", harmony)
         if raised and tracer.enabled:
             tracer.record("voicing", f"section:{sid}/harmony", {"notes_raised_an_octave": raised},
-                          [because("bass", "low notes", "chord tones less than a fifth above the bass are lifted", 1.0)],
+                          [because("bass", "low notes", "chord tones within a fifth above the bass are lifted", 1.0)],
                           confidence=0.7,
                           principle="low close intervals sound muddy; the harmony sits above the bass")
     if "melody" in tracks:

@@ -38,7 +38,8 @@ MONOPHONIC = {"melody": 1, "bass": 1, "counter_melody": 2, "harmony": 6, "drums"
 REGISTER_HALF_WIDTH = {"melody": 9, "counter_melody": 9, "harmony": 12, "bass": 9}
 VELOCITY_HALF_WIDTH = 14
 CENTRE_PULL = 0.25  # logit per semitone beyond CENTRE_FREE of the requested mean pitch
-CENTRE_FREE = 5  # semitones either side of the mean a part moves without cost (POP909: 3.4-4.5 on average, one hand's reach)
+# semitones either side of the mean a part moves without cost (POP909: 3.4-4.5 on average, one hand's reach)
+CENTRE_FREE = 5
 
 
 @dataclass
@@ -113,7 +114,8 @@ class Generator:
         if r.role == "drums":
             return bias
         if "pitch" in r.targets:
-            bias[self._pitch] -= CENTRE_PULL * np.maximum(0, np.abs(self._value[self._pitch] - r.targets["pitch"]) - CENTRE_FREE)
+            away = np.abs(self._value[self._pitch] - r.targets["pitch"])
+            bias[self._pitch] -= CENTRE_PULL * np.maximum(0, away - CENTRE_FREE)
         out_of_scale = self._pitch & ~np.isin(self._value % 12, list(scale_pitch_classes(r.key)))
         bias[out_of_scale] = -2.0 * (1.0 - r.tension)
         return bias
