@@ -148,11 +148,14 @@ def repair_transitions(song: Song, sid: str, tracer: TraceRecorder) -> None:
                           "a held chord when the harmony must pause, a pickup to bridge a leap in register")
 
 
-def _expression(song: Song, sid: str, tracer: TraceRecorder) -> None:
-    """Re-shape velocities into the section's band (the expression dimension's own regeneration)."""
+def _expression(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, ...] | None = None) -> None:
+    """Re-shape velocities into the section's band (the expression dimension's own regeneration),
+    of the parts in ``roles`` only when given (a refinement of the chords leaves the drums as they were)."""
     s, span = song.spec.section(sid), song.section(sid)
     c = emotion_to_constraints(s.emotion, s)
     for t in song.tracks:
+        if roles is not None and t.role not in roles:
+            continue
         inside = starting_in(t.notes, span.start, span.end)
         if not inside:
             continue
@@ -210,7 +213,7 @@ def critique(song: Song, order: list[str], engine_fn, seed: int, tracer: TraceRe
                 _listen(trial, sid, NULL_RECORDER)
             else:
                 trial = splice(song, song, set())
-                _expression(trial, sid, NULL_RECORDER)
+                _expression(trial, sid, NULL_RECORDER, roles)
             new = score_section(trial, spec.section(sid), trial.section(sid))
             kept = sum(new.values()) > sum(scores.values())
             tracer.record("refinement_target", f"section:{sid}", {"pass": p + 1, "dimension": dim, "kept": kept,
