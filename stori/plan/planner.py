@@ -81,8 +81,10 @@ def section_ids(form: list[tuple[str, int]]) -> list[str]:
 
 
 def extension(numeral: str, level: float) -> str:
-    """The numeral with the seventh (level 1) or ninth (level 2) the section's constraints ask for."""
-    if level < 1 or numeral.endswith("dim"):
+    """The numeral with the seventh (level 1) or ninth (level 2) the section's constraints ask for;
+    the tonic stays a triad (a major seventh on I, or a seventh on i, blurs which key the song is in:
+    measured from the notes, the dominant's key won)."""
+    if level < 1 or numeral.endswith("dim") or numeral in ("I", "i"):
         return numeral
     bare = numeral.lstrip("b#")
     if bare.islower():
