@@ -128,7 +128,7 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
     return chords, numerals
 
 
-INTIMATE_DROPS = {"drums": (0.75, 0.5), "bass": (0.9, 0.5)}
+INTIMATE_DROPS = {"drums": (0.8, 0.5), "bass": (0.9, 0.5)}
 """Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
 song is a voice and an instrument, the drums go first, then the bass. A part the prompt asks for
 still plays."""
