@@ -7,7 +7,7 @@ from stori.compose import compose
 from stori.compose.baseline import compose_baseline
 from stori.compose.critic import DIMENSIONS, score_song
 from stori.compose.diff import section_stats, sections_identical
-from stori.compose.ensemble import lock_bass_to_kick, motif_places
+from stori.compose.ensemble import lock_bass_to_kick, motif_places, state_thirds
 from stori.compose.sequence import compose_sections
 from stori.pipeline import generate
 from stori.plan import plan_song
@@ -67,6 +67,21 @@ def test_bass_locks_to_kick():
     bass, moved = lock_bass_to_kick([Note(40, 100, 900, 80), Note(40, 1920, 2400, 80)],
                                     [Note(36, 0, 120, 90), Note(36, 1920, 2000, 90)])
     assert moved == 1 and bass[0].start == 0 and bass[1].start == 1920
+
+
+def test_a_chord_without_its_third_gets_it_and_a_minor_song_sounds_minor():
+    fifths = [Note(50, 0, 480, 80), Note(57, 0, 480, 80), Note(62, 480, 960, 80), Note(57, 480, 960, 80)]
+    voiced, moved = state_thirds(fifths, [(0, "Dm")], 1920)
+    assert moved >= 1 and any(n.pitch % 12 == 5 for n in voiced)  # F, the minor third
+    assert len(voiced) == len(fifths) and {n.start for n in voiced} == {n.start for n in fifths}
+    with_third = [Note(50, 0, 480, 80), Note(53, 0, 480, 80)]
+    assert state_thirds(with_third, [(0, "Dm")], 1920) == (with_third, 0)
+
+    from stori.evaluate.measures import estimated_key
+
+    song = generate("a song", emotion={"energy": 0.2, "valence": -0.7}, seed=0, trace=False)
+    assert song.spec.key.endswith("minor")
+    assert estimated_key([n for t in song.tracks if not t.is_drums for n in t.notes])[1] == "minor"
 
 
 def test_only_asked_sections_change_even_if_an_engine_plays_more():

@@ -1,5 +1,6 @@
 """The planner: seed example, thesaurus, genres, words, chord model, motifs, LLM fallback."""
 import random
+from statistics import fmean
 
 import pytest
 
@@ -89,3 +90,15 @@ def test_llm_planner_falls_back_offline(monkeypatch):
     monkeypatch.setenv("STORI_LLM_URL", "http://127.0.0.1:9")  # nothing listens there
     spec = plan_song("a calm piano piece", seed=0)
     assert spec.extra["planner"].startswith("offline (the LLM planner failed")
+
+
+def test_an_intimate_song_drops_parts_unless_asked_and_song_forms_carry_their_feeling():
+    intimate = plan_song("an intimate song for voice and piano", seed=0)
+    verse = next(s for s in intimate.sections if s.type == "verse")
+    assert verse.track_behaviours["drums"] == "tacet"
+    asked = plan_song("an intimate song for voice and piano with subtle drums", seed=0)
+    assert next(s for s in asked.sections if s.type == "verse").track_behaviours["drums"] != "tacet"
+    lullaby, punk = plan_song("a lullaby", seed=0), plan_song("a punk song", seed=0)
+    assert lullaby.tempo < 100 < 150 < punk.tempo
+    calm, driven = (fmean(s.emotion.energy for s in spec.sections) for spec in (lullaby, punk))
+    assert calm < 0.3 < 0.8 < driven

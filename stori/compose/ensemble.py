@@ -7,6 +7,7 @@ from stori.data.drum_kit import KICKS
 from stori.spec.arrange import realize_motif
 from stori.spec.song import PPQ, Note, SectionSpan, Song, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
+from stori.theory import parse_chord
 
 LOCK_WINDOW = PPQ // 4  # a bass onset within a 16th of a kick moves onto it
 CLEAR_OF_BASS = 7  # semitones: a harmony note closer than a fifth above the bass it sounds over is lifted
@@ -25,6 +26,36 @@ def lock_bass_to_kick(bass: list[Note], drums: list[Note]) -> tuple[list[Note], 
             moved += 1
         else:
             out.append(n)
+    return out, moved
+
+
+def state_thirds(harmony: list[Note], chords: list[tuple[int, str]], end: int) -> tuple[list[Note], int]:
+    """Over each chord of the ``(tick, symbol)`` timeline (section ticks, up to ``end``), a harmony
+    part of two or more notes that never sounds the chord's third gets it: every second note of its
+    most doubled root or fifth (the fifth when nothing doubles) moves to the nearest third. The third
+    names the chord major or minor; voicings of roots and fifths alone leave a minor song sounding
+    like its relative major (measured from the notes: ``scripts/emotion_corners.py``)."""
+    out, moved = list(harmony), 0
+    bounds = [t for t, _ in chords] + [end]
+    for (start, symbol), stop in zip(chords, bounds[1:]):
+        root, pcs, _ = parse_chord(symbol)
+        if len(pcs) < 3 or (pcs[1] - root) % 12 not in (3, 4):
+            continue
+        third = pcs[1]
+        idx = [i for i, n in enumerate(out) if start <= n.start < stop]
+        if len(idx) < 2 or any(out[i].pitch % 12 == third for i in idx):
+            continue
+        by_pc = {pc: [i for i in idx if out[i].pitch % 12 == pc] for pc in (root, pcs[2])}
+        doubled = max(by_pc.values(), key=len)
+        chosen = doubled[1::2] if len(doubled) >= 2 else by_pc[pcs[2]][:1]
+        for i in chosen:
+            n = out[i]
+            target = min((n.pitch + d for d in range(-4, 5) if (n.pitch + d) % 12 == third),
+                         key=lambda p, at=n.pitch: abs(p - at))
+            if any(m.pitch == target and m.start < n.end and n.start < m.end for m in out):
+                continue  # the third already sounds there: no restrike
+            out[i] = Note(target, n.start, n.end, n.velocity)
+            moved += 1
     return out, moved
 
 

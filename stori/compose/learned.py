@@ -139,7 +139,7 @@ class _Part:
         figure give way to it), before any copy is made of it, so repeats carry the theme intact."""
         for fig in self.figures:
             a, b = fig[0].start, max(n.end for n in fig)
-            under = [n.velocity for n in notes if a <= n.start < b]
+            under = [n.velocity for n in starting_in(notes, a, b)]
             if under:
                 notes = lay_figure(notes, fig, max(under))
         return sorted(notes, key=lambda n: (n.start, n.pitch))

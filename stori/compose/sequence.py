@@ -7,7 +7,7 @@ are touched; every other section keeps ``base``'s notes exactly.
 from __future__ import annotations
 
 from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
-from stori.compose.ensemble import clear_of_bass, force_motifs, lock_bass_to_kick
+from stori.compose.ensemble import clear_of_bass, force_motifs, lock_bass_to_kick, state_thirds
 from stori.data.drum_kit import KIT
 from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.spec.constraints import emotion_to_constraints
@@ -68,6 +68,15 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
                           [because("drums", "kick onsets", "the bass hears the kick and lands with it", 1.0)],
                           confidence=0.8,
                           principle="bass and kick together make one low-end pulse")
+    if "harmony" in tracks:
+        chords = [(t + span.start, c) for t, c in s.chord_timeline(song.ticks_per_bar)]
+        harmony, stated = state_thirds(song.notes_in(tracks["harmony"], span), chords, span.end)
+        replace("harmony", harmony)
+        if stated and tracer.enabled:
+            tracer.record("voicing", f"section:{sid}/harmony", {"notes_moved_to_the_third": stated},
+                          [because("chords", "thirds missing", "a chord without its third is neither major nor minor",
+                                   1.0)],
+                          confidence=0.7, principle="the third names the chord's quality and the song's mode")
     if "harmony" in tracks and "bass" in tracks:
         harmony, raised = clear_of_bass(song.notes_in(tracks["harmony"], span), song.notes_in(tracks["bass"], span))
         replace("harmony", harmony)

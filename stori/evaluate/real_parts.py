@@ -2,7 +2,8 @@
 
 - Drums: the Groove MIDI Dataset's held-out (test) 4/4 beats, whole performances at their played
   timing and velocity, on the TD-11 notes the files hold (as ``groove_facts.py`` reads them), each
-  with its style family (:data:`FAMILIES`).
+  with its style family (:data:`FAMILIES`). The validation beats (``gmd_valid``) are read the same
+  way as a second real sample: where the two splits disagree, so would two sets of real drummers.
 - Pitched roles: POP909's held-out songs (``pop909_ids("test")``), whole songs on the beat grid
   (:func:`stori.data.pop909.whole_song`): melody = MELODY, counter_melody = BRIDGE, bass and
   harmony = the PIANO split by ``split_bass``. Whole songs, so repetition across section boundaries
@@ -25,7 +26,7 @@ from stori.data.paths import CACHE_DIR, cached
 from stori.data.paths import data_dir as resolve_data_dir
 from stori.spec.song import Note
 
-VERSION = "realness-real-v2"  # v2: Part moved to stori.data.part_facts
+VERSION = "realness-real-v3"  # v2: Part moved to stori.data.part_facts; v3: GMD validation beats
 """Bump when what is read (or the module of what is pickled) changes: the cache is keyed by it."""
 
 FAMILIES = {
@@ -49,11 +50,11 @@ class RealPiece:
     parts: dict[str, Part]  # role -> part
 
 
-def _gmd_beats(data_dir) -> list[RealPiece]:
+def _gmd_beats(data_dir, split: str = "test") -> list[RealPiece]:
     from stori.data.gmd import load_performances
 
     out = []
-    for p in load_performances("test", data_dir, beat_type="beat"):
+    for p in load_performances(split, data_dir, beat_type="beat"):
         if p.time_signature == (4, 4):
             notes = [Note(h.raw_pitch, h.tick, h.end, h.velocity) for h in p.hits]
             out.append(RealPiece(p.source, FAMILY_OF.get(p.style, "other"), {"drums": part_of([notes])}))
@@ -93,25 +94,33 @@ def _cache_path(root: Path) -> Path:
 
 
 def load_real(data_dir: str | os.PathLike | None = None) -> dict:
-    """``{"gmd": [RealPiece], "pop909": [RealPiece], "pop909_raw": {track: mean facts}}``, read once
-    and cached under ``cache/``; a dataset whose files are missing is an empty list."""
+    """``{"gmd": [RealPiece], "gmd_valid": [RealPiece], "pop909": [RealPiece], "pop909_raw": {track:
+    mean facts}}``, read once and cached under ``cache/``; a dataset whose files are missing is an empty list."""
     root = resolve_data_dir(data_dir)
+    gmd = (root / "groove" / "info.csv").is_file()
     return cached(_cache_path(root), lambda: {
-        "gmd": _gmd_beats(root) if (root / "groove" / "info.csv").is_file() else [],
+        "gmd": _gmd_beats(root) if gmd else [],
+        "gmd_valid": _gmd_beats(root, "valid") if gmd else [],
         "pop909": _pop909_songs(root) if (root / "pop909").is_dir() else [],
         "pop909_raw": _pop909_raw(root) if (root / "pop909").is_dir() else {},
     })
 
 
-def reference_facts(real: dict) -> dict:
-    """Mean facts over real pieces: drums overall and per style family (GMD), pitched per role (POP909)."""
-    drums = [(p.family, drum_facts(p.parts["drums"])) for p in real["gmd"]]
-    out = {"gmd": {"all": mean_facts(f for _, f in drums)} if drums else {}, "pop909": {},
-           "pop909_raw": real["pop909_raw"]}
+def _family_facts(beats: list[RealPiece]) -> dict[str, dict]:
+    drums = [(p.family, drum_facts(p.parts["drums"])) for p in beats]
+    out = {"all": mean_facts(f for _, f in drums)} if drums else {}
     for fam in FAMILIES:
         rows = [f for g, f in drums if g == fam]
         if rows:
-            out["gmd"][fam] = mean_facts(rows)
+            out[fam] = mean_facts(rows)
+    return out
+
+
+def reference_facts(real: dict) -> dict:
+    """Mean facts over real pieces: drums overall and per style family (GMD test, and GMD validation
+    as a second real sample), pitched per role (POP909)."""
+    out = {"gmd": _family_facts(real["gmd"]), "gmd_valid": _family_facts(real.get("gmd_valid", [])),
+           "pop909": {}, "pop909_raw": real["pop909_raw"]}
     for role in ("melody", "counter_melody", "bass", "harmony"):
         rows = [pitched_facts(p.parts[role]) for p in real["pop909"] if role in p.parts]
         if rows:

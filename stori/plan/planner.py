@@ -81,8 +81,10 @@ def section_ids(form: list[tuple[str, int]]) -> list[str]:
 
 
 def extension(numeral: str, level: float) -> str:
-    """The numeral with the seventh (level 1) or ninth (level 2) the section's constraints ask for."""
-    if level < 1 or numeral.endswith("dim"):
+    """The numeral with the seventh (level 1) or ninth (level 2) the section's constraints ask for;
+    the tonic stays a triad (a major seventh on I, or a seventh on i, blurs which key the song is in:
+    measured from the notes, the dominant's key won)."""
+    if level < 1 or numeral.endswith("dim") or numeral in ("I", "i"):
         return numeral
     bare = numeral.lstrip("b#")
     if bare.islower():
@@ -126,6 +128,12 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
     return chords, numerals
 
 
+INTIMATE_DROPS = {"drums": (0.8, 0.5), "bass": (0.9, 0.5)}
+"""Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
+song is a voice and an instrument, the drums go first, then the bass. A part the prompt asks for
+still plays."""
+
+
 def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
     """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour);
     ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
@@ -140,6 +148,9 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
     melody = "sparse" if stype in ("intro",
                                    "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
     out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody}
+    for role, (most, least) in INTIMATE_DROPS.items():  # a close, quiet section plays with fewer parts
+        if ev.intimacy >= most and ev.energy <= least and role not in playing:
+            out[role] = "tacet"
     for role, (behaviour, _) in playing.items():
         if out.get(role) == "tacet" and behaviour != "tacet":
             continue
@@ -281,7 +292,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                       confidence=0.65, principle="sections contrast by energy while sharing the key and the theme")
         tracer.record("track_behaviours", f"section:{sid}", behaviours,
                       [because("energy", sev.energy, "sets how hard drums and bass push", 0.5),
-                       because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained", 0.2)]
+                       because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained; the most "
+                               "intimate sections leave the drums (then the bass) out", 0.2)]
                       + [because("prompt", words_, f"asks for {b} {role}", 1.0) for role,
                          (b, words_) in playing.items()],
                       confidence=0.6,

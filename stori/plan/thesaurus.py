@@ -73,6 +73,12 @@ EMOTION_WORDS: dict[str, Point] = {
     "majestic": (0.75, 0.5, 0.45, 0.15, 0.5), "heroic": (0.85, 0.6, 0.5, 0.15, 0.7),
     "cinematic": (0.6, 0.1, 0.55, 0.3, 0.5), "hypnotic": (0.5, 0.1, 0.4, 0.5, 0.7),
     "quirky": (0.55, 0.5, 0.35, 0.45, 0.7),
+    # song forms that carry a feeling
+    "lullaby": (0.1, 0.45, 0.05, 0.9, 0.15), "ballad": (0.3, 0.1, 0.3, 0.75, 0.3),
+    "serenade": (0.3, 0.5, 0.15, 0.85, 0.35), "lament": (0.2, -0.7, 0.4, 0.8, 0.2),
+    "dirge": (0.15, -0.8, 0.45, 0.6, 0.1), "hymn": (0.35, 0.5, 0.2, 0.6, 0.3),
+    "anthem": (0.85, 0.6, 0.35, 0.1, 0.7), "march": (0.7, 0.3, 0.4, 0.2, 0.8),
+    "punk": (0.95, -0.1, 0.7, 0.1, 0.9),
 }
 
 # Words that soften or strengthen the word after them ("very sad", "slightly tense").
