@@ -13,7 +13,7 @@ from pathlib import Path
 
 from stori.errors import StoriError
 from stori.render.audio import AUDIO_FORMATS, render_preview
-from stori.render.midi import midi_bytes, midi_to_song, stem_name
+from stori.render.midi import midi_to_song, song_and_stems, stem_name
 from stori.spec.song import Song
 from stori.spec.song_spec import SongSpec
 
@@ -33,12 +33,13 @@ def write_bundle(song: Song, out_dir: str | Path, render: bool | str = False) ->
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".stori-", dir=out.parent))
     try:
-        (tmp / "song.mid").write_bytes(midi_bytes(song))
+        whole, stems = song_and_stems(song)
+        (tmp / "song.mid").write_bytes(whole)
         (tmp / "spec.json").write_text(song.spec.dumps() if song.spec else "{}\n", encoding="utf-8")
         (tmp / "traces.json").write_text(json.dumps(song.traces, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         (tmp / "stems").mkdir()
-        for i, track in enumerate(song.tracks):
-            (tmp / "stems" / f"{stem_name(track, i)}.mid").write_bytes(midi_bytes(song, [track]))
+        for i, (track, stem) in enumerate(zip(song.tracks, stems)):
+            (tmp / "stems" / f"{stem_name(track, i)}.mid").write_bytes(stem)
         if render:
             audio = "ogg" if render is True else render
             if audio not in AUDIO_FORMATS:

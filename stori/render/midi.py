@@ -47,8 +47,9 @@ def _text_in(text: str) -> str:
 def _events_to_track(name: str, events: list[tuple[int, int, mido.Message]]) -> mido.MidiTrack:
     track = mido.MidiTrack([mido.MetaMessage("track_name", name=_text_out(name), time=0)])
     now = 0
-    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
-        track.append(msg.copy(time=tick - now))
+    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):  # each message is fresh: set its delta in place
+        msg.time = tick - now
+        track.append(msg)
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=0))
     return track
@@ -100,10 +101,26 @@ def song_to_midi(song: Song, tracks: list[Track] | None = None) -> mido.MidiFile
     return mid
 
 
-def midi_bytes(song: Song, tracks: list[Track] | None = None) -> bytes:
+def _file_bytes(mid: mido.MidiFile) -> bytes:
     buf = io.BytesIO()
-    song_to_midi(song, tracks).save(file=buf)
+    mid.save(file=buf)
     return buf.getvalue()
+
+
+def midi_bytes(song: Song, tracks: list[Track] | None = None) -> bytes:
+    return _file_bytes(song_to_midi(song, tracks))
+
+
+def song_and_stems(song: Song) -> tuple[bytes, list[bytes]]:
+    """The song's file and one file per track (the conductor track and that one), each track
+    encoded once for both."""
+    mid = song_to_midi(song)
+    stems = []
+    for part in mid.tracks[1:]:
+        stem = mido.MidiFile(type=1, ticks_per_beat=song.ppq)
+        stem.tracks += [mid.tracks[0], part]
+        stems.append(_file_bytes(stem))
+    return _file_bytes(mid), stems
 
 
 def stem_name(track: Track, index: int) -> str:
