@@ -148,7 +148,9 @@ def _realness(res: dict, engines: list[str]) -> list[str]:
              "**repeats_2bar** / **bar_repeats** (pitched) = share of successive 2-bar windows / bars with the same "
              "onsets; **median_beats** = median note length; **restrikes** = notes started while the same pitch "
              f"still sounds. Real drums: {rl['real_pieces']['gmd']} GMD test-split 4/4 beats, whole performances, "
-             f"of the style families of the songs' genres; real pitched roles: {rl['real_pieces']['pop909']} POP909 "
+             "of the style families of the songs' genres, with the validation split's beats of the same families "
+             "beside them as a second real sample (where the two splits differ, real drummers differ as much); "
+             f"real pitched roles: {rl['real_pieces']['pop909']} POP909 "
              f"test-split 4/4 songs, whole songs on the beat grid (melody = MELODY, counter_melody = BRIDGE, bass "
              "and harmony = PIANO split). A checked fact passes within 25% of the real value.", ""]
     lines += _table(*table_rows(rl))
