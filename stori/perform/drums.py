@@ -307,7 +307,7 @@ def _tom_run(bar, st: DrumStyle, slots: list[Slot], half: bool) -> None:
     run = list(range(first, n))
     for k, i in enumerate(run):
         hits = bar.setdefault(i, {})
-        for p in (CLOSED, OPEN, RIDE, 38, 39, 37):
+        for p in (CLOSED, OPEN, RIDE, *sorted(SNARES)):
             hits.pop(p, None)
         pieces = (SNARE,) + TOMS
         hits[pieces[min(len(pieces) - 1,
