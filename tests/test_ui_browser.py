@@ -35,7 +35,7 @@ def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
             page.locator("#engine input").click()
             page.get_by_role("option", name="baseline", exact=True).click()
             settings.click()  # closed again, so the screenshot shows the results
-            page.locator("#generate").click()
+            page.locator("#prompt textarea").press("Enter")  # Enter in the prompt generates, as the button does
 
             roll = page.locator("#piano-roll .js-plotly-plot")
             expect(roll).to_be_visible(timeout=180_000)

@@ -50,7 +50,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
             with gr.Tab("Compose", id="compose"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
-                        prompt = gr.Textbox(label="Describe your song", lines=3, max_length=2000, elem_id="prompt",
+                        prompt = gr.Textbox(label="Describe your song (Enter generates)", lines=1, max_lines=4,
+                                            max_length=2000, elem_id="prompt",
                                             placeholder="a bittersweet indie folk song about leaving home…")
                         gr.Examples(EXAMPLES, inputs=prompt, label="Try one")
                         with gr.Accordion("Key, tempo, meter, form, engine", open=False):
