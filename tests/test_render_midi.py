@@ -3,7 +3,7 @@ import mido
 import pytest
 
 from stori.errors import StoriError
-from stori.render.midi import midi_bytes, midi_to_song, read_midi, song_to_midi
+from stori.render.midi import midi_bytes, midi_to_song, read_midi, song_and_stems, song_to_midi
 from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track
 
 
@@ -46,7 +46,9 @@ def test_round_trip_keeps_notes_and_is_deterministic():
 
 def test_stem_has_one_instrument_track():
     song = small_song()
-    stem = song_to_midi(song, [song.tracks[1]])
+    whole, stems = song_and_stems(song)
+    assert whole == midi_bytes(song) and len(stems) == len(song.tracks)
+    stem = read_midi(stems[1])
     assert len(stem.tracks) == 2
 
 

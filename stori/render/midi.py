@@ -93,10 +93,10 @@ def instrument_track(track: Track) -> mido.MidiTrack:
     return _events_to_track(track.name, [(tick, kind, message[kind](a, b)) for tick, kind, a, b in track_events(track)])
 
 
-def song_to_midi(song: Song, tracks: list[Track] | None = None) -> mido.MidiFile:
+def song_to_midi(song: Song) -> mido.MidiFile:
     mid = mido.MidiFile(type=1, ticks_per_beat=song.ppq)
     mid.tracks.append(conductor_track(song))
-    for t in tracks if tracks is not None else song.tracks:
+    for t in song.tracks:
         mid.tracks.append(instrument_track(t))
     return mid
 
@@ -107,8 +107,8 @@ def _file_bytes(mid: mido.MidiFile) -> bytes:
     return buf.getvalue()
 
 
-def midi_bytes(song: Song, tracks: list[Track] | None = None) -> bytes:
-    return _file_bytes(song_to_midi(song, tracks))
+def midi_bytes(song: Song) -> bytes:
+    return _file_bytes(song_to_midi(song))
 
 
 def song_and_stems(song: Song) -> tuple[bytes, list[bytes]]:
