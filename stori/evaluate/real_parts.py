@@ -119,7 +119,7 @@ def _family_facts(beats: list[RealPiece]) -> dict[str, dict]:
 def reference_facts(real: dict) -> dict:
     """Mean facts over real pieces: drums overall and per style family (GMD test, and GMD validation
     as a second real sample), pitched per role (POP909)."""
-    out = {"gmd": _family_facts(real["gmd"]), "gmd_valid": _family_facts(real.get("gmd_valid", [])),
+    out = {"gmd": _family_facts(real["gmd"]), "gmd_valid": _family_facts(real["gmd_valid"]),
            "pop909": {}, "pop909_raw": real["pop909_raw"]}
     for role in ("melody", "counter_melody", "bass", "harmony"):
         rows = [pitched_facts(p.parts[role]) for p in real["pop909"] if role in p.parts]
