@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.data.drum_kit import KIT, PIECE_OF, SNARES, kit
+from stori.data.drum_kit import DRUM_KITS, KIT, PIECE_OF, SNARES, kit
 from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
 from stori.perform.drum_patterns import (
@@ -73,7 +73,7 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
         notes = _feel(notes, st, tempo, rng)
     problems = check_drums(notes, st, tempo, ticks_per_bar, bars)
     notes = repair_drums(notes, st, tempo, ticks_per_bar, bars)
-    track = Track(f"Drums ({st.title})", "drums", 0, DRUM_CHANNEL, notes)
+    track = Track(f"Drums ({st.title})", "drums", DRUM_KITS[st.kit], DRUM_CHANNEL, notes)
     song = Song([track], [SectionSpan("s1", pattern_type, 0, bars * ticks_per_bar)], tempo, (num, den))
     rec = TraceRecorder()
     rec.record("pattern_source", "drums", used,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 
+from stori.data.drum_kit import DRUM_KITS
 from stori.errors import StoriError, check_range
 from stori.plan.chords import chord_model, tension_of
 from stori.plan.genres import GENRES, detect_genre
@@ -20,6 +21,7 @@ from stori.plan.words import (
     emotion_from_text,
     instruments_from_text,
     key_from_text,
+    kit_from_text,
     length_from_text,
     meter_from_text,
     playing_from_text,
@@ -180,6 +182,27 @@ def _fit_length(form: list[tuple[str, int]], length: tuple[str, float] | None, t
     return [(t, int(min(64, max(2, 2 * round(b * factor / 2))))) for t, b in form]
 
 
+BRUSH_ENERGY = 0.4
+"""A jazz song calmer than this (a ballad) is played with brushes."""
+
+
+def drum_kit(prompt: str, genre, ev: EmotionVector, tracer: TraceRecorder = NULL_RECORDER) -> str:
+    """The GS kit of the drum track: the one the prompt names, brushes for a calm jazz song, else the
+    genre's kit."""
+    named = kit_from_text(prompt)
+    if named:
+        kit, why = named[0], because("prompt", named[1], "the musician named the kit", 1.0)
+    elif genre.name == "jazz" and ev.energy < BRUSH_ENERGY:
+        kit, why = "Brush", because("energy", ev.energy, f"a jazz ballad (below {BRUSH_ENERGY}) is played with brushes",
+                                    1.0)
+    else:
+        kit, why = genre.drum_kit, because("genre", genre.name, "the genre's usual kit", 1.0)
+    tracer.record("drum_kit", "track:drums", {"kit": kit, "program": DRUM_KITS[kit]}, [why],
+                  alternatives=[k for k in DRUM_KITS if k != kit][:3], confidence=0.9 if named else 0.6,
+                  principle="a style sounds right on its own kit (an 808 for trap, brushes for a ballad)")
+    return kit
+
+
 def plan_song(prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None, key: str | None = None,
               structure: str | None = None, time_signature: str | None = None, seed: int = 0,
               tracer: TraceRecorder = NULL_RECORDER, genre: str | None = None) -> SongSpec:
@@ -309,6 +332,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     tracks = []
     for channel, role in ((10, "drums"), (2, "bass"), (3, "harmony"), (4, "melody")):
         name, program = named.get(role, g.instruments[role])
+        if role == "drums":
+            program = DRUM_KITS[drum_kit(prompt, g, ev, tracer)]
         tracks.append({"name": name, "role": role, "program": program, "channel": channel, "instrument": name.lower()})
         tracer.record("instrument", f"track:{role}", {"name": name, "program": program},
                       [because("prompt" if role in named else "genre", name if role in named else g.name,

@@ -1,4 +1,5 @@
-"""Song <-> Standard MIDI File: type 1, named tracks, GM programs, drums on channel 10.
+"""Song <-> Standard MIDI File: type 1, named tracks, GM programs, drums on channel 10 (their program is
+the kit, after a bank select; reading drops that bank select, which the writer makes from the program).
 
 Export is deterministic (same Song -> same bytes). Text (title, track names, markers) is written as
 UTF-8, the encoding DAWs read, and read back as UTF-8 when it is valid UTF-8, else as Latin-1. Import
@@ -68,6 +69,9 @@ def conductor_track(song: Song) -> mido.MidiTrack:
 
 
 PROGRAM, CONTROL, NOTE_OFF, NOTE_ON = range(4)
+DRUM_BANK = ((0, 120), (32, 0))
+"""Bank select (CC0, CC32) before the drum track's program: GM2's rhythm bank, which GS devices and
+FluidSynth ignore on channel 10, where the program alone picks the kit (25 = TR-808)."""
 
 
 def track_events(track: Track) -> list[tuple[int, int, int, int]]:
@@ -90,7 +94,10 @@ def instrument_track(track: Track) -> mido.MidiTrack:
         NOTE_OFF: lambda a, b: mido.Message("note_off", channel=ch, note=a, velocity=0),
         NOTE_ON: lambda a, b: mido.Message("note_on", channel=ch, note=a, velocity=b),
     }
-    return _events_to_track(track.name, [(tick, kind, message[kind](a, b)) for tick, kind, a, b in track_events(track)])
+    bank = [(0, PROGRAM, mido.Message("control_change", channel=ch, control=c, value=v))
+            for c, v in DRUM_BANK] if track.is_drums else []
+    return _events_to_track(track.name, bank + [(tick, kind, message[kind](a, b))
+                                                for tick, kind, a, b in track_events(track)])
 
 
 def song_to_midi(song: Song) -> mido.MidiFile:
@@ -201,7 +208,7 @@ def midi_to_song(source: str | Path | bytes) -> Song:
             ch = per_channel.setdefault(msg.channel, {"program": 0, "notes": [], "controls": [], "open": {}})
             if msg.type == "program_change":
                 ch["program"] = msg.program
-            elif msg.type == "control_change":
+            elif msg.type == "control_change" and not (msg.channel + 1 == DRUM_CHANNEL and msg.control in (0, 32)):
                 ch["controls"].append(ControlChange(tick, msg.control, msg.value))
             elif msg.type == "note_on" and msg.velocity > 0:
                 ch["open"].setdefault(msg.note, []).append((tick, msg.velocity))
