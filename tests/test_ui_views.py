@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from stori.compose.refine import changed_sections
 from stori.errors import StoriError
 from stori.pipeline import generate
 from stori.service import studio
@@ -19,8 +20,10 @@ def test_table_round_trips_the_sections(spec):
     back = views.spec_from_rows(spec, views.section_rows(spec))
     strip = lambda d: {**d, "sections": [{**s, "emotion": None} for s in d["sections"]]}  # noqa: E731
     assert strip(back.to_dict()) == strip(spec.to_dict())
-    for a, b in zip(back.sections, spec.sections):  # the table shows emotions to 2 decimals
-        assert a.emotion.distance(b.emotion) < 0.01
+    assert back.to_dict() == spec.to_dict()  # a value left as shown (2 decimals) keeps the plan's own
+    rows = views.section_rows(spec)
+    rows[1][4] = round(rows[1][4] + 0.1, 2)
+    assert changed_sections(spec, views.spec_from_rows(spec, rows)) == [spec.sections[1].id]
 
 
 def test_edited_rows_drive_a_new_song(spec, tmp_path):
@@ -50,11 +53,21 @@ def test_a_bad_cell_is_named(spec, cell, value, field):
     assert str(err.value).startswith(field)
 
 
-def test_timeline_has_a_block_per_section_as_wide_as_its_bars(spec):
+def test_the_form_has_a_clickable_block_per_section_as_wide_as_its_bars(spec):
+    import re
+
     verse, chorus = (s.id for s in spec.sections)
-    fig = views.timeline(spec, selected=chorus)
-    assert [(b.name, b.x[0], b.base[0]) for b in fig.data] == [(verse, 2, 1), (chorus, 2, 3)]
-    assert fig.data[1].marker.line.width > fig.data[0].marker.line.width
+    html = views.timeline(spec, selected=chorus)
+    blocks = re.findall(r'<button[^>]*class="([^"]+)" data-section="([^"]+)"[^>]*flex-grow:(\d+)', html)
+    assert blocks == [("stori-block", verse, "2"), ("stori-block selected", chorus, "2")]
+    assert "bars 3-4" in html
+
+
+def test_the_form_escapes_section_names(spec):
+    data = spec.to_dict()
+    data["sections"][0]["id"] = '<img src=x onerror="alert(1)">'
+    html = views.timeline(type(spec).from_dict(data))
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
 
 
 def test_section_colour_follows_valence_and_energy():

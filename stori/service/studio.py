@@ -71,10 +71,27 @@ def refine_song(ws: Workspace, song_id: str, text: str, token: str, render: bool
     if not text or len(text) > MAX_CHAT_CHARS:
         raise StoriError("message", "is empty or too long",
                          f"a command of 1..{MAX_CHAT_CHARS} characters, e.g. 'make the bridge more intense'")
+    return _answer(ws, song_id, token, lambda session: session.say(text), render)
+
+
+def edit_song(ws: Workspace, song_id: str, token: str, spec: SongSpec, regenerate: tuple[str, ...] = (),
+              render: bool = True) -> Take:
+    """The song's next version from its edited plan (the section table, "Regenerate section"): only the
+    sections whose plan changed, and ``regenerate``, are composed again (:meth:`SongSession.edit`);
+    undo goes back as after a chat command."""
+    ws.check_token(song_id, token)
+    if not isinstance(spec, SongSpec):
+        raise StoriError("spec", "is not a song plan", "the song's spec with edited sections")
+    return _answer(ws, song_id, token, lambda session: session.edit(spec, set(regenerate)), render)
+
+
+def _answer(ws: Workspace, song_id: str, token: str, speak, render: bool) -> Take:
+    """``speak(session)`` on the song's chat session; a changed song is saved as its next version (undo
+    and redo move between versions: every file a client was given stays where it was)."""
     with ws.song_lock(song_id), SLOTS:
         chat = ws.chat(song_id, token)  # after a restart, rebuilt from the version folders
         try:
-            reply = chat.session.say(text)  # commands, "why?" questions, undo and redo alike
+            reply = speak(chat.session)  # commands, "why?" questions, edits, undo and redo alike
             song = reply.song
             if song is chat.take.song:
                 take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)

@@ -28,11 +28,13 @@ from stori.service import studio
 from stori.service.tasks import TaskBoard
 from stori.service.workspace import PREVIEW, Take, Workspace
 from stori.spec.emotion import AXES
-from stori.spec.song_spec import SongSpec
+from stori.spec.song_spec import BEHAVIOURS, SongSpec
 from stori.ui import views
 from stori.ui.fields import UPLOAD_ALLOWED
 
 DOWNLOADS = ("song.mid", "stems.zip", "spec.json", "traces.json")
+PART_ROLES = tuple(r for r in BEHAVIOURS if r != "counter_melody")
+"""The parts whose behaviour the section panel sets."""
 WELCOME = ("Your song is ready. Tell me what to change — *make the bridge more intense*, "
            "*the second chorus brighter*, *busier drums* — or ask *why is the chorus higher?* "
            "Type **undo** or **redo** to move between versions.")
@@ -83,12 +85,14 @@ SONG_VIEWS = ("audio", "piano roll", "emotion arc", "timeline", "section table",
 """What the studio shows of a song, in the order of the outputs :func:`_song_views` fills."""
 
 
-def _song_views(take: Take) -> tuple:
-    """The SONG_VIEWS of a take."""
+def _song_views(take: Take, selected: str | None = None) -> tuple:
+    """The SONG_VIEWS of a take; the ``selected`` section stays selected when the song still has it."""
     song, spec = take.song, take.song.spec
     note = f"\n\n> {take.audio_note}" if take.audio_note else ""
-    return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec),
-            views.section_rows(spec), gr.update(choices=[s.id for s in spec.sections], value=spec.sections[0].id),
+    ids = [s.id for s in spec.sections]
+    selected = selected if selected in ids else ids[0]
+    return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec, selected),
+            views.section_rows(spec), gr.update(choices=ids, value=selected),
             views.traces_markdown(song.traces), song.traces, metrics_markdown(song) + note,
             [publish(take.path(n)) for n in DOWNLOADS if take.path(n)])
 
@@ -125,14 +129,6 @@ class Callbacks:
             time_signature=meter or None, engine=engine, seed=seed or 0, on_step=lambda f, text: progress(f, desc=text))
         return self._fresh(take)
 
-    def recompose(self, spec_dict, rows, engine, seed, progress=gr.Progress()):
-        """Compose again from the edited section table (the plan otherwise kept)."""
-        if not spec_dict:
-            raise gr.Error("Generate a song first; the table edits its sections.", title="Stori")
-        spec = friendly(lambda: views.spec_from_rows(SongSpec.from_dict(spec_dict), _rows(rows)))()
-        take = self._create(spec=spec, engine=engine, seed=seed or 0, on_step=lambda f, text: progress(f, desc=text))
-        return self._fresh(take)
-
     def _fresh(self, take: Take):
         chat = [{"role": "assistant", "content": f"{take.message}\n\n{WELCOME}"}]
         spec = take.song.spec
@@ -141,20 +137,57 @@ class Callbacks:
 
     # --- the selected section ------------------------------------------------------------------
     @staticmethod
-    def pick_section(rows, section_id):
-        for row in _rows(rows):
-            if row and str(row[0]) == section_id:
-                return tuple(float(row[4 + i]) for i in range(len(AXES)))
-        return tuple(gr.update() for _ in AXES)
+    def click_form(evt: gr.EventData):
+        """A click on a block of the Form selects its section and opens its panel."""
+        return gr.update(value=str(getattr(evt, "_data", {}).get("section", ""))[:80] or None), gr.update(open=True)
 
     @staticmethod
-    def set_section(spec_dict, rows, section_id, *values):
-        """Write the section sliders into the table row (regenerate to hear it) and redraw the timeline."""
-        rows = [list(r) for r in _rows(rows)]
-        for row in rows:
+    def pick_section(spec_dict, rows, section_id):
+        """The selected section's bars, behaviours and feel (from the table, which may hold edits)."""
+        keep = tuple(gr.update() for _ in range(1 + len(PART_ROLES) + len(AXES)))
+        if not spec_dict:
+            return keep
+        plan = {s.id: s for s in SongSpec.from_dict(spec_dict).sections}
+        for row in _rows(rows):
             if row and str(row[0]) == section_id:
-                row[4:4 + len(AXES)] = [round(float(v), 3) for v in values]
-        return rows, Callbacks.redraw(spec_dict, rows, section_id)
+                behaviours = plan[section_id].track_behaviours if section_id in plan else {}
+                return (row[2], *(behaviours.get(r, "") for r in PART_ROLES),
+                        *(float(row[4 + i]) for i in range(len(AXES))))
+        return keep
+
+    def regenerate_section(self, history, song_id, token, spec_dict, rows, section_id, bars, *values):
+        """A new take of the selected section with its panel's bars, behaviours and feel (and any table
+        edits), as the song's next version; the other sections keep their notes."""
+        behaviours, feel = values[:len(PART_ROLES)], values[len(PART_ROLES):]
+        spec = self._table_spec(song_id, spec_dict, rows)
+        if section_id not in [s.id for s in spec.sections]:
+            raise gr.Error(f"section: {str(section_id)[:40]!r} is not in this song; allowed: "
+                           f"{', '.join(s.id for s in spec.sections)}", title="Stori")
+        data = spec.to_dict()  # the panel's values, checked as the spec checks them
+        for d in data["sections"]:
+            if d["id"] == section_id:
+                d.update(bars=bars, emotion=views.shown_emotion(d["emotion"], feel))
+                d["track_behaviours"] = {**d.get("track_behaviours", {}),
+                                         **{r: b for r, b in zip(PART_ROLES, behaviours) if b}}
+        spec = friendly(SongSpec.from_dict)(data)
+        take = friendly(studio.edit_song)(self.ws, song_id, token, spec, (section_id,))
+        return self._edited(history, take, section_id)
+
+    def apply_table(self, history, song_id, token, spec_dict, rows, section_id):
+        """The table's edits as the song's next version: only the sections they change are composed again."""
+        spec = self._table_spec(song_id, spec_dict, rows)
+        return self._edited(history, friendly(studio.edit_song)(self.ws, song_id, token, spec), section_id)
+
+    @staticmethod
+    def _table_spec(song_id, spec_dict, rows) -> SongSpec:
+        if not song_id or not spec_dict:
+            raise gr.Error("Generate a song first; then edit its sections.", title="Stori")
+        return friendly(lambda: views.spec_from_rows(SongSpec.from_dict(spec_dict), _rows(rows)))()
+
+    @staticmethod
+    def _edited(history, take: Take, section_id):
+        history = [*(history or []), {"role": "assistant", "content": take.message or "Done."}]
+        return (history, take.song.spec.to_dict(), *_song_views(take, section_id))
 
     @staticmethod
     def redraw(spec_dict, rows, section_id=None):

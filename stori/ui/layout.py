@@ -10,9 +10,9 @@ from stori.perform.styles import STYLES as DRUM_STYLES
 from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.service import studio
 from stori.spec.emotion import AXES, RANGES
-from stori.spec.song_spec import METERS, SECTION_TYPES
+from stori.spec.song_spec import BEHAVIOURS, METERS, SECTION_TYPES
 from stori.ui import fields, views
-from stori.ui.callbacks import Callbacks
+from stori.ui.callbacks import PART_ROLES, Callbacks
 
 EXAMPLES = [
     "a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, "
@@ -89,19 +89,27 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                             undo = gr.Button("↶ Undo", size="sm")
                             redo = gr.Button("↷ Redo", size="sm")
                 metrics = gr.Markdown(elem_id="metrics")
-                gr.Markdown("#### Form")
-                form = gr.Plot(show_label=False, elem_id="timeline")
-                with gr.Accordion("Sections: edit and regenerate", open=False):
+                gr.Markdown("#### Form: click a section to edit it")
+                form = gr.HTML(views.timeline(None), css_template=views.FORM_CSS, js_on_load=views.FORM_JS,
+                               elem_id="timeline")
+                with gr.Accordion("Selected section", open=False, elem_id="section-panel") as section_panel:
+                    with gr.Row():
+                        section = gr.Dropdown([], label="Section", elem_id="section", scale=2)
+                        section_bars = fields.Number(label="Bars", value=8, precision=0, minimum=1, maximum=64,
+                                                     elem_id="section-bars", rule=fields.in_range("bars", 1, 64, True))
+                        behaviours = [fields.Dropdown([("as planned", "")] + list(BEHAVIOURS[r]), value="", label=r,
+                                                      rule=fields.one_of(r, [""] + list(BEHAVIOURS[r])), scale=1)
+                                      for r in PART_ROLES]
+                    with gr.Row():
+                        section_feel = _sliders(SONG_FEEL, "section ")
+                    section_btn = gr.Button("Regenerate section", variant="primary", elem_id="regenerate-section")
+                with gr.Accordion("All sections as a table", open=False):
                     table = gr.Dataframe(headers=views.TABLE_HEADERS,
                                          datatype=["str", "str", "number", "str", *["number"] * 5],
-                                         type="array", interactive=True,
+                                         type="array", interactive=True, elem_id="sections-table",
                                          label=f"Sections (types: {', '.join(SECTION_TYPES)})")
-                    with gr.Row():
-                        section = gr.Dropdown([], label="Selected section", scale=1)
-                        section_feel = _sliders(SONG_FEEL, "section ")
-                    with gr.Row():
-                        apply_btn = gr.Button("Apply feel to section")
-                        regen_btn = gr.Button("Regenerate from table", variant="primary")
+                    apply_btn = gr.Button("Apply table edits (only the sections they change are composed again)",
+                                          elem_id="apply-table")
                 with gr.Row():
                     with gr.Column():
                         arc = gr.Plot(label="Emotion arc")
@@ -163,12 +171,18 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
               api_visibility="private", queue=False)
         gr.on([generate_btn.click, prompt.submit], cb.compose, compose_in, compose_out, api_name="compose",
               api_visibility="undocumented")
-        regen_btn.click(cb.recompose, [spec_state, table, engine, seed], compose_out, api_visibility="undocumented")
-        section.change(cb.pick_section, [table, section], section_feel, api_visibility="private", queue=False)
-        gr.on([section.change, table.input], cb.redraw, [spec_state, table, section], form, api_visibility="private",
-              queue=False)
-        apply_btn.click(cb.set_section, [spec_state, table, section, *section_feel], [table, form],
-                        api_visibility="private", queue=False)
+        form.click(cb.click_form, None, [section, section_panel], api_name="form_select", api_visibility="private",
+                   queue=False)
+        section_in = [spec_state, table, section]
+        section.change(cb.pick_section, section_in, [section_bars, *behaviours, *section_feel],
+                       api_visibility="private", queue=False)
+        gr.on([section.change, table.input], cb.redraw, section_in, form, api_visibility="private", queue=False)
+        edit_out = [chatbot, spec_state, *views_out]
+        section_btn.click(cb.regenerate_section, [chatbot, song_id, song_token, *section_in, section_bars,
+                                                  *behaviours, *section_feel], edit_out,
+                          api_name="regenerate_section", api_visibility="private")
+        apply_btn.click(cb.apply_table, [chatbot, song_id, song_token, *section_in], edit_out,
+                        api_name="apply_table", api_visibility="private")
 
         chat_out = [chatbot, say, spec_state, *views_out]
         gr.on([say.submit, send.click], cb.chat, [say, chatbot, song_id, song_token], chat_out, api_name="chat",
