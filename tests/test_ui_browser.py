@@ -72,3 +72,68 @@ def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 50_000
+
+
+SECTIONS_SHOT = SCREENSHOT.parent / "studio-sections.png"
+
+
+def test_section_editing_in_the_browser(studio_url):  # noqa: F811
+    """Click a block of the Form, regenerate that section with new bars and feel (a new version in the
+    chat, the others kept, undo back); edit one table row and apply it (only that section composed
+    again); the song.mid served plays the genre's kit (folk: brushes, GS kit 40) on channel 10."""
+    import io
+
+    import httpx
+    import mido
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(studio_url + "/")
+            page.locator("#prompt textarea").fill(PROMPT)
+            settings = page.get_by_text("Key, tempo, meter, form, engine")
+            settings.click()
+            page.locator("#engine input").click()
+            page.get_by_role("option", name="baseline", exact=True).click()
+            settings.click()
+            page.locator("#generate").click()
+            expect(page.locator("#chat")).to_contain_text("Your song is ready", timeout=180_000)
+
+            link = page.get_by_role("link").filter(has_text="KB").first  # song.mid, as served to the page
+            mid = mido.MidiFile(file=io.BytesIO(httpx.get(link.get_attribute("href"), timeout=30).content))
+            drums = [m for t in mid.tracks for m in t if not m.is_meta and m.channel == 9]
+            assert [m.program for m in drums if m.type == "program_change"] == [40]  # the Brush kit
+
+            block = page.locator('#timeline [data-section="verse2"]')
+            expect(block).to_contain_text("8 bars")
+            block.click()  # the Form selects the section and opens its panel
+            expect(block).to_have_class(re.compile("selected"))
+            expect(page.locator("#section input")).to_have_value("verse2")
+            page.locator("#section-bars input").fill("4")
+            page.locator("#regenerate-section").click()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text("Version 1 — regenerate verse2", timeout=180_000)
+            expect(chat).to_contain_text("verse2 8 → 4 bars")
+            expect(chat).to_contain_text(re.compile(r"identical notes: intro, verse1, pre_chorus, chorus1, chorus2"))
+            expect(block).to_contain_text("4 bars")
+            expect(block).to_have_class(re.compile("selected"))  # still selected in the new version
+            page.locator("#timeline").scroll_into_view_if_needed()
+            page.screenshot(path=str(SECTIONS_SHOT), full_page=False)
+
+            page.get_by_role("button", name="↶ Undo").click()
+            expect(chat).to_contain_text("Back to version 0", timeout=120_000)
+            expect(block).to_contain_text("8 bars")
+
+            page.get_by_text("All sections as a table").click()
+            page.locator('#sections-table [data-testid="cell-0-2"]').dblclick()  # intro's bars
+            page.keyboard.press("Control+A")
+            page.keyboard.type("2")
+            page.keyboard.press("Enter")
+            expect(page.locator('#sections-table [data-testid="cell-0-2"]')).to_contain_text(re.compile(r"^\s*2\b"))
+            page.locator("#apply-table").click()
+            expect(chat).to_contain_text("intro 4 → 2 bars", timeout=180_000)
+            expect(chat).to_contain_text(re.compile(r"identical notes: verse1, pre_chorus, chorus1, verse2"))
+        finally:
+            browser.close()

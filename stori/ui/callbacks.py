@@ -155,10 +155,12 @@ class Callbacks:
                         *(float(row[4 + i]) for i in range(len(AXES))))
         return keep
 
-    def regenerate_section(self, history, song_id, token, spec_dict, rows, section_id, bars, *values):
+    def regenerate_section(self, history, song_id, token, spec_dict, rows, section_id, bars, *values,
+                           progress=gr.Progress()):
         """A new take of the selected section with its panel's bars, behaviours and feel (and any table
         edits), as the song's next version; the other sections keep their notes."""
         behaviours, feel = values[:len(PART_ROLES)], values[len(PART_ROLES):]
+        progress(0.1, desc=f"composing {str(section_id)[:40]} and rendering the preview")
         spec = self._table_spec(song_id, spec_dict, rows)
         if section_id not in [s.id for s in spec.sections]:
             raise gr.Error(f"section: {str(section_id)[:40]!r} is not in this song; allowed: "
@@ -173,9 +175,10 @@ class Callbacks:
         take = friendly(studio.edit_song)(self.ws, song_id, token, spec, (section_id,))
         return self._edited(history, take, section_id)
 
-    def apply_table(self, history, song_id, token, spec_dict, rows, section_id):
+    def apply_table(self, history, song_id, token, spec_dict, rows, section_id, progress=gr.Progress()):
         """The table's edits as the song's next version: only the sections they change are composed again."""
         spec = self._table_spec(song_id, spec_dict, rows)
+        progress(0.1, desc="composing the changed sections and rendering the preview")
         return self._edited(history, friendly(studio.edit_song)(self.ws, song_id, token, spec), section_id)
 
     @staticmethod

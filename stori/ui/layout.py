@@ -169,8 +169,9 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
         compose_in = [prompt, feel_from_words, *feel, tempo, key, meter, structure, engine, seed]
         gr.on([slider.input for slider in feel], lambda: False, None, feel_from_words, api_name="feel_set",
               api_visibility="private", queue=False)
+        # one progress indicator per action, where the musician is looking (not one on every output)
         gr.on([generate_btn.click, prompt.submit], cb.compose, compose_in, compose_out, api_name="compose",
-              api_visibility="undocumented")
+              api_visibility="undocumented", show_progress_on=audio)
         form.click(cb.click_form, None, [section, section_panel], api_name="form_select", api_visibility="private",
                    queue=False)
         section_in = [spec_state, table, section]
@@ -180,17 +181,17 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
         edit_out = [chatbot, spec_state, *views_out]
         section_btn.click(cb.regenerate_section, [chatbot, song_id, song_token, *section_in, section_bars,
                                                   *behaviours, *section_feel], edit_out,
-                          api_name="regenerate_section", api_visibility="private")
+                          api_name="regenerate_section", api_visibility="private", show_progress_on=form)
         apply_btn.click(cb.apply_table, [chatbot, song_id, song_token, *section_in], edit_out,
-                        api_name="apply_table", api_visibility="private")
+                        api_name="apply_table", api_visibility="private", show_progress_on=form)
 
         chat_out = [chatbot, say, spec_state, *views_out]
         gr.on([say.submit, send.click], cb.chat, [say, chatbot, song_id, song_token], chat_out, api_name="chat",
-              api_visibility="undocumented")
+              api_visibility="undocumented", show_progress_on=chatbot)
         for button, word in ((undo, "undo"), (redo, "redo")):
             button.click(lambda history, sid, token, w=word: cb.chat(w, history, sid, token),
                          [chatbot, song_id, song_token],
-                         chat_out, api_name=word, api_visibility="private")
+                         chat_out, api_name=word, api_visibility="private", show_progress_on=chatbot)
 
         d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_name="drum_style_about",
                        api_visibility="private", queue=False)
