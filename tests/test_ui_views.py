@@ -133,3 +133,26 @@ def test_each_handler_is_one_endpoint_and_the_public_ones_are_named(tmp_path):
     assert {f.api_name for f in fns if f.api_visibility == "public"} == {"generate", "refine", "drums", "humanize"}
     chat = next(f for f in fns if f.api_name == "chat")
     assert len(chat.outputs) == 3 + len(SONG_VIEWS)  # chatbot, message box, spec, then the views
+
+
+def test_pictures_follow_the_theme_and_drum_rolls_name_the_pieces(spec):
+    from stori.perform.drums import make_drums
+    from stori.render.figures import emotion_arc, piano_roll
+
+    roll = piano_roll(make_drums("rock", bars=2, tempo=110))
+    assert {"kick", "snare", "closed hat"} <= set(roll.layout.yaxis.ticktext)
+    assert list(roll.layout.yaxis.tickvals) == sorted(roll.layout.yaxis.tickvals)
+    assert "snare" in {row[1] for row in roll.data[0].customdata}  # the hover names the piece too
+    for fig in (roll, emotion_arc(spec)):  # no white box on a dark page: transparent paper, mid-grey ink
+        assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)" and fig.layout.font.color == "#8a8f98"
+
+
+@pytest.mark.parametrize("space", ["", "someone/stori"])
+def test_share_buttons_only_on_a_space(tmp_path, monkeypatch, space):
+    from stori.ui.callbacks import Callbacks
+    from stori.ui.layout import build_blocks
+
+    monkeypatch.setenv("SPACE_ID", space)
+    blocks = build_blocks(Callbacks(Workspace(tmp_path))).blocks.values()
+    shared = [b for b in blocks if "share" in (getattr(b, "buttons", None) or [])]
+    assert len(shared) == (4 if space else 0)  # three previews and the chat, on a Space only

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gradio as gr
+from gradio.utils import get_space
 
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.perform.drum_patterns import METERS as DRUM_METERS
@@ -31,6 +32,11 @@ CSS = """
 #generate {min-height: 52px; font-size: 1.05rem;}
 .stori-card {border-radius: 12px;}
 """
+
+
+def share_buttons() -> list[str]:
+    """Gradio's Share (a post to the Space's Discussions) works only on a Hugging Face Space: shown there only."""
+    return ["share"] if get_space() else []
 
 
 def _sliders(values: dict, prefix: str) -> list[gr.Slider]:
@@ -76,10 +82,12 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         feel = _sliders(SONG_FEEL, "")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
-                        audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="preview")
+                        audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="preview",
+                                         buttons=["download", *share_buttons()])
                         roll = gr.Plot(label="Piano roll", elem_id="piano-roll")
                     with gr.Column(scale=2):
                         chatbot = gr.Chatbot(label="Refine by chat", height=540, elem_id="chat",
+                                             buttons=[*share_buttons(), "copy", "copy_all"],
                                              placeholder="Generate a song, then tell me what to change.")
                         with gr.Row():
                             say = gr.Textbox(show_label=False, placeholder="make the bridge more intense", scale=4,
@@ -140,7 +148,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                             d_seed = fields.Number(value=0, precision=0, minimum=0, label="Seed", rule=fields.seed)
                         d_btn = gr.Button("Make drums", variant="primary")
                     with gr.Column():
-                        d_audio = gr.Audio(label="Preview", type="filepath", interactive=False)
+                        d_audio = gr.Audio(label="Preview", type="filepath", interactive=False,
+                                           buttons=["download", *share_buttons()])
                         d_file = gr.File(label="drums.mid", interactive=False)
                         d_info = gr.Markdown()
                 d_roll = gr.Plot(label="Drum roll")
@@ -157,7 +166,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                                                  rule=fields.in_range("amount", 0, 1))
                         h_btn = gr.Button("Humanize", variant="primary")
                     with gr.Column():
-                        h_audio = gr.Audio(label="Preview", type="filepath", interactive=False)
+                        h_audio = gr.Audio(label="Preview", type="filepath", interactive=False,
+                                           buttons=["download", *share_buttons()])
                         h_file = gr.File(label="humanized.mid", interactive=False)
                         h_info = gr.Markdown()
                 with gr.Row():
