@@ -152,7 +152,8 @@ def test_share_buttons_only_on_a_space(tmp_path, monkeypatch, space):
     from stori.ui.callbacks import Callbacks
     from stori.ui.layout import build_blocks
 
-    monkeypatch.setenv("SPACE_ID", space)
+    monkeypatch.setenv("SPACE_ID", space)  # what a Hugging Face Space sets
+    monkeypatch.setenv("SYSTEM", "spaces" if space else "")
     blocks = build_blocks(Callbacks(Workspace(tmp_path))).blocks.values()
     shared = [b for b in blocks if "share" in (getattr(b, "buttons", None) or [])]
     assert len(shared) == (4 if space else 0)  # three previews and the chat, on a Space only
