@@ -113,9 +113,10 @@ class Callbacks:
             form=kw.get("structure"), meter=kw.get("time_signature"), engine_name=kw.get("engine") or DEFAULT_ENGINE,
             seed_value=kw.get("seed", 0), engines=ENGINES))()  # refused here, before a task is made
         if on_step:
-            on_step(0.1, "composing")
+            on_step(0.0, "queued")
         task = self.board.wait(self.board.submit("generate",
-                                                 {**fields, "spec": spec.to_dict() if spec else None})["task_id"])
+                                                 {**fields, "spec": spec.to_dict() if spec else None})["task_id"],
+                               on_step=on_step)  # the stages the worker reports, as it reaches them
         if task["status"] != "done":
             raise gr.Error(task.get("error") or f"the task is {task['status']}", title="Stori")
         return self.ws.load_take(task["result"])
