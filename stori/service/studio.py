@@ -20,10 +20,11 @@ from stori.perform.groove_features import GMD_STYLES
 from stori.perform.humanize import humanize_song
 from stori.perform.styles import get_style
 from stori.pipeline import generate
+from stori.render.audio import AudioUnavailable, render_ogg
 from stori.render.midi import midi_to_song
 from stori.render.summary import metrics_markdown
-from stori.service.workspace import Take, Workspace
-from stori.spec.song import Song
+from stori.service.workspace import PREVIEW_MAX_S, PREVIEW_RATE, Take, Workspace
+from stori.spec.song import Song, excerpt
 from stori.spec.song_spec import SongSpec
 
 SLOTS = threading.BoundedSemaphore(max(1, min(2, os.cpu_count() or 1)))
@@ -106,6 +107,26 @@ def _answer(ws: Workspace, song_id: str, token: str, speak, render: bool) -> Tak
     take.message = reply.markdown
     take.extra["changed_sections"] = list(reply.changed_sections)
     return take
+
+
+def hear_parts(ws: Workspace, song_id: str, token: str, roles, section: str | None, path: str | Path) -> Path:
+    """The song's current version with only the parts ``roles`` (the others muted), and only
+    ``section`` when given, rendered to ``path`` (Ogg): the studio's mute/solo and section loop."""
+    ws.check_token(song_id, token)
+    song = ws.chat(song_id, token).take.song
+    have = [t.role for t in song.tracks]
+    roles = list(roles or [])
+    if not roles or any(r not in have for r in roles):
+        raise StoriError("parts", f"{', '.join(map(str, roles))[:80] or 'none'} chosen",
+                         "one or more of " + ", ".join(have))
+    if section is not None and section not in [s.id for s in song.sections]:
+        raise StoriError("section", f"{str(section)[:40]!r} is not in this song",
+                         ", ".join(s.id for s in song.sections))
+    with SLOTS:
+        try:
+            return render_ogg(excerpt(song, roles, section), path, sample_rate=PREVIEW_RATE, max_seconds=PREVIEW_MAX_S)
+        except AudioUnavailable as e:
+            raise StoriError("audio", str(e)) from None
 
 
 def make_drums(ws: Workspace, style: str = "boom_bap", bars: int = 4, time_signature: str = "4/4", tempo: float = 90,

@@ -67,13 +67,18 @@ def uploaded(path) -> Path:
     return real
 
 
+def page_path(name: str) -> Path:
+    """A new path in Gradio's upload folder, under a random folder: where a file for the page goes."""
+    folder = Path(get_upload_folder()) / "stori" / secrets.token_hex(16)
+    folder.mkdir(parents=True)
+    return folder / name
+
+
 def publish(path: Path | None) -> str | None:
     """A copy of a studio file in Gradio's upload folder under a random name: what the page is given."""
     if path is None:
         return None
-    folder = Path(get_upload_folder()) / "stori" / secrets.token_hex(16)
-    folder.mkdir(parents=True)
-    return str(shutil.copy(path, folder / path.name))
+    return str(shutil.copy(path, page_path(path.name)))
 
 
 def _audio(take: Take):
@@ -81,7 +86,7 @@ def _audio(take: Take):
 
 
 SONG_VIEWS = ("audio", "piano roll", "emotion arc", "timeline", "section table", "section choices", "traces",
-              "traces json", "metrics", "downloads")
+              "traces json", "metrics", "downloads", "parts")
 """What the studio shows of a song, in the order of the outputs :func:`_song_views` fills."""
 
 
@@ -94,7 +99,8 @@ def _song_views(take: Take, selected: str | None = None) -> tuple:
     return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec, selected),
             views.section_rows(spec), gr.update(choices=ids, value=selected),
             views.traces_markdown(song.traces), song.traces, metrics_markdown(song) + note,
-            [publish(take.path(n)) for n in DOWNLOADS if take.path(n)])
+            [publish(take.path(n)) for n in DOWNLOADS if take.path(n)],
+            gr.update(choices=[(t.name, t.role) for t in song.tracks], value=[t.role for t in song.tracks]))
 
 
 class Callbacks:
@@ -202,6 +208,19 @@ class Callbacks:
         except StoriError:  # a half-edited cell: keep the last good picture
             spec = SongSpec.from_dict(spec_dict)
         return views.timeline(spec, section_id)
+
+    # --- hearing parts ---------------------------------------------------------------------------
+    def hear(self, song_id, token, roles, section_id, loop):
+        """The preview with only the ticked parts (the rest muted), of the selected section on a loop
+        when asked; all parts of the whole song is the song's own preview."""
+        if not song_id:
+            raise gr.Error("Generate a song first; then choose the parts to hear.", title="Stori")
+        song = friendly(self.ws.chat)(song_id, token).take
+        if not loop and set(roles or []) == {t.role for t in song.song.tracks}:
+            return gr.update(value=_audio(song), loop=False, autoplay=True)
+        path = friendly(studio.hear_parts)(self.ws, song_id, token, roles, section_id if loop else None,
+                                           page_path("parts.ogg"))
+        return gr.update(value=str(path), loop=bool(loop), autoplay=True)
 
     # --- Chat ----------------------------------------------------------------------------------
     def chat(self, message, history, song_id, token):

@@ -31,6 +31,8 @@ CSS = """
 #stori-title p {margin-top: 2px; opacity: 0.75;}
 #generate {min-height: 52px; font-size: 1.05rem;}
 .stori-card {border-radius: 12px;}
+#metrics table {display: block; overflow-x: auto; max-width: 100%;}
+#metrics th, #metrics td {white-space: nowrap; word-break: keep-all;}
 """
 
 
@@ -84,6 +86,13 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                     with gr.Column(scale=3):
                         audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="preview",
                                          buttons=["download", *share_buttons()])
+                        with gr.Row(equal_height=True):
+                            parts = gr.CheckboxGroup([], label="Parts to hear (untick to mute)", elem_id="parts",
+                                                     scale=3)
+                            with gr.Column(scale=1, min_width=160):
+                                loop_section = gr.Checkbox(False, label="Loop the selected section",
+                                                           elem_id="loop-section")
+                                hear_btn = gr.Button("Hear", size="sm", elem_id="hear")
                         roll = gr.Plot(label="Piano roll", elem_id="piano-roll")
                     with gr.Column(scale=2):
                         chatbot = gr.Chatbot(label="Refine by chat", height=540, elem_id="chat",
@@ -174,7 +183,7 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                     h_before = gr.Plot(label="Before")
                     h_after = gr.Plot(label="After")
 
-        views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads]
+        views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads, parts]
         compose_out = [song_id, song_token, spec_state, *views_out, chatbot, *feel]
         compose_in = [prompt, feel_from_words, *feel, tempo, key, meter, structure, engine, seed]
         gr.on([slider.input for slider in feel], lambda: False, None, feel_from_words, api_name="feel_set",
@@ -194,6 +203,9 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                           api_name="regenerate_section", api_visibility="private", show_progress_on=form)
         apply_btn.click(cb.apply_table, [chatbot, song_id, song_token, *section_in], edit_out,
                         api_name="apply_table", api_visibility="private", show_progress_on=form)
+
+        hear_btn.click(cb.hear, [song_id, song_token, parts, section, loop_section], audio, api_name="hear",
+                       api_visibility="private", show_progress_on=audio)
 
         chat_out = [chatbot, say, spec_state, *views_out]
         gr.on([say.submit, send.click], cb.chat, [say, chatbot, song_id, song_token], chat_out, api_name="chat",

@@ -94,7 +94,7 @@ def timeline(spec: SongSpec | None, selected: str | None = None) -> str:
 FORM_CSS = """
 .stori-form {display: flex; gap: 3px; width: 100%; overflow-x: auto; padding: 4px 0;}
 .stori-form-empty {opacity: 0.7; font-size: 0.9rem;}
-.stori-block {flex: 1 1 0; min-width: 52px; border: 2px solid transparent; border-radius: 8px; padding: 8px 4px;
+.stori-block {flex: 1 1 0; min-width: max-content; border: 2px solid transparent; border-radius: 8px; padding: 8px;
   cursor: pointer; display: flex; flex-direction: column; align-items: center; line-height: 1.2;
   font-size: 0.85rem; overflow: hidden; white-space: nowrap;}
 .stori-block span {font-size: 0.75rem; opacity: 0.85;}
@@ -103,7 +103,7 @@ FORM_CSS = """
   box-shadow: 0 0 0 2px var(--background-fill-primary) inset;}
 """
 """The Form's look: theme colours for the outline, so it reads in light and dark mode and at 400 px
-(blocks keep a minimum width and the row scrolls)."""
+(a block is never narrower than its label; a form wider than the screen scrolls)."""
 FORM_JS = ("element.addEventListener('click', (e) => { const b = e.target.closest('[data-section]'); "
            "if (b) trigger('click', {section: b.dataset.section}); });")
 """A click on a block tells the server which section it is."""
