@@ -80,7 +80,8 @@ SECTIONS_SHOT = SCREENSHOT.parent / "studio-sections.png"
 def test_section_editing_in_the_browser(studio_url):  # noqa: F811
     """Click a block of the Form, regenerate that section with new bars and feel (a new version in the
     chat, the others kept, undo back); edit one table row and apply it (only that section composed
-    again); the song.mid served plays the genre's kit (folk: brushes, GS kit 40) on channel 10."""
+    again); hear two parts of one section on a loop; the song.mid served plays the genre's kit (folk:
+    brushes, GS kit 40) on channel 10."""
     import io
 
     import httpx
@@ -135,5 +136,16 @@ def test_section_editing_in_the_browser(studio_url):  # noqa: F811
             page.locator("#apply-table").click()
             expect(chat).to_contain_text("intro 4 → 2 bars", timeout=180_000)
             expect(chat).to_contain_text(re.compile(r"identical notes: verse1, pre_chorus, chorus1, verse2"))
+
+            # hear two parts of one section on a loop: a new preview as long as that section (8 bars at 89 BPM)
+            audio = page.get_by_test_id("waveform-Preview").locator("audio")
+            whole = audio.get_attribute("src")
+            page.locator('#timeline [data-section="chorus1"]').click()
+            page.locator("#parts").get_by_label("Melody").uncheck()
+            page.locator("#parts").get_by_label("Fingerpicked Guitar").uncheck()
+            page.locator("#loop-section input").check()
+            page.locator("#hear").click()
+            expect(audio).not_to_have_attribute("src", whole, timeout=120_000)
+            expect(page.get_by_test_id("waveform-Preview")).to_contain_text(re.compile(r"0:2[1-3]"))
         finally:
             browser.close()
