@@ -1,6 +1,8 @@
 """The studio's section table and pictures, without a server: the table drives the spec it edits."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from stori.compose.refine import changed_sections
@@ -157,3 +159,24 @@ def test_share_buttons_only_on_a_space(tmp_path, monkeypatch, space):
     blocks = build_blocks(Callbacks(Workspace(tmp_path))).blocks.values()
     shared = [b for b in blocks if "share" in (getattr(b, "buttons", None) or [])]
     assert len(shared) == (4 if space else 0)  # three previews and the chat, on a Space only
+
+
+def test_share_is_asked_by_flag_or_environment_and_without_network_the_studio_says_so(monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    from stori.ui import server
+
+    monkeypatch.setenv("STORI_SHARE", "1")
+    assert server.sharing() and not server.sharing(False)
+    monkeypatch.setenv("STORI_SHARE", "")
+    assert not server.sharing() and server.sharing(True)
+    monkeypatch.setenv("SYSTEM", "")  # not a Space: the tunnel is tried
+    server._share_when_up(SimpleNamespace(started=True, should_exit=False), "0.0.0.0", 9)
+    out = capsys.readouterr().out.strip()
+    assert "\n" not in out
+    assert re.fullmatch(r"Stori studio shared at https://\S+ \(and http://0\.0\.0\.0:9\)", out) or (  # online
+        out.startswith("share: no share link (") and out.endswith("Serving at http://0.0.0.0:9 only"))  # offline
+    monkeypatch.setenv("SYSTEM", "spaces")
+    monkeypatch.setenv("SPACE_ID", "someone/stori")
+    server._share_when_up(SimpleNamespace(started=True, should_exit=False), "0.0.0.0", 9)
+    assert "public already" in capsys.readouterr().out
