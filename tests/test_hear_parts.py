@@ -46,3 +46,16 @@ def test_the_studio_renders_the_parts_asked_for_and_refuses_others(take, tmp_pat
     chorus = made.song.section("chorus")
     length = made.song.seconds(chorus.end - chorus.start)
     assert length <= info.duration <= length + TAIL_S + 0.1  # the section alone, to loop
+
+
+def test_undo_keeps_the_earlier_versions_preview_instead_of_rendering_again(tmp_path):
+    if not audio_available():
+        pytest.skip("FluidSynth or a GM soundfont is missing")
+    ws = Workspace(tmp_path)
+    first = studio.create_song(ws, "calm piano", structure="verse:2,chorus:2", engine="baseline")
+    changed = studio.refine_song(ws, first.song_id, "louder chorus", first.token)
+    back = studio.refine_song(ws, first.song_id, "undo", first.token)
+    assert (first.version, changed.version, back.version) == (1, 2, 3)
+    assert back.path("preview.ogg").read_bytes() == first.path("preview.ogg").read_bytes()
+    assert back.path("song.mid").read_bytes() == first.path("song.mid").read_bytes()
+    assert changed.path("preview.ogg").read_bytes() != first.path("preview.ogg").read_bytes()

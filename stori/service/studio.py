@@ -98,8 +98,10 @@ def _answer(ws: Workspace, song_id: str, token: str, speak, render: bool) -> Tak
             if song is chat.take.song:
                 take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)
             else:
-                take = ws.save(song, song_id, render=render)
-                ws.commit_chat(chat, take, new_version=reply.command.action not in ("undo", "redo"))
+                moved = reply.command.action in ("undo", "redo")  # to a version saved before: its preview is kept
+                take = ws.save(song, song_id, render=render,
+                               same_as=chat.row["versions"][chat.session.index] if moved else None)
+                ws.commit_chat(chat, take, new_version=not moved)
         except BaseException:
             ws.forget(song_id)  # the session in memory may be ahead of what was saved
             raise
