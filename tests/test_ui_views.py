@@ -180,3 +180,22 @@ def test_share_is_asked_by_flag_or_environment_and_without_network_the_studio_sa
     monkeypatch.setenv("SPACE_ID", "someone/stori")
     server._share_when_up(SimpleNamespace(started=True, should_exit=False), "0.0.0.0", 9)
     assert "public already" in capsys.readouterr().out
+
+
+def test_humanize_shows_each_notes_timing_offset_and_velocity_change(tmp_path):
+    from stori.render.figures import humanize_changes
+    from stori.render.midi import midi_bytes
+
+    song = generate("a funky groove", structure="verse:2", engine="baseline", trace=False)
+    before, take = studio.humanize_midi(Workspace(tmp_path), midi_bytes(song), "funk", 0.9, render=False)
+    fig = humanize_changes(before, take.song)
+    ms_per_tick = 60000.0 / (before.tempo * before.ppq)
+    timing = [t for t in fig.data if t.yaxis == "y"]
+    velocity = [t for t in fig.data if t.yaxis == "y2"]
+    assert len(timing) == len(velocity) == len(before.tracks)
+    drums_b, drums_a = before.tracks[0], take.song.tracks[0]
+    assert list(timing[0].y) == pytest.approx([(a.start - b.start) * ms_per_tick
+                                               for b, a in zip(drums_b.notes, drums_a.notes)])
+    assert list(velocity[0].y) == [a.velocity - b.velocity for b, a in zip(drums_b.notes, drums_a.notes)]
+    assert any(abs(y) > 1 for y in timing[0].y)  # the groove moved the drums
+    assert re.search(r"timing moved a median \d+\.\d ms \(at most \d+ ms\), velocity a median", take.message)

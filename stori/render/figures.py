@@ -120,3 +120,28 @@ def piano_roll_png(song: Song, path: str | Path, title: str | None = None) -> Pa
     fig.savefig(path)
     plt.close(fig)
     return Path(path)
+
+
+def humanize_changes(before: Song, after: Song) -> go.Figure:
+    """What humanizing did to each note (the two songs pair note for note, track by track): its
+    timing offset in ms (negative = earlier) above, its velocity change below, across the bars."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("timing offset (ms, − = earlier)", "velocity change"))
+    ms_per_tick = 60000.0 / (before.tempo * before.ppq)
+    for i, (b, a) in enumerate(zip(before.tracks, after.tracks)):
+        pairs = list(zip(b.notes, a.notes))[:MAX_ROLL_NOTES]
+        if not pairs:
+            continue
+        x = [_bars(before, n.start) for n, _ in pairs]
+        colour = TRACK_COLOURS[i % len(TRACK_COLOURS)]
+        for row, y, unit in ((1, [(m.start - n.start) * ms_per_tick for n, m in pairs], "ms"),
+                             (2, [m.velocity - n.velocity for n, m in pairs], "")):
+            fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name=a.name, legendgroup=a.name, showlegend=row == 1,
+                                     marker=dict(color=colour, size=5, opacity=0.7),
+                                     hovertemplate=f"{a.name}<br>bar %{{x:.2f}}<br>%{{y:+.0f}} {unit}<extra></extra>"),
+                          row=row, col=1)
+    fig.update_layout(height=420, margin=dict(l=50, r=20, t=40, b=40), legend=dict(orientation="h", y=-0.15))
+    fig.update_xaxes(title_text="bar", row=2, col=1)
+    return _themed(fig)

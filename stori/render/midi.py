@@ -64,7 +64,7 @@ def conductor_track(song: Song) -> mido.MidiTrack:
         (0, 2, mido.MetaMessage("key_signature", key=_key_signature(song.key))),
     ]
     events += [(s.start, 3, mido.MetaMessage("marker", text=_text_out(s.id))) for s in song.sections]
-    title = song.spec.title if song.spec else "Stori song"
+    title = song.spec.title if song.spec else (song.title or "Stori song")
     return _events_to_track(title, events)
 
 
@@ -181,7 +181,8 @@ def midi_to_song(source: str | Path | bytes) -> Song:
     markers: list[tuple[int, str]] = []
     tracks: list[Track] = []
     notes_read = 0
-    for mtrack in mid.tracks:
+    title = ""
+    for index, mtrack in enumerate(mid.tracks):
         now = 0
         name = ""
         per_channel: dict[int, dict] = {}
@@ -219,6 +220,8 @@ def midi_to_song(source: str | Path | bytes) -> Song:
                 if pending:
                     start, vel = pending.pop(0)
                     ch["notes"].append(Note(msg.note, start, max(tick, start + 1), vel))
+        if index == 0 and not any(ch["notes"] or ch["open"] for ch in per_channel.values()):
+            title = name  # a type-1 file's first track, the conductor: its name is the song's title
         for channel, ch in sorted(per_channel.items()):
             for pitch, pending in ch["open"].items():  # notes never released end a beat later
                 ch["notes"] += [Note(pitch, s, s + PPQ, v) for s, v in pending]
@@ -230,7 +233,7 @@ def midi_to_song(source: str | Path | bytes) -> Song:
                                 program=ch["program"], channel=human_channel, notes=notes, controls=ch["controls"]))
     if not tracks:
         raise StoriError("midi", "the file has no notes", "a MIDI file with at least one note")
-    song = Song(tracks=tracks, sections=[], tempo=tempo, time_signature=ts, key=key)
+    song = Song(tracks=tracks, sections=[], tempo=tempo, time_signature=ts, key=key, title=title)
     limits.check_song(len(tracks), song.duration_s)
     end = song.end_tick
     markers.sort()

@@ -10,6 +10,7 @@ import contextlib
 import os
 import threading
 from pathlib import Path
+from statistics import median
 
 from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
@@ -150,9 +151,12 @@ def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", am
     with SLOTS:
         after = humanize_song(before, style=style or None, amount=float(amount), seed=int(seed))
         take = ws.save(after, render=render)
-    notes = sum(len(t.notes) for t in after.tracks)
-    take.message = (f"Humanized {notes} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same notes, "
-                    "new timing and dynamics.")
+    pairs = [(b, a) for tb, ta in zip(before.tracks, after.tracks) for b, a in zip(tb.notes, ta.notes)]
+    ms = [abs(a.start - b.start) * 60000.0 / (before.tempo * before.ppq) for b, a in pairs]
+    vel = [abs(a.velocity - b.velocity) for b, a in pairs]
+    take.message = (f"Humanized {len(pairs)} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same "
+                    f"notes; timing moved a median {median(ms or [0]):.1f} ms (at most {max(ms or [0]):.0f} ms), "
+                    f"velocity a median {median(vel or [0]):g} (at most {max(vel or [0])}).")
     return before, take
 
 

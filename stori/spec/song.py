@@ -75,6 +75,7 @@ class Song:
     ppq: int = PPQ
     spec: SongSpec | None = None
     traces: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""  # a read MIDI file's own title (a planned song's is its spec's)
 
     @property
     def end_tick(self) -> int:

@@ -21,7 +21,7 @@ from gradio.utils import get_upload_folder
 from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
-from stori.render.figures import emotion_arc, piano_roll
+from stori.render.figures import emotion_arc, humanize_changes, piano_roll
 from stori.render.summary import metrics_markdown
 from stori.safe_json import load_json
 from stori.service import studio
@@ -250,9 +250,8 @@ class Callbacks:
         if not upload:
             raise gr.Error(f"midi: no file uploaded; allowed: {UPLOAD_ALLOWED}", title="Stori")
         before, take = friendly(lambda: studio.humanize_midi(self.ws, uploaded(upload), style, amount))()
-        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "before"),
-                piano_roll(take.song, "after"),
-                take.message + _note(take))
+        return (publish(take.path("song.mid")), _audio(take), humanize_changes(before, take.song),
+                piano_roll(take.song, "after"), take.message + _note(take))
 
     # --- JSON endpoints (api_name generate / refine) ------------------------------------------------
     def api_generate(self, prompt: str = "", emotion: str = "", tempo: float = 0, key: str = "", structure: str = "",

@@ -180,7 +180,7 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         h_file = gr.File(label="humanized.mid", interactive=False)
                         h_info = gr.Markdown()
                 with gr.Row():
-                    h_before = gr.Plot(label="Before")
+                    h_changes = gr.Plot(label="What changed: timing (ms) and velocity of each note")
                     h_after = gr.Plot(label="After")
 
         views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads, parts]
@@ -219,8 +219,10 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                        api_visibility="private", queue=False)
         d_btn.click(cb.drums, [d_style, d_bars, d_meter, d_tempo, d_human, d_pattern, d_seed],
                     [d_file, d_audio, d_roll, d_info], api_name="drums")
-        h_btn.click(cb.humanize, [h_upload, h_style, h_amount], [h_file, h_audio, h_before, h_after, h_info],
-                    api_name="humanize")
+        h_out = [h_file, h_audio, h_changes, h_after, h_info]
+        h_btn.click(lambda: (None,) * len(h_out), None, h_out, api_name="humanize_clear", api_visibility="private",
+                    queue=False).then(  # an error leaves no earlier result on the page
+            cb.humanize, [h_upload, h_style, h_amount], h_out, api_name="humanize")
         gr.api(cb.api_generate, api_name="generate")
         gr.api(cb.api_refine, api_name="refine")
     return demo
