@@ -149,3 +149,61 @@ def test_section_editing_in_the_browser(studio_url):  # noqa: F811
             expect(page.get_by_test_id("waveform-Preview")).to_contain_text(re.compile(r"0:2[1-3]"))
         finally:
             browser.close()
+
+
+VIEWS_SHOT = SCREENSHOT.parent / "studio-mobile-dark.png"
+ONE_LINE = """els => els.map(el => { const r = document.createRange(); r.selectNodeContents(el);
+  return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })"""
+
+
+def test_views_on_a_phone_in_dark_mode_and_humanize(studio_url, tmp_path):  # noqa: F811
+    """At 400 px in dark mode: metrics cells on one line each, Form labels whole, the roll on the page's
+    own background with readable ink. Humanize: the reply and the timing/velocity view; a bad file
+    afterwards leaves no earlier result on the page."""
+    import httpx
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 400, "height": 900})
+            page.goto(studio_url + "/?__theme=dark")
+            page.locator("#prompt textarea").fill("dark trap beat")
+            page.get_by_text("Key, tempo, meter, form, engine").click()
+            page.locator("#engine input").click()
+            page.get_by_role("option", name="baseline", exact=True).click()
+            page.locator("#generate").click()
+            expect(page.locator("#chat")).to_contain_text("Your song is ready", timeout=180_000)
+            expect(page.locator("#piano-roll .xtick text").first).to_be_visible()
+
+            cells = page.locator("#metrics th, #metrics td")
+            expect(cells.first).to_be_visible()
+            assert set(cells.evaluate_all(ONE_LINE)) == {1}  # no word broken across lines
+            blocks = page.locator("#timeline .stori-block")
+            assert blocks.count() == 6
+            assert all(blocks.evaluate_all("els => els.map(b => b.scrollWidth <= b.clientWidth)"))  # labels whole
+            ink = page.locator("#piano-roll .xtick text").first.evaluate("e => getComputedStyle(e).fill")
+            paper = page.locator("#piano-roll .main-svg").first.evaluate("e => getComputedStyle(e).backgroundColor")
+            assert ink == "rgb(138, 143, 152)" and paper == "rgba(0, 0, 0, 0)"
+            page.locator("#metrics").scroll_into_view_if_needed()
+            page.screenshot(path=str(VIEWS_SHOT))
+
+            song = tmp_path / "song.mid"
+            link = page.get_by_role("link").filter(has_text="KB").first
+            song.write_bytes(httpx.get(link.get_attribute("href"), timeout=30).content)
+            page.get_by_role("tab", name="Humanize").click()
+            page.locator("#upload input[type=file]").set_input_files(str(song))
+            page.get_by_role("button", name="Humanize", exact=True).click()
+            info = page.get_by_text(re.compile(r"timing moved a median"))
+            expect(info).to_be_visible(timeout=120_000)
+            expect(page.get_by_text("timing offset (ms, − = earlier)")).to_be_visible()
+            bad = tmp_path / "bad.mid"
+            bad.write_bytes(b"MThd\x00\x00\x00\x06not really a midi file")
+            page.locator("#upload").get_by_role("button", name=re.compile("Clear|Remove")).first.click()
+            page.locator("#upload input[type=file]").set_input_files(str(bad))
+            page.get_by_role("button", name="Humanize", exact=True).click()
+            expect(page.get_by_text(re.compile(r"midi: .+; allowed: "))).to_be_visible(timeout=60_000)
+            expect(info).to_have_count(0)  # the earlier result is gone
+            expect(page.get_by_text("timing offset (ms, − = earlier)")).to_have_count(0)
+        finally:
+            browser.close()
