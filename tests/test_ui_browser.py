@@ -53,7 +53,7 @@ def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
 
             page.locator("#stori-title").scroll_into_view_if_needed()
             SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1440, "height": 1560}, full_page=True)
+            page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1440, "height": 1980}, full_page=True)
 
             # Humanize: an oversized and a malformed upload each get one clear message ...
             page.get_by_role("tab", name="Humanize").click()

@@ -31,7 +31,7 @@ CSS = """
 #stori-title p {margin-top: 2px; opacity: 0.75;}
 #generate {min-height: 52px; font-size: 1.05rem;}
 .stori-card {border-radius: 12px;}
-#metrics table {display: block; overflow-x: auto; max-width: 100%;}
+#metrics table {display: block; width: max-content; max-width: 100%; overflow-x: auto; border: none;}
 #metrics th, #metrics td {white-space: nowrap; word-break: keep-all;}
 """
 
