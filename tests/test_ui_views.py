@@ -199,3 +199,13 @@ def test_humanize_shows_each_notes_timing_offset_and_velocity_change(tmp_path):
     assert list(velocity[0].y) == [a.velocity - b.velocity for b, a in zip(drums_b.notes, drums_a.notes)]
     assert any(abs(y) > 1 for y in timing[0].y)  # the groove moved the drums
     assert re.search(r"timing moved a median \d+\.\d ms \(at most \d+ ms\), velocity a median", take.message)
+
+
+def test_traces_of_a_new_song_are_json_as_the_page_sends_them():
+    """The page hands a song's traces (in memory, after a section edit) to gr.JSON, which refuses
+    non-text keys."""
+    import orjson
+
+    song = generate("calm piano with soft drums", structure="verse:4,chorus:4")  # the learned engine: drum fills
+    assert any(t["decision"].get("fills") for t in song.traces if t["decision_type"] == "phrase_form")
+    orjson.dumps(song.traces)

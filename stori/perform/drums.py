@@ -163,7 +163,7 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
     if velocity_scale != 1.0:
         notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
-    form = {"phrase_bars": phrase, "bars": len(grid), "fills": {b + 1: kind for b, kind in sorted(fills.items())},
+    form = {"phrase_bars": phrase, "bars": len(grid), "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
             "fill_chance": drum_stats(st.gmd_style)["at_phrase_end"],
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}
