@@ -80,8 +80,8 @@ SECTIONS_SHOT = SCREENSHOT.parent / "studio-sections.png"
 def test_section_editing_in_the_browser(studio_url):  # noqa: F811
     """Click a block of the Form, regenerate that section with new bars and feel (a new version in the
     chat, the others kept, undo back); edit one table row and apply it (only that section composed
-    again); hear two parts of one section on a loop; the song.mid served plays the genre's kit (folk:
-    brushes, GS kit 40) on channel 10."""
+    again); hear two parts of one section on a loop; the playhead follows the preview on the roll; the
+    song.mid served plays the genre's kit (folk: brushes, GS kit 40) on channel 10."""
     import io
 
     import httpx
@@ -107,6 +107,17 @@ def test_section_editing_in_the_browser(studio_url):  # noqa: F811
             drums = [m for t in mid.tracks for m in t if not m.is_meta and m.channel == 9]
             assert [m.program for m in drums if m.type == "program_change"] == [40]  # the Brush kit
 
+            # the playhead: 20 s into the preview is bar 1 + 20 s * 89 BPM / 240 beats-per-bar-minute on the roll
+            page.get_by_test_id("waveform-Preview").locator("audio").evaluate(
+                "a => new Promise(done => { const seek = () => { a.currentTime = 20; done(); }; "
+                "a.readyState >= 1 ? seek() : a.addEventListener('loadedmetadata', seek, {once: true}); })")
+            playhead = page.locator("#piano-roll .stori-playhead")
+            expect(playhead).to_be_visible()
+            expected = page.locator("#piano-roll .js-plotly-plot").evaluate(
+                "g => g._fullLayout._size.l + g._fullLayout.xaxis.l2p(1 + 20 * 89 / 240)")
+            left = playhead.evaluate("e => parseFloat(e.style.left)")
+            assert abs(left - expected) < 1.5
+
             block = page.locator('#timeline [data-section="verse2"]')
             expect(block).to_contain_text("8 bars")
             block.click()  # the Form selects the section and opens its panel
@@ -128,11 +139,14 @@ def test_section_editing_in_the_browser(studio_url):  # noqa: F811
             expect(block).to_contain_text("8 bars")
 
             page.get_by_text("All sections as a table").click()
-            page.locator('#sections-table [data-testid="cell-0-2"]').dblclick()  # intro's bars
+            intro_bars = page.locator('#sections-table [data-testid="cell-0-2"]')
+            expect(intro_bars).to_contain_text(re.compile(r"^\s*4\b"))  # the table shows version 0 again
+            page.wait_for_timeout(500)  # the table settles after its new value before a cell is edited
+            intro_bars.dblclick()
             page.keyboard.press("Control+A")
             page.keyboard.type("2")
             page.keyboard.press("Enter")
-            expect(page.locator('#sections-table [data-testid="cell-0-2"]')).to_contain_text(re.compile(r"^\s*2\b"))
+            expect(intro_bars).to_contain_text(re.compile(r"^\s*2\b"))
             page.locator("#apply-table").click()
             expect(chat).to_contain_text("intro 4 → 2 bars", timeout=180_000)
             expect(chat).to_contain_text(re.compile(r"identical notes: verse1, pre_chorus, chorus1, verse2"))

@@ -72,7 +72,8 @@ def piano_roll(song: Song, title: str | None = None) -> go.Figure:
         annotations=[dict(x=_bars(song, s.start), y=1.0 + 0.06 * (k % 2), yref="paper", text=s.id, showarrow=False,
                           xanchor="left", yanchor="bottom", font=dict(size=11)) for k, s in enumerate(shown)],
         title=title, barmode="overlay", height=420, margin=dict(l=50, r=20, t=60, b=40),
-        xaxis_title="bar", yaxis_title="MIDI pitch", legend=dict(orientation="h", y=-0.18))
+        xaxis_title="bar", yaxis_title="MIDI pitch", legend=dict(orientation="h", y=-0.18),
+        meta=dict(bars_per_second=1 / song.seconds(song.ticks_per_bar)))  # for the page's playhead
     if song.tracks and all(t.is_drums for t in song.tracks):  # a drum part: its rows named by piece
         used = sorted({n.pitch for t in song.tracks for n in t.notes})
         fig.update_layout(yaxis=dict(title="", tickvals=used, ticktext=[drum_name(p) for p in used]))

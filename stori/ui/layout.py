@@ -23,6 +23,36 @@ EXAMPLES = [
     "an anxious, driving synth-pop track in F minor at 128 bpm",
     "warm neo-soul groove, laid-back drums, rhodes and a singing bass line",
 ]
+PLAYHEAD_JS = """() => {
+  const find = (root) => {  // the preview's playing element: the waveform keeps it in a shadow root
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'AUDIO' && (el.currentSrc || el.src)) return el;
+      const inner = el.shadowRoot && find(el.shadowRoot);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  setInterval(() => {  // a line on the piano roll where the preview is playing (the roll's meta gives bars/s)
+    const preview = document.querySelector('#preview');
+    const audio = preview && find(preview);
+    const plot = document.querySelector('#piano-roll .js-plotly-plot');
+    const layout = plot && plot._fullLayout;
+    if (!layout || !layout.xaxis) return;
+    let line = plot.querySelector('.stori-playhead');
+    const rate = (layout.meta || {}).bars_per_second;
+    const playing = audio && rate && (!audio.paused || audio.currentTime > 0) && !audio.loop;
+    if (!playing) { if (line) line.style.display = 'none'; return; }
+    if (!line) {
+      line = document.createElement('div');
+      line.className = 'stori-playhead';
+      plot.style.position = 'relative';
+      plot.appendChild(line);
+    }
+    const x = layout._size.l + layout.xaxis.l2p(1 + audio.currentTime * rate);
+    line.style.cssText = `position:absolute;top:${layout._size.t}px;height:${layout._size.h}px;left:${x}px;` +
+      'width:2px;background:#e4572e;pointer-events:none;display:block';
+  }, 100);
+}"""
 AXIS_HELP = {"energy": "quiet ↔ loud and busy", "valence": "dark ↔ bright", "tension": "settled ↔ unresolved",
              "intimacy": "big room ↔ close and soft", "motion": "still ↔ driving"}
 SONG_FEEL = {"energy": 0.5, "valence": 0.0, "tension": 0.3, "intimacy": 0.5, "motion": 0.5}

@@ -21,7 +21,7 @@ from stori.service.tasks import TaskBoard
 from stori.service.workspace import Workspace, default_root
 from stori.ui import rest
 from stori.ui.callbacks import Callbacks
-from stori.ui.layout import CSS, build_blocks
+from stori.ui.layout import CSS, PLAYHEAD_JS, build_blocks
 
 CONCURRENCY = 2  # songs composed at once: one per core of a small machine (see studio.SLOTS)
 QUEUE_SIZE = 64
@@ -57,7 +57,7 @@ def create_app(root: str | Path | None = None) -> FastAPI:
     app.include_router(rest.router(ws, board))
     app.add_exception_handler(RequestValidationError, rest.validation_error)
     app = gr.mount_gradio_app(app, demo, path="/", blocked_paths=[str(ws.root)], max_file_size=MAX_MIDI_BYTES,
-                              theme=THEME, css=CSS, footer_links=["api"])
+                              theme=THEME, css=CSS, js=PLAYHEAD_JS, footer_links=["api"])
     demo.has_launched = True
     for mounted in app.routes:  # Gradio's own routes answer a malformed call in one line too, without echoing it
         if isinstance(mounted, Mount) and isinstance(mounted.app, FastAPI):
