@@ -20,7 +20,7 @@ from stori.model.generator import Generator, Request, load_generator
 from stori.model.sampling import Sampling
 from stori.model.tokens import TICKS_PER_BAR
 from stori.perform.drum_patterns import learned_pattern, phrase_request
-from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form
+from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, turn_chance
 from stori.perform.styles import song_style
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
@@ -156,7 +156,8 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     density = st.target_density * BEHAVIOUR_DENSITY.get(behaviour, 1.0) * min(1.4, max(0.6, c.drum_density / 0.4))
     req = phrase_request(st, spec.tempo, pattern, s.bars, density)
     nxt = spec.sections[k + 1] if k + 1 < len(spec.sections) else None
-    fill_end = nxt is not None and nxt.type != s.type and pattern not in ("intro", "outro", "break")
+    turn = nxt is not None and nxt.type != s.type and pattern not in ("intro", "outro", "break")
+    fill_end = turn_chance(st, nxt.type) if turn else 0.0
     # drummers keep their backbeat above a whisper: the kit follows the band more gently than the parts do
     velocity_scale = min(1.25, max(0.6, (c.velocity_ceiling + 20) / (st.velocity[2] + 20)))
 
