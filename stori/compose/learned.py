@@ -151,7 +151,7 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     behaviour = s.behaviour("drums", "steady")
     if behaviour == "tacet":
         return None
-    st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour)
+    st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour, s.emotion.motion)
     pattern = PATTERN_OF.get(s.type, "verse")
     density = st.target_density * BEHAVIOUR_DENSITY.get(behaviour, 1.0) * min(1.4, max(0.6, c.drum_density / 0.4))
     req = phrase_request(st, spec.tempo, pattern, s.bars, density)

@@ -119,18 +119,28 @@ BEHAVIOUR_DENSITY = {"sparse": 0.6, "steady": 1.0, "build": 1.0, "half_time": 0.
 """How many of the style's hits per bar each planned drum behaviour asks of the model."""
 
 
-def behaved(st: DrumStyle, behaviour: str) -> DrumStyle:
+DRIVE_MOTION, STILL_MOTION = 0.75, 0.2
+"""Motion at or above which the time-keeping line doubles its rate, at or below which it halves it."""
+
+
+def behaved(st: DrumStyle, behaviour: str, motion: float = 0.5) -> DrumStyle:
     """The style as a planned behaviour plays it: ``sparse`` drops ghosts, rolls and open hats, keeps
     time at half the rate (8ths become quarters), plays the backbeat as a cross-stick (a drummer's
     quiet verse; claps stay claps) and asks the model for fewer hits; ``half_time`` puts the
-    backbeat on 3, ``driving`` opens the hats twice as often."""
+    backbeat on 3, ``driving`` opens the hats twice as often. The section's ``motion`` then sets the
+    rhythmic drive of the time-keeping line: doubled (up to 16ths) from DRIVE_MOTION, halved (down to
+    quarters) up to STILL_MOTION."""
     if behaviour == "sparse":
-        return replace(st, ghost_rate=0.0, roll_prob=0.0, open_hat_prob=0.0, hat_subdivision=st.hat_subdivision // 2,
-                       snare_piece="side_stick" if st.snare_piece == "snare" else st.snare_piece)
-    if behaviour == "half_time":
-        return replace(st, snare="0000000090000000")
-    if behaviour == "driving":
-        return replace(st, open_hat_prob=min(1.0, 2 * st.open_hat_prob + 0.04))
+        st = replace(st, ghost_rate=0.0, roll_prob=0.0, open_hat_prob=0.0, hat_subdivision=st.hat_subdivision // 2,
+                     snare_piece="side_stick" if st.snare_piece == "snare" else st.snare_piece)
+    elif behaviour == "half_time":
+        st = replace(st, snare="0000000090000000")
+    elif behaviour == "driving":
+        st = replace(st, open_hat_prob=min(1.0, 2 * st.open_hat_prob + 0.04))
+    if motion >= DRIVE_MOTION:
+        st = replace(st, hat_subdivision=min(16, 2 * st.hat_subdivision))
+    elif motion <= STILL_MOTION:
+        st = replace(st, hat_subdivision=max(4, st.hat_subdivision // 2))
     return st
 
 
@@ -176,7 +186,8 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
     if velocity_scale != 1.0:
         notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
-    form = {"phrase_bars": phrase, "bars": len(grid), "fills": {b + 1: kind for b, kind in sorted(fills.items())},
+    form = {"phrase_bars": phrase, "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
+            "fills": {b + 1: kind for b, kind in sorted(fills.items())},
             "fill_chance": drum_stats(st.gmd_style)["at_phrase_end"], "turn_chance": fill_end,
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}
