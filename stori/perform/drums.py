@@ -65,8 +65,9 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
     grid, used, why = _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator)
     num, den = map(int, meter.split("/"))
     ticks_per_bar = bar_ticks((num, den))
-    # the loop turns back to its own start as a section turns into the next: its last bar may fill
-    notes, form = drum_part(st, meter, grid, tempo, pattern_type, rng, fill_end=turn_chance(st, pattern_type))
+    # a loop of a phrase or more turns back to its start as a section turns into the next: its last bar may fill
+    turn = turn_chance(st, pattern_type) if bars >= PHRASE_END else 0.0
+    notes, form = drum_part(st, meter, grid, tempo, pattern_type, rng, fill_end=turn)
     if humanize:
         from stori.perform.humanize import groove_drums
 
