@@ -161,7 +161,8 @@ class SectionSpec:
         changes = sorted(d["chords"], key=lambda c: c["bar"])
         per_bar = [next((c["chord"] for c in reversed(changes) if c["bar"] <= b), changes[0]["chord"])
                    for b in range(bars)]
-        period = next(p for p in range(1, bars + 1) if all(per_bar[b] == per_bar[b % p] for b in range(bars)))
+        period = next(p for p in range(1, bars + 1)  # the shortest loop that fills the section whole
+                      if bars % p == 0 and all(per_bar[b] == per_bar[b % p] for b in range(bars)))
         role_of = {t.id: t.role for t in tracks}
         details = {tid: dict(b) for tid, b in d.get("track_behaviors", {}).items()}
         behaviours: dict[str, str] = {}
