@@ -26,6 +26,8 @@ COMMANDS = {
                  "measure engines against real music, their controls and the clock; write a report"),
     "realness": ("stori.evaluate.realness",
                  "generated songs' drum and part facts and a classifier test beside GMD and POP909"),
+    "keys": ("stori.evaluate.keys",
+             "how often the key estimated from generated notes (Krumhansl-Schmuckler) is the planned key"),
     "bench": ("stori.evaluate.bench",
               "time the pipeline (learned engine, baseline beside it): an 8-bar four-track section and the "
               "default song"),

@@ -17,7 +17,7 @@ def spec():
 
 def test_table_round_trips_the_sections(spec):
     back = views.spec_from_rows(spec, views.section_rows(spec))
-    strip = lambda d: {**d, "sections": [{**s, "emotion": None} for s in d["sections"]]}  # noqa: E731
+    strip = lambda d: {**d, "sections": [{**s, "emotion_vector": None} for s in d["sections"]]}  # noqa: E731
     assert strip(back.to_dict()) == strip(spec.to_dict())
     for a, b in zip(back.sections, spec.sections):  # the table shows emotions to 2 decimals
         assert a.emotion.distance(b.emotion) < 0.01
@@ -39,9 +39,10 @@ def test_edited_rows_drive_a_new_song(spec, tmp_path):
     assert take.path("song.mid") and take.path("stems.zip") and not take.path("preview.ogg")
 
 
-@pytest.mark.parametrize("cell, value, field", [(2, "eight", "sections[0].bars"), (1, "hook", "sections[0].type"),
+@pytest.mark.parametrize("cell, value, field", [(2, "eight", "sections[0].bars"),
+                                                (1, "hook", "sections[0].section_type"),
                                                 (3, "H7 | Q", "sections[0].chords[0]"),
-                                                (5, 4.0, "sections[0].emotion.valence")])
+                                                (5, 4.0, "sections[0].emotion_vector.valence")])
 def test_a_bad_cell_is_named(spec, cell, value, field):
     rows = views.section_rows(spec)
     rows[0][cell] = value

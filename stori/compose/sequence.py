@@ -6,6 +6,7 @@ are touched; every other section keeps ``base``'s notes exactly.
 """
 from __future__ import annotations
 
+from stori.compose.cadence import end_at_home, with_cadences
 from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
 from stori.compose.ensemble import (
     PUSHED,
@@ -200,12 +201,15 @@ def compose_sections(spec: SongSpec, engine_fn, seed: int = 0, tracer: TraceReco
                      passes: int = CRITIC_PASSES) -> Song:
     """Compose ``sections`` (all when None) with ``engine_fn``; ``roles`` limits which parts change."""
     targets = set(sections) if sections is not None else {s.id for s in spec.sections}
+    spec = with_cadences(spec, targets, tracer)
     song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base, roles)
     order = [s.id for s in spec.sections if s.id in targets]
     for sid in order:
         _listen(song, sid, tracer)
         repair_transitions(song, sid, tracer)
     song = critique(song, order, engine_fn, seed, tracer, passes, roles)
+    if spec.sections[-1].id in targets:
+        end_at_home(song, tracer)
     lift_restrikes(song, targets)
     return song
 

@@ -1,0 +1,87 @@
+"""Cadences: the notes establish the planned tonic, so the key you hear is the key that was planned.
+
+Before a section is played, the last bar of every chorus and of the song's last section becomes the
+tonic chord (choruses resolve home; verses, pre-choruses and bridges keep their half cadences into what
+follows). After it is played, the song ends at home: the bass plays the tonic through the final bar and
+the melody's last note moves to the nearest tone of the tonic chord (the tonic itself on a tie).
+"""
+from __future__ import annotations
+
+from stori.spec.song import Song
+from stori.spec.song_spec import SongSpec
+from stori.theory import NOTE_NAMES, is_major, parse_chord, parse_key
+from stori.trace import TraceRecorder, because
+
+RESOLVING = ("chorus",)
+"""Section types whose last bar is the tonic chord (besides the song's last section)."""
+
+
+def tonic_chord(key: str) -> str:
+    """The tonic triad of a key: ``D`` for D major or mixolydian, ``Dm`` for D minor or dorian."""
+    tonic, _ = parse_key(key)
+    return NOTE_NAMES[tonic] + ("" if is_major(key) else "m")
+
+
+def _is_tonic(symbol: str, key: str) -> bool:
+    root, pcs, bass = parse_chord(symbol)
+    tonic, _ = parse_key(key)
+    third = (tonic + (4 if is_major(key) else 3)) % 12
+    return root == tonic and third in pcs and bass == tonic
+
+
+def with_cadences(spec: SongSpec, sections: set[str], tracer: TraceRecorder) -> SongSpec:
+    """``spec`` (a copy when anything changes) with the last bar of each resolving section among
+    ``sections`` on the tonic chord; each change is traced."""
+    last = spec.sections[-1].id
+    todo = [s for s in spec.sections if s.id in sections and (s.type in RESOLVING or s.id == last)
+            and not _is_tonic(s.last_chord, spec.key)]
+    if not todo:
+        return spec
+    out, home = spec.copy(), tonic_chord(spec.key)
+    for s in (out.section(t.id) for t in todo):
+        before = s.chords[(s.bars - 1) % len(s.chords)]
+        s.chords = [s.chords[b % len(s.chords)] for b in range(s.bars - 1)] + [home]
+        if "chord" in s.exit_state:
+            s.exit_state["chord"] = home
+        tracer.record("cadence", f"section:{s.id}", {"last_bar": home, "was": before},
+                      [because("key", spec.key, f"the last bar of the {'song' if s.id == last else s.type} comes "
+                               f"home to {home}", 1.0)],
+                      alternatives=[before], confidence=0.8,
+                      principle="a cadence on the tonic tells the ear which note is home, so the key heard is "
+                                "the key planned")
+    return out
+
+
+def end_at_home(song: Song, tracer: TraceRecorder) -> None:
+    """The final bar: every bass note on the tonic (nearest octave), the melody's last note on the
+    nearest tone of the tonic chord."""
+    spec = song.spec
+    tonic, _ = parse_key(spec.key)
+    chord = {tonic, (tonic + (4 if is_major(spec.key) else 3)) % 12, (tonic + 7) % 12}
+    start = song.sections[-1].end - song.ticks_per_bar
+    moved = {}
+    for t in song.tracks:
+        if t.role == "bass":
+            notes = [n for n in t.notes if n.start >= start]
+            t.notes = [n for n in t.notes if n.start < start] + [_nearest(n, {tonic}) for n in notes]
+            moved["bass"] = sum(1 for n in notes if n.pitch % 12 != tonic)
+        elif t.role == "melody" and t.notes:
+            last = max(t.notes, key=lambda n: (n.start, n.pitch))
+            if last.start >= start - song.ticks_per_bar:  # the tune is still singing at the end
+                t.notes = [n for n in t.notes if n is not last] + [_nearest(last, chord, prefer=tonic)]
+                moved["melody"] = int(last.pitch % 12 not in chord)
+        t.notes.sort(key=lambda n: (n.start, n.pitch))
+    if tracer.enabled and any(moved.values()):
+        tracer.record("cadence", "song", {"notes_moved": moved},
+                      [because("key", spec.key, "the song ends on the tonic in the bass and a tonic-chord tone on "
+                               "top", 1.0)],
+                      confidence=0.8, principle="a song that ends at home names its key")
+
+
+def _nearest(note, pcs: set[int], prefer: int | None = None):
+    """``note`` moved to the nearest pitch whose class is in ``pcs`` (``prefer`` wins a tie)."""
+    from dataclasses import replace
+
+    best = min((p for p in range(note.pitch - 6, note.pitch + 7) if p % 12 in pcs),
+               key=lambda p: (abs(p - note.pitch), p % 12 != prefer))
+    return replace(note, pitch=best)
