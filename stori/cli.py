@@ -26,6 +26,8 @@ COMMANDS = {
                  "measure engines against real music, their controls and the clock; write a report"),
     "realness": ("stori.evaluate.realness",
                  "generated songs' drum and part facts and a classifier test beside GMD and POP909"),
+    "text-bench": ("stori.evaluate.text_bench",
+                   "score generated MIDI against what 62 prompts state: tempo bin, key, meter, instruments, 'no X'"),
     "bench": ("stori.evaluate.bench",
               "time the pipeline (learned engine, baseline beside it): an 8-bar four-track section and the "
               "default song"),

@@ -28,7 +28,7 @@ BEHAVIOURS = {
 MAX_SECTIONS = 32
 MAX_TOTAL_BARS = 640  # ten sections of 64 bars: the longest form a prompt can ask for
 MAX_MOTIF_NOTES = 32
-METERS = ((2, 4), (3, 4), (4, 4), (5, 4), (6, 8), (7, 8), (9, 8), (12, 8))
+METERS = ((2, 4), (3, 4), (4, 4), (5, 4), (6, 4), (6, 8), (7, 8), (9, 8), (12, 8))
 
 
 def parse_time_signature(value, where: str = "time_signature") -> tuple[int, int]:
