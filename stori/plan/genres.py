@@ -3,8 +3,9 @@
 ``comping`` is the harmony track's default behaviour and ``bass`` the bass's; the planner lets the
 section's emotion override them (a sparse intro, a driving final chorus). ``drum_style`` names the
 nearest producer style of :mod:`stori.perform.styles`; ``swing`` (%, 50 straight), when set,
-replaces that style's own. ``progression`` is the loop of numerals the genre leans on (one per bar;
-empty: the POP909 chord model chooses); a prompt's own chords always win. A role missing from
+replaces that style's own. ``progression`` is the loop of numerals the genre leans on, written in the
+genre's ``mode`` (one per bar; empty, or a song in the other mode: the POP909 chord model chooses);
+a prompt's own chords always win. A role missing from
 ``instruments`` is silent (classical music has no drum kit). ``why`` traces each choice to the genre.
 """
 from __future__ import annotations
@@ -142,18 +143,18 @@ GENRES: dict[str, GenreTemplate] = {g.name: g for g in (
     G("reggaeton", ("reggaeton", "reggaetón", "perreo", "latin trap"), _RAP_FORM, (88, 100), mode="minor",
       drum_style="reggaeton", comping="sustained", bass="roots",
       instruments=_band(("Warm Pad", 89), ("Saw Lead", 81), ("808 Bass", 38)),
-      emotion=_emo(0.75, 0.3, 0.4, 0.35, 0.85), progression=("i", "VI", "III", "VII"),
-      why="the dembow pattern (3-3-2) at ~95 BPM, 808 bass, pads and a synth lead; the i-VI-III-VII loop"),
+      emotion=_emo(0.75, 0.3, 0.4, 0.35, 0.85), progression=("i", "bVI", "bIII", "bVII"),
+      why="the dembow pattern (3-3-2) at ~95 BPM, 808 bass, pads and a synth lead; the i-bVI-bIII-bVII loop"),
     G("dembow", ("dembow", "dominican dembow"), _RAP_FORM, (110, 130), mode="minor", drum_style="reggaeton",
       comping="rhythmic", bass="driving",
       instruments=_band(("Synth Stab", 81), ("Square Lead", 80), ("808 Bass", 38)),
-      emotion=_emo(0.85, 0.3, 0.45, 0.25, 0.95), progression=("i", "VII", "VI", "VII"),
+      emotion=_emo(0.85, 0.3, 0.45, 0.25, 0.95), progression=("i", "bVII", "bVI", "bVII"),
       why="Dominican dembow: the same 3-3-2 pattern faster (~120 BPM), stabs and 808; short minor loops"),
     G("afrobeat", ("afrobeat", "afro beat", "fela", "afrobeats", "afropop", "amapiano"), _SONG_FORM, (100, 125),
       mode="minor", drum_style="afrobeat", comping="rhythmic", bass="driving",
       instruments=_band(("Clean Guitar", 27), ("Trumpet", 56), ("Electric Bass", 33)),
-      emotion=_emo(0.75, 0.4, 0.4, 0.3, 0.9), progression=("i7", "IV7", "i7", "IV7"),
-      why="Tony Allen's 16th-note flow, interlocking clean guitar, horn lines, a driving bass; a dorian i-IV vamp"),
+      emotion=_emo(0.75, 0.4, 0.4, 0.3, 0.9), progression=("i7", "iv7", "i7", "bVII"),
+      why="Tony Allen's 16th-note flow, interlocking clean guitar, horn lines, a driving bass; a minor i-iv vamp"),
     G("highlife", ("highlife", "palm wine", "palm-wine"), _SONG_FORM, (110, 135), drum_style="afrobeat",
       comping="arpeggiated", bass="roots_fifths",
       instruments=_band(("Clean Guitar", 27), ("Trumpet", 56), ("Electric Bass", 33)),
@@ -171,7 +172,7 @@ GENRES: dict[str, GenreTemplate] = {g.name: g for g in (
     G("drill", ("drill", "uk drill", "ny drill"), _RAP_FORM, (138, 146), mode="minor", drum_style="trap",
       drums="half_time", comping="sustained", bass="sustained",
       instruments=_band(("Slow Strings", 49), ("Piano", 0), ("808 Bass", 38)),
-      emotion=_emo(0.75, -0.55, 0.7, 0.25, 0.7), progression=("i", "VI", "iv", "V"),
+      emotion=_emo(0.75, -0.55, 0.7, 0.25, 0.7), progression=("i", "bVI", "iv", "V"),
       why="drill: half-time at ~140 BPM (nearest: the trap style), sliding 808s, dark strings and piano; harmonic "
           "minor loops"),
     G("lo-fi", ("lo-fi", "lofi", "lo fi", "study beat", "chillhop"), _TUNE_FORM, (70, 90), drum_style="lofi",
@@ -196,18 +197,18 @@ GENRES: dict[str, GenreTemplate] = {g.name: g for g in (
     G("techno", ("techno", "minimal techno", "industrial techno", "detroit techno", "warehouse"), _EDM_FORM,
       (125, 140), mode="minor", drum_style="house", comping="sustained", bass="driving",
       instruments=_band(("Polysynth", 90), ("Saw Lead", 81), ("Acid Bass", 39)),
-      emotion=_emo(0.85, -0.2, 0.55, 0.15, 0.9), progression=("i", "i", "VI", "VII"),
+      emotion=_emo(0.85, -0.2, 0.55, 0.15, 0.9), progression=("i", "i", "bVI", "bVII"),
       why="relentless four on the floor at 125-140 BPM, acid bass, few chords (a minor vamp)"),
     G("drum and bass", ("drum and bass", "drum & bass", "drum n bass", "dnb", "d&b", "jungle", "liquid funk"),
       _EDM_FORM, (165, 178), mode="minor", drum_style="funk", comping="sustained", bass="sustained",
       instruments=_band(("Warm Pad", 89), ("Saw Lead", 81), ("Reese Bass", 38)),
-      emotion=_emo(0.9, -0.1, 0.55, 0.2, 0.95), progression=("i", "VI", "III", "VII"),
+      emotion=_emo(0.9, -0.1, 0.55, 0.2, 0.95), progression=("i", "bVI", "bIII", "bVII"),
       why="breakbeats at ~174 BPM (the nearest style is funk's syncopated kick and ghost snares), a long reese "
           "bass, pads; minor loops"),
     G("funk", ("funk", "funky", "groove"), _SONG_FORM, (96, 118), drum_style="funk", comping="rhythmic",
       bass="driving", instruments=_band(("Clean Guitar", 27), ("Brass", 61), ("Slap Bass", 36)),
-      emotion=_emo(0.75, 0.55, 0.35, 0.3, 0.9), progression=("i7", "IV7", "i7", "IV7"),
-      why="syncopated kicks and ghost snares, choppy clean guitar, horn stabs, slap bass on the one; dominant vamps"),
+      emotion=_emo(0.75, 0.55, 0.35, 0.3, 0.9), progression=("I", "IV", "I", "V7"),
+      why="syncopated kicks and ghost snares, choppy clean guitar, horn stabs, slap bass on the one; I-IV vamps"),
     G("r&b", ("r&b", "rnb", "rhythm and blues", "soul", "neo soul", "neo-soul", "motown", "slow jam"), _POP_FORM,
       (68, 96), drum_style="neosoul", comping="sustained", bass="roots_fifths",
       instruments=_band(("Electric Piano", 4), ("Voice", 54), ("Electric Bass", 33)),

@@ -1,6 +1,6 @@
 """Instrument words -> General MIDI programs and the band's roles, and the parts a prompt leaves out.
 
-Every GM melodic program is here under its GM name (lower case, without the "1"/"2" variants'
+All 128 GM melodic programs are here under their GM names (lower case, without the "1"/"2" variants'
 digits) and the words musicians use for it ("rhodes", "808", "pad", "brass", "pedal steel", ...).
 Each instrument lists the roles it can take, most natural first; instruments are placed in the
 order they are named, each in its first free role (a fifth, counter-melody track opens when the
@@ -143,10 +143,24 @@ GM: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     110: ("Fiddle", _LEAD, ("fiddles",)),
     111: ("Shanai", _LEAD, ("shehnai",)),
     112: ("Tinkle Bell", _LEAD, ()),
+    113: ("Agogo", _LEAD, ("agogo bells",)),
     114: ("Steel Drums", _LEAD, ("steel drum", "steel pan", "steelpan")),
+    115: ("Woodblock", _LEAD, ("wood block",)),
+    116: ("Taiko Drum", (C, M), ("taiko", "taiko drums")),
+    117: ("Melodic Tom", (C, M), ("melodic toms",)),
+    118: ("Synth Drum", (C, M), ("synth drums", "syndrum")),
+    119: ("Reverse Cymbal", (C, M), ("reversed cymbal",)),
+    120: ("Guitar Fret Noise", (C, M), ("fret noise",)),
+    121: ("Breath Noise", (C, M), ()),
+    122: ("Seashore", (C, H), ("ocean waves", "waves")),
+    123: ("Bird Tweet", (C, M), ("birdsong", "birds")),
+    124: ("Telephone Ring", (C, M), ()),
+    125: ("Helicopter", (C, H), ()),
+    126: ("Applause", (C, H), ()),
+    127: ("Gunshot", (C, M), ()),
 }
 DRUM_WORDS = ("drums", "drum", "drum kit", "drum machine", "percussion", "beat", "beats", "808 drums", "tr-808",
-              "909", "tr-909", "breakbeat", "taiko", "congas", "bongos", "hand percussion", "drummer")
+              "909", "tr-909", "breakbeat", "congas", "bongos", "hand percussion", "drummer")
 PART_WORDS = {"drums": D, "drum": D, "percussion": D, "beat": D, "beats": D, "drummer": D, "kit": D,
               "bass": B, "bassline": B, "bass line": B, "low end": B,
               "chords": H, "harmony": H, "accompaniment": H, "comping": H,

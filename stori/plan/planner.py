@@ -293,7 +293,7 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
             tracer.record("chord_progression", f"section:{sid}", {"numerals": numerals, "chords": chords},
                           [because("form", stype, f"repeats the first {stype}'s progression", 1.0)], confidence=0.9,
                           principle="a section that returns brings its chords back, so the listener recognises it")
-        elif written or (g.progression and stype not in ("bridge", "break")):
+        elif written or (g.progression and stype not in ("bridge", "break") and is_major(key) == (g.mode == "major")):
             chords, numerals = _habit_chords(written, g, key, stype, tracer, sid)
             progressions[stype] = (chords, numerals)
         else:
@@ -447,6 +447,8 @@ def _tracks(g, band: Band, tracer: TraceRecorder) -> list[dict]:
         else:
             continue
         program = max(0, program)
+        taken = {t["name"] for t in tracks}
+        name = name if name not in taken else next(f"{name} {k}" for k in range(2, 9) if f"{name} {k}" not in taken)
         tracks.append({"name": name, "role": role, "program": program, "channel": channel, "instrument": name.lower()})
         tracer.record("instrument", f"track:{role}", {"name": name, "program": program}, [reason],
                       confidence=0.9 if reason["factor"] == "prompt" else 0.6,
