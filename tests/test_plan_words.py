@@ -10,7 +10,8 @@ from stori.trace import TraceRecorder
 
 
 @pytest.mark.parametrize("text,key", [
-    ("It's in the key of A major", "A major"), ("Set in the key of G major", "G major"), ("a song in A minor", "A minor"),
+    ("It's in the key of A major", "A major"), ("Set in the key of G major", "G major"),
+    ("a song in A minor", "A minor"),
     ("F#m groove", "F# minor"), ("jazz in Bb, swinging", "Bb major"), ("key: E flat minor", "Eb minor"),
     ("in the key of c# minor", "C# minor"), ("C-sharp minor ballad", "C# minor"), ("in D dorian", "D dorian"),
     ("A rock song about a cappella singers", None)])
