@@ -53,8 +53,11 @@ def test_form_words():
     plain, shaped = plan_song("a pop song", seed=0), plan_song("a pop song with no bridge and a long intro", seed=0)
     assert "bridge" not in [s.type for s in shaped.sections]
     assert shaped.section("intro").bars == 2 * plain.section("intro").bars
-    four = plan_song("a pop song, 4 minutes", seed=0)
-    assert abs(four.total_bars * 4 * 60 / four.tempo - 240) < 30
+    for words, seconds in (("4 minutes", 240), ("30 seconds", 30)):
+        spec = plan_song(f"a pop song, {words}", seed=0)
+        assert abs(spec.total_bars * 4 * 60 / spec.tempo - seconds) < seconds / 8
+    short = plan_song("a pop song, 30 seconds", seed=0)
+    assert {"pre_chorus", "bridge"}.isdisjoint(s.type for s in short.sections) and short.sections[-2].type == "chorus"
 
 
 def test_builds_to_a_huge_final_chorus_peaks_there():

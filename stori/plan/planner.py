@@ -174,11 +174,23 @@ def _toward(ev: EmotionVector, point: dict[str, float], amount: float = 0.5) -> 
     return {a: amount * (point[a] - getattr(ev, a)) for a in AXES}
 
 
+_SHORT_FIRST = ("pre_chorus", "bridge", "break", "solo", "interlude")
+"""Sections a song too short for its whole form leaves out first; then repeats, then the intro."""
+
+
 def _fit_length(form: list[tuple[str, int]], length: tuple[str, float] | None, tempo: float, beats_per_bar: int):
     if not length:
         return form
     unit, value = length
     target = value if unit == "bars" else value * tempo / 60.0 / beats_per_bar
+    form = list(form)
+    while len(form) > 2 and 2 * len(form) > target:  # too short for every section: leave some out
+        types = [t for t, _ in form]
+        k = next((types.index(t) for t in _SHORT_FIRST if t in types), None)
+        if k is None:
+            repeats = [i for i, t in enumerate(types) if t in ("verse", "chorus") and types.count(t) > 1]
+            k = repeats[1] if len(repeats) > 1 else (0 if len(form) > 2 else None)
+        form.pop(k)
     factor = target / sum(b for _, b in form)
     return [(t, int(min(64, max(2, 2 * round(b * factor / 2))))) for t, b in form]
 
