@@ -11,6 +11,7 @@ Every choice is recorded as a trace.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from stori.compose.articulation import hold
 from stori.compose.ensemble import lay_figure
@@ -152,6 +153,8 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     if behaviour == "tacet":
         return None
     st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour, s.emotion.motion)
+    if isinstance(spec.extra.get("swing"), (int, float)):  # the genre's swing (a blues shuffle) over the style's
+        st = replace(st, swing=float(min(75.0, max(50.0, spec.extra["swing"]))))
     pattern = PATTERN_OF.get(s.type, "verse")
     density = st.target_density * BEHAVIOUR_DENSITY.get(behaviour, 1.0) * min(1.4, max(0.6, c.drum_density / 0.4))
     req = phrase_request(st, spec.tempo, pattern, s.bars, density)
