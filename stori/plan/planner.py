@@ -486,4 +486,5 @@ def _title(prompt: str) -> str:
     for lead in ("a ", "an ", "the "):
         if words.lower().startswith(lead):
             words = words[len(lead):]
-    return (words[:60] or "Untitled").strip().capitalize()
+    words = (words[:60] or "Untitled").strip()
+    return words[:1].upper() + words[1:]  # the rest as written: "A major" stays A major
