@@ -131,16 +131,19 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
     return chords, numerals
 
 
-INTIMATE_DROPS = {"drums": (0.8, 0.5), "bass": (0.9, 0.5)}
+INTIMATE_DROPS = {"drums": (0.7, 0.55), "bass": (0.9, 0.55)}
 """Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
 song is a voice and an instrument, the drums go first, then the bass. A part the prompt asks for
 still plays."""
+HUSHED = 0.12
+"""Energy below which a section plays without drums (arrangement size follows energy: a near-silent
+passage is keys and a voice)."""
 
 
 def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
     """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour);
     ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
-    drums = "tacet" if stype == "intro" and ev.energy < 0.3 else (
+    drums = "tacet" if stype == "intro" and ev.energy < 0.3 or ev.energy < HUSHED else (
         "sparse" if ev.energy < 0.35 else
         ("driving" if ev.energy > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
     if genre.drums and drums == "steady":
