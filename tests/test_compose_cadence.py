@@ -70,3 +70,30 @@ def test_the_summary_counts_matches_by_kind_of_request():
     res = summary(rows)
     assert (res["match"], res["match_end"], res["match_sliders"], res["match_prompts"]) == (0.667, 0.667, 0.5, 1.0)
     assert res["misses"] == {"dominant": 1}
+
+
+def test_a_calm_section_comes_home_and_a_tense_verse_stays_open():
+    from stori.spec.song_spec import SongSpec
+    from tests.conftest import EXAMPLE_SPEC
+
+    spec = SongSpec.load(EXAMPLE_SPEC)
+    verse = next(s for s in spec.sections if s.type == "verse")
+    verse.chords = ["C", "D"]
+    home = tonic_chord(spec.key)
+    for tension, resolves in ((0.1, True), (0.8, False)):
+        verse.emotion = verse.emotion.shifted({"tension": tension - verse.emotion.tension})
+        out = with_cadences(spec, {verse.id}, TraceRecorder())
+        assert (out.section(verse.id).last_chord == home) is resolves, tension
+
+
+def test_tense_plans_suspend_some_dominants_and_calm_plans_draw_nothing():
+    import random
+
+    from stori.plan.planner import suspend_dominants
+
+    chords, numerals = ["G7 C", "Am D7"], ["V7 I", "vi V7/V"]
+    rng = random.Random(1)
+    assert suspend_dominants(chords, numerals, 0.3, rng) == (chords, 0) and rng.random() == random.Random(1).random()
+    held = [suspend_dominants(["G7"], ["V7"], 1.0, random.Random(k)) for k in range(50)]
+    assert {c for (c,), n in held if n} == {"G7sus4"} and 20 < sum(n for _, n in held) < 40
+    assert suspend_dominants(["G"], ["V"], 1.0, random.Random(0))[0][0] in ("G", "Gsus4")

@@ -1,8 +1,8 @@
 """Cadences: the notes establish the planned tonic, so the key you hear is the key that was planned.
 
-Before a section is played, the last bar of every chorus and of the song's last section becomes the
-tonic chord (choruses resolve home; verses, pre-choruses and bridges keep their half cadences into what
-follows). After it is played, the song ends at home: the bass plays the tonic through the final bar and
+Before a section is played, the last bar of every chorus, of every calm section (tension below
+CALM_RESOLVES) and of the song's last section becomes the tonic chord (choruses and calm music resolve
+home; tenser verses, pre-choruses and bridges keep their half cadences into what follows). After it is played, the song ends at home: the bass plays the tonic through the final bar and
 the melody's last note moves to the nearest tone of the tonic chord (the tonic itself on a tie).
 """
 from __future__ import annotations
@@ -14,6 +14,8 @@ from stori.trace import TraceRecorder, because
 
 RESOLVING = ("chorus",)
 """Section types whose last bar is the tonic chord (besides the song's last section)."""
+CALM_RESOLVES = 0.35
+"""Tension below which any section comes home at its end (a calm verse resolves; a tense one stays open)."""
 
 
 def tonic_chord(key: str) -> str:
@@ -33,7 +35,8 @@ def with_cadences(spec: SongSpec, sections: set[str], tracer: TraceRecorder) -> 
     """``spec`` (a copy when anything changes) with the last bar of each resolving section among
     ``sections`` on the tonic chord; each change is traced."""
     last = spec.sections[-1].id
-    todo = [s for s in spec.sections if s.id in sections and (s.type in RESOLVING or s.id == last)
+    todo = [s for s in spec.sections if s.id in sections
+            and (s.type in RESOLVING or s.id == last or s.emotion.tension < CALM_RESOLVES)
             and not _is_tonic(s.last_chord, spec.key)]
     if not todo:
         return spec

@@ -118,17 +118,44 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
     numerals, score, others = chord_model().sample(rng, mode, length, ev.valence, ev.tension, lead_in=lead_in)
     per_bar = section_chords(numerals, bars, c.harmonic_rhythm)
     chords = [" ".join(roman_to_chord(extension(n, c.chord_extensions), key) for n in bar.split()) for bar in per_bar]
+    chords, held = suspend_dominants(chords, per_bar, ev.tension, rng)
     tension = sum(tension_of(n, mode) for n in numerals) / len(numerals)
     tracer.record("chord_progression", f"section:{sid}", {"numerals": numerals, "chords": chords},
                   [because("mode", mode, f"the {mode} table of the POP909 chord model", 0.3),
                    because("tension", ev.tension, f"{'high' if ev.tension >= 0.5 else 'low'}-tension phrases; "
                            f"this loop's functional tension {tension:.2f}", 0.3),
                    because("valence", ev.valence, "tilts toward major chords when positive, minor when negative", 0.2),
-                   *c.because("harmonic_rhythm")[:1], *c.because("chord_extensions")[:1]],
+                   *c.because("harmonic_rhythm")[:1], *c.because("chord_extensions")[:1],
+                   *([because("suspensions", held, "tense music holds a 4th over the dominant's third", 0.2)]
+                     if held else [])],
                   alternatives=others, confidence=round(min(0.95, max(0.2, 1 + score / 4)), 3),
                   principle="chords move by the habits of real pop songs; tension chooses how often they lean on the "
                             "dominant")
     return chords, numerals
+
+
+SUSPEND_FROM = 0.4
+"""Tension above which a dominant chord may be suspended (its third replaced by the 4th), with a
+chance of tension minus this."""
+
+
+def suspend_dominants(chords: list[str], per_bar: list[str], tension: float, rng: random.Random) -> tuple[list[str], int]:
+    """``chords`` (per bar, space-separated) with some dominant chords (numeral V) played sus4 or 7sus4,
+    and how many; below SUSPEND_FROM nothing is drawn, so calmer plans are unchanged."""
+    if tension <= SUSPEND_FROM:
+        return chords, 0
+    out, held = [], 0
+    for symbols, numerals in zip(chords, per_bar):
+        bar = []
+        for sym, numeral in zip(symbols.split(), numerals.split()):
+            bare = numeral.lstrip("b#")
+            if bare.startswith("V") and not bare.startswith("VI") and rng.random() < tension - SUSPEND_FROM:
+                root = sym[:2] if sym[1:2] in ("#", "b") else sym[:1]
+                sym = root + ("sus4" if sym[len(root):] in ("", "m") else "7sus4")
+                held += 1
+            bar.append(sym)
+        out.append(" ".join(bar))
+    return out, held
 
 
 INTIMATE_DROPS = {"drums": (0.7, 0.55), "bass": (0.9, 0.55)}
