@@ -2,8 +2,9 @@
 
 Before a section is played, the last bar of every chorus, of every calm section (tension below
 CALM_RESOLVES) and of the song's last section becomes the tonic chord (choruses and calm music resolve
-home; tenser verses, pre-choruses and bridges keep their half cadences into what follows). After it is played, the song ends at home: the bass plays the tonic through the final bar and
-the melody's last note moves to the nearest tone of the tonic chord (the tonic itself on a tie).
+home; tenser verses, pre-choruses and bridges keep their half cadences into what follows). After it
+is played, the song ends at home: the bass plays the tonic through the final bar and the melody's last
+note moves to the nearest tone of the tonic chord (the tonic itself on a tie).
 """
 from __future__ import annotations
 

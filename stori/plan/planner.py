@@ -139,7 +139,8 @@ SUSPEND_FROM = 0.4
 chance of tension minus this."""
 
 
-def suspend_dominants(chords: list[str], per_bar: list[str], tension: float, rng: random.Random) -> tuple[list[str], int]:
+def suspend_dominants(chords: list[str], per_bar: list[str], tension: float,
+                      rng: random.Random) -> tuple[list[str], int]:
     """``chords`` (per bar, space-separated) with some dominant chords (numeral V) played sus4 or 7sus4,
     and how many; below SUSPEND_FROM nothing is drawn, so calmer plans are unchanged."""
     if tension <= SUSPEND_FROM:
