@@ -28,6 +28,8 @@ COMMANDS = {
                  "generated songs' drum and part facts and a classifier test beside GMD and POP909"),
     "keys": ("stori.evaluate.keys",
              "how often the key estimated from generated notes (Krumhansl-Schmuckler) is the planned key"),
+    "text-bench": ("stori.evaluate.text_bench",
+                   "score generated MIDI against what 62 prompts state: tempo bin, key, meter, instruments, 'no X'"),
     "bench": ("stori.evaluate.bench",
               "time the pipeline (learned engine, baseline beside it): an 8-bar four-track section and the "
               "default song"),

@@ -11,6 +11,7 @@ Every choice is recorded as a trace.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from stori.compose.articulation import hold
 from stori.compose.ensemble import lay_figure
@@ -20,7 +21,7 @@ from stori.model.generator import Generator, Request, load_generator
 from stori.model.sampling import Sampling
 from stori.model.tokens import TICKS_PER_BAR
 from stori.perform.drum_patterns import learned_pattern, phrase_request
-from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form
+from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, turn_chance
 from stori.perform.styles import song_style
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
@@ -151,12 +152,15 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     behaviour = s.behaviour("drums", "steady")
     if behaviour == "tacet":
         return None
-    st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour)
+    st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour, s.emotion.motion)
+    if isinstance(spec.extra.get("swing"), (int, float)):  # the genre's swing (a blues shuffle) over the style's
+        st = replace(st, swing=float(min(75.0, max(50.0, spec.extra["swing"]))))
     pattern = PATTERN_OF.get(s.type, "verse")
     density = st.target_density * BEHAVIOUR_DENSITY.get(behaviour, 1.0) * min(1.4, max(0.6, c.drum_density / 0.4))
     req = phrase_request(st, spec.tempo, pattern, s.bars, density)
     nxt = spec.sections[k + 1] if k + 1 < len(spec.sections) else None
-    fill_end = nxt is not None and nxt.type != s.type and pattern not in ("intro", "outro", "break")
+    turn = nxt is not None and nxt.type != s.type and pattern not in ("intro", "outro", "break")
+    fill_end = turn_chance(st, nxt.type) if turn else 0.0
     # drummers keep their backbeat above a whisper: the kit follows the band more gently than the parts do
     velocity_scale = min(1.25, max(0.6, (c.velocity_ceiling + 20) / (st.velocity[2] + 20)))
 

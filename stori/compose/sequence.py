@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from stori.compose.cadence import end_at_home, with_cadences
 from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
-from stori.compose.ensemble import clear_of_bass, force_motifs, lock_bass_to_kick, state_thirds
+from stori.compose.ensemble import (
+    PUSHED,
+    clear_of_bass,
+    force_motifs,
+    lock_bass_to_kick,
+    push_changes,
+    state_thirds,
+)
 from stori.data.drum_kit import KIT
 from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.spec.constraints import emotion_to_constraints
@@ -86,6 +93,18 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
                           [because("bass", "low notes", "chord tones within a fifth above the bass are lifted", 1.0)],
                           confidence=0.7,
                           principle="low close intervals sound muddy; the harmony sits above the bass")
+    bar = song.ticks_per_bar
+    changes = [t + span.start for t, _ in s.chord_timeline(bar) if 0 < t < span.end - span.start and t % bar == 0]
+    parts, pushed = push_changes({r: song.notes_in(tracks[r], span) for r in PUSHED if r in tracks}, changes,
+                                 s.emotion.tension, f"{spec.title}:{sid}")
+    if pushed:
+        for role, notes in parts.items():
+            replace(role, notes)
+        if tracer.enabled:
+            tracer.record("push", f"section:{sid}", {"parts_anticipating_a_chord_change": pushed},
+                          [because("tension", s.emotion.tension, "tense music leans ahead: the band lands on the "
+                                   "'and' before the chord change", 1.0)],
+                          confidence=0.6, principle="anticipation is syncopation the listener feels as tension")
     if "melody" in tracks:
         c = emotion_to_constraints(s.emotion, s)
         velocity = int(round(c.velocity_ceiling))  # the lead at the top of the band, as the learned engine asks it

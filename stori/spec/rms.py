@@ -20,7 +20,7 @@ from stori.theory import NOTE_NAMES, is_major, normalize_key, parse_chord, scale
 
 SCHEMA_PATH = Path(__file__).with_name("rms_v2.schema.json")
 SECTION_TYPES = ("intro", "verse", "pre_chorus", "chorus", "bridge", "break", "solo", "interlude", "outro", "other")
-METERS = ((2, 4), (3, 4), (4, 4), (5, 4), (6, 8), (7, 8), (9, 8), (12, 8))
+METERS = ((2, 4), (3, 4), (4, 4), (5, 4), (6, 4), (6, 8), (7, 8), (9, 8), (12, 8))
 REGISTERS = {"low": 48, "mid_low": 55, "mid": 62, "mid_high": 67, "high": 74}  # the pitch each name centres on
 NOTE_VALUES = {"whole": 4.0, "dotted_half": 3.0, "half": 2.0, "dotted_quarter": 1.5, "triplet_half": 4 / 3,
                "quarter": 1.0, "dotted_eighth": 0.75, "triplet_quarter": 2 / 3, "eighth": 0.5,
