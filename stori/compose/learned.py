@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.compose.articulation import hold
+from stori.compose.articulation import arpeggiate, hold
 from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
@@ -133,6 +133,8 @@ class _Part:
         end = self.s.bars * TICKS_PER_BAR
         notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.role, self.sustain,
                      [t for t, _ in self.chords])
+        if self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
+            notes = arpeggiate(notes)
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
 
     def _clear_figures(self, notes: list[Note]) -> list[Note]:
