@@ -37,13 +37,18 @@ def test_choruses_and_the_last_section_end_on_the_tonic(song):
     assert with_cadences(spec, {s.id for s in spec.sections}, TraceRecorder()) is spec  # already home
 
 
-def test_the_song_ends_with_the_tonic_in_the_bass_and_a_tonic_chord_tone_on_top(song):
+def test_choruses_and_the_song_end_with_the_tonic_in_the_bass_and_a_tonic_chord_tone_on_top(song):
     tonic = parse_key(song.spec.key)[0]
     start = song.sections[-1].end - song.ticks_per_bar
     bass = [n for n in song.track("bass").notes if n.start >= start]
     assert bass and all(n.pitch % 12 == tonic for n in bass)
     last = max(song.track("melody").notes, key=lambda n: n.start)
     assert last.pitch % 12 in parse_chord(tonic_chord(song.spec.key))[1]
+    for s in song.spec.sections:  # every chorus ends with the tonic in the bass
+        if s.type == "chorus":
+            span = song.section(s.id)
+            bass = [n for n in song.notes_in(song.track("bass"), span) if n.start >= span.end - song.ticks_per_bar]
+            assert all(n.pitch % 12 == tonic for n in bass), s.id
 
 
 def test_key_relations_and_families():

@@ -2,9 +2,10 @@
 
 Before a section is played, the last bar of every chorus, of every calm section (tension below
 CALM_RESOLVES) and of the song's last section becomes the tonic chord (choruses and calm music resolve
-home; tenser verses, pre-choruses and bridges keep their half cadences into what follows). After it
-is played, the song ends at home: the bass plays the tonic through the final bar and the melody's last
-note moves to the nearest tone of the tonic chord (the tonic itself on a tie).
+home; tenser verses, pre-choruses and bridges keep their half cadences into what follows). After it is
+played, every section that ends on the tonic chord ends at home: the bass plays the tonic through its
+last bar and the melody's last note moves to the nearest tone of the tonic chord (the tonic itself on
+a tie).
 """
 from __future__ import annotations
 
@@ -56,30 +57,40 @@ def with_cadences(spec: SongSpec, sections: set[str], tracer: TraceRecorder) -> 
     return out
 
 
-def end_at_home(song: Song, tracer: TraceRecorder) -> None:
-    """The final bar: every bass note on the tonic (nearest octave), the melody's last note on the
-    nearest tone of the tonic chord."""
+def end_at_home(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
+    """In the last bar of each of ``sections`` that ends on the tonic chord (every chorus and the song's
+    end, after :func:`with_cadences`): every bass note on the tonic (nearest octave), and the melody's
+    last note, when it starts in the section's last two bars, on the nearest tone of the tonic chord
+    (the tonic itself on a tie)."""
     spec = song.spec
     tonic, _ = parse_key(spec.key)
     chord = {tonic, (tonic + (4 if is_major(spec.key) else 3)) % 12, (tonic + 7) % 12}
-    start = song.sections[-1].end - song.ticks_per_bar
-    moved = {}
-    for t in song.tracks:
-        if t.role == "bass":
-            notes = [n for n in t.notes if n.start >= start]
-            t.notes = [n for n in t.notes if n.start < start] + [_nearest(n, {tonic}) for n in notes]
-            moved["bass"] = sum(1 for n in notes if n.pitch % 12 != tonic)
-        elif t.role == "melody" and t.notes:
-            last = max(t.notes, key=lambda n: (n.start, n.pitch))
-            if last.start >= start - song.ticks_per_bar:  # the tune is still singing at the end
-                t.notes = [n for n in t.notes if n is not last] + [_nearest(last, chord, prefer=tonic)]
+    tracks = {t.role: t for t in song.tracks}
+    for s in spec.sections:
+        if s.id not in sections or not _is_tonic(s.last_chord, spec.key):
+            continue
+        span = song.section(s.id)
+        start = span.end - song.ticks_per_bar
+        moved = {}
+        if "bass" in tracks:
+            t = tracks["bass"]
+            ending = [n for n in t.notes if start <= n.start < span.end]
+            moved["bass"] = sum(1 for n in ending if n.pitch % 12 != tonic)
+            t.notes = sorted([n for n in t.notes if not start <= n.start < span.end]
+                             + [_nearest(n, {tonic}) for n in ending], key=lambda n: (n.start, n.pitch))
+        if "melody" in tracks:
+            t = tracks["melody"]
+            inside = [n for n in t.notes if span.start <= n.start < span.end]
+            last = max(inside, key=lambda n: (n.start, n.pitch), default=None)
+            if last is not None and last.start >= start - song.ticks_per_bar:
                 moved["melody"] = int(last.pitch % 12 not in chord)
-        t.notes.sort(key=lambda n: (n.start, n.pitch))
-    if tracer.enabled and any(moved.values()):
-        tracer.record("cadence", "song", {"notes_moved": moved},
-                      [because("key", spec.key, "the song ends on the tonic in the bass and a tonic-chord tone on "
-                               "top", 1.0)],
-                      confidence=0.8, principle="a song that ends at home names its key")
+                t.notes = sorted([n for n in t.notes if n is not last] + [_nearest(last, chord, prefer=tonic)],
+                                 key=lambda n: (n.start, n.pitch))
+        if tracer.enabled and any(moved.values()):
+            tracer.record("cadence", f"section:{s.id}", {"notes_moved": moved},
+                          [because("key", spec.key, f"the {s.type} ends on the tonic in the bass and a tonic-chord "
+                                   "tone in the melody", 1.0)],
+                          confidence=0.8, principle="a phrase that ends at home names the key")
 
 
 def _nearest(note, pcs: set[int], prefer: int | None = None):

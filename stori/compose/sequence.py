@@ -208,8 +208,7 @@ def compose_sections(spec: SongSpec, engine_fn, seed: int = 0, tracer: TraceReco
         _listen(song, sid, tracer)
         repair_transitions(song, sid, tracer)
     song = critique(song, order, engine_fn, seed, tracer, passes, roles)
-    if spec.sections[-1].id in targets:
-        end_at_home(song, tracer)
+    end_at_home(song, targets, tracer)
     lift_restrikes(song, targets)
     return song
 
