@@ -1,0 +1,27 @@
+"""``stori continue IN.mid --bars N --out OUT.mid``: the musician's song and N new bars after it."""
+from __future__ import annotations
+
+import argparse
+
+from stori.compose import DEFAULT_ENGINE, ENGINES
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("midi", help="a type 0 or 1 MIDI file")
+    p.add_argument("--bars", type=int, default=8, help="new bars after the file's last bar (1..64, default 8)")
+    p.add_argument("--out", required=True, help="the MIDI file to write (input and continuation)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--engine", default=DEFAULT_ENGINE, help=f"one of: {', '.join(ENGINES)}")
+
+
+def run(args) -> int:
+    from stori import inputs
+    from stori.own.commands import read_input, summary, write_midi
+    from stori.own.extend import continue_song
+
+    seed, engine = inputs.seed(args.seed), inputs.engine(args.engine, ENGINES)
+    song = continue_song(read_input(args.midi), args.bars, seed=seed, engine=engine)
+    write_midi(song, args.out)
+    print(f"heard {summary(song)}")
+    print(f"wrote {args.out}: {args.bars} new bars from bar {song.section('new').start // song.ticks_per_bar + 1}")
+    return 0
