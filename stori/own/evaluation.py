@@ -1,6 +1,7 @@
 """``stori own-eval``: continue and accompany held-out POP909 songs cut after bar 12.
 
-For each of the first ``--songs`` test-split songs in 4/4 with at least 20 bars (notes, roles and
+For each of the first ``--songs`` test-split songs in 4/4 with at least 20 bars and a tune
+(:data:`MIN_MELODY_NOTES`) in the first 12 (notes, roles and
 beat grid of :func:`stori.data.pop909.whole_song`; melody, counter-melody, bass and piano as four
 tracks, the tempo the beat grid's median beat):
 
@@ -40,6 +41,7 @@ from stori.theory import chord_at, parse_chord
 CUT_BARS = 12
 NEW_BARS = 8
 MIN_BARS = CUT_BARS + NEW_BARS
+MIN_MELODY_NOTES = 8  # in the first 12 bars: a song still in its intro at the cut has no tune to accompany
 TRACKS = (("melody", "MELODY", 1, 0), ("counter_melody", "BRIDGE", 2, 0), ("bass", "Bass", 3, 33),
           ("harmony", "PIANO", 4, 0))
 MEASURES = ("interval", "register_shift", "density_change", "in_key", "same_key")
@@ -115,7 +117,8 @@ def evaluate(songs: int = 30, seed: int = 0, split: str = "test") -> dict:
     pool = []
     for sid in pop909_ids(split):
         song = pop909_song(sid)
-        if song is not None and song.end_tick // song.ticks_per_bar >= MIN_BARS:
+        if song is not None and song.end_tick // song.ticks_per_bar >= MIN_BARS and len(
+                [n for n in _roles(song, "melody") if n.start < CUT_BARS * song.ticks_per_bar]) >= MIN_MELODY_NOTES:
             pool.append((sid, song))
     rng = random.Random(seed)
     rows, kept_notes, total_notes = [], 0, 0

@@ -6,8 +6,8 @@ The engine is asked through an ordinary :class:`~stori.spec.song_spec.SongSpec` 
 :mod:`stori.own.listen` heard: the input's key, tempo and meter; its bars as sections (at most 64
 bars each) with the chords recognised in them; the new bars' chords carry the progression on; each
 part is asked for the density, register and loudness it had in the bars next to the new ones
-(``targets``), and the input's notes are the base the engine's ensemble hears (the bass locks to
-the input's kick, the harmony clears its bass).
+(``targets``), a part silent there stays silent, and the input's notes are the base the engine's
+ensemble hears (the bass locks to the input's kick, the harmony clears its bass).
 """
 from __future__ import annotations
 
@@ -34,13 +34,13 @@ def _energy(level: dict[str, dict[str, float]]) -> float:
     return round(min(0.95, max(0.1, (mean - 45) / 65)), 3)
 
 
-def _sections(prefix: str, chords: list[str], targets: dict, energy: float) -> list[dict]:
+def _sections(prefix: str, chords: list[str], targets: dict, energy: float, resting: dict) -> list[dict]:
     out = []
     for k in range(0, len(chords), SECTION_BARS):
         part = chords[k:k + SECTION_BARS]
         sid = prefix if len(chords) <= SECTION_BARS else f"{prefix}{k // SECTION_BARS + 1}"
         out.append({"id": sid, "type": "verse", "bars": len(part), "chords": part, "emotion": {"energy": energy},
-                    "targets": targets})
+                    "targets": targets, "track_behaviours": resting})
     return out
 
 
@@ -49,9 +49,11 @@ def own_spec(song: Song, heard: Heard, start_bar: int, new_chords: list[str], ta
     """The plan of ``song`` with ``new_chords`` (one bar each) composed from bar ``start_bar`` (0-based):
     the bars before and after it as their own sections, one track per role heard."""
     energy = _energy(targets)
+    resting = {role: "tacet" for role in heard.primary if role not in targets}  # silent next to the new bars
     after = heard.chords[start_bar + len(new_chords):] if start_bar + len(new_chords) < heard.bars else []
-    sections = (_sections("given", heard.chords[:start_bar], targets, energy)
-                + _sections(NEW, new_chords, targets, energy) + _sections("after", after, targets, energy))
+    sections = (_sections("given", heard.chords[:start_bar], targets, energy, resting)
+                + _sections(NEW, new_chords, targets, energy, resting)
+                + _sections("after", after, targets, energy, resting))
     channels = iter(c for c in range(1, 17) if c != DRUM_CHANNEL)
     tracks = []
     for role in (r for r in ROLES if r in heard.primary):
@@ -70,7 +72,7 @@ def compose_bars(song: Song, heard: Heard, start_bar: int, new_chords: list[str]
     lo, hi = max(0, start_bar - LEVEL_BARS), start_bar
     if lo == hi:  # nothing before: the bars after the new ones
         lo, hi = start_bar + len(new_chords), start_bar + len(new_chords) + LEVEL_BARS
-    targets = levels(song, heard, lo, hi)
+    targets = levels(song, heard, lo, hi) or levels(song, heard, 0, heard.bars)
     spec = own_spec(song, heard, start_bar, new_chords, targets)
     base = song_skeleton(spec)
     for track, ts in zip(base.tracks, spec.tracks):
