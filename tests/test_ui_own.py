@@ -21,8 +21,9 @@ def http(studio):
 
 
 def _finished(http, task: dict) -> dict:
+    url = task["status_url"]
     for _ in range(1200):
-        task = http.get(task["status_url"]).json()
+        task = http.get(url).json()
         if task["status"] in ("done", "error"):
             return task
         time.sleep(0.3)
@@ -40,7 +41,7 @@ def test_rest_varies_a_file_and_refuses_bad_ones_in_one_line(http):
     assert [t.notes for t in varied.tracks if t.name != "Bass"] == [t.notes for t in mine.tracks if t.name != "Bass"]
     for sent, action, words in ((dict(body, midi="not base64!"), "vary", "midi: is missing or not base64"),
                                 (dict(body, midi=base64.b64encode(b"hello").decode()), "vary", "midi: not a Standard"),
-                                (dict(body, bars=0), "continue", "bars: 0 is not a bar count"),
+                                (dict(body, bars=0), "continue", "bars: '0' is not a bar count"),
                                 (body, "remix", "action: 'remix' is not an action")):
         refused = http.post(f"/api/v1/own/{action}", json=sent)
         assert refused.status_code == 422 and refused.json()["detail"].startswith(words), refused.text
@@ -65,8 +66,9 @@ def test_upload_continue_hear_and_download(studio_url, tmp_path):
             expect(page.locator("#own-upload")).to_contain_text("mine.mid", timeout=30_000)
             page.locator("#own-go").click()
             expect(page.locator("#own-info")).to_contain_text("Continued by 8 bars", timeout=240_000)
-            expect(page.locator("#own-preview audio")).to_have_attribute("src", re.compile(r"^(blob:|http).+"),
-                                                                          timeout=60_000)
+            # the waveform player holds the fetched preview as a blob once the audio has arrived
+            player = page.locator("#own-preview").get_by_test_id("waveform-Preview").locator("audio")
+            expect(player).to_have_attribute("src", re.compile(r"^(blob:|http).+"), timeout=60_000)
             with page.expect_download(timeout=30_000) as download:
                 page.locator("#own-file a").first.click()
             got = tmp_path / "got.mid"
