@@ -178,3 +178,27 @@ def test_evaluation_on_a_held_out_song_keeps_every_note():
     assert summary["tempo_kept"] == summary["meter_kept"] == summary["key_kept"] == 1
     assert summary["accompaniment_full_band"] == summary["accompaniment_melody_kept"] == 1
     assert summary["chord_accuracy"]["texture"]["root"] > 0.6
+
+
+def _roles(song: Song, shift: int = 0) -> dict:
+    return {t.role: [Note(n.pitch + (0 if t.is_drums else shift), n.start, n.end, n.velocity) for n in t.notes]
+            for t in song.tracks}
+
+
+def test_retrieval_finds_the_place_that_continues_the_input_and_conditions_on_it(band, monkeypatch):
+    from stori.own import retrieval
+
+    other = Song([Track("Lead", "melody", 0, 1, [Note(60 + (k * 5) % 12, k * 3 * PPQ, k * 3 * PPQ + 2 * PPQ)
+                                                  for k in range(40)])], [], 100.0)
+    ix = retrieval.index_songs([("same tune in D", _roles(band, 2)), ("other", _roles(other))])
+    monkeypatch.setattr(retrieval, "index", lambda: ix)
+    found = retrieval.retrieve(band, hear(band), k=3)
+    assert [c["rank"] for c in found] == [1, 2, 3]
+    assert found[0]["source"] == "same tune in D, bar 5" and found[0]["relevance"] > 0.95 > found[-1]["relevance"]
+    assert found[0]["chords"] == ["C", "Am", "F", "G"]  # the D-major song's next chords, moved into C
+    assert "| 1 | same tune in D, bar 5 |" in retrieval.table_markdown(found)
+    song = continue_song(band, 4, seed=1, retrieve=True)
+    assert song.spec.sections[-1].chords == ["C", "Am", "F", "G"]
+    assert song.spec.extra["retrieved"][0]["source"] == "same tune in D, bar 5"
+    assert any(t["decision_type"] == "retrieval" for t in song.traces)
+    assert [[n for n in t.notes if n.start < 8 * BAR] for t in song.tracks] == [t.notes for t in band.tracks]

@@ -8,9 +8,10 @@ tracks, the tempo the beat grid's median beat):
 - the first 12 bars go through a real MIDI file into :func:`~stori.own.extend.continue_song`;
   the written result is read back and its first 12 bars compared note for note with the input,
   its tempo, meter and key with the input's;
-- the seam measures of :mod:`stori.own.seam` are taken three ways at the cut: Stori's
-  continuation, the song's own next bars (the real continuation) and 8 bars from another held-out
-  song placed after the cut (a random real segment);
+- the seam measures of :mod:`stori.own.seam` are taken four ways at the cut: Stori's
+  continuation, the same grounded by retrieval (:mod:`stori.own.retrieval`, an index of the train
+  split), the song's own next bars (the real continuation) and 8 bars from another held-out song
+  placed after the cut (a random real segment);
 - the 12-bar melody alone goes to :func:`~stori.own.accompany.accompany` (drums, bass, harmony
   present? melody unchanged?), and the chords heard in the whole song's melody are scored beat by
   beat against POP909's labels (root, and root with major/minor), beside the chords heard in the
@@ -45,6 +46,7 @@ MIN_MELODY_NOTES = 8  # in the first 12 bars: a song still in its intro at the c
 TRACKS = (("melody", "MELODY", 1, 0), ("counter_melody", "BRIDGE", 2, 0), ("bass", "Bass", 3, 33),
           ("harmony", "PIANO", 4, 0))
 MEASURES = ("interval", "register_shift", "density_change", "in_key", "same_key")
+CONDITIONS = ("stori", "stori_retrieval", "real", "random")
 
 
 def pop909_song(song_id: str) -> Song | None:
@@ -126,20 +128,25 @@ def evaluate(songs: int = 30, seed: int = 0, split: str = "test") -> dict:
     for sid, song in pool[:songs]:
         tpb = song.ticks_per_bar
         given = midi_to_song(midi_bytes(cut(song, CUT_BARS)))
-        result = continue_song(given, NEW_BARS, seed=seed)
-        back = midi_to_song(midi_bytes(result))
         at = CUT_BARS * tpb
-        same = sum(a.notes == [n for n in b.notes if n.start < at] for a, b in zip(given.tracks, back.tracks))
-        kept_notes += sum(len(a.notes) for a, b in zip(given.tracks, back.tracks)
-                          if a.notes == [n for n in b.notes if n.start < at])
-        total_notes += sum(len(t.notes) for t in given.tracks)
+        same, made = 0, {}
+        for name, grounded in (("stori", False), ("stori_retrieval", True)):
+            result = continue_song(given, NEW_BARS, seed=seed, retrieve=grounded)
+            back = midi_to_song(midi_bytes(result))
+            same += sum(a.notes == [n for n in b.notes if n.start < at] for a, b in zip(given.tracks, back.tracks))
+            kept_notes += sum(len(a.notes) for a, b in zip(given.tracks, back.tracks)
+                              if a.notes == [n for n in b.notes if n.start < at])
+            total_notes += sum(len(t.notes) for t in given.tracks)
+            made[name] = (back, result.spec.extra.get("retrieved", [{}])[0].get("source"))
+        back = made["stori"][0]
         key = infer_key(pitched_notes(given))
-        new = cut(back, NEW_BARS, CUT_BARS)
         other_sid, other = rng.choice([p for p in pool if p[0] != sid])
         start = rng.randrange(4, other.end_tick // tpb - NEW_BARS)
-        row = {"song": sid, "tracks_kept": same == len(given.tracks), "tempo_kept": back.tempo == given.tempo,
+        row = {"song": sid, "tracks_kept": same == 2 * len(given.tracks), "tempo_kept": back.tempo == given.tempo,
                "meter_kept": back.time_signature == given.time_signature, "key_kept": back.key == key,
-               "stori": _seam(given, new, at, key), "real": _seam(given, cut(song, NEW_BARS, CUT_BARS), at, key),
+               **{name: _seam(given, cut(b, NEW_BARS, CUT_BARS), at, key) for name, (b, _) in made.items()},
+               "retrieved_from": made["stori_retrieval"][1],
+               "real": _seam(given, cut(song, NEW_BARS, CUT_BARS), at, key),
                "random": {**_seam(given, cut(other, NEW_BARS, start), at, key), "from": other_sid, "bar": start + 1}}
         melody = midi_to_song(midi_bytes(Song([t for t in given.tracks if t.role == "melody"], [], given.tempo,
                                               given.time_signature)))
@@ -160,12 +167,12 @@ def evaluate(songs: int = 30, seed: int = 0, split: str = "test") -> dict:
     n = len(rows)
     summary = {
         "songs": n, "split": split, "cut_after_bar": CUT_BARS, "new_bars": NEW_BARS,
-        "input_notes_kept": f"{kept_notes}/{total_notes}",
+        "input_notes_kept": f"{kept_notes}/{total_notes}",  # over both continuations
         "tempo_kept": sum(r["tempo_kept"] for r in rows), "meter_kept": sum(r["meter_kept"] for r in rows),
         "key_kept": sum(r["key_kept"] for r in rows),
-        "seam_means": {c: {m: _nanmean(r[c][m] for r in rows) for m in MEASURES} for c in ("stori", "real", "random")},
+        "seam_means": {c: {m: _nanmean(r[c][m] for r in rows) for m in MEASURES} for c in CONDITIONS},
         "distance_to_real": {c: {m: _nanmean(abs(r[c][m] - r["real"][m]) for r in rows) for m in MEASURES}
-                             for c in ("stori", "random")},
+                             for c in CONDITIONS if c != "real"},
         "accompaniment_full_band": sum(r["accompaniment"]["parts"] == ["bass", "drums", "harmony"] for r in rows),
         "accompaniment_melody_kept": sum(r["accompaniment"]["melody_kept"] for r in rows),
         "chord_accuracy": {name: {"beats": t, "root": round(a / t, 4) if t else math.nan,

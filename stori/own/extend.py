@@ -16,6 +16,7 @@ from dataclasses import replace
 from stori.compose import DEFAULT_ENGINE, compose
 from stori.errors import StoriError, check_range
 from stori.own.listen import LEVEL_BARS, Heard, hear, levels, next_chords
+from stori.own.retrieval import retrieve as retrieve_continuations
 from stori.perform.expression import perform
 from stori.spec.arrange import song_skeleton
 from stori.spec.song import DRUM_CHANNEL, ROLES, Song, starting_in, starting_outside
@@ -67,12 +68,16 @@ def own_spec(song: Song, heard: Heard, start_bar: int, new_chords: list[str], ta
 
 
 def compose_bars(song: Song, heard: Heard, start_bar: int, new_chords: list[str], roles: tuple[str, ...] | None,
-                 seed: int, engine: str, tracer: TraceRecorder) -> tuple[dict[str, list], SongSpec]:
-    """Role -> the performed notes the engine made for bars ``start_bar``.. (``new_chords`` long), and the spec."""
+                 seed: int, engine: str, tracer: TraceRecorder,
+                 melody_pitch: float | None = None) -> tuple[dict[str, list], SongSpec]:
+    """Role -> the performed notes the engine made for bars ``start_bar``.. (``new_chords`` long), and the
+    spec; ``melody_pitch`` asks the melody for that mean pitch instead of the one it had."""
     lo, hi = max(0, start_bar - LEVEL_BARS), start_bar
     if lo == hi:  # nothing before: the bars after the new ones
         lo, hi = start_bar + len(new_chords), start_bar + len(new_chords) + LEVEL_BARS
     targets = levels(song, heard, lo, hi) or levels(song, heard, 0, heard.bars)
+    if melody_pitch is not None and "melody" in targets:
+        targets["melody"]["pitch"] = melody_pitch
     spec = own_spec(song, heard, start_bar, new_chords, targets)
     base = song_skeleton(spec)
     for track, ts in zip(base.tracks, spec.tracks):
@@ -114,20 +119,37 @@ def check_bars(value, field: str = "bars") -> int:
     return int(value)
 
 
-def continue_song(song: Song, bars: int, seed: int = 0, engine: str = DEFAULT_ENGINE, trace: bool = True) -> Song:
-    """``song`` with ``bars`` new bars after its last bar; every input note as it was."""
+def continue_song(song: Song, bars: int, seed: int = 0, engine: str = DEFAULT_ENGINE, trace: bool = True,
+                  retrieve: bool = False) -> Song:
+    """``song`` with ``bars`` new bars after its last bar; every input note as it was. With ``retrieve``
+    the new bars follow the real song that best continues the input (:mod:`stori.own.retrieval`;
+    the ranked candidates are in ``song.spec.extra["retrieved"]``)."""
     bars = check_bars(bars)
     heard = hear(song)
     if heard.bars + bars > MAX_TOTAL_BARS:
         raise StoriError("bars", f"{heard.bars} bars in the file and {bars} new",
                          f"up to {MAX_TOTAL_BARS} bars in all")
     tracer = TraceRecorder() if trace else NULL_RECORDER
-    chords = next_chords(heard.chords, bars)
-    tracer.record("chord_progression", f"section:{NEW}", {"chords": chords},
-                  [because("chords", " | ".join(heard.chords[-8:]), "the progression goes round again from "
-                           "where the input left it", 1.0)],
-                  confidence=0.7, principle="a continuation carries the harmony on")
-    new, spec = compose_bars(song, heard, heard.bars, chords, None, seed, engine, tracer)
+    found = retrieve_continuations(song, heard) if retrieve else []
+    melody_pitch = None
+    if found:
+        best = found[0]
+        chords, melody_pitch = [best["chords"][k % len(best["chords"])] for k in range(bars)], best["melody_pitch"]
+        tracer.record("retrieval", f"section:{NEW}", {"candidates": found},
+                      [because("relevance", best["relevance"], "pitch classes, rhythm and contour of the last 2 bars "
+                               "match this place in a real song", 0.6),
+                       because("seam", best["seam"], "its melody and density cross the seam smoothly", 0.4)],
+                      alternatives=[c["source"] for c in found[1:]], confidence=min(0.95, best["score"]),
+                      principle="continue the way a real song went on from a place like this one")
+    else:
+        chords = next_chords(heard.chords, bars)
+        tracer.record("chord_progression", f"section:{NEW}", {"chords": chords},
+                      [because("chords", " | ".join(heard.chords[-8:]), "the progression goes round again from "
+                               "where the input left it", 1.0)],
+                      confidence=0.7, principle="a continuation carries the harmony on")
+    new, spec = compose_bars(song, heard, heard.bars, chords, None, seed, engine, tracer, melody_pitch)
+    if found:
+        spec.extra["retrieved"] = found
     tracks = _copy(song, heard)
     for role, k in heard.primary.items():
         tracks[k].notes += new.get(role, [])

@@ -165,6 +165,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                                                 elem_id="own-action", rule=fields.one_of("action", studio.OWN_ACTIONS))
                         o_bars = fields.Slider(1, 64, value=8, step=1, label="Continue: new bars",
                                                rule=fields.in_range("bars", 1, 64, integer=True))
+                        o_retrieve = gr.Checkbox(False, label="Continue: ground it in the real song that best "
+                                                 "continues yours (POP909)")
                         with gr.Row():
                             o_range = gr.Textbox(label="Vary: bars", placeholder="5-6", max_length=20)
                             o_tracks = gr.Textbox(label="Vary: tracks (roles or numbers)", placeholder="bass,2",
@@ -209,7 +211,7 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                     [d_file, d_audio, d_roll, d_info], api_name="drums")
         h_btn.click(cb.humanize, [h_upload, h_style, h_amount], [h_file, h_audio, h_before, h_after, h_info],
                     api_name="humanize")
-        o_btn.click(cb.own, [o_upload, o_action, o_bars, o_range, o_tracks, o_chords, o_seed],
+        o_btn.click(cb.own, [o_upload, o_action, o_bars, o_range, o_tracks, o_chords, o_seed, o_retrieve],
                     [o_file, o_audio, o_before, o_after, o_info], api_name="own_midi")
         gr.api(cb.api_generate, api_name="generate")
         gr.api(cb.api_refine, api_name="refine")

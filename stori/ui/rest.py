@@ -112,6 +112,7 @@ class OwnRequest(BaseModel):
     tracks: str = ""  # vary: "bass,2"
     chords: str = ""  # accompany: "C | G | Am F" (empty: heard in the melody)
     prompt: str = ""  # accompany: the band in words
+    retrieve: bool = False  # continue: ground it in the real song that best continues the file
     seed: int = 0
 
 
@@ -140,8 +141,11 @@ def own_fields(action: str, body: bytes) -> dict:
     bars = data.get("bars", 8)
     if isinstance(bars, bool) or not isinstance(bars, int) or not 1 <= bars <= 64:
         raise StoriError("bars", f"{str(bars)[:20]!r} is not a bar count", "an integer 1..64")
+    retrieve = data.get("retrieve", False)
+    if not isinstance(retrieve, bool):
+        raise StoriError("retrieve", "is not true or false", "true or false")
     return {"action": action, "midi": midi, "bars": bars, "prompt": inputs.prompt(data.get("prompt", "")),
-            "seed": inputs.seed(data.get("seed", 0)), **fields}
+            "seed": inputs.seed(data.get("seed", 0)), "retrieve": retrieve, **fields}
 
 
 def router(ws: Workspace, board: TaskBoard) -> APIRouter:
