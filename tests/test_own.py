@@ -202,3 +202,15 @@ def test_retrieval_finds_the_place_that_continues_the_input_and_conditions_on_it
     assert song.spec.extra["retrieved"][0]["source"] == "same tune in D, bar 5"
     assert any(t["decision_type"] == "retrieval" for t in song.traces)
     assert [[n for n in t.notes if n.start < 8 * BAR] for t in song.tracks] == [t.notes for t in band.tracks]
+
+
+def test_a_part_varied_where_it_rested_still_plays(band):
+    quiet = Song([Track(t.name, t.role, t.program, t.channel,
+                        [n for n in t.notes if t.name != "Lead" or not BAR <= n.start < 6 * BAR]) for t in band.tracks],
+                 band.sections, band.tempo, band.time_signature)
+    varied = vary_song(quiet, "3-4", ["melody"], seed=2)
+    assert [n for n in varied.tracks[3].notes if 2 * BAR <= n.start < 4 * BAR]
+    continued = continue_song(Song([Track(t.name, t.role, t.program, t.channel,
+                                          [n for n in t.notes if t.name != "Lead" or n.start < 2 * BAR])
+                                    for t in band.tracks], band.sections, band.tempo, band.time_signature), 2, seed=2)
+    assert not [n for n in continued.tracks[3].notes if n.start >= 8 * BAR]  # the tune had stopped: it stays out

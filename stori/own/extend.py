@@ -6,7 +6,8 @@ The engine is asked through an ordinary :class:`~stori.spec.song_spec.SongSpec` 
 :mod:`stori.own.listen` heard: the input's key, tempo and meter; its bars as sections (at most 64
 bars each) with the chords recognised in them; the new bars' chords carry the progression on; each
 part is asked for the density, register and loudness it had in the bars next to the new ones
-(``targets``), a part silent there stays silent, and the input's notes are the base the engine's
+(``targets``; for a variation, the varied bars and 2 on either side), a part silent there stays
+silent unless it is the one being varied, and the input's notes are the base the engine's
 ensemble hears (the bass locks to the input's kick, the harmony clears its bass).
 """
 from __future__ import annotations
@@ -46,11 +47,12 @@ def _sections(prefix: str, chords: list[str], targets: dict, energy: float, rest
 
 
 def own_spec(song: Song, heard: Heard, start_bar: int, new_chords: list[str], targets: dict,
-             title: str = "Your MIDI") -> SongSpec:
+             asked: tuple[str, ...] = (), title: str = "Your MIDI") -> SongSpec:
     """The plan of ``song`` with ``new_chords`` (one bar each) composed from bar ``start_bar`` (0-based):
-    the bars before and after it as their own sections, one track per role heard."""
+    the bars before and after it as their own sections, one track per role heard. A role without
+    ``targets`` rests, unless it is ``asked`` for."""
     energy = _energy(targets)
-    resting = {role: "tacet" for role in heard.primary if role not in targets}  # silent next to the new bars
+    resting = {role: "tacet" for role in heard.primary if role not in targets and role not in asked}
     after = heard.chords[start_bar + len(new_chords):] if start_bar + len(new_chords) < heard.bars else []
     sections = (_sections("given", heard.chords[:start_bar], targets, energy, resting)
                 + _sections(NEW, new_chords, targets, energy, resting)
@@ -72,13 +74,15 @@ def compose_bars(song: Song, heard: Heard, start_bar: int, new_chords: list[str]
                  melody_pitch: float | None = None) -> tuple[dict[str, list], SongSpec]:
     """Role -> the performed notes the engine made for bars ``start_bar``.. (``new_chords`` long), and the
     spec; ``melody_pitch`` asks the melody for that mean pitch instead of the one it had."""
-    lo, hi = max(0, start_bar - LEVEL_BARS), start_bar
-    if lo == hi:  # nothing before: the bars after the new ones
-        lo, hi = start_bar + len(new_chords), start_bar + len(new_chords) + LEVEL_BARS
+    end = start_bar + len(new_chords)
+    if end <= heard.bars:  # a variation: the bars themselves and their neighbours
+        lo, hi = max(0, start_bar - LEVEL_BARS // 2), min(heard.bars, end + LEVEL_BARS // 2)
+    else:  # a continuation: the last bars
+        lo, hi = max(0, start_bar - LEVEL_BARS), start_bar
     targets = levels(song, heard, lo, hi) or levels(song, heard, 0, heard.bars)
     if melody_pitch is not None and "melody" in targets:
         targets["melody"]["pitch"] = melody_pitch
-    spec = own_spec(song, heard, start_bar, new_chords, targets)
+    spec = own_spec(song, heard, start_bar, new_chords, targets, roles or ())
     base = song_skeleton(spec)
     for track, ts in zip(base.tracks, spec.tracks):
         track.notes = list(song.tracks[heard.primary[ts.role]].notes)
