@@ -44,6 +44,13 @@ COMMANDS = {
                     "per-style feel table: swing, snare offset, backbeat jitter, ghost notes (GMD vs groove model)"),
     "drums-report": ("stori.perform.drums_report",
                      "per drum style: measured swing, density, hat subdivision, snare offset, ghost share"),
+    "continue": ("stori.own.continue_command",
+                 "continue your MIDI file by N bars in its key, tempo, meter, instruments and chords"),
+    "accompany": ("stori.own.accompany_command",
+                  "drums, bass and harmony composed around your melody (chords heard or given), as a bundle"),
+    "vary": ("stori.own.vary_command", "compose chosen bars of chosen tracks of your MIDI file anew"),
+    "own-eval": ("stori.own.evaluation",
+                 "continue and accompany held-out POP909 songs cut after bar 12: kept notes, seams, chord accuracy"),
     "data-report": ("stori.data.report",
                     "counts, hours, attribute distributions and verse-vs-chorus differences of the training data"),
 }

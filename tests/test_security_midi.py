@@ -47,7 +47,7 @@ def test_hostile_files_are_refused_fast_in_one_line(name, data, words):
     assert message.startswith("midi: ") and words in message and "\n" not in message
 
 
-@pytest.mark.parametrize("command", ["humanize", "render"])
+@pytest.mark.parametrize("command", ["humanize", "render", "continue", "accompany"])
 def test_cli_refuses_a_hostile_file_with_exit_2_and_writes_nothing(tmp_path, command):
     bad = tmp_path / "bad.mid"
     bad.write_bytes(HOSTILE[0][1])

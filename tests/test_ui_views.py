@@ -118,6 +118,7 @@ def test_each_handler_is_one_endpoint_and_the_public_ones_are_named(tmp_path):
     fns = list(build_blocks(Callbacks(Workspace(tmp_path))).fns.values())
     names = [f.api_name for f in fns]
     assert len(names) == len(set(names)) and not [n for n in names if n.rsplit("_", 1)[-1].isdigit()]
-    assert {f.api_name for f in fns if f.api_visibility == "public"} == {"generate", "refine", "drums", "humanize"}
+    assert {f.api_name for f in fns if f.api_visibility == "public"} == {"generate", "refine", "drums", "humanize",
+                                                                              "own_midi"}
     chat = next(f for f in fns if f.api_name == "chat")
     assert len(chat.outputs) == 3 + len(SONG_VIEWS)  # chatbot, message box, spec, then the views

@@ -10,7 +10,7 @@ a tie).
 from __future__ import annotations
 
 from stori.spec.song import Song
-from stori.spec.song_spec import SongSpec
+from stori.spec.song_spec import AS_GIVEN, SongSpec
 from stori.theory import NOTE_NAMES, is_major, parse_chord, parse_key
 from stori.trace import TraceRecorder, because
 
@@ -35,7 +35,9 @@ def _is_tonic(symbol: str, key: str) -> bool:
 
 def with_cadences(spec: SongSpec, sections: set[str], tracer: TraceRecorder) -> SongSpec:
     """``spec`` (a copy when anything changes) with the last bar of each resolving section among
-    ``sections`` on the tonic chord; each change is traced."""
+    ``sections`` on the tonic chord; each change is traced. A plan with :data:`AS_GIVEN` is left as it is."""
+    if spec.extra.get(AS_GIVEN):
+        return spec
     last = spec.sections[-1].id
     todo = [s for s in spec.sections if s.id in sections
             and (s.type in RESOLVING or s.id == last or s.emotion.tension < CALM_RESOLVES)

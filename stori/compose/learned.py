@@ -66,6 +66,15 @@ def _targets(gen: Generator, role: str, c: Constraints) -> dict[str, float]:
     return targets
 
 
+def measured_targets(s: SectionSpec, role: str) -> dict[str, float]:
+    """The targets a section's plan measured from a musician's own notes (``extra["targets"]``: role ->
+    density, pitch, velocity), which win over those the emotion implies: a continuation or a
+    variation goes on at the register, density and loudness the music had (:mod:`stori.own`)."""
+    given = s.extra.get("targets", {}).get(role, {}) if isinstance(s.extra.get("targets"), dict) else {}
+    return {k: float(v) for k, v in given.items() if k in ("density", "pitch", "velocity")
+            and isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
 def _from(chords: list[tuple[int, str]], lo: int) -> list[tuple[int, str]]:
     before = [c for c in chords if c[0] <= lo]
     return ([(lo, before[-1][1])] if before else []) + [c for c in chords if c[0] > lo]
@@ -89,8 +98,10 @@ class _Part:
         targets = _targets(gen, role, c)
         if s.behaviour(role, "") in ("sparse", "sustained"):
             targets["density"] *= 0.5
+        heard = measured_targets(s, role)
+        targets.update(heard)
         register = None
-        if role == "melody":
+        if role == "melody" and "pitch" not in heard:
             register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
         new = [u.index for u in self.form if u.kind == "new"]
         self.streams: list[list[int]] = [new[i:i + WINDOW_UNITS] for i in range(0, len(new), WINDOW_UNITS)]
@@ -158,7 +169,8 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     if isinstance(spec.extra.get("swing"), (int, float)):  # the genre's swing (a blues shuffle) over the style's
         st = replace(st, swing=float(min(75.0, max(50.0, spec.extra["swing"]))))
     pattern = PATTERN_OF.get(s.type, "verse")
-    density = st.target_density * BEHAVIOUR_DENSITY.get(behaviour, 1.0) * min(1.4, max(0.6, c.drum_density / 0.4))
+    density = measured_targets(s, "drums").get("density") or (
+        st.target_density * BEHAVIOUR_DENSITY.get(behaviour, 1.0) * min(1.4, max(0.6, c.drum_density / 0.4)))
     req = phrase_request(st, spec.tempo, pattern, s.bars, density)
     nxt = spec.sections[k + 1] if k + 1 < len(spec.sections) else None
     turn = nxt is not None and nxt.type != s.type and pattern not in ("intro", "outro", "break")

@@ -31,7 +31,7 @@ from stori.plan.words import (
 )
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.emotion import AXES, EmotionVector
-from stori.spec.song_spec import SECTION_TYPES, SongSpec, parse_time_signature
+from stori.spec.song_spec import AS_GIVEN, SECTION_TYPES, SongSpec, parse_time_signature
 from stori.spec.transitions import check_transitions
 from stori.theory import NOTE_NAMES, is_major, normalize_key, parse_chord, roman_to_chord
 from stori.trace import NULL_RECORDER, TraceRecorder, because
@@ -375,7 +375,7 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     spec = SongSpec.from_dict({
         "rms_version": "2.0", "title": _title(prompt), "genre": g.name, "tempo": tempo, "key": key,
         "time_signature": f"{ts[0]}/{ts[1]}", "global_emotion": ev.to_dict(), "motifs": motifs, "sections": sections,
-        "tracks": tracks, "drum_style": g.drum_style, "prompt": prompt,
+        "tracks": tracks, "drum_style": g.drum_style, "prompt": prompt, **({AS_GIVEN: True} if written else {}),
         **({"swing": g.swing} if g.swing is not None else {}),
     })
     for t in check_transitions(spec):

@@ -249,6 +249,15 @@ class State(_Open):
     drum_active: bool | None = None
 
 
+class Targets(BaseModel):
+    """Levels measured from a musician's own notes (:mod:`stori.own`) that the learned engine asks for,
+    winning over the ones the section's emotion implies."""
+    model_config = ConfigDict(extra="forbid", strict=True)
+    density: _number(0, 64, description="notes per bar, 0..64") | None = None
+    pitch: _number(0, 127, description="mean MIDI pitch, 0..127") | None = None
+    velocity: _number(0, 127, description="mean velocity, 0..127") | None = None
+
+
 class Section(_Open):
     section_id: Text
     section_type: _one_of(SECTION_TYPES, "a section type")
@@ -262,6 +271,8 @@ class Section(_Open):
     entry_state: State = State()
     exit_state: State = State()
     track_behaviors: dict[str, Behavior] = {}
+    targets: dict[str, Targets] | None = Field(None, description="role -> levels measured from a musician's "
+                                               "own notes (a continuation, a variation)")
 
     @model_validator(mode="before")
     @classmethod

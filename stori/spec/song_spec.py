@@ -50,6 +50,11 @@ WIRE_ROLES = {"harmony": "chords"}  # Stori's role -> the roadmap's name for it,
 MAX_TOTAL_BARS = 640  # ten sections of 64 bars: the longest form a prompt can ask for
 
 
+AS_GIVEN = "chords_as_given"
+"""A plan whose chords are the musician's (written in the prompt, heard in their MIDI) sets this free
+key true: its chords are played as given, no cadence rewrites them."""
+
+
 def parse_time_signature(value, where: str = "time_signature") -> tuple[int, int]:
     allowed = ", ".join(f"{n}/{d}" for n, d in METERS)
     try:

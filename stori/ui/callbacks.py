@@ -198,6 +198,15 @@ class Callbacks:
                 piano_roll(take.song, "after"),
                 take.message + _note(take))
 
+    def own(self, upload, action, bars, bar_range, tracks, chords, seed, retrieve=False):
+        """Your MIDI: continue, accompany or vary an upload (:func:`stori.service.studio.own_midi`)."""
+        if not upload:
+            raise gr.Error(f"midi: no file uploaded; allowed: {UPLOAD_ALLOWED}", title="Stori")
+        before, take = friendly(lambda: studio.own_midi(self.ws, uploaded(upload), action, bars, bar_range, tracks,
+                                                        chords, seed=seed, retrieve=bool(retrieve)))()
+        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "yours"), piano_roll(take.song),
+                take.message + _note(take))
+
     # --- JSON endpoints (api_name generate / refine) ------------------------------------------------
     def api_generate(self, prompt: str = "", emotion: str = "", tempo: float = 0, key: str = "", structure: str = "",
                      time_signature: str = "", engine: str = "", seed: int = 0) -> dict:
