@@ -11,6 +11,7 @@ from stori.compose.chat import parse_command, resolve_sections
 from stori.compose.refine import SongSession
 from stori.pipeline import generate
 from stori.render.bundle import read_bundle, write_bundle
+from stori.spec.song_spec import SongSpec
 from tests.conftest import SEED_PROMPT
 
 # One line per kind of command the chat understands (stori.compose.chat): each emotion word,
@@ -93,3 +94,58 @@ def test_a_song_read_back_from_its_bundle_refines_the_same(song, tmp_path):
     here = SongSession(song, seed=0).say("make the bridge more intense").song
     there = SongSession(back, seed=0).say("make the bridge more intense").song
     assert [(t.notes, t.controls) for t in there.tracks] == [(t.notes, t.controls) for t in here.tracks]
+
+
+def _moved(song, sid):
+    """A section's tracks, notes and curves measured from its own start (sections may move in an edit)."""
+    span = song.section(sid)
+    return [(t.name, t.program, [(n.pitch, n.start - span.start, n.end - span.start, n.velocity)
+                                 for n in t.notes if span.start <= n.start < span.end],
+             [(c.tick - span.start, c.control, c.value) for c in t.controls if span.start <= c.tick < span.end])
+            for t in song.tracks]
+
+
+def _edited(song, **changes):
+    """The song's spec with section ``id`` given new fields (``verse2={"bars": 4}``)."""
+    spec = song.spec.copy()
+    for s in spec.sections:
+        for name, value in changes.get(s.id, {}).items():
+            setattr(s, name, value)
+    return spec
+
+
+def test_a_table_edit_recomposes_only_the_sections_it_changes(song):
+    session = SongSession(song, seed=0)
+    reply = session.edit(_edited(song, verse2={"bars": 4}))
+    assert reply.changed_sections == ["verse2"] and "verse2 8 → 4 bars" in reply.markdown
+    assert reply.song.section("verse2").end - reply.song.section("verse2").start == 4 * song.ticks_per_bar
+    later = [s.id for s in song.sections if s.start > song.section("verse2").start]
+    assert reply.song.section(later[0]).start < song.section(later[0]).start  # the later sections moved ...
+    for s in song.sections:
+        if s.id != "verse2":  # ... and every section but verse2 kept its notes and performance
+            assert _moved(reply.song, s.id) == _moved(song, s.id), s.id
+    assert session.say("undo").song is song
+
+
+def test_a_new_section_is_composed_and_the_others_kept(song):
+    data = song.spec.to_dict()
+    data["sections"].insert(-1, data["sections"][-1] | {"section_id": "tag", "bars": 4, "motif_usage": [],
+                                                        "entry_state": {}, "exit_state": {}})
+    reply = SongSession(song, seed=0).edit(SongSpec.from_dict(data))
+    assert reply.changed_sections == ["tag"]
+    assert any(reply.song.notes_in(t, reply.song.section("tag")) for t in reply.song.tracks)
+    for s in song.sections:
+        assert _moved(reply.song, s.id) == _moved(song, s.id), s.id
+
+
+def test_regenerate_section_takes_its_sliders_and_keeps_the_rest(song):
+    session = SongSession(song, seed=0)
+    calmer = song.spec.section("bridge").emotion.shifted({"energy": -0.3})
+    reply = session.edit(_edited(song, bridge={"emotion": calmer}), regenerate={"bridge"})
+    assert reply.changed_sections == ["bridge"] and reply.song.spec.section("bridge").emotion == calmer
+    again = session.edit(reply.song.spec, regenerate={"bridge"})  # the same plan, a new take
+    assert again.changed_sections == ["bridge"] and _moved(again.song, "bridge") != _moved(reply.song, "bridge")
+    for s in song.sections:
+        if s.id != "bridge":
+            assert _moved(again.song, s.id) == _moved(song, s.id), s.id
+    assert session.undo().song is reply.song and session.index == 1

@@ -61,3 +61,14 @@ def test_untrusted_midi_gets_one_line_errors(data, problem):
     with pytest.raises(StoriError) as err:
         read_midi(data)
     assert problem in str(err.value) and str(err.value).startswith("midi:")
+
+
+def test_a_files_title_and_track_names_survive_reading_and_humanizing():
+    from stori.perform.humanize import humanize_song
+
+    song = small_song()
+    song.title = "Late Night Walk"
+    back = midi_to_song(midi_bytes(song))
+    assert back.title == "Late Night Walk" and [t.name for t in back.tracks] == ["Drums", "Bass"]
+    again = midi_to_song(midi_bytes(humanize_song(back, amount=0.8, seed=1)))
+    assert again.title == "Late Night Walk" and [t.name for t in again.tracks] == ["Drums", "Bass"]

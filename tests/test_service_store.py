@@ -73,3 +73,35 @@ def test_the_folder_is_bounded_by_bytes(tmp_path, monkeypatch):
     assert size <= 50_000
     task = ws.store.task("t" * 32)
     assert task["status"] == "expired" and "removed to keep the studio folder within its limits" in task["error"]
+
+
+def test_a_running_task_reports_each_stage_and_an_old_folder_gains_the_column(tmp_path):
+    import sqlite3
+
+    from stori.service.store import DB_NAME
+    from stori.service.tasks import run_task
+
+    with sqlite3.connect(tmp_path / DB_NAME) as db:  # a studio folder from before tasks told their stage
+        db.execute("CREATE TABLE tasks (task_id TEXT PRIMARY KEY, kind TEXT NOT NULL, request TEXT NOT NULL, "
+                   "status TEXT NOT NULL, result TEXT, error TEXT, owner TEXT, song_id TEXT, created REAL NOT NULL, "
+                   "updated REAL NOT NULL)")
+    ws = Workspace(tmp_path)
+    heard = []
+    set_progress = ws.store.set_progress
+
+    def record(task_id, fraction, stage):
+        set_progress(task_id, fraction, stage)
+        heard.append((ws.store.task(task_id)["progress"], ws.store.task(task_id)["status"]))
+
+    ws.store.set_progress = record
+    ws.store.add_task("t" * 32, "generate", {"prompt": "calm piano", "structure": "verse:2,chorus:2",
+                                             "engine": "baseline", "render": False}, 10, owned=False)
+    run_task(ws, "t" * 32)
+    stages = [p["stage"] for p, _ in heard]
+    assert [s.split()[0] for s in stages] == ["planning", "composing", "performing:", "writing"]
+    assert "composing 2 sections (4 bars) with the baseline engine" in stages
+    assert all(status == "running" for _, status in heard)
+    fractions = [p["fraction"] for p, _ in heard]
+    assert fractions == sorted(fractions) and fractions[-1] < 1
+    done = ws.store.task("t" * 32)
+    assert done["status"] == "done" and "progress" not in done  # a finished task says so, not its last stage

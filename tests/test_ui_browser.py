@@ -53,7 +53,7 @@ def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
 
             page.locator("#stori-title").scroll_into_view_if_needed()
             SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1440, "height": 1560}, full_page=True)
+            page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1440, "height": 1980}, full_page=True)
 
             # Humanize: an oversized and a malformed upload each get one clear message ...
             page.get_by_role("tab", name="Humanize").click()
@@ -72,3 +72,138 @@ def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 50_000
+
+
+SECTIONS_SHOT = SCREENSHOT.parent / "studio-sections.png"
+
+
+def test_section_editing_in_the_browser(studio_url):  # noqa: F811
+    """Click a block of the Form, regenerate that section with new bars and feel (a new version in the
+    chat, the others kept, undo back); edit one table row and apply it (only that section composed
+    again); hear two parts of one section on a loop; the song.mid served plays the genre's kit (folk:
+    brushes, GS kit 40) on channel 10."""
+    import io
+
+    import httpx
+    import mido
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(studio_url + "/")
+            page.locator("#prompt textarea").fill(PROMPT)
+            settings = page.get_by_text("Key, tempo, meter, form, engine")
+            settings.click()
+            page.locator("#engine input").click()
+            page.get_by_role("option", name="baseline", exact=True).click()
+            settings.click()
+            page.locator("#generate").click()
+            expect(page.locator("#chat")).to_contain_text("Your song is ready", timeout=180_000)
+
+            link = page.get_by_role("link").filter(has_text="KB").first  # song.mid, as served to the page
+            mid = mido.MidiFile(file=io.BytesIO(httpx.get(link.get_attribute("href"), timeout=30).content))
+            drums = [m for t in mid.tracks for m in t if not m.is_meta and m.channel == 9]
+            assert [m.program for m in drums if m.type == "program_change"] == [40]  # the Brush kit
+
+            block = page.locator('#timeline [data-section="verse2"]')
+            expect(block).to_contain_text("8 bars")
+            block.click()  # the Form selects the section and opens its panel
+            expect(block).to_have_class(re.compile("selected"))
+            expect(page.locator("#section input")).to_have_value("verse2")
+            page.locator("#section-bars input").fill("4")
+            page.locator("#regenerate-section").click()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text("Version 1 — regenerate verse2", timeout=180_000)
+            expect(chat).to_contain_text("verse2 8 → 4 bars")
+            expect(chat).to_contain_text(re.compile(r"identical notes: intro, verse1, pre_chorus, chorus1, chorus2"))
+            expect(block).to_contain_text("4 bars")
+            expect(block).to_have_class(re.compile("selected"))  # still selected in the new version
+            page.locator("#timeline").scroll_into_view_if_needed()
+            page.screenshot(path=str(SECTIONS_SHOT), full_page=False)
+
+            page.get_by_role("button", name="↶ Undo").click()
+            expect(chat).to_contain_text("Back to version 0", timeout=120_000)
+            expect(block).to_contain_text("8 bars")
+
+            page.get_by_text("All sections as a table").click()
+            page.locator('#sections-table [data-testid="cell-0-2"]').dblclick()  # intro's bars
+            page.keyboard.press("Control+A")
+            page.keyboard.type("2")
+            page.keyboard.press("Enter")
+            expect(page.locator('#sections-table [data-testid="cell-0-2"]')).to_contain_text(re.compile(r"^\s*2\b"))
+            page.locator("#apply-table").click()
+            expect(chat).to_contain_text("intro 4 → 2 bars", timeout=180_000)
+            expect(chat).to_contain_text(re.compile(r"identical notes: verse1, pre_chorus, chorus1, verse2"))
+
+            # hear two parts of one section on a loop: a new preview as long as that section (8 bars at 89 BPM)
+            audio = page.get_by_test_id("waveform-Preview").locator("audio")
+            whole = audio.get_attribute("src")
+            page.locator('#timeline [data-section="chorus1"]').click()
+            page.locator("#parts").get_by_label("Melody").uncheck()
+            page.locator("#parts").get_by_label("Fingerpicked Guitar").uncheck()
+            page.locator("#loop-section input").check()
+            page.locator("#hear").click()
+            expect(audio).not_to_have_attribute("src", whole, timeout=120_000)
+            expect(page.get_by_test_id("waveform-Preview")).to_contain_text(re.compile(r"0:2[1-3]"))
+        finally:
+            browser.close()
+
+
+VIEWS_SHOT = SCREENSHOT.parent / "studio-mobile-dark.png"
+ONE_LINE = """els => els.map(el => { const r = document.createRange(); r.selectNodeContents(el);
+  return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })"""
+
+
+def test_views_on_a_phone_in_dark_mode_and_humanize(studio_url, tmp_path):  # noqa: F811
+    """At 400 px in dark mode: metrics cells on one line each, Form labels whole, the roll on the page's
+    own background with readable ink. Humanize: the reply and the timing/velocity view; a bad file
+    afterwards leaves no earlier result on the page."""
+    import httpx
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 400, "height": 900})
+            page.goto(studio_url + "/?__theme=dark")
+            page.locator("#prompt textarea").fill("dark trap beat")
+            page.get_by_text("Key, tempo, meter, form, engine").click()
+            page.locator("#engine input").click()
+            page.get_by_role("option", name="baseline", exact=True).click()
+            page.locator("#generate").click()
+            expect(page.locator("#chat")).to_contain_text("Your song is ready", timeout=180_000)
+            expect(page.locator("#piano-roll .xtick text").first).to_be_visible()
+
+            cells = page.locator("#metrics th, #metrics td")
+            expect(cells.first).to_be_visible()
+            assert set(cells.evaluate_all(ONE_LINE)) == {1}  # no word broken across lines
+            blocks = page.locator("#timeline .stori-block")
+            assert blocks.count() == 6
+            assert all(blocks.evaluate_all("els => els.map(b => b.scrollWidth <= b.clientWidth)"))  # labels whole
+            ink = page.locator("#piano-roll .xtick text").first.evaluate("e => getComputedStyle(e).fill")
+            paper = page.locator("#piano-roll .main-svg").first.evaluate("e => getComputedStyle(e).backgroundColor")
+            assert ink == "rgb(138, 143, 152)" and paper == "rgba(0, 0, 0, 0)"
+            page.locator("#metrics").scroll_into_view_if_needed()
+            page.screenshot(path=str(VIEWS_SHOT))
+
+            song = tmp_path / "song.mid"
+            link = page.get_by_role("link").filter(has_text="KB").first
+            song.write_bytes(httpx.get(link.get_attribute("href"), timeout=30).content)
+            page.get_by_role("tab", name="Humanize").click()
+            page.locator("#upload input[type=file]").set_input_files(str(song))
+            page.get_by_role("button", name="Humanize", exact=True).click()
+            info = page.get_by_text(re.compile(r"timing moved a median"))
+            expect(info).to_be_visible(timeout=120_000)
+            expect(page.get_by_text("timing offset (ms, − = earlier)")).to_be_visible()
+            bad = tmp_path / "bad.mid"
+            bad.write_bytes(b"MThd\x00\x00\x00\x06not really a midi file")
+            page.locator("#upload").get_by_role("button", name=re.compile("Clear|Remove")).first.click()
+            page.locator("#upload input[type=file]").set_input_files(str(bad))
+            page.get_by_role("button", name="Humanize", exact=True).click()
+            expect(page.get_by_text(re.compile(r"midi: .+; allowed: "))).to_be_visible(timeout=60_000)
+            expect(info).to_have_count(0)  # the earlier result is gone
+            expect(page.get_by_text("timing offset (ms, − = earlier)")).to_have_count(0)
+        finally:
+            browser.close()

@@ -1,8 +1,11 @@
 """The studio's section table and pictures, without a server: the table drives the spec it edits."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from stori.compose.refine import changed_sections
 from stori.errors import StoriError
 from stori.pipeline import generate
 from stori.service import studio
@@ -19,8 +22,10 @@ def test_table_round_trips_the_sections(spec):
     back = views.spec_from_rows(spec, views.section_rows(spec))
     strip = lambda d: {**d, "sections": [{**s, "emotion_vector": None} for s in d["sections"]]}  # noqa: E731
     assert strip(back.to_dict()) == strip(spec.to_dict())
-    for a, b in zip(back.sections, spec.sections):  # the table shows emotions to 2 decimals
-        assert a.emotion.distance(b.emotion) < 0.01
+    assert back.to_dict() == spec.to_dict()  # a value left as shown (2 decimals) keeps the plan's own
+    rows = views.section_rows(spec)
+    rows[1][4] = round(rows[1][4] + 0.1, 2)
+    assert changed_sections(spec, views.spec_from_rows(spec, rows)) == [spec.sections[1].id]
 
 
 def test_edited_rows_drive_a_new_song(spec, tmp_path):
@@ -51,11 +56,21 @@ def test_a_bad_cell_is_named(spec, cell, value, field):
     assert str(err.value).startswith(field)
 
 
-def test_timeline_has_a_block_per_section_as_wide_as_its_bars(spec):
+def test_the_form_has_a_clickable_block_per_section_as_wide_as_its_bars(spec):
+    import re
+
     verse, chorus = (s.id for s in spec.sections)
-    fig = views.timeline(spec, selected=chorus)
-    assert [(b.name, b.x[0], b.base[0]) for b in fig.data] == [(verse, 2, 1), (chorus, 2, 3)]
-    assert fig.data[1].marker.line.width > fig.data[0].marker.line.width
+    html = views.timeline(spec, selected=chorus)
+    blocks = re.findall(r'<button[^>]*class="([^"]+)" data-section="([^"]+)"[^>]*flex-grow:(\d+)', html)
+    assert blocks == [("stori-block", verse, "2"), ("stori-block selected", chorus, "2")]
+    assert "bars 3-4" in html
+
+
+def test_the_form_escapes_section_names(spec):
+    data = spec.to_dict()
+    data["sections"][0]["section_id"] = '<img src=x onerror="alert(1)">'
+    html = views.timeline(type(spec).from_dict(data))
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
 
 
 def test_section_colour_follows_valence_and_energy():
@@ -122,3 +137,77 @@ def test_each_handler_is_one_endpoint_and_the_public_ones_are_named(tmp_path):
                                                                               "own_midi"}
     chat = next(f for f in fns if f.api_name == "chat")
     assert len(chat.outputs) == 3 + len(SONG_VIEWS)  # chatbot, message box, spec, then the views
+
+
+def test_pictures_follow_the_theme_and_drum_rolls_name_the_pieces(spec):
+    from stori.perform.drums import make_drums
+    from stori.render.figures import emotion_arc, piano_roll
+
+    roll = piano_roll(make_drums("rock", bars=2, tempo=110))
+    assert {"kick", "snare", "closed hat"} <= set(roll.layout.yaxis.ticktext)
+    assert list(roll.layout.yaxis.tickvals) == sorted(roll.layout.yaxis.tickvals)
+    assert "snare" in {row[1] for row in roll.data[0].customdata}  # the hover names the piece too
+    for fig in (roll, emotion_arc(spec)):  # no white box on a dark page: transparent paper, mid-grey ink
+        assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)" and fig.layout.font.color == "#8a8f98"
+
+
+@pytest.mark.parametrize("space", ["", "someone/stori"])
+def test_share_buttons_only_on_a_space(tmp_path, monkeypatch, space):
+    from stori.ui.callbacks import Callbacks
+    from stori.ui.layout import build_blocks
+
+    monkeypatch.setenv("SPACE_ID", space)  # what a Hugging Face Space sets
+    monkeypatch.setenv("SYSTEM", "spaces" if space else "")
+    blocks = build_blocks(Callbacks(Workspace(tmp_path))).blocks.values()
+    shared = [b for b in blocks if "share" in (getattr(b, "buttons", None) or [])]
+    assert len(shared) == (5 if space else 0)  # four previews and the chat, on a Space only
+
+
+def test_share_is_asked_by_flag_or_environment_and_without_network_the_studio_says_so(monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    from stori.ui import server
+
+    monkeypatch.setenv("STORI_SHARE", "1")
+    assert server.sharing() and not server.sharing(False)
+    monkeypatch.setenv("STORI_SHARE", "")
+    assert not server.sharing() and server.sharing(True)
+    monkeypatch.setenv("SYSTEM", "")  # not a Space: the tunnel is tried
+    server._share_when_up(SimpleNamespace(started=True, should_exit=False), "0.0.0.0", 9)
+    out = capsys.readouterr().out.strip()
+    assert "\n" not in out
+    assert re.fullmatch(r"Stori studio shared at https://\S+ \(and http://0\.0\.0\.0:9\)", out) or (  # online
+        out.startswith("share: no share link (") and out.endswith("Serving at http://0.0.0.0:9 only"))  # offline
+    monkeypatch.setenv("SYSTEM", "spaces")
+    monkeypatch.setenv("SPACE_ID", "someone/stori")
+    server._share_when_up(SimpleNamespace(started=True, should_exit=False), "0.0.0.0", 9)
+    assert "public already" in capsys.readouterr().out
+
+
+def test_humanize_shows_each_notes_timing_offset_and_velocity_change(tmp_path):
+    from stori.render.figures import humanize_changes
+    from stori.render.midi import midi_bytes
+
+    song = generate("a funky groove", structure="verse:2", engine="baseline", trace=False)
+    before, take = studio.humanize_midi(Workspace(tmp_path), midi_bytes(song), "funk", 0.9, render=False)
+    fig = humanize_changes(before, take.song)
+    ms_per_tick = 60000.0 / (before.tempo * before.ppq)
+    timing = [t for t in fig.data if t.yaxis == "y"]
+    velocity = [t for t in fig.data if t.yaxis == "y2"]
+    assert len(timing) == len(velocity) == len(before.tracks)
+    drums_b, drums_a = before.tracks[0], take.song.tracks[0]
+    assert list(timing[0].y) == pytest.approx([(a.start - b.start) * ms_per_tick
+                                               for b, a in zip(drums_b.notes, drums_a.notes)])
+    assert list(velocity[0].y) == [a.velocity - b.velocity for b, a in zip(drums_b.notes, drums_a.notes)]
+    assert any(abs(y) > 1 for y in timing[0].y)  # the groove moved the drums
+    assert re.search(r"timing moved a median \d+\.\d ms \(at most \d+ ms\), velocity a median", take.message)
+
+
+def test_traces_of_a_new_song_are_json_as_the_page_sends_them():
+    """The page hands a song's traces (in memory, after a section edit) to gr.JSON, which refuses
+    non-text keys."""
+    import orjson
+
+    song = generate("calm piano with soft drums", structure="verse:4,chorus:4")  # the learned engine: drum fills
+    assert any(t["decision"].get("fills") for t in song.traces if t["decision_type"] == "phrase_form")
+    orjson.dumps(song.traces)

@@ -55,9 +55,17 @@ def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
     ids_b = [s.id for s in before.sections]
     same_layout = ids_b == [s.id for s in after.sections] and all(
         (x.start, x.end) == (y.start, y.end) for x, y in zip(before.sections, after.sections))
-    if not same_layout:
-        lines.append("- **Form** changed: " + " ".join(s.id for s in after.sections))
-        return "\n".join(["### What changed", *lines]), [s.id for s in after.sections]
+    if not same_layout:  # sections compared by id, each from its own start
+        bars_b = {s.id: (s.end - s.start) / before.ticks_per_bar for s in before.sections}
+        form = [f"{s.id} {bars_b[s.id]:g} → {(s.end - s.start) / after.ticks_per_bar:g} bars" for s in after.sections
+                if s.id in bars_b and bars_b[s.id] != (s.end - s.start) / after.ticks_per_bar]
+        form += [f"{sid} removed" for sid in ids_b if sid not in {s.id for s in after.sections}]
+        lines.append(f"- **Form**: {'; '.join(form) or 'sections reordered'} ({len(after.sections)} sections)")
+        changed = [s.id for s in after.sections if s.id not in ids_b or not sections_identical(before, after, s.id)]
+        lines += [f"- **{sid}**: {'new' if sid not in ids_b else 'recomposed'}" for sid in changed]
+        kept = [s.id for s in after.sections if s.id not in changed]
+        return "\n".join(["### What changed", *lines, "\n### Preserved",
+                          f"- sections with identical notes: {', '.join(kept) if kept else 'none'}"]), changed
     motifs_b = {(s, m, b): ok for s, m, b, ok in motif_places(before.spec, before)}
     motifs_a = {(s, m, b): ok for s, m, b, ok in motif_places(after.spec, after)}
     for sb, sa in zip(before.spec.sections, after.spec.sections):

@@ -5,11 +5,12 @@ measured diff and answers "why?" questions from the traces.
     session = SongSession(song, engine="baseline", seed=0)
     reply = session.say("make the bridge more intense")   # Reply(markdown, song, changed_sections, command)
     session.undo(); session.redo(); session.versions      # every Song kept
+    session.edit(spec, regenerate={"verse2"})             # the studio's table and "Regenerate section"
 """
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stori.compose import DEFAULT_ENGINE, compose
 from stori.compose.chat import RefinementCommand, parse_command, resolve_sections
@@ -21,7 +22,8 @@ from stori.plan.genres import DEFAULT_GENRE, GENRES
 from stori.plan.planner import plan_chords, section_behaviours
 from stori.plan.words import playing_from_text
 from stori.spec.arrange import song_skeleton
-from stori.spec.song import Note, Song
+from stori.spec.song import Note, Song, starting_in
+from stori.spec.song_spec import SongSpec
 from stori.theory import NOTE_NAMES, QUALITIES, is_major, parse_chord, parse_key
 from stori.trace import TraceRecorder, because
 
@@ -182,6 +184,56 @@ def _recompose(spec, engine: str, seed: int, tracer: TraceRecorder, sections: se
                    seed=seed, sections=sections, roles=roles)
 
 
+def relayout(song: Song, spec: SongSpec) -> Song:
+    """``song`` laid out in ``spec``'s form: each section the form keeps (by id) brings its notes and
+    controller curves, moved to where it now starts (cut at its new end); a new section is empty."""
+    out = song_skeleton(spec)
+    was = {s.id: s for s in song.sections}
+    for track, old in zip(out.tracks, song.tracks):
+        for span in out.sections:
+            before = was.get(span.id)
+            if before is None:
+                continue
+            shift, end = span.start - before.start, min(before.end, before.start + span.end - span.start)
+            track.notes += [replace(n, start=n.start + shift, end=n.end + shift)
+                            for n in starting_in(old.notes, before.start, end)]
+            track.controls += [replace(c, tick=c.tick + shift) for c in old.controls if before.start <= c.tick < end]
+    out.traces = list(song.traces)
+    return out
+
+
+def changed_sections(before: SongSpec, after: SongSpec) -> list[str]:
+    """The sections of ``after`` whose plan differs from ``before``'s section of that id (or that are new)."""
+    was = {d["section_id"]: d for d in before.to_dict()["sections"]}
+    return [d["section_id"] for d in after.to_dict()["sections"] if was.get(d["section_id"]) != d]
+
+
+def edit_song(song: Song, spec: SongSpec, engine: str = DEFAULT_ENGINE, seed: int = 0, version: int = 1,
+              regenerate: set[str] = frozenset(), tracer: TraceRecorder | None = None) -> tuple[Song, list[str]]:
+    """The song for an edited plan (the studio's section table): the sections whose plan changed, and
+    those in ``regenerate`` (with a fresh seed), are composed and performed again; every other section
+    keeps its notes and performance bit for bit, moved to where it now starts. Returns (song, recomposed ids)."""
+    tracer = tracer or TraceRecorder()
+    if [t.to_wire() for t in spec.tracks] != [t.to_wire() for t in song.spec.tracks]:
+        raise StoriError("tracks", "differ from the song's", "the song's own tracks (edit sections only)")
+    unknown = set(regenerate) - {s.id for s in spec.sections}
+    if unknown:
+        raise StoriError("section", f"{', '.join(sorted(unknown))} is not in this song",
+                         ", ".join(s.id for s in spec.sections))
+    targets = [s.id for s in spec.sections if s.id in set(changed_sections(song.spec, spec)) | set(regenerate)]
+    for sid in targets:
+        tracer.record("refinement", f"section:{sid}", {"command": "edit", "regenerate": sid in regenerate},
+                      [because("section table", sid, "its plan was edited" if sid not in regenerate
+                               else "the musician asked for a new take", 1.0)],
+                      confidence=0.9, principle="only what the musician pointed at changes; everything else stays "
+                                                "as it was")
+    base = relayout(song, spec)
+    if not targets:
+        return base, []
+    run_seed = seed + REGENERATE_SEED * version if regenerate else seed
+    return _recompose(spec, engine, run_seed, tracer, set(targets), base), targets
+
+
 class SongSession:
     """Every version of a song under chat refinement; ``say`` makes a new one, ``undo``/``redo`` move."""
 
@@ -212,11 +264,24 @@ class SongSession:
                          "*regenerate the verse*, *undo*, or ask *why is the chorus higher?*", self.song, [], cmd)
         new = apply_command(self.song, cmd, self.engine, self.seed, version=len(self.versions))
         diff, changed = musical_diff(self.song, new)
+        return self._add(new, cmd, diff, changed)
+
+    def edit(self, spec: SongSpec, regenerate: set[str] = frozenset(), text: str = "") -> Reply:
+        """A new version from an edited plan (:func:`edit_song`); ``text`` names it in the history."""
+        new, targets = edit_song(self.song, spec, self.engine, self.seed, len(self.versions), set(regenerate))
+        if not targets and [s.id for s in new.sections] == [s.id for s in self.song.sections]:
+            return Reply("Nothing to recompose: the sections are as they were.", self.song, [], None)
+        text = text or ("regenerate " if regenerate else "edit ") + ", ".join(targets)
+        diff, changed = musical_diff(self.song, new)
+        return self._add(new, RefinementCommand(text, action="regenerate" if regenerate else "adjust",
+                                                sections=targets), diff, changed)
+
+    def _add(self, new: Song, cmd: RefinementCommand, diff: str, changed: list[str]) -> Reply:
         del self.versions[self.index + 1:], self.commands[self.index + 1:]
         self.versions.append(new)
         self.commands.append(cmd)
         self.index = len(self.versions) - 1
-        return Reply(f"**Version {self.index}** — {text}\n\n{diff}", new, changed, cmd)
+        return Reply(f"**Version {self.index}** — {cmd.text}\n\n{diff}", new, changed, cmd)
 
     def undo(self) -> Reply:
         if self.index == 0:

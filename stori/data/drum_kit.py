@@ -96,3 +96,9 @@ _OTHER_GM: dict[int, int] = {
     67: 50, 68: 47, 69: 42, 70: 42, 71: 42, 72: 42, 73: 42, 74: 42, 75: 37, 76: 37,
     77: 37, 78: 42, 79: 42, 80: 42, 81: 46,
 }
+
+
+DRUM_KITS: dict[str, int] = {
+    "Standard": 0, "Room": 8, "Power": 16, "Electronic": 24, "TR-808": 25, "Jazz": 32, "Brush": 40, "Orchestra": 48,
+}
+"""The GS drum kits (FluidR3 GM has each): kit name -> program on channel 10 (bank 128 in a soundfont)."""

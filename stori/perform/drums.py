@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.data.drum_kit import KIT, PIECE_OF, SNARES, kit
+from stori.data.drum_kit import DRUM_KITS, KIT, PIECE_OF, SNARES, kit
 from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
 from stori.perform.drum_patterns import (
@@ -75,7 +75,7 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
         notes = _feel(notes, st, tempo, rng)
     problems = check_drums(notes, st, tempo, ticks_per_bar, bars)
     notes = repair_drums(notes, st, tempo, ticks_per_bar, bars)
-    track = Track(f"Drums ({st.title})", "drums", 0, DRUM_CHANNEL, notes)
+    track = Track(f"Drums ({st.title})", "drums", DRUM_KITS[st.kit], DRUM_CHANNEL, notes)
     song = Song([track], [SectionSpan("s1", pattern_type, 0, bars * ticks_per_bar)], tempo, (num, den))
     rec = TraceRecorder()
     rec.record("pattern_source", "drums", used,
@@ -189,7 +189,7 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
         notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
     form = {"phrase_bars": phrase, "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
-            "fills": {b + 1: kind for b, kind in sorted(fills.items())},
+            "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
             "fill_chance": drum_stats(st.gmd_style)["at_phrase_end"], "turn_chance": fill_end,
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}

@@ -169,10 +169,12 @@ def _articulate(notes: list[Note], t: Track, song: Song, sections: _Sections, ch
         if not chosen(n.start):
             out.append(n)
             continue
-        e = sections.emotion[sections.index(n.start)]
+        i = sections.index(n.start)
+        e = sections.emotion[i]
         start, end = n.start, n.end
-        if t.role in MELODIC:  # push when driving, pull when intimate
-            start = max(0, start + round((8.0 * e["intimacy"] - 8.0 * e["motion"]) * 0.5 / ms_per_tick))
+        if t.role in MELODIC:  # push when driving, pull when intimate; a note never leaves its section
+            start = max(min(sections.starts[i], n.start),
+                        start + round((8.0 * e["intimacy"] - 8.0 * e["motion"]) * 0.5 / ms_per_tick))
             end = start + (n.end - n.start)
         driving = e["motion"] > 0.6 or (e["energy"] > 0.7 and song.tempo > 120)
         legato = e["intimacy"] > 0.6 or song.tempo < 80

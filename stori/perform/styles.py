@@ -48,6 +48,7 @@ class DrumStyle:
     density: tuple[float, float] = (6.0, 40.0)  # hits per 4/4 bar, min..max
     target_density: float = 16.0  # hits per 4/4 bar asked of the learned model
     pedal_hat_steps: tuple[int, ...] = ()  # 16ths where the hat pedal (foot) plays
+    kit: str = "Standard"  # the GS drum kit that plays it (:data:`stori.data.drum_kit.DRUM_KITS`)
 
 
 STYLES: dict[str, DrumStyle] = {s.name: s for s in (
@@ -63,7 +64,7 @@ STYLES: dict[str, DrumStyle] = {s.name: s for s in (
               "hiphop", (120, 170), 140, 50.0, 16, "closed_hat", 16,
               kick="9000000300900300", snare="0000000090000000", snare_piece="clap",
               hat_accents="9686968696869686", roll_prob=0.3, open_hat_prob=0.03,
-              velocity=(40, 96, 118), feel_ms={}, density=(10, 60), target_density=24),
+              velocity=(40, 96, 118), feel_ms={}, density=(10, 60), target_density=24, kit="TR-808"),
     DrumStyle("boom_bap", "boom bap", "Golden-era hip-hop: hard kick and snare on 2 and 4, swung 8th "
               "hats, a snare that sits slightly behind.",
               "hiphop", (84, 100), 92, 56.0, 16, "closed_hat", 8,
@@ -75,13 +76,13 @@ STYLES: dict[str, DrumStyle] = {s.name: s for s in (
               kick="9000003000900000", snare="0000900000009000", hat_accents="8060806080608060",
               ghost_rate=0.1, velocity=(24, 70, 86),
               feel_ms={"snare": 16.0, "closed_hat": 8.0, "kick": 5.0}, feel_jitter_ms=4.0,
-              density=(6, 24), target_density=12),
+              density=(6, 24), target_density=12, kit="Room"),
     DrumStyle("neosoul", "neo-soul (Questlove)", "Questlove's pocket: a deep, late backbeat, busy ghost "
               "notes between the backbeats (GMD soul: 48% ghosts), lightly swung 16th hats.",
               "soul", (68, 100), 86, 57.0, 16, "closed_hat", 16,
               kick="9000000030900000", snare="0000900000009000", hat_accents="9464946494649464",
               ghost_rate=0.45, velocity=(28, 84, 104),
-              feel_ms={"snare": 14.0, "closed_hat": 4.0}, density=(14, 44), target_density=26),
+              feel_ms={"snare": 14.0, "closed_hat": 4.0}, density=(14, 44), target_density=26, kit="Room"),
     DrumStyle("funk", "funk", "Syncopated kicks, a tight backbeat slightly ahead, 16th hats and dense "
               "ghost snares (GMD funk: 51% ghosts).",
               "funk", (88, 124), 104, 54.0, 16, "closed_hat", 16,
@@ -98,12 +99,12 @@ STYLES: dict[str, DrumStyle] = {s.name: s for s in (
               "dance", (115, 132), 124, 52.0, 16, "closed_hat", 16,
               kick="9000900090009000", snare="0000900000009000", snare_piece="clap",
               hat_accents="5070507050705070", open_hat_steps=(2, 6, 10, 14), open_hat_prob=0.0,
-              velocity=(40, 100, 118), density=(16, 44), target_density=24),
+              velocity=(40, 100, 118), density=(16, 44), target_density=24, kit="Electronic"),
     DrumStyle("reggaeton", "reggaeton (dembow)", "The dembow: a kick on every beat and snares on the "
               "a of 1 and the and of 2 (3-3-2), straight 8th hats.",
               "reggae", (86, 102), 95, 50.0, 16, "closed_hat", 8,
               kick="9000900090009000", snare="0009009000090090", hat_accents="8060806080608060",
-              velocity=(36, 96, 116), density=(12, 32), target_density=18),
+              velocity=(36, 96, 116), density=(12, 32), target_density=18, kit="TR-808"),
     DrumStyle("afrobeat", "afrobeat", "Tony Allen's flow: 16th hats with open accents, a kick spread "
               "across the bar, syncopated snares and ghost notes.",
               "afrobeat", (98, 132), 112, 53.0, 16, "closed_hat", 16,
@@ -116,7 +117,7 @@ STYLES: dict[str, DrumStyle] = {s.name: s for s in (
               kick="3000000030000000", snare="0000000300000030", hat_accents="9050905090509050",
               ghost_rate=0.35, open_hat_prob=0.0, velocity=(26, 70, 92),
               feel_ms={"ride": -3.0, "snare": 4.0}, pedal_hat_steps=(4, 12),
-              density=(6, 30), target_density=14),
+              density=(6, 30), target_density=14, kit="Jazz"),
 )}
 
 _ALIASES = {"jdilla": "dilla", "metroboomin": "trap", "boombap": "boom_bap", "lofihiphop": "lofi",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 
+from stori.data.drum_kit import DRUM_KITS
 from stori.errors import StoriError, check_range
 from stori.plan.chords import chord_model, tension_of
 from stori.plan.genres import GENRES, detect_genre
@@ -22,6 +23,7 @@ from stori.plan.words import (
     emotion_from_text,
     form_from_text,
     key_from_text,
+    kit_from_text,
     length_from_text,
     meter_from_text,
     mode_from_text,
@@ -370,7 +372,7 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     motifs = design_motifs(rng, key, ev, sections, tracer)
     motif_usages(motifs, sections, ts, prompt, tracer)
     _states(sections)
-    tracks = _tracks(g, band, tracer)
+    tracks = _tracks(g, band, tracer, DRUM_KITS[drum_kit(prompt, g, ev, tracer)])
 
     spec = SongSpec.from_dict({
         "rms_version": "2.0", "title": _title(prompt), "genre": g.name, "tempo": tempo, "key": key,
@@ -471,9 +473,31 @@ def _peak_last(sections: list[dict], arcs, tracer: TraceRecorder) -> None:
 CHANNELS = {"drums": 10, "bass": 2, "harmony": 3, "melody": 4, "counter_melody": 5}
 
 
-def _tracks(g, band: Band, tracer: TraceRecorder) -> list[dict]:
+BRUSH_ENERGY = 0.4
+"""A jazz song calmer than this (a ballad) is played with brushes."""
+
+
+def drum_kit(prompt: str, genre, ev: EmotionVector, tracer: TraceRecorder = NULL_RECORDER) -> str:
+    """The GS kit the drums play on: the one the prompt names, brushes for a calm jazz song, else the
+    genre's kit."""
+    named = kit_from_text(prompt)
+    if named:
+        kit, why = named[0], because("prompt", named[1], "the musician named the kit", 1.0)
+    elif genre.name == "jazz" and ev.energy < BRUSH_ENERGY:
+        kit, why = "Brush", because("energy", ev.energy, f"a jazz ballad (below {BRUSH_ENERGY}) is played with brushes",
+                                    1.0)
+    else:
+        kit, why = genre.drum_kit, because("genre", genre.name, "the genre's usual kit", 1.0)
+    tracer.record("drum_kit", "track:drums", {"kit": kit, "program": DRUM_KITS[kit]}, [why],
+                  alternatives=[k for k in DRUM_KITS if k != kit][:3], confidence=0.9 if named else 0.6,
+                  principle="a style sounds right on its own kit (an 808 for trap, brushes for a ballad)")
+    return kit
+
+
+def _tracks(g, band: Band, tracer: TraceRecorder, kit_program: int = 0) -> list[dict]:
     """One track per role: the instrument the prompt names, else the genre's (or, when the prompt
-    refuses that instrument's family, the role's first alternate it does not refuse)."""
+    refuses that instrument's family, the role's first alternate it does not refuse); the drums on
+    ``kit_program`` (:func:`drum_kit`)."""
     tracks = []
     for role, channel in CHANNELS.items():
         if role in band.named:
@@ -492,7 +516,7 @@ def _tracks(g, band: Band, tracer: TraceRecorder) -> list[dict]:
             reason = because("genre", g.name, f"{g.name} has no drum kit: the part is silent", 1.0)
         else:
             continue
-        program = max(0, program)
+        program = kit_program if role == "drums" else max(0, program)
         taken = {t["name"] for t in tracks}
         name = name if name not in taken else next(f"{name} {k}" for k in range(2, 9) if f"{name} {k}" not in taken)
         tracks.append({"name": name, "role": role, "program": program, "channel": channel, "instrument": name.lower()})

@@ -209,6 +209,21 @@ def _find(phrases, text: str) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
+# Drum kit phrases -> GS kit (stori.data.drum_kit.DRUM_KITS).
+KIT_WORDS: dict[str, str] = {
+    "808": "TR-808", "808s": "TR-808", "tr-808": "TR-808", "tr808": "TR-808", "brushes": "Brush", "brush": "Brush",
+    "brushed drums": "Brush", "drum machine": "Electronic", "electronic drums": "Electronic", "jazz drums": "Jazz",
+    "jazz kit": "Jazz", "room drums": "Room", "roomy drums": "Room", "power drums": "Power", "big drums": "Power",
+    "orchestral percussion": "Orchestra", "timpani": "Orchestra",
+}
+
+
+def kit_from_text(text: str) -> tuple[str, str] | None:
+    """(GS kit, the words that asked for it) for the first kit phrase in ``text``."""
+    found = _find(KIT_WORDS, text)
+    return (KIT_WORDS[found[0][2]], found[0][2]) if found else None
+
+
 def playing_from_text(text: str) -> dict[str, tuple[str, str]]:
     """role -> (behaviour, the words that asked for it)."""
     out: dict[str, tuple[str, str]] = {}

@@ -75,8 +75,8 @@ def _blocks(fluidsynth, sf_path: Path, song: Song, sample_rate: int, max_seconds
         events = []  # (tick, kind, channel, a, b)
         for t in song.tracks:
             ch = t.channel - 1
-            if t.channel == DRUM_CHANNEL:
-                synth.program_select(ch, sfid, 128, 0)
+            if t.channel == DRUM_CHANNEL:  # the program is the kit; the Standard kit when the soundfont lacks it
+                synth.program_select(ch, sfid, 128, t.program if synth.sfpreset_name(sfid, 128, t.program) else 0)
             else:
                 synth.program_select(ch, sfid, 0, t.program)
             events += [(tick, kind, ch, a, b) for tick, kind, a, b in track_events(t) if kind != PROGRAM]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from stori.data.drum_kit import PIECE_OF
 from stori.spec.emotion import AXES
 from stori.spec.song import Song
 
@@ -15,12 +16,31 @@ AXIS_COLOURS = {"energy": "#e4572e", "valence": "#f3a712", "tension": "#8e2c48",
                 "motion": "#4c956c"}
 
 
+INK = "#8a8f98"  # mid grey: labels that read on a light and on a dark page
+GRID = "rgba(138, 143, 152, 0.25)"
+
+
+def _themed(fig: go.Figure) -> go.Figure:
+    """Transparent paper and plot with mid-grey ink and grid, so a figure follows the page's light or
+    dark theme instead of sitting on it as a white box."""
+    fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(138, 143, 152, 0.06)", font=dict(color=INK))
+    fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID)
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID)
+    return fig
+
+
+def drum_name(pitch: int) -> str:
+    """A drum note as a drummer names it ("closed hat"), or its GM number when the kit has no piece there."""
+    return PIECE_OF[pitch].replace("_", " ") if pitch in PIECE_OF else f"drum {pitch}"
+
+
 def _bars(song: Song, tick: int) -> float:
     return tick / song.ticks_per_bar + 1
 
 
 def piano_roll(song: Song, title: str | None = None) -> go.Figure:
-    """One colour per track, opacity by velocity, section boundaries and names; x in bars.
+    """One colour per track, opacity by velocity, section boundaries and names; x in bars; drum notes
+    named by piece (a drum-only song's rows too); light and dark pages alike.
 
     Bounded for any song: at most MAX_ROLL_NOTES notes (the earliest; the title says how many were
     left out) and MAX_ROLL_SECTIONS section lines, all added in one layout update.
@@ -42,8 +62,9 @@ def piano_roll(song: Song, title: str | None = None) -> go.Figure:
             marker=dict(color=TRACK_COLOURS[i % len(TRACK_COLOURS)],
                         opacity=[0.25 + 0.75 * n.velocity / 127 for n in notes],
                         line=dict(width=0)),
-            customdata=[n.velocity for n in notes],
-            hovertemplate="%{fullData.name}<br>bar %{base:.2f}<br>pitch %{y}<br>velocity %{customdata}<extra></extra>"))
+            customdata=[[n.velocity, drum_name(n.pitch) if track.is_drums else n.pitch] for n in notes],
+            hovertemplate="%{fullData.name}<br>bar %{base:.2f}<br>%{customdata[1]}<br>velocity %{customdata[0]}"
+                          "<extra></extra>"))
     shown = song.sections[:MAX_ROLL_SECTIONS]  # labels alternate between two rows so short sections stay legible
     fig.update_layout(
         shapes=[dict(type="line", x0=_bars(song, s.start), x1=_bars(song, s.start), y0=0, y1=1, yref="paper",
@@ -51,8 +72,11 @@ def piano_roll(song: Song, title: str | None = None) -> go.Figure:
         annotations=[dict(x=_bars(song, s.start), y=1.0 + 0.06 * (k % 2), yref="paper", text=s.id, showarrow=False,
                           xanchor="left", yanchor="bottom", font=dict(size=11)) for k, s in enumerate(shown)],
         title=title, barmode="overlay", height=420, margin=dict(l=50, r=20, t=60, b=40),
-        xaxis_title="bar", yaxis_title="MIDI pitch", legend=dict(orientation="h", y=-0.18), plot_bgcolor="#fafafa")
-    return fig
+        xaxis_title="bar", yaxis_title="MIDI pitch", legend=dict(orientation="h", y=-0.18))
+    if song.tracks and all(t.is_drums for t in song.tracks):  # a drum part: its rows named by piece
+        used = sorted({n.pitch for t in song.tracks for n in t.notes})
+        fig.update_layout(yaxis=dict(title="", tickvals=used, ticktext=[drum_name(p) for p in used]))
+    return _themed(fig)
 
 
 def emotion_arc(spec) -> go.Figure:
@@ -63,8 +87,8 @@ def emotion_arc(spec) -> go.Figure:
         fig.add_trace(go.Scatter(x=names, y=[getattr(s.emotion, axis) for s in spec.sections], mode="lines+markers",
                                  name=axis, line=dict(color=AXIS_COLOURS[axis], shape="spline")))
     fig.update_layout(height=300, margin=dict(l=50, r=20, t=30, b=40), yaxis=dict(range=[-1.05, 1.05], title="value"),
-                      legend=dict(orientation="h", y=-0.25), plot_bgcolor="#fafafa")
-    return fig
+                      legend=dict(orientation="h", y=-0.25))
+    return _themed(fig)
 
 
 def piano_roll_png(song: Song, path: str | Path, title: str | None = None) -> Path:
@@ -96,3 +120,28 @@ def piano_roll_png(song: Song, path: str | Path, title: str | None = None) -> Pa
     fig.savefig(path)
     plt.close(fig)
     return Path(path)
+
+
+def humanize_changes(before: Song, after: Song) -> go.Figure:
+    """What humanizing did to each note (the two songs pair note for note, track by track): its
+    timing offset in ms (negative = earlier) above, its velocity change below, across the bars."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("timing offset (ms, − = earlier)", "velocity change"))
+    ms_per_tick = 60000.0 / (before.tempo * before.ppq)
+    for i, (b, a) in enumerate(zip(before.tracks, after.tracks)):
+        pairs = list(zip(b.notes, a.notes))[:MAX_ROLL_NOTES]
+        if not pairs:
+            continue
+        x = [_bars(before, n.start) for n, _ in pairs]
+        colour = TRACK_COLOURS[i % len(TRACK_COLOURS)]
+        for row, y, unit in ((1, [(m.start - n.start) * ms_per_tick for n, m in pairs], "ms"),
+                             (2, [m.velocity - n.velocity for n, m in pairs], "")):
+            fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name=a.name, legendgroup=a.name, showlegend=row == 1,
+                                     marker=dict(color=colour, size=5, opacity=0.7),
+                                     hovertemplate=f"{a.name}<br>bar %{{x:.2f}}<br>%{{y:+.0f}} {unit}<extra></extra>"),
+                          row=row, col=1)
+    fig.update_layout(height=420, margin=dict(l=50, r=20, t=40, b=40), legend=dict(orientation="h", y=-0.15))
+    fig.update_xaxes(title_text="bar", row=2, col=1)
+    return _themed(fig)

@@ -1,4 +1,5 @@
-"""Song <-> Standard MIDI File: type 1, named tracks, GM programs, drums on channel 10.
+"""Song <-> Standard MIDI File: type 1, named tracks, GM programs, drums on channel 10 (their program is
+the kit, after a bank select; reading drops that bank select, which the writer makes from the program).
 
 Export is deterministic (same Song -> same bytes). Text (title, track names, markers) is written as
 UTF-8, the encoding DAWs read, and read back as UTF-8 when it is valid UTF-8, else as Latin-1. Import
@@ -63,11 +64,14 @@ def conductor_track(song: Song) -> mido.MidiTrack:
         (0, 2, mido.MetaMessage("key_signature", key=_key_signature(song.key))),
     ]
     events += [(s.start, 3, mido.MetaMessage("marker", text=_text_out(s.id))) for s in song.sections]
-    title = song.spec.title if song.spec else "Stori song"
+    title = song.spec.title if song.spec else (song.title or "Stori song")
     return _events_to_track(title, events)
 
 
 PROGRAM, CONTROL, NOTE_OFF, NOTE_ON = range(4)
+DRUM_BANK = ((0, 120), (32, 0))
+"""Bank select (CC0, CC32) before the drum track's program: GM2's rhythm bank, which GS devices and
+FluidSynth ignore on channel 10, where the program alone picks the kit (25 = TR-808)."""
 
 
 def track_events(track: Track) -> list[tuple[int, int, int, int]]:
@@ -90,7 +94,10 @@ def instrument_track(track: Track) -> mido.MidiTrack:
         NOTE_OFF: lambda a, b: mido.Message("note_off", channel=ch, note=a, velocity=0),
         NOTE_ON: lambda a, b: mido.Message("note_on", channel=ch, note=a, velocity=b),
     }
-    return _events_to_track(track.name, [(tick, kind, message[kind](a, b)) for tick, kind, a, b in track_events(track)])
+    bank = [(0, PROGRAM, mido.Message("control_change", channel=ch, control=c, value=v))
+            for c, v in DRUM_BANK] if track.is_drums else []
+    return _events_to_track(track.name, bank + [(tick, kind, message[kind](a, b))
+                                                for tick, kind, a, b in track_events(track)])
 
 
 def song_to_midi(song: Song) -> mido.MidiFile:
@@ -174,7 +181,8 @@ def midi_to_song(source: str | Path | bytes) -> Song:
     markers: list[tuple[int, str]] = []
     tracks: list[Track] = []
     notes_read = 0
-    for mtrack in mid.tracks:
+    title = ""
+    for index, mtrack in enumerate(mid.tracks):
         now = 0
         name = ""
         per_channel: dict[int, dict] = {}
@@ -201,7 +209,7 @@ def midi_to_song(source: str | Path | bytes) -> Song:
             ch = per_channel.setdefault(msg.channel, {"program": 0, "notes": [], "controls": [], "open": {}})
             if msg.type == "program_change":
                 ch["program"] = msg.program
-            elif msg.type == "control_change":
+            elif msg.type == "control_change" and not (msg.channel + 1 == DRUM_CHANNEL and msg.control in (0, 32)):
                 ch["controls"].append(ControlChange(tick, msg.control, msg.value))
             elif msg.type == "note_on" and msg.velocity > 0:
                 ch["open"].setdefault(msg.note, []).append((tick, msg.velocity))
@@ -212,6 +220,8 @@ def midi_to_song(source: str | Path | bytes) -> Song:
                 if pending:
                     start, vel = pending.pop(0)
                     ch["notes"].append(Note(msg.note, start, max(tick, start + 1), vel))
+        if index == 0 and not any(ch["notes"] or ch["open"] for ch in per_channel.values()):
+            title = name  # a type-1 file's first track, the conductor: its name is the song's title
         for channel, ch in sorted(per_channel.items()):
             for pitch, pending in ch["open"].items():  # notes never released end a beat later
                 ch["notes"] += [Note(pitch, s, s + PPQ, v) for s, v in pending]
@@ -223,7 +233,7 @@ def midi_to_song(source: str | Path | bytes) -> Song:
                                 program=ch["program"], channel=human_channel, notes=notes, controls=ch["controls"]))
     if not tracks:
         raise StoriError("midi", "the file has no notes", "a MIDI file with at least one note")
-    song = Song(tracks=tracks, sections=[], tempo=tempo, time_signature=ts, key=key)
+    song = Song(tracks=tracks, sections=[], tempo=tempo, time_signature=ts, key=key, title=title)
     limits.check_song(len(tracks), song.duration_s)
     end = song.end_tick
     markers.sort()

@@ -1,8 +1,9 @@
 """Task and chat-session state in SQLite, in the studio folder (``stori.db``), so a restart forgets
 nothing and every process sharing the folder (the studio, any number of queue workers) sees the same.
 
-A task is ``queued`` -> ``running`` -> ``done`` | ``error``, or ``interrupted`` when the process that
-ran it died (or a restart dropped it from the in-process queue); only finished tasks are evicted.
+A task is ``queued`` -> ``running`` (with its stage: ``progress``) -> ``done`` | ``error``, or
+``interrupted`` when the process that ran it died (or a restart dropped it from the in-process queue);
+only finished tasks are evicted.
 A running task (and one queued in a process, not in a shared queue) names its owner
 (``host:pid:random``), so a process on the same host can tell that the owner is gone. A session row
 lists which saved version folder holds each version of the chat (undo saves a copy, so the two
@@ -73,6 +74,8 @@ class Store:
         with self._db() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            if "progress" not in {row["name"] for row in db.execute("PRAGMA table_info(tasks)")}:
+                db.execute("ALTER TABLE tasks ADD COLUMN progress TEXT")  # a folder made before tasks told it
 
     @contextmanager
     def _db(self):
@@ -111,6 +114,13 @@ class Store:
                        (status, json.dumps(result) if result is not None else None, error,
                         (result or {}).get("song_id"), time.time(), task_id))
 
+    def set_progress(self, task_id: str, fraction: float, stage: str) -> None:
+        """What a running task is doing now (``fraction`` of its time done, ``stage`` in words)."""
+        with self._db() as db:
+            db.execute("UPDATE tasks SET progress = ?, updated = ? WHERE task_id = ? AND status = 'running'",
+                       (json.dumps({"fraction": round(float(fraction), 3), "stage": str(stage)[:200]}), time.time(),
+                        task_id))
+
     def task(self, task_id: str) -> dict | None:
         """A task as the API shows it; a running task whose process is gone is marked interrupted first."""
         with self._db() as db:
@@ -121,6 +131,8 @@ class Store:
             self.interrupt([task_id], row["status"])
             return self.task(task_id)
         out = {"task_id": row["task_id"], "status": row["status"]}
+        if row["status"] == "running" and row["progress"]:
+            out["progress"] = json.loads(row["progress"])
         if row["result"]:
             out["result"] = json.loads(row["result"])
         if row["error"]:

@@ -10,6 +10,7 @@ import contextlib
 import os
 import threading
 from pathlib import Path
+from statistics import median
 
 from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
@@ -20,14 +21,17 @@ from stori.perform.groove_features import GMD_STYLES
 from stori.perform.humanize import humanize_song
 from stori.perform.styles import get_style
 from stori.pipeline import generate
+from stori.render.audio import AudioUnavailable, render_ogg
 from stori.render.midi import midi_to_song
 from stori.render.summary import metrics_markdown
-from stori.service.workspace import Take, Workspace
-from stori.spec.song import Song
+from stori.service.workspace import PREVIEW_MAX_S, PREVIEW_RATE, Take, Workspace
+from stori.spec.song import Song, excerpt
 from stori.spec.song_spec import SongSpec
 
 SLOTS = threading.BoundedSemaphore(max(1, min(2, os.cpu_count() or 1)))
 MAX_CHAT_CHARS = 500
+STAGES = {"plan": 0.02, "compose": 0.05, "perform": 0.5, "write": 0.53, "render": 0.55}
+"""Where each stage of a new song starts, as a fraction of its time (measured: composing ~45%, rendering ~45%)."""
 
 
 def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None,
@@ -46,14 +50,13 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
     prompt, emotion, tempo, key, structure, time_signature, engine, seed = (
         fields[k] for k in ("prompt", "emotion", "tempo", "key", "structure", "time_signature", "engine", "seed"))
     with SLOTS:
-        step(0.1, "planning and composing")
         song = generate(prompt or "", emotion=emotion or None, tempo=tempo or None, key=key or None,
                         structure=structure or None, time_signature=time_signature or None, spec=spec,
-                        engine=engine, seed=int(seed))
-        step(0.5, "writing MIDI and stems")
+                        engine=engine, seed=int(seed), on_stage=lambda name, text: step(STAGES[name], text))
+        step(STAGES["write"], "writing MIDI and stems")
         take = ws.save(song, render=False)
         if render:
-            step(0.7, "rendering the audio preview")
+            step(STAGES["render"], f"rendering the audio preview ({song.duration_s:.0f} s)")
             ws.render(take)
     take.message = f"Made **{song.spec.title}** with the {engine} engine."
     ws.open_chat(take, engine, int(seed))
@@ -71,16 +74,35 @@ def refine_song(ws: Workspace, song_id: str, text: str, token: str, render: bool
     if not text or len(text) > MAX_CHAT_CHARS:
         raise StoriError("message", "is empty or too long",
                          f"a command of 1..{MAX_CHAT_CHARS} characters, e.g. 'make the bridge more intense'")
+    return _answer(ws, song_id, token, lambda session: session.say(text), render)
+
+
+def edit_song(ws: Workspace, song_id: str, token: str, spec: SongSpec, regenerate: tuple[str, ...] = (),
+              render: bool = True) -> Take:
+    """The song's next version from its edited plan (the section table, "Regenerate section"): only the
+    sections whose plan changed, and ``regenerate``, are composed again (:meth:`SongSession.edit`);
+    undo goes back as after a chat command."""
+    ws.check_token(song_id, token)
+    if not isinstance(spec, SongSpec):
+        raise StoriError("spec", "is not a song plan", "the song's spec with edited sections")
+    return _answer(ws, song_id, token, lambda session: session.edit(spec, set(regenerate)), render)
+
+
+def _answer(ws: Workspace, song_id: str, token: str, speak, render: bool) -> Take:
+    """``speak(session)`` on the song's chat session; a changed song is saved as its next version (undo
+    and redo move between versions: every file a client was given stays where it was)."""
     with ws.song_lock(song_id), SLOTS:
         chat = ws.chat(song_id, token)  # after a restart, rebuilt from the version folders
         try:
-            reply = chat.session.say(text)  # commands, "why?" questions, undo and redo alike
+            reply = speak(chat.session)  # commands, "why?" questions, edits, undo and redo alike
             song = reply.song
             if song is chat.take.song:
                 take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)
             else:
-                take = ws.save(song, song_id, render=render)
-                ws.commit_chat(chat, take, new_version=reply.command.action not in ("undo", "redo"))
+                moved = reply.command.action in ("undo", "redo")  # to a version saved before: its preview is kept
+                take = ws.save(song, song_id, render=render,
+                               same_as=chat.row["versions"][chat.session.index] if moved else None)
+                ws.commit_chat(chat, take, new_version=not moved)
         except BaseException:
             ws.forget(song_id)  # the session in memory may be ahead of what was saved
             raise
@@ -88,6 +110,26 @@ def refine_song(ws: Workspace, song_id: str, text: str, token: str, render: bool
     take.message = reply.markdown
     take.extra["changed_sections"] = list(reply.changed_sections)
     return take
+
+
+def hear_parts(ws: Workspace, song_id: str, token: str, roles, section: str | None, path: str | Path) -> Path:
+    """The song's current version with only the parts ``roles`` (the others muted), and only
+    ``section`` when given, rendered to ``path`` (Ogg): the studio's mute/solo and section loop."""
+    ws.check_token(song_id, token)
+    song = ws.chat(song_id, token).take.song
+    have = [t.role for t in song.tracks]
+    roles = list(roles or [])
+    if not roles or any(r not in have for r in roles):
+        raise StoriError("parts", f"{', '.join(map(str, roles))[:80] or 'none'} chosen",
+                         "one or more of " + ", ".join(have))
+    if section is not None and section not in [s.id for s in song.sections]:
+        raise StoriError("section", f"{str(section)[:40]!r} is not in this song",
+                         ", ".join(s.id for s in song.sections))
+    with SLOTS:
+        try:
+            return render_ogg(excerpt(song, roles, section), path, sample_rate=PREVIEW_RATE, max_seconds=PREVIEW_MAX_S)
+        except AudioUnavailable as e:
+            raise StoriError("audio", str(e)) from None
 
 
 def make_drums(ws: Workspace, style: str = "boom_bap", bars: int = 4, time_signature: str = "4/4", tempo: float = 90,
@@ -109,9 +151,12 @@ def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", am
     with SLOTS:
         after = humanize_song(before, style=style or None, amount=float(amount), seed=int(seed))
         take = ws.save(after, render=render)
-    notes = sum(len(t.notes) for t in after.tracks)
-    take.message = (f"Humanized {notes} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same notes, "
-                    "new timing and dynamics.")
+    pairs = [(b, a) for tb, ta in zip(before.tracks, after.tracks) for b, a in zip(tb.notes, ta.notes)]
+    ms = [abs(a.start - b.start) * 60000.0 / (before.tempo * before.ppq) for b, a in pairs]
+    vel = [abs(a.velocity - b.velocity) for b, a in pairs]
+    take.message = (f"Humanized {len(pairs)} notes on {len(after.tracks)} tracks (amount {float(amount):g}): same "
+                    f"notes; timing moved a median {median(ms or [0]):.1f} ms (at most {max(ms or [0]):.0f} ms), "
+                    f"velocity a median {median(vel or [0]):g} (at most {max(vel or [0])}).")
     return before, take
 
 

@@ -24,13 +24,14 @@ GRACE_S = 120  # how long shutdown waits for running tasks
 POLL_S = 0.2
 
 
-def _generate(ws, request: dict) -> dict:
+def _generate(ws, request: dict, on_step) -> dict:
     from stori.service import studio
     from stori.spec.song_spec import SongSpec
 
     request = dict(request)
     spec = request.pop("spec", None)
-    return studio.describe(studio.create_song(ws, spec=SongSpec.from_dict(spec) if spec else None, **request))
+    return studio.describe(studio.create_song(ws, spec=SongSpec.from_dict(spec) if spec else None, on_step=on_step,
+                                              **request))
 
 
 def _own(ws, request: dict) -> dict:
@@ -54,7 +55,8 @@ def run_task(ws, task_id: str) -> None:
         return
     kind, request = claimed
     try:
-        ws.store.finish_task(task_id, "done", JOBS[kind](ws, request))
+        ws.store.finish_task(task_id, "done", JOBS[kind](ws, request, lambda fraction, text: ws.store.set_progress(
+            task_id, fraction, text)))
     except StoriError as e:
         ws.store.finish_task(task_id, "error", error=str(e))
     except Exception as e:  # a bug must still end the task, not leave it running forever
@@ -136,13 +138,19 @@ class TaskBoard:
     def get(self, task_id: str) -> dict | None:
         return self.ws.store.task(task_id)
 
-    def wait(self, task_id: str, timeout: float | None = None) -> dict:
-        """The task once finished (or as it stands after ``timeout`` seconds)."""
+    def wait(self, task_id: str, timeout: float | None = None, on_step=None) -> dict:
+        """The task once finished (or as it stands after ``timeout`` seconds); ``on_step(fraction, text)``
+        hears each new stage the task reports while it runs."""
         end = None if timeout is None else time.monotonic() + timeout
+        said = None
         while True:
             task = self.get(task_id)
             if task is None or task["status"] in FINISHED or (end is not None and time.monotonic() > end):
                 return task
+            progress = task.get("progress")
+            if on_step and progress and progress != said:
+                said = progress
+                on_step(progress["fraction"], progress["stage"])
             time.sleep(POLL_S)
 
     def shutdown(self, grace: float = GRACE_S) -> None:

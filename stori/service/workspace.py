@@ -47,6 +47,7 @@ PREVIEW = "preview.ogg"
 SERVED_FILES = ("song.mid", "stems.zip", "spec.json", "traces.json", PREVIEW)
 PREVIEW_RATE = 22050  # half CD rate: plenty for a sketch (a 2-minute song is about 1.2 MB of Ogg Vorbis)
 PREVIEW_MAX_S = 600  # the studio previews the first 10 minutes (a 60-minute upload would take a minute)
+LONG_NOTE = f"The preview plays the first {PREVIEW_MAX_S // 60} minutes; song.mid has it all."
 KEEP_SESSIONS = 64  # chat sessions held in memory; the rest are rebuilt from disk when used
 KEEP_SONGS = 200  # song folders kept on disk; the least recently changed go first (a long-running Space stays small)
 KEEP_MB = 2000  # ... and at most this many megabytes of them (STORI_STUDIO_MAX_MB)
@@ -141,11 +142,12 @@ class Workspace:
         """One edit of a song at a time in this process (the store's revision guards across processes)."""
         return self._song_locks[int(song_id[:8], 16) % len(self._song_locks)]
 
-    def save(self, song: Song, song_id: str | None = None, render: bool = True) -> Take:
+    def save(self, song: Song, song_id: str | None = None, render: bool = True, same_as: int | None = None) -> Take:
         """Write ``song`` as the next version of ``song_id`` (a new id, with a new token, when None).
 
-        The version is built in a hidden folder (with its preview when ``render``) and renamed into
-        place whole; the rename claims the version number."""
+        The version is built in a hidden folder (with its preview when ``render``: a copy of version
+        ``same_as``'s when that one holds the same song, as after undo) and renamed into place whole;
+        the rename claims the version number."""
         token, new = "", not song_id
         if new:
             self._prune()
@@ -161,7 +163,12 @@ class Workspace:
                 for stem in sorted((tmp / "stems").glob("*.mid")):
                     z.write(stem, f"stems/{stem.name}")
             take = Take(song_id, 0, song, tmp, token=token)
-            if render:
+            earlier = self.root / song_id / str(same_as) / PREVIEW if same_as is not None else None
+            if render and earlier is not None and earlier.is_file():
+                shutil.copyfile(earlier, tmp / PREVIEW)
+                if song.duration_s > PREVIEW_MAX_S:
+                    take.audio_note = LONG_NOTE
+            elif render:
                 self.render(take)
             take.version = self._claim(song_id, tmp)
             take.folder = self.root / song_id / str(take.version)
@@ -208,7 +215,7 @@ class Workspace:
             take.audio_note = f"No audio preview: {e}"
             return
         if take.song.duration_s > PREVIEW_MAX_S:
-            take.audio_note = f"The preview plays the first {PREVIEW_MAX_S // 60} minutes; song.mid has it all."
+            take.audio_note = LONG_NOTE
 
     def check_token(self, song_id, token) -> str:
         """``song_id`` if ``token`` is its access token; otherwise one answer for every other case."""

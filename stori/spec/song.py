@@ -1,7 +1,7 @@
 """The generated result: tracks of notes in ticks at a fixed PPQ, with sections, spec and traces."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class Song:
     ppq: int = PPQ
     spec: SongSpec | None = None
     traces: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""  # a read MIDI file's own title (a planned song's is its spec's)
 
     @property
     def end_tick(self) -> int:
@@ -146,3 +147,21 @@ def lift_restrikes(song: Song, sections: set[str] | None = None) -> None:
         inside = {id(n) for n in t.notes if any(sp.start <= n.start < sp.end for sp in spans)}
         kept = [n for n in t.notes if id(n) not in inside]
         t.notes = sorted(kept + no_restrikes([n for n in t.notes if id(n) in inside]), key=lambda n: (n.start, n.pitch))
+
+
+def excerpt(song: Song, roles: list[str] | None = None, section: str | None = None) -> Song:
+    """``song`` with only the tracks of ``roles`` (all when None), and only ``section`` when given:
+    its notes and controller curves moved to start at 0, each controller at the value it had there."""
+    tracks = [t for t in song.tracks if roles is None or t.role in roles]
+    if section is None:
+        return replace(song, tracks=[replace(t) for t in tracks])
+    span = song.section(section)
+    cut = []
+    for t in tracks:
+        held = {c.control: c for c in t.controls if c.tick < span.start}  # the state the section starts in
+        controls = [ControlChange(0, c.control, c.value) for c in held.values()]
+        controls += [replace(c, tick=c.tick - span.start) for c in t.controls if span.start <= c.tick < span.end]
+        notes = [replace(n, start=n.start - span.start, end=n.end - span.start)
+                 for n in starting_in(t.notes, span.start, span.end)]
+        cut.append(replace(t, notes=notes, controls=controls))
+    return replace(song, tracks=cut, sections=[replace(span, start=0, end=span.end - span.start)])

@@ -21,18 +21,20 @@ from gradio.utils import get_upload_folder
 from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
-from stori.render.figures import emotion_arc, piano_roll
+from stori.render.figures import emotion_arc, humanize_changes, piano_roll
 from stori.render.summary import metrics_markdown
 from stori.safe_json import load_json
 from stori.service import studio
 from stori.service.tasks import TaskBoard
 from stori.service.workspace import PREVIEW, Take, Workspace
-from stori.spec.emotion import AXES
-from stori.spec.song_spec import SongSpec
+from stori.spec.emotion import AXES, EmotionVector
+from stori.spec.song_spec import BEHAVIOURS, SongSpec
 from stori.ui import views
 from stori.ui.fields import UPLOAD_ALLOWED
 
 DOWNLOADS = ("song.mid", "stems.zip", "spec.json", "traces.json")
+PART_ROLES = tuple(r for r in BEHAVIOURS if r != "counter_melody")
+"""The parts whose behaviour the section panel sets."""
 WELCOME = ("Your song is ready. Tell me what to change — *make the bridge more intense*, "
            "*the second chorus brighter*, *busier drums* — or ask *why is the chorus higher?* "
            "Type **undo** or **redo** to move between versions.")
@@ -65,13 +67,18 @@ def uploaded(path) -> Path:
     return real
 
 
+def page_path(name: str) -> Path:
+    """A new path in Gradio's upload folder, under a random folder: where a file for the page goes."""
+    folder = Path(get_upload_folder()) / "stori" / secrets.token_hex(16)
+    folder.mkdir(parents=True)
+    return folder / name
+
+
 def publish(path: Path | None) -> str | None:
     """A copy of a studio file in Gradio's upload folder under a random name: what the page is given."""
     if path is None:
         return None
-    folder = Path(get_upload_folder()) / "stori" / secrets.token_hex(16)
-    folder.mkdir(parents=True)
-    return str(shutil.copy(path, folder / path.name))
+    return str(shutil.copy(path, page_path(path.name)))
 
 
 def _audio(take: Take):
@@ -79,18 +86,21 @@ def _audio(take: Take):
 
 
 SONG_VIEWS = ("audio", "piano roll", "emotion arc", "timeline", "section table", "section choices", "traces",
-              "traces json", "metrics", "downloads")
+              "traces json", "metrics", "downloads", "parts")
 """What the studio shows of a song, in the order of the outputs :func:`_song_views` fills."""
 
 
-def _song_views(take: Take) -> tuple:
-    """The SONG_VIEWS of a take."""
+def _song_views(take: Take, selected: str | None = None) -> tuple:
+    """The SONG_VIEWS of a take; the ``selected`` section stays selected when the song still has it."""
     song, spec = take.song, take.song.spec
     note = f"\n\n> {take.audio_note}" if take.audio_note else ""
-    return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec),
-            views.section_rows(spec), gr.update(choices=[s.id for s in spec.sections], value=spec.sections[0].id),
+    ids = [s.id for s in spec.sections]
+    selected = selected if selected in ids else ids[0]
+    return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec, selected),
+            views.section_rows(spec), gr.update(choices=ids, value=selected),
             views.traces_markdown(song.traces), song.traces, metrics_markdown(song) + note,
-            [publish(take.path(n)) for n in DOWNLOADS if take.path(n)])
+            [publish(take.path(n)) for n in DOWNLOADS if take.path(n)],
+            gr.update(choices=[(t.name, t.role) for t in song.tracks], value=[t.role for t in song.tracks]))
 
 
 class Callbacks:
@@ -109,9 +119,10 @@ class Callbacks:
             form=kw.get("structure"), meter=kw.get("time_signature"), engine_name=kw.get("engine") or DEFAULT_ENGINE,
             seed_value=kw.get("seed", 0), engines=ENGINES))()  # refused here, before a task is made
         if on_step:
-            on_step(0.1, "composing")
+            on_step(0.0, "queued")
         task = self.board.wait(self.board.submit("generate",
-                                                 {**fields, "spec": spec.to_dict() if spec else None})["task_id"])
+                                                 {**fields, "spec": spec.to_dict() if spec else None})["task_id"],
+                               on_step=on_step)  # the stages the worker reports, as it reaches them
         if task["status"] != "done":
             raise gr.Error(task.get("error") or f"the task is {task['status']}", title="Stori")
         return self.ws.load_take(task["result"])
@@ -125,14 +136,6 @@ class Callbacks:
             time_signature=meter or None, engine=engine, seed=seed or 0, on_step=lambda f, text: progress(f, desc=text))
         return self._fresh(take)
 
-    def recompose(self, spec_dict, rows, engine, seed, progress=gr.Progress()):
-        """Compose again from the edited section table (the plan otherwise kept)."""
-        if not spec_dict:
-            raise gr.Error("Generate a song first; the table edits its sections.", title="Stori")
-        spec = friendly(lambda: views.spec_from_rows(SongSpec.from_dict(spec_dict), _rows(rows)))()
-        take = self._create(spec=spec, engine=engine, seed=seed or 0, on_step=lambda f, text: progress(f, desc=text))
-        return self._fresh(take)
-
     def _fresh(self, take: Take):
         chat = [{"role": "assistant", "content": f"{take.message}\n\n{WELCOME}"}]
         spec = take.song.spec
@@ -141,20 +144,59 @@ class Callbacks:
 
     # --- the selected section ------------------------------------------------------------------
     @staticmethod
-    def pick_section(rows, section_id):
-        for row in _rows(rows):
-            if row and str(row[0]) == section_id:
-                return tuple(float(row[4 + i]) for i in range(len(AXES)))
-        return tuple(gr.update() for _ in AXES)
+    def click_form(evt: gr.EventData):
+        """A click on a block of the Form selects its section and opens its panel."""
+        return gr.update(value=str(getattr(evt, "_data", {}).get("section", ""))[:80] or None), gr.update(open=True)
 
     @staticmethod
-    def set_section(spec_dict, rows, section_id, *values):
-        """Write the section sliders into the table row (regenerate to hear it) and redraw the timeline."""
-        rows = [list(r) for r in _rows(rows)]
-        for row in rows:
+    def pick_section(spec_dict, rows, section_id):
+        """The selected section's bars, behaviours and feel (from the table, which may hold edits)."""
+        keep = tuple(gr.update() for _ in range(1 + len(PART_ROLES) + len(AXES)))
+        if not spec_dict:
+            return keep
+        plan = {s.id: s for s in SongSpec.from_dict(spec_dict).sections}
+        for row in _rows(rows):
             if row and str(row[0]) == section_id:
-                row[4:4 + len(AXES)] = [round(float(v), 3) for v in values]
-        return rows, Callbacks.redraw(spec_dict, rows, section_id)
+                behaviours = plan[section_id].track_behaviours if section_id in plan else {}
+                return (row[2], *(behaviours.get(r, "") for r in PART_ROLES),
+                        *(float(row[4 + i]) for i in range(len(AXES))))
+        return keep
+
+    def regenerate_section(self, history, song_id, token, spec_dict, rows, section_id, bars, *values,
+                           progress=gr.Progress()):
+        """A new take of the selected section with its panel's bars, behaviours and feel (and any table
+        edits), as the song's next version; the other sections keep their notes."""
+        behaviours, feel = values[:len(PART_ROLES)], values[len(PART_ROLES):]
+        progress(0.1, desc=f"composing {str(section_id)[:40]} and rendering the preview")
+        spec = self._table_spec(song_id, spec_dict, rows)
+        if section_id not in [s.id for s in spec.sections]:
+            raise gr.Error(f"section: {str(section_id)[:40]!r} is not in this song; allowed: "
+                           f"{', '.join(s.id for s in spec.sections)}", title="Stori")
+        spec = spec.copy()
+        s = spec.section(section_id)
+        s.bars = bars
+        s.emotion = EmotionVector.from_dict(views.shown_emotion(s.emotion.to_dict(), feel))
+        s.track_behaviours.update({r: b for r, b in zip(PART_ROLES, behaviours) if b})
+        spec = friendly(SongSpec.from_dict)(spec.to_dict())  # the panel's values, checked as the spec checks them
+        take = friendly(studio.edit_song)(self.ws, song_id, token, spec, (section_id,))
+        return self._edited(history, take, section_id)
+
+    def apply_table(self, history, song_id, token, spec_dict, rows, section_id, progress=gr.Progress()):
+        """The table's edits as the song's next version: only the sections they change are composed again."""
+        spec = self._table_spec(song_id, spec_dict, rows)
+        progress(0.1, desc="composing the changed sections and rendering the preview")
+        return self._edited(history, friendly(studio.edit_song)(self.ws, song_id, token, spec), section_id)
+
+    @staticmethod
+    def _table_spec(song_id, spec_dict, rows) -> SongSpec:
+        if not song_id or not spec_dict:
+            raise gr.Error("Generate a song first; then edit its sections.", title="Stori")
+        return friendly(lambda: views.spec_from_rows(SongSpec.from_dict(spec_dict), _rows(rows)))()
+
+    @staticmethod
+    def _edited(history, take: Take, section_id):
+        history = [*(history or []), {"role": "assistant", "content": take.message or "Done."}]
+        return (history, take.song.spec.to_dict(), *_song_views(take, section_id))
 
     @staticmethod
     def redraw(spec_dict, rows, section_id=None):
@@ -165,6 +207,19 @@ class Callbacks:
         except StoriError:  # a half-edited cell: keep the last good picture
             spec = SongSpec.from_dict(spec_dict)
         return views.timeline(spec, section_id)
+
+    # --- hearing parts ---------------------------------------------------------------------------
+    def hear(self, song_id, token, roles, section_id, loop):
+        """The preview with only the ticked parts (the rest muted), of the selected section on a loop
+        when asked; all parts of the whole song is the song's own preview."""
+        if not song_id:
+            raise gr.Error("Generate a song first; then choose the parts to hear.", title="Stori")
+        song = friendly(self.ws.chat)(song_id, token).take
+        if not loop and set(roles or []) == {t.role for t in song.song.tracks}:
+            return gr.update(value=_audio(song), loop=False, autoplay=True)
+        path = friendly(studio.hear_parts)(self.ws, song_id, token, roles, section_id if loop else None,
+                                           page_path("parts.ogg"))
+        return gr.update(value=str(path), loop=bool(loop), autoplay=True)
 
     # --- Chat ----------------------------------------------------------------------------------
     def chat(self, message, history, song_id, token):
@@ -194,9 +249,8 @@ class Callbacks:
         if not upload:
             raise gr.Error(f"midi: no file uploaded; allowed: {UPLOAD_ALLOWED}", title="Stori")
         before, take = friendly(lambda: studio.humanize_midi(self.ws, uploaded(upload), style, amount))()
-        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "before"),
-                piano_roll(take.song, "after"),
-                take.message + _note(take))
+        return (publish(take.path("song.mid")), _audio(take), humanize_changes(before, take.song),
+                piano_roll(take.song, "after"), take.message + _note(take))
 
     def own(self, upload, action, bars, bar_range, tracks, chords, seed, retrieve=False):
         """Your MIDI: continue, accompany or vary an upload (:func:`stori.service.studio.own_midi`)."""

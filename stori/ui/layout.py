@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gradio as gr
+from gradio.utils import get_space
 
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.perform.drum_patterns import METERS as DRUM_METERS
@@ -10,9 +11,9 @@ from stori.perform.styles import STYLES as DRUM_STYLES
 from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.service import studio
 from stori.spec.emotion import AXES, RANGES
-from stori.spec.song_spec import METERS, SECTION_TYPES
+from stori.spec.song_spec import BEHAVIOURS, METERS, SECTION_TYPES
 from stori.ui import fields, views
-from stori.ui.callbacks import Callbacks
+from stori.ui.callbacks import PART_ROLES, Callbacks
 
 EXAMPLES = [
     "a bittersweet indie folk song about leaving home, with fingerpicked guitar, warm bass, subtle drums, "
@@ -30,7 +31,14 @@ CSS = """
 #stori-title p {margin-top: 2px; opacity: 0.75;}
 #generate {min-height: 52px; font-size: 1.05rem;}
 .stori-card {border-radius: 12px;}
+#metrics table {display: block; width: max-content; max-width: 100%; overflow-x: auto; border: none;}
+#metrics th, #metrics td {white-space: nowrap; word-break: keep-all;}
 """
+
+
+def share_buttons() -> list[str]:
+    """Gradio's Share (a post to the Space's Discussions) works only on a Hugging Face Space: shown there only."""
+    return ["share"] if get_space() else []
 
 
 def _sliders(values: dict, prefix: str) -> list[gr.Slider]:
@@ -76,10 +84,19 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         feel = _sliders(SONG_FEEL, "")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
-                        audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="preview")
+                        audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="preview",
+                                         buttons=["download", *share_buttons()])
+                        with gr.Row(equal_height=True):
+                            parts = gr.CheckboxGroup([], label="Parts to hear (untick to mute)", elem_id="parts",
+                                                     scale=3)
+                            with gr.Column(scale=1, min_width=160):
+                                loop_section = gr.Checkbox(False, label="Loop the selected section",
+                                                           elem_id="loop-section")
+                                hear_btn = gr.Button("Hear", size="sm", elem_id="hear")
                         roll = gr.Plot(label="Piano roll", elem_id="piano-roll")
                     with gr.Column(scale=2):
                         chatbot = gr.Chatbot(label="Refine by chat", height=540, elem_id="chat",
+                                             buttons=[*share_buttons(), "copy", "copy_all"],
                                              placeholder="Generate a song, then tell me what to change.")
                         with gr.Row():
                             say = gr.Textbox(show_label=False, placeholder="make the bridge more intense", scale=4,
@@ -89,19 +106,27 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                             undo = gr.Button("↶ Undo", size="sm")
                             redo = gr.Button("↷ Redo", size="sm")
                 metrics = gr.Markdown(elem_id="metrics")
-                gr.Markdown("#### Form")
-                form = gr.Plot(show_label=False, elem_id="timeline")
-                with gr.Accordion("Sections: edit and regenerate", open=False):
+                gr.Markdown("#### Form: click a section to edit it")
+                form = gr.HTML(views.timeline(None), css_template=views.FORM_CSS, js_on_load=views.FORM_JS,
+                               elem_id="timeline")
+                with gr.Accordion("Selected section", open=False, elem_id="section-panel") as section_panel:
+                    with gr.Row():
+                        section = gr.Dropdown([], label="Section", elem_id="section", scale=2)
+                        section_bars = fields.Number(label="Bars", value=8, precision=0, minimum=1, maximum=64,
+                                                     elem_id="section-bars", rule=fields.in_range("bars", 1, 64, True))
+                        behaviours = [fields.Dropdown([("as planned", "")] + list(BEHAVIOURS[r]), value="", label=r,
+                                                      rule=fields.one_of(r, [""] + list(BEHAVIOURS[r])), scale=1)
+                                      for r in PART_ROLES]
+                    with gr.Row():
+                        section_feel = _sliders(SONG_FEEL, "section ")
+                    section_btn = gr.Button("Regenerate section", variant="primary", elem_id="regenerate-section")
+                with gr.Accordion("All sections as a table", open=False):
                     table = gr.Dataframe(headers=views.TABLE_HEADERS,
                                          datatype=["str", "str", "number", "str", *["number"] * 5],
-                                         type="array", interactive=True,
+                                         type="array", interactive=True, elem_id="sections-table",
                                          label=f"Sections (types: {', '.join(SECTION_TYPES)})")
-                    with gr.Row():
-                        section = gr.Dropdown([], label="Selected section", scale=1)
-                        section_feel = _sliders(SONG_FEEL, "section ")
-                    with gr.Row():
-                        apply_btn = gr.Button("Apply feel to section")
-                        regen_btn = gr.Button("Regenerate from table", variant="primary")
+                    apply_btn = gr.Button("Apply table edits (only the sections they change are composed again)",
+                                          elem_id="apply-table")
                 with gr.Row():
                     with gr.Column():
                         arc = gr.Plot(label="Emotion arc")
@@ -132,7 +157,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                             d_seed = fields.Number(value=0, precision=0, minimum=0, label="Seed", rule=fields.seed)
                         d_btn = gr.Button("Make drums", variant="primary")
                     with gr.Column():
-                        d_audio = gr.Audio(label="Preview", type="filepath", interactive=False)
+                        d_audio = gr.Audio(label="Preview", type="filepath", interactive=False,
+                                           buttons=["download", *share_buttons()])
                         d_file = gr.File(label="drums.mid", interactive=False)
                         d_info = gr.Markdown()
                 d_roll = gr.Plot(label="Drum roll")
@@ -149,11 +175,12 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                                                  rule=fields.in_range("amount", 0, 1))
                         h_btn = gr.Button("Humanize", variant="primary")
                     with gr.Column():
-                        h_audio = gr.Audio(label="Preview", type="filepath", interactive=False)
+                        h_audio = gr.Audio(label="Preview", type="filepath", interactive=False,
+                                           buttons=["download", *share_buttons()])
                         h_file = gr.File(label="humanized.mid", interactive=False)
                         h_info = gr.Markdown()
                 with gr.Row():
-                    h_before = gr.Plot(label="Before")
+                    h_changes = gr.Plot(label="What changed: timing (ms) and velocity of each note")
                     h_after = gr.Plot(label="After")
 
             with gr.Tab("Your MIDI", id="own"):
@@ -176,41 +203,54 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         o_seed = fields.Number(value=0, precision=0, minimum=0, label="Seed", rule=fields.seed)
                         o_btn = gr.Button("Go", variant="primary", elem_id="own-go")
                     with gr.Column():
-                        o_audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="own-preview")
+                        o_audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="own-preview",
+                                           buttons=["download", *share_buttons()])
                         o_file = gr.File(label="song.mid", interactive=False, elem_id="own-file")
                         o_info = gr.Markdown(elem_id="own-info")
                 with gr.Row():
                     o_before = gr.Plot(label="Yours")
                     o_after = gr.Plot(label="With Stori")
 
-        views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads]
+        views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads, parts]
         compose_out = [song_id, song_token, spec_state, *views_out, chatbot, *feel]
         compose_in = [prompt, feel_from_words, *feel, tempo, key, meter, structure, engine, seed]
         gr.on([slider.input for slider in feel], lambda: False, None, feel_from_words, api_name="feel_set",
               api_visibility="private", queue=False)
+        # one progress indicator per action, where the musician is looking (not one on every output)
         gr.on([generate_btn.click, prompt.submit], cb.compose, compose_in, compose_out, api_name="compose",
-              api_visibility="undocumented")
-        regen_btn.click(cb.recompose, [spec_state, table, engine, seed], compose_out, api_visibility="undocumented")
-        section.change(cb.pick_section, [table, section], section_feel, api_visibility="private", queue=False)
-        gr.on([section.change, table.input], cb.redraw, [spec_state, table, section], form, api_visibility="private",
-              queue=False)
-        apply_btn.click(cb.set_section, [spec_state, table, section, *section_feel], [table, form],
-                        api_visibility="private", queue=False)
+              api_visibility="undocumented", show_progress_on=audio)
+        form.click(cb.click_form, None, [section, section_panel], api_name="form_select", api_visibility="private",
+                   queue=False)
+        section_in = [spec_state, table, section]
+        section.change(cb.pick_section, section_in, [section_bars, *behaviours, *section_feel],
+                       api_visibility="private", queue=False)
+        gr.on([section.change, table.input], cb.redraw, section_in, form, api_visibility="private", queue=False)
+        edit_out = [chatbot, spec_state, *views_out]
+        section_btn.click(cb.regenerate_section, [chatbot, song_id, song_token, *section_in, section_bars,
+                                                  *behaviours, *section_feel], edit_out,
+                          api_name="regenerate_section", api_visibility="private", show_progress_on=form)
+        apply_btn.click(cb.apply_table, [chatbot, song_id, song_token, *section_in], edit_out,
+                        api_name="apply_table", api_visibility="private", show_progress_on=form)
+
+        hear_btn.click(cb.hear, [song_id, song_token, parts, section, loop_section], audio, api_name="hear",
+                       api_visibility="private", show_progress_on=audio)
 
         chat_out = [chatbot, say, spec_state, *views_out]
         gr.on([say.submit, send.click], cb.chat, [say, chatbot, song_id, song_token], chat_out, api_name="chat",
-              api_visibility="undocumented")
+              api_visibility="undocumented", show_progress_on=chatbot)
         for button, word in ((undo, "undo"), (redo, "redo")):
             button.click(lambda history, sid, token, w=word: cb.chat(w, history, sid, token),
                          [chatbot, song_id, song_token],
-                         chat_out, api_name=word, api_visibility="private")
+                         chat_out, api_name=word, api_visibility="private", show_progress_on=chatbot)
 
         d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_name="drum_style_about",
                        api_visibility="private", queue=False)
         d_btn.click(cb.drums, [d_style, d_bars, d_meter, d_tempo, d_human, d_pattern, d_seed],
                     [d_file, d_audio, d_roll, d_info], api_name="drums")
-        h_btn.click(cb.humanize, [h_upload, h_style, h_amount], [h_file, h_audio, h_before, h_after, h_info],
-                    api_name="humanize")
+        h_out = [h_file, h_audio, h_changes, h_after, h_info]
+        h_btn.click(lambda: (None,) * len(h_out), None, h_out, api_name="humanize_clear", api_visibility="private",
+                    queue=False).then(  # an error leaves no earlier result on the page
+            cb.humanize, [h_upload, h_style, h_amount], h_out, api_name="humanize")
         o_btn.click(cb.own, [o_upload, o_action, o_bars, o_range, o_tracks, o_chords, o_seed, o_retrieve],
                     [o_file, o_audio, o_before, o_after, o_info], api_name="own_midi")
         gr.api(cb.api_generate, api_name="generate")

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import os
+import secrets
+import threading
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from gradio.utils import get_space
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 
@@ -63,10 +67,46 @@ def create_app(root: str | Path | None = None) -> FastAPI:
     return app
 
 
-def serve(root: str | Path | None = None) -> None:
-    """Run the studio on ``GRADIO_SERVER_NAME``:``GRADIO_SERVER_PORT`` (default 127.0.0.1:7860)."""
+SHARE_ENV = "STORI_SHARE"
+
+
+def sharing(flag: bool | None = None) -> bool:
+    """``--share`` (``flag``), else ``STORI_SHARE`` set to 1/true/yes."""
+    return flag if flag is not None else os.environ.get(SHARE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def share_link(host: str, port: int) -> str:
+    """Open Gradio's share tunnel (gradio.live, via its FRP client) to ``host:port``: the whole app,
+    REST routes included, at a public https address for up to a week. Needs the network."""
+    from gradio import networking
+
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = networking.setup_tunnel(local, port, secrets.token_urlsafe(32), None, None)
+    return "https://" + url.split("://", 1)[-1]
+
+
+def serve(root: str | Path | None = None, share: bool | None = None) -> None:
+    """Run the studio on ``GRADIO_SERVER_NAME``:``GRADIO_SERVER_PORT`` (default 127.0.0.1:7860); with
+    ``share`` (``--share`` or ``STORI_SHARE=1``) also at a Gradio share link. Without the network the
+    link cannot be made: the studio says so in one line and keeps serving locally."""
     import uvicorn
 
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
-    uvicorn.run(create_app(root), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(create_app(root), host=host, port=port, log_level="warning"))
+    if sharing(share):
+        threading.Thread(target=_share_when_up, args=(server, host, port), daemon=True).start()
+    server.run()  # in the main thread, so SIGTERM still lets running tasks finish
+
+
+def _share_when_up(server, host: str, port: int) -> None:
+    while not server.started and not server.should_exit:
+        time.sleep(0.1)
+    if get_space():
+        print("share: a Hugging Face Space is public already; no share link made", flush=True)
+        return
+    try:
+        print(f"Stori studio shared at {share_link(host, port)} (and http://{host}:{port})", flush=True)
+    except Exception as e:  # no network, or the share server refused: the local studio still serves
+        print(f"share: no share link ({e.__class__.__name__}: {str(e)[:120]}); it needs the network. "
+              f"Serving at http://{host}:{port} only", flush=True)
