@@ -5,8 +5,8 @@ from stori.compose import DEFAULT_ENGINE, compose
 from stori.perform.expression import perform as perform_song
 from stori.plan import plan_song
 from stori.spec.song import Song
-from stori.spec.song_spec import SongSpec
-from stori.trace import NULL_RECORDER, TraceRecorder
+from stori.spec.song_spec import SongSpec, plan_coverage
+from stori.trace import NULL_RECORDER, TraceRecorder, because
 
 
 def generate(prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None, key: str | None = None,
@@ -22,6 +22,8 @@ def generate(prompt: str = "", *, emotion: dict | None = None, tempo: float | No
         stage("plan", "planning the form, chords and feel")
         spec = plan_song(prompt, emotion=emotion, tempo=tempo, key=key, structure=structure,
                          time_signature=time_signature, seed=seed, tracer=tracer)
+    else:
+        spec = honour_plan(spec, tracer)
     n = len(spec.sections)
     stage("compose", f"composing {n} section{'s' * (n != 1)} ({sum(s.bars for s in spec.sections)} bars) with the "
                      f"{engine} engine")
@@ -30,3 +32,30 @@ def generate(prompt: str = "", *, emotion: dict | None = None, tempo: float | No
         return song
     stage("perform", "performing: dynamics, articulation, groove")
     return perform_song(song, seed=seed, trace=trace)
+
+
+def honour_plan(spec: SongSpec, tracer: TraceRecorder = NULL_RECORDER) -> SongSpec:
+    """A given plan as it will play: its refinement applied (the target section's emotion moved by the delta),
+    and one trace saying what of the plan is honoured and what is kept without being played."""
+    if spec.refinement is not None:
+        spec = spec.copy()
+        r, spec.refinement = spec.refinement, None
+        targets = [s for s in spec.sections if r["target_section"] in (s.id, s.type)]
+        for s in targets:
+            s.emotion = s.emotion.shifted(r.get("emotion_delta", {}))
+        tracer.record("refinement", "song", {"target_section": r["target_section"],
+                                             "sections": [s.id for s in targets],
+                                             "emotion_delta": r.get("emotion_delta", {}),
+                                             "regenerate_dimensions": r.get("regenerate_dimensions", [])},
+                      [because("plan", "refinement", f"moves the emotion of {', '.join(s.id for s in targets)}"
+                               if targets else "names no section of this song; nothing moved", 1.0)],
+                      confidence=1.0 if targets else 0.0,
+                      principle="a new song generates every dimension, so the refinement's delta is what changes")
+    if tracer.enabled:
+        done, kept = plan_coverage(spec)
+        tracer.record("rms_v2", "song", {"form": spec.form, "honoured": done, "not_honoured": kept},
+                      [because("plan", spec.form, f"{len(done)} choices honoured, {len(kept)} kept but not played",
+                               1.0)],
+                      confidence=1.0, principle="a plan from another tool is played as written where Stori can, "
+                      "and kept whole (written back unchanged) where it cannot")
+    return spec

@@ -1,4 +1,5 @@
 """The generate and render commands as a user runs them: bundles, audio, determinism, bad input."""
+import json
 import subprocess
 import sys
 import wave
@@ -11,6 +12,8 @@ from stori.cli import main
 from stori.render.audio import AudioUnavailable, find_soundfont
 from stori.render.bundle import read_bundle
 from stori.render.midi import midi_to_song
+from stori.spec.song_spec import SongSpec
+from tests.conftest import ROOT
 
 PROMPT = "bittersweet indie folk song about leaving home"
 
@@ -111,3 +114,32 @@ def test_missing_soundfont_gives_one_clear_message_and_the_rest_is_written(tmp_p
         monkeypatch.delenv("STORI_SOUNDFONT")
         monkeypatch.setattr("stori.render.audio.SOUNDFONT_PLACES", ())
         find_soundfont()
+
+
+RMS_FILES = sorted((ROOT.parent / "shared" / "rms-v2").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", RMS_FILES, ids=lambda p: p.stem)
+def test_generate_from_each_roadmap_file(tmp_path, path):
+    out = tmp_path / "song"
+    assert main(["generate", "--spec", str(path), "--out", str(out), "--engine", "baseline"]) == 0
+    song = read_bundle(out)
+    spec = SongSpec.load(path)
+    assert [s.id for s in song.sections] == [s.id for s in spec.sections]
+    assert song.tempo == spec.tempo and song.spec.key == spec.key
+    assert sum(len(t.notes) for t in song.tracks) > 0
+    written = json.loads((out / "spec.json").read_text())
+    assert "section_id" in written["sections"][0] and "motif_id" not in json.dumps(written["tracks"])
+    report = next(t for t in json.loads((out / "traces.json").read_text()) if t["decision_type"] == "rms_v2")
+    assert report["decision"]["form"] == spec.form
+
+
+def test_the_complete_example_plays_what_it_says(tmp_path):
+    path = ROOT.parent / "shared" / "rms-v2" / "complete-example.json"
+    assert main(["generate", "--spec", str(path), "--out", str(tmp_path / "s"), "--engine", "baseline"]) == 0
+    song = read_bundle(tmp_path / "s")
+    intro = song.section("intro")
+    for role in ("drums", "bass", "melody"):  # "active": false in the intro
+        assert not song.notes_in(song.track(role), intro), role
+    assert song.notes_in(song.track("harmony"), intro)
+    assert {t.role: t.program for t in song.tracks}["bass"] == 32  # acoustic_bass

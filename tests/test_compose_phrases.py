@@ -80,3 +80,19 @@ def test_a_per_window_form_repeats_as_often_per_window_as_measured():
     forms = [phrase_form("harmony", 8, random.Random(k), per_window=True) for k in range(2000)]
     share = sum(u.kind == "repeat" for f in forms for u in f) / sum(len(f) for f in forms)
     assert abs(share - role_stats("harmony")["repeat_previous"]) < 0.015
+
+
+def test_an_arpeggiated_part_breaks_its_held_chords_and_leaves_short_strokes_struck():
+    from stori.compose.articulation import arpeggiate
+    from stori.spec.song import PPQ
+
+    bar = 4 * PPQ
+    chord = [Note(p, 0, bar, 80) for p in (48, 55, 64)]  # C major held a bar
+    stab = [Note(p, bar, bar + PPQ // 2, 80) for p in (50, 57, 65)]  # an 8th-note stroke: too short to break
+    out = no_restrikes(arpeggiate(chord + stab))
+    broken = [n for n in out if n.start < bar]
+    assert [n.start for n in broken] == [k * PPQ // 2 for k in range(8)]  # one note per 8th
+    assert [n.pitch for n in broken[:5]] == [48, 55, 64, 55, 48]  # up from the lowest, then back down
+    assert broken[0].velocity > broken[1].velocity  # the bass of the pattern leads
+    assert all(n.end <= bar for n in broken) and broken[-1].end == bar  # the pattern rings to the chord's end
+    assert sorted(n.pitch for n in out if n.start == bar) == [50, 57, 65]  # the stab stays a chord

@@ -7,8 +7,9 @@ import pytest
 from stori.plan import plan_song
 from stori.plan.chords import chord_model
 from stori.plan.genres import GENRES, detect_genre
+from stori.plan.instruments import band_from_text
 from stori.plan.thesaurus import EMOTION_WORDS, emotion_from_text
-from stori.plan.words import arcs_from_text, instruments_from_text, length_from_text, playing_from_text
+from stori.plan.words import arcs_from_text, length_from_text, playing_from_text
 from stori.spec.emotion import EmotionVector
 from stori.trace import TraceRecorder
 
@@ -23,7 +24,8 @@ def test_seed_example_plans_nine_sections_with_emotions_chords_and_four_tracks()
                                                "chorus", "outro"]
     assert spec.genre == "indie folk"
     assert [t.role for t in spec.tracks] == ["drums", "bass", "harmony", "melody"]
-    assert spec.tracks[2].name == "Fingerpicked Guitar" and spec.tracks[1].name == "Warm Bass"
+    assert (spec.tracks[2].name, spec.tracks[2].program) == ("Acoustic Guitar", 25)
+    assert (spec.tracks[1].name, spec.tracks[1].program) == ("Acoustic Bass", 32)
     verse, chorus = spec.section("verse1"), spec.section("chorus1")
     assert chorus.emotion.energy > verse.emotion.energy + 0.2
     assert verse.track_behaviours["drums"] == "sparse" and chorus.track_behaviours["melody"] == "soaring"
@@ -50,9 +52,10 @@ def test_thesaurus_has_72_words_and_blends():
 
 @pytest.mark.parametrize("text,genre",
                          [("a boom bap beat", "hip-hop"), ("dark trap", "trap"), ("lofi study beat", "lo-fi"),
-                                        ("a jazz ballad", "jazz"), ("a house track", "house"),
+                                        ("a jazz ballad", "jazz ballad"), ("a house track", "house"),
                                         ("film score", "cinematic"),
-                                        ("neo soul jam", "r&b"), ("punk rock", "rock"), ("funk groove", "funk"),
+                                        ("neo soul jam", "r&b"), ("punk rock", "punk"), ("hard rock", "rock"),
+                                        ("funk groove", "funk"),
                                         ("indie folk", "indie folk"), ("something", "pop")])
 def test_genres(text, genre):
     assert detect_genre(text).name == genre
@@ -60,7 +63,7 @@ def test_genres(text, genre):
 
 
 def test_words_to_tracks_behaviours_arcs_and_length():
-    assert instruments_from_text("upright bass and a flute")["bass"] == ("Upright Bass", 32)
+    assert band_from_text("upright bass and a flute").named["bass"][1:] == (32, "upright bass")
     assert playing_from_text("subtle drums")["drums"][0] == "sparse"
     arcs = arcs_from_text("a sparse verse, and it soars in the chorus")
     assert ("verse", "sparse") in {(a[0], a[2]) for a in arcs} and ("chorus", "soars") in {(a[0], a[2]) for a in arcs}

@@ -129,8 +129,8 @@ def test_a_table_edit_recomposes_only_the_sections_it_changes(song):
 
 def test_a_new_section_is_composed_and_the_others_kept(song):
     data = song.spec.to_dict()
-    data["sections"].insert(-1, data["sections"][-1] | {"id": "tag", "bars": 4, "motif_usage": [], "entry_state": {},
-                                                        "exit_state": {}})
+    data["sections"].insert(-1, data["sections"][-1] | {"section_id": "tag", "bars": 4, "motif_usage": [],
+                                                        "entry_state": {}, "exit_state": {}})
     reply = SongSession(song, seed=0).edit(SongSpec.from_dict(data))
     assert reply.changed_sections == ["tag"]
     assert any(reply.song.notes_in(t, reply.song.section("tag")) for t in reply.song.tracks)

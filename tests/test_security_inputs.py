@@ -25,9 +25,9 @@ def _spec(tmp_path: Path, name: str, text: str) -> str:
 def _cases(tmp_path: Path) -> list[tuple[list[str], str]]:
     example = json.loads(EXAMPLE_SPEC.read_text())
     up = json.loads(EXAMPLE_SPEC.read_text())
-    up["motifs"][0]["intervals"] = "up"
+    up["motifs"][0]["interval_pattern"] = "up"
     bars = EXAMPLE_SPEC.read_text().replace('"bars": 4', '"bars": ' + "9" * 5000, 1)
-    example["motifs"][0]["rhythm"] = [1, "x"]
+    example["motifs"][0]["rhythm_pattern"] = [1, "x"]
     return [
         (["--seed", str(2**70)], "seed: a huge number is out of range; allowed: an integer 0..2147483647"),
         (["--seed", "-1"], "seed: -1 is out of range"),
@@ -39,8 +39,9 @@ def _cases(tmp_path: Path) -> list[tuple[list[str], str]]:
         (["--structure", ",".join(["verse:64"] * 11)], "structure: 11 sections, 704 bars"),
         (["--structure", "verse:" + "9" * 5000], "structure: "),
         (["--time-signature", "0/0"], "time_signature: "),
-        (["--spec", _spec(tmp_path, "up.json", json.dumps(up))], "motifs[0].intervals: 'up' is not a list"),
-        (["--spec", _spec(tmp_path, "rhythm.json", json.dumps(example))], "motifs[0].rhythm: "),
+        (["--spec", _spec(tmp_path, "up.json", json.dumps(up))], "motifs[0].interval_pattern: 'up'"),
+        (["--spec", _spec(tmp_path, "rhythm.json", json.dumps(example))],
+         "motifs[0].rhythm_pattern[1]: 'x' is not a duration"),
         (["--spec", _spec(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)], "spec: nests deeper than 32 levels"),
         (["--spec", _spec(tmp_path, "bars.json", bars)], "spec: has a number of 5000 characters"),
         (["--spec", _spec(tmp_path, "nan.json", '{"tempo": NaN}')], "spec: has NaN"),

@@ -121,28 +121,161 @@ def test_transformations_respect_the_allowed_list():
 
 
 # --- RMS v2 --------------------------------------------------------------------------------
-def test_rms_round_trip_on_the_full_example_is_lossless(example_dict):
+RMS_DIR = ROOT.parent / "shared" / "rms-v2"
+ROADMAP_FILES = sorted(RMS_DIR.glob("*.json"))
+
+
+def _holds(big, small) -> bool:
+    """Every key and value of ``small`` is in ``big`` (lists item by item)."""
+    if isinstance(small, dict):
+        return isinstance(big, dict) and all(k in big and _holds(big[k], v) for k, v in small.items())
+    if isinstance(small, list):
+        return isinstance(big, list) and len(big) == len(small) and all(map(_holds, big, small))
+    return big == small
+
+
+def test_the_six_roadmap_files_are_there():
+    assert [p.name for p in ROADMAP_FILES] == [
+        "complete-example.json", "llm-sections-example.json", "motif-example.json",
+        "motif-usage-occurrences-example.json", "refinement-example.json", "section-example.json"]
+
+
+@pytest.mark.parametrize("path", ROADMAP_FILES, ids=lambda p: p.stem)
+def test_roadmap_files_load_and_round_trip(path):
+    spec = SongSpec.load(path)
+    again = SongSpec.from_dict(json.loads(spec.dumps()))
+    assert again == spec
+    assert again.to_dict() == spec.to_dict()
+
+
+def test_the_complete_example_is_written_back_whole():
+    original = json.loads((RMS_DIR / "complete-example.json").read_text())
+    spec = SongSpec.from_dict(original)
+    assert _holds(spec.to_dict(), original)  # every field and free key as the file has it
+    assert spec.emotion_extra["arc_description"].startswith("bittersweet")
+    assert (spec.global_emotion.valence, spec.global_emotion.energy) == (-0.1, 0.525)  # primary_valence, energy_range
+    verse, chorus = spec.section("verse_1"), spec.section("chorus")
+    assert verse.chords == ["Am", "Am", "F", "F", "C", "C", "G", "G"]
+    assert verse.track_behaviours == {"drums": "tacet", "bass": "roots", "harmony": "arpeggiated", "melody": "motif"}
+    assert chorus.track_behaviours == {"drums": "driving", "bass": "driving", "harmony": "rhythmic",
+                                       "melody": "soaring"}
+    lift, answer = chorus.motif_usage
+    assert (lift.bar, lift.beat, lift.transformations) == (1, 1, [{"type": "register_shift", "amount": 1}])
+    assert (answer.motif, answer.bar, answer.beat) == ("answer_phrase", 4, 1)  # beat 12 of 4/4
+    theme = spec.motif("main_theme")
+    assert theme.rhythm == (1.0, 0.5, 0.5, 2.0) and theme.register == 62 and theme.anchor_degree == 5
+    guitar = next(t for t in spec.tracks if t.id == "guitar")
+    assert (guitar.role, guitar.program) == ("harmony", 25)  # acoustic_guitar_steel
+    assert next(t for t in spec.tracks if t.role == "drums").channel == 10
+
+
+def test_fragments_become_songs():
+    section = SongSpec.load(RMS_DIR / "section-example.json")
+    assert (section.form, section.tempo, section.key, [s.id for s in section.sections]) == (
+        "section", 108, "C major", ["verse_1"])
+    assert section.sections[0].chords == ["Am7", "Am7", "F", "F", "C", "C", "G", "G"]
+    assert section.sections[0].unplayed_usage == [{"motif_id": "main_theme", "beat": 0, "transformation": None}]
+    usage = SongSpec.load(RMS_DIR / "motif-usage-occurrences-example.json")
+    assert [s.id for s in usage.sections] == ["chorus"] and usage.sections[0].type == "chorus"
+    assert [(u["motif_id"], u["beat"]) for u in usage.sections[0].unplayed_usage] == [
+        ("main_theme", 0), ("main_theme", 8), ("answer_phrase", 4)]
+    motif = SongSpec.load(RMS_DIR / "motif-example.json")
+    assert [m.id for m in motif.motifs] == ["main_theme"]
+    assert {s.type for s in motif.sections if s.motif_usage} == {"verse", "chorus"}
+    llm = SongSpec.load(RMS_DIR / "llm-sections-example.json")
+    assert [(s.id, s.type, s.emotion.energy) for s in llm.sections] == [("verse_1", "verse", 0.3),
+                                                                         ("chorus", "chorus", 0.8)]
+    assert [t.role for t in llm.tracks] == ["drums", "bass", "harmony", "melody"]
+    refinement = SongSpec.load(RMS_DIR / "refinement-example.json")
+    assert refinement.refinement["target_section"] == "bridge" and "bridge" in [s.id for s in refinement.sections]
+
+
+def test_a_refinement_moves_its_section_and_the_trace_says_what_was_honoured():
+    from stori.pipeline import honour_plan
+    from stori.trace import TraceRecorder
+
+    spec = SongSpec.load(RMS_DIR / "refinement-example.json")
+    tracer = TraceRecorder()
+    played = honour_plan(spec, tracer)
+    before, after = spec.section("bridge").emotion, played.section("bridge").emotion
+    assert (after.energy, after.tension) == (round(before.energy + 0.2, 4), round(before.tension + 0.3, 4))
+    assert played.refinement is None and spec.refinement is not None
+    section = SongSpec.load(RMS_DIR / "section-example.json")
+    honour_plan(section, tracer)
+    report = tracer.traces[-1]["decision"]
+    assert any("enter_bar 4" in x for x in report["not_honoured"])
+    assert any("'main_theme': the plan defines no such motif" in x for x in report["not_honoured"])
+    assert "verse_1.tempo 108: the song's own" in report["honoured"]
+
+
+def test_a_section_tempo_the_song_cannot_play_is_kept_and_reported(example_dict):
+    example_dict["sections"][1]["tempo"] = 140
     spec = SongSpec.from_dict(example_dict)
-    assert spec.to_dict() == example_dict
-    assert json.loads(spec.dumps()) == example_dict
-    assert spec.extra["prompt"].startswith("a bittersweet")  # unknown keys survive
+    assert spec.sections[1].tempo == 140 and spec.to_dict()["sections"][1]["tempo"] == 140
+    from stori.spec.song_spec import plan_coverage
+
+    assert any("tempo 140: kept in the plan; the song plays 96" in x for x in plan_coverage(spec)[1])
 
 
-def test_example_validates_against_the_json_schema(example_dict):
+def test_the_earlier_stori_dialect_still_loads():
+    old = json.loads((ROOT / "tests" / "data" / "leaving_home.stori_dialect.json").read_text())
+    spec = SongSpec.from_dict(old)
+    assert spec == SongSpec.load(ROOT / "assets" / "examples" / "leaving_home.rms.json")
+    verse = spec.section("verse1")
+    assert verse.chords == old["sections"][1]["chords"] and verse.track_behaviours == old["sections"][1][
+        "track_behaviours"]
+    assert [(u.motif, u.bar, u.beat) for u in verse.motif_usage] == [("m1", 1, 1), ("m2", 5, 1)]
+    assert spec.section("intro").entry_state == old["sections"][0]["entry_state"]  # energy and chord, as written
+    written = spec.to_dict()
+    assert "section_id" in written["sections"][0] and "id" not in written["sections"][0]
+    assert written["motifs"][0]["motif_id"] == "m1" and written["tracks"][2]["role"] == "chords"
+
+
+def test_stori_writes_the_roadmap_form(example_spec):
+    d = example_spec.to_dict()
+    s = d["sections"][0]
+    assert {"section_id", "section_type", "bars", "emotion_vector", "chords", "motif_usage", "entry_state",
+            "exit_state", "track_behaviors"} <= set(s)
+    assert s["chords"][0] == {"bar": 0, "chord": "G"}
+    assert s["track_behaviors"]["drums"] == {"active": False}
+    assert s["exit_state"]["last_chord"] == "D" and s["entry_state"]["first_chord"] == "G"
+    assert {"motif_id", "interval_pattern", "rhythm_pattern", "duration_beats", "anchor_scale_degree"} <= set(
+        d["motifs"][0])
+    assert {"track_id", "name", "role", "instrument", "program", "channel"} <= set(d["tracks"][0])
+
+
+def test_the_committed_schema_is_the_generated_one():
+    from stori.spec.rms import SCHEMA_PATH, schema
+
+    assert json.loads(SCHEMA_PATH.read_text()) == schema(), "run python -m stori.spec.rms"
+
+
+def test_roadmap_files_and_stori_output_validate_against_the_schema(example_dict):
     schema = json.loads((ROOT / "stori" / "spec" / "rms_v2.schema.json").read_text())
-    jsonschema.validate(example_dict, schema)
-    jsonschema.validate(SongSpec.from_dict(example_dict).to_dict(), schema)
+    complete = json.loads((RMS_DIR / "complete-example.json").read_text())
+    for d in (example_dict, complete, SongSpec.from_dict(complete).to_dict()):
+        jsonschema.validate(d, schema)
+    for path in ROADMAP_FILES:
+        jsonschema.validate(SongSpec.load(path).to_dict(), schema)
 
 
 @pytest.mark.parametrize("path,value,message", [
-    (("sections", 0, "bars"), 0, "sections[0].bars: 0 is not a bar count; allowed: an integer 1..64"),
+    (("sections", 0, "bars"), 0, "sections[0].bars: 0 is out of range; allowed: 1..64"),
+    (("sections", 0, "bars"), "8", "sections[0].bars: '8' is not an integer; allowed: an integer 1..64"),
     (("key",), "H major", "key: 'H major' is not a key"),
     (("tempo",), 500, "tempo: 500 is out of range; allowed: 40..240"),
-    (("sections", 1, "type"), "hook", "sections[1].type: 'hook' is not a section type"),
-    (("sections", 2, "chords"), ["C", "Xm"], "sections[2].chords[1]: 'Xm' is not a chord symbol"),
-    (("sections", 0, "emotion", "valence"), 3, "sections[0].emotion.valence: 3 is out of range"),
+    (("sections", 1, "section_type"), "hook", "sections[1].section_type: 'hook' is not a section type"),
+    (("sections", 2, "chords", 1, "chord"), "Xm", "sections[2].chords[1].chord: 'Xm' is not a chord symbol"),
+    (("sections", 0, "emotion_vector", "valence"), 3, "sections[0].emotion_vector.valence: 3 is out of range"),
+    (("sections", 0, "emotion_vector", "joy"), 1, "sections[0].emotion_vector: unknown key 'joy'"),
     (("tracks", 0, "channel"), 1, "tracks[0].channel: 1 for role 'drums'"),
+    (("tracks", 0, "role"), "kazoo", "tracks[0].role: 'kazoo' is not a role"),
     (("time_signature",), "11/4", "time_signature: '11/4' is not supported"),
+    (("motifs", 0, "rhythm_pattern"), ["quarter"], "motifs[0].rhythm_pattern: has 1 durations for 6 intervals"),
+    (("motifs", 0, "register"), "very high", "motifs[0].register: 'very high' is not a register"),
+    (("sections", 1, "motif_usage", 0, "transformation"), "explode",
+     "sections[1].motif_usage[0].transformation: 'explode' is not a transformation"),
+    (("sections", 1, "motif_usage", 0, "motif_id"), "m9", "sections[1].motif_usage: motif 'm9' is not defined"),
 ])
 def test_bad_specs_name_the_field(example_dict, path, value, message):
     node = example_dict
@@ -153,6 +286,19 @@ def test_bad_specs_name_the_field(example_dict, path, value, message):
         SongSpec.from_dict(example_dict)
     assert str(err.value).startswith(message)
     assert "\n" not in str(err.value)
+
+
+def test_a_fragment_error_names_the_field_as_the_file_spells_it():
+    section = json.loads((RMS_DIR / "section-example.json").read_text())
+    section["bars"] = 99
+    with pytest.raises(StoriError, match=r"^bars: 99 is out of range; allowed: 1\.\.64$"):
+        SongSpec.from_dict(section)
+    usage = json.loads((RMS_DIR / "motif-usage-occurrences-example.json").read_text())
+    usage["motif_usage"][0]["occurrences"][1]["beat"] = -1
+    with pytest.raises(StoriError, match=r"^motif_usage\[0\]\.occurrences\[1\]\.beat: -1 is out of range"):
+        SongSpec.from_dict(usage)
+    with pytest.raises(StoriError, match=r"^rms_version: '3\.0' is not supported; allowed: 2\.x$"):
+        SongSpec.from_dict({"rms_version": "3.0", "sections": []})
 
 
 def test_chord_timeline_loops_and_splits_bars(example_spec):

@@ -20,7 +20,7 @@ def spec():
 
 def test_table_round_trips_the_sections(spec):
     back = views.spec_from_rows(spec, views.section_rows(spec))
-    strip = lambda d: {**d, "sections": [{**s, "emotion": None} for s in d["sections"]]}  # noqa: E731
+    strip = lambda d: {**d, "sections": [{**s, "emotion_vector": None} for s in d["sections"]]}  # noqa: E731
     assert strip(back.to_dict()) == strip(spec.to_dict())
     assert back.to_dict() == spec.to_dict()  # a value left as shown (2 decimals) keeps the plan's own
     rows = views.section_rows(spec)
@@ -44,9 +44,10 @@ def test_edited_rows_drive_a_new_song(spec, tmp_path):
     assert take.path("song.mid") and take.path("stems.zip") and not take.path("preview.ogg")
 
 
-@pytest.mark.parametrize("cell, value, field", [(2, "eight", "sections[0].bars"), (1, "hook", "sections[0].type"),
+@pytest.mark.parametrize("cell, value, field", [(2, "eight", "sections[0].bars"),
+                                                (1, "hook", "sections[0].section_type"),
                                                 (3, "H7 | Q", "sections[0].chords[0]"),
-                                                (5, 4.0, "sections[0].emotion.valence")])
+                                                (5, 4.0, "sections[0].emotion_vector.valence")])
 def test_a_bad_cell_is_named(spec, cell, value, field):
     rows = views.section_rows(spec)
     rows[0][cell] = value
@@ -67,7 +68,7 @@ def test_the_form_has_a_clickable_block_per_section_as_wide_as_its_bars(spec):
 
 def test_the_form_escapes_section_names(spec):
     data = spec.to_dict()
-    data["sections"][0]["id"] = '<img src=x onerror="alert(1)">'
+    data["sections"][0]["section_id"] = '<img src=x onerror="alert(1)">'
     html = views.timeline(type(spec).from_dict(data))
     assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
 
@@ -132,7 +133,8 @@ def test_each_handler_is_one_endpoint_and_the_public_ones_are_named(tmp_path):
     fns = list(build_blocks(Callbacks(Workspace(tmp_path))).fns.values())
     names = [f.api_name for f in fns]
     assert len(names) == len(set(names)) and not [n for n in names if n.rsplit("_", 1)[-1].isdigit()]
-    assert {f.api_name for f in fns if f.api_visibility == "public"} == {"generate", "refine", "drums", "humanize"}
+    assert {f.api_name for f in fns if f.api_visibility == "public"} == {"generate", "refine", "drums", "humanize",
+                                                                              "own_midi"}
     chat = next(f for f in fns if f.api_name == "chat")
     assert len(chat.outputs) == 3 + len(SONG_VIEWS)  # chatbot, message box, spec, then the views
 
@@ -158,7 +160,7 @@ def test_share_buttons_only_on_a_space(tmp_path, monkeypatch, space):
     monkeypatch.setenv("SYSTEM", "spaces" if space else "")
     blocks = build_blocks(Callbacks(Workspace(tmp_path))).blocks.values()
     shared = [b for b in blocks if "share" in (getattr(b, "buttons", None) or [])]
-    assert len(shared) == (4 if space else 0)  # three previews and the chat, on a Space only
+    assert len(shared) == (5 if space else 0)  # four previews and the chat, on a Space only
 
 
 def test_share_is_asked_by_flag_or_environment_and_without_network_the_studio_says_so(monkeypatch, capsys):

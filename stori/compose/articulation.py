@@ -28,3 +28,29 @@ def hold(notes: list[Note], role: str, sustain: float = 0.0, changes: list[int] 
         until = n.start + longest if k is None else min(n.start + longest, k - breath)
         out.append(Note(n.pitch, n.start, max(n.end, until), n.velocity))
     return out
+
+
+def arpeggiate(notes: list[Note], step: int = PPQ // 2) -> list[Note]:
+    """A chord part played broken, as a fingerpicker or a pianist's arpeggio plays the plan's
+    ``arpeggiated`` behaviour: each struck chord of two or more notes is spread from its lowest note
+    up and back down in ``step``s for as long as it was written (its longest note, at most until the
+    next stroke), each note ringing to that end; a chord held less than two steps stays struck."""
+    groups: dict[int, list[Note]] = {}
+    for n in notes:
+        groups.setdefault(n.start, []).append(n)
+    onsets = sorted(groups)
+    out = []
+    for k, t in enumerate(onsets):
+        chord = sorted(groups[t], key=lambda n: n.pitch)
+        stop = max(n.end for n in chord)
+        if k + 1 < len(onsets):
+            stop = min(stop, onsets[k + 1])
+        steps = (stop - t) // step
+        if len(chord) < 2 or steps < 2:
+            out += chord
+            continue
+        order = list(range(len(chord))) + list(range(len(chord) - 2, 0, -1))  # up, then down without repeating the ends
+        for i in range(steps):
+            n = chord[order[i % len(order)]]
+            out.append(Note(n.pitch, t + i * step, stop, n.velocity if i == 0 else max(1, n.velocity - 6)))
+    return sorted(out, key=lambda n: (n.start, n.pitch))

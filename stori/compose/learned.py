@@ -11,8 +11,9 @@ Every choice is recorded as a trace.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
-from stori.compose.articulation import hold
+from stori.compose.articulation import arpeggiate, hold
 from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
@@ -20,7 +21,7 @@ from stori.model.generator import Generator, Request, load_generator
 from stori.model.sampling import Sampling
 from stori.model.tokens import TICKS_PER_BAR
 from stori.perform.drum_patterns import learned_pattern, phrase_request
-from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form
+from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, turn_chance
 from stori.perform.styles import song_style
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
@@ -65,6 +66,15 @@ def _targets(gen: Generator, role: str, c: Constraints) -> dict[str, float]:
     return targets
 
 
+def measured_targets(s: SectionSpec, role: str) -> dict[str, float]:
+    """The targets a section's plan measured from a musician's own notes (``extra["targets"]``: role ->
+    density, pitch, velocity), which win over those the emotion implies: a continuation or a
+    variation goes on at the register, density and loudness the music had (:mod:`stori.own`)."""
+    given = s.extra.get("targets", {}).get(role, {}) if isinstance(s.extra.get("targets"), dict) else {}
+    return {k: float(v) for k, v in given.items() if k in ("density", "pitch", "velocity")
+            and isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
 def _from(chords: list[tuple[int, str]], lo: int) -> list[tuple[int, str]]:
     before = [c for c in chords if c[0] <= lo]
     return ([(lo, before[-1][1])] if before else []) + [c for c in chords if c[0] > lo]
@@ -88,8 +98,10 @@ class _Part:
         targets = _targets(gen, role, c)
         if s.behaviour(role, "") in ("sparse", "sustained"):
             targets["density"] *= 0.5
+        heard = measured_targets(s, role)
+        targets.update(heard)
         register = None
-        if role == "melody":
+        if role == "melody" and "pitch" not in heard:
             register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
         new = [u.index for u in self.form if u.kind == "new"]
         self.streams: list[list[int]] = [new[i:i + WINDOW_UNITS] for i in range(0, len(new), WINDOW_UNITS)]
@@ -132,6 +144,8 @@ class _Part:
         end = self.s.bars * TICKS_PER_BAR
         notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.role, self.sustain,
                      [t for t, _ in self.chords])
+        if self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
+            notes = arpeggiate(notes)
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
 
     def _clear_figures(self, notes: list[Note]) -> list[Note]:
@@ -151,12 +165,16 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     behaviour = s.behaviour("drums", "steady")
     if behaviour == "tacet":
         return None
-    st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour)
+    st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour, s.emotion.motion)
+    if isinstance(spec.extra.get("swing"), (int, float)):  # the genre's swing (a blues shuffle) over the style's
+        st = replace(st, swing=float(min(75.0, max(50.0, spec.extra["swing"]))))
     pattern = PATTERN_OF.get(s.type, "verse")
-    density = st.target_density * BEHAVIOUR_DENSITY.get(behaviour, 1.0) * min(1.4, max(0.6, c.drum_density / 0.4))
+    density = measured_targets(s, "drums").get("density") or (
+        st.target_density * BEHAVIOUR_DENSITY.get(behaviour, 1.0) * min(1.4, max(0.6, c.drum_density / 0.4)))
     req = phrase_request(st, spec.tempo, pattern, s.bars, density)
     nxt = spec.sections[k + 1] if k + 1 < len(spec.sections) else None
-    fill_end = nxt is not None and nxt.type != s.type and pattern not in ("intro", "outro", "break")
+    turn = nxt is not None and nxt.type != s.type and pattern not in ("intro", "outro", "break")
+    fill_end = turn_chance(st, nxt.type) if turn else 0.0
     # drummers keep their backbeat above a whisper: the kit follows the band more gently than the parts do
     velocity_scale = min(1.25, max(0.6, (c.velocity_ceiling + 20) / (st.velocity[2] + 20)))
 

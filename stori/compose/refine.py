@@ -204,8 +204,8 @@ def relayout(song: Song, spec: SongSpec) -> Song:
 
 def changed_sections(before: SongSpec, after: SongSpec) -> list[str]:
     """The sections of ``after`` whose plan differs from ``before``'s section of that id (or that are new)."""
-    was = {s.id: s.to_dict() for s in before.sections}
-    return [s.id for s in after.sections if was.get(s.id) != s.to_dict()]
+    was = {d["section_id"]: d for d in before.to_dict()["sections"]}
+    return [d["section_id"] for d in after.to_dict()["sections"] if was.get(d["section_id"]) != d]
 
 
 def edit_song(song: Song, spec: SongSpec, engine: str = DEFAULT_ENGINE, seed: int = 0, version: int = 1,
@@ -214,7 +214,7 @@ def edit_song(song: Song, spec: SongSpec, engine: str = DEFAULT_ENGINE, seed: in
     those in ``regenerate`` (with a fresh seed), are composed and performed again; every other section
     keeps its notes and performance bit for bit, moved to where it now starts. Returns (song, recomposed ids)."""
     tracer = tracer or TraceRecorder()
-    if [t.to_dict() for t in spec.tracks] != [t.to_dict() for t in song.spec.tracks]:
+    if [t.to_wire() for t in spec.tracks] != [t.to_wire() for t in song.spec.tracks]:
         raise StoriError("tracks", "differ from the song's", "the song's own tracks (edit sections only)")
     unknown = set(regenerate) - {s.id for s in spec.sections}
     if unknown:

@@ -6,8 +6,16 @@ are touched; every other section keeps ``base``'s notes exactly.
 """
 from __future__ import annotations
 
+from stori.compose.cadence import end_at_home, with_cadences
 from stori.compose.critic import DIMENSIONS, OWNER, score_section, weakest
-from stori.compose.ensemble import clear_of_bass, force_motifs, lock_bass_to_kick, state_thirds
+from stori.compose.ensemble import (
+    PUSHED,
+    clear_of_bass,
+    force_motifs,
+    lock_bass_to_kick,
+    push_changes,
+    state_thirds,
+)
 from stori.data.drum_kit import KIT
 from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.spec.constraints import emotion_to_constraints
@@ -85,6 +93,18 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
                           [because("bass", "low notes", "chord tones within a fifth above the bass are lifted", 1.0)],
                           confidence=0.7,
                           principle="low close intervals sound muddy; the harmony sits above the bass")
+    bar = song.ticks_per_bar
+    changes = [t + span.start for t, _ in s.chord_timeline(bar) if 0 < t < span.end - span.start and t % bar == 0]
+    parts, pushed = push_changes({r: song.notes_in(tracks[r], span) for r in PUSHED if r in tracks}, changes,
+                                 s.emotion.tension, f"{spec.title}:{sid}")
+    if pushed:
+        for role, notes in parts.items():
+            replace(role, notes)
+        if tracer.enabled:
+            tracer.record("push", f"section:{sid}", {"parts_anticipating_a_chord_change": pushed},
+                          [because("tension", s.emotion.tension, "tense music leans ahead: the band lands on the "
+                                   "'and' before the chord change", 1.0)],
+                          confidence=0.6, principle="anticipation is syncopation the listener feels as tension")
     if "melody" in tracks:
         c = emotion_to_constraints(s.emotion, s)
         velocity = int(round(c.velocity_ceiling))  # the lead at the top of the band, as the learned engine asks it
@@ -181,12 +201,14 @@ def compose_sections(spec: SongSpec, engine_fn, seed: int = 0, tracer: TraceReco
                      passes: int = CRITIC_PASSES) -> Song:
     """Compose ``sections`` (all when None) with ``engine_fn``; ``roles`` limits which parts change."""
     targets = set(sections) if sections is not None else {s.id for s in spec.sections}
+    spec = with_cadences(spec, targets, tracer)
     song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base, roles)
     order = [s.id for s in spec.sections if s.id in targets]
     for sid in order:
         _listen(song, sid, tracer)
         repair_transitions(song, sid, tracer)
     song = critique(song, order, engine_fn, seed, tracer, passes, roles)
+    end_at_home(song, targets, tracer)
     lift_restrikes(song, targets)
     return song
 

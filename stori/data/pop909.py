@@ -426,6 +426,7 @@ def whole_song(song_id: str, data_dir: str | os.PathLike | None = None) -> tuple
     beats = 3 if meter[0] == 3 else 4
     song_dir = root / "pop909" / song_id
     grid = np.loadtxt(song_dir / "beat_midi.txt", ndmin=2)
+    first = _first_downbeat(grid, beats)
     import symusic
 
     score = symusic.Score(str(song_dir / f"{song_id}.mid")).to("second")
@@ -433,6 +434,29 @@ def whole_song(song_id: str, data_dir: str | os.PathLike | None = None) -> tuple
     rows = {name: quantize(by_name[name], grid[:, 0]) for name in ("MELODY", "BRIDGE", "PIANO") if name in by_name}
     bass, harmony = split_bass(rows.pop("PIANO")) if "PIANO" in rows else (None, None)
     roles = {"melody": rows.get("MELODY"), "counter_melody": rows.get("BRIDGE"), "bass": bass, "harmony": harmony}
-    downbeats = np.flatnonzero(grid[:, 2 if beats == 4 else 1] == 1)
-    first = int(downbeats[0]) * STEPS_PER_BEAT if len(downbeats) else 0
     return ({role: _to_notes(r, first, 1 << 40) for role, r in roles.items() if r is not None and len(r)}, (beats, 4))
+
+
+def _first_downbeat(grid: np.ndarray, beats: int) -> int:
+    """The step of the first downbeat ``beat_midi.txt`` marks for a meter of ``beats`` beats."""
+    downbeats = np.flatnonzero(grid[:, 2 if beats == 4 else 1] == 1)
+    return int(downbeats[0]) * STEPS_PER_BEAT if len(downbeats) else 0
+
+
+def whole_song_chords(song_id: str, data_dir: str | os.PathLike | None = None) -> list[tuple[int, str]]:
+    """POP909's own chord labels (``chord_midi.txt``) as ``(tick, symbol)`` changes on the timeline of
+    :func:`whole_song` (start times on the beat grid, rounded to the nearest 16th; "N" where no chord)."""
+    root = resolve_data_dir(data_dir)
+    meter = _meters(root).get(song_id)
+    if meter is None:
+        raise StoriError("song id", f"{song_id!r} is not a POP909 song", "'001'..'909'")
+    song_dir = root / "pop909" / song_id
+    grid = np.loadtxt(song_dir / "beat_midi.txt", ndmin=2)
+    first = _first_downbeat(grid, 3 if meter[0] == 3 else 4)
+    out = []
+    for line in (song_dir / "chord_midi.txt").read_text().splitlines():
+        cols = line.split()
+        if len(cols) == 3:
+            step = int(round(float(time_to_steps(np.array([float(cols[0])]), grid[:, 0])[0]))) - first
+            out.append((step * TICKS_PER_STEP, chord_symbol(cols[2])))
+    return out

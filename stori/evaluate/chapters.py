@@ -28,13 +28,18 @@ DRUM_FEATURES = ("pitch_class_histogram", "pitch_range", "pitch_class_transition
 """GMD's note lengths are a fixed 16th (drum hits have no length), so drums skip the note-length histogram."""
 
 AXIS_FEATURES = {
-    "energy": (("note_density", 1), ("velocity", 1)),
-    "valence": (("major", 1), ("register", 1)),
-    "tension": (("non_chord_tone_rate", 1), ("syncopation", 1)),
-    "motion": (("onset_rate", 1), ("note_length", -1)),
-    "intimacy": (("active_tracks", -1), ("dynamic_range", -1)),
+    "energy": (("active_tracks", 1), ("velocity", 1), ("note_density", 1), ("tempo", 1)),
+    "valence": (("major", 1), ("register", 1), ("rising", 1), ("major_chords", 1), ("tempo", 1)),
+    "tension": (("non_chord_tone_rate", 1), ("suspensions", 1), ("syncopation", 1), ("chromatic", 1),
+                ("unresolved", 1)),
+    "intimacy": (("active_tracks", -1), ("velocity", -1), ("register_spread", -1), ("solo_focus", 1)),
+    "motion": (("note_length", -1), ("arpeggiation", 1), ("onset_rate", 1), ("drum_activity", 1)),
 }
-"""Emotion axis -> the measured features it should move, with the expected sign of the correlation."""
+"""Emotion axis -> the measured features it should move (the cues listeners use: energy - arrangement
+size, loudness, density, tempo; valence - mode, register, contour, chord colour, tempo; tension -
+dissonance, suspensions, syncopation, chromatic motion, unresolved cadences; intimacy - fewer parts,
+softer, closer register, solo focus; motion - note length, arpeggiation, rhythmic drive, drum
+activity), with the expected sign of the correlation."""
 
 
 def _nanmean(values) -> float:

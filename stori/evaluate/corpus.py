@@ -20,7 +20,9 @@ Piece = list[SectionSample]
 
 def song_to_samples(song: Song, spec: SongSpec, source: str) -> Piece:
     """One sample per section: each role's notes (tracks of one role merged) in ticks from the
-    section start, and the spec's chords for that section."""
+    section start, and the chords the section was played over (the song's own spec, which holds the
+    cadences composing added; ``spec`` when the song has none)."""
+    spec = song.spec or spec
     by_id = {s.id: s for s in spec.sections}
     out = []
     for k, span in enumerate(song.sections):

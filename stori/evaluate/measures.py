@@ -8,6 +8,7 @@ import numpy as np
 from stori.data.attributes import NAN, section_attributes
 from stori.data.samples import SectionSample
 from stori.spec.song import PPQ, Note, bar_ticks
+from stori.theory import parse_chord, parse_key, scale_pitch_classes
 
 # Krumhansl & Kessler (1982) probe-tone key profiles, tonic first.
 _MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
@@ -30,13 +31,58 @@ def estimated_key(notes: Sequence[Note]) -> tuple[int, str] | None:
     return best
 
 
+def _mean_or_nan(values) -> float:
+    values = list(values)
+    return float(np.mean(values)) if values else NAN
+
+
+def _chords(sample: SectionSample) -> list[tuple[int, tuple[int, ...]]]:
+    """The section's chords as (root, pitch classes), "N" left out."""
+    out = []
+    for _, symbol in sample.chords:
+        root, pcs, _ = parse_chord(symbol)
+        if root >= 0:
+            out.append((root, pcs))
+    return out
+
+
+def _rising(melody: Sequence[Note]) -> float:
+    """Share of the melody's moves (successive onsets' top notes, repeats left out) that go up."""
+    tops: dict[int, int] = {}
+    for n in melody:
+        tops[n.start] = max(tops.get(n.start, 0), n.pitch)
+    steps = np.diff([tops[t] for t in sorted(tops)])
+    steps = steps[steps != 0]
+    return float((steps > 0).mean()) if len(steps) else NAN
+
+
+def _single_onsets(notes: Sequence[Note]) -> float:
+    """Share of a part's onsets that sound one note alone (arpeggiated or broken, not struck chords)."""
+    per_onset: dict[int, int] = {}
+    for n in notes:
+        per_onset[n.start] = per_onset.get(n.start, 0) + 1
+    return float(np.mean([c == 1 for c in per_onset.values()])) if per_onset else NAN
+
+
 def section_measures(sample: SectionSample) -> dict[str, float]:
-    """Measured features of one section's pitched tracks (POP909, the reference, has no drums; with
-    drums on every beat no pitched anticipation would count as syncopated): note density, mean
-    velocity and syncopation, the melody's mean pitch and non-chord-tone rate (all as
-    :mod:`stori.data.attributes` defines them), the estimated mode, onsets per quarter note, mean
-    note length in quarter notes, dynamic range (velocity p90 minus p10); and the active roles,
-    drums included."""
+    """Measured features of one section (the cues of each emotion axis; POP909, the reference, has
+    no drums, so all but ``drum_activity`` and ``active_tracks`` are measured on the pitched tracks;
+    with drums on every beat no pitched anticipation would count as syncopated):
+
+    - note density, mean velocity and syncopation of all pitched notes, the melody's mean pitch and
+      non-chord-tone rate (all as :mod:`stori.data.attributes` defines them); onsets per quarter
+      note; mean note length in quarter notes; dynamic range (velocity p90 minus p10);
+    - ``major``: the mode estimated from the notes (1 major, 0 minor); ``tempo`` in BPM;
+    - ``active_tracks``: roles that play, drums included; ``register_spread``: standard deviation
+      of all pitched notes' pitches (semitones); ``solo_focus``: the melody's share of pitched notes;
+    - ``rising``: share of the melody's moves that go up (contour direction);
+    - ``major_chords``: share of the section's chords with a major third over the root (chord colour);
+    - ``suspensions``: share of chords without a third (sus2/sus4) or with a 9th/11th held over;
+    - ``chromatic``: share of pitched notes outside the key's scale;
+    - ``unresolved``: 1 when the section's last chord is not the tonic chord;
+    - ``arpeggiation``: share of the harmony's onsets sounding a single note;
+    - ``drum_activity``: drum hits per bar.
+    """
     tpb = bar_ticks(sample.time_signature)
     n_bars = max(1, sample.n_bars)
     pitched = [n for role, notes in sample.notes.items() if role != "drums" for n in notes]
@@ -44,6 +90,10 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     whole = section_attributes(pitched, n_bars, tpb)
     lead = section_attributes(melody, n_bars, tpb, sample.chords or None)
     velocities = [n.velocity for n in pitched]
+    chords = _chords(sample)
+    tonic, _ = parse_key(sample.key)
+    scale = set(scale_pitch_classes(sample.key))
+    drums = sample.notes.get("drums", [])
     return {
         "note_density": whole.note_density,
         "velocity": whole.mean_velocity,
@@ -55,4 +105,15 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
         "note_length": whole.mean_duration,
         "active_tracks": float(sum(1 for notes in sample.notes.values() if notes)),
         "dynamic_range": float(np.percentile(velocities, 90) - np.percentile(velocities, 10)) if velocities else NAN,
+        "tempo": float(sample.tempo),
+        "register_spread": float(np.std([n.pitch for n in pitched])) if pitched else NAN,
+        "solo_focus": len(melody) / len(pitched) if pitched else NAN,
+        "rising": _rising(melody),
+        "major_chords": _mean_or_nan((root + 4) % 12 in pcs for root, pcs in chords),
+        "suspensions": _mean_or_nan((root + 3) % 12 not in pcs and (root + 4) % 12 not in pcs
+                                    or (root + 2) % 12 in pcs or (root + 5) % 12 in pcs for root, pcs in chords),
+        "chromatic": _mean_or_nan(n.pitch % 12 not in scale for n in pitched),
+        "unresolved": float(chords[-1][0] != tonic) if chords else NAN,
+        "arpeggiation": _single_onsets(sample.notes.get("harmony", [])),
+        "drum_activity": len(drums) / n_bars if "drums" in sample.notes else NAN,
     }

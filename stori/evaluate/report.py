@@ -283,7 +283,11 @@ def write_plots(res: dict, out: Path) -> None:
 
     cf = {e: res["control_fidelity"][e] for e in engines}
     pairs = [(a, f) for a, d in cf[engines[0]].items() if a != "bin_error" for f in d["features"]]
-    fig, axes = plt.subplots(2, (len(pairs) + 1) // 2, figsize=(16, 6))
+    cols = 6
+    rows = (len(pairs) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(18, 3 * rows), squeeze=False)
+    for ax in axes.ravel()[len(pairs):]:
+        ax.set_visible(False)
     for ax, (axis, f) in zip(axes.ravel(), pairs):
         for e in engines:
             d = cf[e][axis]

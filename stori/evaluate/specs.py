@@ -50,7 +50,7 @@ def random_spec(seed: int) -> SongSpec:
                      structure=form, time_signature=f"{num}/{den}", seed=seed)
     d = spec.to_dict()
     for s in d["sections"]:
-        s["emotion"] = _random_emotion(rng)
+        s["emotion_vector"] = _random_emotion(rng)
     return SongSpec.from_dict(d)
 
 

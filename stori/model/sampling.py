@@ -10,6 +10,8 @@ import torch
 from stori.model.grammar import Grammar, StreamPlan, StreamState
 from stori.model.transformer import Transformer
 
+SHRINK = 0.8  # the batch is compacted when this share of its rows or fewer still decode
+
 
 @dataclass(frozen=True)
 class Sampling:
@@ -49,17 +51,19 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
     cache = model.new_cache(B, context) if use_cache else None
     logits = model(seq, cache)[:, -1]
     out: list[list[int]] = [[] for _ in range(B)]
+    rows = list(range(B))  # the stream of each batch row; finished streams leave the batch
     steps = 0
     for step in range(context - P):
         room = context - P - step
-        mask = torch.from_numpy(np.stack([s.allowed(room) for s in states]))
-        bias = static
+        live = [states[i] for i in rows]
+        mask = torch.from_numpy(np.stack([s.allowed(room) for s in live]))
+        bias = static[rows]
         if chord_bias is not None:
             # Strong beats (1 and 3) pull twice as hard towards the chord.
-            pull = [grammar.chord_tones(s.chord) * w * (2.0 if s.position % 8 == 0 else 1.0)
-                    for s, w in zip(states, chord_bias)]
+            pull = [grammar.chord_tones(s.chord) * chord_bias[i] * (2.0 if s.position % 8 == 0 else 1.0)
+                    for s, i in zip(live, rows)]
             bias = bias + torch.from_numpy(np.stack(pull))
-        steer = [grammar.density_bias(s) for s in states] if sampling.steer else []
+        steer = [grammar.density_bias(s) for s in live] if sampling.steer else []
         if any(x is not None for x in steer):
             bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok),
                                                               np.float32) if x is None else x for x in steer]))
@@ -67,13 +71,20 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         scores = _filter(scores.masked_fill(~mask, -torch.inf), sampling)
         nxt = torch.multinomial(torch.softmax(scores, dim=-1), 1, generator=gen)[:, 0]
         steps += 1
-        for b, s in enumerate(states):
-            t = int(nxt[b])
+        for t, s, i in zip(nxt.tolist(), live, rows):
             if not s.done:
-                out[b].append(t)
+                out[i].append(t)
             s.advance(t)
-        if all(s.done for s in states):
+        going = [r for r, s in enumerate(live) if not s.done]
+        if not going:
             break
+        if len(going) <= SHRINK * len(rows):  # drop finished streams: most end long before the longest
+            kept = torch.tensor(going)
+            rows, nxt = [rows[r] for r in going], nxt[kept]
+            if use_cache:
+                cache.keep(kept.to(device))
+            else:
+                seq = seq[kept.to(device)]
         if use_cache:
             logits = model(nxt[:, None].to(device), cache)[:, -1]
         else:

@@ -24,13 +24,22 @@ class ModelConfig:
 
 
 class KVCache:
-    """Keys and values of every layer for a batch, filled one step at a time."""
+    """Keys and values of every layer for a batch, filled one step at a time (uninitialised: only the
+    first ``length`` positions are ever read)."""
 
     def __init__(self, cfg: ModelConfig, batch: int, length: int, device, dtype):
         shape = (cfg.n_layers, batch, cfg.n_heads, length, cfg.d_model // cfg.n_heads)
-        self.k = torch.zeros(shape, device=device, dtype=dtype)
-        self.v = torch.zeros(shape, device=device, dtype=dtype)
+        self.k = torch.empty(shape, device=device, dtype=dtype)
+        self.v = torch.empty(shape, device=device, dtype=dtype)
         self.length = 0
+
+    def keep(self, rows: torch.Tensor) -> None:
+        """Keep only the batch rows ``rows`` (copying just the filled positions)."""
+        for name in ("k", "v"):
+            old = getattr(self, name)
+            new = old.new_empty((old.shape[0], len(rows), *old.shape[2:]))
+            new[:, :, :, :self.length] = old[:, rows, :, :self.length]
+            setattr(self, name, new)
 
 
 class Block(nn.Module):

@@ -65,7 +65,9 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
     grid, used, why = _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator)
     num, den = map(int, meter.split("/"))
     ticks_per_bar = bar_ticks((num, den))
-    notes, form = drum_part(st, meter, grid, tempo, pattern_type, rng)
+    # a loop of a phrase or more turns back to its start as a section turns into the next: its last bar may fill
+    turn = turn_chance(st, pattern_type) if bars >= PHRASE_END else 0.0
+    notes, form = drum_part(st, meter, grid, tempo, pattern_type, rng, fill_end=turn)
     if humanize:
         from stori.perform.humanize import groove_drums
 
@@ -119,16 +121,28 @@ BEHAVIOUR_DENSITY = {"sparse": 0.6, "steady": 1.0, "build": 1.0, "half_time": 0.
 """How many of the style's hits per bar each planned drum behaviour asks of the model."""
 
 
-def behaved(st: DrumStyle, behaviour: str) -> DrumStyle:
-    """The style as a planned behaviour plays it: ``sparse`` drops ghosts, rolls and open hats (and
-    asks the model for fewer hits), ``half_time`` puts the backbeat on 3, ``driving`` opens the hats
-    twice as often."""
+DRIVE_MOTION, STILL_MOTION = 0.75, 0.2
+"""Motion at or above which the time-keeping line doubles its rate, at or below which it halves it."""
+
+
+def behaved(st: DrumStyle, behaviour: str, motion: float = 0.5) -> DrumStyle:
+    """The style as a planned behaviour plays it: ``sparse`` drops ghosts, rolls and open hats, keeps
+    time at half the rate (8ths become quarters), plays the backbeat as a cross-stick (a drummer's
+    quiet verse; claps stay claps) and asks the model for fewer hits; ``half_time`` puts the
+    backbeat on 3, ``driving`` opens the hats twice as often. The section's ``motion`` then sets the
+    rhythmic drive of the time-keeping line: doubled (up to 16ths) from DRIVE_MOTION, halved (down to
+    quarters) up to STILL_MOTION."""
     if behaviour == "sparse":
-        return replace(st, ghost_rate=0.0, roll_prob=0.0, open_hat_prob=0.0)
-    if behaviour == "half_time":
-        return replace(st, snare="0000000090000000")
-    if behaviour == "driving":
-        return replace(st, open_hat_prob=min(1.0, 2 * st.open_hat_prob + 0.04))
+        st = replace(st, ghost_rate=0.0, roll_prob=0.0, open_hat_prob=0.0, hat_subdivision=st.hat_subdivision // 2,
+                     snare_piece="side_stick" if st.snare_piece == "snare" else st.snare_piece)
+    elif behaviour == "half_time":
+        st = replace(st, snare="0000000090000000")
+    elif behaviour == "driving":
+        st = replace(st, open_hat_prob=min(1.0, 2 * st.open_hat_prob + 0.04))
+    if motion >= DRIVE_MOTION:
+        st = replace(st, hat_subdivision=min(16, 2 * st.hat_subdivision))
+    elif motion <= STILL_MOTION:
+        st = replace(st, hat_subdivision=max(4, st.hat_subdivision // 2))
     return st
 
 
@@ -136,23 +150,34 @@ PHRASE_END = 4
 """A drummer may turn the groove around at the end of every 4-bar phrase (where GMD is measured)."""
 
 
-def fill_plan(bars: int, pattern_type: str, fill_end: bool, st: DrumStyle, rng: random.Random) -> dict[int, str]:
+def turn_chance(st: DrumStyle, next_type: str | None) -> float:
+    """Chance the last bar of a section fills into the next one: always into a lift (a chorus,
+    pre-chorus or solo), otherwise twice the style's GMD phrase-end rate (a section change is a
+    bigger moment than a phrase end) and at most 0.8 (GMD's drummers fill at 18-32% of phrase ends)."""
+    if next_type is None:
+        return 0.0
+    if next_type in ("pre_chorus", "chorus", "solo"):
+        return 1.0
+    return min(0.8, 2 * drum_stats(st.gmd_style)["at_phrase_end"])
+
+
+def fill_plan(bars: int, pattern_type: str, fill_end: float, st: DrumStyle, rng: random.Random) -> dict[int, str]:
     """Bar (0-based) -> fill kind ("toms" or "snare"): at each 4-bar phrase end with the chance the
-    style's GMD drummers take (``stori/data/phrase_stats.json``), and always in the last bar when
-    ``fill_end`` (the turn into the next section); a fill uses toms as often as theirs do."""
+    style's GMD drummers take (``stori/data/phrase_stats.json``), and in the last bar with the chance
+    ``fill_end`` (the turn into the next section, :func:`turn_chance`); a fill uses toms as often as theirs do."""
     if pattern_type in ("intro", "outro", "break"):
         return {}
     if pattern_type == "fill":
         return {bars - 1: "toms"}
     rates = drum_stats(st.gmd_style)
     ends = [b for b in range(PHRASE_END - 1, bars, PHRASE_END) if rng.random() < rates["at_phrase_end"]]
-    if fill_end and bars - 1 not in ends:
+    if fill_end and bars - 1 not in ends and rng.random() < fill_end:
         ends.append(bars - 1)
     return {b: "toms" if rng.random() < rates["with_toms"] else "snare" for b in ends}
 
 
 def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type: str, rng: random.Random,
-              fill_end: bool = False, build: bool = False, velocity_scale: float = 1.0) -> tuple[list[Note], dict]:
+              fill_end: float = 0.0, build: bool = False, velocity_scale: float = 1.0) -> tuple[list[Note], dict]:
     """The quantized (swung) notes of a part from its kick/snare ``grid``, shaped by the style and
     the pattern type, with fills at phrase ends (:func:`fill_plan`; ``build`` turns the last one
     into a snare build), and its form for the traces."""
@@ -163,8 +188,9 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
     if velocity_scale != 1.0:
         notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
-    form = {"phrase_bars": phrase, "bars": len(grid), "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
-            "fill_chance": drum_stats(st.gmd_style)["at_phrase_end"],
+    form = {"phrase_bars": phrase, "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
+            "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
+            "fill_chance": drum_stats(st.gmd_style)["at_phrase_end"], "turn_chance": fill_end,
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}
     return notes, form
@@ -175,8 +201,9 @@ def record_form(rec: TraceRecorder, target: str, form: dict) -> None:
                [because("phrase_bars", form["phrase_bars"], "the groove is one learned phrase, repeated as drummers do",
                         0.6),
                 because("fill_chance", form.get("fill_chance"),
-                        "GMD drummers of the style fill this often at a 4-bar phrase end; "
-                        "a fill also leads into the next section", 0.4)],
+                        "GMD drummers of the style fill this often at a 4-bar phrase end", 0.4),
+                because("turn_chance", form.get("turn_chance"),
+                        "the chance the last bar fills into the next section: always into a lift", 0.3)],
                confidence=0.7, principle="a groove is established, repeated and turned around at phrase ends")
 
 
@@ -212,7 +239,7 @@ def _shape(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, rng:
 
 
 def _time_keeping(hits, s: Slot, st: DrumStyle, hat: int, open_p: float, pattern_type: str, rng) -> None:
-    on_grid = s.sub % (2 if st.hat_subdivision == 8 else 1) == 0
+    on_grid = s.sub % (16 // st.hat_subdivision) == 0
     src = s.source
     accent = int(st.hat_accents[src]) / 9.0 if src is not None else 0.5
     off_eighth = s.sub == (2 if not s.compound else 4)

@@ -33,7 +33,7 @@ class DrumStyle:
     swing: float  # % (50 straight)
     swing_unit: int  # 8 or 16: the note value whose pairs swing
     hat_piece: str  # closed_hat | ride
-    hat_subdivision: int  # 8 or 16: time-keeping hits per 4/4 bar
+    hat_subdivision: int  # 4, 8 or 16: time-keeping hits per 4/4 bar
     kick: str
     snare: str
     snare_piece: str = "snare"  # snare | clap | side_stick

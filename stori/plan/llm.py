@@ -12,20 +12,20 @@ import re
 import urllib.request
 
 from stori.errors import StoriError
-from stori.spec.song_spec import BEHAVIOURS, SECTION_TYPES, SongSpec
+from stori.spec.song_spec import BEHAVIOURS, SECTION_TYPES, WIRE_ROLES, SongSpec
 from stori.trace import TraceRecorder, because
 
-_SYSTEM = ("You plan songs for a MIDI composer. Answer with one JSON object only: an RMS v2 song spec with keys "
+_SYSTEM = ("You plan songs for a MIDI composer. Answer with one JSON object only: an RMS v2 song plan with keys "
            "rms_version ('2.0'), title, genre, tempo (40-240), key (e.g. 'A minor'), time_signature ('4/4'), "
-           "global_emotion {energy 0..1, valence -1..1, tension 0..1, intimacy 0..1, motion 0..1}, motifs [{id, "
-           "name, intervals (semitones from the anchor), rhythm (beats per note), register (MIDI), anchor_degree "
-           "1..7}], sections [{id, type ("
-           + ", ".join(SECTION_TYPES) + "), bars, emotion, chords (one chord symbol string per bar, e.g. 'Am' or 'F "
-                                        "G'), "
-           "motif_usage [{motif, bar, beat, transformations, track: 'melody'}], entry_state, exit_state, "
-           "track_behaviours "
-           + json.dumps(BEHAVIOURS) + "}], tracks [{name, role (drums, bass, harmony, melody), program, channel (10 "
-                                      "for drums)}].")
+           "global_emotion {energy 0..1, valence -1..1, tension 0..1, intimacy 0..1, motion 0..1}, motifs [{motif_id, "
+           "interval_pattern (semitones from the anchor), rhythm_pattern (note values such as 'quarter' or beats), "
+           "register ('low', 'mid', 'mid_high', 'high' or a MIDI pitch), anchor_scale_degree 1..7}], sections "
+           "[{section_id, section_type (" + ", ".join(SECTION_TYPES) + "), bars, emotion_vector, chords [{bar (from "
+           "0), chord}], motif_usage [{motif_id, beat (from the section start, 0-based), transformation}], "
+           "entry_state, exit_state, track_behaviors {track_id: {active, pattern}} with patterns per role "
+           + json.dumps({WIRE_ROLES.get(r, r): b for r, b in BEHAVIOURS.items()})
+           + "}], tracks [{track_id, name, role (drums, bass, chords, melody), instrument (a General MIDI name "
+             "such as 'acoustic_guitar_steel')}].")
 
 
 def plan_with_llm(prompt: str, tracer: TraceRecorder, timeout: float = 60.0) -> tuple[SongSpec | None, str | None]:

@@ -14,25 +14,28 @@ from stori.data.drum_kit import DRUM_KITS
 from stori.errors import StoriError, check_range
 from stori.plan.chords import chord_model, tension_of
 from stori.plan.genres import GENRES, detect_genre
+from stori.plan.instruments import ALTERNATES, Band, band_from_text, family, name_of
 from stori.plan.motifs import design_motifs, motif_usages
 from stori.plan.words import (
     arcs_from_text,
     builds,
+    chords_from_text,
     emotion_from_text,
-    instruments_from_text,
+    form_from_text,
     key_from_text,
     kit_from_text,
     length_from_text,
     meter_from_text,
+    mode_from_text,
     playing_from_text,
     song_emotion_text,
     tempo_from_text,
 )
 from stori.spec.constraints import emotion_to_constraints
 from stori.spec.emotion import AXES, EmotionVector
-from stori.spec.song_spec import SECTION_TYPES, SongSpec, parse_time_signature
+from stori.spec.song_spec import AS_GIVEN, SECTION_TYPES, SongSpec, parse_time_signature
 from stori.spec.transitions import check_transitions
-from stori.theory import is_major, normalize_key, roman_to_chord
+from stori.theory import NOTE_NAMES, is_major, normalize_key, parse_chord, roman_to_chord
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
 # How a section's emotion departs from the song's: the usual shape of a pop form.
@@ -117,35 +120,67 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
     numerals, score, others = chord_model().sample(rng, mode, length, ev.valence, ev.tension, lead_in=lead_in)
     per_bar = section_chords(numerals, bars, c.harmonic_rhythm)
     chords = [" ".join(roman_to_chord(extension(n, c.chord_extensions), key) for n in bar.split()) for bar in per_bar]
+    chords, held = suspend_dominants(chords, per_bar, ev.tension, rng)
     tension = sum(tension_of(n, mode) for n in numerals) / len(numerals)
     tracer.record("chord_progression", f"section:{sid}", {"numerals": numerals, "chords": chords},
                   [because("mode", mode, f"the {mode} table of the POP909 chord model", 0.3),
                    because("tension", ev.tension, f"{'high' if ev.tension >= 0.5 else 'low'}-tension phrases; "
                            f"this loop's functional tension {tension:.2f}", 0.3),
                    because("valence", ev.valence, "tilts toward major chords when positive, minor when negative", 0.2),
-                   *c.because("harmonic_rhythm")[:1], *c.because("chord_extensions")[:1]],
+                   *c.because("harmonic_rhythm")[:1], *c.because("chord_extensions")[:1],
+                   *([because("suspensions", held, "tense music holds a 4th over the dominant's third", 0.2)]
+                     if held else [])],
                   alternatives=others, confidence=round(min(0.95, max(0.2, 1 + score / 4)), 3),
                   principle="chords move by the habits of real pop songs; tension chooses how often they lean on the "
                             "dominant")
     return chords, numerals
 
 
-INTIMATE_DROPS = {"drums": (0.8, 0.5), "bass": (0.9, 0.5)}
+SUSPEND_FROM = 0.4
+"""Tension above which a dominant chord may be suspended (its third replaced by the 4th), with a
+chance of tension minus this."""
+
+
+def suspend_dominants(chords: list[str], per_bar: list[str], tension: float,
+                      rng: random.Random) -> tuple[list[str], int]:
+    """``chords`` (per bar, space-separated) with some dominant chords (numeral V) played sus4 or 7sus4,
+    and how many; below SUSPEND_FROM nothing is drawn, so calmer plans are unchanged."""
+    if tension <= SUSPEND_FROM:
+        return chords, 0
+    out, held = [], 0
+    for symbols, numerals in zip(chords, per_bar):
+        bar = []
+        for sym, numeral in zip(symbols.split(), numerals.split()):
+            bare = numeral.lstrip("b#")
+            if bare.startswith("V") and not bare.startswith("VI") and rng.random() < tension - SUSPEND_FROM:
+                root = sym[:2] if sym[1:2] in ("#", "b") else sym[:1]
+                sym = root + ("sus4" if sym[len(root):] in ("", "m") else "7sus4")
+                held += 1
+            bar.append(sym)
+        out.append(" ".join(bar))
+    return out, held
+
+
+INTIMATE_DROPS = {"drums": (0.7, 0.55), "bass": (0.9, 0.55)}
 """Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
 song is a voice and an instrument, the drums go first, then the bass. A part the prompt asks for
 still plays."""
+HUSHED = 0.12
+"""Energy below which a section plays without drums (arrangement size follows energy: a near-silent
+passage is keys and a voice)."""
 
 
 def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
     """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour);
     ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
-    drums = "tacet" if stype == "intro" and ev.energy < 0.3 else (
+    drums = "tacet" if stype == "intro" and ev.energy < 0.3 or ev.energy < HUSHED else (
         "sparse" if ev.energy < 0.35 else
         ("driving" if ev.energy > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
-    if genre.drum_style in ("boom_bap", "trap", "lofi") and drums == "steady":
-        drums = "half_time" if genre.drum_style == "trap" else "steady"
+    if genre.drums and drums == "steady":
+        drums = genre.drums
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
-    harmony = "sustained" if ev.energy < 0.35 else "arpeggiated" if ev.intimacy > 0.75 and ev.energy < 0.5 else (
+    harmony = "sustained" if ev.energy < 0.35 else "arpeggiated" if (
+        ev.intimacy > 0.75 and ev.energy < 0.5 or ev.motion >= 0.65 and ev.energy < 0.7) else (
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
     melody = "sparse" if stype in ("intro",
                                    "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
@@ -163,14 +198,19 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
 
 
 def arousal_tempo(genre_range: tuple[int, int], ev: EmotionVector) -> int:
-    """The genre's middle tempo, scaled by arousal: energy moves it +-25% and motion +-7.5% around
-    the neutral 0.5, so a calm song of a genre is slower than its range and an excited one faster."""
+    """The genre's middle tempo, scaled by arousal and mood: energy moves it +-25% and motion +-7.5%
+    around the neutral 0.5, valence +-8% (happy music is faster, sad slower: a tempo cue listeners
+    use for both), so a calm or sad song of a genre is slower than its range and an excited one faster."""
     mid = (genre_range[0] + genre_range[1]) / 2
-    return round(mid * (1 + 0.5 * (ev.energy - 0.5) + 0.15 * (ev.motion - 0.5)))
+    return round(mid * (1 + 0.5 * (ev.energy - 0.5) + 0.15 * (ev.motion - 0.5) + 0.08 * ev.valence))
 
 
 def _toward(ev: EmotionVector, point: dict[str, float], amount: float = 0.5) -> dict[str, float]:
     return {a: amount * (point[a] - getattr(ev, a)) for a in AXES}
+
+
+_SHORT_FIRST = ("pre_chorus", "bridge", "break", "solo", "interlude")
+"""Sections a song too short for its whole form leaves out first; then repeats, then the intro."""
 
 
 def _fit_length(form: list[tuple[str, int]], length: tuple[str, float] | None, tempo: float, beats_per_bar: int):
@@ -178,29 +218,16 @@ def _fit_length(form: list[tuple[str, int]], length: tuple[str, float] | None, t
         return form
     unit, value = length
     target = value if unit == "bars" else value * tempo / 60.0 / beats_per_bar
+    form = list(form)
+    while len(form) > 2 and 2 * len(form) > target:  # too short for every section: leave some out
+        types = [t for t, _ in form]
+        k = next((types.index(t) for t in _SHORT_FIRST if t in types), None)
+        if k is None:
+            repeats = [i for i, t in enumerate(types) if t in ("verse", "chorus") and types.count(t) > 1]
+            k = repeats[1] if len(repeats) > 1 else (0 if len(form) > 2 else None)
+        form.pop(k)
     factor = target / sum(b for _, b in form)
     return [(t, int(min(64, max(2, 2 * round(b * factor / 2))))) for t, b in form]
-
-
-BRUSH_ENERGY = 0.4
-"""A jazz song calmer than this (a ballad) is played with brushes."""
-
-
-def drum_kit(prompt: str, genre, ev: EmotionVector, tracer: TraceRecorder = NULL_RECORDER) -> str:
-    """The GS kit of the drum track: the one the prompt names, brushes for a calm jazz song, else the
-    genre's kit."""
-    named = kit_from_text(prompt)
-    if named:
-        kit, why = named[0], because("prompt", named[1], "the musician named the kit", 1.0)
-    elif genre.name == "jazz" and ev.energy < BRUSH_ENERGY:
-        kit, why = "Brush", because("energy", ev.energy, f"a jazz ballad (below {BRUSH_ENERGY}) is played with brushes",
-                                    1.0)
-    else:
-        kit, why = genre.drum_kit, because("genre", genre.name, "the genre's usual kit", 1.0)
-    tracer.record("drum_kit", "track:drums", {"kit": kit, "program": DRUM_KITS[kit]}, [why],
-                  alternatives=[k for k in DRUM_KITS if k != kit][:3], confidence=0.9 if named else 0.6,
-                  principle="a style sounds right on its own kit (an 808 for trap, brushes for a ballad)")
-    return kit
 
 
 def plan_song(prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None, key: str | None = None,
@@ -248,22 +275,30 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
 
     given_tempo = tempo if tempo is not None else tempo_from_text(prompt)
     tempo = check_range("tempo", given_tempo if given_tempo is not None else arousal_tempo(g.tempo, ev), 40, 240)
+    written = chords_from_text(prompt)
+    text_key = key_from_text(prompt)
     minor = ev.valence < -0.15 or (g.mode == "minor" and ev.valence < 0.3)
-    key = normalize_key(key) if key else (
-        key_from_text(prompt) or f"{rng.choice(['C', 'D', 'E', 'F', 'G', 'A', 'Bb'])} {'minor' if minor else 'major'}")
+    minor = {"minor": True, "major": False}.get(mode_from_text(prompt) or "", minor)
+    key = normalize_key(key) if key else (text_key or _key_of_chords(written) or
+                                          f"{rng.choice(['C', 'D', 'E', 'F', 'G', 'A', 'Bb'])} "
+                                          f"{'minor' if minor else 'major'}")
     key = normalize_key(key)
-    meter = time_signature or meter_from_text(prompt) or g.meter
+    meter = time_signature or _text_meter(prompt, tracer) or g.meter
     ts = parse_time_signature(meter)
     tracer.record("tempo_key_meter", "song", {"tempo": tempo, "key": key, "time_signature": meter},
-                  [because("genre", g.name, f"tempo range {g.tempo[0]}-{g.tempo[1]}", 0.4),
+                  [because("genre", g.name, f"tempo range {g.tempo[0]}-{g.tempo[1]}, meters {', '.join(g.meters)}",
+                           0.4),
                    because("energy", ev.energy, "higher energy, faster tempo (+-25% of the genre's middle)", 0.4),
                    because("motion", ev.motion, "more motion, faster tempo (+-7.5%)", 0.2),
+                   because("valence", ev.valence, "happier, faster tempo (+-8%)", 0.2),
                    because("valence", ev.valence, "negative valence favours minor", 0.2)]
                   + ([because("prompt", "tempo/key/meter", "stated in the text or settings",
-                              1.0)] if given_tempo or key_from_text(prompt) else []),
+                              1.0)] if given_tempo or text_key or meter_from_text(prompt) else [])
+                  + ([because("chords", " ".join(written[1]), "the written progression names the key", 0.8)]
+                     if written and not text_key else []),
                   confidence=0.6, principle="tempo carries arousal; mode carries valence")
 
-    form = parse_structure(structure) if structure else list(g.structure)
+    form = parse_structure(structure) if structure else _shaped_form(list(g.structure), prompt, tracer)
     length = None if structure else length_from_text(prompt)
     form = _fit_length(form, length, tempo, ts[0])
     if length:
@@ -273,9 +308,11 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                       principle="the form keeps its proportions when the song is made longer or shorter")
 
     arcs, build = arcs_from_text(prompt), builds(prompt)
-    playing = playing_from_text(prompt)
+    band = band_from_text(prompt)
+    playing = part_requests(prompt, g, band)
     ids = section_ids(form)
     n_chorus = sum(1 for t, _ in form if t == "chorus")
+    last_of = {t: i for i, (t, _) in enumerate(form)}
     sections, lead_in, chorus_seen = [], None, 0
     progressions: dict[str, tuple[list[str], list[str]]] = {}
     for i, ((stype, bars), sid) in enumerate(zip(form, ids)):
@@ -288,13 +325,13 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                 reasons.append(because("form", "final chorus", "the last chorus lifts energy by 0.1", 0.3))
         sev = ev.shifted(shape)
         for atype, delta, word in arcs:
-            if atype != stype:
+            if atype != stype and not (atype == f"last:{stype}" and last_of[stype] == i):
                 continue
             d = _toward(sev, delta) if "__toward__" in delta else delta
             sev = sev.shifted(d)
             reasons.append(because("arc word", word,
-                                   f"said about the {stype}: " + ", ".join(f"{a} {v:+.2f}" for a,
-                                                                           v in d.items() if abs(v) > 0.005), 0.6))
+                                   f"said about the {atype.replace('last:', 'final ')}: "
+                                   + ", ".join(f"{a} {v:+.2f}" for a, v in d.items() if abs(v) > 0.005), 0.6))
         if build and len(form) > 1:
             ramp = -0.15 + 0.3 * i / (len(form) - 1)
             sev = sev.shifted({"energy": ramp, "tension": ramp / 2})
@@ -304,16 +341,25 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
             tracer.record("chord_progression", f"section:{sid}", {"numerals": numerals, "chords": chords},
                           [because("form", stype, f"repeats the first {stype}'s progression", 1.0)], confidence=0.9,
                           principle="a section that returns brings its chords back, so the listener recognises it")
+        elif written or (g.progression and stype not in ("bridge", "break") and is_major(key) == (g.mode == "major")):
+            chords, numerals = _habit_chords(written, g, key, stype, tracer, sid)
+            progressions[stype] = (chords, numerals)
         else:
             srng = random.Random(f"{seed}:plan:{stype}")
             chords, numerals = plan_chords(key, stype, sev, bars, srng, lead_in, tracer, sid)
             progressions[stype] = (chords, numerals)
         lead_in = numerals[-1]
-        behaviours = section_behaviours(stype, sev, g, playing)
-        tracer.record("section_emotion", f"section:{sid}", {"type": stype, "bars": bars, "emotion": sev.to_dict()},
-                      reasons,
-                      confidence=0.65, principle="sections contrast by energy while sharing the key and the theme")
-        tracer.record("track_behaviours", f"section:{sid}", behaviours,
+        sections.append({"id": sid, "type": stype, "bars": bars, "emotion": sev.to_dict(), "chords": chords,
+                         "motif_usage": [], "entry_state": {}, "exit_state": {}, "_reasons": reasons})
+    _peak_last(sections, arcs, tracer)
+    for s_ in sections:
+        sev = EmotionVector.from_dict(s_["emotion"])
+        behaviours = section_behaviours(s_["type"], sev, g, playing)
+        tracer.record("section_emotion", f"section:{s_['id']}", {"type": s_["type"], "bars": s_["bars"],
+                                                                  "emotion": sev.to_dict()},
+                      s_.pop("_reasons"), confidence=0.65,
+                      principle="sections contrast by energy while sharing the key and the theme")
+        tracer.record("track_behaviours", f"section:{s_['id']}", behaviours,
                       [because("energy", sev.energy, "sets how hard drums and bass push", 0.5),
                        because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained; the most "
                                "intimate sections leave the drums (then the bass) out", 0.2)]
@@ -321,29 +367,18 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                          (b, words_) in playing.items()],
                       confidence=0.6,
                       principle="how a part plays is chosen by the section's energy and by what the musician asked")
-        sections.append({"id": sid, "type": stype, "bars": bars, "emotion": sev.to_dict(), "chords": chords,
-                         "motif_usage": [], "entry_state": {}, "exit_state": {}, "track_behaviours": behaviours})
+        s_["track_behaviours"] = behaviours
 
     motifs = design_motifs(rng, key, ev, sections, tracer)
     motif_usages(motifs, sections, ts, prompt, tracer)
     _states(sections)
-
-    named = instruments_from_text(prompt)
-    tracks = []
-    for channel, role in ((10, "drums"), (2, "bass"), (3, "harmony"), (4, "melody")):
-        name, program = named.get(role, g.instruments[role])
-        if role == "drums":
-            program = DRUM_KITS[drum_kit(prompt, g, ev, tracer)]
-        tracks.append({"name": name, "role": role, "program": program, "channel": channel, "instrument": name.lower()})
-        tracer.record("instrument", f"track:{role}", {"name": name, "program": program},
-                      [because("prompt" if role in named else "genre", name if role in named else g.name,
-                               "named by the musician" if role in named else "the genre's usual instrument", 1.0)],
-                      confidence=0.9 if role in named else 0.6, principle="each role gets one clear timbre")
+    tracks = _tracks(g, band, tracer, DRUM_KITS[drum_kit(prompt, g, ev, tracer)])
 
     spec = SongSpec.from_dict({
         "rms_version": "2.0", "title": _title(prompt), "genre": g.name, "tempo": tempo, "key": key,
         "time_signature": f"{ts[0]}/{ts[1]}", "global_emotion": ev.to_dict(), "motifs": motifs, "sections": sections,
-        "tracks": tracks, "drum_style": g.drum_style, "prompt": prompt,
+        "tracks": tracks, "drum_style": g.drum_style, "prompt": prompt, **({AS_GIVEN: True} if written else {}),
+        **({"swing": g.swing} if g.swing is not None else {}),
     })
     for t in check_transitions(spec):
         if not t.ok:
@@ -352,6 +387,143 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                           [because("transition", t.source, r, 1.0) for r in t.reasons], confidence=0.9,
                           principle="neighbouring sections must connect; the composer repairs what the plan cannot")
     return spec
+
+
+def part_requests(prompt: str, genre, band: Band | None = None) -> dict[str, tuple[str, str]]:
+    """What the prompt (and the genre) ask of each part: role -> (behaviour, the words that asked).
+    Parts the prompt leaves out ("no drums", "solo piano") and parts the genre has no player for
+    (classical music has no drum kit) are tacet in every section."""
+    band = band or band_from_text(prompt)
+    out = playing_from_text(prompt)
+    for role in ("drums", "bass", "harmony", "melody"):
+        if role not in genre.instruments and role not in band.named:
+            out[role] = ("tacet", f"{genre.name} has no {role}")
+    out.update({role: ("tacet", words) for role, words in band.silent.items() if role != "counter_melody"})
+    return out
+
+
+def _text_meter(prompt: str, tracer: TraceRecorder) -> str | None:
+    """The meter the text names, when Stori can play it (otherwise traced and left to the genre)."""
+    meter = meter_from_text(prompt)
+    if meter is None:
+        return None
+    try:
+        parse_time_signature(meter)
+    except StoriError as e:
+        tracer.record("time_signature", "song", None, [because("prompt", meter, e.allowed, 1.0)], confidence=1.0,
+                      principle="a meter Stori cannot play falls back to the genre's")
+        return None
+    return meter
+
+
+def _key_of_chords(written: tuple[str, list[str]] | None) -> str | None:
+    """The key a written progression of chord symbols names: its first chord's root and quality."""
+    if not written or written[0] != "symbols":
+        return None
+    root, pcs, _ = parse_chord(written[1][0])
+    return f"{NOTE_NAMES[root]} {'minor' if (root + 3) % 12 in pcs and (root + 4) % 12 not in pcs else 'major'}"
+
+
+def _habit_chords(written, genre, key: str, stype: str, tracer: TraceRecorder, sid: str) -> tuple[list[str], list[str]]:
+    """(per-bar chords, numerals) from the progression the prompt wrote, else the genre's habit."""
+    if written and written[0] == "symbols":
+        chords, numerals, source = list(written[1]), list(written[1]), ("prompt", "the musician wrote these chords")
+    else:
+        numerals = list(written[1]) if written else list(genre.progression)
+        chords = [roman_to_chord(n, key) for n in numerals]
+        source = ("prompt", "the musician wrote this progression") if written else (
+            "genre", f"{genre.name}'s usual progression")
+    tracer.record("chord_progression", f"section:{sid}", {"numerals": numerals, "chords": chords},
+                  [because(source[0], " ".join(numerals), source[1], 1.0)], confidence=0.95,
+                  principle="written chords are played as written; a genre's habits come before the chord model")
+    return chords, numerals
+
+
+def _shaped_form(form: list[tuple[str, int]], prompt: str, tracer: TraceRecorder) -> list[tuple[str, int]]:
+    """The genre's form without the sections the text leaves out ("no bridge") and with the sizes it
+    asks for ("a long intro" doubles it, "a short outro" halves it)."""
+    drops, sizes = form_from_text(prompt)
+    shaped = [(t, int(min(64, max(2, round(b * sizes.get(t, 1.0)))))) for t, b in form if t not in drops]
+    shaped = shaped or form
+    if drops or sizes:
+        tracer.record("form", "song", {"sections": [t for t, _ in shaped]},
+                      [because("prompt", f"no {t}", "left out", 1.0) for t in sorted(drops)]
+                      + [because("prompt", t, f"bars x{f:g}", 1.0) for t, f in sizes.items()], confidence=0.9,
+                      principle="the form words of the prompt reshape the genre's form")
+    return shaped
+
+
+def _peak_last(sections: list[dict], arcs, tracer: TraceRecorder) -> None:
+    """A section said to be the final, biggest one ("builds to a huge final chorus") ends up the
+    song's most energetic: every other section stays at least 0.05 below it."""
+    for stype in {a[0][5:] for a in arcs if a[0].startswith("last:")}:
+        mine = [s for s in sections if s["type"] == stype]
+        if not mine:
+            continue
+        top = mine[-1]["emotion"]
+        others = [s for s in sections if s is not mine[-1]]
+        top["energy"] = max(top["energy"], min(1.0, max(s["emotion"]["energy"] for s in others) + 0.05))
+        for s in others:
+            s["emotion"]["energy"] = min(s["emotion"]["energy"], top["energy"] - 0.05)
+        tracer.record("section_emotion", f"section:{mine[-1]['id']}", {"energy": top["energy"]},
+                      [because("arc word", f"final {stype}", "the final one is the peak of the song", 1.0)],
+                      confidence=0.8, principle="a song that builds to its final section peaks there")
+
+
+CHANNELS = {"drums": 10, "bass": 2, "harmony": 3, "melody": 4, "counter_melody": 5}
+
+
+BRUSH_ENERGY = 0.4
+"""A jazz song calmer than this (a ballad) is played with brushes."""
+
+
+def drum_kit(prompt: str, genre, ev: EmotionVector, tracer: TraceRecorder = NULL_RECORDER) -> str:
+    """The GS kit the drums play on: the one the prompt names, brushes for a calm jazz song, else the
+    genre's kit."""
+    named = kit_from_text(prompt)
+    if named:
+        kit, why = named[0], because("prompt", named[1], "the musician named the kit", 1.0)
+    elif genre.name == "jazz" and ev.energy < BRUSH_ENERGY:
+        kit, why = "Brush", because("energy", ev.energy, f"a jazz ballad (below {BRUSH_ENERGY}) is played with brushes",
+                                    1.0)
+    else:
+        kit, why = genre.drum_kit, because("genre", genre.name, "the genre's usual kit", 1.0)
+    tracer.record("drum_kit", "track:drums", {"kit": kit, "program": DRUM_KITS[kit]}, [why],
+                  alternatives=[k for k in DRUM_KITS if k != kit][:3], confidence=0.9 if named else 0.6,
+                  principle="a style sounds right on its own kit (an 808 for trap, brushes for a ballad)")
+    return kit
+
+
+def _tracks(g, band: Band, tracer: TraceRecorder, kit_program: int = 0) -> list[dict]:
+    """One track per role: the instrument the prompt names, else the genre's (or, when the prompt
+    refuses that instrument's family, the role's first alternate it does not refuse); the drums on
+    ``kit_program`` (:func:`drum_kit`)."""
+    tracks = []
+    for role, channel in CHANNELS.items():
+        if role in band.named:
+            name, program, words = band.named[role]
+            reason = because("prompt", words, "named by the musician", 1.0)
+        elif role in g.instruments:
+            name, program = g.instruments[role]
+            reason = because("genre", g.name, "the genre's usual instrument", 1.0)
+            if role != "drums" and family(program) in band.refused:
+                program = next(p for p in ALTERNATES[role] if family(p) not in band.refused)
+                name = name_of(program)
+                reason = because("prompt", band.refused[family(g.instruments[role][1])],
+                                 f"refuses the genre's {g.instruments[role][0]}", 1.0)
+        elif role == "drums":
+            name, program = "Drums", 0
+            reason = because("genre", g.name, f"{g.name} has no drum kit: the part is silent", 1.0)
+        else:
+            continue
+        program = kit_program if role == "drums" else max(0, program)
+        taken = {t["name"] for t in tracks}
+        name = name if name not in taken else next(f"{name} {k}" for k in range(2, 9) if f"{name} {k}" not in taken)
+        tracks.append({"name": name, "role": role, "program": program, "channel": channel, "instrument": name.lower()})
+        tracer.record("instrument", f"track:{role}", {"name": name, "program": program}, [reason],
+                      confidence=0.9 if reason["factor"] == "prompt" else 0.6,
+                      principle="each role gets one clear timbre")
+    return tracks
 
 
 def _states(sections: list[dict]) -> None:
@@ -370,4 +542,5 @@ def _title(prompt: str) -> str:
     for lead in ("a ", "an ", "the "):
         if words.lower().startswith(lead):
             words = words[len(lead):]
-    return (words[:60] or "Untitled").strip().capitalize()
+    words = (words[:60] or "Untitled").strip()
+    return words[:1].upper() + words[1:]  # the rest as written: "A major" stays A major

@@ -14,7 +14,7 @@ from pathlib import Path
 from stori.errors import StoriError
 from stori.render.audio import AUDIO_FORMATS, render_preview
 from stori.render.midi import midi_to_song, song_and_stems, stem_name
-from stori.spec.song import Song
+from stori.spec.song import Song, Track
 from stori.spec.song_spec import SongSpec
 
 BUNDLE_FILES = ("song.mid", "spec.json", "traces.json")
@@ -72,12 +72,12 @@ def read_bundle(path: str | Path) -> Song:
         raise StoriError("bundle", "traces.json is not valid JSON", "a folder written by 'stori generate'") from None
     by_name = {(t.name, t.channel): t for t in song.tracks}
     ordered = []
-    for ts in song.spec.tracks:  # restore roles from the spec
-        t = by_name.get((ts.name, ts.channel))
-        if t:
-            t.role = ts.role
-            ordered.append(t)
-    song.tracks = ordered or song.tracks
+    for ts in song.spec.tracks:  # restore roles from the spec; a part silent all song is an empty track
+        t = by_name.get((ts.name, ts.channel)) or Track(name=ts.name, role=ts.role, program=ts.program,
+                                                        channel=ts.channel)
+        t.role = ts.role
+        ordered.append(t)
+    song.tracks = ordered if any(t.notes for t in ordered) else song.tracks
     song.key, song.tempo, song.time_signature = song.spec.key, song.spec.tempo, song.spec.time_signature
     song.sections = song.spec.spans()
     return song

@@ -160,6 +160,51 @@ def humanize_midi(ws: Workspace, source: str | Path | bytes, style: str = "", am
     return before, take
 
 
+OWN_ACTIONS = ("continue", "accompany", "vary")
+MAX_OWN_FIELD_CHARS = 400
+
+
+def own_midi(ws: Workspace, source: str | Path | bytes, action: str = "continue", bars: int = 8, bar_range: str = "",
+             tracks: str = "", chords: str = "", prompt: str = "", seed: int = 0, retrieve: bool = False,
+             render: bool = True) -> tuple[Song, Take]:
+    """A musician's MIDI upload continued by ``bars`` (grounded in a real song with ``retrieve``),
+    accompanied (``chords`` or the ones heard, ``prompt`` for the band), or varied (``bar_range`` such
+    as "5-6" of ``tracks`` such as "bass,2"); returns (the song as uploaded, the new take). Their notes
+    stay as they were."""
+    from stori.own.accompany import accompany
+    from stori.own.extend import continue_song, vary_song
+    from stori.own.listen import check_chords
+
+    if action not in OWN_ACTIONS:
+        raise StoriError("action", f"{str(action)[:40]!r} is not an action", ", ".join(OWN_ACTIONS))
+    seed = inputs.seed(seed)
+    text = {name: inputs.text(value or "", name, MAX_OWN_FIELD_CHARS, allowed).strip() for name, value, allowed in (
+        ("bars", bar_range, "a bar range such as '5-6'"), ("tracks", tracks, "roles or track numbers such as 'bass,2'"),
+        ("chords", chords, "chords such as 'C G Am F'"))}
+    before = midi_to_song(source)  # within the limits of stori.render.midi_limits, one-line StoriError
+    with SLOTS:
+        if action == "continue":
+            song = continue_song(before, bars, seed=seed, retrieve=bool(retrieve))
+            what = f"Continued by {int(bars)} bars"
+        elif action == "vary":
+            song = vary_song(before, text["bars"], text["tracks"].split(","), seed=seed)
+            what = f"Bars {text['bars']} of {text['tracks']} composed anew"
+        else:
+            song = accompany(before, check_chords(text["chords"]) if text["chords"] else None,
+                             prompt=inputs.prompt(prompt), seed=seed)
+            what = "Drums, bass and harmony composed around the melody"
+        take = ws.save(song, render=render)
+    chord_list = " | ".join(song.spec.sections[-1].chords[:8])
+    take.message = (f"{what}: {song.key}, {song.tempo:g} BPM, {song.time_signature[0]}/{song.time_signature[1]}; "
+                    f"chords {chord_list}. Your notes are as you played them.")
+    if song.spec.extra.get("retrieved"):
+        from stori.own.retrieval import table_markdown
+
+        take.message += "\n\nGrounded in the real song that best continues yours:\n\n" + table_markdown(
+            song.spec.extra["retrieved"])
+    return before, take
+
+
 def humanize_styles() -> tuple[str, ...]:
     """The feels the groove model knows (Groove MIDI Dataset styles)."""
     return tuple(GMD_STYLES)

@@ -34,7 +34,18 @@ def _generate(ws, request: dict, on_step) -> dict:
                                               **request))
 
 
-JOBS = {"generate": _generate}
+def _own(ws, request: dict) -> dict:
+    import base64
+
+    from stori.service import studio
+
+    request = dict(request)
+    midi = base64.b64decode(request.pop("midi"))
+    _, take = studio.own_midi(ws, midi, **request)
+    return studio.describe(take)
+
+
+JOBS = {"generate": _generate, "own": _own}
 
 
 def run_task(ws, task_id: str) -> None:

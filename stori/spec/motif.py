@@ -24,6 +24,8 @@ class Motif:
     anchor_degree: int = 1
     allowed_transformations: tuple[str, ...] = TRANSFORMATIONS
     name: str = ""
+    duration_beats: float | None = None  # as the plan declares it; the rhythm is what sounds
+    register_name: str = ""  # the plan's name for the register (``mid_high``), when it gave one
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):

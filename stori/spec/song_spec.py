@@ -1,7 +1,8 @@
-"""SongSpec: the RMS v2 JSON plan of a song, loaded and dumped without loss.
+"""SongSpec: the plan of a song in memory, loaded from and dumped to RMS v2 (:mod:`stori.spec.rms`) without loss.
 
-Unknown keys are kept in ``extra`` and written back, so a spec edited by hand or by another tool
-survives a round trip. Every validation error names the JSON path of the field.
+``from_dict`` takes any form the roadmap defines (a whole song, one section, one motif, a refinement, the
+LLM's sections-only form) or Stori's earlier dialect; ``to_dict`` writes the roadmap's complete form. Free
+keys are kept in ``extra`` and written back. Every validation error names the field as the file spells it.
 """
 from __future__ import annotations
 
@@ -9,15 +10,23 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stori.errors import StoriError, check_range
+from stori.errors import StoriError
 from stori.safe_json import load_json
-from stori.spec.emotion import EmotionVector
-from stori.spec.motif import TRANSFORMATIONS, Motif
-from stori.spec.song import DRUM_CHANNEL, ROLES, SectionSpan, bar_ticks
-from stori.theory import normalize_key, parse_chord
+from stori.spec import rms
+from stori.spec.emotion import AXES, EmotionVector
+from stori.spec.gm import instrument_name, is_drum_kit, program_for
+from stori.spec.motif import Motif
+from stori.spec.rms import (  # noqa: F401  (MAX_SECTIONS, SECTION_TYPES: the plan's limits, read from here)
+    MAX_SECTIONS,
+    METERS,
+    NOTE_VALUES,
+    REGISTERS,
+    SECTION_TYPES,
+    wire_transformation,
+)
+from stori.spec.song import DRUM_CHANNEL, SectionSpan, bar_ticks
 
 RMS_VERSION = "2.0"
-SECTION_TYPES = ("intro", "verse", "pre_chorus", "chorus", "bridge", "break", "solo", "interlude", "outro", "other")
 BEHAVIOURS = {
     "drums": ("tacet", "sparse", "steady", "driving", "half_time", "build"),
     "bass": ("tacet", "roots", "roots_fifths", "walking", "sustained", "driving"),
@@ -25,10 +34,25 @@ BEHAVIOURS = {
     "melody": ("tacet", "lead", "motif", "sparse", "soaring"),
     "counter_melody": ("tacet", "answer", "sustained", "lead"),
 }
-MAX_SECTIONS = 32
+BEHAVIOUR_WORDS = {  # the roadmap's words for how a part plays -> Stori's behaviour of that role
+    "drums": {"full_kit": "steady", "four_on_the_floor": "driving", "halftime": "half_time", "building": "build",
+              "minimal": "sparse", "full": "driving"},
+    "bass": {"sparse": "roots", "full": "driving", "root_notes": "roots", "walking_bass": "walking",
+             "pedal": "sustained", "held": "sustained"},
+    "harmony": {"strummed": "rhythmic", "fingerpicked": "arpeggiated", "fingerpicked_arpeggios": "arpeggiated",
+                "sparse_fingerpick": "arpeggiated", "arpeggios": "arpeggiated", "pad": "sustained",
+                "comping": "rhythmic", "stabs": "rhythmic", "chords": "block", "sparse": "sustained",
+                "full": "rhythmic"},
+    "melody": {"motif_statement": "motif", "soar": "soaring", "lead_line": "lead", "full": "lead"},
+    "counter_melody": {"response": "answer", "sparse": "sustained"},
+}
+WIRE_ROLES = {"harmony": "chords"}  # Stori's role -> the roadmap's name for it, where they differ
 MAX_TOTAL_BARS = 640  # ten sections of 64 bars: the longest form a prompt can ask for
-MAX_MOTIF_NOTES = 32
-METERS = ((2, 4), (3, 4), (4, 4), (5, 4), (6, 8), (7, 8), (9, 8), (12, 8))
+
+
+AS_GIVEN = "chords_as_given"
+"""A plan whose chords are the musician's (written in the prompt, heard in their MIDI) sets this free
+key true: its chords are played as given, no cadence rewrites them."""
 
 
 def parse_time_signature(value, where: str = "time_signature") -> tuple[int, int]:
@@ -42,79 +66,76 @@ def parse_time_signature(value, where: str = "time_signature") -> tuple[int, int
     return num, den
 
 
-def _obj(data, where: str) -> dict:
-    if not isinstance(data, dict):
-        raise StoriError(where, f"expected an object, got {type(data).__name__}", "a JSON object")
-    return data
-
-
-def _motif(m, where: str, k: int, known: tuple[str, ...]) -> Motif:
-    """A motif from JSON, every field checked for its type before the Motif checks its values."""
-    _obj(m, where)
-    intervals, rhythm = m.get("intervals", []), m.get("rhythm", [])
-    if not isinstance(intervals, list) or not 1 <= len(intervals) <= MAX_MOTIF_NOTES or \
-            not all(isinstance(i, int) and not isinstance(i, bool) and -36 <= i <= 36 for i in intervals):
-        raise StoriError(f"{where}.intervals", f"{intervals!r:.60} is not a list of semitone offsets",
-                         f"1..{MAX_MOTIF_NOTES} integers -36..36")
-    if not isinstance(rhythm, list) or not all(isinstance(r, (int, float)) and not isinstance(r, bool) and 0 < r <= 16
-                                               for r in rhythm):
-        raise StoriError(f"{where}.rhythm", f"{rhythm!r:.60} is not a list of durations",
-                         "one duration in beats (0 < d <= 16) per interval")
-    transformations = m.get("allowed_transformations", TRANSFORMATIONS)
-    if not isinstance(transformations, list | tuple) or not all(isinstance(t, str) for t in transformations):
-        raise StoriError(f"{where}.allowed_transformations", "is not a list of names", ", ".join(TRANSFORMATIONS))
-    for name in ("register", "anchor_degree"):
-        if name in m and (isinstance(m[name], bool) or not isinstance(m[name], int)):
-            raise StoriError(f"{where}.{name}", f"{str(m[name])[:40]!r} is not an integer",
-                             "a MIDI pitch 24..108" if name == "register" else "a scale degree 1..7")
-    for name in ("id", "name", "emotional_role"):
-        if name in m and not isinstance(m[name], str):
-            raise StoriError(f"{where}.{name}", "is not text", "a string")
-    return Motif(id=m.get("id", f"m{k + 1}"), intervals=intervals, rhythm=rhythm, register=m.get("register", 67),
-                 emotional_role=m.get("emotional_role", "identity"), anchor_degree=m.get("anchor_degree", 1),
-                 allowed_transformations=transformations, name=m.get("name", ""),
-                 extra={x: v for x, v in m.items() if x not in known})
+def register_pitch(value, default: float) -> float:
+    """A register as a MIDI pitch: a number, or the centre of a name such as ``mid_high``."""
+    if value is None:
+        return default
+    return float(REGISTERS.get(value, value)) if not isinstance(value, bool) else default
 
 
 def _num_out(x: float):
     return int(x) if float(x).is_integer() else x
 
 
+def _beats(value) -> float:
+    return NOTE_VALUES[value] if isinstance(value, str) else float(value)
+
+
+def _note_value(beats: float):
+    return next((name for name, v in NOTE_VALUES.items() if v == beats), _num_out(beats))
+
+
+def _behaviour(obj: dict, role: str) -> str | None:
+    """Stori's behaviour for a roadmap ``track_behaviors`` entry: tacet when inactive, else the first of
+    ``pattern``, ``priority``, ``density``, ``style`` that names one (None: the role's default)."""
+    if obj.get("active") is False:
+        return "tacet"
+    for key in ("pattern", "priority", "density", "style"):
+        word = obj.get(key)
+        if word in BEHAVIOURS.get(role, ()):
+            return word
+        if word in BEHAVIOUR_WORDS.get(role, {}):
+            return BEHAVIOUR_WORDS[role][word]
+    return None
+
+
+def _state_in(st: dict, chord_key: str) -> dict:
+    """A roadmap entry/exit state in Stori's keys (``chord``, ``register``); other keys as they are."""
+    names = {chord_key: "chord", "melodic_register": "register"}
+    return {names.get(k, k): v for k, v in st.items()}
+
+
+def _state_out(st: dict, chord_key: str) -> dict:
+    names = {"chord": chord_key, "register": "melodic_register"}
+    return {names.get(k, k): v for k, v in st.items()}
+
+
 @dataclass
 class MotifUsage:
     motif: str
     bar: int = 1  # 1-based within the section
-    beat: float = 1.0  # 1-based within the bar
+    beat: float = 1.0  # 1-based within the bar, in beats of the meter
     transformations: list = field(default_factory=list)
     track: str = "melody"
     extra: dict = field(default_factory=dict)
 
-    KEYS = ("motif", "bar", "beat", "transformations", "track")
-
     @classmethod
-    def from_dict(cls, d: dict, where: str) -> MotifUsage:
-        _obj(d, where)
-        if not isinstance(d.get("motif"), str):
-            raise StoriError(f"{where}.motif", "is missing", "the id of a motif in motifs[]")
-        transformations = d.get("transformations", [])
-        if not isinstance(transformations, list) or not all(
-                isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("type"), str)
-                                       and isinstance(t.get("amount", 0), (int, float))
-                                       and not isinstance(t.get("amount"), bool)
-                                       and abs(t.get("amount", 0)) <= 8) for t in transformations):
-            raise StoriError(f"{where}.transformations",
-                             f"{str(transformations)[:60]} is not a list of transformations",
-                             'names or {"type": name, "amount": a number -8..8}')
-        if not isinstance(d.get("track", "melody"), str):
-            raise StoriError(f"{where}.track", "is not text", "a track role such as 'melody'")
-        return cls(motif=d["motif"], bar=int(check_range(f"{where}.bar", d.get("bar", 1), 1, 64)),
-                   beat=check_range(f"{where}.beat", d.get("beat", 1), 1, 12.99),
-                   transformations=list(d.get("transformations", [])), track=d.get("track", "melody"),
-                   extra={k: v for k, v in d.items() if k not in cls.KEYS})
+    def from_wire(cls, u: dict, beats_per_bar: int) -> MotifUsage:
+        where = float(u["beat"])
+        bar = int(where // beats_per_bar) + 1
+        t, params = u.get("transformation"), u.get("params") or {}
+        transformations = list(t) if isinstance(t, list) else [] if t is None else [t]
+        if isinstance(t, str) and t in rms.PARAMS and rms.PARAMS[t] in params:
+            transformations = [{"type": t, "amount": params[rms.PARAMS[t]]}]
+        extra = {k: v for k, v in u.items() if k not in ("motif_id", "beat", "transformation", "params", "track")}
+        if params and transformations and not isinstance(transformations[0], dict):
+            extra["params"] = params  # amounts Stori does not read are kept
+        return cls(motif=u["motif_id"], bar=bar, beat=_num_out(where - (bar - 1) * beats_per_bar + 1),
+                   transformations=transformations, track=u.get("track") or "melody", extra=extra)
 
-    def to_dict(self) -> dict:
-        return {"motif": self.motif, "bar": self.bar, "beat": _num_out(self.beat),
-                "transformations": self.transformations, "track": self.track, **self.extra}
+    def to_wire(self, beats_per_bar: int) -> dict:
+        return {"motif_id": self.motif, "beat": _num_out((self.bar - 1) * beats_per_bar + self.beat - 1),
+                **wire_transformation(self.transformations), "track": self.track, **self.extra}
 
 
 @dataclass
@@ -125,60 +146,74 @@ class SectionSpec:
     emotion: EmotionVector
     chords: list[str]  # one entry per bar, looped; "Am F" splits the bar evenly
     motif_usage: list[MotifUsage] = field(default_factory=list)
-    entry_state: dict = field(default_factory=dict)  # energy, register, chord
-    exit_state: dict = field(default_factory=dict)
+    entry_state: dict = field(default_factory=dict)  # energy, register, chord (the first), and the roadmap's keys
+    exit_state: dict = field(default_factory=dict)  # energy, register, chord (the last), ...
     track_behaviours: dict[str, str] = field(default_factory=dict)  # role -> behaviour
     extra: dict = field(default_factory=dict)
+    tempo: float | None = None  # a section's own tempo, key and meter: kept, played only where the song's agree
+    key: str | None = None
+    time_signature: str | None = None
+    behaviour_details: dict[str, dict] = field(default_factory=dict)  # track id -> the roadmap's behaviour object
+    unplayed_usage: list[dict] = field(default_factory=list)  # motif_usage naming motifs the plan does not define
 
-    KEYS = ("id", "type", "bars", "emotion", "chords", "motif_usage", "entry_state", "exit_state", "track_behaviours")
+    KEYS = ("section_id", "section_type", "bars", "tempo", "key", "time_signature", "emotion_vector", "chords",
+            "motif_usage", "entry_state", "exit_state", "track_behaviors")
 
     @classmethod
-    def from_dict(cls, d: dict, where: str, default_emotion: EmotionVector | None = None) -> SectionSpec:
-        _obj(d, where)
-        stype = d.get("type")
-        if stype not in SECTION_TYPES:
-            raise StoriError(f"{where}.type", f"{stype!r} is not a section type", ", ".join(SECTION_TYPES))
-        bars = d.get("bars")
-        if not isinstance(bars, int) or isinstance(bars, bool) or not 1 <= bars <= 64:
-            raise StoriError(f"{where}.bars", f"{bars!r} is not a bar count", "an integer 1..64")
-        try:
-            emotion = EmotionVector.from_dict(d.get("emotion", {}), base=default_emotion)
-        except StoriError as e:
-            raise StoriError(f"{where}.emotion.{e.field}", e.problem, e.allowed) from None
-        chords = d.get("chords", [])
-        if not isinstance(chords, list) or not chords or not all(isinstance(c, str) and c.strip() for c in chords):
-            raise StoriError(f"{where}.chords", f"{chords!r} is not a chord list",
-                             'a non-empty list of bars such as ["Am", "F C"]')
-        for i, bar in enumerate(chords):
-            for sym in bar.split():
-                try:
-                    parse_chord(sym)
-                except StoriError as e:
-                    raise StoriError(f"{where}.chords[{i}]", e.problem, e.allowed) from None
-        behaviours = _obj(d.get("track_behaviours", {}), f"{where}.track_behaviours")
-        for role, b in behaviours.items():
-            if role not in BEHAVIOURS:
-                raise StoriError(f"{where}.track_behaviours", f"unknown role {role!r}", ", ".join(BEHAVIOURS))
-            if b not in BEHAVIOURS[role]:
-                raise StoriError(f"{where}.track_behaviours.{role}", f"{b!r} is not a behaviour",
-                                 ", ".join(BEHAVIOURS[role]))
-        usage = d.get("motif_usage", [])
-        if not isinstance(usage, list):
-            raise StoriError(f"{where}.motif_usage", "is not a list", "a list of {motif, bar, beat, transformations}")
-        sid = d.get("id")
-        if not isinstance(sid, str) or not sid:
-            raise StoriError(f"{where}.id", f"{sid!r} is not an id", "a non-empty string")
-        return cls(id=sid, type=stype, bars=bars, emotion=emotion, chords=list(chords),
-                   motif_usage=[MotifUsage.from_dict(u, f"{where}.motif_usage[{k}]") for k, u in enumerate(usage)],
-                   entry_state=dict(_obj(d.get("entry_state", {}), f"{where}.entry_state")),
-                   exit_state=dict(_obj(d.get("exit_state", {}), f"{where}.exit_state")),
-                   track_behaviours=dict(behaviours), extra={k: v for k, v in d.items() if k not in cls.KEYS})
+    def from_wire(cls, d: dict, base: EmotionVector, tracks: list[TrackSpec], motif_ids: set[str],
+                  beats_per_bar: int) -> SectionSpec:
+        bars = d["bars"]
+        changes = sorted(d["chords"], key=lambda c: c["bar"])
+        per_bar = [next((c["chord"] for c in reversed(changes) if c["bar"] <= b), changes[0]["chord"])
+                   for b in range(bars)]
+        period = next(p for p in range(1, bars + 1)  # the shortest loop that fills the section whole
+                      if bars % p == 0 and all(per_bar[b] == per_bar[b % p] for b in range(bars)))
+        role_of = {t.id: t.role for t in tracks}
+        details = {tid: dict(b) for tid, b in d.get("track_behaviors", {}).items()}
+        behaviours: dict[str, str] = {}
+        for tid, obj in details.items():
+            role = role_of.get(tid)
+            found = _behaviour(obj, role) if role else None
+            if found and role not in behaviours:
+                behaviours[role] = found
+        usage, unplayed = [], []
+        for u in d.get("motif_usage", []):
+            flat = [{"motif_id": u["motif_id"], **o} for o in u["occurrences"]] if "occurrences" in u else [u]
+            for f in flat:
+                (usage.append(MotifUsage.from_wire(f, beats_per_bar)) if f["motif_id"] in motif_ids
+                 else unplayed.append(f))
+        return cls(id=d["section_id"], type=d["section_type"], bars=bars,
+                   emotion=EmotionVector.from_dict(d.get("emotion_vector", {}), base=base),
+                   chords=per_bar[:period], motif_usage=usage,
+                   entry_state=_state_in(d.get("entry_state", {}), "first_chord"),
+                   exit_state=_state_in(d.get("exit_state", {}), "last_chord"),
+                   track_behaviours=behaviours, extra={k: v for k, v in d.items() if k not in cls.KEYS},
+                   tempo=d.get("tempo"), key=d.get("key"), time_signature=d.get("time_signature"),
+                   behaviour_details=details, unplayed_usage=unplayed)
 
-    def to_dict(self) -> dict:
-        return {"id": self.id, "type": self.type, "bars": self.bars, "emotion": self.emotion.to_dict(),
-                "chords": list(self.chords), "motif_usage": [u.to_dict() for u in self.motif_usage],
-                "entry_state": dict(self.entry_state), "exit_state": dict(self.exit_state),
-                "track_behaviours": dict(self.track_behaviours), **self.extra}
+    def to_wire(self, tracks: list[TrackSpec], beats_per_bar: int) -> dict:
+        per_bar = [self.chords[b % len(self.chords)] for b in range(self.bars)]
+        out: dict = {"section_id": self.id, "section_type": self.type, "bars": self.bars}
+        for name in ("tempo", "key", "time_signature"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        behaviors = {tid: dict(obj) for tid, obj in self.behaviour_details.items()}
+        for t in tracks:
+            now = self.track_behaviours.get(t.role)
+            obj = behaviors.get(t.id)
+            if obj is None and now is None:
+                continue
+            if obj is None or _behaviour(obj, t.role) != now:
+                obj = {**(obj or {}), "active": now != "tacet"}
+                if now not in (None, "tacet"):
+                    obj["pattern"] = now
+            behaviors[t.id] = obj
+        return {**out, "emotion_vector": self.emotion.to_dict(),
+                "chords": [{"bar": b, "chord": c} for b, c in enumerate(per_bar) if b == 0 or c != per_bar[b - 1]],
+                "motif_usage": [u.to_wire(beats_per_bar) for u in self.motif_usage] + list(self.unplayed_usage),
+                "entry_state": _state_out(self.entry_state, "first_chord"),
+                "exit_state": _state_out(self.exit_state, "last_chord"),
+                "track_behaviors": behaviors, **self.extra}
 
     def behaviour(self, role: str, default: str) -> str:
         return self.track_behaviours.get(role, default)
@@ -211,26 +246,29 @@ class TrackSpec:
     channel: int = 1
     instrument: str = ""
     extra: dict = field(default_factory=dict)
+    id: str = ""  # the track's id in the plan (its role when not given)
 
-    KEYS = ("name", "role", "program", "channel", "instrument")
+    KEYS = ("track_id", "name", "role", "instrument", "program", "channel")
+
+    def __post_init__(self):
+        self.id = self.id or self.role
 
     @classmethod
-    def from_dict(cls, d: dict, where: str) -> TrackSpec:
-        _obj(d, where)
-        role = d.get("role")
-        if role not in ROLES:
-            raise StoriError(f"{where}.role", f"{role!r} is not a role", ", ".join(ROLES))
-        name = d.get("name") or role
-        channel = int(check_range(f"{where}.channel", d.get("channel", DRUM_CHANNEL if role == "drums" else 1), 1, 16))
-        if (role == "drums") != (channel == DRUM_CHANNEL):
-            raise StoriError(f"{where}.channel", f"{channel} for role {role!r}", "10 for drums and only for drums")
-        return cls(name=str(name), role=role, program=int(check_range(f"{where}.program", d.get("program", 0), 0, 127)),
-                   channel=channel, instrument=str(d.get("instrument", "")),
-                   extra={k: v for k, v in d.items() if k not in cls.KEYS})
+    def from_wire(cls, d: dict, channel: int) -> TrackSpec:
+        role = "harmony" if d["role"] == "chords" else d["role"]
+        instrument = d.get("instrument") or ""
+        program = d.get("program")
+        if program is None:
+            found = program_for(instrument) if instrument and not is_drum_kit(instrument) else None
+            program = found if found is not None else rms.DEFAULT_PROGRAMS[d["role"]]
+        instrument = instrument or ("drum_kit" if role == "drums" else instrument_name(program))
+        return cls(name=d.get("name") or d["track_id"], role=role, program=program,
+                   channel=d.get("channel") or channel, instrument=instrument,
+                   extra={k: v for k, v in d.items() if k not in cls.KEYS}, id=d["track_id"])
 
-    def to_dict(self) -> dict:
-        return {"name": self.name, "role": self.role, "program": self.program, "channel": self.channel,
-                "instrument": self.instrument, **self.extra}
+    def to_wire(self) -> dict:
+        return {"track_id": self.id, "name": self.name, "role": WIRE_ROLES.get(self.role, self.role),
+                "instrument": self.instrument, "program": self.program, "channel": self.channel, **self.extra}
 
 
 @dataclass
@@ -246,71 +284,65 @@ class SongSpec:
     tracks: list[TrackSpec]
     rms_version: str = RMS_VERSION
     extra: dict = field(default_factory=dict)
+    emotion_extra: dict = field(default_factory=dict)  # global_emotion's free keys (arc_description, ...)
+    refinement: dict | None = None  # a roadmap refinement still to apply (pipeline.generate applies it)
+    form: str = field(default="song", compare=False)  # the roadmap form it was loaded from
 
     KEYS = ("rms_version", "title", "genre", "tempo", "key", "time_signature", "global_emotion", "motifs", "sections",
-            "tracks")
-    MOTIF_KEYS = ("id", "name", "intervals", "rhythm", "register", "emotional_role", "anchor_degree",
-                  "allowed_transformations")
+            "tracks", "refinement")
 
     @classmethod
-    def from_dict(cls, d: dict) -> SongSpec:
-        _obj(d, "spec")
-        version = str(d.get("rms_version", RMS_VERSION))
-        if version.split(".")[0] != "2":
-            raise StoriError("rms_version", f"{version!r} is not supported", "2.x")
-        tempo = check_range("tempo", d.get("tempo", 100), 40, 240)
-        try:
-            key = normalize_key(d.get("key", "C major"))
-        except StoriError as e:
-            raise StoriError("key", e.problem, e.allowed) from None
-        ts = parse_time_signature(d.get("time_signature", "4/4"))
-        try:
-            emotion = EmotionVector.from_dict(d.get("global_emotion", {}))
-        except StoriError as e:
-            raise StoriError(f"global_emotion.{e.field}", e.problem, e.allowed) from None
-        raw_motifs = d.get("motifs", [])
-        if not isinstance(raw_motifs, list) or len(raw_motifs) > MAX_SECTIONS:
-            raise StoriError("motifs", "is not a list of up to 32 motifs", "a list of motif objects")
-        motifs = [_motif(m, f"motifs[{k}]", k, cls.MOTIF_KEYS) for k, m in enumerate(raw_motifs)]
-        raw_sections = d.get("sections")
-        if not isinstance(raw_sections, list) or not raw_sections:
-            raise StoriError("sections", "is missing or empty", f"a list of 1..{MAX_SECTIONS} sections")
-        if len(raw_sections) > MAX_SECTIONS:
-            raise StoriError("sections", f"{len(raw_sections)} sections", f"1..{MAX_SECTIONS} sections")
-        sections = [SectionSpec.from_dict(s, f"sections[{k}]", emotion) for k, s in enumerate(raw_sections)]
+    def from_dict(cls, data) -> SongSpec:
+        d, form = rms.validate_rms(data)
+        first = d["sections"][0]
+        ts = parse_time_signature(d.get("time_signature") or first.get("time_signature") or "4/4")
+        ge = d.get("global_emotion", {})
+        axes = {a: ge[a] for a in AXES if ge.get(a) is not None}
+        if "valence" not in axes and ge.get("primary_valence") is not None:
+            axes["valence"] = ge["primary_valence"]
+        if "energy" not in axes and ge.get("energy_range"):
+            axes["energy"] = round(sum(ge["energy_range"]) / 2, 4)
+        emotion = EmotionVector.from_dict(axes)
+        motifs = [_motif_in(m) for m in d.get("motifs", [])]
+        channels = iter(c for c in range(1, 17) if c != DRUM_CHANNEL)
+        tracks = [TrackSpec.from_wire(t, DRUM_CHANNEL if t["role"] == "drums" else next(channels, 16))
+                  for t in d["tracks"]]
+        if not tracks:
+            raise StoriError("tracks", "is empty", "a list of tracks with roles " + ", ".join(rms.TRACK_ROLES))
+        ids = {m.id for m in motifs}
+        sections = [SectionSpec.from_wire(s, emotion, tracks, ids, ts[0]) for s in d["sections"]]
         if sum(s.bars for s in sections) > MAX_TOTAL_BARS:
             raise StoriError("sections", f"{sum(s.bars for s in sections)} bars in all", f"up to {MAX_TOTAL_BARS} bars")
-        ids = [s.id for s in sections]
-        if len(set(ids)) != len(ids):
-            raise StoriError("sections", "section ids repeat", "unique ids")
-        motif_ids = {m.id for m in motifs}
-        for k, s in enumerate(sections):
-            for j, u in enumerate(s.motif_usage):
-                if u.motif not in motif_ids:
-                    raise StoriError(f"sections[{k}].motif_usage[{j}].motif", f"{u.motif!r} is not defined",
-                                     ", ".join(sorted(motif_ids)) or "no motifs defined")
-        raw_tracks = d.get("tracks", [])
-        if not isinstance(raw_tracks, list) or len(raw_tracks) > 16:
-            raise StoriError("tracks", "is not a list of up to 16 tracks",
-                             "a list of tracks with roles " + ", ".join(ROLES))
-        tracks = [TrackSpec.from_dict(t, f"tracks[{k}]") for k, t in enumerate(raw_tracks)]
-        if not tracks:
-            raise StoriError("tracks", "is missing or empty", "a list of tracks with roles " + ", ".join(ROLES))
-        return cls(title=str(d.get("title", "Untitled")), genre=str(d.get("genre", "pop")), tempo=tempo, key=key,
-                   time_signature=ts, global_emotion=emotion, motifs=motifs, sections=sections, tracks=tracks,
-                   rms_version=version, extra={k: v for k, v in d.items() if k not in cls.KEYS})
+        if len({s.id for s in sections}) != len(sections):
+            raise StoriError("sections", "section ids repeat", "unique section_id values")
+        if len({t.id for t in tracks}) != len(tracks):
+            raise StoriError("tracks", "track ids repeat", "unique track_id values")
+        if motifs and any(s.unplayed_usage for s in sections):
+            k, s = next((k, s) for k, s in enumerate(d["sections"]) if sections[k].unplayed_usage)
+            missing = sections[k].unplayed_usage[0]["motif_id"]
+            raise StoriError(f"sections[{k}].motif_usage", f"motif {missing!r} is not defined",
+                             ", ".join(sorted(ids)))
+        return cls(title=str(d.get("title") or "Untitled"), genre=str(d.get("genre") or "pop"),
+                   tempo=d.get("tempo") or first.get("tempo") or 100,
+                   key=rms.normalize_key(d.get("key") or first.get("key") or "C major"), time_signature=ts,
+                   global_emotion=emotion, motifs=motifs, sections=sections, tracks=tracks,
+                   rms_version=d.get("rms_version", RMS_VERSION),
+                   extra={k: v for k, v in d.items() if k not in cls.KEYS},
+                   emotion_extra={k: v for k, v in ge.items() if k not in AXES}, refinement=d.get("refinement"),
+                   form=form)
 
     def to_dict(self) -> dict:
-        motifs = [{"id": m.id, "name": m.name, "intervals": list(m.intervals),
-                   "rhythm": [_num_out(r) for r in m.rhythm],
-                   "register": m.register, "emotional_role": m.emotional_role, "anchor_degree": m.anchor_degree,
-                   "allowed_transformations": list(m.allowed_transformations), **m.extra} for m in self.motifs]
-        return {"rms_version": self.rms_version, "title": self.title, "genre": self.genre,
-                "tempo": _num_out(self.tempo),
-                "key": self.key, "time_signature": f"{self.time_signature[0]}/{self.time_signature[1]}",
-                "global_emotion": self.global_emotion.to_dict(), "motifs": motifs,
-                "sections": [s.to_dict() for s in self.sections], "tracks": [t.to_dict() for t in self.tracks],
-                **self.extra}
+        """The roadmap's complete form."""
+        out = {"rms_version": self.rms_version, "title": self.title, "genre": self.genre,
+               "tempo": _num_out(self.tempo), "key": self.key,
+               "time_signature": f"{self.time_signature[0]}/{self.time_signature[1]}",
+               "global_emotion": {**self.global_emotion.to_dict(), **self.emotion_extra},
+               "motifs": [_motif_out(m) for m in self.motifs],
+               "sections": [s.to_wire(self.tracks, self.time_signature[0]) for s in self.sections],
+               "tracks": [t.to_wire() for t in self.tracks]}
+        if self.refinement is not None:
+            out["refinement"] = self.refinement
+        return {**out, **self.extra}
 
     # --- files -------------------------------------------------------------------------------
     @classmethod
@@ -326,7 +358,9 @@ class SongSpec:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def copy(self) -> SongSpec:
-        return SongSpec.from_dict(json.loads(self.dumps()))
+        out = SongSpec.from_dict(json.loads(self.dumps()))
+        out.form = self.form
+        return out
 
     # --- derived ----------------------------------------------------------------------------
     @property
@@ -353,3 +387,68 @@ class SongSpec:
 
     def motif(self, motif_id: str) -> Motif:
         return next(m for m in self.motifs if m.id == motif_id)
+
+
+def _motif_in(m: dict) -> Motif:
+    known = ("motif_id", "name", "interval_pattern", "rhythm_pattern", "duration_beats", "register", "emotional_role",
+             "anchor_scale_degree", "allowed_transformations")
+    register = m.get("register")
+    return Motif(id=m["motif_id"], intervals=m["interval_pattern"], rhythm=[_beats(r) for r in m["rhythm_pattern"]],
+                 register=REGISTERS.get(register, register) if register is not None else 67,
+                 emotional_role=m.get("emotional_role") or "identity", anchor_degree=m.get("anchor_scale_degree", 1),
+                 allowed_transformations=m.get("allowed_transformations", rms.TRANSFORMATIONS),
+                 name=m.get("name") or "",
+                 duration_beats=m.get("duration_beats", sum(_beats(r) for r in m["rhythm_pattern"])),
+                 register_name=register if isinstance(register, str) else "",
+                 extra={k: v for k, v in m.items() if k not in known})
+
+
+def _motif_out(m: Motif) -> dict:
+    out = {"motif_id": m.id}
+    if m.name:
+        out["name"] = m.name
+    register = m.register_name if REGISTERS.get(m.register_name) == m.register else m.register
+    return {**out, "interval_pattern": list(m.intervals), "rhythm_pattern": [_note_value(r) for r in m.rhythm],
+            "duration_beats": _num_out(m.duration_beats),
+            "register": register, "emotional_role": m.emotional_role, "anchor_scale_degree": m.anchor_degree,
+            "allowed_transformations": list(m.allowed_transformations), **m.extra}
+
+
+def plan_coverage(spec: SongSpec) -> tuple[list[str], list[str]]:
+    """What of a loaded plan Stori plays (honoured) and what it keeps without playing (not honoured)."""
+    done, kept = [], []
+    if "primary_valence" in spec.emotion_extra or "energy_range" in spec.emotion_extra:
+        done.append(f"global_emotion: primary_valence / energy_range give valence {spec.global_emotion.valence:g}, "
+                    f"energy {spec.global_emotion.energy:g} where the five axes are not given")
+    song = {"tempo": spec.tempo, "key": spec.key, "time_signature": "{}/{}".format(*spec.time_signature)}
+    for s in spec.sections:
+        for name, value in song.items():
+            own = getattr(s, name)
+            if own is not None:
+                same = (rms.normalize_key(own) if name == "key" else own) == value
+                (done if same else kept).append(
+                    f"{s.id}.{name} {own}: " + ("the song's own" if same else f"kept in the plan; the song plays "
+                                                                                 f"{value} throughout"))
+        roles = {t.id: t.role for t in spec.tracks}
+        for tid, obj in s.behaviour_details.items():
+            role = roles.get(tid)
+            if role is None:
+                kept.append(f"{s.id}.track_behaviors.{tid}: no track with this id")
+                continue
+            got = _behaviour(obj, role)
+            words = {k: obj[k] for k in ("pattern", "priority", "density", "style") if obj.get(k) is not None}
+            if words and got is None:
+                kept.append(f"{s.id}.track_behaviors.{tid} {words}: no {role} behaviour of that name; "
+                            f"the {role} part plays as the section's emotion asks")
+            elif got is not None:
+                done.append(f"{s.id}.track_behaviors.{tid}: {role} plays '{got}'")
+            if obj.get("enter_bar"):
+                kept.append(f"{s.id}.track_behaviors.{tid}.enter_bar {obj['enter_bar']}: the {role} part plays "
+                            "from the section's first bar")
+        for u in s.unplayed_usage:
+            kept.append(f"{s.id}.motif_usage {u['motif_id']!r}: the plan defines no such motif")
+    for m in spec.motifs:
+        if m.duration_beats is not None and abs(m.duration_beats - m.duration) > 1e-6:
+            kept.append(f"motif {m.id}.duration_beats {m.duration_beats:g}: its rhythm_pattern lasts "
+                        f"{m.duration:g} beats, and that is what plays")
+    return done, kept

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stori.spec.constraints import emotion_to_constraints
-from stori.spec.song_spec import SectionSpec, SongSpec
+from stori.spec.song_spec import SectionSpec, SongSpec, register_pitch
 from stori.theory import parse_chord
 
 MAX_ENERGY_JUMP = 0.3
@@ -23,15 +23,20 @@ class Transition:
         return not self.reasons
 
 
+def _state(s: SectionSpec, declared: dict, chord: str) -> dict:
+    register = emotion_to_constraints(s.emotion, s).register_center
+    out = {"energy": s.emotion.energy, "chord": chord, **{k: v for k, v in declared.items() if v is not None}}
+    out["register"] = register_pitch(declared.get("register"), register)
+    return out
+
+
 def exit_state(s: SectionSpec) -> dict:
     """The declared exit state, with the section's own music filling what is not declared."""
-    return {"energy": s.emotion.energy, "chord": s.last_chord,
-            "register": emotion_to_constraints(s.emotion, s).register_center, **s.exit_state}
+    return _state(s, s.exit_state, s.last_chord)
 
 
 def entry_state(s: SectionSpec) -> dict:
-    return {"energy": s.emotion.energy, "chord": s.first_chord,
-            "register": emotion_to_constraints(s.emotion, s).register_center, **s.entry_state}
+    return _state(s, s.entry_state, s.first_chord)
 
 
 def chords_connect(a: str, b: str) -> bool:

@@ -27,7 +27,7 @@ from stori.safe_json import load_json
 from stori.service import studio
 from stori.service.tasks import TaskBoard
 from stori.service.workspace import PREVIEW, Take, Workspace
-from stori.spec.emotion import AXES
+from stori.spec.emotion import AXES, EmotionVector
 from stori.spec.song_spec import BEHAVIOURS, SongSpec
 from stori.ui import views
 from stori.ui.fields import UPLOAD_ALLOWED
@@ -172,13 +172,12 @@ class Callbacks:
         if section_id not in [s.id for s in spec.sections]:
             raise gr.Error(f"section: {str(section_id)[:40]!r} is not in this song; allowed: "
                            f"{', '.join(s.id for s in spec.sections)}", title="Stori")
-        data = spec.to_dict()  # the panel's values, checked as the spec checks them
-        for d in data["sections"]:
-            if d["id"] == section_id:
-                d.update(bars=bars, emotion=views.shown_emotion(d["emotion"], feel))
-                d["track_behaviours"] = {**d.get("track_behaviours", {}),
-                                         **{r: b for r, b in zip(PART_ROLES, behaviours) if b}}
-        spec = friendly(SongSpec.from_dict)(data)
+        spec = spec.copy()
+        s = spec.section(section_id)
+        s.bars = bars
+        s.emotion = EmotionVector.from_dict(views.shown_emotion(s.emotion.to_dict(), feel))
+        s.track_behaviours.update({r: b for r, b in zip(PART_ROLES, behaviours) if b})
+        spec = friendly(SongSpec.from_dict)(spec.to_dict())  # the panel's values, checked as the spec checks them
         take = friendly(studio.edit_song)(self.ws, song_id, token, spec, (section_id,))
         return self._edited(history, take, section_id)
 
@@ -252,6 +251,15 @@ class Callbacks:
         before, take = friendly(lambda: studio.humanize_midi(self.ws, uploaded(upload), style, amount))()
         return (publish(take.path("song.mid")), _audio(take), humanize_changes(before, take.song),
                 piano_roll(take.song, "after"), take.message + _note(take))
+
+    def own(self, upload, action, bars, bar_range, tracks, chords, seed, retrieve=False):
+        """Your MIDI: continue, accompany or vary an upload (:func:`stori.service.studio.own_midi`)."""
+        if not upload:
+            raise gr.Error(f"midi: no file uploaded; allowed: {UPLOAD_ALLOWED}", title="Stori")
+        before, take = friendly(lambda: studio.own_midi(self.ws, uploaded(upload), action, bars, bar_range, tracks,
+                                                        chords, seed=seed, retrieve=bool(retrieve)))()
+        return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "yours"), piano_roll(take.song),
+                take.message + _note(take))
 
     # --- JSON endpoints (api_name generate / refine) ------------------------------------------------
     def api_generate(self, prompt: str = "", emotion: str = "", tempo: float = 0, key: str = "", structure: str = "",

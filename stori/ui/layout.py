@@ -213,6 +213,34 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                     h_changes = gr.Plot(label="What changed: timing (ms) and velocity of each note")
                     h_after = gr.Plot(label="After")
 
+            with gr.Tab("Your MIDI", id="own"):
+                with gr.Row():
+                    with gr.Column():
+                        o_upload = gr.File(label=f"Your MIDI file (.mid, up to {MAX_MIDI_BYTES // 1_000_000} MB)",
+                                           file_types=[".mid", ".midi"], type="filepath", elem_id="own-upload")
+                        o_action = fields.Radio(list(studio.OWN_ACTIONS), value="continue", label="What to do",
+                                                elem_id="own-action", rule=fields.one_of("action", studio.OWN_ACTIONS))
+                        o_bars = fields.Slider(1, 64, value=8, step=1, label="Continue: new bars",
+                                               rule=fields.in_range("bars", 1, 64, integer=True))
+                        o_retrieve = gr.Checkbox(False, label="Continue: ground it in the real song that best "
+                                                 "continues yours (POP909)")
+                        with gr.Row():
+                            o_range = gr.Textbox(label="Vary: bars", placeholder="5-6", max_length=20)
+                            o_tracks = gr.Textbox(label="Vary: tracks (roles or numbers)", placeholder="bass,2",
+                                                  max_length=100)
+                        o_chords = gr.Textbox(label="Accompany: chords (empty = heard in the melody)",
+                                              placeholder="C | G | Am | F", max_length=studio.MAX_OWN_FIELD_CHARS)
+                        o_seed = fields.Number(value=0, precision=0, minimum=0, label="Seed", rule=fields.seed)
+                        o_btn = gr.Button("Go", variant="primary", elem_id="own-go")
+                    with gr.Column():
+                        o_audio = gr.Audio(label="Preview", type="filepath", interactive=False, elem_id="own-preview",
+                                           buttons=["download", *share_buttons()])
+                        o_file = gr.File(label="song.mid", interactive=False, elem_id="own-file")
+                        o_info = gr.Markdown(elem_id="own-info")
+                with gr.Row():
+                    o_before = gr.Plot(label="Yours")
+                    o_after = gr.Plot(label="With Stori")
+
         views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads, parts]
         compose_out = [song_id, song_token, spec_state, *views_out, chatbot, *feel]
         compose_in = [prompt, feel_from_words, *feel, tempo, key, meter, structure, engine, seed]
@@ -253,6 +281,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
         h_btn.click(lambda: (None,) * len(h_out), None, h_out, api_name="humanize_clear", api_visibility="private",
                     queue=False).then(  # an error leaves no earlier result on the page
             cb.humanize, [h_upload, h_style, h_amount], h_out, api_name="humanize")
+        o_btn.click(cb.own, [o_upload, o_action, o_bars, o_range, o_tracks, o_chords, o_seed, o_retrieve],
+                    [o_file, o_audio, o_before, o_after, o_info], api_name="own_midi")
         gr.api(cb.api_generate, api_name="generate")
         gr.api(cb.api_refine, api_name="refine")
     return demo

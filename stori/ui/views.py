@@ -41,17 +41,19 @@ def spec_from_rows(spec: SongSpec, rows: list[list]) -> SongSpec:
     """``spec`` with its sections replaced by the table's rows (motifs and behaviours kept by id)."""
     if not rows:
         raise StoriError("sections", "the table is empty", "at least one section row")
-    old = {s.id: s.to_dict() for s in spec.sections}
+    old = {s["section_id"]: s for s in spec.to_dict()["sections"]}
     sections = []
     for k, row in enumerate(rows):
         where = f"sections[{k}]"
-        sid = _cell(row, 0, f"{where}.id")
+        sid = _cell(row, 0, f"{where}.section_id")
         bars = _cell(row, 2, f"{where}.bars", number=True)
         d = dict(old.get(sid, {}))
-        d.update(id=sid, type=_cell(row, 1, f"{where}.type"), bars=int(bars) if bars.is_integer() else bars,
+        d.update(section_id=sid, section_type=_cell(row, 1, f"{where}.section_type"),
+                 bars=int(bars) if bars.is_integer() else bars,
                  chords=[c.strip() for c in _cell(row, 3, f"{where}.chords").split("|") if c.strip()],
-                 emotion=shown_emotion(d.get("emotion", {}), [_cell(row, 4 + j, f"{where}.emotion.{a}", number=True)
-                                                              for j, a in enumerate(AXES)]))
+                 emotion_vector=shown_emotion(d.get("emotion_vector", {}),
+                                              [_cell(row, 4 + j, f"{where}.emotion_vector.{a}", number=True)
+                                               for j, a in enumerate(AXES)]))
         if sid not in old:  # a new section: no states or motif places carried from elsewhere
             d.pop("entry_state", None), d.pop("exit_state", None)
         sections.append(d)

@@ -1,0 +1,104 @@
+"""Cadences: the notes establish the planned tonic, so the key you hear is the key that was planned.
+
+Before a section is played, the last bar of every chorus, of every calm section (tension below
+CALM_RESOLVES) and of the song's last section becomes the tonic chord (choruses and calm music resolve
+home; tenser verses, pre-choruses and bridges keep their half cadences into what follows). After it is
+played, every section that ends on the tonic chord ends at home: the bass plays the tonic through its
+last bar and the melody's last note moves to the nearest tone of the tonic chord (the tonic itself on
+a tie).
+"""
+from __future__ import annotations
+
+from stori.spec.song import Song
+from stori.spec.song_spec import AS_GIVEN, SongSpec
+from stori.theory import NOTE_NAMES, is_major, parse_chord, parse_key
+from stori.trace import TraceRecorder, because
+
+RESOLVING = ("chorus",)
+"""Section types whose last bar is the tonic chord (besides the song's last section)."""
+CALM_RESOLVES = 0.35
+"""Tension below which any section comes home at its end (a calm verse resolves; a tense one stays open)."""
+
+
+def tonic_chord(key: str) -> str:
+    """The tonic triad of a key: ``D`` for D major or mixolydian, ``Dm`` for D minor or dorian."""
+    tonic, _ = parse_key(key)
+    return NOTE_NAMES[tonic] + ("" if is_major(key) else "m")
+
+
+def _is_tonic(symbol: str, key: str) -> bool:
+    root, pcs, bass = parse_chord(symbol)
+    tonic, _ = parse_key(key)
+    third = (tonic + (4 if is_major(key) else 3)) % 12
+    return root == tonic and third in pcs and bass == tonic
+
+
+def with_cadences(spec: SongSpec, sections: set[str], tracer: TraceRecorder) -> SongSpec:
+    """``spec`` (a copy when anything changes) with the last bar of each resolving section among
+    ``sections`` on the tonic chord; each change is traced. A plan with :data:`AS_GIVEN` is left as it is."""
+    if spec.extra.get(AS_GIVEN):
+        return spec
+    last = spec.sections[-1].id
+    todo = [s for s in spec.sections if s.id in sections
+            and (s.type in RESOLVING or s.id == last or s.emotion.tension < CALM_RESOLVES)
+            and not _is_tonic(s.last_chord, spec.key)]
+    if not todo:
+        return spec
+    out, home = spec.copy(), tonic_chord(spec.key)
+    for s in (out.section(t.id) for t in todo):
+        before = s.chords[(s.bars - 1) % len(s.chords)]
+        s.chords = [s.chords[b % len(s.chords)] for b in range(s.bars - 1)] + [home]
+        if "chord" in s.exit_state:
+            s.exit_state["chord"] = home
+        tracer.record("cadence", f"section:{s.id}", {"last_bar": home, "was": before},
+                      [because("key", spec.key, f"the last bar of the {'song' if s.id == last else s.type} comes "
+                               f"home to {home}", 1.0)],
+                      alternatives=[before], confidence=0.8,
+                      principle="a cadence on the tonic tells the ear which note is home, so the key heard is "
+                                "the key planned")
+    return out
+
+
+def end_at_home(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
+    """In the last bar of each of ``sections`` that ends on the tonic chord (every chorus and the song's
+    end, after :func:`with_cadences`): every bass note on the tonic (nearest octave), and the melody's
+    last note, when it starts in the section's last two bars, on the nearest tone of the tonic chord
+    (the tonic itself on a tie)."""
+    spec = song.spec
+    tonic, _ = parse_key(spec.key)
+    chord = {tonic, (tonic + (4 if is_major(spec.key) else 3)) % 12, (tonic + 7) % 12}
+    tracks = {t.role: t for t in song.tracks}
+    for s in spec.sections:
+        if s.id not in sections or not _is_tonic(s.last_chord, spec.key):
+            continue
+        span = song.section(s.id)
+        start = span.end - song.ticks_per_bar
+        moved = {}
+        if "bass" in tracks:
+            t = tracks["bass"]
+            ending = [n for n in t.notes if start <= n.start < span.end]
+            moved["bass"] = sum(1 for n in ending if n.pitch % 12 != tonic)
+            t.notes = sorted([n for n in t.notes if not start <= n.start < span.end]
+                             + [_nearest(n, {tonic}) for n in ending], key=lambda n: (n.start, n.pitch))
+        if "melody" in tracks:
+            t = tracks["melody"]
+            inside = [n for n in t.notes if span.start <= n.start < span.end]
+            last = max(inside, key=lambda n: (n.start, n.pitch), default=None)
+            if last is not None and last.start >= start - song.ticks_per_bar:
+                moved["melody"] = int(last.pitch % 12 not in chord)
+                t.notes = sorted([n for n in t.notes if n is not last] + [_nearest(last, chord, prefer=tonic)],
+                                 key=lambda n: (n.start, n.pitch))
+        if tracer.enabled and any(moved.values()):
+            tracer.record("cadence", f"section:{s.id}", {"notes_moved": moved},
+                          [because("key", spec.key, f"the {s.type} ends on the tonic in the bass and a tonic-chord "
+                                   "tone in the melody", 1.0)],
+                          confidence=0.8, principle="a phrase that ends at home names the key")
+
+
+def _nearest(note, pcs: set[int], prefer: int | None = None):
+    """``note`` moved to the nearest pitch whose class is in ``pcs`` (``prefer`` wins a tie)."""
+    from dataclasses import replace
+
+    best = min((p for p in range(note.pitch - 6, note.pitch + 7) if p % 12 in pcs),
+               key=lambda p: (abs(p - note.pitch), p % 12 != prefer))
+    return replace(note, pitch=best)

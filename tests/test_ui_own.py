@@ -1,0 +1,80 @@
+"""Your MIDI through the running studio: REST (base64 in, a task, the new song's files out, bad files
+refused in one line) and the tab in real headless Chromium (upload, continue, hear, download)."""
+from __future__ import annotations
+
+import base64
+import re
+import time
+
+import httpx
+import pytest
+
+from stori.render.midi import midi_bytes, midi_to_song
+from tests.own_band import BAR, band
+from tests.test_ui_browser import ARGS, CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def http(studio):
+    with httpx.Client(base_url=studio.url, timeout=60) as client:
+        yield client
+
+
+def _finished(http, task: dict) -> dict:
+    url = task["status_url"]
+    for _ in range(1200):
+        task = http.get(url).json()
+        if task["status"] in ("done", "error"):
+            return task
+        time.sleep(0.3)
+    raise AssertionError(task)
+
+
+def test_rest_varies_a_file_and_refuses_bad_ones_in_one_line(http):
+    mine = band(4)
+    body = {"midi": base64.b64encode(midi_bytes(mine)).decode(), "bar_range": "2-3", "tracks": "bass", "seed": 1}
+    task = _finished(http, http.post("/api/v1/own/vary", json=body).json())
+    assert task["status"] == "done", task
+    got = http.get(task["result"]["files"]["song.mid"])
+    assert got.status_code == 200
+    varied = midi_to_song(got.content)
+    assert [t.notes for t in varied.tracks if t.name != "Bass"] == [t.notes for t in mine.tracks if t.name != "Bass"]
+    for sent, action, words in ((dict(body, midi="not base64!"), "vary", "midi: is missing or not base64"),
+                                (dict(body, midi=base64.b64encode(b"hello").decode()), "vary", "midi: not a Standard"),
+                                (dict(body, bars=0), "continue", "bars: '0' is not a bar count"),
+                                (body, "remix", "action: 'remix' is not an action")):
+        refused = http.post(f"/api/v1/own/{action}", json=sent)
+        assert refused.status_code == 422 and refused.json()["detail"].startswith(words), refused.text
+    bad = _finished(http, http.post("/api/v1/own/vary", json=dict(body, tracks="tuba")).json())
+    assert bad["status"] == "error" and bad["error"].startswith("tracks: 'tuba' is not a track of the file")
+
+
+@pytest.mark.skipif(not CHROMIUM.is_file(), reason="Debian chromium is not installed (apt-get install -y chromium)")
+def test_upload_continue_hear_and_download(studio_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    mine = band(4)
+    upload = tmp_path / "mine.mid"
+    upload.write_bytes(midi_bytes(mine))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(studio_url + "/")
+            page.get_by_role("tab", name="Your MIDI").click()
+            page.locator("#own-upload input[type=file]").set_input_files(str(upload))
+            expect(page.locator("#own-upload")).to_contain_text("mine.mid", timeout=30_000)
+            page.locator("#own-go").click()
+            expect(page.locator("#own-info")).to_contain_text("Continued by 8 bars", timeout=240_000)
+            # the waveform player holds the fetched preview as a blob once the audio has arrived
+            player = page.locator("#own-preview").get_by_test_id("waveform-Preview").locator("audio")
+            expect(player).to_have_attribute("src", re.compile(r"^(blob:|http).+"), timeout=60_000)
+            with page.expect_download(timeout=30_000) as download:
+                page.locator("#own-file a").first.click()
+            got = tmp_path / "got.mid"
+            download.value.save_as(got)
+        finally:
+            browser.close()
+    song = midi_to_song(got)
+    assert [[n for n in t.notes if n.start < 4 * BAR] for t in song.tracks] == [t.notes for t in mine.tracks]
+    assert song.end_tick > 11 * BAR
