@@ -34,13 +34,14 @@ def _generate(ws, request: dict, on_step) -> dict:
                                               **request))
 
 
-def _own(ws, request: dict) -> dict:
+def _own(ws, request: dict, on_step) -> dict:
     import base64
 
     from stori.service import studio
 
     request = dict(request)
     midi = base64.b64decode(request.pop("midi"))
+    on_step(0.1, f"{request.get('action', 'continue')}: hearing your MIDI and composing")
     _, take = studio.own_midi(ws, midi, **request)
     return studio.describe(take)
 
