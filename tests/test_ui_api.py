@@ -62,7 +62,8 @@ def test_refine_endpoint(client):
     assert why["version"] == 2 and why["message"].strip() and why["changed_sections"] == []
     back = client.predict(song_id=song["song_id"], message="undo", token=token, api_name="/refine")
     assert back["version"] == 3 and back["changed_sections"] == ["bridge"]
-    for sid, tok in (("../../etc", token), (song["song_id"], ""), (song["song_id"], token[:-1] + ("y" if token.endswith("x") else "x"))):
+    wrong = token[:-1] + ("y" if token.endswith("x") else "x")  # differs from the token in its last character
+    for sid, tok in (("../../etc", token), (song["song_id"], ""), (song["song_id"], wrong)):
         with pytest.raises(AppError, match="token: no song with this id and token"):
             client.predict(song_id=sid, message="undo", token=tok, api_name="/refine")
 
