@@ -21,7 +21,7 @@ Notes are assigned to the bar of their onset; notes starting outside ``[0, n_bar
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from stori.spec.song import PPQ, Note
@@ -54,7 +54,9 @@ def chord_tones(chords: Sequence[tuple[int, str]]) -> ChordTimeline:
     return ChordTimeline(chords, lambda symbol: frozenset(parse_chord(symbol)[1]))
 
 
-def _mean(values: Sequence[float]) -> float:
+def mean_or_nan(values: Iterable[float]) -> float:
+    """The mean, or NaN over no values."""
+    values = list(values)
     return sum(values) / len(values) if values else NAN
 
 
@@ -98,11 +100,11 @@ def _measure(notes: Sequence[Note], density: float, bar_ticks: int, ticks_per_be
     return Attributes(
         note_density=float(density),
         polyphony=_ratio(len(notes), len(onsets)),
-        mean_velocity=_mean([n.velocity for n in notes]),
-        mean_pitch=_mean(pitches),
+        mean_velocity=mean_or_nan([n.velocity for n in notes]),
+        mean_pitch=mean_or_nan(pitches),
         pitch_range=float(max(pitches) - min(pitches)) if pitches else NAN,
         syncopation=_ratio(synco, len(onsets)),
-        mean_duration=_mean([(n.end - n.start) / ticks_per_beat for n in notes]),
+        mean_duration=mean_or_nan([(n.end - n.start) / ticks_per_beat for n in notes]),
         chord_tone_ratio=_ratio(tones, total),
         strong_chord_tone_ratio=_ratio(strong_tones, strong_total),
     )

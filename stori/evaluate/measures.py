@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from stori.data.attributes import NAN, section_attributes
+from stori.data.attributes import NAN, mean_or_nan, section_attributes
 from stori.data.samples import SectionSample
 from stori.spec.song import PPQ, Note, bar_ticks
 from stori.theory import parse_chord, parse_key, scale_pitch_classes
@@ -29,11 +29,6 @@ def estimated_key(notes: Sequence[Note]) -> tuple[int, str] | None:
             if r > best_r:
                 best, best_r = (tonic, mode), r
     return best
-
-
-def _mean_or_nan(values) -> float:
-    values = list(values)
-    return float(np.mean(values)) if values else NAN
 
 
 def _chords(sample: SectionSample) -> list[tuple[int, tuple[int, ...]]]:
@@ -109,10 +104,10 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
         "register_spread": float(np.std([n.pitch for n in pitched])) if pitched else NAN,
         "solo_focus": len(melody) / len(pitched) if pitched else NAN,
         "rising": _rising(melody),
-        "major_chords": _mean_or_nan((root + 4) % 12 in pcs for root, pcs in chords),
-        "suspensions": _mean_or_nan((root + 3) % 12 not in pcs and (root + 4) % 12 not in pcs
+        "major_chords": mean_or_nan((root + 4) % 12 in pcs for root, pcs in chords),
+        "suspensions": mean_or_nan((root + 3) % 12 not in pcs and (root + 4) % 12 not in pcs
                                     or (root + 2) % 12 in pcs or (root + 5) % 12 in pcs for root, pcs in chords),
-        "chromatic": _mean_or_nan(n.pitch % 12 not in scale for n in pitched),
+        "chromatic": mean_or_nan(n.pitch % 12 not in scale for n in pitched),
         "unresolved": float(chords[-1][0] != tonic) if chords else NAN,
         "arpeggiation": _single_onsets(sample.notes.get("harmony", [])),
         "drum_activity": len(drums) / n_bars if "drums" in sample.notes else NAN,

@@ -15,17 +15,13 @@ from __future__ import annotations
 
 import math
 
+from stori.data.attributes import mean_or_nan
 from stori.own.listen import infer_key, pitch_profile
 from stori.spec.song import Note
 from stori.theory import scale_pitch_classes
 
 SIDE_BARS = 2
 KEY_BARS = 4
-
-
-def _mean(values) -> float:
-    values = list(values)
-    return sum(values) / len(values) if values else math.nan
 
 
 def seam_measures(melody: list[Note], pitched: list[Note], cut: int, ticks_per_bar: int, key: str) -> dict[str, float]:
@@ -42,7 +38,7 @@ def seam_measures(melody: list[Note], pitched: list[Note], cut: int, ticks_per_b
     scale = set(scale_pitch_classes(key))
     return {
         "interval": abs(first.pitch - last.pitch) if first and last else math.nan,
-        "register_shift": abs(_mean(n.pitch for n in mel_after) - _mean(n.pitch for n in mel_before)),
+        "register_shift": abs(mean_or_nan(n.pitch for n in mel_after) - mean_or_nan(n.pitch for n in mel_before)),
         "density_change": abs(on_after - on_before) / on_before if on_before else math.nan,
         "in_key": sum(profile[p] for p in scale) / sum(profile) if sum(profile) else math.nan,
         "same_key": float(infer_key(after) == key) if after else math.nan,
