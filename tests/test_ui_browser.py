@@ -21,20 +21,27 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.is_file() or shutil.which(str(CHROM
                                 reason="Debian chromium is not installed (apt-get install -y chromium)")
 
 
+def _seed_prompt_on_baseline(browser, studio_url):
+    """A desktop page of the studio with the seed prompt typed and the baseline engine chosen (the
+    settings closed again, so screenshots show the results)."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(studio_url + "/")
+    page.locator("#prompt textarea").fill(PROMPT)
+    settings = page.get_by_text("Key, tempo, meter, form, engine")
+    settings.click()
+    page.locator("#engine input").click()
+    page.get_by_role("option", name="baseline", exact=True).click()
+    settings.click()
+    return page
+
+
 def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(studio_url + "/")
-            page.locator("#prompt textarea").fill(PROMPT)
-            settings = page.get_by_text("Key, tempo, meter, form, engine")
-            settings.click()
-            page.locator("#engine input").click()
-            page.get_by_role("option", name="baseline", exact=True).click()
-            settings.click()  # closed again, so the screenshot shows the results
+            page = _seed_prompt_on_baseline(browser, studio_url)
             page.locator("#prompt textarea").press("Enter")  # Enter in the prompt generates, as the button does
 
             roll = page.locator("#piano-roll .js-plotly-plot")
@@ -91,14 +98,7 @@ def test_section_editing_in_the_browser(studio_url):  # noqa: F811
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(studio_url + "/")
-            page.locator("#prompt textarea").fill(PROMPT)
-            settings = page.get_by_text("Key, tempo, meter, form, engine")
-            settings.click()
-            page.locator("#engine input").click()
-            page.get_by_role("option", name="baseline", exact=True).click()
-            settings.click()
+            page = _seed_prompt_on_baseline(browser, studio_url)
             page.locator("#generate").click()
             expect(page.locator("#chat")).to_contain_text("Your song is ready", timeout=180_000)
 
