@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.data.drum_kit import DRUM_KITS, KIT, PIECE_OF, SNARES, kit
+from stori.data.drum_kit import DRUM_KITS, GHOST_BELOW, KIT, PIECE_OF, SNARES, kit
 from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
 from stori.perform.drum_patterns import (
@@ -161,17 +161,26 @@ def turn_chance(st: DrumStyle, next_type: str | None) -> float:
     return min(0.8, 2 * drum_stats(st.gmd_style)["at_phrase_end"])
 
 
+MID_SECTION_FILLS = 0.5
+"""A section that turns into the next one (``fill_end``) fills at its inner phrase ends this share as
+often as GMD's drummers fill at every phrase end of a free groove: in a song the section's end
+carries the turnaround."""
+
+
 def fill_plan(bars: int, pattern_type: str, fill_end: float, st: DrumStyle, rng: random.Random) -> dict[int, str]:
     """Bar (0-based) -> fill kind ("toms" or "snare"): at each 4-bar phrase end with the chance the
-    style's GMD drummers take (``stori/data/phrase_stats.json``), and in the last bar with the chance
-    ``fill_end`` (the turn into the next section, :func:`turn_chance`); a fill uses toms as often as theirs do."""
+    style's GMD drummers take (``stori/data/phrase_stats.json``; :data:`MID_SECTION_FILLS` of it inside
+    a section that turns), and in the last bar with the chance ``fill_end`` (the turn into the next
+    section, :func:`turn_chance`) when given; a fill uses toms as often as theirs do."""
     if pattern_type in ("intro", "outro", "break"):
         return {}
     if pattern_type == "fill":
         return {bars - 1: "toms"}
     rates = drum_stats(st.gmd_style)
-    ends = [b for b in range(PHRASE_END - 1, bars, PHRASE_END) if rng.random() < rates["at_phrase_end"]]
-    if fill_end and bars - 1 not in ends and rng.random() < fill_end:
+    inside = rates["at_phrase_end"] * (MID_SECTION_FILLS if fill_end else 1.0)
+    ends = [b for b in range(PHRASE_END - 1, bars - 1, PHRASE_END) if rng.random() < inside]
+    last = fill_end or (rates["at_phrase_end"] if bars % PHRASE_END == 0 else 0.0)
+    if rng.random() < last:
         ends.append(bars - 1)
     return {b: "toms" if rng.random() < rates["with_toms"] else "snare" for b in ends}
 
@@ -185,8 +194,10 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
     fills = fill_plan(len(grid), pattern_type, fill_end, st, rng)
     rolls = _shape(grid, st, slots, pattern_type, rng, tempo, fills, build)
     notes = _to_notes(grid, rolls, slots, st, bar_ticks(tuple(map(int, meter.split("/")))))
-    if velocity_scale != 1.0:
-        notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
+    if velocity_scale != 1.0:  # louder or softer, each hit on its side of the ghost line
+        notes = [Note(n.pitch, n.start, n.end, min(GHOST_BELOW - 1, max(1, round(n.velocity * velocity_scale)))
+                      if n.velocity < GHOST_BELOW else max(GHOST_BELOW, min(127, round(n.velocity * velocity_scale))))
+                 for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
     form = {"phrase_bars": phrase, "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
             "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
@@ -224,12 +235,12 @@ def _shape(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, rng:
                 hits.setdefault(KICK, st.velocity[2])
             if src is not None and st.snare[src] == "9" and not (pattern_type == "intro" and b == 0 and bars > 1):
                 hits[SNARE] = max(hits.get(SNARE, 0), st.velocity[2])
-            if SNARE in hits and hits[SNARE] >= 50:
+            if SNARE in hits and hits[SNARE] >= GHOST_BELOW:
                 hits[snare_note] = hits.pop(SNARE)
             near_backbeat = any(st.snare[(src + d) % 16] == "9" for d in (-2, -1, 1, 2)) if src is not None else False
             if (not hits.keys() & SNARES and pattern_type not in ("intro", "break")
                     and rng.random() < st.ghost_rate * (0.6 if near_backbeat else 0.2)):
-                hits[SNARE] = st.velocity[0] + rng.randint(-6, 6)
+                hits[SNARE] = min(GHOST_BELOW - 1, st.velocity[0] + rng.randint(-6, 6))
             _time_keeping(hits, s, st, hat, open_p, pattern_type, rng)
         rolls.append([] if pattern_type in ("intro", "break") else _rolls(bar, slots, st, rng, tempo))
         if pattern_type == "chorus" and b % 8 == 0 or pattern_type in ("fill", "outro") and b == 0 and bars > 1:
@@ -375,7 +386,7 @@ def _feel(notes: list[Note], st: DrumStyle, tempo: float, rng: random.Random) ->
     out = []
     for n in notes:
         piece = PIECE_OF.get(n.pitch, "")
-        ghost = piece == st.snare_piece and n.velocity < 50
+        ghost = piece == st.snare_piece and n.velocity < GHOST_BELOW
         lean = 0.0 if ghost else st.feel_ms.get(piece, 0.0)  # ghosts follow the groove
         ms = lean + (rng.gauss(0, st.feel_jitter_ms) if st.feel_jitter_ms else 0.0)
         shift = int(round(ms * ticks_per_ms))
