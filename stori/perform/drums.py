@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.data.drum_kit import DRUM_KITS, GHOST_BELOW, KIT, PIECE_OF, SNARES, kit
+from stori.data.drum_kit import DRUM_KITS, GHOST_BELOW, KICKS, KIT, PIECE_OF, SNARES, kit
 from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
 from stori.perform.drum_patterns import (
@@ -161,26 +161,17 @@ def turn_chance(st: DrumStyle, next_type: str | None) -> float:
     return min(0.8, 2 * drum_stats(st.gmd_style)["at_phrase_end"])
 
 
-MID_SECTION_FILLS = 0.5
-"""A section that turns into the next one (``fill_end``) fills at its inner phrase ends this share as
-often as GMD's drummers fill at every phrase end of a free groove: in a song the section's end
-carries the turnaround."""
-
-
 def fill_plan(bars: int, pattern_type: str, fill_end: float, st: DrumStyle, rng: random.Random) -> dict[int, str]:
     """Bar (0-based) -> fill kind ("toms" or "snare"): at each 4-bar phrase end with the chance the
-    style's GMD drummers take (``stori/data/phrase_stats.json``; :data:`MID_SECTION_FILLS` of it inside
-    a section that turns), and in the last bar with the chance ``fill_end`` (the turn into the next
-    section, :func:`turn_chance`) when given; a fill uses toms as often as theirs do."""
+    style's GMD drummers take (``stori/data/phrase_stats.json``), and in the last bar with the chance
+    ``fill_end`` (the turn into the next section, :func:`turn_chance`); a fill uses toms as often as theirs do."""
     if pattern_type in ("intro", "outro", "break"):
         return {}
     if pattern_type == "fill":
         return {bars - 1: "toms"}
     rates = drum_stats(st.gmd_style)
-    inside = rates["at_phrase_end"] * (MID_SECTION_FILLS if fill_end else 1.0)
-    ends = [b for b in range(PHRASE_END - 1, bars - 1, PHRASE_END) if rng.random() < inside]
-    last = fill_end or (rates["at_phrase_end"] if bars % PHRASE_END == 0 else 0.0)
-    if rng.random() < last:
+    ends = [b for b in range(PHRASE_END - 1, bars, PHRASE_END) if rng.random() < rates["at_phrase_end"]]
+    if fill_end and bars - 1 not in ends and rng.random() < fill_end:
         ends.append(bars - 1)
     return {b: "toms" if rng.random() < rates["with_toms"] else "snare" for b in ends}
 
@@ -194,10 +185,8 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
     fills = fill_plan(len(grid), pattern_type, fill_end, st, rng)
     rolls = _shape(grid, st, slots, pattern_type, rng, tempo, fills, build)
     notes = _to_notes(grid, rolls, slots, st, bar_ticks(tuple(map(int, meter.split("/")))))
-    if velocity_scale != 1.0:  # louder or softer, each hit on its side of the ghost line
-        notes = [Note(n.pitch, n.start, n.end, min(GHOST_BELOW - 1, max(1, round(n.velocity * velocity_scale)))
-                      if n.velocity < GHOST_BELOW else max(GHOST_BELOW, min(127, round(n.velocity * velocity_scale))))
-                 for n in notes]
+    if velocity_scale != 1.0:  # louder or softer, each kick and snare on its side of the ghost line
+        notes = [Note(n.pitch, n.start, n.end, _scaled(n, velocity_scale)) for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
     form = {"phrase_bars": phrase, "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
             "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
@@ -205,6 +194,12 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}
     return notes, form
+
+
+def _scaled(n: Note, scale: float) -> int:
+    v = max(1, min(127, round(n.velocity * scale)))
+    crosses = (v < GHOST_BELOW) != (n.velocity < GHOST_BELOW)
+    return n.velocity if crosses and n.pitch in KICKS | SNARES else v
 
 
 def record_form(rec: TraceRecorder, target: str, form: dict) -> None:
