@@ -33,10 +33,11 @@ CRITIC_PASSES = 1
 
 
 def _run_engine(fn, spec: SongSpec, seed: int, tracer, sections: set[str] | None, base: Song | None,
-                roles=None) -> Song:
+                roles=None, on_section=None) -> Song:
     """The engine's song for ``sections`` (all when None) and ``roles`` (see
     :func:`~stori.spec.arrange.roles_in`); with ``base`` everything else keeps ``base``'s notes."""
-    new = fn(spec, seed=seed, tracer=tracer, sections=None if sections is None else set(sections), roles=roles)
+    new = fn(spec, seed=seed, tracer=tracer, sections=None if sections is None else set(sections), roles=roles,
+             **({} if on_section is None else {"on_section": on_section}))
     return new if base is None else splice(base, new,
                                            sections if sections is not None else {s.id for s in spec.sections}, roles)
 
@@ -201,11 +202,12 @@ def _expression(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, .
 
 def compose_sections(spec: SongSpec, engine_fn, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
                      sections: set[str] | None = None, base: Song | None = None, roles: tuple[str, ...] | None = None,
-                     passes: int = CRITIC_PASSES) -> Song:
-    """Compose ``sections`` (all when None) with ``engine_fn``; ``roles`` limits which parts change."""
+                     passes: int = CRITIC_PASSES, on_section=None) -> Song:
+    """Compose ``sections`` (all when None) with ``engine_fn``; ``roles`` limits which parts change.
+    ``on_section(k, n, section_id)`` hears from the engine as the k-th of the n sections is composed."""
     targets = set(sections) if sections is not None else {s.id for s in spec.sections}
     spec = with_cadences(spec, targets, tracer)
-    song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base, roles)
+    song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base, roles, on_section)
     order = [s.id for s in spec.sections if s.id in targets]
     for sid in order:
         _listen(song, sid, tracer, roles_in(roles, sid))
