@@ -48,7 +48,7 @@ def arranged(song: Song, cmd: RefinementCommand, targets: list[str]) -> tuple[So
                                                                                                          [t.role])):
         heard = [s.id for s in song.sections if any(song.notes_in(t, s) for t in song.tracks
                                                     if t.role in (parts or [t.role]))]
-        raise StoriError("part", f"{' and '.join(roles) or 'nothing'} plays no notes in {', '.join(targets)}",
+        raise StoriError("part", f"no {' or '.join(roles) or 'notes'} in {', '.join(targets)}",
                          "a section where it plays: " + (", ".join(heard) or "none"))
     if cmd.action == "level":
         out, said = scale_velocity(song, where, parts, cmd.level), f"velocities × {cmd.level:g}"

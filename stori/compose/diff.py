@@ -132,7 +132,7 @@ def short_diff(before: Song, after: Song, changed: list[str]) -> str:
         if len(changed) > 5:
             lines.append(f"- … and {len(changed) - 5} more sections")
         same = [sid for sid in ids_a if sid in ids_b and sid not in changed]
-        kept = f"identical notes in {', '.join(same)}" if same else "none"
+        kept = f"identical notes: {', '.join(same)}" if same else "none"
     lines += _sound_lines(before, after)
     if not lines:
         lines.append("- nothing measurable")
