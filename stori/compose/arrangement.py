@@ -43,11 +43,9 @@ def arranged(song: Song, cmd: RefinementCommand, targets: list[str]) -> tuple[So
     roles = roles_named(cmd, [(t.role, t.program) for t in song.tracks])
     where, parts = set(targets), tuple(roles) or None
     spec = song.spec.copy()
-    if cmd.action in ("level", "density", "drop") and not any(
-            song.notes_in(t, s) for t in song.tracks for s in song.sections if s.id in where and t.role in (parts or
-                                                                                                         [t.role])):
-        heard = [s.id for s in song.sections if any(song.notes_in(t, s) for t in song.tracks
-                                                    if t.role in (parts or [t.role]))]
+    heard = [s.id for s in song.sections
+             if any(song.notes_in(t, s) for t in song.tracks if parts is None or t.role in parts)]
+    if cmd.action in ("level", "density", "drop") and not where & set(heard):
         raise StoriError("part", f"no {' or '.join(roles) or 'notes'} in {', '.join(targets)}",
                          "a section where it plays: " + (", ".join(heard) or "none"))
     if cmd.action == "level":

@@ -3,7 +3,7 @@ changes only what was targeted, keeps every version (undo/redo), explains each c
 measured diff and answers "why?" questions from the traces.
 
     session = SongSession(song, engine="baseline", seed=0)
-    reply = session.say("make the bridge more intense")   # Reply(markdown, song, changed_sections, command)
+    reply = session.say("make the bridge more intense")   # Reply: .markdown (short diff), .song, .changed_sections
     session.undo(); session.redo(); session.versions      # every Song kept
     session.edit(spec, regenerate={"verse2"})             # the studio's table and "Regenerate section"
 """
@@ -108,7 +108,11 @@ def _moved_chord(symbol: str, move, key: str) -> str:
 
 def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGINE, seed: int = 0,
                   version: int = 1, tracer: TraceRecorder | None = None) -> Song:
-    """The new song for an adjust / regenerate / tempo / key command (others raise StoriError)."""
+    """The new song for a command that changes notes (a form command goes through :func:`edit_song`
+    with :func:`~stori.compose.arrangement.with_form`; undo, redo, why and unknown change nothing)."""
+    if cmd.action in ("form", "undo", "redo", "why", "unknown"):
+        raise StoriError("action", f"{cmd.action!r} makes no new song here",
+                         "adjust, regenerate, tempo, key, level, density, feel, drop, mix, swap, add_part")
     tracer = tracer or TraceRecorder()
     spec = song.spec.copy()
     targets = resolve_sections(cmd, [(s.id, s.type) for s in spec.sections])
