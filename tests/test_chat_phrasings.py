@@ -93,7 +93,14 @@ def check_density(before, reply, row):
             if role == "drums" and row["dir"] < 0:
                 for family in ("kick", "hats"):
                     assert _per_bar(a, after, sid, FAMILIES[family]) <= _per_bar(b, before, sid, FAMILIES[family])
+                backbeat = [n for n in b if n[0] in FAMILIES["kick"] | FAMILIES["snare"] and _on_beat(n[1])]
+                assert backbeat and all(n in a for n in backbeat), sid  # the groove's kicks and snares stay
     assert moved
+
+
+def _on_beat(tick):
+    """Within a sixteenth's half of a beat (played notes sit a little off the grid)."""
+    return abs(tick - round(tick / PPQ) * PPQ) < PPQ // 8
 
 
 def check_feel(before, reply, row):
@@ -103,7 +110,7 @@ def check_feel(before, reply, row):
     bar = after.ticks_per_bar
     for sid in targets:
         notes = _notes(after, sid, "drums")
-        kicks = {n[1] for n in notes if n[0] in FAMILIES["kick"]}
+        kicks = {round(n[1] / PPQ) * PPQ for n in notes if n[0] in FAMILIES["kick"] and _on_beat(n[1])}
         snares = sorted(n[1] for n in notes if n[0] in FAMILIES["snare"])
         beats = set(range(0, after.section(sid).end - after.section(sid).start, PPQ))
         if row["feel"] in ("four_on_the_floor", "double_time"):

@@ -51,9 +51,14 @@ def scale_velocity(song: Song, sections: set[str], roles, factor: float) -> Song
     return _edit(song, sections, roles, lambda t, notes, span: [scaled(n) for n in notes])
 
 
+def _at(tick: int) -> int:
+    """The sixteenth nearest ``tick``: where a played (humanized) note sits on the grid."""
+    return round(tick / (PPQ // 4)) * (PPQ // 4)
+
+
 def _strength(tick: int, bar: int, beat: int) -> int:
-    """How strong a position is: 3 downbeat, 2 half bar, 1 beat, 0 off the beat."""
-    pos = tick % bar
+    """How strong the grid position of ``tick`` is: 3 downbeat, 2 half bar, 1 beat, 0 off the beat."""
+    pos = _at(tick) % bar
     return 3 if pos == 0 else 2 if pos == bar // 2 else 1 if pos % beat == 0 else 0
 
 
@@ -67,8 +72,8 @@ def thin(song: Song, sections: set[str], roles) -> Song:
             return notes
         if t.is_drums:
             kept = [n for n in notes if n.pitch in FAMILIES["kick"] | FAMILIES["snare"] and
-                    _strength(n.start, bar, beat) >= 1 or n.pitch in FAMILIES["cymbals"] and n.start % bar == 0
-                    or n.pitch in FAMILIES["hats"] and (n.start - span.start) % (2 * beat) == 0]
+                    _strength(n.start, bar, beat) >= 1 or n.pitch in FAMILIES["cymbals"] and _at(n.start) % bar == 0
+                    or n.pitch in FAMILIES["hats"] and (_at(n.start) - span.start) % (2 * beat) == 0]
             return kept if len(kept) < len(notes) else kept[::2]
         onsets = sorted({n.start for n in notes})
         level = max(_strength(o, bar, beat) for o in onsets)
@@ -89,7 +94,7 @@ def fill_in(song: Song, sections: set[str], roles) -> Song:
 
     def more(t: Track, notes: list[Note], span) -> list[Note]:
         if t.is_drums:
-            hats = {n.start for n in notes if n.pitch in FAMILIES["hats"]}
+            hats = {_at(n.start) for n in notes if n.pitch in FAMILIES["hats"]}
             step = PPQ // 2 if len(hats) < (span.end - span.start) // (PPQ // 2) else PPQ // 4
             soft = max(1, min(127, round(sum(n.velocity for n in notes) / len(notes) * 0.7))) if notes else 60
             return notes + [Note(CLOSED_HAT, k, k + step // 2, soft) for k in range(span.start, span.end, step)
@@ -126,14 +131,14 @@ def drum_feel(song: Song, sections: set[str], feel: str) -> Song:
         sv = round(sum(n.velocity for n in snares) / len(snares)) if snares else 95
         beats = range(span.start, span.end, beat)
         if feel == "four_on_the_floor":
-            have = {n.start for n in kicks}
+            have = {_at(n.start) for n in kicks}
             return notes + [Note(KICK, b, b + PPQ // 4, kv) for b in beats if b not in have]
         if feel == "half_time":
             middle = {b + bar // 2 for b in range(span.start, span.end, bar)}
             rest = [n for n in notes if n.pitch not in FAMILIES["snare"] and
-                    not (n.pitch in FAMILIES["kick"] and n.start in middle)]
+                    not (n.pitch in FAMILIES["kick"] and _at(n.start) in middle)]
             hats = [n for n in rest if n.pitch in FAMILIES["hats"]]
-            rest = [n for n in rest if n not in hats or (n.start - span.start) % beat == 0]
+            rest = [n for n in rest if n not in hats or (_at(n.start) - span.start) % beat == 0]
             return rest + [Note(SNARE, m, m + PPQ // 4, sv) for m in sorted(middle)]
         if feel == "double_time":
             rest = [n for n in notes if n.pitch not in FAMILIES["snare"] | FAMILIES["kick"] | FAMILIES["hats"]]
