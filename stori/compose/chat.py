@@ -134,9 +134,11 @@ _LEVEL = ((1.2, r"\b(?:louder|turn (?:it |the \w+ )?up|bring (?:it |the \w+ )?up
                 r"lower the \w+ volume|less loud|not so loud|too loud)\b"))
 _DENSITY = ((-1, r"\b(?:sparser|more sparse|sparse|less busy|fewer|less notes|thinner|thin (?:it |the \w+ )?out|"
                  r"strip (?:it |the \w+ )?(?:back|down)|stripped[- ](?:back|down)|less cluttered|less going on|"
-                 r"declutter|simpler|simplify|less complex|more minimal|minimal|not so busy|too busy|lay off)\b"),
+                 r"declutter|simpler|simplify|less complex|more minimal|minimal|not so busy|too busy|lay off|"
+                 r"less (?:of (?:the )?)?(?:drums?|bass|piano|guitar|keys|melody|percussion|hats|hi-hats))\b"),
             (1, r"\b(?:busier|more busy|denser|more notes|more active|more complex|more going on|"
-                r"fill (?:it |the \w+ )?(?:out|up)|fuller|more hits|more fills|thicker|livelier)\b"))
+                r"fill (?:it |the \w+ )?(?:out|up)|fuller|more hits|more fills|thicker|livelier|"
+                r"more (?:drums|bass|piano|guitar|keys|percussion|hats|hi-hats))\b"))
 _REVERB = ((30, r"\b(?:more reverb|wetter|more (?:room|ambience|echo)|drench(?:ed)? in reverb|add reverb|"
                 r"reverb up|bigger room|more hall)\b"),
            (-30, r"\b(?:less reverb|drier|dry (?:it|the \w+) (?:up|out)|less (?:room|ambience|echo)|reverb down|"
