@@ -1,7 +1,7 @@
 """A table of chat commands and what each must parse to: action, target, delta and parts."""
 import pytest
 
-from stori.compose.chat import parse_command, resolve_sections
+from stori.compose.chat import ACTIONS, parse_command, resolve_sections
 
 # The named deltas: more iNtense, Sadder, Calmer, more Driving, Brighter, more Tension, Resolve it; more intiMate.
 N, S, C, D, B, T, R = ({"energy": 0.2, "tension": 0.2}, {"valence": -0.3},
@@ -74,7 +74,7 @@ TABLE = [
 @pytest.mark.parametrize("text,action,sections,delta,dims", TABLE)
 def test_command_table(text, action, sections, delta, dims):
     cmd = parse_command(text)
-    assert cmd.action == action
+    assert cmd.action == action and action in ACTIONS
     assert cmd.sections == sections
     if delta is not None and action in ("adjust", "regenerate"):
         assert cmd.delta == pytest.approx(delta)

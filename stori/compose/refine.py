@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from stori.compose import DEFAULT_ENGINE, compose
 from stori.compose.arrangement import arranged, with_form, with_part
-from stori.compose.chat import RefinementCommand, closest_commands, parse_command, resolve_sections
+from stori.compose.chat import ACTIONS, RefinementCommand, closest_commands, parse_command, resolve_sections
 from stori.compose.diff import musical_diff, short_diff
 from stori.compose.reshape import mode_map
 from stori.compose.why import answer_why
@@ -110,9 +110,10 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
                   version: int = 1, tracer: TraceRecorder | None = None) -> Song:
     """The new song for a command that changes notes (a form command goes through :func:`edit_song`
     with :func:`~stori.compose.arrangement.with_form`; undo, redo, why and unknown change nothing)."""
-    if cmd.action in ("form", "undo", "redo", "why", "unknown"):
+    quiet = ("form", "undo", "redo", "why", "unknown")
+    if cmd.action in quiet:
         raise StoriError("action", f"{cmd.action!r} makes no new song here",
-                         "adjust, regenerate, tempo, key, level, density, feel, drop, mix, swap, add_part")
+                         ", ".join(a for a in ACTIONS if a not in quiet))
     tracer = tracer or TraceRecorder()
     spec = song.spec.copy()
     targets = resolve_sections(cmd, [(s.id, s.type) for s in spec.sections])

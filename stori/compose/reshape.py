@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from stori.data.drum_kit import FAMILIES, KIT
+from stori.errors import StoriError
 from stori.spec.song import PPQ, ControlChange, Note, Song, Track
 from stori.theory import MODES, parse_key
 
@@ -120,6 +121,8 @@ def drum_feel(song: Song, sections: set[str], feel: str) -> Song:
     """The drums of ``sections`` in a feel, their other pieces kept: four on the floor (a kick on every
     beat), half time (the backbeat only on the middle of the bar) or double time (kick on every beat, snare
     on every off-beat eighth, hats in sixteenths)."""
+    if feel not in FEELS:
+        raise StoriError("feel", f"{str(feel)[:40]!r} is not a drum feel", ", ".join(FEELS))
     bar, beat = song.ticks_per_bar, PPQ * 4 // song.time_signature[1]
 
     def played(t: Track, notes: list[Note], span) -> list[Note]:
@@ -140,13 +143,11 @@ def drum_feel(song: Song, sections: set[str], feel: str) -> Song:
             hats = [n for n in rest if n.pitch in FAMILIES["hats"]]
             rest = [n for n in rest if n not in hats or (_at(n.start) - span.start) % beat == 0]
             return rest + [Note(SNARE, m, m + PPQ // 4, sv) for m in sorted(middle)]
-        if feel == "double_time":
-            rest = [n for n in notes if n.pitch not in FAMILIES["snare"] | FAMILIES["kick"] | FAMILIES["hats"]]
-            hv = max(1, round(sv * 0.6))
-            return (rest + [Note(KICK, b, b + PPQ // 4, kv) for b in beats]
-                    + [Note(SNARE, b + beat // 2, b + beat // 2 + PPQ // 4, sv) for b in beats]
-                    + [Note(CLOSED_HAT, k, k + PPQ // 8, hv) for k in range(span.start, span.end, PPQ // 4)])
-        raise ValueError(feel)
+        rest = [n for n in notes if n.pitch not in FAMILIES["snare"] | FAMILIES["kick"] | FAMILIES["hats"]]
+        hv = max(1, round(sv * 0.6))  # double time
+        return (rest + [Note(KICK, b, b + PPQ // 4, kv) for b in beats]
+                + [Note(SNARE, b + beat // 2, b + beat // 2 + PPQ // 4, sv) for b in beats]
+                + [Note(CLOSED_HAT, k, k + PPQ // 8, hv) for k in range(span.start, span.end, PPQ // 4)])
 
     return _edit(song, sections, ("drums",), played)
 
