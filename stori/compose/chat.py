@@ -1,5 +1,5 @@
 """Chat commands -> :class:`RefinementCommand`: what to change (emotion delta, parts, tempo, key),
-where (sections), or an action (regenerate, undo, redo, why)."""
+where (sections), or an action (regenerate, undo, redo, why, a drum style)."""
 from __future__ import annotations
 
 import re
@@ -71,6 +71,7 @@ class RefinementCommand:
     tempo_factor: float | None = None
     key: str | None = None
     transpose: int | None = None
+    drum_style: str | None = None  # a drum style by name (built-in or learned): "drums in the style of anna"
 
 
 def _has(text: str, phrase: str) -> bool:
@@ -96,6 +97,23 @@ def sections_named(text: str) -> list[str]:
         n = _ORDINALS.get(m.group(1) or "", int(m.group(3)) if m.group(3) else 0)
         out.append(stype if not n else f"{stype}#{n}")
     return list(dict.fromkeys(out))
+
+
+def drum_style_named(text: str) -> str | None:
+    """The drum style after "in the style of" / "like" ("drums in the style of anna", "play the drums
+    like J Dilla"): a style taught with learn-style or a built-in one; None when none is named."""
+    from stori.perform.styles import get_style
+
+    m = re.search(r"\b(?:in the style of|drums like|drum like|play(?:s|ed)? like|drummer like)\s+([\w' -]+)", text)
+    if not m:
+        return None
+    words = m.group(1).split()
+    for n in range(min(3, len(words)), 0, -1):
+        try:
+            return get_style(" ".join(words[:n])).name
+        except ValueError:
+            continue
+    return None
 
 
 def parse_command(text: str) -> RefinementCommand:
@@ -133,6 +151,11 @@ def parse_command(text: str) -> RefinementCommand:
         unit = m.group(3) or "step"
         semis = n if unit.startswith(("semitone", "half")) else 2 * n
         cmd.action, cmd.transpose = "key", semis if m.group(1) == "up" else -semis
+
+    style = drum_style_named(low)
+    if style:
+        cmd.action, cmd.drum_style, cmd.dimensions = "drum_style", style, ["drums"]
+        return cmd
 
     for inv, name in _INVERSE.items():
         if _has(low, inv):

@@ -81,7 +81,7 @@ def _transpose_chord(symbol: str, semis: int) -> str:
 
 def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGINE, seed: int = 0,
                   version: int = 1, tracer: TraceRecorder | None = None) -> Song:
-    """The new song for an adjust / regenerate / tempo / key command (others raise StoriError)."""
+    """The new song for an adjust / regenerate / tempo / key / drum style command (others raise StoriError)."""
     tracer = tracer or TraceRecorder()
     spec = song.spec.copy()
     targets = resolve_sections(cmd, [(s.id, s.type) for s in spec.sections])
@@ -128,6 +128,12 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         out.traces = list(song.traces) + tracer.traces
         return out
 
+    if cmd.action == "drum_style":
+        spec.extra["drum_style"] = cmd.drum_style
+        tracer.record("refinement", "drums", {"drum_style": cmd.drum_style},
+                      [because("chat", cmd.text, f"the drums in the style of {cmd.drum_style}", 1.0)],
+                      confidence=0.9, principle="only the drums change; every other part stays as it was")
+        return _recompose(spec, engine, seed, tracer, set(targets), song, ("drums",))
     roles = tuple(cmd.dimensions) or None
     g = GENRES.get(spec.genre, GENRES[DEFAULT_GENRE])
     playing = playing_from_text(str(spec.extra.get("prompt", "")))
