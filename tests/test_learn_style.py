@@ -49,7 +49,7 @@ def learned(style_dir, jazz_folder):
 
 def test_a_learned_style_is_registered_with_what_was_measured_from_the_files(learned, style_dir):
     from stori.perform.styles import get_style
-    from stori.perform.user_styles import manifest, names
+    from stori.style_folder import manifest, names
 
     assert names() == ["brushy"] and (style_dir / "brushy" / "manifest.json").is_file()
     st = get_style("Brushy")
@@ -163,7 +163,7 @@ def test_a_bad_folder_gets_one_line_naming_the_field(tmp_path, style_dir, make, 
 
 @pytest.mark.parametrize("name", ["rock", "J Dilla", "../up", "A", "x" * 40, "Caps"])
 def test_a_bad_style_name_is_refused(name):
-    from stori.perform.user_styles import check_name
+    from stori.perform.style_learn import check_name
 
     with pytest.raises(StoriError, match="^name: "):
         check_name(name)

@@ -274,7 +274,7 @@ def groove_style(song: Song) -> str | None:
 
 def learned_groove(song: Song) -> str | None:
     """The groove model of a learned drum style the song is planned in (its drummer's feel), or None."""
-    from stori.perform.user_styles import learned_style
+    from stori.perform.styles import learned_style
 
     name = song.spec.extra.get("drum_style") if song.spec else None
     st = learned_style(name) if isinstance(name, str) else None

@@ -15,7 +15,7 @@ Three things are learned, each where the drum path reads it (:mod:`stori.perform
 Only the drum part of each file is read (MIDI channel 10), in 4/4. The folder's files pass the limits
 every upload has (:mod:`stori.render.midi_limits`), at most :data:`MAX_FILES` files and
 :data:`MAX_FOLDER_BYTES` in all; the result is written whole or not at all
-(:mod:`stori.perform.user_styles`).
+(:mod:`stori.style_folder`).
 """
 from __future__ import annotations
 
@@ -31,11 +31,11 @@ from statistics import median
 import numpy as np
 import torch
 
+from stori import style_folder
 from stori.data.drum_kit import FAMILIES, KIT, to_kit
 from stori.data.gmd import Hit, Performance, performance_sections, quantized_notes
 from stori.data.part_facts import LOUD
 from stori.errors import StoriError
-from stori.perform import user_styles
 from stori.perform.drum_patterns import SECTION_OF
 from stori.perform.styles import STYLES, DrumStyle
 
@@ -45,6 +45,17 @@ MIDI_SUFFIXES = (".mid", ".midi")
 GHOST = 40  # a snare below this velocity is a ghost (GMD's facts use the same line)
 ADAPTER_STEPS, GROOVE_EPOCHS = 150, 4
 _KICKS, _SNARES = FAMILIES["kick"], FAMILIES["snare"]
+
+
+def check_name(name) -> str:
+    """A new style's name: safe as a folder name, and not one of the built-in styles."""
+    from stori.perform.styles import _ALIASES, _key
+
+    if not isinstance(name, str) or not style_folder.NAME.fullmatch(name):
+        raise StoriError("name", f"{str(name)[:40]!r} is not a style name", style_folder.NAME_RULE)
+    if _key(name) in {_key(s) for s in STYLES} | {_key(s.title) for s in STYLES.values()} | set(_ALIASES):
+        raise StoriError("name", f"{name!r} is a built-in style", style_folder.NAME_RULE)
+    return name
 
 
 def _bad(problem: str, allowed: str = "a folder of up to 64 drum MIDI files (.mid) in 4/4") -> StoriError:
@@ -223,8 +234,8 @@ def learn_style(name: str, folder=None, files: list[Path] | None = None, steps: 
     from stori.model.adapters import fine_tune
     from stori.perform import groove_model as gm
 
-    name = user_styles.check_name(name)
-    t0 = time.monotonic()
+    name = check_name(name)
+    t0, cpu0 = time.monotonic(), time.process_time()
     beats = read_beats(files if files is not None else midi_files(folder))
     st = measure_style(name, beats)
     log(f"{len(beats)} drum parts read; nearest built-in style {st.gmd_style!r} kit {st.kit}; "
@@ -237,31 +248,33 @@ def learn_style(name: str, folder=None, files: list[Path] | None = None, steps: 
         groove, groove_fit = fine_tune_groove(beats, st, groove_epochs, seed=seed, log=log)
     finally:
         torch.set_num_threads(threads)
-    root = user_styles.style_dir()
+    root = style_folder.style_dir()
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".{name}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        torch.save(adapter, tmp / user_styles.ADAPTER)
-        gm.save(groove, tmp / user_styles.GROOVE, {"fit": groove_fit, "epochs": groove_epochs})
+        torch.save(adapter, tmp / style_folder.ADAPTER)
+        gm.save(groove, tmp / style_folder.GROOVE, {"fit": groove_fit, "epochs": groove_epochs})
         params = {k: v for k, v in asdict(st).items() if k != "folder"}
         info = {"name": name, "style": params, "files": [b.midi_filename for b in beats],
                 "adapter": {"steps": steps, "streams": len(streams), "history": history},
-                "groove": groove_fit, "minutes": round((time.monotonic() - t0) / 60, 2)}
-        (tmp / user_styles.MANIFEST).write_text(json.dumps(info, indent=1))
+                "groove": groove_fit, "minutes": round((time.monotonic() - t0) / 60, 2),
+                "cpu_minutes": round((time.process_time() - cpu0) / 60, 2)}
+        (tmp / style_folder.MANIFEST).write_text(json.dumps(info, indent=1))
         dest = root / name
         if dest.exists():
             shutil.rmtree(dest)
         tmp.rename(dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    log(f"style {name!r} learned in {(time.monotonic() - t0) / 60:.1f} min: {dest}")
+    log(f"style {name!r} learned in {(time.monotonic() - t0) / 60:.1f} min ({(time.process_time() - cpu0) / 60:.1f} "
+        f"min of CPU): {dest}")
     return replace(st, folder=str(dest))
 
 
 def add_arguments(p) -> None:
-    p.add_argument("name", help=f"the style's name ({user_styles.NAME_RULE})")
+    p.add_argument("name", help=f"the style's name ({style_folder.NAME_RULE})")
     p.add_argument("folder", help="a folder of your drum MIDI files (.mid), in 4/4, up to 64 files")
     p.add_argument("--steps", type=int, default=ADAPTER_STEPS, help="adapter training steps (10..5000)")
     p.add_argument("--seed", type=int, default=0)

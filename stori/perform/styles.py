@@ -155,8 +155,8 @@ def _key(name: str) -> str:
 
 def get_style(name: str) -> DrumStyle:
     """A style by its name, title or an alias ("J Dilla", "lo-fi", "Metro Boomin"), any case/spacing,
-    or a style learned with ``python -m stori learn-style`` (:mod:`stori.perform.user_styles`)."""
-    from stori.perform import user_styles
+    or a style learned with ``python -m stori learn-style`` (:mod:`stori.style_folder`)."""
+    from stori import style_folder
 
     k = _key(str(name))
     for s in STYLES.values():
@@ -164,7 +164,26 @@ def get_style(name: str) -> DrumStyle:
             return s
     if k in _ALIASES:
         return STYLES[_ALIASES[k]]
-    learned = user_styles.learned_style(str(name))
+    learned = learned_style(str(name))
     if learned is not None:
         return learned
-    raise StoriError("style", f"{str(name)[:40]!r} is not a drum style", ", ".join([*STYLES, *user_styles.names()]))
+    raise StoriError("style", f"{str(name)[:40]!r} is not a drum style", ", ".join([*STYLES, *style_folder.names()]))
+
+
+def learned_style(name: str) -> DrumStyle | None:
+    """The style learned under ``name`` (:mod:`stori.perform.style_learn`), from its manifest; None when
+    there is none."""
+    from dataclasses import fields
+
+    from stori import style_folder
+
+    data = style_folder.manifest(name)
+    if data is None:
+        return None
+    known = {f.name for f in fields(DrumStyle)} - {"folder"}
+    try:
+        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in data["style"].items() if k in known}
+        return DrumStyle(**kw, folder=str(style_folder.style_dir() / data["name"]))
+    except (TypeError, KeyError, AttributeError):
+        raise StoriError("style", f"the manifest of {str(name)[:40]!r} does not describe a style",
+                         "learn the style again") from None

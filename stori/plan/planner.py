@@ -254,7 +254,7 @@ def plan_song(prompt: str = "", *, emotion: dict | None = None, tempo: float | N
 
 def _drum_style(prompt: str, g, tracer: TraceRecorder) -> str:
     """The genre's drum style, or a style the musician taught Stori named in the prompt ("in the style of NAME")."""
-    from stori.perform.user_styles import named_in
+    from stori.style_folder import named_in
 
     learned = named_in(prompt)
     if learned:

@@ -9,11 +9,11 @@ from stori.perform.drum_patterns import METERS as DRUM_METERS
 from stori.perform.drums import PATTERN_TYPES
 from stori.perform.styles import STYLES as DRUM_STYLES
 from stori.perform.styles import get_style
-from stori.perform.user_styles import names as learned_styles
 from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.service import studio
 from stori.spec.emotion import AXES, RANGES
 from stori.spec.song_spec import BEHAVIOURS, METERS, SECTION_TYPES
+from stori.style_folder import names as learned_styles
 from stori.ui import fields, views
 from stori.ui.callbacks import PART_ROLES, Callbacks
 

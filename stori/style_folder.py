@@ -1,5 +1,6 @@
-"""Drum styles a musician taught Stori (``python -m stori learn-style NAME FOLDER``), kept in the user
-style folder: ``STORI_STYLE_DIR``, else ``~/.cache/stori/styles``; never inside the project.
+"""The user style folder: drum styles a musician taught Stori (``python -m stori learn-style NAME
+FOLDER``), kept in ``STORI_STYLE_DIR``, else ``~/.cache/stori/styles``; never inside the project.
+A top-level module, so the planner and the drum path can both find a style by name.
 
 Each style is a folder ``NAME/`` holding ``manifest.json`` (the style's parameters as a
 :class:`~stori.perform.styles.DrumStyle`, what it was learned from and how), ``adapter.pt`` (the
@@ -12,14 +13,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import fields
 from pathlib import Path
 
 from stori.errors import StoriError
 
 MANIFEST, ADAPTER, GROOVE = "manifest.json", "adapter.pt", "groove.pt"
 NAME_RULE = "2..32 lowercase letters, digits, - or _, starting with a letter, not a built-in style"
-_NAME = re.compile(r"[a-z][a-z0-9_-]{1,31}")
+NAME = re.compile(r"[a-z][a-z0-9_-]{1,31}")
 MAX_MANIFEST_BYTES = 64_000
 
 
@@ -27,29 +27,18 @@ def style_dir() -> Path:
     return Path(os.environ.get("STORI_STYLE_DIR") or Path.home() / ".cache" / "stori" / "styles")
 
 
-def check_name(name) -> str:
-    """A new style's name: safe as a folder name, and not one of the built-in styles."""
-    from stori.perform.styles import _ALIASES, STYLES, _key
-
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise StoriError("name", f"{str(name)[:40]!r} is not a style name", NAME_RULE)
-    if _key(name) in {_key(s) for s in STYLES} | {_key(s.title) for s in STYLES.values()} | set(_ALIASES):
-        raise StoriError("name", f"{name!r} is a built-in style", NAME_RULE)
-    return name
-
-
 def names() -> list[str]:
     """The learned styles in the style folder, sorted."""
     root = style_dir()
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if _NAME.fullmatch(p.name) and (p / MANIFEST).is_file())
+    return sorted(p.name for p in root.iterdir() if NAME.fullmatch(p.name) and (p / MANIFEST).is_file())
 
 
 def manifest(name: str) -> dict | None:
     """The manifest of learned style ``name`` (any case), or None when there is none."""
     key = str(name).strip().lower()
-    if not _NAME.fullmatch(key):
+    if not NAME.fullmatch(key):
         return None
     path = style_dir() / key / MANIFEST
     if not path.is_file() or path.stat().st_size > MAX_MANIFEST_BYTES:
@@ -59,23 +48,6 @@ def manifest(name: str) -> dict | None:
     except (OSError, ValueError):
         raise StoriError("style", f"the manifest of {key!r} is unreadable", "learn the style again") from None
     return data if isinstance(data, dict) else None
-
-
-def learned_style(name: str):
-    """The :class:`DrumStyle` of learned style ``name``, or None."""
-    from stori.perform.styles import DrumStyle
-
-    data = manifest(name)
-    if data is None:
-        return None
-    params = data.get("style", {})
-    known = {f.name: f for f in fields(DrumStyle)}
-    try:
-        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items() if k in known}
-        return DrumStyle(**{**kw, "folder": str(style_dir() / data["name"])})
-    except (TypeError, KeyError):
-        raise StoriError("style", f"the manifest of {name!r} does not describe a style", "learn the style again") \
-            from None
 
 
 def named_in(text: str) -> str | None:
