@@ -2,9 +2,9 @@
 
 1. The style is learned (:mod:`stori.perform.style_learn`) from ``--files`` beats of one GMD drummer,
    drawn (seed 0) from the train split, into a temporary style folder.
-2. ``--loops`` drum loops of ``--bars`` bars are made with the style and, as the yardstick, with the
-   built-in style it started from (same tempos, same seeds), at the tempos of the drummer's
-   held-out beats.
+2. ``--loops`` drum loops of ``--bars`` bars are made with the style and, as yardsticks, with each
+   built-in style, the one it started from first (same tempos, same seeds), at the tempos of the
+   drummer's held-out beats.
 3. A drummer classifier (multinomial logistic regression on the 2-bar window features of
    :mod:`stori.evaluate.two_sample`, performed timing and velocity included) learns to tell GMD's
    drummers apart from their train-split beats, leaving out the style's own files. Its grouped
@@ -30,6 +30,7 @@ from stori.data.part_facts import Part
 from stori.data.paths import data_dir as resolve_data_dir
 from stori.errors import StoriError
 from stori.evaluate.two_sample import FOLDS, Windows, _folds, fit_softmax, softmax_proba, windows_of
+from stori.perform.styles import STYLES
 from stori.spec.song import Note
 
 
@@ -112,7 +113,8 @@ def evaluate_style(drummer: str = "drummer1", files: int = 10, loops: int = 20, 
         base = nearest_style(st.kick, st.snare, st.hat_subdivision)
         tempos = [min(240.0, max(40.0, p.bpm)) for p in sorted(held, key=lambda p: p.id)]
         made = {}
-        for label, style in (("with the style", st.name), (f"without ({base.name})", base.name)):
+        yardsticks = [base.name] + [name for name in STYLES if name != base.name]
+        for label, style in [("with the style", st.name)] + [(f"without: {name}", name) for name in yardsticks]:
             songs = [make_drums(style, bars, tempos[i % len(tempos)], seed=i) for i in range(loops)]
             made[label] = windows_of([(f"{label}:{i}", Part(tuple(s.tracks[0].notes))) for i, s in enumerate(songs)],
                                      drums=True)
@@ -146,6 +148,9 @@ def run(args) -> int:
     print(f"{'set':34s} {'P(' + args.drummer + ')':>16s} {'placed on it':>13s}  most placed on")
     for k, v in result["sets"].items():
         print(f"{k:34s} {v['p_target']:16.3f} {v['placed_on_target']:13.3f}  {v['most_placed_on']}")
+    best = max((v["p_target"], k) for k, v in result["sets"].items() if k.startswith("without"))
+    print(f"with the style {result['sets']['with the style']['p_target']:.3f} vs the closest built-in style "
+          f"({best[1].removeprefix('without: ')}) {best[0]:.3f}")
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(result, indent=1))
