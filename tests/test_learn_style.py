@@ -188,3 +188,22 @@ def test_the_many_class_classifier_tells_separable_classes_apart():
     x = centres[y] + rng.normal(0, 0.7, (300, 2))
     p = softmax_proba(fit_softmax(x, y, 3), x)
     assert np.allclose(p.sum(1), 1) and (p.argmax(1) == y).mean() > 0.95
+
+
+def test_the_drummer_classifier_places_windows_on_the_drummer_they_resemble():
+    from stori.evaluate.style_eval import classifier, placed
+    from stori.evaluate.two_sample import Windows
+
+    rng = np.random.default_rng(1)
+    centres = {"d1": [0, 0, 0], "d2": [3, 0, 0], "d3": [0, 3, 0]}
+
+    def wins(c, pieces, tag):
+        x = np.array(c) + rng.normal(0, 0.8, (pieces * 6, 3))
+        return Windows(x, [f"{tag}{i // 6}" for i in range(pieces * 6)])
+
+    model, drummers = classifier({d: wins(c, 10, d) for d, c in centres.items()})
+    assert drummers == ["d1", "d2", "d3"] and model["cv_balanced_accuracy"] > 0.8
+    near_d2 = placed(model, drummers, "d2", wins([2.8, 0.2, 0], 3, "g"))
+    near_d3 = placed(model, drummers, "d2", wins([0, 3, 0], 3, "h"))
+    assert near_d2["most_placed_on"] == "d2" and near_d2["p_target"] > 0.7 > near_d3["p_target"]
+    assert near_d2["windows"] == 18 and near_d2["pieces"] == 3
