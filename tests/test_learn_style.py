@@ -68,6 +68,7 @@ def test_drums_in_a_learned_style_come_from_its_adapter_and_groove(learned):
     assert a.tracks[0].notes == make_drums("brushy", 4, 120, seed=5).tracks[0].notes  # same seed, same drums
     trace = {t["decision_type"]: t for t in a.traces}
     assert trace["pattern_source"]["decision"] == "learned" and trace["style"]["decision"] == "brushy"
+    assert "adapter learned from brushy's files" in str(trace["pattern_source"]["because"])
     rides = sum(n.pitch == 51 for n in a.tracks[0].notes)
     assert rides >= 8  # the ride keeps time, as in their files
 

@@ -105,7 +105,8 @@ def _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator)
             gen = generator or style_generator(st)
             (phrase,), _ = gen.generate([phrase_request(st, tempo, pattern_type, bars)], seed=seed)
             return (learned_pattern(st, meter, bars, phrase, rng), "learned",
-                    "learned generator conditioned on style, section, tempo and density bin")
+                    "learned generator conditioned on style, section, tempo and density bin"
+                    + (f", with the adapter learned from {st.name}'s files" if st.adapter else ""))
         except StoriError as err:
             if source == "learned":
                 raise
