@@ -238,7 +238,8 @@ def learn_style(name: str, folder=None, files: list[Path] | None = None, steps: 
     t0, cpu0 = time.monotonic(), time.process_time()
     beats = read_beats(files if files is not None else midi_files(folder))
     st = measure_style(name, beats)
-    log(f"{len(beats)} drum parts read; nearest built-in style {st.gmd_style!r} kit {st.kit}; "
+    like = nearest_style(st.kick, st.snare, st.hat_subdivision)
+    log(f"{len(beats)} drum parts read; nearest built-in style {like.name!r} (GMD style {st.gmd_style}, kit {st.kit}); "
         f"{st.target_density:g} hits a bar, time kept by the {st.hat_piece} in {st.hat_subdivision}ths")
     streams = adapter_streams(beats, st, seed)
     threads = torch.get_num_threads()
