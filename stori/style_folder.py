@@ -51,6 +51,12 @@ def manifest(name: str) -> dict | None:
 
 
 def named_in(text: str) -> str | None:
-    """A learned style named in ``text`` ("in the style of anna", "anna style drums"), or None."""
-    words = set(re.findall(r"[a-z][a-z0-9_-]+", text.lower()))
-    return next((n for n in names() if n in words), None)
+    """A learned style named as one in ``text`` ("in the style of anna", "drums like anna", "anna's
+    groove", "anna style drums"), or None; a name that is only a word of the prompt is not taken."""
+    low = text.lower()
+    for n in names():
+        name = re.escape(n)
+        if re.search(rf"\b(?:style of|like|drummer|drums by)\s+{name}(?![\w-])|(?<![\w-]){name}(?:'s)?\s+"
+                     rf"(?:style|drums|drumming|groove|feel)\b", low):
+            return n
+    return None

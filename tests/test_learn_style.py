@@ -103,6 +103,8 @@ def test_the_planner_and_chat_name_a_learned_style(learned):
     spec = plan_song("a funk song with drums in the style of brushy")
     assert spec.extra["drum_style"] == "brushy"
     assert plan_song("a funk song").extra["drum_style"] == "funk"
+    assert plan_song("a brushy funk song").extra["drum_style"] == "funk"  # a word alone is not a style named
+    assert plan_song("funk with brushy's groove").extra["drum_style"] == "brushy"
     cmd = parse_command("play the drums in the style of brushy")
     assert (cmd.action, cmd.drum_style, cmd.dimensions) == ("drum_style", "brushy", ["drums"])
     assert parse_command("drums like J Dilla").drum_style == "dilla"
