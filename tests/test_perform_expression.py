@@ -120,5 +120,5 @@ def test_groove_style_from_genre():
     assert groove_style(song) is None
     for genre, style in (("lo-fi", "hiphop"), ("J Dilla", "hiphop"), ("indie funk", "funk"),
                          ("dreamy jazz ballad", "jazz")):
-        song.spec = SimpleNamespace(genre=genre)
+        song.spec = SimpleNamespace(genre=genre, extra={})
         assert groove_style(song) == style, genre

@@ -78,3 +78,43 @@ def test_upload_continue_hear_and_download(studio_url, tmp_path):
     song = midi_to_song(got)
     assert [[n for n in t.notes if n.start < 4 * BAR] for t in song.tracks] == [t.notes for t in mine.tracks]
     assert song.end_tick > 11 * BAR
+
+
+@pytest.mark.skipif(not CHROMIUM.is_file(), reason="Debian chromium is not installed (apt-get install -y chromium)")
+def test_bars_chosen_beside_the_roll_are_shaded_and_varied(studio_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    mine = band(4)
+    upload = tmp_path / "mine.mid"
+    upload.write_bytes(midi_bytes(mine))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(studio_url + "/")
+            page.get_by_role("tab", name="Your MIDI").click()
+            page.locator("#own-upload input[type=file]").set_input_files(str(upload))
+            expect(page.locator("#own-before .main-svg").first).to_be_visible(timeout=30_000)  # yours, at once
+            expect(page.locator("#own-to input[type=range]")).to_have_attribute("max", "4", timeout=30_000)
+            for slider, bar in (("#own-to", "3"), ("#own-from", "2")):
+                box = page.locator(f"{slider} input[type=number]")
+                box.fill(bar)
+                box.press("Enter")
+            bars = page.get_by_label("Vary: bars")
+            expect(bars).to_have_value("2-3", timeout=30_000)
+            shade = page.locator('#own-before .shapelayer path[style*="rgb(245, 185, 66)"]')
+            expect(shade).to_have_count(1, timeout=30_000)
+            page.locator("#own-action").get_by_text("vary").click()
+            page.get_by_label("Vary: tracks (roles or numbers)").fill("bass")
+            page.locator("#own-go").click()
+            expect(page.locator("#own-info")).to_contain_text("Bars 2-3 of bass composed anew", timeout=240_000)
+            with page.expect_download(timeout=30_000) as download:
+                page.locator("#own-file a").first.click()
+            got = tmp_path / "varied.mid"
+            download.value.save_as(got)
+        finally:
+            browser.close()
+    varied = midi_to_song(got)
+    for before, after in zip(mine.tracks, varied.tracks):
+        kept = [n for n in before.notes if not BAR <= n.start < 3 * BAR] if before.name == "Bass" else before.notes
+        assert [n for n in after.notes if not (after.name == "Bass" and BAR <= n.start < 3 * BAR)] == kept

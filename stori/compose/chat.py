@@ -1,5 +1,5 @@
 """Chat commands -> :class:`RefinementCommand`: what to change (emotion delta, parts, tempo, key),
-where (sections), or an action (regenerate, undo, redo, why)."""
+where (sections), or an action (regenerate, undo, redo, why, a drum style)."""
 from __future__ import annotations
 
 import difflib
@@ -85,10 +85,11 @@ class RefinementCommand:
     place: tuple[str, str] | None = None  # ("after" | "before", section as said) for an added section
     bars: int | None = None  # an added or resized section's bars
     bars_factor: float | None = None  # a resized section's bars times this
+    drum_style: str | None = None  # a drum style by name (built-in or learned): "drums in the style of anna"
 
 
 ACTIONS = ("adjust", "regenerate", "tempo", "key", "level", "density", "feel", "swap", "drop", "add_part", "mix",
-           "form", "undo", "redo", "why", "unknown")
+           "form", "drum_style", "undo", "redo", "why", "unknown")
 
 
 def _has(text: str, phrase: str) -> bool:
@@ -270,6 +271,23 @@ def _words_of_parts(low: str) -> list[str]:
 
 
 
+def drum_style_named(text: str) -> str | None:
+    """The drum style after "in the style of" / "like" ("drums in the style of anna", "play the drums
+    like J Dilla"): a style taught with learn-style or a built-in one; None when none is named."""
+    from stori.perform.styles import get_style
+
+    m = re.search(r"\b(?:in the style of|drums like|drum like|play(?:s|ed)? like|drummer like)\s+([\w' -]+)", text)
+    if not m:
+        return None
+    words = m.group(1).split()
+    for n in range(min(3, len(words)), 0, -1):
+        try:
+            return get_style(" ".join(words[:n])).name
+        except ValueError:
+            continue
+    return None
+
+
 def parse_command(text: str) -> RefinementCommand:
     low = " ".join(str(text).lower().replace("’", "'").split())
     cmd = RefinementCommand(text=text)
@@ -320,6 +338,11 @@ def parse_command(text: str) -> RefinementCommand:
         n = n or 1
         semis = {"fourth": 5, "fifth": 7, "octave": 12}.get(unit, n if unit.startswith(("semitone", "half")) else 2 * n)
         cmd.action, cmd.transpose = "key", semis if m.group(1) in ("up", "raise") else -semis
+
+    style = drum_style_named(low)
+    if style:
+        cmd.action, cmd.drum_style, cmd.dimensions = "drum_style", style, ["drums"]
+        return cmd
 
     for inv, name in _INVERSE.items():
         if _has(low, inv):

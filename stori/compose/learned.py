@@ -21,7 +21,7 @@ from stori.model.generator import Generator, Request, load_generator
 from stori.model.sampling import Sampling
 from stori.model.tokens import TICKS_PER_BAR
 from stori.perform.drum_patterns import learned_pattern, phrase_request
-from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, turn_chance
+from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, style_generator, turn_chance
 from stori.perform.styles import song_style
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
@@ -161,7 +161,8 @@ class _Part:
 
 def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     """(request, how to turn its notes into the section's drums and their form) for one section, or
-    None when the drums are tacet."""
+    None when the drums are tacet. A learned style's request is played by its own generator
+    (``generator`` of the finisher)."""
     behaviour = s.behaviour("drums", "steady")
     if behaviour == "tacet":
         return None
@@ -184,6 +185,7 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
         part, form = drum_part(st, "4/4", grid, spec.tempo, pattern, rng, fill_end=fill_end,
                                build=behaviour == "build", velocity_scale=velocity_scale)
         return part, {**form, "style": st.name, "behaviour": behaviour, "pattern": pattern}
+    finish.generator = style_generator(st) if st.adapter else None
     return req, finish
 
 
@@ -223,6 +225,7 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
     present = {t.role for t in song.tracks}
     jobs = []  # (span, role, part or drum finisher, number of requests)
     requests: list[Request] = []
+    styled: list[tuple[Generator, Request]] = []  # drums of a learned style, decoded by its own generator
     for k, (span, s) in enumerate(zip(song.sections, spec.sections)):
         if sections is not None and s.id not in sections:
             continue
@@ -235,7 +238,10 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
         for role in sorted(present & set(roles_in(roles, s.id) or ROLE_RANGES)):
             if role == "drums":
                 drums = _drums(spec, k, s, c, seed)
-                if drums is not None:
+                if drums is not None and drums[1].generator is not None:
+                    jobs.append((span, role, drums[1], 0))
+                    styled.append((drums[1].generator, drums[0]))
+                elif drums is not None:
                     jobs.append((span, role, drums[1], 1))
                     requests.append(drums[0])
                 continue
@@ -253,12 +259,13 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
                           confidence=0.7,
                           principle="the model is asked for the density, register and loudness the emotion implies")
     generated, _ = gen.generate(requests, seed=seed, sampling=sampling, on_done=_section_progress(jobs, on_section))
+    own = iter(styled[0][0].generate([r for _, r in styled], seed=seed, sampling=sampling)[0] if styled else [])
     by_role = {t.role: t for t in song.tracks}
     at = 0
     for span, role, job, n in jobs:
         mine, at = generated[at:at + n], at + n
         if role == "drums":
-            notes, form = job(mine[0])
+            notes, form = job(mine[0] if n else next(own))
             record_form(tracer, f"section:{span.id}/drums", form)
         else:
             notes = job.notes(mine)

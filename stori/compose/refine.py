@@ -147,6 +147,12 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
                       principle="a new part is composed to fit the parts already there, which stay as they were")
         return _recompose(spec, engine, seed, tracer, set(targets), relayout(song, spec), (role,))
 
+    if cmd.action == "drum_style":
+        spec.extra["drum_style"] = cmd.drum_style
+        tracer.record("refinement", "drums", {"drum_style": cmd.drum_style},
+                      [because("chat", cmd.text, f"the drums in the style of {cmd.drum_style}", 1.0)],
+                      confidence=0.9, principle="only the drums change; every other part stays as it was")
+        return _recompose(spec, engine, seed, tracer, set(targets), song, ("drums",))
     roles = tuple(cmd.dimensions) or None
     g = GENRES.get(spec.genre, GENRES[DEFAULT_GENRE])
     playing = playing_from_text(str(spec.extra.get("prompt", "")))

@@ -137,11 +137,39 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> np.ndarray:
     return minimize(loss, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B").x
 
 
+def fit_softmax(x: np.ndarray, y: np.ndarray, n_classes: int, c: float = 1.0) -> np.ndarray:
+    """Weights (features + bias, classes) of an L2 multinomial logistic regression, classes weighted
+    to balance: the many-class form of :func:`_fit`, for telling several sources apart."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    counts = np.bincount(y, minlength=n_classes)
+    w_row = (len(y) / (n_classes * np.maximum(counts, 1)))[y]
+    onehot = np.eye(n_classes)[y]
+    reg = np.r_[np.ones(x.shape[1]), 0.0][:, None] / c
+
+    def loss(flat):
+        w = flat.reshape(xb.shape[1], n_classes)
+        z = xb @ w
+        z -= z.max(1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+        grad = xb.T @ (w_row[:, None] * (np.exp(logp) - onehot)) + reg * w
+        return -np.sum(w_row * (onehot * logp).sum(1)) + 0.5 * np.sum(reg * w * w), grad.ravel()
+
+    return minimize(loss, np.zeros(xb.shape[1] * n_classes), jac=True, method="L-BFGS-B").x.reshape(-1, n_classes)
+
+
+def softmax_proba(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Class probabilities of rows ``x`` under :func:`fit_softmax` weights."""
+    z = np.hstack([x, np.ones((len(x), 1))]) @ w
+    z = np.exp(z - z.max(1, keepdims=True))
+    return z / z.sum(1, keepdims=True)
+
+
 def _folds(groups: list[str], y: np.ndarray, seed: int) -> np.ndarray:
-    """Fold of each window: each class's pieces shuffled with ``seed`` and dealt round-robin."""
+    """Fold of each window: each class's pieces shuffled with ``seed`` and dealt round-robin (any
+    number of classes)."""
     rng = np.random.default_rng(seed)
     fold_of = {}
-    for label in (0, 1):
+    for label in sorted(set(y.tolist())):
         pieces = sorted({g for g, t in zip(groups, y) if t == label})
         for i, p in enumerate(rng.permutation(len(pieces))):
             fold_of[pieces[p]] = i % FOLDS

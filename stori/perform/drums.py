@@ -71,7 +71,7 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
     if humanize:
         from stori.perform.humanize import groove_drums
 
-        notes = groove_drums(notes, tempo, ticks_per_bar, st.gmd_style, amount=0.8, seed=seed)
+        notes = groove_drums(notes, tempo, ticks_per_bar, st.gmd_style, amount=0.8, seed=seed, groove=st.groove)
         notes = _feel(notes, st, tempo, rng)
     problems = check_drums(notes, st, tempo, ticks_per_bar, bars)
     notes = repair_drums(notes, st, tempo, ticks_per_bar, bars)
@@ -102,12 +102,11 @@ def make_drums(style: str, bars: int, tempo: float, time_signature: str = "4/4",
 def _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator) -> tuple[Grid, str, str]:
     if source != "rules":
         try:
-            from stori.model.generator import load_generator
-
-            gen = generator or load_generator()
+            gen = generator or style_generator(st)
             (phrase,), _ = gen.generate([phrase_request(st, tempo, pattern_type, bars)], seed=seed)
             return (learned_pattern(st, meter, bars, phrase, rng), "learned",
-                    "learned generator conditioned on style, section, tempo and density bin")
+                    "learned generator conditioned on style, section, tempo and density bin"
+                    + (f", with the adapter learned from {st.name}'s files" if st.adapter else ""))
         except StoriError as err:
             if source == "learned":
                 raise
@@ -115,6 +114,18 @@ def _pattern(st, meter, bars, tempo, pattern_type, rng, seed, source, generator)
     else:
         reason = "rule-based style sketch requested"
     return rules_pattern(st, meter, bars, rng), "rules", reason
+
+
+def style_generator(st: DrumStyle):
+    """The generator that plays ``st``: the shipped one, or for a learned style the shipped one with
+    the style's adapter merged in."""
+    if st.adapter:
+        from stori.model.adapters import adapted_generator
+
+        return adapted_generator(st.adapter)
+    from stori.model.generator import load_generator
+
+    return load_generator()
 
 
 BEHAVIOUR_DENSITY = {"sparse": 0.6, "steady": 1.0, "build": 1.0, "half_time": 0.8, "driving": 1.25}

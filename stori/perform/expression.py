@@ -257,19 +257,31 @@ def _traced(song: Song, sections: _Sections, offbeat: bool) -> list[dict]:
 
 
 def groove_style(song: Song) -> str | None:
-    """The GMD style the humanizer plays ``song`` in: a drum style named in its genre, else a GMD
-    style word in it, else none."""
+    """The GMD style the humanizer plays ``song`` in: a learned drum style's, a drum style named in its
+    genre, else a GMD style word in it, else none."""
     from stori.perform.groove_features import GMD_STYLES
     from stori.perform.styles import get_style
 
     genre = (song.spec.genre if song.spec else "") or ""
-    for word in [genre] + genre.split():
+    words = [genre] + genre.split()
+    if learned_groove(song):  # the learned style's own GMD style comes first
+        words.insert(0, song.spec.extra["drum_style"])
+    for word in words:
         try:
             return get_style(word).gmd_style
         except ValueError:
             pass
     key = re.sub(r"[^a-z]", "", genre.lower())
     return next((s for s in GMD_STYLES if s in key), None)
+
+
+def learned_groove(song: Song) -> str | None:
+    """The groove model of a learned drum style the song is planned in (its drummer's feel), or None."""
+    from stori.perform.styles import learned_style
+
+    name = song.spec.extra.get("drum_style") if song.spec else None
+    st = learned_style(name) if isinstance(name, str) else None
+    return st.groove if st else None
 
 
 def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] | None = None, trace: bool = True,
@@ -283,7 +295,7 @@ def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] |
     from stori.perform.humanize import humanize_song
 
     expressed = express(song, seed, sections, trace, roles)
-    style = groove_style(song)
+    style, groove = groove_style(song), learned_groove(song)
     played = replace(expressed, tracks=[replace(t, notes=list(t.notes)) for t in expressed.tracks])
     for span in song.sections:
         if sections is not None and span.id not in sections:
@@ -292,7 +304,8 @@ def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] |
                  for t in expressed.tracks}
         part = replace(expressed, tracks=[replace(t, notes=[t.notes[k] for k in index[t.name]])
                                           for t in expressed.tracks])
-        local = humanize_song(part, style, amount, zlib.crc32(f"{seed}:{span.id}".encode()), drum_amount=1.0)
+        local = humanize_song(part, style, amount, zlib.crc32(f"{seed}:{span.id}".encode()), drum_amount=1.0,
+                              groove=groove)
         for t, done in zip(played.tracks, local.tracks):
             if roles is not None and t.role not in roles:
                 continue

@@ -24,13 +24,18 @@ class Part:
 
 
 def gmd_parts(split: str, data_dir: str | Path | None = None) -> list[Part]:
+    return performance_parts(load_performances(split, data_dir, beat_type="beat"))
+
+
+def performance_parts(perfs: list[Performance], style: str | None = None) -> list[Part]:
+    """The 4/4 performances with hits as examples, each conditioned on its own GMD style (or ``style``)."""
     parts = []
-    for p in load_performances(split, data_dir, beat_type="beat"):
+    for p in perfs:
         if p.time_signature != (4, 4) or not p.hits:
             continue
         ticks = np.array([h.tick for h in p.hits])
         grid = np.array(quantize_ticks(ticks.tolist(), "swing"))
-        feat = hit_features([h.pitch for h in p.hits], grid, p.ticks_per_bar, p.bpm, p.style)
+        feat = hit_features([h.pitch for h in p.hits], grid, p.ticks_per_bar, p.bpm, style or p.style)
         parts.append(Part(p, feat, grid, ((ticks - grid) * p.ms_per_tick()).astype(np.float32),
                           np.array([h.velocity for h in p.hits], dtype=np.float32)))
     return parts

@@ -61,14 +61,15 @@ def check_style(style: str | None) -> str | None:
 
 
 def groove_drums(notes: list[Note], tempo: float, ticks_per_bar: int, style: str | None = None,
-                 amount: float = 1.0, seed: int = 0, sample: bool = True) -> list[Note]:
-    """The drum part ``notes`` played by the groove model (rules in the module docstring)."""
+                 amount: float = 1.0, seed: int = 0, sample: bool = True, groove: str | None = None) -> list[Note]:
+    """The drum part ``notes`` played by the groove model (rules in the module docstring); ``groove``
+    is a learned style's groove model (default: the shipped one)."""
     amount = check_range("amount", amount, 0.0, 1.0)
     check_style(style)
     if not notes or amount == 0.0:
         return list(notes)
     feat = hit_features([n.pitch for n in notes], [n.start for n in notes], ticks_per_bar, tempo, style)
-    pred = groove_model.predict(groove_model.load(), feat)
+    pred = groove_model.predict(groove_model.load(groove), feat)
     rng = np.random.default_rng(seed)
     offset = pred["offset_ms"].astype(np.float64)
     velocity = pred["velocity"].astype(np.float64)
@@ -153,17 +154,18 @@ def _apply(notes: list[Note], shift: np.ndarray, velocity: np.ndarray, min_gap: 
 
 
 def humanize_song(song: Song, style: str | None = None, amount: float = 0.7, seed: int = 0,
-                  drum_amount: float | None = None) -> Song:
+                  drum_amount: float | None = None, groove: str | None = None) -> Song:
     """A copy of ``song`` played by people: drums by the groove model (``style`` one of GMD's, or
-    None) at ``drum_amount`` (default ``amount``), pitched tracks lightly. Same notes, pitches,
-    order and count; timing and velocity change."""
+    None; ``groove`` a learned style's model) at ``drum_amount`` (default ``amount``), pitched tracks
+    lightly. Same notes, pitches, order and count; timing and velocity change."""
     amount = check_range("amount", amount, 0.0, 1.0)
     drum_amount = amount if drum_amount is None else check_range("drum_amount", drum_amount, 0.0, 1.0)
     check_style(style)
     tracks = []
     for k, t in enumerate(song.tracks):
         if t.is_drums:
-            notes = groove_drums(t.notes, song.tempo, song.ticks_per_bar, style, drum_amount, seed + 7919 * k)
+            notes = groove_drums(t.notes, song.tempo, song.ticks_per_bar, style, drum_amount, seed + 7919 * k,
+                                 groove=groove)
         else:
             notes = humanize_pitched(t.notes, song.tempo, song.time_signature, song.ppq, amount, seed + 7919 * k)
         tracks.append(replace(t, notes=notes, controls=list(t.controls)))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from stori.errors import StoriError
 
@@ -49,6 +50,17 @@ class DrumStyle:
     target_density: float = 16.0  # hits per 4/4 bar asked of the learned model
     pedal_hat_steps: tuple[int, ...] = ()  # 16ths where the hat pedal (foot) plays
     kit: str = "Standard"  # the GS drum kit that plays it (:data:`stori.data.drum_kit.DRUM_KITS`)
+    folder: str = ""  # a learned style's folder (its generator adapter and groove model); "" for built-in styles
+
+    @property
+    def adapter(self) -> str | None:
+        """The generator adapter of a learned style (:mod:`stori.model.adapters`), None for a built-in one."""
+        return str(Path(self.folder) / "adapter.pt") if self.folder else None
+
+    @property
+    def groove(self) -> str | None:
+        """The groove model a learned style was fine-tuned into, None for a built-in one (the shipped model)."""
+        return str(Path(self.folder) / "groove.pt") if self.folder else None
 
 
 STYLES: dict[str, DrumStyle] = {s.name: s for s in (
@@ -142,11 +154,36 @@ def _key(name: str) -> str:
 
 
 def get_style(name: str) -> DrumStyle:
-    """A style by its name, title or an alias ("J Dilla", "lo-fi", "Metro Boomin"), any case/spacing."""
+    """A style by its name, title or an alias ("J Dilla", "lo-fi", "Metro Boomin"), any case/spacing,
+    or a style learned with ``python -m stori learn-style`` (:mod:`stori.style_folder`)."""
+    from stori import style_folder
+
     k = _key(str(name))
     for s in STYLES.values():
         if k in (_key(s.name), _key(s.title)):
             return s
     if k in _ALIASES:
         return STYLES[_ALIASES[k]]
-    raise StoriError("style", f"{name!r} is not a drum style", ", ".join(STYLES))
+    learned = learned_style(str(name))
+    if learned is not None:
+        return learned
+    raise StoriError("style", f"{str(name)[:40]!r} is not a drum style", ", ".join([*STYLES, *style_folder.names()]))
+
+
+def learned_style(name: str) -> DrumStyle | None:
+    """The style learned under ``name`` (:mod:`stori.perform.style_learn`), from its manifest; None when
+    there is none."""
+    from dataclasses import fields
+
+    from stori import style_folder
+
+    data = style_folder.manifest(name)
+    if data is None:
+        return None
+    known = {f.name for f in fields(DrumStyle)} - {"folder"}
+    try:
+        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in data["style"].items() if k in known}
+        return DrumStyle(**kw, folder=str(style_folder.style_dir() / data["name"]))
+    except (TypeError, KeyError, AttributeError):
+        raise StoriError("style", f"the manifest of {str(name)[:40]!r} does not describe a style",
+                         "learn the style again") from None

@@ -252,6 +252,19 @@ def plan_song(prompt: str = "", *, emotion: dict | None = None, tempo: float | N
     return spec
 
 
+def _drum_style(prompt: str, g, tracer: TraceRecorder) -> str:
+    """The genre's drum style, or a style the musician taught Stori named in the prompt ("in the style of NAME")."""
+    from stori.style_folder import named_in
+
+    learned = named_in(prompt)
+    if learned:
+        tracer.record("drum_style", "drums", learned,
+                      [because("prompt", learned, "a drum style you taught Stori (learn-style), named in the prompt",
+                               1.0)], alternatives=[g.drum_style], confidence=0.9,
+                      principle="a drummer named by the musician plays the drums")
+    return learned or g.drum_style
+
+
 def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, seed, tracer, genre) -> SongSpec:
     rng = random.Random(seed)
     if genre is not None and genre not in GENRES:
@@ -377,7 +390,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     spec = SongSpec.from_dict({
         "rms_version": "2.0", "title": _title(prompt), "genre": g.name, "tempo": tempo, "key": key,
         "time_signature": f"{ts[0]}/{ts[1]}", "global_emotion": ev.to_dict(), "motifs": motifs, "sections": sections,
-        "tracks": tracks, "drum_style": g.drum_style, "prompt": prompt, **({AS_GIVEN: True} if written else {}),
+        "tracks": tracks, "drum_style": _drum_style(prompt, g, tracer), "prompt": prompt,
+        **({AS_GIVEN: True} if written else {}),
         **({"swing": g.swing} if g.swing is not None else {}),
     })
     for t in check_transitions(spec):

@@ -38,9 +38,10 @@ def _bars(song: Song, tick: int) -> float:
     return tick / song.ticks_per_bar + 1
 
 
-def piano_roll(song: Song, title: str | None = None) -> go.Figure:
+def piano_roll(song: Song, title: str | None = None, selected: tuple[int, int] | None = None) -> go.Figure:
     """One colour per track, opacity by velocity, section boundaries and names; x in bars; drum notes
-    named by piece (a drum-only song's rows too); light and dark pages alike.
+    named by piece (a drum-only song's rows too); light and dark pages alike. ``selected`` bars
+    (first, last; from 1) are shaded.
 
     Bounded for any song: at most MAX_ROLL_NOTES notes (the earliest; the title says how many were
     left out) and MAX_ROLL_SECTIONS section lines, all added in one layout update.
@@ -66,9 +67,11 @@ def piano_roll(song: Song, title: str | None = None) -> go.Figure:
             hovertemplate="%{fullData.name}<br>bar %{base:.2f}<br>%{customdata[1]}<br>velocity %{customdata[0]}"
                           "<extra></extra>"))
     shown = song.sections[:MAX_ROLL_SECTIONS]  # labels alternate between two rows so short sections stay legible
+    shade = [dict(type="rect", x0=selected[0], x1=selected[1] + 1, y0=0, y1=1, yref="paper", layer="below",
+                  fillcolor="#f5b942", opacity=0.25, line=dict(width=0), name="selected bars")] if selected else []
     fig.update_layout(
-        shapes=[dict(type="line", x0=_bars(song, s.start), x1=_bars(song, s.start), y0=0, y1=1, yref="paper",
-                     line=dict(color="#888", width=1, dash="dot")) for s in shown],
+        shapes=shade + [dict(type="line", x0=_bars(song, s.start), x1=_bars(song, s.start), y0=0, y1=1, yref="paper",
+                             line=dict(color="#888", width=1, dash="dot")) for s in shown],
         annotations=[dict(x=_bars(song, s.start), y=1.0 + 0.06 * (k % 2), yref="paper", text=s.id, showarrow=False,
                           xanchor="left", yanchor="bottom", font=dict(size=11)) for k, s in enumerate(shown)],
         title=title, barmode="overlay", height=420, margin=dict(l=50, r=20, t=60, b=40),

@@ -22,6 +22,7 @@ from stori import inputs
 from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.errors import StoriError
 from stori.render.figures import emotion_arc, humanize_changes, piano_roll
+from stori.render.midi import midi_to_song
 from stori.render.summary import metrics_markdown
 from stori.safe_json import load_json
 from stori.service import studio
@@ -262,6 +263,24 @@ class Callbacks:
                                                         chords, seed=seed, retrieve=bool(retrieve)))()
         return (publish(take.path("song.mid")), _audio(take), piano_roll(before, "yours"), piano_roll(take.song),
                 take.message + _note(take))
+
+    def own_roll(self, upload):
+        """The uploaded file's roll, and the bar sliders set to its length (first and last bar)."""
+        if not upload:
+            return None, gr.Slider(maximum=64, value=1), gr.Slider(maximum=64, value=1), ""
+        song = friendly(lambda: midi_to_song(uploaded(upload)))()
+        n = max(1, -(-song.end_tick // song.ticks_per_bar))
+        return (piano_roll(song, "yours", (1, 1)), gr.Slider(maximum=n, value=1), gr.Slider(maximum=n, value=1),
+                "1-1")
+
+    def own_bars(self, upload, first, last):
+        """Bars ``first``..``last`` chosen on the sliders beside the roll: shaded there, and written as
+        the range to vary."""
+        first, last = sorted((int(first or 1), int(last or 1)))
+        if not upload:
+            return None, f"{first}-{last}"
+        song = friendly(lambda: midi_to_song(uploaded(upload)))()
+        return piano_roll(song, "yours", (first, last)), f"{first}-{last}"
 
     # --- JSON endpoints (api_name generate / refine) ------------------------------------------------
     def api_generate(self, prompt: str = "", emotion: str = "", tempo: float = 0, key: str = "", structure: str = "",

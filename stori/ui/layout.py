@@ -8,10 +8,12 @@ from stori.compose import DEFAULT_ENGINE, ENGINES
 from stori.perform.drum_patterns import METERS as DRUM_METERS
 from stori.perform.drums import PATTERN_TYPES
 from stori.perform.styles import STYLES as DRUM_STYLES
+from stori.perform.styles import get_style
 from stori.render.midi_limits import MAX_MIDI_BYTES
 from stori.service import studio
 from stori.spec.emotion import AXES, RANGES
 from stori.spec.song_spec import BEHAVIOURS, METERS, SECTION_TYPES
+from stori.style_folder import names as learned_styles
 from stori.ui import fields, views
 from stori.ui.callbacks import PART_ROLES, Callbacks
 
@@ -170,7 +172,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
             with gr.Tab("Drums", id="drums"):
                 with gr.Row():
                     with gr.Column():
-                        styles = [(s.title, s.name) for s in DRUM_STYLES.values()]
+                        styles = [(s.title, s.name) for s in DRUM_STYLES.values()] + [
+                            (f"{name} (learned)", name) for name in learned_styles()]
                         d_style = fields.Dropdown(styles, value="boom_bap", label="Producer style",
                                                   rule=fields.one_of("style", styles))
                         d_about = gr.Markdown(DRUM_STYLES["boom_bap"].about)
@@ -239,7 +242,11 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                         o_file = gr.File(label="song.mid", interactive=False, elem_id="own-file")
                         o_info = gr.Markdown(elem_id="own-info")
                 with gr.Row():
-                    o_before = gr.Plot(label="Yours")
+                    with gr.Column():
+                        with gr.Row():  # the bars to vary, shaded on the roll below
+                            o_from = gr.Slider(1, 64, value=1, step=1, label="Vary from bar", elem_id="own-from")
+                            o_to = gr.Slider(1, 64, value=1, step=1, label="to bar", elem_id="own-to")
+                        o_before = gr.Plot(label="Yours", elem_id="own-before")
                     o_after = gr.Plot(label="With Stori")
 
         views_out = [audio, roll, arc, form, table, section, traces_md, traces_json, metrics, downloads, parts]
@@ -274,7 +281,7 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                          [chatbot, song_id, song_token],
                          chat_out, api_name=word, api_visibility="private", show_progress_on=chatbot)
 
-        d_style.change(lambda name: DRUM_STYLES[name].about, d_style, d_about, api_name="drum_style_about",
+        d_style.change(lambda name: get_style(name).about, d_style, d_about, api_name="drum_style_about",
                        api_visibility="private", queue=False)
         d_btn.click(cb.drums, [d_style, d_bars, d_meter, d_tempo, d_human, d_pattern, d_seed],
                     [d_file, d_audio, d_roll, d_info], api_name="drums")
@@ -282,6 +289,10 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
         h_btn.click(lambda: (None,) * len(h_out), None, h_out, api_name="humanize_clear", api_visibility="private",
                     queue=False).then(  # an error leaves no earlier result on the page
             cb.humanize, [h_upload, h_style, h_amount], h_out, api_name="humanize")
+        o_upload.change(cb.own_roll, o_upload, [o_before, o_from, o_to, o_range], api_name="own_roll",
+                        api_visibility="private")
+        gr.on([o_from.change, o_to.change], cb.own_bars, [o_upload, o_from, o_to], [o_before, o_range],
+              api_name="own_bars", api_visibility="private", trigger_mode="always_last")
         o_btn.click(cb.own, [o_upload, o_action, o_bars, o_range, o_tracks, o_chords, o_seed, o_retrieve],
                     [o_file, o_audio, o_before, o_after, o_info], api_name="own_midi")
         gr.api(cb.api_generate, api_name="generate")
