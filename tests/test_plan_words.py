@@ -114,3 +114,19 @@ def test_parts_left_out_are_silent_for_the_whole_song():
     assert all(s.track_behaviours["drums"] == "tacet" for s in plan_song("a classical sonata", seed=0).sections)
     no_piano = plan_song("a pop song, no piano", seed=0)
     assert family(next(t.program for t in no_piano.tracks if t.role == "harmony")) != "piano"
+
+
+def test_the_genres_command_lists_what_each_genre_plans_most_asked_first(capsys):
+    from stori.cli import main
+    from stori.plan.genres import GENRES
+    from stori.plan.genres_command import rows
+
+    found = rows()
+    assert {r["genre"] for r in found} == set(GENRES) and sum(r["asked"] for r in found) == 62
+    assert [r["asked"] for r in found] == sorted((r["asked"] for r in found), reverse=True)
+    classical = next(r for r in found if r["genre"] == "classical")
+    assert classical["drums"] == "none" and classical["meters"] == ["4/4", "3/4"]
+    assert main(["genres", "--top", "20"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 22 and out[2].startswith(f"| 1 | {found[0]['genre']} |")
+    assert main(["genres", "--top", "0"]) == 2 and "top" in capsys.readouterr().err
