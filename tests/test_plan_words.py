@@ -118,8 +118,8 @@ def test_parts_left_out_are_silent_for_the_whole_song():
 
 def test_the_genres_command_lists_what_each_genre_plans_most_asked_first(capsys):
     from stori.cli import main
+    from stori.evaluate.genres import rows
     from stori.plan.genres import GENRES
-    from stori.plan.genres_command import rows
 
     found = rows()
     assert {r["genre"] for r in found} == set(GENRES) and sum(r["asked"] for r in found) == 62
