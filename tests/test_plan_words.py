@@ -130,3 +130,14 @@ def test_the_genres_command_lists_what_each_genre_plans_most_asked_first(capsys)
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 22 and out[2].startswith(f"| 1 | {found[0]['genre']} |")
     assert main(["genres", "--top", "0"]) == 2 and "top" in capsys.readouterr().err
+
+
+def test_named_ensembles_are_the_whole_band():
+    from stori.plan.instruments import band_from_text
+
+    band = band_from_text("a string quartet, slow and tender")
+    assert {r: p for r, (_, p, _) in band.named.items()} == {"melody": 40, "counter_melody": 40, "harmony": 41,
+                                                            "bass": 42}
+    assert set(band.silent) == {"drums"} and band.named["counter_melody"][0] == "Violin II"
+    trio = band_from_text("jazz trio in Bb")
+    assert {r: p for r, (_, p, _) in trio.named.items()} == {"drums": -1, "bass": 32, "harmony": 0, "melody": 0}

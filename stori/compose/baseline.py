@@ -5,6 +5,7 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
+from stori.compose.articulation import stab
 from stori.data.drum_kit import KIT
 from stori.spec.arrange import ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
@@ -191,7 +192,7 @@ def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL
             elif track.role == "bass":
                 notes = _bass(spec, s, span, c, seed)
             elif track.role == "harmony":
-                notes = _harmony(spec, s, span, c, seed)
+                notes = stab(_harmony(spec, s, span, c, seed), track.program, s.behaviour("harmony", "block"))
             elif track.role == "melody":
                 notes = _melody(spec, s, span, c, seed, tracer)
             else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.compose.articulation import arpeggiate, hold
+from stori.compose.articulation import HORNS, arpeggiate, hold, stab
 from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
@@ -92,6 +92,7 @@ class _Part:
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random):
         self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key, figures, c.sustain
+        self.program = next((t.program for t in spec.tracks if t.role == role), 0)
         motif_notes = [n for f in figures for n in f]
         self.form = phrase_form(role, s.bars, rng, per_window=role in PER_WINDOW, chance=CHANCE_REPEATS.get(role, 0.0))
         self.chords = s.chord_timeline(TICKS_PER_BAR)
@@ -144,7 +145,9 @@ class _Part:
         end = self.s.bars * TICKS_PER_BAR
         notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.role, self.sustain,
                      [t for t, _ in self.chords])
-        if self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
+        if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
+            notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
+        elif self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
             notes = arpeggiate(notes)
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
 

@@ -5,7 +5,8 @@ digits) and the words musicians use for it ("rhodes", "808", "pad", "brass", "pe
 Each instrument lists the roles it can take, most natural first; instruments are placed in the
 order they are named, each in its first free role (a fifth, counter-melody track opens when the
 four usual roles are taken). Parts can be left out ("no drums", "without bass"), or the whole
-band can be a few named instruments ("solo piano", "just piano and voice", "a cappella").
+band can be a few named instruments ("solo piano", "just piano and voice", "a cappella") or a named
+ensemble ("string quartet": two violins, viola and cello, each in its role).
 """
 from __future__ import annotations
 
@@ -166,6 +167,19 @@ PART_WORDS = {"drums": D, "drum": D, "percussion": D, "beat": D, "beats": D, "dr
               "chords": H, "harmony": H, "accompaniment": H, "comping": H,
               "melody": M, "lead": M, "tune": M, "counter-melody": C, "countermelody": C, "counter melody": C}
 """Words for a part itself (not its instrument): what "no ..." and "without ..." silence."""
+ENSEMBLES = {
+    "string quartet": {M: ("Violin I", 40), C: ("Violin II", 40), H: ("Viola", 41), B: ("Cello", 42)},
+    "string trio": {M: ("Violin", 40), H: ("Viola", 41), B: ("Cello", 42)},
+    "piano trio": {M: ("Violin", 40), H: ("Piano", 0), B: ("Cello", 42)},
+    "jazz trio": {D: ("Drums", -1), B: ("Upright Bass", 32), H: ("Piano", 0), M: ("Piano", 0)},
+    "power trio": {D: ("Drums", -1), B: ("Electric Bass", 33), H: ("Overdriven Guitar", 29),
+                   M: ("Overdriven Guitar", 29)},
+    "brass quintet": {M: ("Trumpet I", 56), C: ("Trumpet II", 56), H: ("French Horn", 60), B: ("Tuba", 58)},
+    "wind quintet": {M: ("Flute", 73), C: ("Oboe", 68), H: ("Clarinet", 71), B: ("Bassoon", 70)},
+}
+"""Named ensembles: the whole band, role by role (the two violins of a quartet as melody and
+counter-melody, the viola as the inner harmony, the cello as the bass); every other part is silent."""
+_ENSEMBLE_RE = re.compile(r"(?<![\w-])(" + "|".join(ENSEMBLES) + r")s?(?![\w-])", re.I)
 ALTERNATES = {H: (25, 0, 48, 89), M: (73, 40, 81, 56), B: (33, 38, 32), C: (48, 71, 40)}
 """Programs a role falls back to, in order, when its instrument is refused ("no piano")."""
 ORDER = (D, B, H, M, C)
@@ -266,7 +280,13 @@ def band_from_text(text: str) -> Band:
         band.named[free[0]] = (name_of(program), program, word)
     solo = _SOLO_RE.search(text)
     solo_inst = find_instruments(solo.group(1)) if solo else []
-    if solo_inst and solo_inst[0][0] == 0 and solo_inst[0][3] >= 0:
+    ensemble = _ENSEMBLE_RE.search(text)
+    if ensemble:
+        words = ensemble.group(0)
+        band.named = {r: (name, program, words) for r, (name, program) in ENSEMBLES[words.lower().rstrip("s")].items()
+                      if r not in band.silent}
+        band.silent.update({r: words for r in ORDER if r not in band.named and r not in band.silent})
+    elif solo_inst and solo_inst[0][0] == 0 and solo_inst[0][3] >= 0:
         # "solo piano": that instrument is the band, playing both the accompaniment and the tune
         program, words = solo_inst[0][3], solo.group(0).strip()
         band.named = {r: (name_of(program), program, words) for r in (H, M) if r in roles_of(program) or r == H}

@@ -1,0 +1,44 @@
+"""Any band: a named ensemble is the whole band, role by role, in the MIDI; a horn section punches."""
+import pytest
+
+from stori.compose.articulation import STAB, stab
+from stori.pipeline import generate
+from stori.render.midi import midi_bytes, midi_to_song
+from stori.spec.song import PPQ, Note
+
+
+@pytest.fixture(scope="module")
+def quartet():
+    song = generate("a string quartet in D major", seed=0, trace=False)
+    return song, midi_to_song(midi_bytes(song))
+
+
+def test_a_string_quartet_is_two_violins_a_viola_and_a_cello_each_in_its_role(quartet):
+    song, back = quartet
+    playing = {t.role: (t.name, t.program) for t in song.tracks if t.notes}
+    assert playing == {"melody": ("Violin I", 40), "counter_melody": ("Violin II", 40), "harmony": ("Viola", 41),
+                       "bass": ("Cello", 42)}
+    sounding = sorted((t.name, t.program) for t in back.tracks if t.notes)
+    assert sounding == [("Cello", 42), ("Viola", 41), ("Violin I", 40), ("Violin II", 40)]
+    assert not any(t.notes for t in back.tracks if t.channel == 10)  # a quartet has no drum kit
+    low = {t.name: min(n.pitch for n in t.notes) for t in back.tracks if t.notes}
+    assert low["Cello"] < low["Viola"] and low["Cello"] < low["Violin I"]
+
+
+def test_a_horn_section_punches_stabs_and_pads_only_where_the_section_sustains():
+    chord = [Note(p, 0, 4 * PPQ, 90) for p in (60, 64, 67)]
+    assert all(n.end - n.start < STAB for n in stab(chord, 61, "block"))  # brass section
+    assert stab(chord, 61, "sustained") == chord and stab(chord, 0, "block") == chord  # horn pad; a piano rings
+    song = generate("a soul song with a horn section", seed=0, trace=False)
+    horns = song.track("harmony")
+    assert horns.program == 61 and horns.notes
+    for s, span in zip(song.spec.sections, song.sections):
+        notes = song.notes_in(horns, span)
+        if s.behaviour("harmony", "") != "sustained":
+            assert all(n.end - n.start < STAB for n in notes), s.id
+
+
+def test_two_interlocking_guitars_are_two_guitar_tracks():
+    song = generate("funk with two interlocking guitars, bass and drums", seed=0, trace=False)
+    guitars = [t for t in song.tracks if 24 <= t.program <= 31 and t.notes]
+    assert len(guitars) == 2 and {t.role for t in guitars} == {"harmony", "counter_melody"}
