@@ -42,3 +42,18 @@ def test_two_interlocking_guitars_are_two_guitar_tracks():
     song = generate("funk with two interlocking guitars, bass and drums", seed=0, trace=False)
     guitars = [t for t in song.tracks if 24 <= t.program <= 31 and t.notes]
     assert len(guitars) == 2 and {t.role for t in guitars} == {"harmony", "counter_melody"}
+
+
+def test_strings_that_enter_in_the_second_chorus_are_silent_before_it():
+    from stori.plan.instruments import entrances
+
+    assert entrances("the drums kick in at the verse; a cello comes in for the final chorus") == [
+        ("drums", 1, "verse", "the drums kick in at the verse"),
+        ("family:strings", -1, "chorus", "a cello comes in for the final chorus")]
+    song = generate("a pop ballad with piano and strings, where the strings enter in the second chorus", seed=0,
+                    trace=False)
+    strings = next(t for t in song.tracks if 40 <= t.program <= 55)
+    ids = [s.id for s in song.spec.sections]
+    enter = song.section([i for i in ids if i.startswith("chorus")][1])
+    assert strings.notes and min(n.start for n in strings.notes) >= enter.start
+    assert any(n.start < enter.end for n in strings.notes)  # and it plays in that chorus

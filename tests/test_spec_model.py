@@ -203,7 +203,7 @@ def test_a_refinement_moves_its_section_and_the_trace_says_what_was_honoured():
     section = SongSpec.load(RMS_DIR / "section-example.json")
     honour_plan(section, tracer)
     report = tracer.traces[-1]["decision"]
-    assert any("enter_bar 4" in x for x in report["not_honoured"])
+    assert any("enter_bar 4" in x for x in report["honoured"])
     assert any("'main_theme': the plan defines no such motif" in x for x in report["not_honoured"])
     assert "verse_1.tempo 108: the song's own" in report["honoured"]
 
@@ -325,3 +325,19 @@ def test_transition_reasons(example_spec):
     intro = example_spec.section("intro")
     intro.exit_state = {"energy": 0.0}
     assert not any("energy" in r for r in check_transition(intro, verse).reasons)  # intros may jump
+
+
+def test_a_part_that_enters_late_is_silent_before_its_bar():
+    from stori.compose import compose
+    from stori.pipeline import honour_plan
+    from stori.trace import TraceRecorder
+
+    spec = honour_plan(SongSpec.load(RMS_DIR / "section-example.json"))
+    drums = next(t for t in spec.tracks if t.role == "drums")
+    assert spec.sections[0].behaviour_details[drums.id]["enter_bar"] == 4
+    song = compose(spec, "baseline", seed=0, tracer=TraceRecorder())
+    span, bar = song.sections[0], song.ticks_per_bar
+    hits = [n.start for n in song.track("drums").notes if span.start <= n.start < span.end]
+    assert hits and min(hits) >= span.start + 4 * bar  # from bar 4 (counted from 0) on, as the chords count
+    assert any(n.start < span.start + 4 * bar for n in song.track("bass").notes)  # the others play from the start
+    assert any(t["decision_type"] == "enter" for t in song.traces)

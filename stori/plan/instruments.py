@@ -302,3 +302,30 @@ def band_from_text(text: str) -> Band:
     for role in band.silent:
         band.named.pop(role, None)
     return band
+
+
+_ENTER_RE = re.compile(
+    r"\b([a-z][\w -]{1,30}?)\s+(?:enters?|comes?\s+in|joins?|kicks?\s+in)\s+(?:in|at|on|for)\s+the\s+"
+    r"(?:(first|second|third|fourth|last|final)\s+)?(intro|verse|pre[\s-]?chorus|chorus|bridge|solo|break|outro)\b",
+    re.I)
+_NTH = {None: 1, "first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1, "final": -1}
+
+
+def entrances(text: str) -> list[tuple[str, int, str, str]]:
+    """Parts the text brings in late ("strings enter in the second chorus", "the drums kick in at the
+    verse"): (a role, or a GM family as ``family:NAME``, which section of its type (1-based, -1 the
+    last), the section type, the words)."""
+    out = []
+    for m in _ENTER_RE.finditer(text):
+        said = m.group(1).lower()
+        part = next((w for w in sorted(PART_WORDS, key=len, reverse=True) if re.search(rf"\b{w}s?$", said)), None)
+        inst = find_instruments(said)
+        if part:
+            what = PART_WORDS[part]
+        elif inst:
+            what = D if inst[-1][3] < 0 else f"family:{family(inst[-1][3])}"
+        else:
+            continue
+        stype = re.sub(r"pre[\s-]?chorus", "pre_chorus", m.group(3).lower())
+        out.append((what, _NTH[m.group(2) and m.group(2).lower()], stype, m.group(0)))
+    return out

@@ -443,8 +443,8 @@ def plan_coverage(spec: SongSpec) -> tuple[list[str], list[str]]:
             elif got is not None:
                 done.append(f"{s.id}.track_behaviors.{tid}: {role} plays '{got}'")
             if obj.get("enter_bar"):
-                kept.append(f"{s.id}.track_behaviors.{tid}.enter_bar {obj['enter_bar']}: the {role} part plays "
-                            "from the section's first bar")
+                done.append(f"{s.id}.track_behaviors.{tid}.enter_bar {obj['enter_bar']}: the {role} part enters "
+                            f"at bar {obj['enter_bar']} (from 0) of the section")
         for u in s.unplayed_usage:
             kept.append(f"{s.id}.motif_usage {u['motif_id']!r}: the plan defines no such motif")
     for m in spec.motifs:
