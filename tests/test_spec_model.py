@@ -208,13 +208,43 @@ def test_a_refinement_moves_its_section_and_the_trace_says_what_was_honoured():
     assert "verse_1.tempo 108: the song's own" in report["honoured"]
 
 
-def test_a_section_tempo_the_song_cannot_play_is_kept_and_reported(example_dict):
-    example_dict["sections"][1]["tempo"] = 140
+@pytest.mark.parametrize("engine", ["baseline", "learned"])
+def test_a_section_that_changes_tempo_and_key_plays_them_and_the_midi_says_so(example_dict, engine):
+    import mido
+
+    from stori.compose import compose
+    from stori.render.midi import midi_bytes, midi_to_song
+    from stori.spec.song_spec import plan_coverage
+    from stori.theory import scale_pitch_classes
+
+    sec = example_dict["sections"][1]
+    sec.update(tempo=140, key="Bb major", time_signature="3/4",  # its chords in its key
+               chords=[{"bar": b, "chord": c} for b, c in zip(range(0, sec["bars"], 2), ["Bb", "Eb", "F", "Bb"] * 4)])
     spec = SongSpec.from_dict(example_dict)
     assert spec.sections[1].tempo == 140 and spec.to_dict()["sections"][1]["tempo"] == 140
-    from stori.spec.song_spec import plan_coverage
-
-    assert any("tempo 140: kept in the plan; the song plays 96" in x for x in plan_coverage(spec)[1])
+    done, kept = plan_coverage(spec)
+    assert any("tempo 140: the section changes tempo" in x for x in done)
+    assert any("key Bb major: the section changes key" in x for x in done)
+    assert any("time_signature 3/4: kept in the plan; the song plays 4/4" in x for x in kept)  # meters: not yet
+    song = compose(spec, engine, seed=0)
+    start, after = song.sections[1].start, song.sections[2].start
+    assert song.tempo_changes == [(start, 140), (after, spec.tempo)]
+    assert song.key_changes == [(start, "Bb major"), (after, spec.key)]
+    meta, now = [], 0
+    for msg in mido.MidiFile(file=__import__("io").BytesIO(midi_bytes(song))).tracks[0]:
+        now += msg.time
+        if msg.type in ("set_tempo", "key_signature"):
+            meta.append((now, msg.type, round(mido.tempo2bpm(msg.tempo)) if msg.type == "set_tempo" else msg.key))
+    assert (start, "set_tempo", 140) in meta and (start, "key_signature", "Bb") in meta
+    assert (after, "set_tempo", round(spec.tempo)) in meta and (after, "key_signature", "G") in meta
+    back = midi_to_song(midi_bytes(song))
+    assert back.tempo_changes == song.tempo_changes and back.key_changes == song.key_changes
+    assert song.seconds(after) < start / 480 * 60 / spec.tempo + (after - start) / 480 * 60 / spec.tempo
+    bb = scale_pitch_classes("Bb major")
+    for role in ("melody", "bass"):  # the section's notes are in its own key: Bb and Eb, never B or E
+        inside = [n.pitch % 12 for n in song.track(role).notes if start <= n.start < after]
+        assert inside and sum(p in bb for p in inside) / len(inside) > 0.9, role
+        assert 10 in inside or 3 in inside
 
 
 def test_the_earlier_stori_dialect_still_loads():

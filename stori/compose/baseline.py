@@ -126,12 +126,12 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
     rng = rng_for(seed, s, "melody")
     lo, hi = ROLE_RANGES["melody"]
     centre = c.register_center + (3 if behaviour == "soaring" else 0)
-    scale = scale_pitch_classes(spec.key)
+    scale = scale_pitch_classes(spec.key_of(s))
     pool = [p for p in range(lo, hi + 1) if p % 12 in scale and abs(p - centre) <= c.register_spread]
     timeline = s.chord_timeline(spec.ticks_per_bar)
     locked: list[Note] = []
     for u in (u for u in s.motif_usage if u.track == "melody"):
-        motif, mnotes = realize_motif(spec, u, span.start)
+        motif, mnotes = realize_motif(spec, u, span.start, spec.key_of(s))
         locked += [n for n in mnotes if n.end <= span.end]
         tracer.record("motif_placement", f"section:{s.id}/melody",
                       {"motif": u.motif, "bar": u.bar, "transformations": u.transformations},

@@ -53,31 +53,36 @@ def with_cadences(spec: SongSpec, sections: set[str], tracer: TraceRecorder) -> 
     traced. A plan with :data:`AS_GIVEN` is left as it is."""
     if spec.extra.get(AS_GIVEN):
         return spec
-    last, minor = spec.sections[-1].id, not is_major(spec.key)
-    home, dominant = tonic_chord(spec.key), roman_to_chord("V", spec.key)
+    last = spec.sections[-1].id
 
     def bars(s):
         return [s.chords[b % len(s.chords)] for b in range(s.bars)]
 
-    todo = [s for s in spec.sections if s.id in sections
-            and (s.type in (MINOR_RESOLVING if minor else RESOLVING) or s.id == last
+    def needs(s) -> bool:
+        key = spec.key_of(s)
+        minor = not is_major(key)
+        return ((s.type in (MINOR_RESOLVING if minor else RESOLVING) or s.id == last
                  or s.emotion.tension < CALM_RESOLVES)
-            and (not _is_tonic(s.last_chord, spec.key)
-                 or minor and s.bars > 1 and not _has_leading_tone(bars(s)[-2], spec.key))]
+                and (not _is_tonic(s.last_chord, key)
+                     or minor and s.bars > 1 and not _has_leading_tone(bars(s)[-2], key)))
+
+    todo = [s for s in spec.sections if s.id in sections and needs(s)]
     if not todo:
         return spec
     out = spec.copy()
     for s in (out.section(t.id) for t in todo):
+        key = spec.key_of(s)
+        minor, home, dominant = not is_major(key), tonic_chord(key), roman_to_chord("V", key)
         played = bars(s)
         before = played[-1]
         played[-1] = home
-        if minor and s.bars > 1 and not _has_leading_tone(played[-2], spec.key):
+        if minor and s.bars > 1 and not _has_leading_tone(played[-2], key):
             played[-2] = " ".join(played[-2].split()[:-1] + [dominant])
         s.chords = played
         if "chord" in s.exit_state:
             s.exit_state["chord"] = home
         tracer.record("cadence", f"section:{s.id}", {"last_bars": played[-2:], "was": before},
-                      [because("key", spec.key, f"the last bar of the {'song' if s.id == last else s.type} comes "
+                      [because("key", key, f"the last bar of the {'song' if s.id == last else s.type} comes "
                                f"home to {home}" + (f" from the major dominant {dominant}" if minor else ""), 1.0)],
                       alternatives=[before], confidence=0.8,
                       principle="a cadence on the tonic tells the ear which note is home (in minor, through the "
@@ -91,13 +96,14 @@ def end_at_home(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
     last note, when it starts in the section's last two bars, on the nearest tone of the tonic chord
     (the tonic itself on a tie; in a minor key the tonic or the fifth)."""
     spec = song.spec
-    tonic, _ = parse_key(spec.key)
-    # a minor melody ending on its third ends on the relative major's tonic
-    chord = {tonic, (tonic + 7) % 12} | ({(tonic + 4) % 12} if is_major(spec.key) else set())
     tracks = {t.role: t for t in song.tracks}
     for s in spec.sections:
-        if s.id not in sections or not _is_tonic(s.last_chord, spec.key):
+        key = spec.key_of(s)
+        if s.id not in sections or not _is_tonic(s.last_chord, key):
             continue
+        tonic, _ = parse_key(key)
+        # a minor melody ending on its third ends on the relative major's tonic
+        chord = {tonic, (tonic + 7) % 12} | ({(tonic + 4) % 12} if is_major(key) else set())
         span = song.section(s.id)
         start = span.end - song.ticks_per_bar
         moved = {}
@@ -117,7 +123,7 @@ def end_at_home(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
                                  key=lambda n: (n.start, n.pitch))
         if tracer.enabled and any(moved.values()):
             tracer.record("cadence", f"section:{s.id}", {"notes_moved": moved},
-                          [because("key", spec.key, f"the {s.type} ends on the tonic in the bass and a tonic-chord "
+                          [because("key", key, f"the {s.type} ends on the tonic in the bass and a tonic-chord "
                                    "tone in the melody", 1.0)],
                           confidence=0.8, principle="a phrase that ends at home names the key")
 

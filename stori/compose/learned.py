@@ -91,7 +91,7 @@ class _Part:
 
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random):
-        self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key, figures, c.sustain
+        self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key_of(s), figures, c.sustain
         self.program = next((t.program for t in spec.tracks if t.role == role), 0)
         motif_notes = [n for f in figures for n in f]
         self.form = phrase_form(role, s.bars, rng, per_window=role in PER_WINDOW, chance=CHANCE_REPEATS.get(role, 0.0))
@@ -115,7 +115,7 @@ class _Part:
                 forced += [Note(x.pitch, x.start - lo + at, x.end - lo + at, x.velocity or int(targets["velocity"]))
                            for x in motif_notes if lo <= x.start < lo + UNIT_BARS * TICKS_PER_BAR]
             bars = min(len(units) * UNIT_BARS, s.bars - units[0] * UNIT_BARS)
-            self.requests.append(Request(role, bars, targets, key=spec.key, tempo=spec.tempo, style="pop",
+            self.requests.append(Request(role, bars, targets, key=self.key, tempo=s.tempo or spec.tempo, style="pop",
                                          section=SECTION_MAP.get(s.type, s.type), chords=chords, register=register,
                                          tension=s.emotion.tension, forced_notes=forced))
 
@@ -212,7 +212,7 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
         c = emotion_to_constraints(s.emotion, s)
         figures: dict[str, list[list[Note]]] = {}
         for usage in s.motif_usage:
-            _, notes = realize_motif(spec, usage, 0)
+            _, notes = realize_motif(spec, usage, 0, spec.key_of(s))
             if notes:
                 figures.setdefault(usage.track, []).append(notes)
         for role in sorted(present & set(roles_in(roles, s.id) or ROLE_RANGES)):

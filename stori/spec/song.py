@@ -76,6 +76,8 @@ class Song:
     spec: SongSpec | None = None
     traces: list[dict[str, Any]] = field(default_factory=list)
     title: str = ""  # a read MIDI file's own title (a planned song's is its spec's)
+    tempo_changes: list[tuple[int, float]] = field(default_factory=list)  # (tick, BPM) after the start
+    key_changes: list[tuple[int, str]] = field(default_factory=list)  # (tick, key) after the start
 
     @property
     def end_tick(self) -> int:
@@ -87,7 +89,13 @@ class Song:
         return bar_ticks(self.time_signature, self.ppq)
 
     def seconds(self, tick: int) -> float:
-        return tick / self.ppq * 60.0 / self.tempo
+        """When ``tick`` sounds, through the song's tempo changes."""
+        out, at, bpm = 0.0, 0, self.tempo
+        for t, new in sorted(self.tempo_changes):
+            if t >= tick:
+                break
+            out, at, bpm = out + (t - at) / self.ppq * 60.0 / bpm, t, new
+        return out + (tick - at) / self.ppq * 60.0 / bpm
 
     @property
     def duration_s(self) -> float:
