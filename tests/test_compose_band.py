@@ -57,3 +57,24 @@ def test_strings_that_enter_in_the_second_chorus_are_silent_before_it():
     enter = song.section([i for i in ids if i.startswith("chorus")][1])
     assert strings.notes and min(n.start for n in strings.notes) >= enter.start
     assert any(n.start < enter.end for n in strings.notes)  # and it plays in that chorus
+
+
+@pytest.mark.parametrize("prompt", ["a pop song with piano, a warm pad and a synth arpeggio, drums and bass",
+                                    "a waltz with piano, a warm pad and a harp arpeggio"])  # 3/4: the baseline
+def test_a_pad_and_an_arpeggio_are_tracks_of_their_own(prompt):
+    from statistics import median
+
+    song = generate(prompt, seed=0, trace=False)
+    back = midi_to_song(midi_bytes(song))
+    by_channel = {t.channel: t for t in back.tracks}
+    pad, arp = by_channel[6], by_channel[7]
+    assert pad.program == 89 and arp.program == (81 if "synth" in prompt else 46)
+    assert [t.role for t in song.tracks if t.channel in (6, 7)] == ["pad", "arpeggio"]
+    assert len({t.channel for t in back.tracks if t.notes}) == 6  # drums, bass, piano, lead, pad, arpeggio
+    def single(track):
+        onsets = {}
+        for n in track.notes:
+            onsets[n.start] = onsets.get(n.start, 0) + 1
+        return sum(k == 1 for k in onsets.values()) / len(onsets)
+    assert single(arp) > 0.7 and single(arp) > single(by_channel[3]) + 0.2  # broken chords, where the piano strikes
+    assert median(n.end - n.start for n in pad.notes) >= PPQ  # held chords

@@ -138,6 +138,6 @@ def test_named_ensembles_are_the_whole_band():
     band = band_from_text("a string quartet, slow and tender")
     assert {r: p for r, (_, p, _) in band.named.items()} == {"melody": 40, "counter_melody": 40, "harmony": 41,
                                                             "bass": 42}
-    assert set(band.silent) == {"drums"} and band.named["counter_melody"][0] == "Violin II"
+    assert set(band.silent) == {"drums", "pad", "arpeggio"} and band.named["counter_melody"][0] == "Violin II"
     trio = band_from_text("jazz trio in Bb")
     assert {r: p for r, (_, p, _) in trio.named.items()} == {"drums": -1, "bass": 32, "harmony": 0, "melody": 0}

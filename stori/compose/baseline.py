@@ -93,11 +93,12 @@ def _voicing(pcs: tuple[int, ...], centre: int = 62) -> list[int]:
     return sorted(centre - 6 + (pc - (centre - 6)) % 12 for pc in pcs)
 
 
-def _harmony(spec, s, span, c, seed) -> list[Note]:
-    behaviour = s.behaviour("harmony", "block")
-    if behaviour == "tacet":
+def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
+    """Chords as the section's behaviour plays them; a pad holds each chord, an arpeggio breaks it."""
+    behaviour = {"pad": "sustained", "arpeggio": "arpeggiated"}.get(role, s.behaviour("harmony", "block"))
+    if s.behaviour(role, behaviour) == "tacet":
         return []
-    rng = rng_for(seed, s, "harmony")
+    rng = rng_for(seed, s, role)
     timeline = s.chord_timeline(spec.ticks_per_bar) + [(s.bars * spec.ticks_per_bar, "")]
     beat = beat_ticks(spec)
     notes = []
@@ -105,7 +106,7 @@ def _harmony(spec, s, span, c, seed) -> list[Note]:
         _, pcs, _ = parse_chord(sym)
         if not pcs:
             continue
-        voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)])
+        voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)], 69 if role == "arpeggio" else 62)
         if behaviour == "arpeggiated":
             order = voicing + voicing[1:-1][::-1]
             for k, tt in enumerate(range(t, t_next, beat // 2)):
@@ -193,6 +194,8 @@ def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL
                 notes = _bass(spec, s, span, c, seed)
             elif track.role == "harmony":
                 notes = stab(_harmony(spec, s, span, c, seed), track.program, s.behaviour("harmony", "block"))
+            elif track.role in ("pad", "arpeggio"):
+                notes = _harmony(spec, s, span, c, seed, track.role)
             elif track.role == "melody":
                 notes = _melody(spec, s, span, c, seed, tracer)
             else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-H, M, C, B, D = "harmony", "melody", "counter_melody", "bass", "drums"
+H, M, C, B, D, P, A = "harmony", "melody", "counter_melody", "bass", "drums", "pad", "arpeggio"
 _KEYS, _LEAD, _STRINGS, _WIND = (H, M, C), (M, C), (H, C), (M, C)
 
 # program -> (track name, roles, extra words); the GM name (lower case) is always a word too.
@@ -119,14 +119,14 @@ GM: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     85: ("Voice Lead", _LEAD, ()),
     86: ("Fifths Lead", _LEAD, ()),
     87: ("Bass and Lead", _LEAD, ()),
-    88: ("New Age Pad", (H, C), ("pad 1 (new age)", "new age pad")),
-    89: ("Warm Pad", (H, C), ("pad 2 (warm)", "pad", "pads", "synth pad", "synth pads", "warm pad", "dark pad")),
-    90: ("Polysynth Pad", (H, C), ("polysynth", "poly synth")),
-    91: ("Choir Pad", (H, C), ()),
-    92: ("Bowed Pad", (H, C), ()),
-    93: ("Metallic Pad", (H, C), ()),
-    94: ("Halo Pad", (H, C), ()),
-    95: ("Sweep Pad", (H, C), ()),
+    88: ("New Age Pad", (H, P, C), ("pad 1 (new age)", "new age pad")),
+    89: ("Warm Pad", (H, P, C), ("pad 2 (warm)", "pad", "pads", "synth pad", "synth pads", "warm pad", "dark pad")),
+    90: ("Polysynth Pad", (H, P, C), ("polysynth", "poly synth")),
+    91: ("Choir Pad", (H, P, C), ()),
+    92: ("Bowed Pad", (H, P, C), ()),
+    93: ("Metallic Pad", (H, P, C), ()),
+    94: ("Halo Pad", (H, P, C), ()),
+    95: ("Sweep Pad", (H, P, C), ()),
     96: ("Rain FX", (H, C), ()),
     97: ("Soundtrack FX", (H, C), ()),
     98: ("Crystal FX", (M, C), ()),
@@ -182,7 +182,7 @@ counter-melody, the viola as the inner harmony, the cello as the bass); every ot
 _ENSEMBLE_RE = re.compile(r"(?<![\w-])(" + "|".join(ENSEMBLES) + r")s?(?![\w-])", re.I)
 ALTERNATES = {H: (25, 0, 48, 89), M: (73, 40, 81, 56), B: (33, 38, 32), C: (48, 71, 40)}
 """Programs a role falls back to, in order, when its instrument is refused ("no piano")."""
-ORDER = (D, B, H, M, C)
+ORDER = (D, B, H, M, C, P, A)
 
 WORDS: dict[str, int] = {}
 for _program, (_name, _roles, _more) in GM.items():
@@ -262,11 +262,33 @@ def _negated(text: str) -> tuple[dict[str, str], dict[str, str], list[tuple[int,
     return roles, families, spans
 
 
+_ARP_RE = re.compile(r"\b(?:arp|arpeggio|arpeggiator|arpeggiated)s?\b", re.I)
+ARP_PROGRAM = 81
+"""The arpeggio part's instrument when the words name none ("an arp"): a saw synth."""
+
+
+def _arpeggio(text: str, asked: list) -> tuple[tuple[str, int, str] | None, list]:
+    """The arpeggio part the text asks for ("a synth arpeggio", "arpeggiated harp", "an arp") as
+    (track name, program, words), and the instruments asked for with the one it plays taken out."""
+    m = _ARP_RE.search(text)
+    if not m:
+        return None, asked
+    near = [x for x in asked if x[3] >= 0 and (0 <= m.start() - x[1] <= 2 or 0 <= x[0] - m.end() <= 2)]
+    if not near:
+        return ("Synth Arp", ARP_PROGRAM, m.group(0)), asked
+    a, b, word, program = near[0]
+    return (f"{name_of(program)} Arp", program, text[min(a, m.start()):max(b, m.end())]), [x for x in asked
+                                                                                        if x is not near[0]]
+
+
 def band_from_text(text: str) -> Band:
     """The band the text asks for (see the module docstring); the genre fills the roles left open."""
     band = Band()
     band.silent, band.refused, negated = _negated(text)
     asked = [(a, b, w, p) for a, b, w, p in find_instruments(text) if not any(x <= a < y for x, y in negated)]
+    arp, asked = _arpeggio(text, asked)
+    if arp and A not in band.silent:
+        band.named[A] = arp
     twice = [(a, b, w, p) for a, b, w, p in asked if re.search(r"\b(?:two|twin|dual|interlocking|double)\s+$",
                                                                   text[max(0, a - 14):a].lower())]
     for _, _, word, program in sorted(asked + twice):

@@ -399,7 +399,8 @@ def part_requests(prompt: str, genre, band: Band | None = None) -> dict[str, tup
     for role in ("drums", "bass", "harmony", "melody"):
         if role not in genre.instruments and role not in band.named:
             out[role] = ("tacet", f"{genre.name} has no {role}")
-    out.update({role: ("tacet", words) for role, words in band.silent.items() if role != "counter_melody"})
+    out.update({role: ("tacet", words) for role, words in band.silent.items()
+                if role not in ("counter_melody", "pad", "arpeggio")})  # parts that play only when named
     return out
 
 
@@ -471,7 +472,7 @@ def _peak_last(sections: list[dict], arcs, tracer: TraceRecorder) -> None:
                       confidence=0.8, principle="a song that builds to its final section peaks there")
 
 
-CHANNELS = {"drums": 10, "bass": 2, "harmony": 3, "melody": 4, "counter_melody": 5}
+CHANNELS = {"drums": 10, "bass": 2, "harmony": 3, "melody": 4, "counter_melody": 5, "pad": 6, "arpeggio": 7}
 
 
 BRUSH_ENERGY = 0.4

@@ -9,7 +9,8 @@ from stori.spec.song import PPQ, Note, Song, Track
 from stori.spec.song_spec import MotifUsage, SectionSpec, SongSpec
 from stori.theory import parse_key, scale_pitch_classes
 
-ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "counter_melody": (52, 81), "drums": (35, 81)}
+ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "counter_melody": (52, 81), "drums": (35, 81),
+               "pad": (48, 79), "arpeggio": (48, 84)}
 """The pitch range each role is composed in (the evaluation accepts the wider
 :data:`stori.evaluate.validity.PLAUSIBLE_RANGES`)."""
 

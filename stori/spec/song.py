@@ -13,8 +13,12 @@ PPQ = 480
 DRUM_CHANNEL = 10
 """MIDI channel of drums, counted 1..16 as musicians do (9 on the wire)."""
 
-ROLES = ("drums", "bass", "harmony", "melody", "counter_melody")
+ROLES = ("drums", "bass", "harmony", "melody", "counter_melody", "pad", "arpeggio")
 """The parts a song can have, in the order they are composed (each hears the ones before it)."""
+
+COMPOSED_AS = {"pad": "harmony", "arpeggio": "harmony"}
+"""Parts the model plays as the nearest part it learned (a pad is chords held, an arpeggio chords
+broken: :mod:`stori.compose.articulation`); every other role is its own."""
 
 PITCHED_ROLES = ("melody", "counter_melody", "harmony", "bass")
 """The pitched parts, top voice down (the order reports list them in)."""

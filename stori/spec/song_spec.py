@@ -33,6 +33,8 @@ BEHAVIOURS = {
     "harmony": ("tacet", "block", "arpeggiated", "sustained", "rhythmic"),
     "melody": ("tacet", "lead", "motif", "sparse", "soaring"),
     "counter_melody": ("tacet", "answer", "sustained", "lead"),
+    "pad": ("tacet", "sustained"),
+    "arpeggio": ("tacet", "arpeggiated"),
 }
 BEHAVIOUR_WORDS = {  # the roadmap's words for how a part plays -> Stori's behaviour of that role
     "drums": {"full_kit": "steady", "four_on_the_floor": "driving", "halftime": "half_time", "building": "build",
@@ -45,6 +47,8 @@ BEHAVIOUR_WORDS = {  # the roadmap's words for how a part plays -> Stori's behav
                 "full": "rhythmic"},
     "melody": {"motif_statement": "motif", "soar": "soaring", "lead_line": "lead", "full": "lead"},
     "counter_melody": {"response": "answer", "sparse": "sustained"},
+    "pad": {"pad": "sustained", "held": "sustained", "swell": "sustained"},
+    "arpeggio": {"arpeggios": "arpeggiated", "arp": "arpeggiated"},
 }
 WIRE_ROLES = {"harmony": "chords"}  # Stori's role -> the roadmap's name for it, where they differ
 MAX_TOTAL_BARS = 640  # ten sections of 64 bars: the longest form a prompt can ask for
