@@ -1,6 +1,8 @@
 """The whole flow as one call: plan -> compose -> perform. Everything the studio and CLI do starts here."""
 from __future__ import annotations
 
+import re
+
 from stori.compose import DEFAULT_ENGINE, compose
 from stori.perform.expression import perform as perform_song
 from stori.plan import plan_song
@@ -14,9 +16,10 @@ def generate(prompt: str = "", *, emotion: dict | None = None, tempo: float | No
              engine: str = DEFAULT_ENGINE, seed: int = 0, trace: bool = True, perform: bool = True,
              on_stage=None) -> Song:
     """Plan (unless ``spec`` is given), compose and perform a song (``perform=False`` keeps the
-    quantized score). Same arguments and seed give the same song. ``on_stage(stage, text)`` hears
-    as each stage (``plan``, ``compose``, ``perform``) begins."""
-    stage = on_stage or (lambda name, text: None)
+    quantized score). Same arguments and seed give the same song. ``on_stage(stage, text, done)`` hears
+    as each stage (``plan``, ``compose``, ``perform``) begins (``done`` 0) and, while composing, as each
+    section is done ("composing: verse 2 done, 3 of 9 sections", ``done`` the share of sections done)."""
+    stage = on_stage or (lambda name, text, done=0.0: None)
     tracer = TraceRecorder() if trace else NULL_RECORDER
     if spec is None:
         stage("plan", "planning the form, chords and feel")
@@ -27,11 +30,18 @@ def generate(prompt: str = "", *, emotion: dict | None = None, tempo: float | No
     n = len(spec.sections)
     stage("compose", f"composing {n} section{'s' * (n != 1)} ({sum(s.bars for s in spec.sections)} bars) with the "
                      f"{engine} engine")
-    song = compose(spec, engine, seed=seed, tracer=tracer)
+    song = compose(spec, engine, seed=seed, tracer=tracer,
+                   on_section=lambda k, n, sid: stage("compose", f"composing: {_spoken(sid)} done, {k} of {n} sections",
+                                                      k / n))
     if not perform:
         return song
     stage("perform", "performing: dynamics, articulation, groove")
     return perform_song(song, seed=seed, trace=trace)
+
+
+def _spoken(section_id: str) -> str:
+    """A section id as said: "verse2" -> "verse 2", "pre_chorus" -> "pre chorus"."""
+    return re.sub(r"(?<=[a-z])(\d+)$", r" \1", section_id.replace("_", " "))
 
 
 def honour_plan(spec: SongSpec, tracer: TraceRecorder = NULL_RECORDER) -> SongSpec:

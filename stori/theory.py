@@ -62,6 +62,30 @@ def key_name(tonic: int, mode: str) -> str:
     return f"{NOTE_NAMES[tonic % 12]} {mode}"
 
 
+_SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+_FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+_MODE_FROM_MAJOR = {"major": 0, "dorian": 2, "phrygian": 4, "lydian": 5, "mixolydian": 7, "minor": 9}
+
+
+def uses_sharps(key: str) -> bool:
+    """Whether ``key``'s signature has sharps (the spelling with fewer accidentals; six: sharps)."""
+    tonic, mode = parse_key(key)
+    fifths = (tonic - _MODE_FROM_MAJOR[mode]) * 7 % 12  # sharps of the parent major key
+    return 0 < fifths <= 6
+
+
+def spelled_key(tonic: int, mode: str) -> str:
+    """The key's name as its signature spells it: "G# minor" (5 sharps), not "Ab minor" (7 flats);
+    "Db major", not "C# major"."""
+    probe = key_name(tonic, mode)
+    return f"{(_SHARP_NAMES if uses_sharps(probe) else _FLAT_NAMES)[tonic % 12]} {mode}"
+
+
+def pitch_name(pc: int, key: str) -> str:
+    """A pitch class named in ``key``'s spelling (sharps in sharp keys, flats in flat keys)."""
+    return (_SHARP_NAMES if uses_sharps(key) else _FLAT_NAMES)[pc % 12]
+
+
 def normalize_key(key: str) -> str:
     return key_name(*parse_key(key))
 

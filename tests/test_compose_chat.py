@@ -1,7 +1,7 @@
 """A table of chat commands and what each must parse to: action, target, delta and parts."""
 import pytest
 
-from stori.compose.chat import parse_command, resolve_sections
+from stori.compose.chat import ACTIONS, parse_command, resolve_sections
 
 # The named deltas: more iNtense, Sadder, Calmer, more Driving, Brighter, more Tension, Resolve it; more intiMate.
 N, S, C, D, B, T, R = ({"energy": 0.2, "tension": 0.2}, {"valence": -0.3},
@@ -38,16 +38,16 @@ TABLE = [
      []),
     ("the melody should soar", "adjust", [], None, ["melody"]),
     ("the melody should soar in the chorus", "adjust", ["chorus"], None, ["melody"]),
-    ("busier drums", "adjust", [], {"motion": 0.25, "energy": 0.1}, ["drums"]),
-    ("busier drums in the second verse", "adjust", ["verse#2"], {"motion": 0.25, "energy": 0.1}, ["drums"]),
-    ("sparser drums in the intro", "adjust", ["intro"], {"motion": -0.25, "energy": -0.1}, ["drums"]),
+    ("busier drums", "density", [], None, []),
+    ("busier drums in the second verse", "density", ["verse#2"], None, []),
+    ("sparser drums in the intro", "density", ["intro"], None, []),
     ("simpler chords", "adjust", [], None, ["harmony"]),
     ("simpler chords in the bridge", "adjust", ["bridge"], None, ["harmony"]),
     ("richer chords in the verse", "adjust", ["verse"], None, ["harmony"]),
-    ("louder bass in the chorus", "adjust", ["chorus"], {"energy": 0.2}, ["bass"]),
-    ("quieter piano in the outro", "adjust", ["outro"], None, ["harmony"]),
+    ("louder bass in the chorus", "level", ["chorus"], None, []),
+    ("quieter piano in the outro", "level", ["outro"], None, []),
     ("make the melody higher in the bridge", "adjust", ["bridge"], None, ["melody"]),
-    ("a busier bass line", "adjust", [], None, ["bass"]),
+    ("a busier bass line", "density", [], None, []),
     ("make the drums more driving in the chorus", "adjust", ["chorus"], D, ["drums"]),
     ("the guitar should be calmer in the verse", "adjust", ["verse"], C, ["harmony"]),
     ("regenerate the verse", "regenerate", ["verse"], {}, []),
@@ -74,12 +74,14 @@ TABLE = [
 @pytest.mark.parametrize("text,action,sections,delta,dims", TABLE)
 def test_command_table(text, action, sections, delta, dims):
     cmd = parse_command(text)
-    assert cmd.action == action
+    assert cmd.action == action and action in ACTIONS
     assert cmd.sections == sections
     if delta is not None and action in ("adjust", "regenerate"):
         assert cmd.delta == pytest.approx(delta)
     if action in ("adjust", "regenerate"):
         assert cmd.dimensions == dims
+    if action in ("level", "density"):  # what these change is checked on the notes in test_chat_phrasings.py
+        assert cmd.part_words and (cmd.level or cmd.density)
 
 
 def test_table_is_large_and_values_are_specific():

@@ -39,6 +39,17 @@ def test_whole_song_is_valid_and_reproducible(gen):
             assert {n.pitch for n in track.notes} <= set(KIT_PITCHES)
 
 
+def test_each_section_is_reported_once_as_its_last_part_is_decoded(gen):
+    spec = plan_song("an energetic rock song")
+    heard = []
+    song = compose_learned(spec, seed=3, generator=gen, on_section=lambda k, n, sid: heard.append((k, n, sid)))
+    assert [k for k, _, _ in heard] == list(range(1, len(spec.sections) + 1))
+    assert {n for _, n, _ in heard} == {len(spec.sections)}
+    assert sorted(sid for *_, sid in heard) == sorted(s.id for s in spec.sections)
+    quiet = compose_learned(spec, seed=3, generator=gen)  # listening changes nothing
+    assert [t.notes for t in quiet.tracks] == [t.notes for t in song.tracks]
+
+
 def test_missing_checkpoint_says_how_to_restore(tmp_path):
     with pytest.raises(StoriError, match="retrain"):
         load_generator(tmp_path / "absent.pt")

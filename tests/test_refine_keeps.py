@@ -15,7 +15,8 @@ from stori.spec.song_spec import SongSpec
 from tests.conftest import SEED_PROMPT
 
 # One line per kind of command the chat understands (stori.compose.chat): each emotion word,
-# a part alone, a behaviour, chords simpler and richer, regenerate, ordinal sections.
+# a part alone, a behaviour, chords simpler and richer, regenerate, ordinal sections, dynamics,
+# density, drum feel, a part left out or added, reverb.
 SECTION_COMMANDS = [
     "make the bridge more intense", "sadder chorus", "calmer intro", "the verse more intimate",
     "more driving drums in the chorus", "brighter outro", "more tension in the bridge", "resolve it in the outro",
@@ -23,6 +24,8 @@ SECTION_COMMANDS = [
     "simpler chords in the chorus", "jazzier chords in the bridge", "the melody should soar in the chorus",
     "walking bass in the bridge", "arpeggiated guitar in the verse", "louder first chorus", "quieter outro",
     "regenerate the bridge", "change the drums in the verse", "a bit punchier pre-chorus",
+    "four on the floor in the chorus", "no drums in the bridge", "more reverb in the chorus",
+    "add strings in the bridge", "half-time drums in the bridge",
 ]
 
 
@@ -44,7 +47,9 @@ def _assert_untouched_kept(before, after, text):
     assert targets and targets != {s.id for s in before.spec.sections}, text  # a command that names sections
     kept = [s.id for s in before.spec.sections if s.id not in targets]
     for sid in kept:
-        assert _section(before, sid) == _section(after, sid), f"{text!r} changed untouched {sid}"
+        now = _section(after, sid)  # a part added by the command is silent where it was not asked for
+        assert _section(before, sid) == now[:len(before.tracks)], f"{text!r} changed untouched {sid}"
+        assert all(not notes and not curves for *_, notes, curves in now[len(before.tracks):]), text
     return kept
 
 
@@ -53,7 +58,8 @@ def test_every_section_command_keeps_untouched_sections_bit_for_bit(song):
     for text in SECTION_COMMANDS:
         session = SongSession(song, seed=0)
         reply = session.say(text)
-        assert reply.command.action in ("adjust", "regenerate"), text
+        assert reply.command.action in ("adjust", "regenerate", "level", "density", "feel", "drop", "mix",
+                                        "add_part"), text
         assert reply.song is not song, text
         _assert_untouched_kept(song, reply.song, text)
 

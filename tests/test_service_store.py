@@ -98,8 +98,10 @@ def test_a_running_task_reports_each_stage_and_an_old_folder_gains_the_column(tm
                                              "engine": "baseline", "render": False}, 10, owned=False)
     run_task(ws, "t" * 32)
     stages = [p["stage"] for p, _ in heard]
-    assert [s.split()[0] for s in stages] == ["planning", "composing", "performing:", "writing"]
+    assert [s.split()[0] for s in stages] == ["planning", "composing", "composing:", "composing:", "performing:",
+                                              "writing"]
     assert "composing 2 sections (4 bars) with the baseline engine" in stages
+    assert stages[2:4] == ["composing: verse done, 1 of 2 sections", "composing: chorus done, 2 of 2 sections"]
     assert all(status == "running" for _, status in heard)
     fractions = [p["fraction"] for p, _ in heard]
     assert fractions == sorted(fractions) and fractions[-1] < 1

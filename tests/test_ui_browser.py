@@ -54,7 +54,7 @@ def test_studio_in_the_browser(studio_url, tmp_path):  # noqa: F811
 
             page.locator("#say textarea").fill("make the bridge more intense")
             page.locator("#send").click()
-            expect(page.locator("#chat")).to_contain_text("Version 1", timeout=180_000)
+            expect(page.locator("#chat")).to_contain_text("Version 2", timeout=180_000)
             expect(page.locator("#chat")).to_contain_text("bridge")
             expect(roll).to_be_visible()
 
@@ -128,7 +128,7 @@ def test_section_editing_in_the_browser(studio_url):  # noqa: F811
             page.locator("#section-bars input").fill("4")
             page.locator("#regenerate-section").click()
             chat = page.locator("#chat")
-            expect(chat).to_contain_text("Version 1 — regenerate verse2", timeout=180_000)
+            expect(chat).to_contain_text("Version 2 — regenerate verse2", timeout=180_000)
             expect(chat).to_contain_text("verse2 8 → 4 bars")
             expect(chat).to_contain_text(re.compile(r"identical notes: intro, verse1, pre_chorus, chorus1, chorus2"))
             expect(block).to_contain_text("4 bars")
@@ -137,12 +137,12 @@ def test_section_editing_in_the_browser(studio_url):  # noqa: F811
             page.screenshot(path=str(SECTIONS_SHOT), full_page=False)
 
             page.get_by_role("button", name="↶ Undo").click()
-            expect(chat).to_contain_text("Back to version 0", timeout=120_000)
+            expect(chat).to_contain_text("Version 3 — the song of version 1 again (undo)", timeout=120_000)
             expect(block).to_contain_text("8 bars")
 
             page.get_by_text("All sections as a table").click()
             intro_bars = page.locator('#sections-table [data-testid="cell-0-2"]')
-            expect(intro_bars).to_contain_text(re.compile(r"^\s*4\b"))  # the table shows version 0 again
+            expect(intro_bars).to_contain_text(re.compile(r"^\s*4\b"))  # the table shows version 1 again
             page.wait_for_timeout(500)  # the table settles after its new value before a cell is edited
             intro_bars.dblclick()
             page.keyboard.press("Control+A")
@@ -168,6 +168,56 @@ def test_section_editing_in_the_browser(studio_url):  # noqa: F811
             expect(page.get_by_test_id("waveform-Preview")).to_contain_text(f"0:{seconds:02d}")
         finally:
             browser.close()
+
+
+CHAT_SHOT = SCREENSHOT.parent / "chat.png"
+
+
+def test_chat_in_the_browser(studio_url):  # noqa: F811
+    """Say what a musician says: the reply is a short diff (details folded), numbered as the song's
+    folder is; something the chat does not know is answered with the three closest commands."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = _seed_prompt_on_baseline(browser, studio_url)
+            page.locator("#generate").click()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text("Your song is ready", timeout=180_000)
+            expect(page.locator("#downloads")).to_contain_text("version 1")
+
+            page.locator("#say textarea").fill("sparser drums in the second chorus")
+            page.locator("#send").click()
+            expect(chat).to_contain_text("Version 2 — sparser drums in the second chorus", timeout=180_000)
+            expect(page.locator("#downloads")).to_contain_text("version 2")  # the folder the files came from
+            reply = chat.locator(".message.bot").last  # the newest answer
+            details = reply.locator("details")
+            expect(details).to_have_count(1)
+            expect(details.locator("summary")).to_have_text("Details")
+            expect(details.get_by_text("What changed")).to_be_hidden()  # folded until asked for
+            shown = reply.evaluate("""m => { const c = m.cloneNode(true); c.querySelectorAll('details, button')
+                .forEach(d => d.remove()); return c.innerText.split('\\n').filter(l => l.trim()).length; }""")
+            assert 2 <= shown <= 11, shown  # the heading and at most ten lines
+            expect(reply).to_contain_text(re.compile(r"chorus2.*(hats|drums notes/bar) \S+ → \S+"))
+            details.locator("summary").click()
+            expect(details.get_by_text("What changed")).to_be_visible()
+
+            page.locator("#say textarea").fill("can the intro drumz feel like a sunrise")
+            page.locator("#send").click()
+            expect(chat).to_contain_text("The closest I know:", timeout=60_000)
+            expect(chat.locator(".message.bot").last.locator("em")).to_have_count(4)  # what was said and three
+            expect(page.locator("#downloads")).to_contain_text("version 2")  # nothing changed
+
+            page.locator("#say textarea").fill("transpose up 2")
+            page.locator("#send").click()
+            expect(chat).to_contain_text("Version 3 — transpose up 2", timeout=180_000)
+            expect(page.locator("#downloads")).to_contain_text("version 3")
+            chat.scroll_into_view_if_needed()
+            page.screenshot(path=str(CHAT_SHOT), full_page=False)
+        finally:
+            browser.close()
+    assert CHAT_SHOT.stat().st_size > 20_000
 
 
 VIEWS_SHOT = SCREENSHOT.parent / "studio-mobile-dark.png"

@@ -26,13 +26,14 @@ def engine(name: str):
 
 def compose(spec: SongSpec, engine_name: str = DEFAULT_ENGINE, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
             sections: set[str] | None = None, base: Song | None = None, roles: tuple[str, ...] | None = None,
-            passes: int | None = None) -> Song:
+            passes: int | None = None, on_section=None) -> Song:
     """Compose ``spec`` section by section over the named engine (see :mod:`stori.compose.sequence`).
 
-    With ``sections`` and ``base`` only those sections change (only ``roles`` of them when given)."""
+    With ``sections`` and ``base`` only those sections change (only ``roles`` of them when given);
+    ``on_section(k, n, section_id)`` hears of each section in turn."""
     from stori.compose.sequence import compose_sections
 
     song = compose_sections(spec, engine(engine_name), seed=seed, tracer=tracer, sections=sections, base=base,
-                            roles=roles, **({} if passes is None else {"passes": passes}))
+                            roles=roles, on_section=on_section, **({} if passes is None else {"passes": passes}))
     song.traces = list(base.traces) + tracer.traces if base is not None else tracer.traces
     return song

@@ -176,13 +176,17 @@ def _counter(spec, s, span, c, seed) -> list[Note]:
 
 def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
                      sections: set[str] | None = None,
-                     roles=None) -> Song:
+                     roles=None, on_section=None) -> Song:
     """Compose every section (or only ``sections``); with ``roles`` (see
-    :func:`~stori.spec.arrange.roles_in`) only those parts are played, the others stay empty."""
+    :func:`~stori.spec.arrange.roles_in`) only those parts are played, the others stay empty.
+    ``on_section(k, n, id)`` hears as the k-th of the n sections is done."""
     song = song_skeleton(spec)
+    asked = [s.id for s in spec.sections if sections is None or s.id in sections]
     for span, s in zip(song.sections, spec.sections):
         if sections is not None and s.id not in sections:
             continue
+        if on_section is not None and asked.index(s.id):
+            on_section(asked.index(s.id), len(asked), asked[asked.index(s.id) - 1])
         c = emotion_to_constraints(s.emotion, s)
         playing = roles_in(roles, s.id)
         for track in song.tracks:
@@ -208,4 +212,6 @@ def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL
                                                                                                "velocity_ceiling")),
                               confidence=0.6,
                               principle="the section's emotion sets how busy and how loud each part plays")
+    if on_section is not None and asked:
+        on_section(len(asked), len(asked), asked[-1])
     return song

@@ -5,6 +5,7 @@ from statistics import fmean
 
 from stori.compose.ensemble import motif_places
 from stori.data.drum_kit import FAMILIES
+from stori.plan.instruments import name_of
 from stori.spec.emotion import AXES
 from stori.spec.song import SectionSpan, Song
 from stori.theory import midi_name
@@ -45,6 +46,99 @@ def _change(label: str, x: float, y: float, unit: str = "", fmt=lambda v: f"{v:g
     return f"{label} {word}: {fmt(x)}{unit} → {fmt(y)}{unit} ({y - x:+.3g})"
 
 
+def _bar_chords(s) -> list[str]:
+    """A section's chords, one per bar (the plan may store a shorter loop)."""
+    return [s.chords[b % len(s.chords)] for b in range(s.bars)]
+
+
+def _pitched_shift(before: Song, after: Song) -> int | None:
+    """The interval every pitched note moved by when the rhythm, velocities and drums stayed (None otherwise)."""
+    shifts = set()
+    for tb, ta in zip(before.tracks, after.tracks):
+        if len(tb.notes) != len(ta.notes):
+            return None
+        for x, y in zip(tb.notes, ta.notes):
+            if (x.start, x.end, x.velocity) != (y.start, y.end, y.velocity) or tb.is_drums and x.pitch != y.pitch:
+                return None
+            if not tb.is_drums:
+                shifts.add(y.pitch - x.pitch)
+    return shifts.pop() if len(shifts) == 1 else (0 if not shifts else None)
+
+
+def _sound_lines(before: Song, after: Song) -> list[str]:
+    """Changes of instrument and of reverb send (what the notes do not show)."""
+    out = []
+    for tb, ta in zip(before.tracks, after.tracks):
+        if tb.program != ta.program and not ta.is_drums:
+            out.append(f"- **{ta.role}** now plays {name_of(ta.program)} (was {name_of(tb.program)}); same notes")
+        wb, wa = ([c.value for c in t.controls if c.control == 91] for t in (tb, ta))
+        if wb != wa:
+            out.append(f"- **{ta.role}** reverb send {max(wb, default=40)} → {max(wa, default=40)}")
+    for ta in after.tracks[len(before.tracks):]:
+        out.append(f"- **{ta.role}**: new part, {name_of(ta.program)} ({len(ta.notes)} notes)")
+    return out
+
+
+def _section_line(before: Song, after: Song, sid: str) -> str:
+    """One line: a changed section's biggest measured changes (at most three)."""
+    xb, xa = section_stats(before, before.section(sid)), section_stats(after, after.section(sid))
+    found = []
+    for role in [t.role for t in after.tracks]:
+        b, a = xb.get(role, {}), xa.get(role, {})
+        for key, label in (("notes_per_bar", "notes/bar"), ("mean_velocity", "velocity"), ("mean_pitch", "pitch")):
+            x, y = b.get(key, 0.0), a.get(key, 0.0)
+            if abs(y - x) > 1e-9:
+                found.append((abs(y - x) / max(1.0, abs(x)), f"{role} {label} {x:g} → {y:g}"))
+        if role == "drums":
+            for g in ("kick", "snare", "hats"):
+                x, y = b.get(f"{g}_per_bar", 0.0), a.get(f"{g}_per_bar", 0.0)
+                if x != y:
+                    found.append((abs(y - x) / max(1.0, x) * 0.9, f"{g} {x:g} → {y:g} a bar"))
+    best = [t for _, t in sorted(found, key=lambda f: -f[0])[:3]]
+    return f"- **{sid}**: " + ("; ".join(best) if best else "new notes, same measures")
+
+
+def short_diff(before: Song, after: Song, changed: list[str]) -> str:
+    """At most ten lines: key, tempo and form, each changed section's biggest changes, sounds, and what
+    stayed (``changed``: the sections whose notes changed, as :func:`musical_diff` finds them)."""
+    lines = []
+    if before.tempo != after.tempo:
+        lines.append(f"- **Tempo** {before.tempo:g} → {after.tempo:g} BPM, every note kept")
+    if before.key != after.key:
+        lines.append(f"- **Key** {before.key} → {after.key}")
+    ids_b, ids_a = [s.id for s in before.sections], [s.id for s in after.sections]
+    same_layout = ids_b == ids_a and [(s.start, s.end) for s in before.sections] == [(s.start, s.end)
+                                                                                   for s in after.sections]
+    shift = _pitched_shift(before, after) if same_layout else None
+    rhythm = same_layout and all([(n.start, n.end, n.velocity) for n in tb.notes] ==
+                                 [(n.start, n.end, n.velocity) for n in ta.notes] and (not tb.is_drums or tb.notes ==
+                                                                                       ta.notes)
+                                 for tb, ta in zip(before.tracks, after.tracks))
+    if rhythm and before.key != after.key:
+        lines.append(f"- Every pitched note {shift:+d} semitones" if shift is not None else
+                     f"- Each note on a degree of {before.key} moved to that degree of {after.key}")
+        kept = "every section's rhythm, velocities, drums and curves"
+    else:
+        if not same_layout:
+            gone = [sid for sid in ids_b if sid not in ids_a]
+            bars = {s.id: s.bars for s in before.spec.sections}
+            form = ([f"{sid} removed" for sid in gone] + [f"{s.id} new ({s.bars} bars)" for s in after.spec.sections
+                                                         if s.id not in bars]
+                    + [f"{s.id} {bars[s.id]} → {s.bars} bars" for s in after.spec.sections
+                       if s.id in bars and bars[s.id] != s.bars])
+            lines.append(f"- **Form**: {'; '.join(form) or 'sections moved'} ({len(ids_a)} sections)")
+        if before.key == after.key or shift is None:
+            lines += [_section_line(before, after, sid) for sid in changed[:5] if sid in ids_b and sid in ids_a]
+        if len(changed) > 5:
+            lines.append(f"- … and {len(changed) - 5} more sections")
+        same = [sid for sid in ids_a if sid in ids_b and sid not in changed]
+        kept = f"identical notes: {', '.join(same)}" if same else "none"
+    lines += _sound_lines(before, after)
+    if not lines:
+        lines.append("- nothing measurable")
+    return "\n".join(lines[:9] + [f"- *Preserved*: {kept}"])
+
+
 def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
     """(markdown, ids of the sections whose notes changed)."""
     lines, changed = [], []
@@ -69,7 +163,7 @@ def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
     motifs_b = {(s, m, b): ok for s, m, b, ok in motif_places(before.spec, before)}
     motifs_a = {(s, m, b): ok for s, m, b, ok in motif_places(after.spec, after)}
     for sb, sa in zip(before.spec.sections, after.spec.sections):
-        if sections_identical(before, after, sb.id) and sb.chords == sa.chords:
+        if sections_identical(before, after, sb.id) and _bar_chords(sb) == _bar_chords(sa):
             continue
         changed.append(sb.id)
         lines.append(f"\n#### {sb.id}")
@@ -77,7 +171,7 @@ def musical_diff(before: Song, after: Song) -> tuple[str, list[str]]:
                if abs(getattr(sb.emotion, a) - getattr(sa.emotion, a)) > 1e-6]
         if emo:
             lines.append("- **Emotion**: " + ", ".join(emo))
-        if sb.chords != sa.chords:
+        if _bar_chords(sb) != _bar_chords(sa):
             lines.append(f"- **Chords**: {' | '.join(sb.chords)} → {' | '.join(sa.chords)}")
         xb, xa = section_stats(before, before.section(sb.id)), section_stats(after, after.section(sb.id))
         overall = [c for c in (_change("density (notes/bar, all parts)", xb["all"]["notes_per_bar"],

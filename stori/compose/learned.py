@@ -193,17 +193,37 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     return req, finish
 
 
+def _section_progress(jobs, on_section):
+    """A request-ended listener that calls ``on_section(k, n, id)`` as each section's last request ends."""
+    if on_section is None:
+        return None
+    owner, left = [], {}
+    for span, _, _, n in jobs:
+        owner += [span.id] * n
+        left[span.id] = left.get(span.id, 0) + n
+    total, done = len(left), []
+
+    def ended(i: int) -> None:
+        left[owner[i]] -= 1
+        if left[owner[i]] == 0:
+            done.append(owner[i])
+            on_section(len(done), total, owner[i])
+
+    return ended
+
+
 def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
                     sections: set[str] | None = None, roles=None, sampling: Sampling = Sampling(),
-                    generator: Generator | None = None) -> Song:
+                    generator: Generator | None = None, on_section=None) -> Song:
     """The ``sections`` (all when None) and parts (``roles``, see :func:`~stori.spec.arrange.roles_in`)
-    asked for; everything else stays empty."""
+    asked for; everything else stays empty. Every section is decoded at once; ``on_section(k, n, id)``
+    hears as the k-th of the n sections has all its parts."""
     if tuple(spec.time_signature) != (4, 4):
         from stori.compose.baseline import compose_baseline
         tracer.record("engine", "song", "baseline", [because("time_signature", list(spec.time_signature),
                       "the learned model knows 4/4 only", 1.0)],
                       confidence=1.0, principle="use a model only inside what it was trained on")
-        return compose_baseline(spec, seed, tracer, sections, roles)
+        return compose_baseline(spec, seed, tracer, sections, roles, on_section)
     gen = generator or load_generator()
     song = song_skeleton(spec)
     present = {t.role for t in song.tracks}
@@ -238,7 +258,7 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
                           c.because("note_density") + c.because("register_center") + c.because("velocity_ceiling"),
                           confidence=0.7,
                           principle="the model is asked for the density, register and loudness the emotion implies")
-    generated, _ = gen.generate(requests, seed=seed, sampling=sampling)
+    generated, _ = gen.generate(requests, seed=seed, sampling=sampling, on_done=_section_progress(jobs, on_section))
     by_role = {t.role: t for t in song.tracks}
     at = 0
     for span, role, job, n in jobs:

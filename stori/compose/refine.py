@@ -3,18 +3,21 @@ changes only what was targeted, keeps every version (undo/redo), explains each c
 measured diff and answers "why?" questions from the traces.
 
     session = SongSession(song, engine="baseline", seed=0)
-    reply = session.say("make the bridge more intense")   # Reply(markdown, song, changed_sections, command)
+    reply = session.say("make the bridge more intense")   # Reply: .markdown (short diff), .song, .changed_sections
     session.undo(); session.redo(); session.versions      # every Song kept
     session.edit(spec, regenerate={"verse2"})             # the studio's table and "Regenerate section"
 """
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field, replace
 
 from stori.compose import DEFAULT_ENGINE, compose
-from stori.compose.chat import RefinementCommand, parse_command, resolve_sections
-from stori.compose.diff import musical_diff
+from stori.compose.arrangement import arranged, with_form, with_part
+from stori.compose.chat import ACTIONS, RefinementCommand, closest_commands, parse_command, resolve_sections
+from stori.compose.diff import musical_diff, short_diff
+from stori.compose.reshape import mode_map
 from stori.compose.why import answer_why
 from stori.errors import StoriError
 from stori.perform.expression import perform
@@ -24,7 +27,7 @@ from stori.plan.words import playing_from_text
 from stori.spec.arrange import song_skeleton
 from stori.spec.song import Note, Song, starting_in
 from stori.spec.song_spec import SongSpec
-from stori.theory import NOTE_NAMES, QUALITIES, is_major, parse_chord, parse_key
+from stori.theory import NOTE_NAMES, QUALITIES, parse_chord, parse_key, pitch_name, spelled_key
 from stori.trace import TraceRecorder, because
 
 REGENERATE_SEED = 104729
@@ -32,10 +35,28 @@ REGENERATE_SEED = 104729
 
 @dataclass
 class Reply:
-    markdown: str
+    """What the chat answers: ``text`` (a short diff with the full one folded, a "why?" answer, a note)
+    under ``heading`` when the reply is a version (``{v}`` there is its number, counted from 1 as the
+    studio's folders count them; the studio sets ``version`` to the folder's own number)."""
+    text: str
     song: Song
     changed_sections: list[str] = field(default_factory=list)
     command: RefinementCommand | None = None
+    heading: str = ""
+    version: int | None = None
+
+    @property
+    def markdown(self) -> str:
+        if not self.heading:
+            return self.text
+        return f"{self.heading.replace('{v}', str(self.version))}\n\n{self.text}"
+
+
+def diff_reply(before: Song, after: Song) -> tuple[str, list[str]]:
+    """(a short diff with the full measured diff folded under it, ids of the sections whose notes changed)."""
+    full, changed = musical_diff(before, after)
+    return (f"{short_diff(before, after, changed)}\n\n<details><summary>Details</summary>\n\n{full}\n\n</details>",
+            changed)
 
 
 def _chord_family(symbol: str, richer: bool) -> str:
@@ -51,37 +72,48 @@ def _chord_family(symbol: str, richer: bool) -> str:
     return NOTE_NAMES[root] + ("m7b5" if dim else "m7" if minor else "7" if has7 else "maj7")
 
 
-def _transpose_song(song: Song, semis: int, key: str) -> Song:
+def _moved_song(song: Song, key: str, move) -> Song:
+    """``song`` in ``key``: every pitched note through ``move`` (pitch -> pitch), chords likewise, named
+    in the key's spelling; drums, timing, velocities and controllers as they were."""
     spec = song.spec.copy()
     spec.key = key
     for s in spec.sections:
-        s.chords = [" ".join(_transpose_chord(c, semis) for c in bar.split()) for bar in s.chords]
+        s.chords = [" ".join(_moved_chord(c, move, key) for c in bar.split()) for bar in s.chords]
         for st in (s.entry_state, s.exit_state):
             if "chord" in st:
-                st["chord"] = _transpose_chord(st["chord"], semis)
+                st["chord"] = _moved_chord(st["chord"], move, key)
     out = song_skeleton(spec)
     out.tempo = song.tempo
     for t, old in zip(out.tracks, song.tracks):
-        t.notes = [n if old.is_drums else Note(n.pitch + semis, n.start, n.end, n.velocity) for n in old.notes]
+        t.notes = [n if old.is_drums else Note(move(n.pitch), n.start, n.end, n.velocity) for n in old.notes]
         t.controls = list(old.controls)
     out.traces = list(song.traces)
     return out
 
 
-def _transpose_chord(symbol: str, semis: int) -> str:
-    import re
-
+def _moved_chord(symbol: str, move, key: str) -> str:
+    """A chord symbol with its root, tones and bass moved by ``move``; the quality whose tones match
+    (the old one when none does), the root named in ``key``'s spelling."""
     m = re.match(r"^([A-G][#b]?)([^/]*)(?:/([A-G][#b]?))?$", symbol)
     if not m or m.group(2) not in QUALITIES:
         return symbol
-    root = NOTE_NAMES[(parse_key(m.group(1))[0] + semis) % 12]
-    bass = f"/{NOTE_NAMES[(parse_key(m.group(3))[0] + semis) % 12]}" if m.group(3) else ""
-    return root + m.group(2) + bass
+    root = parse_key(m.group(1))[0]
+    new_root = move(60 + root) % 12
+    tones = sorted((move(60 + root + i) - move(60 + root)) % 12 for i in QUALITIES[m.group(2)])
+    quality = m.group(2) if sorted(i % 12 for i in QUALITIES[m.group(2)]) == tones else next(
+        (q for q, iv in QUALITIES.items() if sorted(i % 12 for i in iv) == tones), m.group(2))
+    bass = f"/{pitch_name(move(60 + parse_key(m.group(3))[0]), key)}" if m.group(3) else ""
+    return pitch_name(new_root, key) + quality + bass
 
 
 def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGINE, seed: int = 0,
                   version: int = 1, tracer: TraceRecorder | None = None) -> Song:
-    """The new song for an adjust / regenerate / tempo / key command (others raise StoriError)."""
+    """The new song for a command that changes notes (a form command goes through :func:`edit_song`
+    with :func:`~stori.compose.arrangement.with_form`; undo, redo, why and unknown change nothing)."""
+    quiet = ("form", "undo", "redo", "why", "unknown")
+    if cmd.action in quiet:
+        raise StoriError("action", f"{cmd.action!r} makes no new song here",
+                         ", ".join(a for a in ACTIONS if a not in quiet))
     tracer = tracer or TraceRecorder()
     spec = song.spec.copy()
     targets = resolve_sections(cmd, [(s.id, s.type) for s in spec.sections])
@@ -91,7 +123,7 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
     if cmd.action == "tempo":
         tempo = cmd.tempo if cmd.tempo else round(song.tempo * cmd.tempo_factor)
         tempo = max(40.0, min(240.0, float(tempo)))
-        out = _transpose_song(song, 0, spec.key)
+        out = _moved_song(song, spec.key, lambda p: p)
         out.tempo = out.spec.tempo = tempo
         tracer.record("refinement", "song", {"tempo": tempo},
                       [because("chat", cmd.text, f"tempo {song.tempo:g} → {tempo:g}", 1.0)],
@@ -99,34 +131,21 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         out.traces = list(song.traces) + tracer.traces
         return out
     if cmd.action == "key":
-        tonic, mode = parse_key(song.key)
-        if cmd.transpose is not None:
-            semis, new_key = cmd.transpose, f"{NOTE_NAMES[(tonic + cmd.transpose) % 12]} {mode}"
-        else:
-            new_tonic, new_mode = parse_key(cmd.key)
-            semis = (new_tonic - tonic + 6) % 12 - 6
-            new_key = cmd.key
-            if new_mode != mode and is_major(new_key) != is_major(song.key):
-                spec.key = new_key
-                lead = None
-                for s in spec.sections:
-                    s.chords, numerals = plan_chords(new_key, s.type, s.emotion, s.bars,
-                                                     random.Random(f"{seed}:plan:{s.type}"),
-                                                     lead, tracer, s.id)
-                    lead = numerals[-1]
-                    s.entry_state.pop("chord", None), s.exit_state.pop("chord", None)
-                tracer.record("refinement", "song", {"key": new_key},
-                              [because("chat", cmd.text, "a change of mode re-plans every chord", 1.0)],
-                              confidence=0.8,
-                              principle="major and minor need different progressions, so the whole song is "
-                                        "re-harmonised")
-                return _recompose(spec, engine, seed, tracer, {s.id for s in spec.sections}, song)
-        out = _transpose_song(song, semis, new_key)
-        tracer.record("refinement", "song", {"key": new_key, "semitones": semis},
-                      [because("chat", cmd.text, f"every pitched part moves {semis:+d}", 1.0)],
-                      confidence=0.9, principle="a transposition keeps every interval, so the song stays itself")
+        return _new_key(song, spec, cmd, engine, seed, tracer)
+    if cmd.action in ("level", "density", "feel", "drop", "mix", "swap"):
+        out, said = arranged(song, cmd, targets)
+        tracer.record("refinement", "song" if len(targets) == len(spec.sections) else f"section:{','.join(targets)}",
+                      {"command": cmd.action, "change": said},
+                      [because("chat", cmd.text, said, 1.0)], confidence=0.9,
+                      principle="the same music played differently: only the notes asked about change")
         out.traces = list(song.traces) + tracer.traces
         return out
+    if cmd.action == "add_part":
+        spec, role = with_part(spec, cmd)
+        tracer.record("refinement", f"section:{','.join(targets)}", {"command": "add_part", "role": role},
+                      [because("chat", cmd.text, f"{role} composed in {', '.join(targets)}", 1.0)], confidence=0.8,
+                      principle="a new part is composed to fit the parts already there, which stay as they were")
+        return _recompose(spec, engine, seed, tracer, set(targets), relayout(song, spec), (role,))
 
     roles = tuple(cmd.dimensions) or None
     g = GENRES.get(spec.genre, GENRES[DEFAULT_GENRE])
@@ -175,6 +194,41 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         roles = None if roles is None else tuple(dict.fromkeys((*roles, "bass", "harmony", "melody")))
     run_seed = seed + REGENERATE_SEED * version if cmd.action == "regenerate" else seed
     return _recompose(spec, engine, run_seed, tracer, set(targets), song, roles)
+
+
+def _new_key(song: Song, spec: SongSpec, cmd: RefinementCommand, engine: str, seed: int,
+             tracer: TraceRecorder) -> Song:
+    """A transposition (by ``cmd.transpose`` or to ``cmd.key``); a new mode maps each scale degree to the
+    new key's; ``cmd.reharmonise`` plans new chords in the new key and composes the song again."""
+    tonic, mode = parse_key(song.key)
+    if cmd.transpose is not None:
+        new_tonic, new_mode = (tonic + cmd.transpose) % 12, mode
+    else:
+        new_tonic, new_mode = parse_key(cmd.key if " " in cmd.key else f"{cmd.key} {mode}")
+    new_key = spelled_key(new_tonic, new_mode)
+    if cmd.reharmonise:
+        spec.key = new_key
+        lead = None
+        for s in spec.sections:
+            s.chords, numerals = plan_chords(new_key, s.type, s.emotion, s.bars, random.Random(f"{seed}:plan:{s.type}"),
+                                             lead, tracer, s.id)
+            lead = numerals[-1]
+            s.entry_state.pop("chord", None), s.exit_state.pop("chord", None)
+        tracer.record("refinement", "song", {"key": new_key},
+                      [because("chat", cmd.text, "re-harmonising was asked: every chord is planned again", 1.0)],
+                      confidence=0.8, principle="new chords need new parts, so the whole song is composed again")
+        return _recompose(spec, engine, seed, tracer, {s.id for s in spec.sections}, song)
+    semis = cmd.transpose if cmd.transpose is not None else (new_tonic - tonic + 6) % 12 - 6
+    move = (lambda p: p + semis) if new_mode == mode else mode_map(song.key, new_key)
+    out = _moved_song(song, new_key, move)
+    how = (f"every pitched part moves {semis:+d}" if new_mode == mode else
+           f"each scale degree of {song.key} moves to the same degree of {new_key}")
+    tracer.record("refinement", "song", {"key": new_key, "semitones": semis, "mode": new_mode},
+                  [because("chat", cmd.text, how, 1.0)], confidence=0.9,
+                  principle="a change of key moves the notes and keeps the song: rhythm, dynamics, drums and shape "
+                            "stay (say 're-harmonise' for new chords)")
+    out.traces = list(song.traces) + tracer.traces
+    return out
 
 
 def _recompose(spec, engine: str, seed: int, tracer: TraceRecorder, sections: set[str], base: Song,
@@ -258,12 +312,15 @@ class SongSession:
         if cmd.action == "why":
             return Reply(answer_why(self.song, text), self.song, [], cmd)
         if cmd.action == "unknown":
-            return Reply("I did not understand that. Try e.g. *make the bridge more intense*, *busier drums in the "
-                         "second verse*, "
-                         "*simpler chords*, *the melody should soar in the chorus*, *slower*, *in D minor*, "
-                         "*regenerate the verse*, *undo*, or ask *why is the chorus higher?*", self.song, [], cmd)
+            near = closest_commands(text)
+            return Reply(f"I did not understand *{text.strip()[:80]}*. The closest I know: "
+                         + ", ".join(f"*{c}*" for c in near) + ".", self.song, [], cmd)
+        if cmd.action == "form":
+            reply = self.edit(with_form(self.song.spec, cmd), text=cmd.text)
+            reply.command = cmd
+            return reply
         new = apply_command(self.song, cmd, self.engine, self.seed, version=len(self.versions))
-        diff, changed = musical_diff(self.song, new)
+        diff, changed = diff_reply(self.song, new)
         return self._add(new, cmd, diff, changed)
 
     def edit(self, spec: SongSpec, regenerate: set[str] = frozenset(), text: str = "") -> Reply:
@@ -272,7 +329,7 @@ class SongSession:
         if not targets and [s.id for s in new.sections] == [s.id for s in self.song.sections]:
             return Reply("Nothing to recompose: the sections are as they were.", self.song, [], None)
         text = text or ("regenerate " if regenerate else "edit ") + ", ".join(targets)
-        diff, changed = musical_diff(self.song, new)
+        diff, changed = diff_reply(self.song, new)
         return self._add(new, RefinementCommand(text, action="regenerate" if regenerate else "adjust",
                                                 sections=targets), diff, changed)
 
@@ -281,18 +338,18 @@ class SongSession:
         self.versions.append(new)
         self.commands.append(cmd)
         self.index = len(self.versions) - 1
-        return Reply(f"**Version {self.index}** — {cmd.text}\n\n{diff}", new, changed, cmd)
+        return Reply(diff, new, changed, cmd, "**Version {v}** — " + cmd.text.replace("*", ""), self.index + 1)
 
     def undo(self) -> Reply:
         if self.index == 0:
             return Reply("Nothing to undo: this is the first version.", self.song)
         self.index -= 1
-        diff, changed = musical_diff(self.versions[self.index + 1], self.song)
-        return Reply(f"**Back to version {self.index}**\n\n{diff}", self.song, changed, parse_command("undo"))
+        diff, changed = diff_reply(self.versions[self.index + 1], self.song)
+        return Reply(diff, self.song, changed, parse_command("undo"), "**Back to version {v}**", self.index + 1)
 
     def redo(self) -> Reply:
         if self.index + 1 >= len(self.versions):
             return Reply("Nothing to redo.", self.song)
         self.index += 1
-        diff, changed = musical_diff(self.versions[self.index - 1], self.song)
-        return Reply(f"**Forward to version {self.index}**\n\n{diff}", self.song, changed, parse_command("redo"))
+        diff, changed = diff_reply(self.versions[self.index - 1], self.song)
+        return Reply(diff, self.song, changed, parse_command("redo"), "**Forward to version {v}**", self.index + 1)

@@ -33,10 +33,11 @@ CRITIC_PASSES = 1
 
 
 def _run_engine(fn, spec: SongSpec, seed: int, tracer, sections: set[str] | None, base: Song | None,
-                roles=None) -> Song:
+                roles=None, on_section=None) -> Song:
     """The engine's song for ``sections`` (all when None) and ``roles`` (see
     :func:`~stori.spec.arrange.roles_in`); with ``base`` everything else keeps ``base``'s notes."""
-    new = fn(spec, seed=seed, tracer=tracer, sections=None if sections is None else set(sections), roles=roles)
+    new = fn(spec, seed=seed, tracer=tracer, sections=None if sections is None else set(sections), roles=roles,
+             **({} if on_section is None else {"on_section": on_section}))
     return new if base is None else splice(base, new,
                                            sections if sections is not None else {s.id for s in spec.sections}, roles)
 
@@ -58,13 +59,16 @@ def splice(base: Song, new: Song, sections: set[str], roles=None) -> Song:
     return out
 
 
-def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
-    """Bass locks to the kick, harmony clears the bass, melody carries its motifs: in this order."""
+def _listen(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, ...] | None = None) -> None:
+    """Bass locks to the kick, harmony clears the bass, melody carries its motifs: in this order (only
+    the parts in ``roles`` change, when given)."""
     spec = song.spec
     s, span = spec.section(sid), song.section(sid)
     tracks = {t.role: t for t in song.tracks}
 
     def replace(role: str, notes: list[Note]) -> None:
+        if roles is not None and role not in roles:
+            return
         t = tracks[role]
         t.notes = sorted(starting_outside(t.notes, span.start, span.end) + notes, key=lambda n: (n.start, n.pitch))
 
@@ -117,7 +121,7 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder) -> None:
                           principle="the theme must be heard where the form calls for it")
 
 
-def repair_transitions(song: Song, sid: str, tracer: TraceRecorder) -> None:
+def repair_transitions(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, ...] | None = None) -> None:
     """Check the section's transitions in and out; repair inside this section only: a drum fill in
     its last beat when energy rises out of it, a held chord when its exit chord does not lead on,
     a melodic pickup into the next section when the register jumps."""
@@ -126,7 +130,7 @@ def repair_transitions(song: Song, sid: str, tracer: TraceRecorder) -> None:
     k = ids.index(sid)
     s, span = spec.sections[k], song.section(sid)
     beat = beat_ticks(spec)
-    tracks = {t.role: t for t in song.tracks}
+    tracks = {t.role: t for t in song.tracks if roles is None or t.role in roles}  # only the parts being composed
     if k + 1 < len(ids):
         nxt = spec.sections[k + 1]
         t = check_transition(s, nxt)
@@ -198,15 +202,16 @@ def _expression(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, .
 
 def compose_sections(spec: SongSpec, engine_fn, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
                      sections: set[str] | None = None, base: Song | None = None, roles: tuple[str, ...] | None = None,
-                     passes: int = CRITIC_PASSES) -> Song:
-    """Compose ``sections`` (all when None) with ``engine_fn``; ``roles`` limits which parts change."""
+                     passes: int = CRITIC_PASSES, on_section=None) -> Song:
+    """Compose ``sections`` (all when None) with ``engine_fn``; ``roles`` limits which parts change.
+    ``on_section(k, n, section_id)`` hears from the engine as the k-th of the n sections is composed."""
     targets = set(sections) if sections is not None else {s.id for s in spec.sections}
     spec = with_cadences(spec, targets, tracer)
-    song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base, roles)
+    song = _run_engine(engine_fn, spec, seed, tracer, targets if base is not None else None, base, roles, on_section)
     order = [s.id for s in spec.sections if s.id in targets]
     for sid in order:
-        _listen(song, sid, tracer)
-        repair_transitions(song, sid, tracer)
+        _listen(song, sid, tracer, roles_in(roles, sid))
+        repair_transitions(song, sid, tracer, roles_in(roles, sid))
     song = critique(song, order, engine_fn, seed, tracer, passes, roles)
     end_at_home(song, targets, tracer)
     lift_restrikes(song, targets)

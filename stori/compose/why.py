@@ -79,9 +79,11 @@ def _format(question: str, facts: list[str], traces: list[dict]) -> str:
     lines = [f"**{question.strip()}**", ""] + [f"- {f}" for f in facts]
     principles = []
     for t in traces:
-        reasons = "; ".join(f"{b['factor']} = {b['value']}: {b['implication']}" for b in t.get("because", [])[:4])
-        lines.append(f"- Decision *{t['decision_type']}* on {t['target']}: {_short(t['decision'])}"
-                     + (f" — because {reasons}" if reasons else ""))
+        reasons = "; ".join(f"{_words(b['factor'])} is {_words(b['value'])} ({b['implication']})"
+                            for b in t.get("because", [])[:3])
+        where = t["target"].replace("section:", "").replace("/", "'s ")
+        lines.append(f"- The {_words(t['decision_type'])} of {where}: {_words(t['decision'])}"
+                     + (f", because {reasons}" if reasons else ""))
         if t.get("musical_principle") and t["musical_principle"] not in principles:
             principles.append(t["musical_principle"])
     if principles:
@@ -92,6 +94,18 @@ def _format(question: str, facts: list[str], traces: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _short(decision) -> str:
-    text = str(decision)
-    return text if len(text) < 140 else text[:137] + "..."
+def _words(value, depth: int = 0) -> str:
+    """A decision or a reason's value in words: no brackets, braces or quotes."""
+    if isinstance(value, dict):
+        text = ", ".join(f"{str(k).replace('_', ' ')} {_words(v, depth + 1)}" for k, v in value.items()
+                         if v not in (None, [], {}, ""))
+        text = f"({text})" if depth else text
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(_words(v, depth + 1) for v in value[:8]) + (" …" if len(value) > 8 else "")
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, float):
+        text = f"{value:.3g}"
+    else:
+        text = str(value).replace("_", " ")
+    return text if depth or len(text) < 160 else text[:157] + "..."

@@ -56,6 +56,12 @@ FAMILIES: dict[str, frozenset[int]] = {
 """The families a listener groups GM drum notes into (kit notes and the other GM notes of each)."""
 KICKS, SNARES, HATS, CYMBALS, TOMS = FAMILIES.values()
 
+GHOST_BELOW = 50
+"""A drum hit softer than this is a ghost note, at or above it a played hit (the line groove studies
+of GMD draw). The composer decides which a hit is; performing shapes its loudness on its own side of
+the line, so a groove's played hits stay the groove (``python -m stori realness`` measures the
+patterns of played hits)."""
+
 
 def kit(*pieces: str) -> tuple[int, ...]:
     """The GM notes of the named kit pieces, in order: ``kit("kick", "snare")`` -> ``(36, 38)``."""

@@ -33,10 +33,10 @@ from statistics import median
 
 import mido
 
-from stori.data.drum_kit import KICKS, SNARES, TOMS
+from stori.data.drum_kit import GHOST_BELOW, KICKS, SNARES, TOMS
 from stori.spec.song import DRUM_CHANNEL, PPQ, Note, Song
 
-LOUD = 50
+LOUD = GHOST_BELOW
 PHRASE_BARS = 4
 
 

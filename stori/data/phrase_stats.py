@@ -18,8 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from statistics import fmean, median
 
+from stori.data.drum_kit import GHOST_BELOW as LOUD
+
 STATS_PATH = Path(__file__).with_name("phrase_stats.json")
-LOUD = 50
 
 
 @lru_cache(maxsize=1)
@@ -94,15 +95,19 @@ def drum_fill_rates() -> dict[str, dict[str, float]]:
     """GMD style (and "all") -> ``at_phrase_end``: mean share of 4-bar phrase ends that hold a fill,
     ``with_toms``: the share of those fills that use a tom (the others are snare figures), and
     ``toms_per_fill``: the median loud tom hits of such a fill, over train beats, with the realness
-    facts' own definition of a fill bar."""
+    facts' own definition of a fill bar; ``bar_repeats`` as the realness facts measure it (mean over
+    beats) and ``groove_repeats``: the share of successive bar pairs, neither a fill bar, whose loud
+    kick and snare repeat exactly (pooled over pairs): how often the groove itself comes round again,
+    before fills vary it."""
     from stori.data.gmd import load_performances
-    from stori.data.part_facts import LOUD, TOMS, drum_facts, fill_bars, part_of
+    from stori.data.part_facts import TOMS, drum_facts, fill_bars, kick_snare_bars, part_of
     from stori.spec.song import Note
 
     ends: dict[str, list[float]] = {}
     repeats: dict[str, list[float]] = {}
     toms: dict[str, list[int]] = {}
     tom_hits: dict[str, list[int]] = {}
+    grooves: dict[str, list[bool]] = {}
     for p in load_performances("train", beat_type="beat"):
         if p.time_signature != (4, 4):
             continue
@@ -117,12 +122,17 @@ def drum_fill_rates() -> dict[str, dict[str, float]]:
         if not at_ends:
             continue
         bar_repeats = drum_facts(part)["bar_repeats"]
+        played = kick_snare_bars(part)
+        same = [played[b] == played[b + 1] for b in range(len(fill) - 1)
+                if not fill[b] and not fill[b + 1] and b in played and b + 1 in played]
         for key in (p.style, "all"):
+            grooves.setdefault(key, []).extend(same)
             ends.setdefault(key, []).append(sum(fill[b] for b in at_ends) / len(at_ends))
             repeats.setdefault(key, []).append(bar_repeats)
             toms.setdefault(key, []).extend(int(b in tom_count) for b in at_ends if fill[b])
             tom_hits.setdefault(key, []).extend(tom_count[b] for b in at_ends if fill[b] and b in tom_count)
     return {k: {"at_phrase_end": round(fmean(v), 4), "bar_repeats": round(fmean(repeats[k]), 4),
+                "groove_repeats": round(fmean(grooves[k]), 4) if grooves[k] else 0.0,
                 "with_toms": round(fmean(toms[k]), 4) if toms[k] else 0.0,
                 "toms_per_fill": round(median(tom_hits[k]), 1) if tom_hits.get(k) else 0.0}
             for k, v in sorted(ends.items())}

@@ -116,10 +116,20 @@ def _family_facts(beats: list[RealPiece]) -> dict[str, dict]:
     return out
 
 
+def is_set_groove(piece: RealPiece) -> bool:
+    """A GMD beat from an ``eval_session``: every drummer there played the same ten set grooves (40 of
+    the 77 test beats in 4/4, none in train or validation). They repeat and fill like a song's drummer
+    keeping a given groove (bar repeats 0.47, fills at 5% of phrase ends); the sessions' free playing
+    like an improviser (0.13, 50%). The test split's figures are the mixture of the two."""
+    return "/eval_session/" in piece.id
+
+
 def reference_facts(real: dict) -> dict:
-    """Mean facts over real pieces: drums overall and per style family (GMD test, and GMD validation
-    as a second real sample), pitched per role (POP909)."""
+    """Mean facts over real pieces: drums overall and per style family (GMD test, its set grooves and
+    its free playing apart, and GMD validation as a second real sample), pitched per role (POP909)."""
     out = {"gmd": _family_facts(real["gmd"]), "gmd_valid": _family_facts(real["gmd_valid"]),
+           "gmd_set": _family_facts([p for p in real["gmd"] if is_set_groove(p)]),
+           "gmd_free": _family_facts([p for p in real["gmd"] if not is_set_groove(p)]),
            "pop909": {}, "pop909_raw": real["pop909_raw"]}
     for role in ("melody", "counter_melody", "bass", "harmony"):
         rows = [pitched_facts(p.parts[role]) for p in real["pop909"] if role in p.parts]

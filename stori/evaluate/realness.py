@@ -97,6 +97,8 @@ def compare(songs: list, real: dict, ref: dict, seed: int = 0) -> dict:
         real_drums = _gmd_for(fams, ref)
         out["facts"]["drums"] = {"ours": mean_facts(drums), "real": real_drums,
                                  "real_valid": _gmd_for(fams, ref, "gmd_valid"),
+                                 "real_set": _gmd_for(fams, ref, "gmd_set"),
+                                 "real_free": _gmd_for(fams, ref, "gmd_free"),
                                  "reference": "GMD test beats, same families"}
         out["checks"] += [{"role": "drums", "fact": k, "ours": out["facts"]["drums"]["ours"][k], "real": real_drums[k],
                            "pass": within(out["facts"]["drums"]["ours"][k], real_drums[k])} for k in CHECKED["drums"]]
@@ -177,7 +179,8 @@ def _mark(ok: bool | None) -> str:
 def table_rows(res: dict) -> tuple[list[str], list[list[str]]]:
     """Header and rows: every fact per role, each engine beside the real value, checked facts marked."""
     engines = list(res["engines"])
-    header = ["role", "fact", *engines, "real", "real (GMD valid)", *(f"{e} within 25%" for e in engines)]
+    header = ["role", "fact", *engines, "real", "real (GMD valid)", "GMD test set grooves", "GMD test free",
+              *(f"{e} within 25%" for e in engines)]
     rows = []
     first = res["engines"][engines[0]]
     for role, entry in first["facts"].items():
@@ -187,10 +190,11 @@ def table_rows(res: dict) -> tuple[list[str], list[list[str]]]:
             ours = [res["engines"][e]["facts"].get(role, {}).get("ours", {}).get(k) for e in engines]
             real = (entry["real"] or {}).get(k)
             judged = k in checked and real is not None
-            rows.append([role, k, *map(_f, ours), _f(real), _f((entry.get("real_valid") or {}).get(k)),
+            rows.append([role, k, *map(_f, ours), _f(real),
+                         *(_f((entry.get(part) or {}).get(k)) for part in ("real_valid", "real_set", "real_free")),
                          *(_mark(within(o, real)) if judged and o is not None else "" for o in ours)])
     rows.append(["all pitched", "restrikes (total; real 0)", *(str(res["engines"][e]["restrikes"]) for e in engines),
-                 "0", "",
+                 "0", "", "", "",
                  *(_mark(res["engines"][e]["restrikes"] == 0) for e in engines)])
     return header, rows
 

@@ -144,14 +144,16 @@ class Generator:
         return prefixes, plans, biases, chord_w
 
     def generate(self, requests: list[Request], seed: int = 0, sampling: Sampling = Sampling(),
-                 threads: int | None = None) -> tuple[list[list[Note]], dict]:
-        """Notes of every request (ticks from its window start) and decoding stats."""
+                 threads: int | None = None, on_done=None) -> tuple[list[list[Note]], dict]:
+        """Notes of every request (ticks from its window start) and decoding stats; ``on_done(i)`` hears
+        as request ``i``'s stream ends."""
         if not requests:
             return [], {"tokens": 0, "steps": 0}
         t = time.perf_counter()
         prefixes, plans, biases, chord_w = self.streams(requests)
         with _threads(threads):
-            out, steps = generate(self.model, self.grammar, prefixes, plans, seed, sampling, biases, chord_w)
+            out, steps = generate(self.model, self.grammar, prefixes, plans, seed, sampling, biases, chord_w,
+                                  on_done=on_done)
         notes = [self.tok.decode(o, r.role) for o, r in zip(out, requests)]
         self.last_stats = {"tokens": sum(map(len, out)), "steps": steps, "streams": len(requests),
                            "seconds": time.perf_counter() - t}

@@ -36,10 +36,12 @@ def _filter(logits: torch.Tensor, s: Sampling) -> torch.Tensor:
 @torch.no_grad()
 def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], plans: list[StreamPlan],
              seed: int = 0, sampling: Sampling = Sampling(), biases: list[np.ndarray] | None = None,
-             chord_bias: list[float] | None = None, use_cache: bool = True) -> tuple[list[list[int]], int]:
+             chord_bias: list[float] | None = None, use_cache: bool = True,
+             on_done=None) -> tuple[list[list[int]], int]:
     """Decode one stream per prefix (all prefixes of equal length). ``biases`` are added to the
     logits of each stream; ``chord_bias[b]`` is added to the pitches of the chord sounding at each
-    step. Returns the generated tokens of each stream and the number of decoding steps."""
+    step; ``on_done(b)`` hears as stream ``b`` ends. Returns the generated tokens of each stream and
+    the number of decoding steps."""
     tok = grammar.tok
     B, P = len(prefixes), len(prefixes[0])
     context = model.cfg.context
@@ -74,7 +76,11 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         for t, s, i in zip(nxt.tolist(), live, rows):
             if not s.done:
                 out[i].append(t)
-            s.advance(t)
+                s.advance(t)
+                if s.done and on_done is not None:
+                    on_done(i)
+            else:
+                s.advance(t)
         going = [r for r, s in enumerate(live) if not s.done]
         if not going:
             break

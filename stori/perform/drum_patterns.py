@@ -128,7 +128,8 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
                     pitch = KIT["snare"]
                 bar.setdefault(i, {})[pitch] = vel
         phrase.append(bar)
-    # the groove's second bar as its first
-    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["bar_repeats"]:
+    # the groove's second bar as its first, as often as GMD's drummers repeat a bar outside their fills
+    # (their bar-repeat rate counts the fills too, and this part's fills come on top: drum_part)
+    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["groove_repeats"]:
         phrase[1:] = [{i: dict(h) for i, h in phrase[0].items()} for _ in phrase[1:]]
     return [{i: dict(h) for i, h in phrase[b % n_phrase].items()} for b in range(bars)]

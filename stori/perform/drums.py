@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.data.drum_kit import DRUM_KITS, KIT, PIECE_OF, SNARES, kit
+from stori.data.drum_kit import DRUM_KITS, GHOST_BELOW, KICKS, KIT, PIECE_OF, SNARES, kit
 from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
 from stori.perform.drum_patterns import (
@@ -185,8 +185,8 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
     fills = fill_plan(len(grid), pattern_type, fill_end, st, rng)
     rolls = _shape(grid, st, slots, pattern_type, rng, tempo, fills, build)
     notes = _to_notes(grid, rolls, slots, st, bar_ticks(tuple(map(int, meter.split("/")))))
-    if velocity_scale != 1.0:
-        notes = [Note(n.pitch, n.start, n.end, max(1, min(127, round(n.velocity * velocity_scale)))) for n in notes]
+    if velocity_scale != 1.0:  # louder or softer, each kick and snare on its side of the ghost line
+        notes = [Note(n.pitch, n.start, n.end, _scaled(n, velocity_scale)) for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
     form = {"phrase_bars": phrase, "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
             "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
@@ -194,6 +194,12 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}
     return notes, form
+
+
+def _scaled(n: Note, scale: float) -> int:
+    v = max(1, min(127, round(n.velocity * scale)))
+    crosses = (v < GHOST_BELOW) != (n.velocity < GHOST_BELOW)
+    return n.velocity if crosses and n.pitch in KICKS | SNARES else v
 
 
 def record_form(rec: TraceRecorder, target: str, form: dict) -> None:
@@ -224,12 +230,12 @@ def _shape(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, rng:
                 hits.setdefault(KICK, st.velocity[2])
             if src is not None and st.snare[src] == "9" and not (pattern_type == "intro" and b == 0 and bars > 1):
                 hits[SNARE] = max(hits.get(SNARE, 0), st.velocity[2])
-            if SNARE in hits and hits[SNARE] >= 50:
+            if SNARE in hits and hits[SNARE] >= GHOST_BELOW:
                 hits[snare_note] = hits.pop(SNARE)
             near_backbeat = any(st.snare[(src + d) % 16] == "9" for d in (-2, -1, 1, 2)) if src is not None else False
             if (not hits.keys() & SNARES and pattern_type not in ("intro", "break")
                     and rng.random() < st.ghost_rate * (0.6 if near_backbeat else 0.2)):
-                hits[SNARE] = st.velocity[0] + rng.randint(-6, 6)
+                hits[SNARE] = min(GHOST_BELOW - 1, st.velocity[0] + rng.randint(-6, 6))
             _time_keeping(hits, s, st, hat, open_p, pattern_type, rng)
         rolls.append([] if pattern_type in ("intro", "break") else _rolls(bar, slots, st, rng, tempo))
         if pattern_type == "chorus" and b % 8 == 0 or pattern_type in ("fill", "outro") and b == 0 and bars > 1:
@@ -375,7 +381,7 @@ def _feel(notes: list[Note], st: DrumStyle, tempo: float, rng: random.Random) ->
     out = []
     for n in notes:
         piece = PIECE_OF.get(n.pitch, "")
-        ghost = piece == st.snare_piece and n.velocity < 50
+        ghost = piece == st.snare_piece and n.velocity < GHOST_BELOW
         lean = 0.0 if ghost else st.feel_ms.get(piece, 0.0)  # ghosts follow the groove
         ms = lean + (rng.gauss(0, st.feel_jitter_ms) if st.feel_jitter_ms else 0.0)
         shift = int(round(ms * ticks_per_ms))

@@ -7,7 +7,8 @@ Per note (same notes, same pitches, same order; only velocity, timing and length
   end, outros fading); the section's energy is already in the score's velocities. Phrases (4 bars) swell to
   their middle; the last bar of a section climbs into a louder next section (a chorus) and relaxes
   into a calmer one or the end (a resolution). Accents: the downbeat; the drums' backbeat; the
-  off-beats in off-beat genres (reggae, ska, reggaeton, house). Ghost notes stay ghosts.
+  off-beats in off-beat genres (reggae, ska, reggaeton, house). Ghost drum hits stay ghosts and a
+  played kick or snare is not shaped into one (``GHOST_BELOW``).
 - register/density guard: at most two loud (> 90) notes above C5 at once outside the melody; an
   accompaniment note near or above the melody it sounds under stays below the melody's velocity.
 - articulation: legato (a monophonic line's short gaps closed) where the section is intimate
@@ -28,7 +29,7 @@ import re
 import zlib
 from dataclasses import replace
 
-from stori.data.drum_kit import KICKS, SNARES
+from stori.data.drum_kit import GHOST_BELOW, KICKS, SNARES
 from stori.perform.section_dynamics import table as dynamics_table
 from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track, lift_restrikes
 from stori.trace import TraceRecorder, because
@@ -131,9 +132,11 @@ def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: 
                 notes.append(n)
                 continue
             i, shape = _shape(song, spans, n.start)
-            ghost = t.is_drums and n.velocity < 45
+            ghost = t.is_drums and n.velocity < GHOST_BELOW
             v = n.velocity if ghost else n.velocity * shape + _accent(n, t, song, offbeat)
-            notes.append(replace(n, velocity=int(max(1, min(44 if ghost else 127, round(v))))))
+            if t.is_drums and n.pitch in KICKS | SNARES and v < GHOST_BELOW <= n.velocity:
+                v = n.velocity  # a played kick or snare is not shaped into a ghost
+            notes.append(replace(n, velocity=int(max(1, min(127, round(v))))))
         if not t.is_drums:
             notes = _articulate(notes, t, song, spans, chosen)
         tracks.append(replace(t, notes=notes, controls=list(t.controls)))

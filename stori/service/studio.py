@@ -34,6 +34,12 @@ STAGES = {"plan": 0.02, "compose": 0.05, "perform": 0.5, "write": 0.53, "render"
 """Where each stage of a new song starts, as a fraction of its time (measured: composing ~45%, rendering ~45%)."""
 
 
+def _next_stage(name: str) -> float:
+    """Where the stage after ``name`` starts (1 after the last)."""
+    starts = sorted(STAGES.values())
+    return next((x for x in starts if x > STAGES[name]), 1.0)
+
+
 def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None, tempo: float | None = None,
                 key: str | None = None, structure: str | None = None, time_signature: str | None = None,
                 spec: SongSpec | None = None, engine: str | None = None, seed: int = 0, render: bool = True,
@@ -52,7 +58,8 @@ def create_song(ws: Workspace, prompt: str = "", *, emotion: dict | None = None,
     with SLOTS:
         song = generate(prompt or "", emotion=emotion or None, tempo=tempo or None, key=key or None,
                         structure=structure or None, time_signature=time_signature or None, spec=spec,
-                        engine=engine, seed=int(seed), on_stage=lambda name, text: step(STAGES[name], text))
+                        engine=engine, seed=int(seed), on_stage=lambda name, text, done=0.0: step(
+                            STAGES[name] + done * (_next_stage(name) - STAGES[name]), text))
         step(STAGES["write"], "writing MIDI and stems")
         take = ws.save(song, render=False)
         if render:
@@ -100,9 +107,12 @@ def _answer(ws: Workspace, song_id: str, token: str, speak, render: bool) -> Tak
                 take = Take(chat.take.song_id, chat.take.version, song, chat.take.folder, chat.take.audio_note)
             else:
                 moved = reply.command.action in ("undo", "redo")  # to a version saved before: its preview is kept
-                take = ws.save(song, song_id, render=render,
-                               same_as=chat.row["versions"][chat.session.index] if moved else None)
+                earlier = chat.row["versions"][chat.session.index] if moved else None
+                take = ws.save(song, song_id, render=render, same_as=earlier)
                 ws.commit_chat(chat, take, new_version=not moved)
+                reply.version = take.version  # the chat counts versions as the song's folders do
+                if moved:
+                    reply.heading = f"**Version {{v}}** — the song of version {earlier} again ({reply.command.action})"
         except BaseException:
             ws.forget(song_id)  # the session in memory may be ahead of what was saved
             raise

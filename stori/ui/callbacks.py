@@ -36,7 +36,8 @@ DOWNLOADS = ("song.mid", "stems.zip", "spec.json", "traces.json")
 PART_ROLES = ("drums", "bass", "harmony", "melody")  # the section table's columns
 """The parts whose behaviour the section panel sets."""
 WELCOME = ("Your song is ready. Tell me what to change — *make the bridge more intense*, "
-           "*the second chorus brighter*, *busier drums* — or ask *why is the chorus higher?* "
+           "*sparser drums in the verse*, *use a synth pad instead of the piano*, *add a guitar solo after the "
+           "bridge*, *transpose up 2* — or ask *why is the chorus higher?* "
            "Type **undo** or **redo** to move between versions.")
 
 
@@ -99,7 +100,8 @@ def _song_views(take: Take, selected: str | None = None) -> tuple:
     return (_audio(take), piano_roll(song), emotion_arc(spec), views.timeline(spec, selected),
             views.section_rows(spec), gr.update(choices=ids, value=selected),
             views.traces_markdown(song.traces), song.traces, metrics_markdown(song) + note,
-            [publish(take.path(n)) for n in DOWNLOADS if take.path(n)],
+            gr.update(value=[publish(take.path(n)) for n in DOWNLOADS if take.path(n)],
+                      label=f"Downloads: version {take.version}"),  # the number the chat and the folder use
             gr.update(choices=[(t.name, t.role) for t in song.tracks], value=[t.role for t in song.tracks]))
 
 

@@ -161,7 +161,8 @@ def build_blocks(cb: Callbacks) -> gr.Blocks:
                     with gr.Column():
                         arc = gr.Plot(label="Emotion arc")
                     with gr.Column():
-                        downloads = gr.File(label="Downloads", file_count="multiple", interactive=False)
+                        downloads = gr.File(label="Downloads", file_count="multiple", interactive=False,
+                                            elem_id="downloads")
                 with gr.Accordion("Why it sounds like this (intent traces)", open=False):
                     traces_md = gr.Markdown()
                     traces_json = gr.JSON(label="traces.json")
