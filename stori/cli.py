@@ -28,6 +28,8 @@ COMMANDS = {
                  "generated songs' drum and part facts and a classifier test beside GMD and POP909"),
     "keys": ("stori.evaluate.keys",
              "how often the key estimated from generated notes (Krumhansl-Schmuckler) is the planned key"),
+    "genres": ("stori.evaluate.genres",
+               "what each genre plans (tempo, meters, drums, instruments, chords), most asked-for first"),
     "text-bench": ("stori.evaluate.text_bench",
                    "score generated MIDI against what 62 prompts state: tempo bin, key, meter, instruments, 'no X'"),
     "bench": ("stori.evaluate.bench",

@@ -102,3 +102,35 @@ def test_tense_plans_suspend_some_dominants_and_calm_plans_draw_nothing():
     held = [suspend_dominants(["G7"], ["V7"], 1.0, random.Random(k)) for k in range(50)]
     assert {c for (c,), n in held if n} == {"G7sus4"} and 20 < sum(n for _, n in held) < 40
     assert suspend_dominants(["G"], ["V"], 1.0, random.Random(0))[0][0] in ("G", "Gsus4")
+
+
+def test_a_minor_verse_comes_home_through_the_major_dominant_and_a_pre_chorus_stays_open():
+    from stori.spec.song_spec import SongSpec
+    from tests.conftest import EXAMPLE_SPEC
+
+    spec = SongSpec.load(EXAMPLE_SPEC)
+    spec.key = "A minor"
+    verse = next(s for s in spec.sections if s.type == "verse")
+    verse.chords, verse.bars = ["Am", "F", "C G"], 4
+    verse.emotion = verse.emotion.shifted({"tension": 0.8 - verse.emotion.tension})  # tense: a major verse stays open
+    out = with_cadences(spec, {s.id for s in spec.sections}, TraceRecorder())
+    assert out.section(verse.id).chords == ["Am", "F", "C E", "Am"]  # V-i: the raised leading tone G#
+    pre = next((s for s in out.sections if s.type == "pre_chorus"), None)
+    assert pre is None or pre.last_chord == spec.section(pre.id).last_chord
+
+
+def test_a_minor_song_ends_with_the_tonic_in_the_bass_and_the_tonic_or_fifth_on_top():
+    from stori.spec.song_spec import SongSpec
+    from tests.conftest import EXAMPLE_SPEC
+
+    spec = SongSpec.load(EXAMPLE_SPEC)
+    spec.key = "E minor"  # the same chords, now heard from their relative minor
+    song = compose(spec, "baseline", seed=3, tracer=TraceRecorder())
+    for s in song.spec.sections:
+        if s.type in ("verse", "chorus") or s is song.spec.sections[-1]:
+            span = song.section(s.id)
+            assert s.last_chord == "Em" and parse_chord(s.chords[(s.bars - 2) % len(s.chords)].split()[-1])[0] == 11
+            bass = [n for n in song.notes_in(song.track("bass"), span) if n.start >= span.end - song.ticks_per_bar]
+            assert bass and all(n.pitch % 12 == 4 for n in bass), s.id
+    last = max(song.track("melody").notes, key=lambda n: n.start)
+    assert last.pitch % 12 in (4, 11)  # E or B, never G (the relative major's tonic)

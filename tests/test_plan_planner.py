@@ -105,3 +105,20 @@ def test_an_intimate_song_drops_parts_unless_asked_and_song_forms_carry_their_fe
     assert lullaby.tempo < 100 < 150 < punk.tempo
     calm, driven = (fmean(s.emotion.energy for s in spec.sections) for spec in (lullaby, punk))
     assert calm < 0.3 < 0.8 < driven
+
+
+def test_the_mood_never_tilts_a_key_off_its_own_tonic():
+    from math import exp, isclose
+
+    from stori.plan.chords import chord_model
+
+    model = chord_model()
+
+    def ratio(cond, valence, a, b):
+        d = model.distribution(cond, "<s>", "<s>", valence, 0.4)
+        return d[a] / d[b]
+    # a happy minor song: bVII rises by the mood, i keeps its weight (before: i fell as much again)
+    assert isclose(ratio("minor/low", 0.8, "i", "bVII") / ratio("minor/low", 0.0, "i", "bVII"), exp(-0.72))
+    # a sad minor song leans on i as on any minor chord
+    assert isclose(ratio("minor/low", -0.8, "i", "bVII") / ratio("minor/low", 0.0, "i", "bVII"), exp(1.44))
+    assert isclose(ratio("major/low", -0.8, "I", "vi") / ratio("major/low", 0.0, "I", "vi"), exp(-0.72))

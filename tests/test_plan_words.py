@@ -114,3 +114,30 @@ def test_parts_left_out_are_silent_for_the_whole_song():
     assert all(s.track_behaviours["drums"] == "tacet" for s in plan_song("a classical sonata", seed=0).sections)
     no_piano = plan_song("a pop song, no piano", seed=0)
     assert family(next(t.program for t in no_piano.tracks if t.role == "harmony")) != "piano"
+
+
+def test_the_genres_command_lists_what_each_genre_plans_most_asked_first(capsys):
+    from stori.cli import main
+    from stori.evaluate.genres import rows
+    from stori.plan.genres import GENRES
+
+    found = rows()
+    assert {r["genre"] for r in found} == set(GENRES) and sum(r["asked"] for r in found) == 62
+    assert [r["asked"] for r in found] == sorted((r["asked"] for r in found), reverse=True)
+    classical = next(r for r in found if r["genre"] == "classical")
+    assert classical["drums"] == "none" and classical["meters"] == ["4/4", "3/4"]
+    assert main(["genres", "--top", "20"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 22 and out[2].startswith(f"| 1 | {found[0]['genre']} |")
+    assert main(["genres", "--top", "0"]) == 2 and "top" in capsys.readouterr().err
+
+
+def test_named_ensembles_are_the_whole_band():
+    from stori.plan.instruments import band_from_text
+
+    band = band_from_text("a string quartet, slow and tender")
+    assert {r: p for r, (_, p, _) in band.named.items()} == {"melody": 40, "counter_melody": 40, "harmony": 41,
+                                                            "bass": 42}
+    assert set(band.silent) == {"drums", "pad", "arpeggio"} and band.named["counter_melody"][0] == "Violin II"
+    trio = band_from_text("jazz trio in Bb")
+    assert {r: p for r, (_, p, _) in trio.named.items()} == {"drums": -1, "bass": 32, "harmony": 0, "melody": 0}

@@ -203,18 +203,48 @@ def test_a_refinement_moves_its_section_and_the_trace_says_what_was_honoured():
     section = SongSpec.load(RMS_DIR / "section-example.json")
     honour_plan(section, tracer)
     report = tracer.traces[-1]["decision"]
-    assert any("enter_bar 4" in x for x in report["not_honoured"])
+    assert any("enter_bar 4" in x for x in report["honoured"])
     assert any("'main_theme': the plan defines no such motif" in x for x in report["not_honoured"])
     assert "verse_1.tempo 108: the song's own" in report["honoured"]
 
 
-def test_a_section_tempo_the_song_cannot_play_is_kept_and_reported(example_dict):
-    example_dict["sections"][1]["tempo"] = 140
+@pytest.mark.parametrize("engine", ["baseline", "learned"])
+def test_a_section_that_changes_tempo_and_key_plays_them_and_the_midi_says_so(example_dict, engine):
+    import mido
+
+    from stori.compose import compose
+    from stori.render.midi import midi_bytes, midi_to_song
+    from stori.spec.song_spec import plan_coverage
+    from stori.theory import scale_pitch_classes
+
+    sec = example_dict["sections"][1]
+    sec.update(tempo=140, key="Bb major", time_signature="3/4",  # its chords in its key
+               chords=[{"bar": b, "chord": c} for b, c in zip(range(0, sec["bars"], 2), ["Bb", "Eb", "F", "Bb"] * 4)])
     spec = SongSpec.from_dict(example_dict)
     assert spec.sections[1].tempo == 140 and spec.to_dict()["sections"][1]["tempo"] == 140
-    from stori.spec.song_spec import plan_coverage
-
-    assert any("tempo 140: kept in the plan; the song plays 96" in x for x in plan_coverage(spec)[1])
+    done, kept = plan_coverage(spec)
+    assert any("tempo 140: the section changes tempo" in x for x in done)
+    assert any("key Bb major: the section changes key" in x for x in done)
+    assert any("time_signature 3/4: kept in the plan; the song plays 4/4" in x for x in kept)  # meters: not yet
+    song = compose(spec, engine, seed=0)
+    start, after = song.sections[1].start, song.sections[2].start
+    assert song.tempo_changes == [(start, 140), (after, spec.tempo)]
+    assert song.key_changes == [(start, "Bb major"), (after, spec.key)]
+    meta, now = [], 0
+    for msg in mido.MidiFile(file=__import__("io").BytesIO(midi_bytes(song))).tracks[0]:
+        now += msg.time
+        if msg.type in ("set_tempo", "key_signature"):
+            meta.append((now, msg.type, round(mido.tempo2bpm(msg.tempo)) if msg.type == "set_tempo" else msg.key))
+    assert (start, "set_tempo", 140) in meta and (start, "key_signature", "Bb") in meta
+    assert (after, "set_tempo", round(spec.tempo)) in meta and (after, "key_signature", "G") in meta
+    back = midi_to_song(midi_bytes(song))
+    assert back.tempo_changes == song.tempo_changes and back.key_changes == song.key_changes
+    assert song.seconds(after) < start / 480 * 60 / spec.tempo + (after - start) / 480 * 60 / spec.tempo
+    bb = scale_pitch_classes("Bb major")
+    for role in ("melody", "bass"):  # the section's notes are in its own key: Bb and Eb, never B or E
+        inside = [n.pitch % 12 for n in song.track(role).notes if start <= n.start < after]
+        assert inside and sum(p in bb for p in inside) / len(inside) > 0.9, role
+        assert 10 in inside or 3 in inside
 
 
 def test_the_earlier_stori_dialect_still_loads():
@@ -325,3 +355,19 @@ def test_transition_reasons(example_spec):
     intro = example_spec.section("intro")
     intro.exit_state = {"energy": 0.0}
     assert not any("energy" in r for r in check_transition(intro, verse).reasons)  # intros may jump
+
+
+def test_a_part_that_enters_late_is_silent_before_its_bar():
+    from stori.compose import compose
+    from stori.pipeline import honour_plan
+    from stori.trace import TraceRecorder
+
+    spec = honour_plan(SongSpec.load(RMS_DIR / "section-example.json"))
+    drums = next(t for t in spec.tracks if t.role == "drums")
+    assert spec.sections[0].behaviour_details[drums.id]["enter_bar"] == 4
+    song = compose(spec, "baseline", seed=0, tracer=TraceRecorder())
+    span, bar = song.sections[0], song.ticks_per_bar
+    hits = [n.start for n in song.track("drums").notes if span.start <= n.start < span.end]
+    assert hits and min(hits) >= span.start + 4 * bar  # from bar 4 (counted from 0) on, as the chords count
+    assert any(n.start < span.start + 4 * bar for n in song.track("bass").notes)  # the others play from the start
+    assert any(t["decision_type"] == "enter" for t in song.traces)

@@ -54,3 +54,17 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2) -> list[Note]:
             n = chord[order[i % len(order)]]
             out.append(Note(n.pitch, t + i * step, stop, n.velocity if i == 0 else max(1, n.velocity - 6)))
     return sorted(out, key=lambda n: (n.start, n.pitch))
+
+
+HORNS = range(56, 72)
+"""GM brass (56-63) and reeds (64-71): a horn section in the harmony part plays stabs, not held chords."""
+STAB = PPQ // 2
+
+
+def stab(notes: list[Note], program: int, behaviour: str) -> list[Note]:
+    """A horn section's chords as players punch them: each note of a brass or reed harmony part cut to
+    an 8th (:data:`STAB`, less a breath) unless the section asks it to sustain (then the horns pad);
+    any other instrument, or a sustained section, is left as it is."""
+    if program not in HORNS or behaviour == "sustained":
+        return notes
+    return [Note(n.pitch, n.start, min(n.end, n.start + STAB - PPQ // 16), n.velocity) for n in notes]

@@ -5,6 +5,7 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
+from stori.compose.articulation import stab
 from stori.data.drum_kit import KIT
 from stori.spec.arrange import ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
@@ -92,11 +93,12 @@ def _voicing(pcs: tuple[int, ...], centre: int = 62) -> list[int]:
     return sorted(centre - 6 + (pc - (centre - 6)) % 12 for pc in pcs)
 
 
-def _harmony(spec, s, span, c, seed) -> list[Note]:
-    behaviour = s.behaviour("harmony", "block")
-    if behaviour == "tacet":
+def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
+    """Chords as the section's behaviour plays them; a pad holds each chord, an arpeggio breaks it."""
+    behaviour = {"pad": "sustained", "arpeggio": "arpeggiated"}.get(role, s.behaviour("harmony", "block"))
+    if s.behaviour(role, behaviour) == "tacet":
         return []
-    rng = rng_for(seed, s, "harmony")
+    rng = rng_for(seed, s, role)
     timeline = s.chord_timeline(spec.ticks_per_bar) + [(s.bars * spec.ticks_per_bar, "")]
     beat = beat_ticks(spec)
     notes = []
@@ -104,7 +106,7 @@ def _harmony(spec, s, span, c, seed) -> list[Note]:
         _, pcs, _ = parse_chord(sym)
         if not pcs:
             continue
-        voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)])
+        voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)], 69 if role == "arpeggio" else 62)
         if behaviour == "arpeggiated":
             order = voicing + voicing[1:-1][::-1]
             for k, tt in enumerate(range(t, t_next, beat // 2)):
@@ -125,12 +127,12 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
     rng = rng_for(seed, s, "melody")
     lo, hi = ROLE_RANGES["melody"]
     centre = c.register_center + (3 if behaviour == "soaring" else 0)
-    scale = scale_pitch_classes(spec.key)
+    scale = scale_pitch_classes(spec.key_of(s))
     pool = [p for p in range(lo, hi + 1) if p % 12 in scale and abs(p - centre) <= c.register_spread]
     timeline = s.chord_timeline(spec.ticks_per_bar)
     locked: list[Note] = []
     for u in (u for u in s.motif_usage if u.track == "melody"):
-        motif, mnotes = realize_motif(spec, u, span.start)
+        motif, mnotes = realize_motif(spec, u, span.start, spec.key_of(s))
         locked += [n for n in mnotes if n.end <= span.end]
         tracer.record("motif_placement", f"section:{s.id}/melody",
                       {"motif": u.motif, "bar": u.bar, "transformations": u.transformations},
@@ -195,7 +197,9 @@ def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL
             elif track.role == "bass":
                 notes = _bass(spec, s, span, c, seed)
             elif track.role == "harmony":
-                notes = _harmony(spec, s, span, c, seed)
+                notes = stab(_harmony(spec, s, span, c, seed), track.program, s.behaviour("harmony", "block"))
+            elif track.role in ("pad", "arpeggio"):
+                notes = _harmony(spec, s, span, c, seed, track.role)
             elif track.role == "melody":
                 notes = _melody(spec, s, span, c, seed, tracer)
             else:

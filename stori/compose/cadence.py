@@ -6,16 +6,24 @@ home; tenser verses, pre-choruses and bridges keep their half cadences into what
 played, every section that ends on the tonic chord ends at home: the bass plays the tonic through its
 last bar and the melody's last note moves to the nearest tone of the tonic chord (the tonic itself on
 a tie).
+
+A minor key needs more to be heard as minor: its chords (i, bIII, bVI, bVII) are its relative major's,
+so a resolving section's second-to-last chord becomes the major dominant V (the raised leading tone,
+harmonic minor at the cadence only) and the melody ends on the tonic or the fifth, never the minor
+third (the relative major's tonic).
 """
 from __future__ import annotations
 
 from stori.spec.song import Song
 from stori.spec.song_spec import AS_GIVEN, SongSpec
-from stori.theory import NOTE_NAMES, is_major, parse_chord, parse_key
+from stori.theory import NOTE_NAMES, is_major, parse_chord, parse_key, roman_to_chord
 from stori.trace import TraceRecorder, because
 
 RESOLVING = ("chorus",)
 """Section types whose last bar is the tonic chord (besides the song's last section)."""
+MINOR_RESOLVING = ("intro", "verse", "chorus", "solo", "interlude", "outro")
+"""In a minor key every section but those that lead on (pre-chorus, bridge, break) comes home: a minor
+loop left open on bVII or bIII is heard in the relative major."""
 CALM_RESOLVES = 0.35
 """Tension below which any section comes home at its end (a calm verse resolves; a tense one stays open)."""
 
@@ -33,29 +41,52 @@ def _is_tonic(symbol: str, key: str) -> bool:
     return root == tonic and third in pcs and bass == tonic
 
 
+def _has_leading_tone(bar: str, key: str) -> bool:
+    """Whether the last chord of a bar (chords space-separated) holds the key's raised leading tone."""
+    tonic, _ = parse_key(key)
+    return (tonic + 11) % 12 in parse_chord(bar.split()[-1])[1]
+
+
 def with_cadences(spec: SongSpec, sections: set[str], tracer: TraceRecorder) -> SongSpec:
     """``spec`` (a copy when anything changes) with the last bar of each resolving section among
-    ``sections`` on the tonic chord; each change is traced. A plan with :data:`AS_GIVEN` is left as it is."""
+    ``sections`` on the tonic chord, approached in a minor key from the major dominant; each change is
+    traced. A plan with :data:`AS_GIVEN` is left as it is."""
     if spec.extra.get(AS_GIVEN):
         return spec
     last = spec.sections[-1].id
-    todo = [s for s in spec.sections if s.id in sections
-            and (s.type in RESOLVING or s.id == last or s.emotion.tension < CALM_RESOLVES)
-            and not _is_tonic(s.last_chord, spec.key)]
+
+    def bars(s):
+        return [s.chords[b % len(s.chords)] for b in range(s.bars)]
+
+    def needs(s) -> bool:
+        key = spec.key_of(s)
+        minor = not is_major(key)
+        return ((s.type in (MINOR_RESOLVING if minor else RESOLVING) or s.id == last
+                 or s.emotion.tension < CALM_RESOLVES)
+                and (not _is_tonic(s.last_chord, key)
+                     or minor and s.bars > 1 and not _has_leading_tone(bars(s)[-2], key)))
+
+    todo = [s for s in spec.sections if s.id in sections and needs(s)]
     if not todo:
         return spec
-    out, home = spec.copy(), tonic_chord(spec.key)
+    out = spec.copy()
     for s in (out.section(t.id) for t in todo):
-        before = s.chords[(s.bars - 1) % len(s.chords)]
-        s.chords = [s.chords[b % len(s.chords)] for b in range(s.bars - 1)] + [home]
+        key = spec.key_of(s)
+        minor, home, dominant = not is_major(key), tonic_chord(key), roman_to_chord("V", key)
+        played = bars(s)
+        before = played[-1]
+        played[-1] = home
+        if minor and s.bars > 1 and not _has_leading_tone(played[-2], key):
+            played[-2] = " ".join(played[-2].split()[:-1] + [dominant])
+        s.chords = played
         if "chord" in s.exit_state:
             s.exit_state["chord"] = home
-        tracer.record("cadence", f"section:{s.id}", {"last_bar": home, "was": before},
-                      [because("key", spec.key, f"the last bar of the {'song' if s.id == last else s.type} comes "
-                               f"home to {home}", 1.0)],
+        tracer.record("cadence", f"section:{s.id}", {"last_bars": played[-2:], "was": before},
+                      [because("key", key, f"the last bar of the {'song' if s.id == last else s.type} comes "
+                               f"home to {home}" + (f" from the major dominant {dominant}" if minor else ""), 1.0)],
                       alternatives=[before], confidence=0.8,
-                      principle="a cadence on the tonic tells the ear which note is home, so the key heard is "
-                                "the key planned")
+                      principle="a cadence on the tonic tells the ear which note is home (in minor, through the "
+                                "leading tone), so the key heard is the key planned")
     return out
 
 
@@ -63,14 +94,16 @@ def end_at_home(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
     """In the last bar of each of ``sections`` that ends on the tonic chord (every chorus and the song's
     end, after :func:`with_cadences`): every bass note on the tonic (nearest octave), and the melody's
     last note, when it starts in the section's last two bars, on the nearest tone of the tonic chord
-    (the tonic itself on a tie)."""
+    (the tonic itself on a tie; in a minor key the tonic or the fifth)."""
     spec = song.spec
-    tonic, _ = parse_key(spec.key)
-    chord = {tonic, (tonic + (4 if is_major(spec.key) else 3)) % 12, (tonic + 7) % 12}
     tracks = {t.role: t for t in song.tracks}
     for s in spec.sections:
-        if s.id not in sections or not _is_tonic(s.last_chord, spec.key):
+        key = spec.key_of(s)
+        if s.id not in sections or not _is_tonic(s.last_chord, key):
             continue
+        tonic, _ = parse_key(key)
+        # a minor melody ending on its third ends on the relative major's tonic
+        chord = {tonic, (tonic + 7) % 12} | ({(tonic + 4) % 12} if is_major(key) else set())
         span = song.section(s.id)
         start = span.end - song.ticks_per_bar
         moved = {}
@@ -90,7 +123,7 @@ def end_at_home(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
                                  key=lambda n: (n.start, n.pitch))
         if tracer.enabled and any(moved.values()):
             tracer.record("cadence", f"section:{s.id}", {"notes_moved": moved},
-                          [because("key", spec.key, f"the {s.type} ends on the tonic in the bass and a tonic-chord "
+                          [because("key", key, f"the {s.type} ends on the tonic in the bass and a tonic-chord "
                                    "tone in the melody", 1.0)],
                           confidence=0.8, principle="a phrase that ends at home names the key")
 

@@ -51,7 +51,7 @@ def score_section(song: Song, s: SectionSpec, span: SectionSpan, c: Constraints 
 
     mel = sorted(parts.get("melody", []), key=lambda n: n.start)
     if mel:
-        scale = set(scale_pitch_classes(spec.key))
+        scale = set(scale_pitch_classes(spec.key_of(s)))
         in_key = fmean(n.pitch % 12 in scale for n in mel)
         spread = c.register_spread + 5 + (3 if s.behaviour("melody", "lead") == "soaring" else 0)
         centre = c.register_center + (3 if s.behaviour("melody", "lead") == "soaring" else 0)

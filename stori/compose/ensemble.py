@@ -135,7 +135,7 @@ def motif_places(spec: SongSpec, song: Song, section_ids: set[str] | None = None
         for u in s.motif_usage:
             if u.track != "melody":
                 continue
-            _, expected = realize_motif(spec, u, span.start)
+            _, expected = realize_motif(spec, u, span.start, spec.key_of(s))
             expected = [n for n in expected if n.end <= span.end]
             out.append((s.id, u.motif, u.bar, bool(expected) and motif_matches(notes, expected)))
     return out
@@ -158,7 +158,7 @@ def force_motifs(spec: SongSpec, s: SectionSpec, span: SectionSpan, melody: list
     for u in s.motif_usage:
         if u.track != "melody":
             continue
-        _, expected = realize_motif(spec, u, span.start)
+        _, expected = realize_motif(spec, u, span.start, spec.key_of(s))
         expected = [n for n in expected if n.end <= span.end]
         if not expected:
             continue

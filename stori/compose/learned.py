@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.compose.articulation import arpeggiate, hold
+from stori.compose.articulation import HORNS, arpeggiate, hold, stab
 from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
@@ -25,7 +25,7 @@ from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_fo
 from stori.perform.styles import song_style
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
-from stori.spec.song import Note, Song, no_restrikes, starting_in
+from stori.spec.song import COMPOSED_AS, Note, Song, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
@@ -91,12 +91,15 @@ class _Part:
 
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random):
-        self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key, figures, c.sustain
+        self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key_of(s), figures, c.sustain
+        self.plays = COMPOSED_AS.get(role, role)  # the part the model is asked for
+        self.program = next((t.program for t in spec.tracks if t.role == role), 0)
         motif_notes = [n for f in figures for n in f]
-        self.form = phrase_form(role, s.bars, rng, per_window=role in PER_WINDOW, chance=CHANCE_REPEATS.get(role, 0.0))
+        self.form = phrase_form(self.plays, s.bars, rng, per_window=self.plays in PER_WINDOW,
+                                chance=CHANCE_REPEATS.get(self.plays, 0.0))
         self.chords = s.chord_timeline(TICKS_PER_BAR)
-        targets = _targets(gen, role, c)
-        if s.behaviour(role, "") in ("sparse", "sustained"):
+        targets = _targets(gen, self.plays, c)
+        if s.behaviour(role, "") in ("sparse", "sustained") or role == "pad":
             targets["density"] *= 0.5
         heard = measured_targets(s, role)
         targets.update(heard)
@@ -114,9 +117,9 @@ class _Part:
                 forced += [Note(x.pitch, x.start - lo + at, x.end - lo + at, x.velocity or int(targets["velocity"]))
                            for x in motif_notes if lo <= x.start < lo + UNIT_BARS * TICKS_PER_BAR]
             bars = min(len(units) * UNIT_BARS, s.bars - units[0] * UNIT_BARS)
-            self.requests.append(Request(role, bars, targets, key=spec.key, tempo=spec.tempo, style="pop",
-                                         section=SECTION_MAP.get(s.type, s.type), chords=chords, register=register,
-                                         tension=s.emotion.tension, forced_notes=forced))
+            self.requests.append(Request(self.plays, bars, targets, key=self.key, tempo=s.tempo or spec.tempo,
+                                         style="pop", section=SECTION_MAP.get(s.type, s.type), chords=chords,
+                                         register=register, tension=s.emotion.tension, forced_notes=forced))
 
     def notes(self, generated: list[list[Note]]) -> list[Note]:
         """Section-relative notes: generated units in place, then repeats and restatements copied."""
@@ -133,18 +136,21 @@ class _Part:
         for u in self.form:  # in order: a varied unit keeps the pattern of the unit before it as played
             if u.kind != "new":
                 by_unit[u.index] = refit(by_unit.get(u.source, []), (u.index - u.source) * unit_ticks, self.chords,
-                                         self.role, self.key, (lo_p, hi_p))
-            elif self.role in VARY and u.index > 0 and (u.index + 1) * UNIT_BARS <= self.s.bars:
+                                         self.plays, self.key, (lo_p, hi_p))
+            elif self.plays in VARY and u.index > 0 and (u.index + 1) * UNIT_BARS <= self.s.bars:
                 start, bar = u.index * unit_ticks, TICKS_PER_BAR
                 kept = [Note(n.pitch, n.start, min(n.end, start - unit_ticks + bar), n.velocity)
                         for n in by_unit.get(u.index - 1, []) if n.start < start - unit_ticks + bar]
-                by_unit[u.index] = (refit(kept, unit_ticks, self.chords, self.role, self.key, (lo_p, hi_p))
+                by_unit[u.index] = (refit(kept, unit_ticks, self.chords, self.plays, self.key, (lo_p, hi_p))
                                     + [n for n in by_unit[u.index] if n.start >= start + bar])
                 self.varied.append(u.index)
         end = self.s.bars * TICKS_PER_BAR
-        notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.role, self.sustain,
-                     [t for t, _ in self.chords])
-        if self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
+        pad = self.role == "pad"  # a pad holds each chord until it changes, as a pedalled chord rings
+        notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.plays,
+                     1.0 if pad else self.sustain, [t for t, _ in self.chords])
+        if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
+            notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
+        elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
             notes = arpeggiate(notes)
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
 
@@ -232,7 +238,7 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
         c = emotion_to_constraints(s.emotion, s)
         figures: dict[str, list[list[Note]]] = {}
         for usage in s.motif_usage:
-            _, notes = realize_motif(spec, usage, 0)
+            _, notes = realize_motif(spec, usage, 0, spec.key_of(s))
             if notes:
                 figures.setdefault(usage.track, []).append(notes)
         for role in sorted(present & set(roles_in(roles, s.id) or ROLE_RANGES)):

@@ -215,7 +215,28 @@ def compose_sections(spec: SongSpec, engine_fn, seed: int = 0, tracer: TraceReco
     song = critique(song, order, engine_fn, seed, tracer, passes, roles)
     end_at_home(song, targets, tracer)
     lift_restrikes(song, targets)
+    enter_late(song, targets, tracer)
     return song
+
+
+def enter_late(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
+    """A part whose plan says it enters at a bar of a section (RMS v2 ``track_behaviors.<track>.enter_bar``,
+    counted from 0 like the chords' ``bar``) is silent before it: its notes starting earlier are dropped."""
+    roles = {t.id: t.role for t in song.spec.tracks}
+    for s, span in zip(song.spec.sections, song.sections):
+        if s.id not in sections:
+            continue
+        for tid, obj in s.behaviour_details.items():
+            bar, role = obj.get("enter_bar"), roles.get(tid)
+            if not bar or role is None or song.track(role) is None:
+                continue
+            track, at = song.track(role), min(span.end, span.start + int(bar) * song.ticks_per_bar)
+            dropped = [n for n in track.notes if span.start <= n.start < at]
+            track.notes = [n for n in track.notes if not span.start <= n.start < at]
+            tracer.record("enter", f"section:{s.id}/{role}", {"enter_bar": int(bar), "notes_dropped": len(dropped)},
+                          [because("plan", f"track_behaviors.{tid}.enter_bar", f"the {role} enters at bar "
+                                   f"{int(bar)} of the {s.type}", 1.0)],
+                          confidence=1.0, principle="a part that enters late is heard as an arrival")
 
 
 def critique(song: Song, order: list[str], engine_fn, seed: int, tracer: TraceRecorder, passes: int,

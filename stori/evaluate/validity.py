@@ -15,6 +15,8 @@ PLAUSIBLE_RANGES = {
     "harmony": (21, 108),  # the piano's keys
     "melody": (48, 96),  # C3..C7: a singable-to-soaring lead
     "counter_melody": (36, 96),
+    "pad": (21, 108),
+    "arpeggio": (21, 108),
 }
 """Generous pitch ranges per pitched role; a note outside one is an error, not a style choice (the
 ranges engines compose in are the narrower :data:`stori.spec.arrange.ROLE_RANGES`)."""

@@ -22,7 +22,7 @@ from stori.model.tokens import StoriTokenizer
 from stori.model.transformer import ModelConfig, Transformer, pick_device
 from stori.spec.arrange import ROLE_RANGES
 from stori.spec.song import Note
-from stori.theory import scale_pitch_classes
+from stori.theory import parse_chord, parse_key, scale_pitch_classes
 
 DEFAULT_CHECKPOINT = PROJECT_ROOT / "assets" / "models" / "stori-generator.pt"
 RESTORE_HINT = ("restore it with `git checkout -- assets/models/`, or retrain it: "
@@ -107,7 +107,8 @@ class Generator:
         return m
 
     def static_bias(self, r: Request) -> np.ndarray:
-        """Pitches outside the key's scale are pushed down, less so as tension rises; pitches
+        """Pitches outside the key's scale (with the leading tone where a chord of the window holds it) are pushed
+        down, less so as tension rises; pitches
         pay for their distance from the requested mean pitch beyond a hand's reach (a pull on
         every semitone squeezed the accompaniment into one octave, POP909 spans 1.5 in 2 bars)."""
         bias = np.zeros(len(self.tok), dtype=np.float32)
@@ -116,7 +117,11 @@ class Generator:
         if "pitch" in r.targets:
             away = np.abs(self._value[self._pitch] - r.targets["pitch"])
             bias[self._pitch] -= CENTRE_PULL * np.maximum(0, away - CENTRE_FREE)
-        out_of_scale = self._pitch & ~np.isin(self._value % 12, list(scale_pitch_classes(r.key)))
+        allowed = set(scale_pitch_classes(r.key))
+        leading = (parse_key(r.key)[0] + 11) % 12  # a minor key's cadential V brings its raised leading tone
+        if any(leading in parse_chord(sym)[1] for _, sym in r.chords):
+            allowed.add(leading)
+        out_of_scale = self._pitch & ~np.isin(self._value % 12, sorted(allowed))
         bias[out_of_scale] = -2.0 * (1.0 - r.tension)
         return bias
 

@@ -31,6 +31,7 @@ DEGREES = {0: "I", 1: "bII", 2: "II", 3: "bIII", 4: "III", 5: "IV", 6: "#IV", 7:
            11: "VII"}
 START = "<s>"
 HIGH_TENSION_PHRASE = 0.4
+TONIC = {"major": "I", "minor": "i"}
 
 # Functional tension of a numeral by mode (anything not listed is chromatic: 1.0).
 TENSION = {
@@ -162,7 +163,10 @@ class ChordModel:
                 p += 0.6 * tri.get(n, 0) / sum(tri.values())
             if n == prev1:
                 p *= 0.05  # a change is a change: repeats were merged in training
-            tilt = 0.9 * valence * (-1 if is_minor_quality(n) else 1) + 1.2 * (tension - 0.4) * tension_of(n, mode)
+            mood = 0.9 * valence * (-1 if is_minor_quality(n) else 1)
+            if n == TONIC[mode]:  # home whatever the mood: a happy minor song tilted off i leans on
+                mood = max(0.0, mood)  # bIII-bVI-bVII and is heard in its relative major
+            tilt = mood + 1.2 * (tension - 0.4) * tension_of(n, mode)
             probs[n] = p * math.exp(tilt)
         z = sum(probs.values())
         return {n: p / z for n, p in probs.items()}

@@ -5,14 +5,15 @@ digits) and the words musicians use for it ("rhodes", "808", "pad", "brass", "pe
 Each instrument lists the roles it can take, most natural first; instruments are placed in the
 order they are named, each in its first free role (a fifth, counter-melody track opens when the
 four usual roles are taken). Parts can be left out ("no drums", "without bass"), or the whole
-band can be a few named instruments ("solo piano", "just piano and voice", "a cappella").
+band can be a few named instruments ("solo piano", "just piano and voice", "a cappella") or a named
+ensemble ("string quartet": two violins, viola and cello, each in its role).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-H, M, C, B, D = "harmony", "melody", "counter_melody", "bass", "drums"
+H, M, C, B, D, P, A = "harmony", "melody", "counter_melody", "bass", "drums", "pad", "arpeggio"
 _KEYS, _LEAD, _STRINGS, _WIND = (H, M, C), (M, C), (H, C), (M, C)
 
 # program -> (track name, roles, extra words); the GM name (lower case) is always a word too.
@@ -118,14 +119,14 @@ GM: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     85: ("Voice Lead", _LEAD, ()),
     86: ("Fifths Lead", _LEAD, ()),
     87: ("Bass and Lead", _LEAD, ()),
-    88: ("New Age Pad", (H, C), ("pad 1 (new age)", "new age pad")),
-    89: ("Warm Pad", (H, C), ("pad 2 (warm)", "pad", "pads", "synth pad", "synth pads", "warm pad", "dark pad")),
-    90: ("Polysynth Pad", (H, C), ("polysynth", "poly synth")),
-    91: ("Choir Pad", (H, C), ()),
-    92: ("Bowed Pad", (H, C), ()),
-    93: ("Metallic Pad", (H, C), ()),
-    94: ("Halo Pad", (H, C), ()),
-    95: ("Sweep Pad", (H, C), ()),
+    88: ("New Age Pad", (H, P, C), ("pad 1 (new age)", "new age pad")),
+    89: ("Warm Pad", (H, P, C), ("pad 2 (warm)", "pad", "pads", "synth pad", "synth pads", "warm pad", "dark pad")),
+    90: ("Polysynth Pad", (H, P, C), ("polysynth", "poly synth")),
+    91: ("Choir Pad", (H, P, C), ()),
+    92: ("Bowed Pad", (H, P, C), ()),
+    93: ("Metallic Pad", (H, P, C), ()),
+    94: ("Halo Pad", (H, P, C), ()),
+    95: ("Sweep Pad", (H, P, C), ()),
     96: ("Rain FX", (H, C), ()),
     97: ("Soundtrack FX", (H, C), ()),
     98: ("Crystal FX", (M, C), ()),
@@ -166,9 +167,22 @@ PART_WORDS = {"drums": D, "drum": D, "percussion": D, "beat": D, "beats": D, "dr
               "chords": H, "harmony": H, "accompaniment": H, "comping": H,
               "melody": M, "lead": M, "tune": M, "counter-melody": C, "countermelody": C, "counter melody": C}
 """Words for a part itself (not its instrument): what "no ..." and "without ..." silence."""
+ENSEMBLES = {
+    "string quartet": {M: ("Violin I", 40), C: ("Violin II", 40), H: ("Viola", 41), B: ("Cello", 42)},
+    "string trio": {M: ("Violin", 40), H: ("Viola", 41), B: ("Cello", 42)},
+    "piano trio": {M: ("Violin", 40), H: ("Piano", 0), B: ("Cello", 42)},
+    "jazz trio": {D: ("Drums", -1), B: ("Upright Bass", 32), H: ("Piano", 0), M: ("Piano", 0)},
+    "power trio": {D: ("Drums", -1), B: ("Electric Bass", 33), H: ("Overdriven Guitar", 29),
+                   M: ("Overdriven Guitar", 29)},
+    "brass quintet": {M: ("Trumpet I", 56), C: ("Trumpet II", 56), H: ("French Horn", 60), B: ("Tuba", 58)},
+    "wind quintet": {M: ("Flute", 73), C: ("Oboe", 68), H: ("Clarinet", 71), B: ("Bassoon", 70)},
+}
+"""Named ensembles: the whole band, role by role (the two violins of a quartet as melody and
+counter-melody, the viola as the inner harmony, the cello as the bass); every other part is silent."""
+_ENSEMBLE_RE = re.compile(r"(?<![\w-])(" + "|".join(ENSEMBLES) + r")s?(?![\w-])", re.I)
 ALTERNATES = {H: (25, 0, 48, 89), M: (73, 40, 81, 56), B: (33, 38, 32), C: (48, 71, 40)}
 """Programs a role falls back to, in order, when its instrument is refused ("no piano")."""
-ORDER = (D, B, H, M, C)
+ORDER = (D, B, H, M, C, P, A)
 
 WORDS: dict[str, int] = {}
 for _program, (_name, _roles, _more) in GM.items():
@@ -248,11 +262,33 @@ def _negated(text: str) -> tuple[dict[str, str], dict[str, str], list[tuple[int,
     return roles, families, spans
 
 
+_ARP_RE = re.compile(r"\b(?:arp|arpeggio|arpeggiator|arpeggiated)s?\b", re.I)
+ARP_PROGRAM = 81
+"""The arpeggio part's instrument when the words name none ("an arp"): a saw synth."""
+
+
+def _arpeggio(text: str, asked: list) -> tuple[tuple[str, int, str] | None, list]:
+    """The arpeggio part the text asks for ("a synth arpeggio", "arpeggiated harp", "an arp") as
+    (track name, program, words), and the instruments asked for with the one it plays taken out."""
+    m = _ARP_RE.search(text)
+    if not m:
+        return None, asked
+    near = [x for x in asked if x[3] >= 0 and (0 <= m.start() - x[1] <= 2 or 0 <= x[0] - m.end() <= 2)]
+    if not near:
+        return ("Synth Arp", ARP_PROGRAM, m.group(0)), asked
+    a, b, word, program = near[0]
+    return (f"{name_of(program)} Arp", program, text[min(a, m.start()):max(b, m.end())]), [x for x in asked
+                                                                                        if x is not near[0]]
+
+
 def band_from_text(text: str) -> Band:
     """The band the text asks for (see the module docstring); the genre fills the roles left open."""
     band = Band()
     band.silent, band.refused, negated = _negated(text)
     asked = [(a, b, w, p) for a, b, w, p in find_instruments(text) if not any(x <= a < y for x, y in negated)]
+    arp, asked = _arpeggio(text, asked)
+    if arp and A not in band.silent:
+        band.named[A] = arp
     twice = [(a, b, w, p) for a, b, w, p in asked if re.search(r"\b(?:two|twin|dual|interlocking|double)\s+$",
                                                                   text[max(0, a - 14):a].lower())]
     for _, _, word, program in sorted(asked + twice):
@@ -266,7 +302,13 @@ def band_from_text(text: str) -> Band:
         band.named[free[0]] = (name_of(program), program, word)
     solo = _SOLO_RE.search(text)
     solo_inst = find_instruments(solo.group(1)) if solo else []
-    if solo_inst and solo_inst[0][0] == 0 and solo_inst[0][3] >= 0:
+    ensemble = _ENSEMBLE_RE.search(text)
+    if ensemble:
+        words = ensemble.group(0)
+        band.named = {r: (name, program, words) for r, (name, program) in ENSEMBLES[words.lower().rstrip("s")].items()
+                      if r not in band.silent}
+        band.silent.update({r: words for r in ORDER if r not in band.named and r not in band.silent})
+    elif solo_inst and solo_inst[0][0] == 0 and solo_inst[0][3] >= 0:
         # "solo piano": that instrument is the band, playing both the accompaniment and the tune
         program, words = solo_inst[0][3], solo.group(0).strip()
         band.named = {r: (name_of(program), program, words) for r in (H, M) if r in roles_of(program) or r == H}
@@ -282,3 +324,30 @@ def band_from_text(text: str) -> Band:
     for role in band.silent:
         band.named.pop(role, None)
     return band
+
+
+_ENTER_RE = re.compile(
+    r"\b([a-z][\w -]{1,30}?)\s+(?:enters?|comes?\s+in|joins?|kicks?\s+in)\s+(?:in|at|on|for)\s+the\s+"
+    r"(?:(first|second|third|fourth|last|final)\s+)?(intro|verse|pre[\s-]?chorus|chorus|bridge|solo|break|outro)\b",
+    re.I)
+_NTH = {None: 1, "first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1, "final": -1}
+
+
+def entrances(text: str) -> list[tuple[str, int, str, str]]:
+    """Parts the text brings in late ("strings enter in the second chorus", "the drums kick in at the
+    verse"): (a role, or a GM family as ``family:NAME``, which section of its type (1-based, -1 the
+    last), the section type, the words)."""
+    out = []
+    for m in _ENTER_RE.finditer(text):
+        said = m.group(1).lower()
+        part = next((w for w in sorted(PART_WORDS, key=len, reverse=True) if re.search(rf"\b{w}s?$", said)), None)
+        inst = find_instruments(said)
+        if part:
+            what = PART_WORDS[part]
+        elif inst:
+            what = D if inst[-1][3] < 0 else f"family:{family(inst[-1][3])}"
+        else:
+            continue
+        stype = re.sub(r"pre[\s-]?chorus", "pre_chorus", m.group(3).lower())
+        out.append((what, _NTH[m.group(2) and m.group(2).lower()], stype, m.group(0)))
+    return out

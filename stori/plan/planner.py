@@ -14,7 +14,7 @@ from stori.data.drum_kit import DRUM_KITS
 from stori.errors import StoriError, check_range
 from stori.plan.chords import chord_model, tension_of
 from stori.plan.genres import GENRES, detect_genre
-from stori.plan.instruments import ALTERNATES, Band, band_from_text, family, name_of
+from stori.plan.instruments import ALTERNATES, Band, band_from_text, entrances, family, name_of
 from stori.plan.motifs import design_motifs, motif_usages
 from stori.plan.words import (
     arcs_from_text,
@@ -386,6 +386,7 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     motif_usages(motifs, sections, ts, prompt, tracer)
     _states(sections)
     tracks = _tracks(g, band, tracer, DRUM_KITS[drum_kit(prompt, g, ev, tracer)])
+    _enter_late(prompt, sections, tracks, tracer)
 
     spec = SongSpec.from_dict({
         "rms_version": "2.0", "title": _title(prompt), "genre": g.name, "tempo": tempo, "key": key,
@@ -412,7 +413,8 @@ def part_requests(prompt: str, genre, band: Band | None = None) -> dict[str, tup
     for role in ("drums", "bass", "harmony", "melody"):
         if role not in genre.instruments and role not in band.named:
             out[role] = ("tacet", f"{genre.name} has no {role}")
-    out.update({role: ("tacet", words) for role, words in band.silent.items() if role != "counter_melody"})
+    out.update({role: ("tacet", words) for role, words in band.silent.items()
+                if role not in ("counter_melody", "pad", "arpeggio")})  # parts that play only when named
     return out
 
 
@@ -484,7 +486,7 @@ def _peak_last(sections: list[dict], arcs, tracer: TraceRecorder) -> None:
                       confidence=0.8, principle="a song that builds to its final section peaks there")
 
 
-CHANNELS = {"drums": 10, "bass": 2, "harmony": 3, "melody": 4, "counter_melody": 5}
+CHANNELS = {"drums": 10, "bass": 2, "harmony": 3, "melody": 4, "counter_melody": 5, "pad": 6, "arpeggio": 7}
 
 
 BRUSH_ENERGY = 0.4
@@ -538,6 +540,23 @@ def _tracks(g, band: Band, tracer: TraceRecorder, kit_program: int = 0) -> list[
                       confidence=0.9 if reason["factor"] == "prompt" else 0.6,
                       principle="each role gets one clear timbre")
     return tracks
+
+
+def _enter_late(prompt: str, sections: list[dict], tracks: list[dict], tracer: TraceRecorder) -> None:
+    """The parts the prompt brings in late (:func:`~stori.plan.instruments.entrances`) are tacet in every
+    section before the one they enter in."""
+    for what, nth, stype, words in entrances(prompt):
+        at = [k for k, s_ in enumerate(sections) if s_["type"] == stype]
+        roles = [t["role"] for t in tracks if t["role"] == what or what.startswith("family:") and t["role"] != "drums"
+                 and family(t["program"]) == what.split(":", 1)[1]]
+        if not at or not roles or nth > len(at):
+            continue
+        enter = at[nth - 1 if nth > 0 else -1]
+        for s_ in sections[:enter]:
+            s_["track_behaviours"].update(dict.fromkeys(roles, "tacet"))
+        tracer.record("enter", "song", {"parts": roles, "section": sections[enter]["id"]},
+                      [because("prompt", words, f"silent before the {sections[enter]['id']}", 1.0)], confidence=0.9,
+                      principle="a part held back is heard as an arrival")
 
 
 def _states(sections: list[dict]) -> None:

@@ -63,6 +63,8 @@ def conductor_track(song: Song) -> mido.MidiTrack:
         (0, 1, mido.MetaMessage("time_signature", numerator=num, denominator=den)),
         (0, 2, mido.MetaMessage("key_signature", key=_key_signature(song.key))),
     ]
+    events += [(t, 0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm))) for t, bpm in song.tempo_changes]
+    events += [(t, 2, mido.MetaMessage("key_signature", key=_key_signature(k))) for t, k in song.key_changes]
     events += [(s.start, 3, mido.MetaMessage("marker", text=_text_out(s.id))) for s in song.sections]
     title = song.spec.title if song.spec else (song.title or "Stori song")
     return _events_to_track(title, events)
@@ -178,6 +180,8 @@ def midi_to_song(source: str | Path | bytes) -> Song:
     mid = read_midi(source)
     scale = PPQ / (mid.ticks_per_beat or PPQ)
     tempo, ts, key = 120.0, (4, 4), "C major"
+    tempos: dict[int, float] = {}  # changes after the start (bounded by the events a file may hold)
+    keys: dict[int, str] = {}
     markers: list[tuple[int, str]] = []
     tracks: list[Track] = []
     notes_read = 0
@@ -192,12 +196,19 @@ def midi_to_song(source: str | Path | bytes) -> Song:
             if msg.is_meta:
                 if msg.type == "set_tempo":
                     bpm = limits.check_tempo(msg.tempo)
-                    tempo = bpm if now == 0 else tempo
+                    if now == 0:
+                        tempo = bpm
+                    else:
+                        tempos[tick] = bpm
                 elif msg.type == "time_signature":
                     meter = limits.check_meter(msg.numerator, msg.denominator)
                     ts = meter if now == 0 else ts
-                elif msg.type == "key_signature" and now == 0:
-                    key = msg.key[:-1] + " minor" if msg.key.endswith("m") else msg.key + " major"
+                elif msg.type == "key_signature":
+                    heard = msg.key[:-1] + " minor" if msg.key.endswith("m") else msg.key + " major"
+                    if now == 0:
+                        key = heard
+                    else:
+                        keys[tick] = heard
                 elif msg.type == "track_name":
                     name = _text_in(msg.name)
                 elif msg.type == "marker":
@@ -233,7 +244,8 @@ def midi_to_song(source: str | Path | bytes) -> Song:
                                 program=ch["program"], channel=human_channel, notes=notes, controls=ch["controls"]))
     if not tracks:
         raise StoriError("midi", "the file has no notes", "a MIDI file with at least one note")
-    song = Song(tracks=tracks, sections=[], tempo=tempo, time_signature=ts, key=key, title=title)
+    song = Song(tracks=tracks, sections=[], tempo=tempo, time_signature=ts, key=key, title=title,
+                tempo_changes=sorted(tempos.items()), key_changes=sorted(keys.items()))
     limits.check_song(len(tracks), song.duration_s)
     end = song.end_tick
     markers.sort()

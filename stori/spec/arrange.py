@@ -9,7 +9,8 @@ from stori.spec.song import PPQ, Note, Song, Track
 from stori.spec.song_spec import MotifUsage, SectionSpec, SongSpec
 from stori.theory import parse_key, scale_pitch_classes
 
-ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "counter_melody": (52, 81), "drums": (35, 81)}
+ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "counter_melody": (52, 81), "drums": (35, 81),
+               "pad": (48, 79), "arpeggio": (48, 84)}
 """The pitch range each role is composed in (the evaluation accepts the wider
 :data:`stori.evaluate.validity.PLAUSIBLE_RANGES`)."""
 
@@ -17,8 +18,9 @@ ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "count
 def song_skeleton(spec: SongSpec) -> Song:
     """A Song with the spec's tracks (no notes yet) and its section spans."""
     tracks = [Track(name=t.name, role=t.role, program=t.program, channel=t.channel) for t in spec.tracks]
+    tempos, keys = spec.changes()
     return Song(tracks=tracks, sections=spec.spans(), tempo=spec.tempo, time_signature=spec.time_signature,
-                key=spec.key, spec=spec)
+                key=spec.key, spec=spec, tempo_changes=tempos, key_changes=keys)
 
 
 def roles_in(roles, section_id: str) -> tuple[str, ...] | None:
@@ -47,15 +49,17 @@ def motif_anchor(motif: Motif, key: str) -> int:
     return base + 12 if motif.register - base > 6 else base
 
 
-def realize_motif(spec: SongSpec, usage: MotifUsage, section_start: int) -> tuple[Motif, list[Note]]:
-    """The transformed motif of ``usage`` and its notes, placed at the usage's bar and beat.
+def realize_motif(spec: SongSpec, usage: MotifUsage, section_start: int,
+                  key: str | None = None) -> tuple[Motif, list[Note]]:
+    """The transformed motif of ``usage`` and its notes, placed at the usage's bar and beat, in ``key``
+    (the section's, :meth:`~stori.spec.song_spec.SongSpec.key_of`; the song's when None).
 
     The notes carry velocity 0: the engine that places them sets the dynamics."""
     motif = spec.motif(usage.motif)
     for t in usage.transformations:
         motif = apply_transformation(motif, t)
     start = section_start + (usage.bar - 1) * spec.ticks_per_bar + int(round((usage.beat - 1) * beat_ticks(spec)))
-    anchor = motif_anchor(motif, spec.key)
+    anchor = motif_anchor(motif, key or spec.key)
     lo, hi = ROLE_RANGES.get(usage.track, ROLE_RANGES["melody"])
     while anchor + max(motif.intervals) > hi and anchor + min(motif.intervals) - 12 >= lo:
         anchor -= 12  # keep the motif inside its role's range; the octave leaves it recognisable

@@ -27,7 +27,7 @@ NOTE_VALUES = {"whole": 4.0, "dotted_half": 3.0, "half": 2.0, "dotted_quarter": 
                "triplet_eighth": 1 / 3, "sixteenth": 0.25, "thirty_second": 0.125}
 PARAMS = {"transpose": "semitones", "register_shift": "octave", "rhythmic_expand": "factor",
           "rhythmic_compress": "factor"}  # the params key that carries a transformation's amount
-TRACK_ROLES = ("drums", "bass", "chords", "melody", "counter_melody")
+TRACK_ROLES = ("drums", "bass", "chords", "melody", "counter_melody", "pad", "arpeggio")
 MAX_SECTIONS = 32
 MAX_MOTIF_NOTES = 32
 
@@ -554,7 +554,7 @@ def validate_rms(data) -> tuple[dict, str]:
 
 
 DEFAULT_FORM = (("intro", 4), ("verse", 8), ("chorus", 8), ("bridge", 8), ("chorus", 8), ("outro", 4))
-DEFAULT_PROGRAMS = {"drums": 0, "bass": 33, "chords": 0, "melody": 73, "counter_melody": 71}
+DEFAULT_PROGRAMS = {"drums": 0, "bass": 33, "chords": 0, "melody": 73, "counter_melody": 71, "pad": 89, "arpeggio": 81}
 
 
 def _fill(d: dict) -> None:
@@ -585,7 +585,8 @@ def _fill(d: dict) -> None:
 
 
 def guess_role(track_id: str) -> str:
-    """The role a track id suggests: drums, bass, melody (lead, vocal, melody), counter_melody, else chords."""
+    """The role a track id suggests: drums, bass, melody (lead, vocal, melody), counter_melody, arpeggio, pad,
+    else chords."""
     from stori.spec.gm import is_drum_kit
 
     words = str(track_id).lower()
@@ -593,6 +594,10 @@ def guess_role(track_id: str) -> str:
         return "drums"
     if "counter" in words:
         return "counter_melody"
+    if "arp" in words:
+        return "arpeggio"
+    if "pad" in words:
+        return "pad"
     if "bass" in words:
         return "bass"
     if any(w in words for w in ("melody", "lead", "vocal", "voice", "solo", "tune")):

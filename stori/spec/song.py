@@ -13,8 +13,12 @@ PPQ = 480
 DRUM_CHANNEL = 10
 """MIDI channel of drums, counted 1..16 as musicians do (9 on the wire)."""
 
-ROLES = ("drums", "bass", "harmony", "melody", "counter_melody")
+ROLES = ("drums", "bass", "harmony", "melody", "counter_melody", "pad", "arpeggio")
 """The parts a song can have, in the order they are composed (each hears the ones before it)."""
+
+COMPOSED_AS = {"pad": "harmony", "arpeggio": "harmony"}
+"""Parts the model plays as the nearest part it learned (a pad is chords held, an arpeggio chords
+broken: :mod:`stori.compose.articulation`); every other role is its own."""
 
 PITCHED_ROLES = ("melody", "counter_melody", "harmony", "bass")
 """The pitched parts, top voice down (the order reports list them in)."""
@@ -76,6 +80,8 @@ class Song:
     spec: SongSpec | None = None
     traces: list[dict[str, Any]] = field(default_factory=list)
     title: str = ""  # a read MIDI file's own title (a planned song's is its spec's)
+    tempo_changes: list[tuple[int, float]] = field(default_factory=list)  # (tick, BPM) after the start
+    key_changes: list[tuple[int, str]] = field(default_factory=list)  # (tick, key) after the start
 
     @property
     def end_tick(self) -> int:
@@ -87,7 +93,13 @@ class Song:
         return bar_ticks(self.time_signature, self.ppq)
 
     def seconds(self, tick: int) -> float:
-        return tick / self.ppq * 60.0 / self.tempo
+        """When ``tick`` sounds, through the song's tempo changes."""
+        out, at, bpm = 0.0, 0, self.tempo
+        for t, new in sorted(self.tempo_changes):
+            if t >= tick:
+                break
+            out, at, bpm = out + (t - at) / self.ppq * 60.0 / bpm, t, new
+        return out + (tick - at) / self.ppq * 60.0 / bpm
 
     @property
     def duration_s(self) -> float:

@@ -33,6 +33,8 @@ BEHAVIOURS = {
     "harmony": ("tacet", "block", "arpeggiated", "sustained", "rhythmic"),
     "melody": ("tacet", "lead", "motif", "sparse", "soaring"),
     "counter_melody": ("tacet", "answer", "sustained", "lead"),
+    "pad": ("tacet", "sustained"),
+    "arpeggio": ("tacet", "arpeggiated"),
 }
 BEHAVIOUR_WORDS = {  # the roadmap's words for how a part plays -> Stori's behaviour of that role
     "drums": {"full_kit": "steady", "four_on_the_floor": "driving", "halftime": "half_time", "building": "build",
@@ -45,6 +47,8 @@ BEHAVIOUR_WORDS = {  # the roadmap's words for how a part plays -> Stori's behav
                 "full": "rhythmic"},
     "melody": {"motif_statement": "motif", "soar": "soaring", "lead_line": "lead", "full": "lead"},
     "counter_melody": {"response": "answer", "sparse": "sustained"},
+    "pad": {"pad": "sustained", "held": "sustained", "swell": "sustained"},
+    "arpeggio": {"arpeggios": "arpeggiated", "arp": "arpeggiated"},
 }
 WIRE_ROLES = {"harmony": "chords"}  # Stori's role -> the roadmap's name for it, where they differ
 MAX_TOTAL_BARS = 640  # ten sections of 64 bars: the longest form a prompt can ask for
@@ -379,6 +383,23 @@ class SongSpec:
     def total_bars(self) -> int:
         return sum(s.bars for s in self.sections)
 
+    def key_of(self, s: SectionSpec) -> str:
+        """The key a section plays in: its own when the plan changes key there, else the song's."""
+        return rms.normalize_key(s.key) if s.key else self.key
+
+    def changes(self) -> tuple[list[tuple[int, float]], list[tuple[int, str]]]:
+        """(tick, tempo) and (tick, key) where a section's own tempo or key differs from the one before it
+        (a section without its own plays the song's); the song's own, at tick 0, are not listed."""
+        tempos, keys, bpm, key = [], [], self.tempo, self.key
+        for s, span in zip(self.sections, self.spans()):
+            if (s.tempo or self.tempo) != bpm:
+                bpm = s.tempo or self.tempo
+                tempos.append((span.start, bpm))
+            if self.key_of(s) != key:
+                key = self.key_of(s)
+                keys.append((span.start, key))
+        return tempos, keys
+
     def section(self, section_id: str) -> SectionSpec:
         for s in self.sections:
             if s.id == section_id:
@@ -426,9 +447,13 @@ def plan_coverage(spec: SongSpec) -> tuple[list[str], list[str]]:
             own = getattr(s, name)
             if own is not None:
                 same = (rms.normalize_key(own) if name == "key" else own) == value
-                (done if same else kept).append(
-                    f"{s.id}.{name} {own}: " + ("the song's own" if same else f"kept in the plan; the song plays "
-                                                                                 f"{value} throughout"))
+                if same:
+                    done.append(f"{s.id}.{name} {own}: the song's own")
+                elif name == "time_signature":
+                    kept.append(f"{s.id}.{name} {own}: kept in the plan; the song plays {value} throughout")
+                else:
+                    done.append(f"{s.id}.{name} {own}: the section changes {name} (the MIDI file says so at its "
+                                "first bar)")
         roles = {t.id: t.role for t in spec.tracks}
         for tid, obj in s.behaviour_details.items():
             role = roles.get(tid)
@@ -443,8 +468,8 @@ def plan_coverage(spec: SongSpec) -> tuple[list[str], list[str]]:
             elif got is not None:
                 done.append(f"{s.id}.track_behaviors.{tid}: {role} plays '{got}'")
             if obj.get("enter_bar"):
-                kept.append(f"{s.id}.track_behaviors.{tid}.enter_bar {obj['enter_bar']}: the {role} part plays "
-                            "from the section's first bar")
+                done.append(f"{s.id}.track_behaviors.{tid}.enter_bar {obj['enter_bar']}: the {role} part enters "
+                            f"at bar {obj['enter_bar']} (from 0) of the section")
         for u in s.unplayed_usage:
             kept.append(f"{s.id}.motif_usage {u['motif_id']!r}: the plan defines no such motif")
     for m in spec.motifs:

@@ -29,12 +29,12 @@ from stori.service import studio
 from stori.service.tasks import TaskBoard
 from stori.service.workspace import PREVIEW, Take, Workspace
 from stori.spec.emotion import AXES, EmotionVector
-from stori.spec.song_spec import BEHAVIOURS, SongSpec
+from stori.spec.song_spec import SongSpec
 from stori.ui import views
 from stori.ui.fields import UPLOAD_ALLOWED
 
 DOWNLOADS = ("song.mid", "stems.zip", "spec.json", "traces.json")
-PART_ROLES = tuple(r for r in BEHAVIOURS if r != "counter_melody")
+PART_ROLES = ("drums", "bass", "harmony", "melody")  # the section table's columns
 """The parts whose behaviour the section panel sets."""
 WELCOME = ("Your song is ready. Tell me what to change — *make the bridge more intense*, "
            "*sparser drums in the verse*, *use a synth pad instead of the piano*, *add a guitar solo after the "

@@ -1,0 +1,80 @@
+"""Any band: a named ensemble is the whole band, role by role, in the MIDI; a horn section punches."""
+import pytest
+
+from stori.compose.articulation import STAB, stab
+from stori.pipeline import generate
+from stori.render.midi import midi_bytes, midi_to_song
+from stori.spec.song import PPQ, Note
+
+
+@pytest.fixture(scope="module")
+def quartet():
+    song = generate("a string quartet in D major", seed=0, trace=False)
+    return song, midi_to_song(midi_bytes(song))
+
+
+def test_a_string_quartet_is_two_violins_a_viola_and_a_cello_each_in_its_role(quartet):
+    song, back = quartet
+    playing = {t.role: (t.name, t.program) for t in song.tracks if t.notes}
+    assert playing == {"melody": ("Violin I", 40), "counter_melody": ("Violin II", 40), "harmony": ("Viola", 41),
+                       "bass": ("Cello", 42)}
+    sounding = sorted((t.name, t.program) for t in back.tracks if t.notes)
+    assert sounding == [("Cello", 42), ("Viola", 41), ("Violin I", 40), ("Violin II", 40)]
+    assert not any(t.notes for t in back.tracks if t.channel == 10)  # a quartet has no drum kit
+    low = {t.name: min(n.pitch for n in t.notes) for t in back.tracks if t.notes}
+    assert low["Cello"] < low["Viola"] and low["Cello"] < low["Violin I"]
+
+
+def test_a_horn_section_punches_stabs_and_pads_only_where_the_section_sustains():
+    chord = [Note(p, 0, 4 * PPQ, 90) for p in (60, 64, 67)]
+    assert all(n.end - n.start < STAB for n in stab(chord, 61, "block"))  # brass section
+    assert stab(chord, 61, "sustained") == chord and stab(chord, 0, "block") == chord  # horn pad; a piano rings
+    song = generate("a soul song with a horn section", seed=0, trace=False)
+    horns = song.track("harmony")
+    assert horns.program == 61 and horns.notes
+    for s, span in zip(song.spec.sections, song.sections):
+        notes = song.notes_in(horns, span)
+        if s.behaviour("harmony", "") != "sustained":
+            assert all(n.end - n.start < STAB for n in notes), s.id
+
+
+def test_two_interlocking_guitars_are_two_guitar_tracks():
+    song = generate("funk with two interlocking guitars, bass and drums", seed=0, trace=False)
+    guitars = [t for t in song.tracks if 24 <= t.program <= 31 and t.notes]
+    assert len(guitars) == 2 and {t.role for t in guitars} == {"harmony", "counter_melody"}
+
+
+def test_strings_that_enter_in_the_second_chorus_are_silent_before_it():
+    from stori.plan.instruments import entrances
+
+    assert entrances("the drums kick in at the verse; a cello comes in for the final chorus") == [
+        ("drums", 1, "verse", "the drums kick in at the verse"),
+        ("family:strings", -1, "chorus", "a cello comes in for the final chorus")]
+    song = generate("a pop ballad with piano and strings, where the strings enter in the second chorus", seed=0,
+                    trace=False)
+    strings = next(t for t in song.tracks if 40 <= t.program <= 55)
+    ids = [s.id for s in song.spec.sections]
+    enter = song.section([i for i in ids if i.startswith("chorus")][1])
+    assert strings.notes and min(n.start for n in strings.notes) >= enter.start
+    assert any(n.start < enter.end for n in strings.notes)  # and it plays in that chorus
+
+
+@pytest.mark.parametrize("prompt", ["a pop song with piano, a warm pad and a synth arpeggio, drums and bass",
+                                    "a waltz with piano, a warm pad and a harp arpeggio"])  # 3/4: the baseline
+def test_a_pad_and_an_arpeggio_are_tracks_of_their_own(prompt):
+    from statistics import median
+
+    song = generate(prompt, seed=0, trace=False)
+    back = midi_to_song(midi_bytes(song))
+    by_channel = {t.channel: t for t in back.tracks}
+    pad, arp = by_channel[6], by_channel[7]
+    assert pad.program == 89 and arp.program == (81 if "synth" in prompt else 46)
+    assert [t.role for t in song.tracks if t.channel in (6, 7)] == ["pad", "arpeggio"]
+    assert len({t.channel for t in back.tracks if t.notes}) == 6  # drums, bass, piano, lead, pad, arpeggio
+    def single(track):
+        onsets = {}
+        for n in track.notes:
+            onsets[n.start] = onsets.get(n.start, 0) + 1
+        return sum(k == 1 for k in onsets.values()) / len(onsets)
+    assert single(arp) > 0.7 and single(arp) > single(by_channel[3]) + 0.2  # broken chords, where the piano strikes
+    assert median(n.end - n.start for n in pad.notes) >= PPQ  # held chords
