@@ -84,3 +84,27 @@ def test_unknown_sets_and_pieces_are_named():
     if HAVE_SCORES:
         with pytest.raises(StoriError, match="ids: 'lc0' is not a piece of lieder"):
             load_set("lieder", ids=["lc0"])
+
+
+@needs_data
+def test_data_report_counts_hours_per_split_and_meter():
+    from stori.data.report import scores_summary, to_markdown
+
+    ids = {"lieder": ["lc6447372", "lc4986023"], "openewld": ["Antoine_Renard/Le_temps_des_cerises"]}
+    sc = scores_summary(None, ids)
+    lieder = sc["lieder"]
+    assert lieder["pieces"] == lieder["read"] == 2 and lieder["with_chords"] == 1
+    assert set(lieder["meters"]) == {"7/8", "3/4", "12/8"}
+    [s] = load_set("lieder", ids=["lc4986023"])[0].sections  # 14 bars of 12/8 (6 quarters) at 130 BPM
+    assert lieder["meters"]["12/8"] == {"pieces": 1, "stretches": 1, "bars": 14,
+                                        "hours": round(14 * 6 * 60 / s.tempo / 3600, 2)}
+    assert sum(r["bars"] for r in lieder["splits"].values()) == sum(r["bars"] for r in lieder["meters"].values())
+    text = to_markdown({"pop909": _EMPTY_POP, "gmd": {}, "scores": sc})
+    assert "## openewld (MusicXML)" in text and "| meter 3/4 | 1 | 1 | 31 |" in text
+
+
+_EMPTY_POP = {"counts": {}, "build": {}, "sanity": {"melody_share_in_60_84": None, "bass_share_below_55": None,
+                                                   "melody_strong_beat_chord_tone_ratio": {},
+                                                   "melody_chord_tone_ratio": {},
+                                                   "bass_strong_beat_chord_tone_ratio": {}},
+              "quantiles": [], "distributions": {}, "verse_vs_chorus": {}}
