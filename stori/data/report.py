@@ -3,7 +3,8 @@
 POP909 counts and hours per split, attribute distributions per role, sanity facts (registers,
 chord tones on strong beats), chorus-minus-verse differences per song, the Groove MIDI
 Dataset's counts and hours, and the MusicXML sets' (Lieder, OpenEWLD) counts and hours per split
-and per meter (their first run parses every score, which takes a while; then it is cached). Writes Markdown to stdout or ``--out``; ``--json`` prints the numbers.
+and per meter (their first run parses every score, which takes a while; then it is cached).
+Writes Markdown to stdout or ``--out``; ``--json`` prints the numbers.
 """
 from __future__ import annotations
 
