@@ -89,3 +89,39 @@ def test_v2_corpus_holds_every_meter_and_style_of_its_samples():
     assert set(train["styles"]) == {"artsong", "standards"}
     for seq, meter in zip(train["seqs"], train["meters"]):
         assert tok.vocab[seq[11]] == f"TimeSig_{meter}"
+
+
+@pytest.mark.parametrize("meter", [(3, 4), (6, 8), (7, 8), (5, 4), (12, 8)])
+def test_v2_decoding_fills_bars_of_the_meter(meter):
+    """An untrained v2 model under the grammar: every stream has its bars, each Bar followed by the
+    meter's TimeSig and its chord, notes only inside the bars, the forced motif notes where asked."""
+    from stori.model.conditioning import AttributeBins
+    from stori.model.generator import Generator, Request
+    from stori.model.transformer import ModelConfig, Transformer
+
+    edges = {r: {a: [float(i) for i in range(1, 8)] for a in ("density", "velocity", "pitch", "polyphony",
+                                                              "syncopation")}
+             for r in ("melody", "bass", "harmony", "counter_melody", "drums")}
+    tok = StoriTokenizer(AttributeBins(edges), 2)
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=len(tok), d_model=32, n_layers=1, n_heads=2, d_ff=64, context=512,
+                                    dropout=0.0)).eval()
+    gen = Generator(model, tok)
+    bar = bar_ticks(meter)
+    motif = [Note(72, bar + tok.position_ticks(meter) * 6, bar + tok.position_ticks(meter) * 12, 90)]
+    requests = [Request("melody", 3, {"density": 4.0}, "D minor", 100, "artsong", chords=[(0, "Dm"), (bar, "A7")],
+                        forced_notes=motif, meter=meter),
+                Request("drums", 2, {"density": 6.0}, style="jazz", meter=meter)]
+    prefixes, plans, biases, chord_w = gen.streams(requests)
+    from stori.model.sampling import Sampling, generate
+
+    out, _ = generate(model, gen.grammar, prefixes, plans, 3, Sampling(), biases, chord_w)
+    sig = f"TimeSig_{meter[0]}/{meter[1]}"
+    for stream, r in zip(out, requests):
+        n = names(tok, stream)
+        assert n.count("Bar_None") == r.n_bars and n[-1] == "EOS_None"
+        assert all(n[i + 1] == sig for i, t in enumerate(n) if t == "Bar_None")
+        notes = tok.decode(stream, r.role)
+        assert notes and all(0 <= x.start < r.n_bars * bar for x in notes)
+    assert names(tok, out[0])[names(tok, out[0]).index(sig) + 1] == "Chord_2_min"
+    assert (72, motif[0].start) in {(x.pitch, x.start) for x in tok.decode(out[0], "melody")}

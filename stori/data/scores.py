@@ -199,7 +199,7 @@ def _fill(piece: Piece, score, path: Path) -> None:
     chords: list[tuple[float, str]] = []
     analysed_key = None
     if piece.set == "lieder":
-        piano = [p for p in parts if "piano" in (p.partName or "").lower()]
+        piano = [p for p in parts if _is_piano(p)]
         voice = [p for p in parts if p not in piano]
         if not voice or not piano:
             raise ValueError("no voice and piano parts")
@@ -241,6 +241,15 @@ def _fill(piece: Piece, score, path: Path) -> None:
         sample.chords = _chords_in(chords, st)
         if any(sample.notes.values()):
             piece.sections.append(sample)
+
+
+def _is_piano(part) -> bool:
+    """A piano staff: a keyboard instrument, or a part named so (some voices carry a wrong instrument)."""
+    import music21
+
+    name = (part.partName or "").lower()
+    return (isinstance(part.getInstrument(), music21.instrument.KeyboardInstrument)
+            or any(w in name for w in ("piano", "klavier", "pf.")))
 
 
 def _top_line(notes):

@@ -126,6 +126,19 @@ class StoriTokenizer:
         """Positions in one bar of ``meter``."""
         return bar_ticks(self.check_meter(meter)) // self.position_ticks(meter)
 
+    def strong_positions(self, meter: tuple[int, int] = (4, 4)) -> int:
+        """Positions from one strong beat to the next: a half note in 4/4 (v1: 8 16ths) and in other
+        x/4 meters, a dotted quarter in 6/8, 9/8 and 12/8, a quarter in other x/8 meters, a half in x/2."""
+        n, d = self.check_meter(meter)
+        if self.version == 1:
+            return 2 * POSITIONS_PER_BEAT
+        units = {4: 2, 2: 1}.get(d, 3 if n % 3 == 0 else 2)
+        return units * POSITIONS_PER_UNIT_V2
+
+    def time_sig_id(self, meter: tuple[int, int] = (4, 4)) -> int | None:
+        """The TimeSig token that follows every Bar of ``meter`` (v2); None in v1."""
+        return self.ids[_time_sig(self.check_meter(meter))] if self.version > 1 else None
+
     def chord_id(self, symbol: str) -> int:
         parsed = model_chord(symbol)
         return self.ids["Chord_N" if parsed is None else f"Chord_{parsed[0]}_{parsed[1]}"]
