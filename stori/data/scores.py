@@ -4,8 +4,9 @@ domain), read once with music21 and cached piece by piece under ``cache/``.
 A piece becomes one :class:`SectionSample` per stretch of bars in one meter (a pickup bar starts a
 stretch, padded at its front so that its last beat falls before the next bar line). Roles:
 
-- Lieder: the voice is the ``melody``; the piano's lowest note at each onset of its lowest staff
-  is the ``bass``, every other piano note the ``harmony``; chords come from the set's automatic
+- Lieder: the voice (the first part not a keyboard) is the ``melody``; the accompaniment is the
+  rest (the piano's staves; a guitar in a few songs): its lowest note at each onset of its lowest
+  staff is the ``bass``, every other note the ``harmony``; chords come from the set's automatic
   Roman-numeral analysis (``analysis_automatic.rntxt``), where a piece has one.
 - OpenEWLD: the lead line is the ``melody`` (its top note where it has two); chords are the chord
   symbols; the ``bass`` is the chord's bass note, struck at each chord change and each bar line
@@ -199,10 +200,10 @@ def _fill(piece: Piece, score, path: Path) -> None:
     chords: list[tuple[float, str]] = []
     analysed_key = None
     if piece.set == "lieder":
-        piano = [p for p in parts if _is_piano(p)]
-        voice = [p for p in parts if p not in piano]
+        voice = [p for p in parts if not _is_piano(p)][:1]
+        piano = [p for p in parts if p not in voice]  # the piano's staves (a guitar in a few songs)
         if not voice or not piano:
-            raise ValueError("no voice and piano parts")
+            raise ValueError("no voice and accompaniment parts")
         roles["melody"] = _top_line(_notes(voice[0], score))
         low = _notes(piano[-1], score)
         roles["bass"] = _bottom_line(low)
