@@ -25,6 +25,10 @@ def test_tiny_config_trains_resumes_and_exports(tmp_path):
     first = history(out)
     assert [h["step"] for h in first] == [10, 20]
     assert first[-1]["valid_loss"] < first[0]["valid_loss"]
+    by = first[-1]["valid_by"]  # per role, meter and style; the overall loss lies among the roles'
+    roles = [v for k, v in by.items() if k.startswith("role ")]
+    assert {"role melody", "role drums", "meter 4/4"} <= set(by) and by["meter 4/4"] == first[-1]["valid_loss"]
+    assert min(roles) <= first[-1]["valid_loss"] <= max(roles)
 
     cfg["train"]["max_steps"] = 30
     path.write_text(json.dumps(cfg))

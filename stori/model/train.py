@@ -145,15 +145,45 @@ def unigram_loss(train: list[np.ndarray], valid: list[np.ndarray], learn: torch.
 
 
 @torch.no_grad()
-def evaluate(model, seqs, pad, context, learn, device, batch_tokens) -> float:
+def stream_losses(model, seqs, pad, context, learn, device, batch_tokens) -> np.ndarray:
+    """Per stream: the summed cross-entropy of its learned targets and their number (``(n, 2)``)."""
     model.eval()
-    total, count = 0.0, 0
+    out = np.zeros((len(seqs), 2))
+    learn = learn.to(device)
     for b in batches([len(s) for s in seqs], batch_tokens, random.Random(0)):
         x = collate([seqs[i] for i in b], pad, context).to(device)
-        loss, n = loss_of(model, x, learn.to(device))
-        total, count = total + float(loss), count + n
+        logits = model(x[:, :-1]).float()
+        target = x[:, 1:]
+        mask = learn[target]
+        ce = F.cross_entropy(logits.transpose(1, 2), target, reduction="none") * mask
+        out[b, 0] = ce.sum(1).cpu().numpy()
+        out[b, 1] = mask.sum(1).cpu().numpy()
     model.train()
-    return total / max(1, count)
+    return out
+
+
+def evaluate(model, seqs, pad, context, learn, device, batch_tokens) -> float:
+    """Validation loss: nats per learned target token over ``seqs``."""
+    losses = stream_losses(model, seqs, pad, context, learn, device, batch_tokens)
+    return float(losses[:, 0].sum() / max(1, losses[:, 1].sum()))
+
+
+def loss_by(losses: np.ndarray, split: dict, idx: list[int]) -> dict[str, float]:
+    """The validation loss per role, per meter and per style of the streams ``idx`` of ``split``."""
+    groups: dict[str, list[int]] = {}
+    for k, i in enumerate(idx):
+        for field, name in (("roles", "role"), ("meters", "meter"), ("styles", "style")):
+            if field in split:
+                groups.setdefault(f"{name} {split[field][i]}", []).append(k)
+    return {g: round(float(losses[ks, 0].sum() / max(1, losses[ks, 1].sum())), 4) for g, ks in sorted(groups.items())}
+
+
+def spread(n_total: int, n: int) -> list[int]:
+    """``n`` indices spread evenly over ``range(n_total)`` (all of them when there are fewer), so a
+    validation subset holds every set of a corpus listed set after set."""
+    if n >= n_total:
+        return list(range(n_total))
+    return sorted({int(i * n_total / n) for i in range(n)})
 
 
 def save(path: Path, payload: dict) -> None:
@@ -206,7 +236,8 @@ def run(args) -> int:
     opt = torch.optim.AdamW(model.param_groups(tc.get("weight_decay", 0.01)), lr=tc["lr"], betas=(0.9, 0.98))
     learn = learned_mask(tok)
     train, valid = (only_roles(corpus[k], tc.get("roles")) for k in ("train", "valid"))
-    valid_seqs = valid["seqs"][: tc.get("valid_streams", 600)]
+    valid_idx = spread(len(valid["seqs"]), tc.get("valid_streams", 600))
+    valid_seqs = [valid["seqs"][i] for i in valid_idx]
     step, elapsed, history = 0, 0.0, []
     unigram = unigram_loss(train["seqs"], valid_seqs, learn)
     if ckpt_path.exists() and not args.no_resume:
@@ -269,9 +300,11 @@ def run(args) -> int:
             bar.update(1)
             bar.set_postfix(loss=f"{running:.3f}", lr=f"{lr:.1e}")
             if rank == 0 and (step % tc["eval_every"] == 0 or step == max_steps):
-                v = evaluate(model, valid_seqs, tok.pad, mcfg.context, learn, device, tc["batch_tokens"])
+                losses = stream_losses(model, valid_seqs, tok.pad, mcfg.context, learn, device, tc["batch_tokens"])
+                v = float(losses[:, 0].sum() / max(1, losses[:, 1].sum()))
                 history.append({"step": step, "train_loss": round(running, 4), "valid_loss": round(v, 4),
-                                "unigram_loss": round(unigram, 4), "minutes": round((time.time() - t_start) / 60, 2)})
+                                "unigram_loss": round(unigram, 4), "minutes": round((time.time() - t_start) / 60, 2),
+                                "valid_by": loss_by(losses, valid, valid_idx)})
                 if log:
                     log.write(json.dumps(history[-1]) + "\n")
                     log.flush()
