@@ -108,3 +108,22 @@ _EMPTY_POP = {"counts": {}, "build": {}, "sanity": {"melody_share_in_60_84": Non
                                                    "melody_chord_tone_ratio": {},
                                                    "bass_strong_beat_chord_tone_ratio": {}},
               "quantiles": [], "distributions": {}, "verse_vs_chorus": {}}
+
+
+def test_tied_notes_join_within_their_voice():
+    music21 = pytest.importorskip("music21")
+    from stori.data.scores import _notes
+
+    part = music21.stream.Part()
+    for k in range(2):
+        m = music21.stream.Measure(number=k + 1)
+        upper, lower = music21.stream.Voice(id="1"), music21.stream.Voice(id="2")
+        a = music21.note.Note("C5", quarterLength=4)  # tied over the bar line
+        a.tie = music21.tie.Tie("start" if k == 0 else "stop")
+        b = music21.note.Note("C5" if k else "C4", quarterLength=4)  # the same pitch in the other voice, not tied
+        upper.append(a)
+        lower.append(b)
+        m.insert(0, upper)
+        m.insert(0, lower)
+        part.append(m)
+    assert sorted(_notes(part, None)) == [(0.0, 4.0, 60), (0.0, 8.0, 72), (4.0, 8.0, 72)]

@@ -35,7 +35,7 @@ from stori.theory import NOTE_NAMES, chord_from_pitch_classes
 
 SETS = {"lieder": "artsong", "openewld": "standards"}
 """Each MusicXML set and the style its pieces are conditioned as."""
-CACHE_VERSION = "scores-v1"
+CACHE_VERSION = "scores-v2"
 DEFAULT_TEMPO = 100.0
 DEFAULT_VELOCITY = 76  # mf
 MIN_BARS = 2  # a shorter stretch of one meter is left out
@@ -171,16 +171,32 @@ def _velocities(score):
 
 
 def _notes(part, score) -> list[tuple[float, float, int]]:
-    """(onset, end, pitch) in quarters of every sounding note of a part, ties joined, grace notes left out."""
+    """(onset, end, pitch) in quarters of every sounding note of a part, tied notes joined into one
+    (without music21's ``stripTies``, which copies the whole part), grace notes left out."""
     import music21
 
-    out = []
-    for n in part.stripTies().recurse().notes:
-        if isinstance(n, music21.harmony.ChordSymbol) or n.duration.isGrace or n.quarterLength <= 0:
+    out: list[tuple[float, float, int]] = []
+    tied: dict[tuple, int] = {}  # (voice, pitch) -> index in out of the note its tie continues
+    for el in part.recurse().notes:
+        if isinstance(el, music21.harmony.ChordSymbol) or el.duration.isGrace or el.quarterLength <= 0:
             continue
-        on = float(n.getOffsetInHierarchy(part))
-        for p in n.pitches:
-            out.append((on, on + float(n.quarterLength), int(p.midi)))
+        on = float(el.getOffsetInHierarchy(part))
+        end = on + float(el.quarterLength)
+        voice = el.activeSite.id if isinstance(el.activeSite, music21.stream.Voice) else None
+        for m in (el.notes if el.isChord else (el,)):
+            p = int(m.pitch.midi)
+            tie = (m.tie or el.tie).type if (m.tie or el.tie) is not None else None
+            if tie in ("continue", "stop") and (voice, p) in tied:
+                i = tied[(voice, p)]
+                out[i] = (out[i][0], end, p)
+                if tie == "stop":
+                    del tied[(voice, p)]
+                continue
+            out.append((on, end, p))
+            if tie in ("start", "continue"):
+                tied[(voice, p)] = len(out) - 1
+            else:
+                tied.pop((voice, p), None)
     return out
 
 
