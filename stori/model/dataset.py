@@ -116,7 +116,9 @@ def load_corpus(data_dir=None, progress: bool = True, version: int = 1, sets=Non
     """The train/valid streams of ``sets`` (default: v1's POP909 and GMD, v2's four sets) in
     vocabulary ``version``, built once and cached."""
     sets = tuple(sets or (SETS_V1 if version == 1 else SETS_V2))
-    name = CACHE_VERSION if (version, sets) == (1, SETS_V1) else f"tokens-v{version}-{'-'.join(sets)}"
+    from stori.data.scores import CACHE_VERSION as SCORES_VERSION
+
+    name = CACHE_VERSION if (version, sets) == (1, SETS_V1) else f"tokens-v{version}-{'-'.join(sets)}-{SCORES_VERSION}"
     tag = hashlib.sha1(f"{name}{data_dir}".encode()).hexdigest()[:8]
     path = CACHE_DIR / f"model-{name}-{tag}.pt"
     if path.exists():
