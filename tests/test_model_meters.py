@@ -89,6 +89,17 @@ def test_v2_corpus_holds_every_meter_and_style_of_its_samples():
     assert set(train["styles"]) == {"artsong", "standards"}
     for seq, meter in zip(train["seqs"], train["meters"]):
         assert tok.vocab[seq[11]] == f"TimeSig_{meter}"
+    # transposition and attribute dropout leave the meter where it is, before and after each Bar
+    import random
+
+    from stori.model.dataset import Augmenter
+
+    aug, rng = Augmenter(tok, 5, 1.0), random.Random(0)
+    for i in range(0, len(train["seqs"]), 7):
+        seq = train["seqs"][i]
+        out = aug(seq, train["roles"][i], train["pitch"][i], rng)
+        assert all(out[k] == seq[k] for k in range(len(seq)) if tok.type_of(int(seq[k])) == "TimeSig")
+        assert all(tok.vocab[out[k]].endswith("_any") for k in range(6, 11))
 
 
 @pytest.mark.parametrize("meter", [(3, 4), (6, 8), (7, 8), (5, 4), (12, 8)])

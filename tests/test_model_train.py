@@ -116,3 +116,17 @@ def test_ranks_agree_on_the_fewest_batches(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     shares = sorted(line for line in done.stdout.splitlines() if line.startswith("share"))
     assert shares == ["share 0 [[0], [2], [4]]", "share 1 [[1], [3], [5]]"]
+
+
+def test_a_v2_config_trains_and_exports_a_meter_aware_model(tmp_path):
+    cfg = load_config("tiny")
+    cfg["train"].update(max_steps=4, eval_every=2, vocab=2)
+    path = tmp_path / "tiny2.json"
+    path.write_text(json.dumps(cfg))
+    out = tmp_path / "run"
+    assert run(Args(path, out)) == 0
+    assert [h["step"] for h in history(out)] == [2, 4]
+    shipped = tmp_path / "model2.pt"
+    assert run(Args(path, out, export=str(shipped))) == 0
+    gen = load_generator(shipped)
+    assert gen.tok.version == 2 and (7, 8) in gen.tok.meters and "artsong" in gen.tok.styles
