@@ -236,8 +236,8 @@ def to_markdown(report: dict) -> str:
         left = ", ".join(f"{k} {v}" for k, v in sc["left_out"].items()) or "none"
         lines += ["", f"## {name} (MusicXML)", "",
                   f"{sc['read']} of {sc['pieces']} pieces read (left out: {left}); {sc['bars_left_out']} bars in "
-                  f"lone bars of another meter left out; {sc['tempo_marked']} with a metronome mark (the rest at "
-                  f"100 BPM); {sc['with_chords']} with chords.", "",
+                  f"lone bars of another meter left out; {sc['tempo_marked']} with a tempo mark, a number or a "
+                  f"word music21 reads (the rest at 100 BPM); {sc['with_chords']} with chords.", "",
                   "| split or meter | pieces | stretches | bars | hours |", "|---|---|---|---|---|"]
         for label, rows in (("", sc["splits"]), ("meter ", sc["meters"])):
             lines += [f"| {label}{k} | {r['pieces']} | {r['stretches']} | {r['bars']} | {r['hours']} |"

@@ -13,7 +13,8 @@ stretch, padded at its front so that its last beat falls before the next bar lin
   in the octave from E1 (a part derived from the chords, not played by anyone).
 
 Velocities follow the score's dynamics marks (mf where it has none); the tempo is the first
-metronome mark (100 quarter notes a minute where there is none).
+tempo mark, its number or the speed music21 gives its word ("Andante"); 100 quarter notes a
+minute where there is none.
 """
 from __future__ import annotations
 
