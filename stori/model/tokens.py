@@ -119,7 +119,7 @@ class StoriTokenizer:
 
     def position_ticks(self, meter: tuple[int, int] = (4, 4)) -> int:
         """Ticks (PPQ 480) between two positions of a bar in ``meter``."""
-        n, d = self.check_meter(meter)
+        _, d = self.check_meter(meter)
         return TICKS_PER_POSITION if self.version == 1 else PPQ * 4 // d // POSITIONS_PER_UNIT_V2
 
     def positions(self, meter: tuple[int, int] = (4, 4)) -> int:
