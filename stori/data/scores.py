@@ -69,14 +69,17 @@ def piece_paths(name: str, data_dir=None) -> dict[str, Path]:
     return {p.parent.relative_to(root / "dataset").as_posix(): p for p in sorted((root / "dataset").glob("*/*/*.mxl"))}
 
 
-def _cache_file(name: str, piece_id: str) -> Path:
+def _cache_file(name: str, piece_id: str, data_dir=None) -> Path:
+    """Where a piece's parse is cached: one folder per data root (the default root's has no tag)."""
+    root = resolve_data_dir(data_dir).resolve()
+    tag = "" if root == resolve_data_dir(None).resolve() else "-" + hashlib.sha1(str(root).encode()).hexdigest()[:8]
     digest = hashlib.sha1(f"{name}/{piece_id}".encode()).hexdigest()[:16]
-    return CACHE_DIR / CACHE_VERSION / name / f"{digest}.pkl"
+    return CACHE_DIR / f"{CACHE_VERSION}{tag}" / name / f"{digest}.pkl"
 
 
 def load_set(name: str, data_dir=None, ids: list[str] | None = None, progress: bool = False) -> list[Piece]:
     """The pieces of a set (or only ``ids``), each parsed once and cached; a build cut short keeps
-    what it parsed."""
+    what it parsed. A piece missing from the committed split lists counts as training data."""
     paths = piece_paths(name, data_dir)
     if ids is not None:
         missing = [i for i in ids if i not in paths]
@@ -85,7 +88,7 @@ def load_set(name: str, data_dir=None, ids: list[str] | None = None, progress: b
         paths = {i: paths[i] for i in ids}
     pieces = []
     for k, (pid, path) in enumerate(paths.items()):
-        cache = _cache_file(name, pid)
+        cache = _cache_file(name, pid, data_dir)
         if cache.is_file():
             with cache.open("rb") as f:
                 piece = pickle.load(f)
