@@ -127,3 +127,16 @@ def test_tied_notes_join_within_their_voice():
         m.insert(0, lower)
         part.append(m)
     assert sorted(_notes(part, None)) == [(0.0, 4.0, 60), (0.0, 8.0, 72), (4.0, 8.0, 72)]
+
+
+def test_a_score_that_writes_no_meter_takes_its_bar_length():
+    music21 = pytest.importorskip("music21")
+    from stori.data.scores import _stretches
+
+    part = music21.stream.Part()
+    for k in range(4):
+        m = music21.stream.Measure(number=k + 1)
+        m.append(music21.note.Note("C4", quarterLength=3 if k else 1))  # a one-beat pickup, then bars of 3
+        part.append(m)
+    [st], where = _stretches(part)
+    assert (st.meter, st.n_bars, st.origin) == ((3, 4), 4, -2.0) and where["2"] == (0, 3.0)

@@ -23,6 +23,7 @@ import os
 import pickle
 import sys
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,8 +145,9 @@ def _stretches(part) -> tuple[list[_Stretch], dict[str, tuple[int, float]]]:
     quarters from the stretch origin)."""
     out: list[_Stretch] = []
     where: dict[str, tuple[int, float]] = {}
-    meter = None
-    for m in part.getElementsByClass("Measure"):
+    measures = list(part.getElementsByClass("Measure"))
+    meter = _unwritten_meter(measures)
+    for m in measures:
         if m.timeSignature is not None:
             meter = (m.timeSignature.numerator, m.timeSignature.denominator)
         if meter is None:
@@ -163,6 +165,18 @@ def _stretches(part) -> tuple[list[_Stretch], dict[str, tuple[int, float]]]:
         cur = out[-1]
         where.setdefault(str(m.number), (len(out) - 1, m.offset - cur.origin))
     return out, where
+
+
+def _unwritten_meter(measures) -> tuple[int, int] | None:
+    """The meter of a score that writes none before its first bar: its commonest bar length, in
+    quarters (n/4) or, where that is not whole, in eighths (n/8)."""
+    if not measures or measures[0].timeSignature is not None:
+        return None
+    lengths = Counter(float(m.duration.quarterLength) for m in measures if m.duration.quarterLength > 0)
+    if not lengths:
+        return None
+    q = lengths.most_common(1)[0][0]
+    return (int(q), 4) if q == int(q) else (int(round(2 * q)), 8)
 
 
 def _velocities(score):
