@@ -147,6 +147,18 @@ def chord_name(root: int, quality: str = "") -> str:
     return NOTE_NAMES[root % 12] + quality
 
 
+_NAMED_QUALITIES = ("", "m", "dim", "aug", "sus2", "sus4", "7", "maj7", "m7", "m7b5", "dim7", "6", "m6")
+
+
+def chord_from_pitch_classes(root: int, pitch_classes) -> str:
+    """The symbol of a chord given its root and pitch classes: the quality (triads, sixths,
+    sevenths, sus) sharing the most tones with it and adding the fewest; ``"C"`` for ``(0, {0, 4, 7, 2})``."""
+    intervals = {(p - root) % 12 for p in pitch_classes}
+    best = max(_NAMED_QUALITIES, key=lambda q: (len(intervals & set(QUALITIES[q])) - len(set(QUALITIES[q]) - intervals),
+                                                -len(QUALITIES[q])))
+    return chord_name(root, best)
+
+
 # Roman numerals (relative to the key's tonic) <-> chord symbols, used by planners.
 _ROMAN = {"I": 0, "II": 2, "III": 4, "IV": 5, "V": 7, "VI": 9, "VII": 11}
 _ROMAN_RE = re.compile(r"^([b#]?)(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)(.*)$")

@@ -53,3 +53,26 @@ def test_each_section_is_reported_once_as_its_last_part_is_decoded(gen):
 def test_missing_checkpoint_says_how_to_restore(tmp_path):
     with pytest.raises(StoriError, match="retrain"):
         load_generator(tmp_path / "absent.pt")
+
+
+def test_the_genre_reaches_the_pitched_parts_the_model_knows_it_for(gen):
+    """A jazz song: the v1 model knows no "standards" and plays pop (traced); a v2 model of the same
+    bins is asked every pitched part as "standards"."""
+    from stori.trace import TraceRecorder
+
+    class Recording(Generator):
+        def generate(self, requests, *a, **k):
+            self.asked = getattr(self, "asked", []) + list(requests)
+            return super().generate(requests, *a, **k)
+
+    spec = plan_song("a late-night jazz tune")
+    assert spec.genre.startswith("jazz")
+    for version, want in ((1, "pop"), (2, "standards")):
+        tok = StoriTokenizer(gen.tok.bins, version)
+        torch.manual_seed(0)
+        rec = Recording(Transformer(ModelConfig(len(tok), 32, 2, 2, 64, 512, 0.0)).eval(), tok)
+        tracer = TraceRecorder()
+        compose_learned(spec, seed=1, tracer=tracer, generator=rec)
+        [trace] = [t for t in tracer.traces if t["decision_type"] == "model_style"]
+        assert trace["decision"] == want and ("does not know" in trace["because"][0]["implication"]) == (version == 1)
+        assert {r.style for r in rec.asked if r.role != "drums"} == {want}

@@ -23,6 +23,7 @@ from stori.model.tokens import TICKS_PER_BAR
 from stori.perform.drum_patterns import learned_pattern, phrase_request
 from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, style_generator, turn_chance
 from stori.perform.styles import song_style
+from stori.plan.genres import GENRES
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import COMPOSED_AS, Note, Song, no_restrikes, starting_in
@@ -90,7 +91,7 @@ class _Part:
     """One pitched part of one section: its form, the streams asked of the model, the notes."""
 
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
-                 figures: list[list[Note]], rng: random.Random):
+                 figures: list[list[Note]], rng: random.Random, style: str = "pop"):
         self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key_of(s), figures, c.sustain
         self.plays = COMPOSED_AS.get(role, role)  # the part the model is asked for
         self.program = next((t.program for t in spec.tracks if t.role == role), 0)
@@ -118,7 +119,7 @@ class _Part:
                            for x in motif_notes if lo <= x.start < lo + UNIT_BARS * TICKS_PER_BAR]
             bars = min(len(units) * UNIT_BARS, s.bars - units[0] * UNIT_BARS)
             self.requests.append(Request(self.plays, bars, targets, key=self.key, tempo=s.tempo or spec.tempo,
-                                         style="pop", section=SECTION_MAP.get(s.type, s.type), chords=chords,
+                                         style=style, section=SECTION_MAP.get(s.type, s.type), chords=chords,
                                          register=register, tension=s.emotion.tension, forced_notes=forced))
 
     def notes(self, generated: list[list[Note]]) -> list[Note]:
@@ -214,6 +215,16 @@ def _section_progress(jobs, on_section):
     return ended
 
 
+def pitched_style(spec: SongSpec, gen: Generator) -> tuple[str, str]:
+    """The style the pitched parts are asked in, and why: the genre's ``model_style`` where the
+    model's vocabulary knows it (a v2 model), else pop."""
+    genre = GENRES.get(spec.genre)
+    want = genre.model_style if genre else "pop"
+    if want in gen.tok.styles:
+        return want, f"the {spec.genre} genre's pitched style"
+    return "pop", f"the {spec.genre} genre asks for {want}, which this model does not know: pop"
+
+
 def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_RECORDER,
                     sections: set[str] | None = None, roles=None, sampling: Sampling = Sampling(),
                     generator: Generator | None = None, on_section=None) -> Song:
@@ -227,6 +238,9 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
                       confidence=1.0, principle="use a model only inside what it was trained on")
         return compose_baseline(spec, seed, tracer, sections, roles, on_section)
     gen = generator or load_generator()
+    style, why = pitched_style(spec, gen)
+    tracer.record("model_style", "song", style, [because("genre", spec.genre, why, 1.0)], confidence=1.0,
+                  principle="a request's genre reaches every part the model knows it for")
     song = song_skeleton(spec)
     present = {t.role for t in song.tracks}
     jobs = []  # (span, role, part or drum finisher, number of requests)
@@ -253,7 +267,8 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
                 continue
             if s.behaviour(role, "") == "tacet":
                 continue
-            part = _Part(gen, spec, s, role, c, figures.get(role, []), random.Random(f"{seed}:{s.id}:{role}:form"))
+            part = _Part(gen, spec, s, role, c, figures.get(role, []), random.Random(f"{seed}:{s.id}:{role}:form"),
+                         style)
             jobs.append((span, role, part, len(part.requests)))
             requests += part.requests
         if tracer.enabled:

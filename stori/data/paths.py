@@ -18,7 +18,7 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     root = Path(path or os.environ.get("STORI_DATA_DIR") or DEFAULT_DATA_DIR)
     if not root.is_dir():
         raise StoriError("data-dir", f"{str(root)!r} is not a folder",
-                         "a folder holding groove/, pop909/, pop909-structure/")
+                         "a folder holding groove/, pop909/, pop909-structure/, lieder/, openewld/")
     return root
 
 

@@ -21,10 +21,10 @@ _SOURCE = {"density": "note_density", "velocity": "mean_velocity", "pitch": "mea
            "syncopation": "syncopation"}  # the bin token used when an attribute is not requested (and for drum pitch)
 
 
-def measure(notes: Sequence[Note], n_bars: int, chords=None) -> dict[str, float]:
-    """The conditioned attributes of a 4/4 window, as :mod:`stori.data.attributes` defines them
-    (notes per bar, mean velocity, mean pitch, notes per onset, syncopation); 0 where undefined."""
-    a = section_attributes(notes, n_bars, bar_ticks((4, 4)), chords).as_dict()
+def measure(notes: Sequence[Note], n_bars: int, chords=None, meter: tuple[int, int] = (4, 4)) -> dict[str, float]:
+    """The conditioned attributes of a window in ``meter``, as :mod:`stori.data.attributes` defines
+    them (notes per bar, mean velocity, mean pitch, notes per onset, syncopation); 0 where undefined."""
+    a = section_attributes(notes, n_bars, bar_ticks(tuple(meter)), chords).as_dict()
     values = {k: a[_SOURCE[k]] for k in ATTRIBUTES}
     return {k: 0.0 if math.isnan(v) else float(v) for k, v in values.items()}
 

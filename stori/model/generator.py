@@ -44,7 +44,7 @@ CENTRE_FREE = 5
 
 @dataclass
 class Request:
-    """One track-window to generate (at most 8 bars of 4/4); ticks are from the window start.
+    """One track-window to generate (at most 8 bars of ``meter``); ticks are from the window start.
 
     ``targets`` asks for attributes in their own units (``density`` notes per bar, ``velocity``,
     ``pitch`` = mean MIDI pitch, ``polyphony``, ``syncopation``); each becomes a conditioning bin,
@@ -64,6 +64,7 @@ class Request:
     tension: float = 0.3
     forced_notes: list[Note] = field(default_factory=list)
     max_polyphony: int | None = None
+    meter: tuple[int, int] = (4, 4)  # another meter needs a meter-aware (v2) checkpoint
 
 
 class Generator:
@@ -135,10 +136,10 @@ class Generator:
             bins = {a: self.tok.bins.bin(r.role, a, r.targets[a]) if a in r.targets else None for a in ATTRIBUTES}
             if r.role == "drums":
                 bins["pitch"] = None
-            prefixes.append(self.tok.prefix(r.role, r.style, r.section, r.key, r.tempo, bins))
+            prefixes.append(self.tok.prefix(r.role, r.style, r.section, r.key, r.tempo, bins, r.meter))
             plans.append(StreamPlan(r.role, r.n_bars, self.pitch_mask(r), self.velocity_mask(r),
                                     r.max_polyphony or MONOPHONIC[r.role], r.chords if r.role != "drums" else [],
-                                    r.forced_notes, r.targets.get("density")))
+                                    r.forced_notes, r.targets.get("density"), tuple(r.meter)))
             biases.append(self.static_bias(r))
             chord_w.append(0.0 if r.role == "drums" else 1.5 * (1.0 - r.tension))
         return prefixes, plans, biases, chord_w

@@ -9,18 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stori.model.symbols import QUALITIES
-from stori.model.tokens import (
-    BEATS_PER_BAR,
-    POSITIONS_PER_BEAT,
-    TICKS_PER_BAR,
-    TICKS_PER_POSITION,
-    TYPES,
-    StoriTokenizer,
-)
-from stori.spec.song import Note
+from stori.model.tokens import TYPES, StoriTokenizer
+from stori.spec.song import PPQ, Note, bar_ticks
 from stori.theory import ChordTimeline
 
-POSITIONS = POSITIONS_PER_BEAT * BEATS_PER_BAR
 PHRASE_SLACK_BEATS = 2.0  # how far a pitched part may run ahead of or behind its note budget, in beats of notes
 
 
@@ -37,6 +29,7 @@ class StreamPlan:
     chords: list[tuple[int, str]] = field(default_factory=list)
     forced_notes: list[Note] = field(default_factory=list)
     density: float | None = None  # notes per bar to steer towards (soft)
+    meter: tuple[int, int] = (4, 4)  # a v1 vocabulary knows 4/4 only
 
 
 class Grammar:
@@ -67,14 +60,15 @@ class Grammar:
         target = state.plan.density
         if target is None or state.done or state.queue:
             return None
-        per_slot = target / POSITIONS
+        n_pos = state.n_pos
+        per_slot = target / n_pos
         q = np.maximum(self._pos_value, 0)
         if state.drums:
             before, notes, slack, bar_end = 0, state.bar_notes, 0.0, target
         else:
-            before, notes = (state.bars - 1) * POSITIONS, state.stream_notes
-            slack = max(1.0, PHRASE_SLACK_BEATS * POSITIONS_PER_BEAT * per_slot)
-            bar_end = per_slot * (before + POSITIONS)
+            before, notes = (state.bars - 1) * n_pos, state.stream_notes
+            slack = max(1.0, PHRASE_SLACK_BEATS * (PPQ // state.step) * per_slot)
+            bar_end = per_slot * (before + n_pos)
         missing = np.maximum(0.0, per_slot * (before + q) - slack - notes)
         excess = np.maximum(0.0, notes - per_slot * (before + q + 1) - slack)
         bias = np.where(self.is_type["Position"], -gain * (missing + excess), 0.0).astype(np.float32)
@@ -114,7 +108,13 @@ class StreamState:
     def __init__(self, grammar: Grammar, plan: StreamPlan):
         self.g, self.plan, self.tok = grammar, plan, grammar.tok
         self.drums = plan.role == "drums"
+        # the bar on the vocabulary's grid: its length, the ticks between positions, the positions in it
+        self.bar_len, self.step = bar_ticks(plan.meter), self.tok.position_ticks(plan.meter)
+        self.n_pos = self.tok.positions(plan.meter)
+        self.strong = self.tok.strong_positions(plan.meter)  # positions from one strong beat to the next
+        self.time_sig = self.tok.time_sig_id(plan.meter)  # forced after every Bar (v2), else None
         self.chords = ChordTimeline(plan.chords, self.tok.chord_id) if plan.chords and not self.drums else None
+        self.given_per_bar = 0 if self.time_sig is None else 1 + (self.chords is not None)
         self.bars = 0  # Bar tokens emitted
         self.position = -1  # last Position in the current bar
         self.last = "Start"  # last token type
@@ -131,15 +131,17 @@ class StreamState:
     def _next_forced_in_bar(self) -> Note | None:
         bar = self.bars - 1
         for n in self.forced:
-            if n.start // TICKS_PER_BAR == bar and n.start % TICKS_PER_BAR // TICKS_PER_POSITION > self.position:
+            if n.start // self.bar_len == bar and n.start % self.bar_len // self.step > self.position:
                 return n
-            if n.start // TICKS_PER_BAR >= bar:
+            if n.start // self.bar_len >= bar:
                 break
         return None
 
     def _note_tokens(self, n: Note) -> list[int]:
         """Pitch, Velocity (and Duration) tokens of one note, as the tokenizer writes them."""
-        return self.tok.body([Note(n.pitch, 0, n.end - n.start, n.velocity)], self.plan.role, 1)[2:-1]
+        ids = self.tok.body([Note(n.pitch, 0, n.end - n.start, n.velocity)], self.plan.role, 1, meter=self.plan.meter)
+        first = next(i for i, t in enumerate(ids) if self.tok.type_of(t) == "Position")
+        return ids[first + 1:-1]
 
     # -- the grammar ------------------------------------------------------------------------------
     def allowed(self, room: int) -> np.ndarray:
@@ -162,12 +164,13 @@ class StreamState:
             return t["Duration"]
         # A place between events: after Bar, a chord, or a complete note.
         m = np.zeros(len(self.tok), dtype=bool)
-        closing = room <= need + 4  # out of room: only bars and the end remain
+        # out of room: only bars (each with its given TimeSig and chord, v2) and the end remain
+        closing = room <= need * (1 + self.given_per_bar) + 4
         forced = self._next_forced_in_bar()
         if forced is not None:
-            m |= g.positions(self.position + 1, forced.start % TICKS_PER_BAR // TICKS_PER_POSITION + 1)
+            m |= g.positions(self.position + 1, forced.start % self.bar_len // self.step + 1)
         elif not closing:
-            m |= g.positions(self.position + 1, POSITIONS)
+            m |= g.positions(self.position + 1, self.n_pos)
             if last == "Note" and self.onset_notes < self.plan.max_polyphony:
                 m |= self.plan.pitches & g.pitches_above(self.onset_top)
         if forced is None or closing:
@@ -189,8 +192,10 @@ class StreamState:
             self.bars += 1
             self.position, self.onset_notes, self.onset_top, self.bar_notes = -1, 0, -1, 0
             self.last = "Bar"
+            if self.time_sig is not None:
+                self.queue.append(self.time_sig)
             if self.chords is not None:
-                c = self.chords.at((self.bars - 1) * TICKS_PER_BAR)
+                c = self.chords.at((self.bars - 1) * self.bar_len)
                 if c is not None:
                     self.queue.append(c)
                     self.chord = c
@@ -199,13 +204,13 @@ class StreamState:
         elif kind == "Position":
             self.position = int(self.tok.value[token])
             self.onset_notes, self.onset_top, self.last = 0, -1, "Position"
-            tick = (self.bars - 1) * TICKS_PER_BAR + self.position * TICKS_PER_POSITION
+            tick = (self.bars - 1) * self.bar_len + self.position * self.step
             if self.chords is not None:
                 c = self.chords.at(tick)
                 if c is not None and c != self.chord:
                     self.queue.append(c)
                     self.chord = c
-            while self.forced and self.forced[0].start < tick + TICKS_PER_POSITION:
+            while self.forced and self.forced[0].start < tick + self.step:
                 n = self.forced.pop(0)
                 if n.start >= tick:
                     self.queue += self._note_tokens(n)

@@ -62,7 +62,7 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         bias = static[rows]
         if chord_bias is not None:
             # Strong beats (1 and 3) pull twice as hard towards the chord.
-            pull = [grammar.chord_tones(s.chord) * chord_bias[i] * (2.0 if s.position % 8 == 0 else 1.0)
+            pull = [grammar.chord_tones(s.chord) * chord_bias[i] * (2.0 if s.position % s.strong == 0 else 1.0)
                     for s, i in zip(live, rows)]
             bias = bias + torch.from_numpy(np.stack(pull))
         steer = [grammar.density_bias(s) for s in live] if sampling.steer else []

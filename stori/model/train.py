@@ -1,5 +1,12 @@
 """``python -m stori train --config FILE``: train the generator on CPU or CUDA (AMP), resumable,
-time-bounded, with a progress bar and a JSON-lines log; multi-GPU through ``torchrun`` (DDP)."""
+time-bounded, with a progress bar and a JSON-lines log; several processes through ``torchrun``
+(DDP: NCCL on GPUs, gloo on CPU cores).
+
+Under DDP every rank takes its share of each epoch's batches, cut to the fewest any rank has, and
+all ranks stop together (at ``max_steps``, or when any rank reaches the time limit): every step is
+a collective all ranks take part in, so no rank waits at the end for one that has stopped.
+The config's ``train.vocab`` (1, the shipped 4/4 vocabulary, or 2, meter-aware) and
+``train.sets`` choose the token vocabulary and the training sets."""
 from __future__ import annotations
 
 import json
@@ -48,10 +55,31 @@ def load_config(name: str) -> dict:
 
 
 def corpus_for(cfg: dict, data_dir=None) -> dict:
+    version = cfg["train"].get("vocab", 1)
     if cfg["train"].get("data") == "synthetic":
         from stori.model.synthetic import synthetic_samples
-        return build(synthetic_samples(64, 0), synthetic_samples(16, 1, "valid"), progress=False)
-    return load_corpus(data_dir)
+        return build(synthetic_samples(64, 0), synthetic_samples(16, 1, "valid"), progress=False, version=version)
+    return load_corpus(data_dir, version=version, sets=cfg["train"].get("sets"))
+
+
+def rank_batches(all_batches: list[list[int]], rank: int, world: int) -> list[list[int]]:
+    """This rank's share of an epoch's batches, cut to the number every rank has (all ranks agree
+    on it through an all-reduce of the minimum when a process group is running)."""
+    mine = all_batches[rank::world]
+    if world > 1 and torch.distributed.is_initialized():
+        n = torch.tensor([len(mine)])
+        torch.distributed.all_reduce(n, op=torch.distributed.ReduceOp.MIN)
+        mine = mine[:int(n)]
+    return mine
+
+
+def any_rank(flag: bool, world: int) -> bool:
+    """True when ``flag`` is true on any rank (on one process: ``flag``)."""
+    if world == 1 or not torch.distributed.is_initialized():
+        return flag
+    t = torch.tensor([int(flag)])
+    torch.distributed.all_reduce(t, op=torch.distributed.ReduceOp.MAX)
+    return bool(t)
 
 
 def only_roles(split: dict, roles: list[str] | None) -> dict:
@@ -117,15 +145,45 @@ def unigram_loss(train: list[np.ndarray], valid: list[np.ndarray], learn: torch.
 
 
 @torch.no_grad()
-def evaluate(model, seqs, pad, context, learn, device, batch_tokens) -> float:
+def stream_losses(model, seqs, pad, context, learn, device, batch_tokens) -> np.ndarray:
+    """Per stream: the summed cross-entropy of its learned targets and their number (``(n, 2)``)."""
     model.eval()
-    total, count = 0.0, 0
+    out = np.zeros((len(seqs), 2))
+    learn = learn.to(device)
     for b in batches([len(s) for s in seqs], batch_tokens, random.Random(0)):
         x = collate([seqs[i] for i in b], pad, context).to(device)
-        loss, n = loss_of(model, x, learn.to(device))
-        total, count = total + float(loss), count + n
+        logits = model(x[:, :-1]).float()
+        target = x[:, 1:]
+        mask = learn[target]
+        ce = F.cross_entropy(logits.transpose(1, 2), target, reduction="none") * mask
+        out[b, 0] = ce.sum(1).cpu().numpy()
+        out[b, 1] = mask.sum(1).cpu().numpy()
     model.train()
-    return total / max(1, count)
+    return out
+
+
+def evaluate(model, seqs, pad, context, learn, device, batch_tokens) -> float:
+    """Validation loss: nats per learned target token over ``seqs``."""
+    losses = stream_losses(model, seqs, pad, context, learn, device, batch_tokens)
+    return float(losses[:, 0].sum() / max(1, losses[:, 1].sum()))
+
+
+def loss_by(losses: np.ndarray, split: dict, idx: list[int]) -> dict[str, float]:
+    """The validation loss per role, per meter and per style of the streams ``idx`` of ``split``."""
+    groups: dict[str, list[int]] = {}
+    for k, i in enumerate(idx):
+        for field, name in (("roles", "role"), ("meters", "meter"), ("styles", "style")):
+            if field in split:
+                groups.setdefault(f"{name} {split[field][i]}", []).append(k)
+    return {g: round(float(losses[ks, 0].sum() / max(1, losses[ks, 1].sum())), 4) for g, ks in sorted(groups.items())}
+
+
+def spread(n_total: int, n: int) -> list[int]:
+    """``n`` indices spread evenly over ``range(n_total)`` (all of them when there are fewer), so a
+    validation subset holds every set of a corpus listed set after set."""
+    if n >= n_total:
+        return list(range(n_total))
+    return sorted({int(i * n_total / n) for i in range(n)})
 
 
 def save(path: Path, payload: dict) -> None:
@@ -154,7 +212,8 @@ def run(args) -> int:
         export(ckpt_path, Path(args.export))
         print(f"exported {ckpt_path} -> {args.export}")
         return 0
-    ddp = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    ddp = world > 1
     rank = int(os.environ.get("RANK", "0"))
     device = pick_device(args.device)
     if ddp:
@@ -166,14 +225,19 @@ def run(args) -> int:
     torch.manual_seed(tc.get("seed", 0))
     if device.type == "cpu" and tc.get("cpu_threads"):
         torch.set_num_threads(tc["cpu_threads"])  # on a shared small CPU, fewer threads contend less
+    if ddp and rank != 0:
+        torch.distributed.barrier()  # rank 0 builds the token cache first; the others then read it
     corpus = corpus_for(cfg, args.data_dir)
+    if ddp and rank == 0:
+        torch.distributed.barrier()
     tok = StoriTokenizer.from_dict(corpus["tokenizer"])
     mcfg = ModelConfig(vocab_size=len(tok), **cfg["model"])
     model = Transformer(mcfg).to(device)
     opt = torch.optim.AdamW(model.param_groups(tc.get("weight_decay", 0.01)), lr=tc["lr"], betas=(0.9, 0.98))
     learn = learned_mask(tok)
     train, valid = (only_roles(corpus[k], tc.get("roles")) for k in ("train", "valid"))
-    valid_seqs = valid["seqs"][: tc.get("valid_streams", 600)]
+    valid_idx = spread(len(valid["seqs"]), tc.get("valid_streams", 600))
+    valid_seqs = [valid["seqs"][i] for i in valid_idx]
     step, elapsed, history = 0, 0.0, []
     unigram = unigram_loss(train["seqs"], valid_seqs, learn)
     if ckpt_path.exists() and not args.no_resume:
@@ -188,8 +252,11 @@ def run(args) -> int:
     cuda = device.type == "cuda"
     amp = torch.autocast("cuda", dtype=torch.bfloat16) if cuda else torch.autocast("cpu", enabled=False)
     hardware = f"cuda ({torch.cuda.get_device_name(device)})" if cuda else f"{device.type} ({os.cpu_count()} cores)"
+    hardware += f", {world} processes" if ddp else ""
     aug = Augmenter(tok, tc.get("max_shift", 5), tc.get("p_drop", 0.1))
-    rng = random.Random(tc.get("seed", 0) + step)
+    # The batch order is drawn alike on every rank; each rank augments its own streams.
+    order = random.Random(tc.get("seed", 0) + step)
+    rng = random.Random((tc.get("seed", 0) + step) * 1009 + rank)
     lengths = [min(len(s), mcfg.context + 1) for s in train["seqs"]]
     deadline = time.time() + 60 * args.max_minutes if args.max_minutes else math.inf
     budget_s = elapsed + 60 * args.max_minutes if args.max_minutes else math.inf
@@ -206,9 +273,11 @@ def run(args) -> int:
                              "tokenizer": tok.to_dict(), "train_config": cfg, "unigram_loss": unigram,
                              "hardware": hardware})
 
-    while step < max_steps and time.time() < deadline:
-        for b in batches(lengths, tc["batch_tokens"], rng)[rank::int(os.environ.get("WORLD_SIZE", "1"))]:
-            if step >= max_steps or time.time() >= deadline:
+    stop = any_rank(time.time() >= deadline, world)
+    while step < max_steps and not stop:
+        for b in rank_batches(batches(lengths, tc["batch_tokens"], order), rank, world):
+            stop = any_rank(time.time() >= deadline, world)
+            if step >= max_steps or stop:
                 break
             # Cosine decay over the run: by steps, or by the time budget when that ends it first.
             done = max(step / max_steps, (time.time() - t_start) / budget_s)
@@ -230,10 +299,12 @@ def run(args) -> int:
             running = lv if running is None else 0.98 * running + 0.02 * lv
             bar.update(1)
             bar.set_postfix(loss=f"{running:.3f}", lr=f"{lr:.1e}")
-            if step % tc["eval_every"] == 0 or step == max_steps:
-                v = evaluate(model, valid_seqs, tok.pad, mcfg.context, learn, device, tc["batch_tokens"])
+            if rank == 0 and (step % tc["eval_every"] == 0 or step == max_steps):
+                losses = stream_losses(model, valid_seqs, tok.pad, mcfg.context, learn, device, tc["batch_tokens"])
+                v = float(losses[:, 0].sum() / max(1, losses[:, 1].sum()))
                 history.append({"step": step, "train_loss": round(running, 4), "valid_loss": round(v, 4),
-                                "unigram_loss": round(unigram, 4), "minutes": round((time.time() - t_start) / 60, 2)})
+                                "unigram_loss": round(unigram, 4), "minutes": round((time.time() - t_start) / 60, 2),
+                                "valid_by": loss_by(losses, valid, valid_idx)})
                 if log:
                     log.write(json.dumps(history[-1]) + "\n")
                     log.flush()
@@ -242,5 +313,6 @@ def run(args) -> int:
     bar.close()
     checkpoint()
     if ddp:
+        torch.distributed.barrier()
         torch.distributed.destroy_process_group()
     return 0

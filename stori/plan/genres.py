@@ -33,6 +33,9 @@ class GenreTemplate:
     drums: str = ""  # the drums' usual behaviour when the section asks for a steady groove
     progression: tuple[str, ...] = ()
     why: str = ""
+    # the style the learned model's pitched parts are asked in where its vocabulary knows it (v2:
+    # "artsong" from the Lieder, "standards" from OpenEWLD's lead sheets); "pop" otherwise
+    model_style: str = "pop"
 
     @property
     def meter(self) -> str:
@@ -109,23 +112,27 @@ GENRES: dict[str, GenreTemplate] = {g.name: g for g in (
       instruments=_band(("Clean Guitar", 27), ("Harmonica", 22), ("Electric Bass", 33)),
       emotion=_emo(0.5, -0.2, 0.45, 0.55, 0.55),
       progression=("I7", "IV7", "I7", "I7", "IV7", "IV7", "I7", "I7", "V7", "IV7", "I7", "V7"),
-      why="the 12-bar blues on dominant sevenths, a shuffle (swung 8ths), walking bass, guitar and harmonica"),
+      why="the 12-bar blues on dominant sevenths, a shuffle (swung 8ths), walking bass, guitar and harmonica",
+      model_style="standards"),
     G("jazz", ("jazz", "swing", "bebop", "big band", "jazz swing", "hard bop"), _JAZZ_FORM, (120, 200),
       drum_style="jazz", drum_kit="Jazz", comping="rhythmic", bass="walking",
       instruments=_band(("Piano", 0), ("Tenor Sax", 66), ("Upright Bass", 32)),
       emotion=_emo(0.55, 0.3, 0.5, 0.55, 0.65), progression=("ii7", "V7", "Imaj7", "vi7"),
-      why="swung ride cymbal (GMD jazz ~61-64%), walking upright bass, piano comping, tenor sax; ii-V-I turnarounds"),
+      why="swung ride cymbal (GMD jazz ~61-64%), walking upright bass, piano comping, tenor sax; ii-V-I turnarounds",
+      model_style="standards"),
     G("jazz ballad", ("jazz ballad", "torch song", "ballad jazz", "late-night jazz", "smoky jazz"), _JAZZ_FORM,
       (56, 80), drum_style="jazz", drum_kit="Brush", comping="sustained", bass="walking",
       instruments=_band(("Piano", 0), ("Tenor Sax", 66), ("Upright Bass", 32)),
       emotion=_emo(0.3, 0.1, 0.4, 0.8, 0.3), progression=("Imaj7", "vi7", "ii7", "V7"),
-      why="a slow tempo, brushed-soft swing, piano voicings, breathy tenor sax; I-vi-ii-V changes"),
+      why="a slow tempo, brushed-soft swing, piano voicings, breathy tenor sax; I-vi-ii-V changes",
+      model_style="standards"),
     G("bossa nova", ("bossa nova", "bossa", "brazilian jazz"), _TUNE_FORM, (120, 140), drum_style="afrobeat",
       drum_kit="Brush", swing=50.0, comping="rhythmic", bass="roots_fifths",
       instruments=_band(("Nylon Guitar", 24), ("Flute", 73), ("Acoustic Bass", 32)),
       emotion=_emo(0.4, 0.35, 0.3, 0.75, 0.55), progression=("Imaj7", "II7", "ii7", "V7"),
       why="straight syncopated 16ths (the nearest producer style is afrobeat's), nylon-string guitar, flute, bass on "
-          "roots and fifths; I-II7-ii-V like 'The Girl from Ipanema'"),
+          "roots and fifths; I-II7-ii-V like 'The Girl from Ipanema'",
+      model_style="standards"),
     G("samba", ("samba", "batucada", "carnival", "carnaval"), _TUNE_FORM, (90, 110), drum_style="afrobeat",
       swing=50.0, comping="rhythmic", bass="driving",
       instruments=_band(("Nylon Guitar", 24), ("Trumpet", 56), ("Electric Bass", 33)),
@@ -235,13 +242,15 @@ GENRES: dict[str, GenreTemplate] = {g.name: g for g in (
       drum_style="jazz", comping="arpeggiated", bass="roots",
       instruments=_band(("Strings", 48), ("Violin", 40), ("Cello", 42), drums=False),
       emotion=_emo(0.45, 0.3, 0.4, 0.55, 0.5), progression=("I", "IV", "V7", "I"),
-      why="no drum kit, strings with violin melody over a cello line; cadential I-IV-V-I"),
+      why="no drum kit, strings with violin melody over a cello line; cadential I-IV-V-I",
+      model_style="artsong"),
     G("waltz", ("waltz", "valse", "vals", "ländler"), _TUNE_FORM, (84, 150), meters=("3/4",), drum_style="jazz",
       swing=50.0, comping="block", bass="roots",
       instruments=_band(("Piano", 0), ("Violin", 40), ("Acoustic Bass", 32)),
       emotion=_emo(0.5, 0.5, 0.25, 0.55, 0.55), progression=("I", "I", "V7", "V7", "V7", "V7", "I", "I"),
       why="3/4 with the bass on 1 and chords on 2 and 3 (oom-pah-pah), violin melody, soft brushes-like kit; "
-          "tonic-dominant two-bar harmony"),
+          "tonic-dominant two-bar harmony",
+      model_style="artsong"),
     G("march", ("march", "marching band", "military", "sousa", "parade"), _TUNE_FORM, (108, 124),
       meters=("2/4", "6/8", "4/4"), drum_style="rock", drum_kit="Orchestra", comping="block", bass="roots_fifths",
       instruments=_band(("Brass Section", 61), ("Trumpet", 56), ("Tuba", 58)),
