@@ -25,19 +25,21 @@ def copied(song: Song) -> Song:
                 list(song.traces), song.title)
 
 
+def _touched(song: Song, sections: set[str], roles):
+    """(track, section span) for each touched part (``roles``; all when empty) in each of ``sections``."""
+    for t in song.tracks:
+        if not roles or t.role in roles:
+            yield from ((t, span) for span in song.sections if span.id in sections)
+
+
 def _edit(song: Song, sections: set[str], roles, fn) -> Song:
     """``song`` with ``fn(track, notes, span) -> notes`` applied to the notes each touched part starts in
     each touched section."""
     out = copied(song)
-    for t in out.tracks:
-        if roles and t.role not in roles:
-            continue
-        for span in out.sections:
-            if span.id not in sections:
-                continue
-            inside = [n for n in t.notes if span.start <= n.start < span.end]
-            keep = [n for n in t.notes if not span.start <= n.start < span.end]
-            t.notes = sorted(keep + fn(t, inside, span), key=lambda n: (n.start, n.pitch))
+    for t, span in _touched(out, sections, roles):
+        inside = [n for n in t.notes if span.start <= n.start < span.end]
+        keep = [n for n in t.notes if not span.start <= n.start < span.end]
+        t.notes = sorted(keep + fn(t, inside, span), key=lambda n: (n.start, n.pitch))
     return out
 
 
@@ -161,17 +163,12 @@ def set_reverb(song: Song, sections: set[str], roles, change: int) -> Song:
     """Reverb send (CC91) moved by ``change`` on the touched parts through each touched section (the
     value before comes back on its last tick, so the next section is as it was)."""
     out = copied(song)
-    for t in out.tracks:
-        if roles and t.role not in roles:
-            continue
-        for span in out.sections:
-            if span.id not in sections:
-                continue
-            before = [c for c in t.controls if c.control == REVERB and c.tick <= span.start]
-            was = before[-1].value if before else REVERB_DEFAULT
-            t.controls = [c for c in t.controls if not (c.control == REVERB and span.start <= c.tick < span.end)]
-            t.controls += [ControlChange(span.start, REVERB, max(0, min(127, was + change))),
-                           ControlChange(span.end - 1, REVERB, was)]
+    for t, span in _touched(out, sections, roles):
+        before = [c for c in t.controls if c.control == REVERB and c.tick <= span.start]
+        was = before[-1].value if before else REVERB_DEFAULT
+        t.controls = [c for c in t.controls if not (c.control == REVERB and span.start <= c.tick < span.end)]
+        t.controls += [ControlChange(span.start, REVERB, max(0, min(127, was + change))),
+                       ControlChange(span.end - 1, REVERB, was)]
         t.controls.sort(key=lambda c: (c.tick, c.control))
     return out
 
