@@ -56,15 +56,20 @@ def _scope(before, row):
     return targets, roles, [s.id for s in before.sections if s.id not in targets]
 
 
+def _in_scope(before, reply, row):
+    """(the song after, the sections and roles the row names) once every other section is checked unchanged."""
+    targets, roles, others = _scope(before, row)
+    _kept(before, reply.song, others)
+    return reply.song, targets, roles
+
+
 def _per_bar(notes, song, sid, pitches=None):
     span = song.section(sid)
     return sum(pitches is None or n[0] in pitches for n in notes) / ((span.end - span.start) / song.ticks_per_bar)
 
 
 def check_level(before, reply, row):
-    targets, roles, others = _scope(before, row)
-    after = reply.song
-    _kept(before, after, others)
+    after, targets, roles = _in_scope(before, reply, row)
     moved = 0
     for sid in targets:
         for role in roles:
@@ -79,9 +84,7 @@ def check_level(before, reply, row):
 
 
 def check_density(before, reply, row):
-    targets, roles, others = _scope(before, row)
-    after = reply.song
-    _kept(before, after, others)
+    after, targets, roles = _in_scope(before, reply, row)
     moved = 0
     for sid in targets:
         for role in roles:
@@ -104,9 +107,7 @@ def _on_beat(tick):
 
 
 def check_feel(before, reply, row):
-    targets, _, others = _scope(before, row)
-    after = reply.song
-    _kept(before, after, others)
+    after, targets, _ = _in_scope(before, reply, row)
     bar = after.ticks_per_bar
     for sid in targets:
         notes = _notes(after, sid, "drums")
@@ -124,9 +125,7 @@ def check_feel(before, reply, row):
 
 
 def check_drop(before, reply, row):
-    targets, roles, others = _scope(before, row)
-    after = reply.song
-    _kept(before, after, others)
+    after, targets, roles = _in_scope(before, reply, row)
     for sid in targets:
         for t in before.tracks:
             assert _notes(after, sid, t.role) == ([] if t.role in roles else _notes(before, sid, t.role))
@@ -156,9 +155,7 @@ def check_swap(before, reply, row):
 
 
 def check_mix(before, reply, row):
-    targets, roles, others = _scope(before, row)
-    after = reply.song
-    _kept(before, after, others)
+    after, targets, roles = _in_scope(before, reply, row)
     for sid in targets:
         start = after.section(sid).start
         for t in after.tracks:
@@ -247,9 +244,7 @@ def check_form_resize(before, reply, row):
 
 
 def check_mood(before, reply, row):
-    targets, _, others = _scope(before, row)
-    after = reply.song
-    _kept(before, after, others)
+    after, targets, _ = _in_scope(before, reply, row)
     for sid in targets:
         was, now = (getattr(x.spec.section(sid).emotion, row["axis"]) for x in (before, after))
         assert (now - was) * row["dir"] > 0 or now in (0.0, 1.0), sid
@@ -257,24 +252,20 @@ def check_mood(before, reply, row):
 
 
 def check_chords(before, reply, row):
-    targets, _, others = _scope(before, row)
-    after = reply.song
-    _kept(before, after, others)
+    after, targets, _ = _in_scope(before, reply, row)
     for sid in targets:
         chords = " ".join(after.spec.section(sid).chords).split()
         assert all(bool(re.search(r"7|9", c)) == row["richer"] for c in chords), chords
 
 
 def check_behaviour(before, reply, row):
-    targets, roles, others = _scope(before, row)
-    _kept(before, reply.song, others)
-    assert all(reply.song.spec.section(sid).track_behaviours.get(roles[0]) == row["behaviour"] for sid in targets)
+    after, targets, roles = _in_scope(before, reply, row)
+    assert all(after.spec.section(sid).track_behaviours.get(roles[0]) == row["behaviour"] for sid in targets)
 
 
 def check_regenerate(before, reply, row):
-    targets, _, others = _scope(before, row)
-    _kept(before, reply.song, others)
-    assert any(_section(reply.song, sid) != _section(before, sid) for sid in targets)
+    after, targets, _ = _in_scope(before, reply, row)
+    assert any(_section(after, sid) != _section(before, sid) for sid in targets)
 
 
 def check_why(before, reply, row):
