@@ -63,6 +63,13 @@ the line, so a groove's played hits stay the groove (``python -m stori realness`
 patterns of played hits)."""
 
 
+def on_its_side(pitch: int, written: int, velocity: int) -> int:
+    """``velocity`` for a hit written at ``written``, unless it is a kick or snare it would move across
+    the ghost line: that hit keeps its written velocity."""
+    crosses = (velocity < GHOST_BELOW) != (written < GHOST_BELOW)
+    return written if crosses and pitch in KICKS | SNARES else velocity
+
+
 def kit(*pieces: str) -> tuple[int, ...]:
     """The GM notes of the named kit pieces, in order: ``kit("kick", "snare")`` -> ``(36, 38)``."""
     return tuple(KIT[p] for p in pieces)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.data.drum_kit import DRUM_KITS, GHOST_BELOW, KICKS, KIT, PIECE_OF, SNARES, kit
+from stori.data.drum_kit import DRUM_KITS, GHOST_BELOW, KIT, PIECE_OF, SNARES, kit, on_its_side
 from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
 from stori.perform.drum_patterns import (
@@ -197,7 +197,9 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
     rolls = _shape(grid, st, slots, pattern_type, rng, tempo, fills, build)
     notes = _to_notes(grid, rolls, slots, st, bar_ticks(tuple(map(int, meter.split("/")))))
     if velocity_scale != 1.0:  # louder or softer, each kick and snare on its side of the ghost line
-        notes = [Note(n.pitch, n.start, n.end, _scaled(n, velocity_scale)) for n in notes]
+        notes = [Note(n.pitch, n.start, n.end,
+                      on_its_side(n.pitch, n.velocity, max(1, min(127, round(n.velocity * velocity_scale)))))
+                 for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
     form = {"phrase_bars": phrase, "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
             "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
@@ -205,12 +207,6 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}
     return notes, form
-
-
-def _scaled(n: Note, scale: float) -> int:
-    v = max(1, min(127, round(n.velocity * scale)))
-    crosses = (v < GHOST_BELOW) != (n.velocity < GHOST_BELOW)
-    return n.velocity if crosses and n.pitch in KICKS | SNARES else v
 
 
 def record_form(rec: TraceRecorder, target: str, form: dict) -> None:

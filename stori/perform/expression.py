@@ -29,7 +29,7 @@ import re
 import zlib
 from dataclasses import replace
 
-from stori.data.drum_kit import GHOST_BELOW, KICKS, SNARES
+from stori.data.drum_kit import GHOST_BELOW, KICKS, SNARES, on_its_side
 from stori.perform.section_dynamics import table as dynamics_table
 from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track, lift_restrikes
 from stori.trace import TraceRecorder, because
@@ -133,10 +133,8 @@ def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: 
                 continue
             i, shape = _shape(song, spans, n.start)
             ghost = t.is_drums and n.velocity < GHOST_BELOW
-            v = n.velocity if ghost else n.velocity * shape + _accent(n, t, song, offbeat)
-            if t.is_drums and n.pitch in KICKS | SNARES and v < GHOST_BELOW <= n.velocity:
-                v = n.velocity  # a played kick or snare is not shaped into a ghost
-            notes.append(replace(n, velocity=int(max(1, min(127, round(v))))))
+            v = n.velocity if ghost else int(max(1, min(127, round(n.velocity * shape + _accent(n, t, song, offbeat)))))
+            notes.append(replace(n, velocity=on_its_side(n.pitch, n.velocity, v) if t.is_drums else v))
         if not t.is_drums:
             notes = _articulate(notes, t, song, spans, chosen)
         tracks.append(replace(t, notes=notes, controls=list(t.controls)))
