@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from stori.errors import StoriError
 from stori.spec.song import PPQ, Note, Song, Track, starting_in
 from stori.spec.song_spec import METERS
-from stori.theory import NOTE_NAMES, chord_name, is_major, key_name, parse_chord, scale_pitch_classes
+from stori.theory import NOTE_NAMES, chord_name, is_major, key_name, parse_chord, parse_key, scale_pitch_classes
 
 KK_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
 KK_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
@@ -52,16 +52,27 @@ def _correlation(a: list[float], b: tuple[float, ...]) -> float:
     return num / den if den else 0.0
 
 
+def _key_profile(tonic: int, mode: str) -> tuple[float, ...]:
+    profile = KK_MAJOR if mode == "major" else KK_MINOR
+    return profile[-tonic:] + profile[:-tonic] if tonic else profile
+
+
+def key_fit(notes: list[Note], key: str) -> float:
+    """How closely the notes follow ``key``: the correlation of their pitch profile with the key's
+    Krumhansl-Kessler profile (1 = exactly its shape; NaN without notes)."""
+    profile = pitch_profile(notes)
+    if not any(profile):
+        return math.nan
+    return _correlation(profile, _key_profile(*parse_key(key)))
+
+
 def infer_key(notes: list[Note]) -> str:
     """The major or minor key whose profile the notes follow best ("C major" when there are none)."""
     profile = pitch_profile(notes)
     if not any(profile):
         return "C major"
-    best = max(((_correlation(profile, KK_MAJOR[-t:] + KK_MAJOR[:-t] if t else KK_MAJOR), t, "major")
-                for t in range(12)), key=lambda x: x[0])
-    minor = max(((_correlation(profile, KK_MINOR[-t:] + KK_MINOR[:-t] if t else KK_MINOR), t, "minor")
-                 for t in range(12)), key=lambda x: x[0])
-    _, tonic, mode = max(best, minor, key=lambda x: x[0])
+    _, tonic, mode = max(((_correlation(profile, _key_profile(t, mode)), t, mode)
+                          for mode in ("major", "minor") for t in range(12)), key=lambda x: x[0])
     return key_name(tonic, mode)
 
 
