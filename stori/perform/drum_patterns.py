@@ -14,10 +14,10 @@ tab both take this path.
 ``rules``: the style's tendencies sampled directly (a two-bar cell, varied on odd bars); the
 yardstick, and what runs when the generator checkpoint is missing (``source="auto"``).
 
-Meters borrow 4/4 beat by beat: each beat of the target bar names the 4/4 beat it plays (3/4: 1 2 4;
-5/4 as 3+2: 1 2 4 | 3 4; 6/8: two dotted beats playing 4/4's 1 and 2; 7/8 as 2+2+3: 1 2 | 3). A
-dotted (compound) beat has six 16th slots; 4/4's four 16ths land on slots 0, 2, 4 and 5 (the
-swung reading of a straight beat).
+Meters borrow 4/4 beat by beat: each beat of the target bar names the 4/4 beat it plays (2/4: 1 2;
+3/4: 1 2 4; 5/4 as 3+2: 1 2 4 | 3 4; 6/4 as 3+3: 1 2 4 | 3 2 4; 6/8: two dotted beats playing 4/4's
+1 and 2; 9/8: three, 1 2 4; 12/8: four, 1 2 3 4; 7/8 as 2+2+3: 1 2 | 3). A dotted (compound) beat
+has six 16th slots; 4/4's four 16ths land on slots 0, 2, 4 and 5 (the swung reading of a straight beat).
 """
 from __future__ import annotations
 
@@ -36,8 +36,17 @@ METERS: dict[str, tuple[tuple[int, int], ...]] = {
     "5/4": ((4, 0), (4, 1), (4, 3), (4, 2), (4, 3)),
     "6/8": ((6, 0), (6, 1)),
     "7/8": ((4, 0), (4, 1), (6, 2)),
+    "2/4": ((4, 0), (4, 1)),
+    "6/4": ((4, 0), (4, 1), (4, 3), (4, 2), (4, 1), (4, 3)),
+    "9/8": ((6, 0), (6, 1), (6, 3)),
+    "12/8": ((6, 0), (6, 1), (6, 2), (6, 3)),
 }
 """Meter -> its beats as (16th slots, the 4/4 beat it borrows)."""
+
+
+def meter_name(time_signature) -> str:
+    """``(3, 4)`` -> ``"3/4"`` (a name passes through)."""
+    return time_signature if isinstance(time_signature, str) else "/".join(map(str, time_signature))
 _COMPOUND_FROM = {0: 0, 2: 1, 4: 2, 5: 3}  # dotted-beat slot -> 16th of the borrowed beat
 SECTION_OF = {"intro": "intro", "verse": "verse", "chorus": "chorus", "bridge": "bridge", "fill": "fill",
               "outro": "outro", "break": "other"}

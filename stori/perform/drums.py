@@ -27,6 +27,7 @@ from stori.perform.drum_patterns import (
     Slot,
     bar_slots,
     learned_pattern,
+    meter_name,
     phrase_request,
     rules_pattern,
 )
@@ -47,7 +48,7 @@ def check_request(style, bars, tempo, time_signature, pattern_type, source="auto
     if isinstance(bars, bool) or not isinstance(bars, (int, float)) or bars != int(bars) or not 1 <= bars <= 32:
         raise StoriError("bars", f"{bars!r} is not a bar count", "1..32")
     tempo = check_range("tempo", tempo, 40, 240)
-    meter = time_signature if isinstance(time_signature, str) else "/".join(map(str, time_signature))
+    meter = meter_name(time_signature)
     if meter not in METERS:
         raise StoriError("time_signature", f"{time_signature!r} is not supported for drums", ", ".join(METERS))
     if pattern_type not in PATTERN_TYPES:
