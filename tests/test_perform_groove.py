@@ -157,3 +157,21 @@ def test_fast_hats_stay_playable():
         played = groove_drums(notes, 230.0, 1920, "funk", 1.0, seed=seed)
         gaps = np.diff([n.start for n in played]) * 60000.0 / (230.0 * 480)
         assert gaps.min() >= 30.0 - 0.2
+
+
+def test_a_groove_played_again_keeps_its_loud_hits_and_ghosts():
+    """Velocity noise is drawn per drum and place: 8 written-alike bars (ghost snares between the
+    backbeats) are played with the same loud kick and snare in every bar."""
+    from stori.data.part_facts import kick_snare_bars, part_of
+
+    drums = []
+    for bar in range(8):
+        b = bar * 1920
+        drums += [Note(42, b + s * STEP, b + s * STEP + 60, 80) for s in range(0, 16, 2)]
+        drums += [Note(36, b + s * STEP, b + s * STEP + 60, 96) for s in (0, 7, 10)]
+        drums += [Note(38, b + s * STEP, b + s * STEP + 60, 100) for s in (4, 12)]
+        drums += [Note(38, b + s * STEP, b + s * STEP + 60, 32) for s in (6, 14)]
+    for seed in range(3):
+        played = groove_drums(drums, 96.0, 1920, "funk", seed=seed)
+        bars = kick_snare_bars(part_of([played]))
+        assert len(set(bars.values())) == 1, seed
