@@ -70,3 +70,12 @@ def test_bass_moves_on_beat_two_and_the_melody_does_not_crowd_the_last_beat(gen)
     melody = _lines(gen, "melody", 5.0, 72)
     last = [any(n.start >= 2 * TICKS_PER_BAR - 2 * SIXTEENTH for n in line) for line in melody]
     assert np.mean(last) <= 0.6
+
+
+def test_the_accompaniment_spans_two_hands_and_its_top_line_leaps(gen):
+    """POP909's accompaniment spans 1.5 octaves in 2 bars and its top line leaps (beyond a fifth) in
+    40% of moves; in a one-hand register (12 semitones either side, 5 free of the pull) ours spanned
+    13.6 semitones here and leapt in 23%."""
+    lines = [line for line in _lines(gen, "harmony", 6.0, 62) if line]
+    assert np.mean([max(n.pitch for n in line) - min(n.pitch for n in line) for line in lines]) >= 15
+    assert np.mean(np.abs(np.concatenate([_steps(line) for line in lines])) > 7.5) >= 0.26

@@ -153,7 +153,8 @@ class _Part:
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
             notes = arpeggiate(notes)
-        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
+        # an arpeggio breaks a chord held past the section's end: only what starts inside it is played
+        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 
     def _clear_figures(self, notes: list[Note]) -> list[Note]:
         """A unit with the plan's motif figures standing clear (the notes the model added under a
