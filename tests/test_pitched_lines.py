@@ -7,8 +7,9 @@ from stori.data.part_facts import INTERVAL_EDGES
 from stori.model.generator import Request, load_generator
 from stori.model.grammar import StreamPlan, StreamState
 from stori.model.tokens import TICKS_PER_BAR
+from stori.theory import parse_chord
 
-CHORDS = [(0, "C"), (TICKS_PER_BAR, "Am"), (2 * TICKS_PER_BAR, "F"), (3 * TICKS_PER_BAR, "G")]
+PROGRESSIONS = ([(0, "C"), (TICKS_PER_BAR, "Am")], [(0, "F"), (TICKS_PER_BAR, "G")])
 STREAMS = 48
 SIXTEENTH = TICKS_PER_BAR // 16
 
@@ -19,8 +20,8 @@ def gen():
 
 
 def _lines(gen, role, density, pitch, seed=3):
-    reqs = [Request(role, 2, {"density": density, "velocity": 80, "pitch": pitch}, chords=CHORDS[:2] if k % 2
-                    else CHORDS[2:], key="C major") for k in range(STREAMS)]
+    reqs = [Request(role, 2, {"density": density, "velocity": 80, "pitch": pitch}, chords=PROGRESSIONS[k % 2],
+                    key="C major") for k in range(STREAMS)]
     notes, _ = gen.generate(reqs, seed=seed)
     return notes
 
@@ -44,8 +45,8 @@ def test_a_bar_past_the_last_ends_a_pitched_stream_but_not_a_drum_stream(gen):
 
 
 def test_a_stream_decodes_the_same_alone_or_beside_others(gen):
-    a = Request("melody", 2, {"density": 5.0, "pitch": 72}, chords=CHORDS[:2])
-    b = Request("bass", 2, {"density": 2.0, "pitch": 40}, chords=CHORDS[:2])
+    a = Request("melody", 2, {"density": 5.0, "pitch": 72}, chords=PROGRESSIONS[0])
+    b = Request("bass", 2, {"density": 2.0, "pitch": 40}, chords=PROGRESSIONS[0])
     alone, _ = gen.generate([a], seed=7)
     together, _ = gen.generate([a, b, b], seed=7)
     assert alone[0] == together[0] and alone[0]
@@ -53,7 +54,7 @@ def test_a_stream_decodes_the_same_alone_or_beside_others(gen):
 
 def test_melody_moves_by_step_more_than_it_repeats_or_skips(gen):
     """POP909 melody (test songs' top line): 46% of moves are steps (1-2 semitones), 19% repeats, 13%
-    small skips up; before the interval prior ours were 30% / 27% / 21%."""
+    small skips up; without the interval prior ours were 21% / 32% / 22% here (41% / 22% / 15% with it)."""
     steps = np.concatenate([_steps(line) for line in _lines(gen, "melody", 5.0, 72)])
     bands = np.bincount(np.searchsorted(INTERVAL_EDGES, steps), minlength=7) / len(steps)
     assert bands[2] + bands[4] >= 0.38
@@ -75,7 +76,17 @@ def test_bass_moves_on_beat_two_and_the_melody_does_not_crowd_the_last_beat(gen)
 def test_the_accompaniment_spans_two_hands_and_its_top_line_leaps(gen):
     """POP909's accompaniment spans 1.5 octaves in 2 bars and its top line leaps (beyond a fifth) in
     40% of moves; in a one-hand register (12 semitones either side, 5 free of the pull) ours spanned
-    13.6 semitones here and leapt in 23%."""
+    14.2 semitones here and leapt in 20% (now 16.9 and 24%)."""
     lines = [line for line in _lines(gen, "harmony", 6.0, 62) if line]
-    assert np.mean([max(n.pitch for n in line) - min(n.pitch for n in line) for line in lines]) >= 15
-    assert np.mean(np.abs(np.concatenate([_steps(line) for line in lines])) > 7.5) >= 0.26
+    assert np.mean([max(n.pitch for n in line) - min(n.pitch for n in line) for line in lines]) >= 15.5
+    assert np.mean(np.abs(np.concatenate([_steps(line) for line in lines])) > 7.5) >= 0.22
+
+
+def test_the_bass_lands_on_the_root_on_beats_one_and_three(gen):
+    """Between strong beats a bass passes (beat 2, steps); on them it plays the chord's root: 48% of
+    its notes there did with the chord pull alone."""
+    strong = [(k, n) for k, line in enumerate(_lines(gen, "bass", 2.2, 40)) for n in line
+              if n.start % (TICKS_PER_BAR // 2) == 0]
+    on_root = [n.pitch % 12 == parse_chord([s for t, s in PROGRESSIONS[k % 2] if t <= n.start][-1])[0]
+               for k, n in strong]
+    assert np.mean(on_root) >= 0.58

@@ -47,7 +47,7 @@ class Grammar:
         self._pos_value = np.where(self.is_type["Position"], value, -1)
         self.pitch_gt: dict[int, np.ndarray] = {}
         self._pitch_value = np.where(self.is_type["Pitch"] | self.is_type["PitchDrum"], value, -1)
-        self._chord_tones: dict[int | None, np.ndarray] = {}
+        self._chord_tones: dict[tuple[int | None, bool], np.ndarray] = {}
         self._interval_cache: dict[tuple[int, int], np.ndarray] = {}
         self.only = np.eye(V, dtype=bool)
 
@@ -94,17 +94,19 @@ class Grammar:
             self._interval_cache[key] = np.where(self.is_type["Pitch"], table[bands], 0.0).astype(np.float32)
         return self._interval_cache[key]
 
-    def chord_tones(self, chord: int | None) -> np.ndarray:
-        """1.0 on the Pitch tokens whose pitch class is in ``chord`` (a chord-token id), else 0."""
-        if chord not in self._chord_tones:
+    def chord_tones(self, chord: int | None, root_only: bool = False) -> np.ndarray:
+        """1.0 on the Pitch tokens whose pitch class is in ``chord`` (a chord-token id; with
+        ``root_only`` its root alone), else 0."""
+        if (chord, root_only) not in self._chord_tones:
             pcs = set()
             name = self.tok.vocab[chord] if chord is not None else "Chord_N"
             if name != "Chord_N":
                 _, root, quality = name.split("_", 2)
-                pcs = {(int(root) + i) % 12 for i in QUALITIES[quality]}
-            self._chord_tones[chord] = np.array([(v % 12 in pcs) and p for v,
-                                                 p in zip(self._pitch_value, self.is_type["Pitch"])], dtype=np.float32)
-        return self._chord_tones[chord]
+                pcs = {(int(root) + i) % 12 for i in ({0} if root_only else QUALITIES[quality])}
+            self._chord_tones[chord, root_only] = np.array([(v % 12 in pcs) and p for v, p in
+                                                            zip(self._pitch_value, self.is_type["Pitch"])],
+                                                           dtype=np.float32)
+        return self._chord_tones[chord, root_only]
 
     def positions(self, lo: int, hi: int) -> np.ndarray:
         key = (lo, hi)

@@ -62,9 +62,11 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         mask = torch.from_numpy(np.stack([s.allowed(room) for s in live]))
         bias = static[rows]
         if chord_bias is not None:
-            # Strong beats (1 and 3) pull twice as hard towards the chord.
-            pull = [grammar.chord_tones(s.chord) * chord_bias[i] * (2.0 if s.position % s.strong == 0 else 1.0)
-                    for s, i in zip(live, rows)]
+            # Strong beats (1 and 3) pull twice as hard towards the chord, and a bass there to its root
+            # as well: between them a bass may pass, moving on beat 2 (POP909), but it lands on the root.
+            pull = [chord_bias[i] * (2.0 * (grammar.chord_tones(s.chord) + (s.plan.role == "bass")
+                                            * grammar.chord_tones(s.chord, True)) if s.position % s.strong == 0
+                                     else grammar.chord_tones(s.chord)) for s, i in zip(live, rows)]
             bias = bias + torch.from_numpy(np.stack(pull))
         steer = [grammar.density_bias(s) for s in live] if sampling.steer else []
         if any(x is not None for x in steer):
