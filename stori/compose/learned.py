@@ -36,17 +36,19 @@ VARY = ("harmony",)
 to the chords) and play only their second bar new: an accompanist establishes a figure and varies
 it rather than inventing a new one every two bars (POP909 accompaniment: onsets of a 2-bar window
 overlap the previous window's by 0.62 (Jaccard), though only 5% repeat it exactly; ours 0.40)."""
-PER_WINDOW = ("harmony",)
+PER_WINDOW = ("harmony", "melody")
 """Parts whose phrase form repeats as often per 2-bar window as POP909's (see :func:`phrase_form`):
 the accompaniment's new units almost never repeat a rhythm by chance now that it may breathe, so
 drawing per unit left it at 0.031-0.034 repeated windows against POP909's 0.050 (20 songs). The
-melody (0.019-0.021 against 0.023) and the bass, whose few figures repeat by chance already
-(0.21 against 0.17), draw per unit."""
-CHANCE_REPEATS = {"melody": 0.002, "harmony": 0.013, "bass": 0.043}
+melody too since its onsets follow POP909's (:mod:`stori.model.calibration`): per unit it came to
+0.016 against 0.023, per window 0.022. The bass, whose few figures repeat by chance already
+(0.21 against 0.17), draws per unit."""
+CHANCE_REPEATS = {"melody": 0.004, "harmony": 0.039, "bass": 0.047}
 """Share of 2-bar windows that repeat the one before with no designed copy (the realness songs,
-20, phrase forms drawn with no repeats): the bass's few figures come back by themselves, so its
-form repeats less by design (:func:`phrase_form` ``chance``); with both, its windows repeated 0.21
-against POP909's 0.17 (train songs: 0.21 by design alone)."""
+20, seed 0, phrase forms drawn with no repeats, measured again after the decoding priors of
+:mod:`stori.model.calibration`): the bass's few figures come back by themselves, so its form repeats
+less by design (:func:`phrase_form` ``chance``); with both, its windows repeat 0.17 against
+POP909's 0.17 (train songs: 0.21 by design alone)."""
 SECTION_MAP = {"pre_chorus": "verse", "break": "other", "solo": "other", "interlude": "other"}
 PATTERN_OF = {"intro": "intro", "verse": "verse", "pre_chorus": "verse", "chorus": "chorus", "bridge": "bridge",
               "outro": "outro", "break": "break", "solo": "chorus", "interlude": "verse"}
@@ -155,7 +157,8 @@ class _Part:
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
             notes = arpeggiate(notes)
-        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
+        # an arpeggio breaks a chord held past the section's end: only what starts inside it is played
+        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 
     def _clear_figures(self, notes: list[Note]) -> list[Note]:
         """A unit with the plan's motif figures standing clear (the notes the model added under a

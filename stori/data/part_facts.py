@@ -41,6 +41,8 @@ from stori.spec.song import DRUM_CHANNEL, PPQ, Note, Song
 
 LOUD = GHOST_BELOW
 PHRASE_BARS = 4
+INTERVAL_EDGES = (-7.5, -2.5, -0.5, 0.5, 2.5, 7.5)
+"""Bands of a line's steps in semitones: big/small/step down, same, step/small/big up."""
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,12 @@ import numpy as np
 from scipy.optimize import minimize
 
 from stori.data.drum_kit import FAMILIES, to_kit
-from stori.data.part_facts import LOUD, Part
+from stori.data.part_facts import INTERVAL_EDGES, LOUD, Part
 
 WINDOW_BARS = 2
 FOLDS = 5
 """Kit pieces (canonical kit notes, :func:`stori.data.drum_kit.to_kit`) pooled into what the features count."""
 _GROUP_OF = {p: i for i, pitches in enumerate(FAMILIES.values()) for p in pitches}
-_INTERVAL_EDGES = (-7.5, -2.5, -0.5, 0.5, 2.5, 7.5)  # top-line steps: big/small/step down, same, step/small/big up
 
 
 @dataclass(frozen=True)
@@ -94,8 +93,8 @@ def pitched_window_features(part: Part) -> np.ndarray:
             by_onset[part.steps(n)] = max(by_onset.get(part.steps(n), 0), n.pitch)
         top = [by_onset[k] for k in sorted(by_onset)]
         steps = np.diff(top)
-        bands = np.bincount(np.searchsorted(_INTERVAL_EDGES, steps),
-                            minlength=len(_INTERVAL_EDGES) + 1) / max(len(steps), 1)
+        bands = np.bincount(np.searchsorted(INTERVAL_EDGES, steps),
+                            minlength=len(INTERVAL_EDGES) + 1) / max(len(steps), 1)
         length = np.log2(np.array([max(n.end - n.start,
                                        1) / part.ppq for n in notes]))  # a restruck note can last 0 ticks
         vel = np.array([n.velocity for n in notes]) / 127

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stori.data.part_facts import INTERVAL_EDGES
 from stori.model.symbols import QUALITIES
 from stori.model.tokens import TYPES, StoriTokenizer
 from stori.spec.song import PPQ, Note, bar_ticks
@@ -29,6 +30,7 @@ class StreamPlan:
     chords: list[tuple[int, str]] = field(default_factory=list)
     forced_notes: list[Note] = field(default_factory=list)
     density: float | None = None  # notes per bar to steer towards (soft)
+    intervals: np.ndarray | None = None  # logit per interval band (INTERVAL_EDGES) from the line's last onset (soft)
     meter: tuple[int, int] = (4, 4)  # a v1 vocabulary knows 4/4 only
 
 
@@ -45,7 +47,8 @@ class Grammar:
         self._pos_value = np.where(self.is_type["Position"], value, -1)
         self.pitch_gt: dict[int, np.ndarray] = {}
         self._pitch_value = np.where(self.is_type["Pitch"] | self.is_type["PitchDrum"], value, -1)
-        self._chord_tones: dict[int | None, np.ndarray] = {}
+        self._chord_tones: dict[tuple[int | None, bool], np.ndarray] = {}
+        self._interval_cache: dict[tuple[int, int], np.ndarray] = {}
         self.only = np.eye(V, dtype=bool)
 
     def density_bias(self, state: StreamState, gain: float = 1.0) -> np.ndarray | None:
@@ -73,22 +76,37 @@ class Grammar:
         excess = np.maximum(0.0, notes - per_slot * (before + q + 1) - slack)
         bias = np.where(self.is_type["Position"], -gain * (missing + excess), 0.0).astype(np.float32)
         bias[self.tok.bar] = -gain * max(0.0, bar_end - slack - notes)
-        bias[self.tok.eos] = -gain * max(0.0, (target if state.drums else target * state.plan.n_bars) - slack - notes)
+        if state.drums:
+            bias[self.tok.eos] = -gain * max(0.0, target - slack - notes)
         here = max(0.0, notes - per_slot * (before + state.position + 1) - slack)
         bias[self.is_type["Pitch"] | self.is_type["PitchDrum"]] = -gain * here
         return bias
 
-    def chord_tones(self, chord: int | None) -> np.ndarray:
-        """1.0 on the Pitch tokens whose pitch class is in ``chord`` (a chord-token id), else 0."""
-        if chord not in self._chord_tones:
+    def interval_bias(self, state: StreamState) -> np.ndarray | None:
+        """The plan's ``intervals`` logits on the first pitch of an onset, by its interval band from the
+        top pitch of the onset before (none on the first onset of a stream)."""
+        table = state.plan.intervals
+        if table is None or state.last != "Position" or state.prev_top < 0:
+            return None
+        key = (id(table), state.prev_top)
+        if key not in self._interval_cache:
+            bands = np.searchsorted(INTERVAL_EDGES, self._pitch_value - state.prev_top)
+            self._interval_cache[key] = np.where(self.is_type["Pitch"], table[bands], 0.0).astype(np.float32)
+        return self._interval_cache[key]
+
+    def chord_tones(self, chord: int | None, root_only: bool = False) -> np.ndarray:
+        """1.0 on the Pitch tokens whose pitch class is in ``chord`` (a chord-token id; with
+        ``root_only`` its root alone), else 0."""
+        if (chord, root_only) not in self._chord_tones:
             pcs = set()
             name = self.tok.vocab[chord] if chord is not None else "Chord_N"
             if name != "Chord_N":
                 _, root, quality = name.split("_", 2)
-                pcs = {(int(root) + i) % 12 for i in QUALITIES[quality]}
-            self._chord_tones[chord] = np.array([(v % 12 in pcs) and p for v,
-                                                 p in zip(self._pitch_value, self.is_type["Pitch"])], dtype=np.float32)
-        return self._chord_tones[chord]
+                pcs = {(int(root) + i) % 12 for i in ({0} if root_only else QUALITIES[quality])}
+            self._chord_tones[chord, root_only] = np.array([(v % 12 in pcs) and p for v, p in
+                                                            zip(self._pitch_value, self.is_type["Pitch"])],
+                                                           dtype=np.float32)
+        return self._chord_tones[chord, root_only]
 
     def positions(self, lo: int, hi: int) -> np.ndarray:
         key = (lo, hi)
@@ -121,6 +139,7 @@ class StreamState:
         self.chord: int | None = None
         self.onset_notes = 0  # notes at the current onset
         self.onset_top = -1  # highest pitch at the current onset
+        self.prev_top = -1  # highest pitch at the onset before, across bars
         self.bar_notes = 0  # notes so far in the current bar
         self.stream_notes = 0  # notes so far in the stream
         self.queue: list[int] = []  # forced tokens, emitted before anything is sampled
@@ -174,10 +193,10 @@ class StreamState:
             if last == "Note" and self.onset_notes < self.plan.max_polyphony:
                 m |= self.plan.pitches & g.pitches_above(self.onset_top)
         if forced is None or closing:
-            if need > 0:
-                m[self.tok.bar] = True
-            else:
-                m[self.tok.eos] = True
+            # after a pitched stream's last bar a Bar ends it as EOS does: the model, trained on longer
+            # windows, would otherwise crowd the bar's last beat with the notes of the bar it expects next
+            m[self.tok.bar] = need > 0 or not self.drums
+            m[self.tok.eos] = need <= 0
         return m
 
     def advance(self, token: int) -> None:
@@ -188,8 +207,11 @@ class StreamState:
             return
         if kind == "EOS":
             self.done = True
+        elif kind == "Bar" and self.bars >= self.plan.n_bars:
+            self.done = True  # the model would go on to a next bar: the stream ends where it asked to
         elif kind == "Bar":
             self.bars += 1
+            self.prev_top = self.onset_top if self.onset_notes else self.prev_top
             self.position, self.onset_notes, self.onset_top, self.bar_notes = -1, 0, -1, 0
             self.last = "Bar"
             if self.time_sig is not None:
@@ -203,6 +225,7 @@ class StreamState:
             self.chord = token  # forced; the place in the grammar does not change
         elif kind == "Position":
             self.position = int(self.tok.value[token])
+            self.prev_top = self.onset_top if self.onset_notes else self.prev_top
             self.onset_notes, self.onset_top, self.last = 0, -1, "Position"
             tick = (self.bars - 1) * self.bar_len + self.position * self.step
             if self.chords is not None:

@@ -46,7 +46,8 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
     B, P = len(prefixes), len(prefixes[0])
     context = model.cfg.context
     device = model.tok.weight.device
-    gen = torch.Generator().manual_seed(seed)
+    draws = [np.random.default_rng([seed, b]) for b in range(B)]  # each stream its own: no stream's notes
+    # change when another stream of the batch decodes differently or ends sooner
     states = [StreamState(grammar, plan) for plan in plans]
     static = torch.as_tensor(np.stack(biases), dtype=torch.float32) if biases is not None else torch.zeros(B, len(tok))
     seq = torch.as_tensor(prefixes, dtype=torch.long, device=device)
@@ -61,22 +62,30 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         mask = torch.from_numpy(np.stack([s.allowed(room) for s in live]))
         bias = static[rows]
         if chord_bias is not None:
-            # Strong beats (1 and 3) pull twice as hard towards the chord.
-            pull = [grammar.chord_tones(s.chord) * chord_bias[i] * (2.0 if s.position % s.strong == 0 else 1.0)
-                    for s, i in zip(live, rows)]
+            # Strong beats (1 and 3) pull twice as hard towards the chord, and a bass there to its root
+            # as well: between them a bass may pass, moving on beat 2 (POP909), but it lands on the root.
+            pull = [chord_bias[i] * (2.0 * (grammar.chord_tones(s.chord) + (s.plan.role == "bass")
+                                            * grammar.chord_tones(s.chord, True)) if s.position % s.strong == 0
+                                     else grammar.chord_tones(s.chord)) for s, i in zip(live, rows)]
             bias = bias + torch.from_numpy(np.stack(pull))
         steer = [grammar.density_bias(s) for s in live] if sampling.steer else []
         if any(x is not None for x in steer):
             bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok),
                                                               np.float32) if x is None else x for x in steer]))
+        shaped = [grammar.interval_bias(s) for s in live]
+        if any(x is not None for x in shaped):
+            bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok),
+                                                              np.float32) if x is None else x for x in shaped]))
         scores = logits.float().cpu() / max(sampling.temperature, 1e-4) + bias
         scores = _filter(scores.masked_fill(~mask, -torch.inf), sampling)
-        nxt = torch.multinomial(torch.softmax(scores, dim=-1), 1, generator=gen)[:, 0]
+        cum = torch.softmax(scores.double(), dim=-1).cumsum(-1)
+        u = torch.tensor([draws[i].random() for i in rows], dtype=torch.float64)[:, None] * cum[:, -1:]
+        nxt = torch.searchsorted(cum, u, right=True)[:, 0].clamp(max=len(tok) - 1)
         steps += 1
         for t, s, i in zip(nxt.tolist(), live, rows):
             if not s.done:
-                out[i].append(t)
                 s.advance(t)
+                out[i].append(tok.eos if s.done and t == tok.bar else t)  # a Bar past the last bar ends it
                 if s.done and on_done is not None:
                     on_done(i)
             else:
