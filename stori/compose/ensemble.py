@@ -80,9 +80,9 @@ PUSH = PPQ // 2  # an 8th early: the "and" of the last beat
 
 
 def push_chance(tension: float) -> float:
-    """Chance the band anticipates a chord change by an 8th: none up to tension 0.5, then rising to
+    """Chance the band anticipates a chord change by an 8th: none up to tension 0.2, then rising to
     0.8 at full tension (a push into the next bar is the commonest syncopation in pop and rock)."""
-    return min(0.8, max(0.0, (tension - 0.5) * 1.6))
+    return min(0.8, max(0.0, tension - 0.2))
 
 
 def push_changes(parts: dict[str, list[Note]], changes: list[int], tension: float, key: str) -> tuple[dict, int]:

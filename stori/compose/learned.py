@@ -58,6 +58,8 @@ def _targets(gen: Generator, role: str, c: Constraints) -> dict[str, float]:
     # mid-energy band's ~37); at 0.8 it sat 7 above, at 77 against POP909's 94
     lead = 1.0 if role == "melody" else 0.6
     targets = {"velocity": c.velocity_floor + lead * (c.velocity_ceiling - c.velocity_floor)}
+    if role in ("melody", "harmony"):  # tension pushes the tune and the comping off the beat
+        targets["syncopation"] = c.syncopation
     if role == "melody":
         targets.update(density=c.note_density, pitch=c.register_center)
     else:  # the other parts follow the melody's place among real songs

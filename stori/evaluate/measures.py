@@ -15,20 +15,37 @@ _MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39,
 _MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
 
-def estimated_key(notes: Sequence[Note]) -> tuple[int, str] | None:
-    """Krumhansl-Schmuckler key finding on duration-weighted pitch classes: (tonic pc, mode)."""
+def _key_correlations(notes: Sequence[Note]) -> dict[tuple[int, str], float]:
+    """(tonic pc, mode) -> correlation of the duration-weighted pitch classes with that key's profile."""
     weights = np.zeros(12)
     for n in notes:
         weights[n.pitch % 12] += n.end - n.start
-    if not weights.any():
-        return None
-    best, best_r = None, -2.0
-    for tonic in range(12):
-        for mode, profile in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE)):
-            r = np.corrcoef(weights, np.roll(profile, tonic))[0, 1]
-            if r > best_r:
-                best, best_r = (tonic, mode), r
-    return best
+    if not weights.any() or not weights.std():
+        return {}
+    return {(tonic, mode): float(np.corrcoef(weights, np.roll(profile, tonic))[0, 1])
+            for tonic in range(12) for mode, profile in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE))}
+
+
+def estimated_key(notes: Sequence[Note]) -> tuple[int, str] | None:
+    """Krumhansl-Schmuckler key finding on duration-weighted pitch classes: (tonic pc, mode)."""
+    r = _key_correlations(notes)
+    return max(r, key=r.get) if r else None
+
+
+def mode_strength(notes: Sequence[Note]) -> float:
+    """How major the notes sound: the best major key's profile correlation minus the best minor
+    key's (Krumhansl-Schmuckler; > 0 major, < 0 minor, the size how clearly)."""
+    r = _key_correlations(notes)
+    if not r:
+        return NAN
+    return max(v for (_, m), v in r.items() if m == "major") - max(v for (_, m), v in r.items() if m == "minor")
+
+
+def _parts_per_bar(sample: SectionSample, tpb: int, n_bars: int) -> float:
+    """Parts sounding, averaged over the section's bars: a part resting a whole bar is not heard there."""
+    heard = [sum(1 for notes in sample.notes.values() if any(n.start < (b + 1) * tpb and n.end > b * tpb
+                                                            for n in notes)) for b in range(n_bars)]
+    return float(np.mean(heard))
 
 
 def _chords(sample: SectionSample) -> list[tuple[int, tuple[int, ...]]]:
@@ -67,8 +84,10 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     - note density, mean velocity and syncopation of all pitched notes, the melody's mean pitch and
       non-chord-tone rate (all as :mod:`stori.data.attributes` defines them); onsets per quarter
       note; mean note length in quarter notes; dynamic range (velocity p90 minus p10);
-    - ``major``: the mode estimated from the notes (1 major, 0 minor); ``tempo`` in BPM;
-    - ``active_tracks``: roles that play, drums included; ``register_spread``: standard deviation
+    - ``major``: mode strength (:func:`mode_strength`: > 0 major, < 0 minor; a 0/1 mode ties whole
+      sweep levels); ``tempo`` in BPM;
+    - ``active_tracks``: parts heard per bar, drums included (a part resting a whole bar is left out
+      there, so a part that plays half the section counts a half); ``register_spread``: standard deviation
       of all pitched notes' pitches (semitones); ``solo_focus``: the melody's share of pitched notes;
     - ``rising``: share of the melody's moves that go up (contour direction);
     - ``major_chords``: share of the section's chords with a major third over the root (chord colour);
@@ -94,11 +113,11 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
         "velocity": whole.mean_velocity,
         "syncopation": whole.syncopation,
         "register": lead.mean_pitch,
-        "major": float(key[1] == "major") if (key := estimated_key(pitched)) else NAN,
+        "major": mode_strength(pitched),
         "non_chord_tone_rate": 1.0 - lead.chord_tone_ratio,
         "onset_rate": len({n.start for n in pitched}) / (n_bars * tpb / PPQ),
         "note_length": whole.mean_duration,
-        "active_tracks": float(sum(1 for notes in sample.notes.values() if notes)),
+        "active_tracks": _parts_per_bar(sample, tpb, n_bars),
         "dynamic_range": float(np.percentile(velocities, 90) - np.percentile(velocities, 10)) if velocities else NAN,
         "tempo": float(sample.tempo),
         "register_spread": float(np.std([n.pitch for n in pitched])) if pitched else NAN,

@@ -16,6 +16,8 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                      "share of grid slots the drums fill"),
     "subdivision": (0.1, {"motion": 0.6, "energy": 0.35}, (0.0, 1.0),
                     "finest rhythmic grid: 8ths when low, 16ths when high"),
+    "syncopation": (0.02, {"tension": 0.3, "motion": 0.08}, (0.0, 0.4),
+                    "share of a part's onsets off the beat and held over it (the model's syncopation bin)"),
     "swing": (0.5, {"intimacy": 0.06, "motion": -0.05, "tension": -0.02}, (0.5, 0.66),
               "8th-note swing phase (0.5 straight, 0.66 triplet)"),
     "register_center": (62.0, {"energy": 5.0, "valence": 5.0, "intimacy": -3.0}, (52.0, 80.0),
@@ -71,6 +73,7 @@ def _snap(name: str, v: float) -> float:
 class Constraints:
     drum_density: float
     subdivision: int
+    syncopation: float
     swing: float
     register_center: float
     register_spread: float
