@@ -180,7 +180,8 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         if cmd.simpler_chords is not None:
             s.chords = [" ".join(_chord_family(c, not cmd.simpler_chords) for c in bar.split()) for bar in s.chords]
             chords_changed = True
-        elif abs(cmd.delta.get("tension", 0)) >= 0.2 and (roles is None or "harmony" in roles):
+        elif max(abs(cmd.delta.get("tension", 0)), abs(cmd.delta.get("valence", 0))) >= 0.2 and (
+                roles is None or "harmony" in roles):  # tension and valence choose the chords (colour, function)
             s.chords, _ = plan_chords(spec.key, s.type, s.emotion, s.bars,
                                       random.Random(f"{seed}:replan:{s.id}:{version}"),
                                       None, tracer, s.id)

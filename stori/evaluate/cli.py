@@ -58,5 +58,6 @@ def _sweep(args, engines: list[str]) -> int:
             for f, d in a["features"].items():
                 ok = "ok " if d["spearman"] * d["expected_sign"] >= 0.9 else "LOW"
                 means = " ".join(f"{m:.3g}" for m in d["means"])
-                print(f"  {ok} {axis:<9}{f:<20}{'+' if d['expected_sign'] > 0 else '-'} rho {d['spearman']:+.2f}  {means}")
+                sign = "+" if d["expected_sign"] > 0 else "-"
+                print(f"  {ok} {axis:<9}{f:<20}{sign} rho {d['spearman']:+.2f}  {means}")
     return 0
