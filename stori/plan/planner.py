@@ -161,7 +161,7 @@ def suspend_dominants(chords: list[str], per_bar: list[str], tension: float,
     return out, held
 
 
-INTIMATE_DROPS = {"drums": (0.6, 0.65), "bass": (0.75, 0.65)}
+INTIMATE_DROPS = {"drums": (0.7, 0.6), "bass": (0.85, 0.6)}
 """Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
 song is a voice and an instrument, the drums go first, then the bass. A part the prompt asks for
 still plays."""

@@ -20,7 +20,7 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                     "share of a part's onsets off the beat and held over it (the model's syncopation bin)"),
     "swing": (0.5, {"intimacy": 0.06, "motion": -0.05, "tension": -0.02}, (0.5, 0.66),
               "8th-note swing phase (0.5 straight, 0.66 triplet)"),
-    "register_center": (62.0, {"energy": 5.0, "valence": 8.0, "intimacy": -3.0}, (52.0, 80.0),
+    "register_center": (62.0, {"energy": 5.0, "valence": 5.0, "intimacy": -3.0}, (52.0, 80.0),
                         "melody's centre pitch (MIDI)"),
     "register_spread": (6.0, {"energy": 6.0, "tension": 3.0, "intimacy": -2.0}, (4.0, 16.0),
                         "how far the melody ranges around its centre (semitones)"),
