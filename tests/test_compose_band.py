@@ -1,7 +1,7 @@
 """Any band: a named ensemble is the whole band, role by role, in the MIDI; a horn section punches."""
 import pytest
 
-from stori.compose.articulation import STAB, stab
+from stori.compose.articulation import STAB, held_chords, stab
 from stori.pipeline import generate
 from stori.render.midi import midi_bytes, midi_to_song
 from stori.spec.song import PPQ, Note
@@ -78,3 +78,10 @@ def test_a_pad_and_an_arpeggio_are_tracks_of_their_own(prompt):
         return sum(k == 1 for k in onsets.values()) / len(onsets)
     assert single(arp) > 0.7 and single(arp) > single(by_channel[3]) + 0.2  # broken chords, where the piano strikes
     assert median(n.end - n.start for n in pad.notes) >= PPQ  # held chords
+
+
+def test_a_held_chord_is_struck_once_and_rings_to_the_change():
+    strokes = [Note(p, t, t + PPQ // 2) for t in (0, PPQ, 2 * PPQ) for p in (60, 64, 67)] + [Note(72, PPQ, 2 * PPQ)]
+    held = held_chords(strokes + [Note(65, 4 * PPQ, 5 * PPQ)], [0, 4 * PPQ])
+    assert sorted((n.pitch, n.start, n.end) for n in held) == [
+        (60, 0, 4 * PPQ), (64, 0, 4 * PPQ), (65, 4 * PPQ, 8 * PPQ), (67, 0, 4 * PPQ), (72, PPQ, 4 * PPQ)]

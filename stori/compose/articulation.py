@@ -30,6 +30,23 @@ def hold(notes: list[Note], role: str, sustain: float = 0.0, changes: list[int] 
     return out
 
 
+def held_chords(notes: list[Note], changes: list[int]) -> list[Note]:
+    """A chord part as the plan's ``sustained`` behaviour plays it, a pad under calm music: each pitch
+    is struck once per chord (a later stroke of a pitch already struck since the last change is left
+    out) and rings to the next change, at most a bar."""
+    out, struck, span = [], set(), None
+    for n in sorted(notes, key=lambda n: (n.start, n.pitch)):
+        here = max((t for t in changes if t <= n.start), default=0)
+        if here != span:
+            span, struck = here, set()
+        if n.pitch in struck:
+            continue
+        struck.add(n.pitch)
+        until = min((t for t in changes if t > n.start), default=n.start + 4 * PPQ)
+        out.append(Note(n.pitch, n.start, max(n.end, min(until, n.start + 4 * PPQ)), n.velocity))
+    return out
+
+
 def arpeggiate(notes: list[Note], step: int = PPQ // 2) -> list[Note]:
     """A chord part played broken, as a fingerpicker or a pianist's arpeggio plays the plan's
     ``arpeggiated`` behaviour: each struck chord of two or more notes is spread from its lowest note

@@ -147,12 +147,21 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
             continue
         _, chord_pcs, _ = parse_chord(chord_at(timeline, tick - span.start))
         strong = (tick - span.start) % beat_ticks(spec) == 0
-        candidates = [p for p in pool if (p % 12 in chord_pcs or not strong)] or pool
+        # tension: a non-chord tone on the beat, passing tones and chromatic steps off it
+        lean, passing = rng.random() < c.dissonance, rng.random() < 0.3 + c.dissonance
+        candidates = [p for p in pool if (p % 12 in chord_pcs) != (strong and lean) or not strong and passing] or pool
         leap = rng.random() < c.leap_probability
         pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), rng.random()))
+        if lean and not strong and lo < prev < hi:
+            pitch = next((p for p in (prev + 1, prev - 1) if p % 12 not in scale), pitch)
         length = step * rng.choice([1, 1, 2])
         end = min(tick + length, span.end, *[n.start for n in locked if n.start > tick] or [span.end])
-        notes.append(Note(pitch, tick, end - PPQ // 16, _velocity(c, 0.7 if strong else 0.5, rng)))
+        start = tick  # a note due on a beat comes in an 8th early, held over it (c.syncopation)
+        if (tick > span.start and (tick - span.start) % PPQ == 0 and rng.random() < c.syncopation
+                and not any(n.end > tick - PPQ // 2 for n in notes[-1:])
+                and not any(n.start <= tick - PPQ // 2 < n.end for n in locked)):
+            start = tick - PPQ // 2
+        notes.append(Note(pitch, start, end - PPQ // 16, _velocity(c, 0.7 if strong else 0.5, rng)))
         prev = pitch
     velocity = _velocity(c, 0.8, rng)
     notes += [Note(n.pitch, n.start, n.end, velocity) for n in locked]

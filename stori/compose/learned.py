@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.compose.articulation import HORNS, arpeggiate, hold, stab
+from stori.compose.articulation import HORNS, arpeggiate, held_chords, hold, stab
 from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
@@ -151,6 +151,8 @@ class _Part:
         pad = self.role == "pad"  # a pad holds each chord until it changes, as a pedalled chord rings
         notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.plays,
                      1.0 if pad else self.sustain, [t for t, _ in self.chords])
+        if self.role == "harmony" and self.s.behaviour("harmony", "") == "sustained":
+            notes = held_chords(notes, [t for t, _ in self.chords])
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":

@@ -41,6 +41,18 @@ def mode_strength(notes: Sequence[Note]) -> float:
     return max(v for (_, m), v in r.items() if m == "major") - max(v for (_, m), v in r.items() if m == "minor")
 
 
+def _part_syncopation(sample: SectionSample, tpb: int, n_bars: int) -> float:
+    """Syncopation of each pitched part on its own (the model's per-part measure), pooled over the
+    parts' onsets: a melody that anticipates its own empty beat is heard over a bass on the beat."""
+    synco = onsets = 0.0
+    for role, notes in sample.notes.items():
+        if role != "drums" and notes:
+            n = len({x.start for x in notes})
+            value = section_attributes(notes, n_bars, tpb).syncopation
+            synco, onsets = synco + (0.0 if value != value else value) * n, onsets + n
+    return synco / onsets if onsets else NAN
+
+
 def _parts_per_bar(sample: SectionSample, tpb: int, n_bars: int) -> float:
     """Parts sounding, averaged over the section's bars: a part resting a whole bar is not heard there."""
     heard = [sum(1 for notes in sample.notes.values() if any(n.start < (b + 1) * tpb and n.end > b * tpb
@@ -81,7 +93,7 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     no drums, so all but ``drum_activity`` and ``active_tracks`` are measured on the pitched tracks;
     with drums on every beat no pitched anticipation would count as syncopated):
 
-    - note density, mean velocity and syncopation of all pitched notes, the melody's mean pitch and
+    - note density and mean velocity of all pitched notes, the melody's mean pitch and
       non-chord-tone rate (all as :mod:`stori.data.attributes` defines them); onsets per quarter
       note; mean note length in quarter notes; dynamic range (velocity p90 minus p10);
     - ``major``: mode strength (:func:`mode_strength`: > 0 major, < 0 minor; a 0/1 mode ties whole
@@ -89,6 +101,8 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     - ``active_tracks``: parts heard per bar, drums included (a part resting a whole bar is left out
       there, so a part that plays half the section counts a half); ``register_spread``: standard deviation
       of all pitched notes' pitches (semitones); ``solo_focus``: the melody's share of pitched notes;
+    - ``syncopation``: each pitched part's syncopation (:mod:`stori.data.attributes`) pooled over the
+      parts' onsets (:func:`_part_syncopation`);
     - ``rising``: share of the melody's moves that go up (contour direction);
     - ``major_chords``: share of the section's chords with a major third over the root (chord colour);
     - ``suspensions``: share of chords without a third (sus2/sus4) or with a 9th/11th held over;
@@ -111,7 +125,7 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     return {
         "note_density": whole.note_density,
         "velocity": whole.mean_velocity,
-        "syncopation": whole.syncopation,
+        "syncopation": _part_syncopation(sample, tpb, n_bars),
         "register": lead.mean_pitch,
         "major": mode_strength(pitched),
         "non_chord_tone_rate": 1.0 - lead.chord_tone_ratio,

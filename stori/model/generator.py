@@ -109,8 +109,9 @@ class Generator:
 
     def static_bias(self, r: Request) -> np.ndarray:
         """Pitches outside the key's scale (with the leading tone where a chord of the window holds it) are pushed
-        down, less so as tension rises, and from tension 0.8 drawn a little more (chromatic motion is a
-        cue of tension; POP909, the training data, has little of it); pitches
+        down, less so as tension rises, and above tension 0.6 less still (chromatic motion is a cue of
+        tension; POP909, the training data, has little of it: at full tension they are drawn a little
+        more than in the data); pitches
         pay for their distance from the requested mean pitch beyond a hand's reach (a pull on
         every semitone squeezed the accompaniment into one octave, POP909 spans 1.5 in 2 bars)."""
         bias = np.zeros(len(self.tok), dtype=np.float32)
@@ -124,7 +125,7 @@ class Generator:
         if any(leading in parse_chord(sym)[1] for _, sym in r.chords):
             allowed.add(leading)
         out_of_scale = self._pitch & ~np.isin(self._value % 12, sorted(allowed))
-        bias[out_of_scale] = 2.5 * r.tension - 2.0
+        bias[out_of_scale] = -2.0 * (1.0 - r.tension) + 2.5 * max(0.0, r.tension - 0.6)
         return bias
 
     def streams(self, requests: list[Request]) -> tuple[list[list[int]], list[StreamPlan], list[np.ndarray],

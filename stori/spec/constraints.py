@@ -30,6 +30,9 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                      "share of the melody's time left silent"),
     "leap_probability": (0.1, {"tension": 0.3, "energy": 0.2, "intimacy": -0.1}, (0.02, 0.6),
                          "chance a melodic step is a leap (> 2 semitones)"),
+    "dissonance": (0.05, {"tension": 0.45}, (0.0, 0.6),
+                   "chance a melody note leans off its chord: a non-chord tone on a strong beat, a chromatic "
+                   "neighbour off it"),
     "chord_extensions": (0.0, {"tension": 1.2, "intimacy": 0.8, "energy": -0.3}, (0.0, 2.0),
                          "0 triads, 1 sevenths, 2 ninths"),
     "borrowed_chord_probability": (0.05, {"valence": -0.2, "tension": 0.25}, (0.0, 0.6),
@@ -80,6 +83,7 @@ class Constraints:
     note_density: float
     rest_density: float
     leap_probability: float
+    dissonance: float
     chord_extensions: float
     borrowed_chord_probability: float
     harmonic_rhythm: float
