@@ -163,11 +163,12 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         before = s.emotion
         if cmd.delta:
             s.emotion = s.emotion.shifted(cmd.delta)
-            louder = cmd.delta.get("energy", 0) > 0 or cmd.delta.get("motion", 0) > 0
+            louder = cmd.delta.get("energy", 0) > 0 or cmd.delta.get("motion", 0) > 0  # never drops a part
             fresh = section_behaviours(s.type, s.emotion, g,
                                        {} if louder else playing)  # a new ask for more wins over 'subtle'
             for role in (roles or fresh):
-                if role in fresh and s.track_behaviours.get(role) != "tacet":
+                dropped = louder and fresh.get(role) == "tacet"
+                if role in fresh and s.track_behaviours.get(role) != "tacet" and not dropped:
                     s.track_behaviours[role] = fresh[role]
             for st in (s.entry_state, s.exit_state):
                 if "energy" in st:
