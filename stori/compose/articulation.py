@@ -30,20 +30,23 @@ def hold(notes: list[Note], role: str, sustain: float = 0.0, changes: list[int] 
     return out
 
 
+HELD_VOICES = 5
+"""At most this many pitches in a held chord (the first struck)."""
+
+
 def held_chords(notes: list[Note], changes: list[int]) -> list[Note]:
-    """A chord part as the plan's ``sustained`` behaviour plays it, a pad under calm music: each pitch
-    is struck once per chord (a later stroke of a pitch already struck since the last change is left
-    out) and rings to the next change, at most a bar."""
-    out, struck, span = [], set(), None
+    """A chord part as the plan's ``sustained`` behaviour plays it, a pad under calm music: the
+    pitches played between two chord changes (the first :data:`HELD_VOICES`) are struck together at
+    the first of them, once, and ring to the next change (at most a bar)."""
+    spans: dict[int, list[Note]] = {}
     for n in sorted(notes, key=lambda n: (n.start, n.pitch)):
-        here = max((t for t in changes if t <= n.start), default=0)
-        if here != span:
-            span, struck = here, set()
-        if n.pitch in struck:
-            continue
-        struck.add(n.pitch)
-        until = min((t for t in changes if t > n.start), default=n.start + 4 * PPQ)
-        out.append(Note(n.pitch, n.start, max(n.end, min(until, n.start + 4 * PPQ)), n.velocity))
+        spans.setdefault(max((t for t in changes if t <= n.start), default=0), []).append(n)
+    out = []
+    for group in spans.values():
+        at, pitches = group[0].start, list(dict.fromkeys(n.pitch for n in group))[:HELD_VOICES]
+        until = min(min((t for t in changes if t > at), default=at + 4 * PPQ), at + 4 * PPQ)
+        velocity = max(n.velocity for n in group if n.start == at)
+        out += [Note(p, at, max(until, at + 1), velocity) for p in sorted(pitches)]
     return out
 
 

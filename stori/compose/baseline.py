@@ -152,7 +152,7 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
         candidates = [p for p in pool if (p % 12 in chord_pcs) != (strong and lean) or not strong and passing] or pool
         leap = rng.random() < c.leap_probability
         pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), rng.random()))
-        if lean and not strong and lo < prev < hi:
+        if lean and not strong and lo < prev < hi and rng.random() < 2 * (c.dissonance - 0.2):  # tense music only
             pitch = next((p for p in (prev + 1, prev - 1) if p % 12 not in scale), pitch)
         length = step * rng.choice([1, 1, 2])
         end = min(tick + length, span.end, *[n.start for n in locked if n.start > tick] or [span.end])

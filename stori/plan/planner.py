@@ -173,8 +173,8 @@ STILL = 0.2
 
 
 def drive(ev: EmotionVector) -> float:
-    """How hard the drums push: energy, moved by motion (rhythmic drive) by up to +-0.2."""
-    return ev.energy + 0.4 * (ev.motion - 0.5)
+    """How hard the drums push: energy, moved by motion (rhythmic drive) by up to +-0.3."""
+    return ev.energy + 0.6 * (ev.motion - 0.5)
 
 
 def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:

@@ -26,6 +26,9 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                         "how far the melody ranges around its centre (semitones)"),
     "note_density": (1.5, {"energy": 4.0, "motion": 5.0, "intimacy": -1.5}, (1.0, 12.0),
                      "melody notes per bar"),
+    "accompaniment": (1.3, {"intimacy": -0.6}, (0.6, 1.2),
+                      "the accompaniment's notes beside the melody's (x what the model's data pair with it): an "
+                      "intimate song's band plays less under the voice"),
     "rest_density": (0.25, {"intimacy": 0.25, "energy": -0.25, "motion": -0.1}, (0.0, 0.6),
                      "share of the melody's time left silent"),
     "leap_probability": (0.1, {"tension": 0.3, "energy": 0.2, "intimacy": -0.1}, (0.02, 0.6),
@@ -81,6 +84,7 @@ class Constraints:
     register_center: float
     register_spread: float
     note_density: float
+    accompaniment: float
     rest_density: float
     leap_probability: float
     dissonance: float
