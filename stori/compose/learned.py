@@ -28,6 +28,7 @@ from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skelet
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import COMPOSED_AS, Note, Song, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
+from stori.theory import is_major
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
 WINDOW_UNITS = 1  # new units per model stream: 2-bar streams keep decoding short (measured: 137 vs 263 steps a song)
@@ -110,6 +111,8 @@ class _Part:
         register = None
         if role == "melody" and "pitch" not in heard:
             register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
+        # valence makes the mode plain: the key's third and sixth drawn more in a happy major song and a sad minor one
+        mode_pull = c.mode_colour * (1 if is_major(self.key) else -1) if self.plays in ("melody", "harmony") else 0.0
         new = [u.index for u in self.form if u.kind == "new"]
         self.streams: list[list[int]] = [new[i:i + WINDOW_UNITS] for i in range(0, len(new), WINDOW_UNITS)]
         self.requests = []
@@ -123,7 +126,8 @@ class _Part:
             bars = min(len(units) * UNIT_BARS, s.bars - units[0] * UNIT_BARS)
             self.requests.append(Request(self.plays, bars, targets, key=self.key, tempo=s.tempo or spec.tempo,
                                          style=style, section=SECTION_MAP.get(s.type, s.type), chords=chords,
-                                         register=register, tension=s.emotion.tension, forced_notes=forced))
+                                         register=register, tension=s.emotion.tension, forced_notes=forced,
+                                         mode_pull=mode_pull))
 
     def notes(self, generated: list[list[Note]]) -> list[Note]:
         """Section-relative notes: generated units in place, then repeats and restatements copied."""

@@ -50,7 +50,8 @@ class Request:
     ``pitch`` = mean MIDI pitch, ``polyphony``, ``syncopation``); each becomes a conditioning bin,
     and density, velocity and pitch also become decoding limits: a register window, a velocity
     window and a per-bar note budget. ``register`` overrides the window; ``tension`` (0..1)
-    loosens the pull towards scale and chord tones."""
+    loosens the pull towards scale and chord tones; ``mode_pull`` (logits) draws the key's third
+    and sixth, the tones that tell major from minor, more (or less, below 0)."""
 
     role: str
     n_bars: int
@@ -62,6 +63,7 @@ class Request:
     chords: list[tuple[int, str]] = field(default_factory=list)
     register: tuple[int, int] | None = None
     tension: float = 0.3
+    mode_pull: float = 0.0
     forced_notes: list[Note] = field(default_factory=list)
     max_polyphony: int | None = None
     meter: tuple[int, int] = (4, 4)  # another meter needs a meter-aware (v2) checkpoint
@@ -126,6 +128,10 @@ class Generator:
             allowed.add(leading)
         out_of_scale = self._pitch & ~np.isin(self._value % 12, sorted(allowed))
         bias[out_of_scale] = -2.0 * (1.0 - r.tension) + 2.5 * max(0.0, r.tension - 0.6)
+        if r.mode_pull:
+            scale = scale_pitch_classes(r.key)
+            colour = [scale[2], scale[5]] if len(scale) == 7 else []
+            bias[self._pitch & np.isin(self._value % 12, colour)] += r.mode_pull
         return bias
 
     def streams(self, requests: list[Request]) -> tuple[list[list[int]], list[StreamPlan], list[np.ndarray],

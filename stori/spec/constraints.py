@@ -36,6 +36,9 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
     "dissonance": (0.05, {"tension": 0.45}, (0.0, 0.6),
                    "chance a melody note leans off its chord: a non-chord tone on a strong beat, a chromatic "
                    "neighbour off it"),
+    "mode_colour": (0.0, {"valence": 0.8}, (-0.8, 0.8),
+                    "pull (model logits) toward the key's own third and sixth, signed by its mode: a happy "
+                    "major song and a sad minor one make their mode plain"),
     "chord_extensions": (0.0, {"tension": 1.2, "intimacy": 0.8, "energy": -0.3}, (0.0, 2.0),
                          "0 triads, 1 sevenths, 2 ninths"),
     "borrowed_chord_probability": (0.05, {"valence": -0.2, "tension": 0.25}, (0.0, 0.6),
@@ -88,6 +91,7 @@ class Constraints:
     rest_density: float
     leap_probability: float
     dissonance: float
+    mode_colour: float
     chord_extensions: float
     borrowed_chord_probability: float
     harmonic_rhythm: float
