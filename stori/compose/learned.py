@@ -162,7 +162,7 @@ class _Part:
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
             notes = arpeggiate(notes)
-        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes])
+        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 
     def _clear_figures(self, notes: list[Note]) -> list[Note]:
         """A unit with the plan's motif figures standing clear (the notes the model added under a
