@@ -107,13 +107,14 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
         if not pcs:
             continue
         voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)], 69 if role == "arpeggio" else 62)
+        thin = c.accompaniment < 0.9  # an intimate section's band plays half as often under the voice
         if behaviour == "arpeggiated":
-            order = voicing + voicing[1:-1][::-1]
-            for k, tt in enumerate(range(t, t_next, beat // 2)):
-                notes.append(Note(order[k % len(order)], span.start + tt, span.start + tt + beat // 2,
+            order, pace = voicing + voicing[1:-1][::-1], beat if thin else beat // 2
+            for k, tt in enumerate(range(t, t_next, pace)):
+                notes.append(Note(order[k % len(order)], span.start + tt, span.start + tt + pace,
                                   _velocity(c, 0.5, rng)))
         else:
-            step = beat if behaviour == "rhythmic" else t_next - t
+            step = (2 * beat if thin else beat) if behaviour == "rhythmic" else t_next - t
             for tt in range(t, t_next, step):
                 v = _velocity(c, 0.6 if tt == t else 0.4, rng)
                 notes += [Note(p, span.start + tt, span.start + min(tt + step, t_next) - PPQ // 16, v) for p in voicing]
@@ -150,8 +151,9 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
         # tension: a non-chord tone on the beat, passing tones and chromatic steps off it
         lean, passing = rng.random() < c.dissonance, rng.random() < 0.3 + c.dissonance
         candidates = [p for p in pool if (p % 12 in chord_pcs) != (strong and lean) or not strong and passing] or pool
-        leap = rng.random() < c.leap_probability
-        pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), rng.random()))
+        leap, up = rng.random() < c.leap_probability, rng.random() < c.rising
+        pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), (p < prev) == up,
+                                               rng.random()))
         if lean and not strong and lo < prev < hi and rng.random() < 2 * (c.dissonance - 0.2):  # tense music only
             pitch = next((p for p in (prev + 1, prev - 1) if p % 12 not in scale), pitch)
         length = step * rng.choice([1, 1, 2])
