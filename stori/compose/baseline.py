@@ -71,7 +71,8 @@ def _bass(spec, s, span, c, seed) -> list[Note]:
         root, pcs, bass_pc = parse_chord(sym)
         if root < 0:
             continue
-        base = 36 + (bass_pc - 36) % 12  # E2..B2 region: low but clear
+        low = 36 + round(c.closeness * 24)  # E2..B2 region: low but clear; an intimate one closer to the tune
+        base = low + (bass_pc - low) % 12
         fifth = base + 7 if base + 7 <= hi else base - 5
         if behaviour == "sustained":
             hits = [(t, t_next, base)]
@@ -106,7 +107,9 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
         _, pcs, _ = parse_chord(sym)
         if not pcs:
             continue
-        voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)], 69 if role == "arpeggio" else 62)
+        centre = 69 if role == "arpeggio" else 62
+        voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)],
+                           round(centre + c.closeness * (c.register_center - centre)))
         thin = c.accompaniment < 0.9  # an intimate section's band plays half as often under the voice
         if behaviour == "arpeggiated":
             order, pace = voicing + voicing[1:-1][::-1], beat if thin else beat // 2

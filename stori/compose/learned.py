@@ -66,8 +66,9 @@ def _targets(gen: Generator, role: str, c: Constraints) -> dict[str, float]:
     else:  # the other parts follow the melody's place among real songs
         melody_bin = bins.bin("melody", "density", c.note_density)
         register_bin = bins.bin("melody", "pitch", c.register_center)
+        pitch = bins.centre(role, "pitch", register_bin)
         targets.update(density=bins.centre(role, "density", melody_bin) * c.accompaniment,
-                       pitch=bins.centre(role, "pitch", register_bin))
+                       pitch=pitch + c.closeness * (c.register_center - pitch))
     return targets
 
 

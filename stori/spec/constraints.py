@@ -24,6 +24,8 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                         "melody's centre pitch (MIDI)"),
     "register_spread": (6.0, {"energy": 6.0, "tension": 3.0, "intimacy": -2.0}, (4.0, 16.0),
                         "how far the melody ranges around its centre (semitones)"),
+    "closeness": (-0.2, {"intimacy": 0.4}, (0.0, 0.3),
+                  "share of the way the other parts' registers move toward the melody's (a close, intimate voicing)"),
     "note_density": (1.5, {"energy": 4.0, "motion": 5.0, "intimacy": -1.5}, (1.0, 12.0),
                      "melody notes per bar"),
     "accompaniment": (1.3, {"intimacy": -0.6}, (0.6, 1.2),
@@ -88,6 +90,7 @@ class Constraints:
     swing: float
     register_center: float
     register_spread: float
+    closeness: float
     note_density: float
     accompaniment: float
     rest_density: float
