@@ -6,12 +6,14 @@ move the verse's features the way the control sweeps ask of each axis (issue 11,
 Per seed: the control sweep's song (a pop song, a 4-bar verse and chorus, neutral emotion), performed;
 then each named delta of ``stori.spec.emotion.DELTAS`` said to the chat as "<name> in the verse", and
 the verse measured before and after (``stori.evaluate.measures.section_measures``, as the musical diff
-compares a section with itself). A feature's wanted sign is the sum over the delta's axes of the
+compares a section with itself; the performed onsets snapped back to the 16th grid, as the sweeps
+measure the written notes). A feature's wanted sign is the sum over the delta's axes of the
 axis's change times the sign ``AXIS_FEATURES`` gives it; tempo is the song's, not a section's, and is
 left out. Printed: the mean change over the seeds and the share of seeds whose change has that sign
 and the verse's value before (a feature already at its end, no chromatic notes to lose, cannot move).
 A mean change of exactly 0 counts as unmoved, neither right nor wrong.
 """
+import dataclasses
 import sys
 from statistics import fmean
 
@@ -23,13 +25,19 @@ from stori.evaluate.specs import NEUTRAL, SWEEP_FORM, SWEEP_PROMPT
 from stori.pipeline import generate
 from stori.plan import plan_song
 from stori.spec.emotion import DELTAS
+from stori.spec.song import PPQ, Note
 
 seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 engine = sys.argv[2] if len(sys.argv) > 2 else "learned"
 
 
 def verse(song) -> dict[str, float]:
-    return section_measures(song_to_samples(song, song.spec, "refine")[0])
+    """The verse's measures, its performed onsets put back on the 16th grid (the written rhythm)."""
+    sample = song_to_samples(song, song.spec, "refine")[0]
+    grid = PPQ // 4
+    notes = {role: [Note(n.pitch, round(n.start / grid) * grid, max(round(n.start / grid) * grid + 1, n.end),
+                         n.velocity) for n in ns] for role, ns in sample.notes.items()}
+    return section_measures(dataclasses.replace(sample, notes=notes))
 
 
 def wanted(delta: dict[str, float]) -> dict[str, float]:

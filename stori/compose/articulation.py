@@ -36,16 +36,16 @@ HELD_VOICES = 5
 
 def held_chords(notes: list[Note], changes: list[int]) -> list[Note]:
     """A chord part as the plan's ``sustained`` behaviour plays it, a pad under calm music: the
-    pitches played between two chord changes (the first :data:`HELD_VOICES`) are struck together at
-    the first of them, once, and ring to the next change (at most a bar)."""
+    pitches played between two chord changes (the first :data:`HELD_VOICES`) are struck together,
+    once, on the change, and ring to the next (at most a bar)."""
     spans: dict[int, list[Note]] = {}
     for n in sorted(notes, key=lambda n: (n.start, n.pitch)):
         spans.setdefault(max((t for t in changes if t <= n.start), default=0), []).append(n)
     out = []
-    for group in spans.values():
-        at, pitches = group[0].start, list(dict.fromkeys(n.pitch for n in group))[:HELD_VOICES]
+    for at, group in spans.items():
+        pitches = list(dict.fromkeys(n.pitch for n in group))[:HELD_VOICES]
         until = min(min((t for t in changes if t > at), default=at + 4 * PPQ), at + 4 * PPQ)
-        velocity = max(n.velocity for n in group if n.start == at)
+        velocity = max(n.velocity for n in group if n.start == group[0].start)
         out += [Note(p, at, max(until, at + 1), velocity) for p in sorted(pitches)]
     return out
 

@@ -113,7 +113,9 @@ class _Part:
         if role == "melody" and "pitch" not in heard:
             register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
         # valence makes the mode plain: the key's third and sixth drawn more in a happy major song and a sad minor one
-        mode_pull = c.mode_colour * (1 if is_major(self.key) else -1) if self.plays in ("melody", "harmony") else 0.0
+        # (only where the feeling and the mode agree: a sad song in a major key keeps its notes' balance)
+        mode_pull = max(0.0, c.mode_colour * (1 if is_major(self.key) else -1)) if self.plays in (
+            "melody", "harmony") else 0.0
         new = [u.index for u in self.form if u.kind == "new"]
         self.streams: list[list[int]] = [new[i:i + WINDOW_UNITS] for i in range(0, len(new), WINDOW_UNITS)]
         self.requests = []
