@@ -80,8 +80,10 @@ def test_a_pad_and_an_arpeggio_are_tracks_of_their_own(prompt):
     assert median(n.end - n.start for n in pad.notes) >= PPQ  # held chords
 
 
-def test_a_held_chord_is_struck_once_and_rings_to_the_change():
-    strokes = [Note(p, t, t + PPQ // 2) for t in (0, PPQ, 2 * PPQ) for p in (60, 64, 67)] + [Note(72, PPQ, 2 * PPQ)]
-    held = held_chords(strokes + [Note(65, 4 * PPQ + PPQ // 2, 5 * PPQ)], [0, 4 * PPQ])
-    assert sorted((n.pitch, n.start, n.end) for n in held) == [
-        (60, 0, 4 * PPQ), (64, 0, 4 * PPQ), (65, 4 * PPQ, 8 * PPQ), (67, 0, 4 * PPQ), (72, 0, 4 * PPQ)]
+def test_a_held_chord_is_struck_as_chords_and_rings_to_the_change():
+    broken = [Note(p, t, t + PPQ // 2) for t, p in zip((PPQ // 4, PPQ // 2, PPQ, 2 * PPQ), (60, 64, 67, 64))]
+    restruck = [Note(p, 3 * PPQ, 4 * PPQ) for p in (60, 64)]
+    held = held_chords(broken + restruck + [Note(65, 4 * PPQ + PPQ // 2, 5 * PPQ)], [0, 4 * PPQ])
+    assert sorted((n.pitch, n.start, n.end) for n in held) == [  # single notes join the chord on the change
+        (60, 0, 3 * PPQ), (60, 3 * PPQ, 4 * PPQ), (64, 0, 3 * PPQ), (64, 3 * PPQ, 4 * PPQ), (65, 4 * PPQ, 8 * PPQ),
+        (67, 0, 4 * PPQ)]
