@@ -24,6 +24,7 @@ from stori.perform.drum_patterns import learned_pattern, phrase_request
 from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, style_generator, turn_chance
 from stori.perform.styles import song_style
 from stori.plan.genres import GENRES
+from stori.plan.planner import HUSHED, STILL
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import COMPOSED_AS, Note, Song, no_restrikes, starting_in
@@ -159,7 +160,9 @@ class _Part:
         pad = self.role == "pad"  # a pad holds each chord until it changes, as a pedalled chord rings
         notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.plays,
                      1.0 if pad else self.sustain, [t for t, _ in self.chords])
-        if self.role == "harmony" and self.s.behaviour("harmony", "") == "sustained":
+        ev = self.s.emotion  # the calmest or stillest sections hold their chords as struck pads
+        if self.role == "harmony" and self.s.behaviour("harmony", "") == "sustained" and (
+                ev.energy < HUSHED or ev.motion < STILL):
             notes = held_chords(notes, [t for t, _ in self.chords])
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
