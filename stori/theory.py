@@ -58,6 +58,29 @@ def parse_key(key: str) -> tuple[int, str]:
     return pitch_class(parts[0]), parts[1].lower()
 
 
+KK_PROFILES = {"major": (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88),
+               "minor": (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)}
+"""Krumhansl-Kessler key profiles (probe-tone ratings, tonic first)."""
+
+
+def key_correlations(weights: Sequence[float]) -> dict[tuple[int, str], float]:
+    """(tonic pc, mode) -> Pearson correlation of 12 pitch-class weights with that key's profile, for
+    the 24 major and minor keys (empty when the weights are flat: no key is heard)."""
+    mean = sum(weights) / 12
+    dev = [w - mean for w in weights]
+    norm = sum(d * d for d in dev)
+    if norm == 0:
+        return {}
+    out = {}
+    for mode, profile in KK_PROFILES.items():
+        pm = sum(profile) / 12
+        pdev = [x - pm for x in profile]
+        pnorm = sum(x * x for x in pdev)
+        for tonic in range(12):
+            out[(tonic, mode)] = sum(dev[(tonic + k) % 12] * pdev[k] for k in range(12)) / (norm * pnorm) ** 0.5
+    return out
+
+
 def key_name(tonic: int, mode: str) -> str:
     return f"{NOTE_NAMES[tonic % 12]} {mode}"
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import DATA_DIR, ROOT
 
 from stori.cli import main
-from stori.data.part_facts import Part, midi_facts, part_of, song_facts
+from stori.data.part_facts import Part, downbeat_share, midi_facts, part_of, song_facts
 from stori.evaluate.two_sample import balanced_accuracy, halves, windows_of
 from stori.render.midi import song_to_midi
 from stori.spec.song import PPQ, Note, SectionSpan, Song, Track
@@ -39,6 +39,17 @@ def test_a_rock_beat_has_its_backbeat_and_repeats_every_bar():
     f = song_facts(_song(_beat(8)))["drums"]
     assert f["backbeat"] == 1.0 and f["bar_repeats"] == 1.0 and f["toms"] == 0.0
     assert f["fills_phrase_end"] == 0.0 and f["fills_elsewhere"] == 0.0
+
+
+def test_beat_one_is_heard_where_a_kick_or_the_bass_starts_on_it():
+    bar = 3 * PPQ  # 3/4
+    kicks = [Note(36, b * bar + (5 if b % 2 else 0), b * bar + 60, 90) for b in range(4)]  # a little late: still on 1
+    bass = [Note(40, 4 * bar + PPQ, 5 * bar, 80), Note(40, 6 * bar - 10, 6 * bar + PPQ, 80)]  # beat 2; just before 7
+    melody = [Note(70, b * bar + PPQ, b * bar + 2 * PPQ, 80) for b in range(8)]
+    parts = {"drums": part_of([kicks], meter=(3, 4)), "bass": part_of([bass], meter=(3, 4)),
+             "melody": part_of([melody], meter=(3, 4))}
+    assert downbeat_share(parts) == 5 / 8  # bars 1-4 by the kick, bar 7 by the bass; not bar 5 (beat 2), 6, 8
+    assert downbeat_share({"melody": parts["melody"]}) == 0.0
 
 
 def test_random_snares_score_low():

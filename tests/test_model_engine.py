@@ -76,3 +76,36 @@ def test_the_genre_reaches_the_pitched_parts_the_model_knows_it_for(gen):
         [trace] = [t for t in tracer.traces if t["decision_type"] == "model_style"]
         assert trace["decision"] == want and ("does not know" in trace["because"][0]["implication"]) == (version == 1)
         assert {r.style for r in rec.asked if r.role != "drums"} == {want}
+
+
+@pytest.mark.parametrize("prompt, meter", [("a waltz in 3/4", (3, 4)), ("a 6/8 ballad", (6, 8)),
+                                           ("a jazz tune in 7/8", (7, 8)), ("a prog groove in 5/4", (5, 4)),
+                                           ("a march in 2/4", (2, 4)), ("a slow blues in 12/8", (12, 8)),
+                                           ("a slip jig in 9/8", (9, 8)), ("a hymn in 6/4", (6, 4))])
+def test_a_meter_aware_model_plays_the_song_in_its_meter(gen, prompt, meter):
+    """A v2 (meter-aware) model plays every part in the planned meter, no fallback; its drums borrow
+    learned 4/4 phrases beat by beat (traced). A v1 model hands the song to the baseline, traced."""
+    from stori.spec.song import bar_ticks
+    from stori.trace import TraceRecorder
+
+    spec = plan_song(prompt)
+    assert tuple(spec.time_signature) == meter
+    tok = StoriTokenizer(gen.tok.bins, 2)
+    torch.manual_seed(0)
+    v2 = Generator(Transformer(ModelConfig(len(tok), 32, 2, 2, 64, 512, 0.0)).eval(), tok)
+    tracer = TraceRecorder()
+    song = compose_learned(spec, seed=2, tracer=tracer, generator=v2)
+    kinds = {t["decision_type"]: t for t in tracer.traces}
+    assert "engine" not in kinds and kinds["drum_meter"]["decision"] == "/".join(map(str, meter))
+    bar = bar_ticks(meter)
+    assert song.time_signature == meter and song.ticks_per_bar == bar
+    assert {t.role for t in song.tracks if t.notes} >= {"drums", "bass", "melody"}
+    for span, s in zip(song.sections, spec.sections):
+        assert span.end - span.start == s.bars * bar
+    drums = song.track("drums").notes
+    assert all(n.start < song.sections[-1].end for t in song.tracks for n in t.notes)
+    assert len({n.start // bar for n in drums}) > 0.5 * song.sections[-1].end // bar  # drums in the meter's bars
+    tracer = TraceRecorder()
+    compose_learned(spec, seed=2, tracer=tracer, generator=gen)
+    [why] = [t for t in tracer.traces if t["decision_type"] == "engine"]
+    assert why["decision"] == "baseline" and "4/4 only" in why["because"][0]["implication"]

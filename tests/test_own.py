@@ -1,6 +1,7 @@
 """Bring your own MIDI: continue, vary and accompany keep the musician's notes and carry their music on."""
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from stori.data.paths import DEFAULT_DATA_DIR
 from stori.errors import StoriError
 from stori.own.accompany import accompany
 from stori.own.extend import continue_song, vary_song
-from stori.own.listen import hear, infer_key, next_chords, recognise_chords
+from stori.own.listen import hear, infer_key, key_fit, next_chords, recognise_chords
 from stori.own.melody_chords import melody_chords
 from stori.render.midi import midi_bytes, midi_to_song
 from stori.spec.song import PPQ, Note, SectionSpan, Song, Track
@@ -47,6 +48,7 @@ def test_chords_are_heard_per_half_bar_and_key_from_profiles():
     assert recognise_chords(notes, 1, BAR, "C major") == ["Am F"]
     a_minor = [Note(p, k * PPQ, (k + 1) * PPQ) for k, p in enumerate((69, 71, 72, 74, 76, 72, 69, 68, 69, 64, 69))]
     assert infer_key(a_minor) == "A minor"
+    assert key_fit(a_minor, "A minor") > 0.8 > key_fit(a_minor, "Eb minor") and math.isnan(key_fit([], "C major"))
 
 
 def test_the_learned_melody_model_hears_an_arpeggiated_progression():

@@ -104,7 +104,7 @@ def test_check_finds_and_repair_fixes_unplayable_parts():
 
 @pytest.mark.parametrize("kwargs, field", [
     ({"style": "polka"}, "style"), ({"bars": 0}, "bars"), ({"bars": 33}, "bars"), ({"bars": 2.5}, "bars"),
-    ({"tempo": 39}, "tempo"), ({"tempo": 241}, "tempo"), ({"time_signature": "9/8"}, "time_signature"),
+    ({"tempo": 39}, "tempo"), ({"tempo": 241}, "tempo"), ({"time_signature": "11/8"}, "time_signature"),
     ({"pattern_type": "drop"}, "pattern_type"),
 ])
 def test_invalid_requests_are_one_line_errors(kwargs, field):

@@ -157,3 +157,22 @@ def test_fast_hats_stay_playable():
         played = groove_drums(notes, 230.0, 1920, "funk", 1.0, seed=seed)
         gaps = np.diff([n.start for n in played]) * 60000.0 / (230.0 * 480)
         assert gaps.min() >= 30.0 - 0.2
+
+
+def test_a_groove_played_again_is_played_alike():
+    """Velocity noise is drawn per drum and place, not per hit: 8 written-alike bars are played with
+    the same velocities as the bar two before (the groove model reads 2-bar windows; the first and
+    last windows see the part's edges), so a repeated groove keeps its loud hits and its ghosts."""
+    drums = []
+    for bar in range(8):
+        b = bar * 1920
+        drums += [Note(42, b + s * STEP, b + s * STEP + 60, 80) for s in range(0, 16, 2)]
+        drums += [Note(36, b + s * STEP, b + s * STEP + 60, 96) for s in (0, 7, 10)]
+        drums += [Note(38, b + s * STEP, b + s * STEP + 60, 100) for s in (4, 12)]
+        drums += [Note(38, b + s * STEP, b + s * STEP + 60, 32) for s in (6, 14)]
+    for style in ("funk", "rock"):
+        played = groove_drums(drums, 96.0, 1920, style, seed=1)
+        vel: dict[int, list[int]] = {}
+        for written, n in zip(drums, played):
+            vel.setdefault(written.start // 1920, []).append(n.velocity)
+        assert all(vel[b] == vel[b + 2] for b in range(1, 5)), style

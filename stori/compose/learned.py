@@ -19,15 +19,15 @@ from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
 from stori.model.generator import Generator, Request, load_generator
 from stori.model.sampling import Sampling
-from stori.model.tokens import TICKS_PER_BAR
-from stori.perform.drum_patterns import learned_pattern, phrase_request
+from stori.perform.drum_patterns import METERS as DRUM_METERS
+from stori.perform.drum_patterns import learned_pattern, meter_name, phrase_request
 from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, style_generator, turn_chance
 from stori.perform.styles import song_style
 from stori.plan.genres import GENRES
 from stori.plan.planner import HUSHED, STILL
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
-from stori.spec.song import COMPOSED_AS, Note, Song, no_restrikes, starting_in
+from stori.spec.song import COMPOSED_AS, Note, Song, bar_ticks, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import is_major
 from stori.trace import NULL_RECORDER, TraceRecorder, because
@@ -87,9 +87,9 @@ def _from(chords: list[tuple[int, str]], lo: int) -> list[tuple[int, str]]:
     return ([(lo, before[-1][1])] if before else []) + [c for c in chords if c[0] > lo]
 
 
-def _unit_chords(chords: list[tuple[int, str]], unit: int, at: int) -> list[tuple[int, str]]:
-    """The chords under section unit ``unit``, as ticks from ``at`` (its place in a stream)."""
-    lo, hi = unit * UNIT_BARS * TICKS_PER_BAR, (unit + 1) * UNIT_BARS * TICKS_PER_BAR
+def _unit_chords(chords: list[tuple[int, str]], unit: int, at: int, bar: int) -> list[tuple[int, str]]:
+    """The chords under section unit ``unit`` (bars of ``bar`` ticks), as ticks from ``at`` (its place in a stream)."""
+    lo, hi = unit * UNIT_BARS * bar, (unit + 1) * UNIT_BARS * bar
     return [(t - lo + at, sym) for t, sym in _from(chords, lo) if t < hi]
 
 
@@ -99,12 +99,13 @@ class _Part:
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random, style: str = "pop"):
         self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key_of(s), figures, c.sustain
+        self.bar, meter = bar_ticks(spec.time_signature), tuple(spec.time_signature)
         self.plays = COMPOSED_AS.get(role, role)  # the part the model is asked for
         self.program = next((t.program for t in spec.tracks if t.role == role), 0)
         motif_notes = [n for f in figures for n in f]
         self.form = phrase_form(self.plays, s.bars, rng, per_window=self.plays in PER_WINDOW,
                                 chance=CHANCE_REPEATS.get(self.plays, 0.0))
-        self.chords = s.chord_timeline(TICKS_PER_BAR)
+        self.chords = s.chord_timeline(self.bar)
         targets = _targets(gen, self.plays, c)
         if s.behaviour(role, "") in ("sparse", "sustained") or role == "pad":
             targets["density"] *= 0.5
@@ -123,19 +124,19 @@ class _Part:
         for units in self.streams:
             chords, forced = [], []
             for j, u in enumerate(units):
-                at, lo = j * UNIT_BARS * TICKS_PER_BAR, u * UNIT_BARS * TICKS_PER_BAR
-                chords += _unit_chords(self.chords, u, at)
+                at, lo = j * UNIT_BARS * self.bar, u * UNIT_BARS * self.bar
+                chords += _unit_chords(self.chords, u, at, self.bar)
                 forced += [Note(x.pitch, x.start - lo + at, x.end - lo + at, x.velocity or int(targets["velocity"]))
-                           for x in motif_notes if lo <= x.start < lo + UNIT_BARS * TICKS_PER_BAR]
+                           for x in motif_notes if lo <= x.start < lo + UNIT_BARS * self.bar]
             bars = min(len(units) * UNIT_BARS, s.bars - units[0] * UNIT_BARS)
             self.requests.append(Request(self.plays, bars, targets, key=self.key, tempo=s.tempo or spec.tempo,
                                          style=style, section=SECTION_MAP.get(s.type, s.type), chords=chords,
                                          register=register, tension=s.emotion.tension, forced_notes=forced,
-                                         mode_pull=mode_pull))
+                                         mode_pull=mode_pull, meter=meter))
 
     def notes(self, generated: list[list[Note]]) -> list[Note]:
         """Section-relative notes: generated units in place, then repeats and restatements copied."""
-        unit_ticks = UNIT_BARS * TICKS_PER_BAR
+        unit_ticks = UNIT_BARS * self.bar
         lo_p, hi_p = ROLE_RANGES[self.role]
         by_unit: dict[int, list[Note]] = {}
         for units, ns in zip(self.streams, generated):
@@ -150,13 +151,13 @@ class _Part:
                 by_unit[u.index] = refit(by_unit.get(u.source, []), (u.index - u.source) * unit_ticks, self.chords,
                                          self.plays, self.key, (lo_p, hi_p))
             elif self.plays in VARY and u.index > 0 and (u.index + 1) * UNIT_BARS <= self.s.bars:
-                start, bar = u.index * unit_ticks, TICKS_PER_BAR
+                start, bar = u.index * unit_ticks, self.bar
                 kept = [Note(n.pitch, n.start, min(n.end, start - unit_ticks + bar), n.velocity)
                         for n in by_unit.get(u.index - 1, []) if n.start < start - unit_ticks + bar]
                 by_unit[u.index] = (refit(kept, unit_ticks, self.chords, self.plays, self.key, (lo_p, hi_p))
                                     + [n for n in by_unit[u.index] if n.start >= start + bar])
                 self.varied.append(u.index)
-        end = self.s.bars * TICKS_PER_BAR
+        end = self.s.bars * self.bar
         pad = self.role == "pad"  # a pad holds each chord until it changes, as a pedalled chord rings
         notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.plays,
                      1.0 if pad else self.sustain, [t for t, _ in self.chords])
@@ -188,6 +189,7 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
     behaviour = s.behaviour("drums", "steady")
     if behaviour == "tacet":
         return None
+    meter = meter_name(spec.time_signature)
     st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour, s.emotion.motion)
     if isinstance(spec.extra.get("swing"), (int, float)):  # the genre's swing (a blues shuffle) over the style's
         st = replace(st, swing=float(min(75.0, max(50.0, spec.extra["swing"]))))
@@ -203,8 +205,8 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
 
     def finish(notes: list[Note]) -> tuple[list[Note], dict]:
         rng = random.Random(f"{seed}:{s.id}:drums")
-        grid = learned_pattern(st, "4/4", s.bars, notes, rng)
-        part, form = drum_part(st, "4/4", grid, spec.tempo, pattern, rng, fill_end=fill_end,
+        grid = learned_pattern(st, meter, s.bars, notes, rng)
+        part, form = drum_part(st, meter, grid, spec.tempo, pattern, rng, fill_end=fill_end,
                                build=behaviour == "build", velocity_scale=velocity_scale)
         return part, {**form, "style": st.name, "behaviour": behaviour, "pattern": pattern}
     finish.generator = style_generator(st) if st.adapter else None
@@ -246,13 +248,20 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
     """The ``sections`` (all when None) and parts (``roles``, see :func:`~stori.spec.arrange.roles_in`)
     asked for; everything else stays empty. Every section is decoded at once; ``on_section(k, n, id)``
     hears as the k-th of the n sections has all its parts."""
-    if tuple(spec.time_signature) != (4, 4):
+    gen = generator or load_generator()
+    meter = tuple(spec.time_signature)
+    if meter not in gen.tok.meters or meter_name(meter) not in DRUM_METERS:
         from stori.compose.baseline import compose_baseline
-        tracer.record("engine", "song", "baseline", [because("time_signature", list(spec.time_signature),
-                      "the learned model knows 4/4 only", 1.0)],
+        known = ", ".join(m for m in map(meter_name, gen.tok.meters) if m in DRUM_METERS)
+        tracer.record("engine", "song", "baseline", [because("time_signature", list(meter),
+                      f"the learned model plays {known} only", 1.0)],
                       confidence=1.0, principle="use a model only inside what it was trained on")
         return compose_baseline(spec, seed, tracer, sections, roles, on_section)
-    gen = generator or load_generator()
+    if meter != (4, 4):
+        tracer.record("drum_meter", "song", meter_name(meter), [because(
+            "time_signature", list(meter), "the drums' phrases are learned in 4/4 (GMD has a dozen beats in other "
+            "meters): each beat of the meter borrows a 4/4 beat's kick, snare and hats", 1.0)],
+            confidence=0.6, principle="adapt the material there is where the data is absent, and say so")
     style, why = pitched_style(spec, gen)
     tracer.record("model_style", "song", style, [because("genre", spec.genre, why, 1.0)], confidence=1.0,
                   principle="a request's genre reaches every part the model knows it for")

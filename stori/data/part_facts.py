@@ -15,6 +15,9 @@ The definitions follow ``../shared/tools/groove_facts.py`` so the numbers agree 
   non-empty windows less one; **bar repeats** the same over single bars; **median length** in beats
   (the upper median); **restrikes** as above.
 
+**Downbeats** (any meter): the share of bars that hold notes in which a kick or a bass note starts
+on beat 1 (within half a 16th): beat 1 heard low, as a listener finds the meter.
+
 One fact is Stori's own: **fills**. Bars count from the start of the piece; the bars closing a
 4-bar phrase (bar 4, 8, 12, ...; 8-bar phrase ends are among them) are *phrase ends*. The piece's
 last bar (its ending) counts as neither. A bar is a *fill bar* when it holds a loud tom hit or at
@@ -199,6 +202,20 @@ def pitched_facts(part: Part) -> dict[str, float]:
         "restrikes": part.restrikes,
         "notes": len(part.notes),
     }
+
+
+def downbeat_share(parts: dict[str, Part]) -> float:
+    """Share of the bars with notes whose beat 1 has a kick or bass onset (module docstring; NaN without bars)."""
+    anyone = next(iter(parts.values()), None)
+    if anyone is None:
+        return math.nan
+    bar = anyone.steps_per_bar * anyone.step
+    heard = {n.start // bar for p in parts.values() for n in p.notes}
+    low = [n for role, p in parts.items() if role in ("drums", "bass") for n in p.notes
+           if role == "bass" or n.pitch in KICKS]
+    half = anyone.step // 2
+    on_one = {(n.start + half) // bar for n in low if (n.start + half) % bar <= 2 * half}
+    return len(on_one & heard) / len(heard) if heard else math.nan
 
 
 def parts_facts(parts: dict[str, Part]) -> dict[str, dict[str, float]]:

@@ -78,9 +78,11 @@ def _cache_file(name: str, piece_id: str, data_dir=None) -> Path:
     return CACHE_DIR / f"{CACHE_VERSION}{tag}" / name / f"{digest}.pkl"
 
 
-def load_set(name: str, data_dir=None, ids: list[str] | None = None, progress: bool = False) -> list[Piece]:
-    """The pieces of a set (or only ``ids``), each parsed once and cached; a build cut short keeps
-    what it parsed. A piece missing from the committed split lists counts as training data."""
+def load_set(name: str, data_dir=None, ids: list[str] | None = None, progress: bool = False,
+             cached_only: bool = False) -> list[Piece]:
+    """The pieces of a set (or only ``ids``), each parsed once and cached (``cached_only``: only those
+    parsed already); a build cut short keeps what it parsed. A piece missing from the committed split
+    lists counts as training data."""
     paths = piece_paths(name, data_dir)
     if ids is not None:
         missing = [i for i in ids if i not in paths]
@@ -93,6 +95,8 @@ def load_set(name: str, data_dir=None, ids: list[str] | None = None, progress: b
         if cache.is_file():
             with cache.open("rb") as f:
                 piece = pickle.load(f)
+        elif cached_only:
+            continue
         else:
             piece = read_piece(name, pid, path)
             cache.parent.mkdir(parents=True, exist_ok=True)

@@ -8,22 +8,15 @@ import numpy as np
 from stori.data.attributes import NAN, mean_or_nan, section_attributes
 from stori.data.samples import SectionSample
 from stori.spec.song import PPQ, Note, bar_ticks
-from stori.theory import parse_chord, parse_key, scale_pitch_classes
-
-# Krumhansl & Kessler (1982) probe-tone key profiles, tonic first.
-_MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+from stori.theory import key_correlations, parse_chord, parse_key, scale_pitch_classes
 
 
 def _key_correlations(notes: Sequence[Note]) -> dict[tuple[int, str], float]:
     """(tonic pc, mode) -> correlation of the duration-weighted pitch classes with that key's profile."""
-    weights = np.zeros(12)
+    weights = [0.0] * 12
     for n in notes:
         weights[n.pitch % 12] += n.end - n.start
-    if not weights.any() or not weights.std():
-        return {}
-    return {(tonic, mode): float(np.corrcoef(weights, np.roll(profile, tonic))[0, 1])
-            for tonic in range(12) for mode, profile in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE))}
+    return key_correlations(weights)
 
 
 def estimated_key(notes: Sequence[Note]) -> tuple[int, str] | None:

@@ -11,7 +11,8 @@ tracks, the tempo the beat grid's median beat):
 - the seam measures of :mod:`stori.own.seam` are taken four ways at the cut: Stori's
   continuation, the same grounded by retrieval (:mod:`stori.own.retrieval`, an index of the train
   split), the song's own next bars (the real continuation) and 8 bars from another held-out song
-  placed after the cut (a random real segment);
+  placed after the cut (a random real segment); beside them, the key measures of the input's own
+  last 4 bars, which show how noisy a key heard in 4 bars is even where the key cannot have moved;
 - the 12-bar melody alone goes to :func:`~stori.own.accompany.accompany` (drums, bass, harmony
   present? melody unchanged?), and the chords heard in the whole song's melody are scored beat by
   beat against POP909's labels (root, and root with major/minor), beside the chords heard in the
@@ -33,8 +34,8 @@ from stori.data.pop909 import whole_song, whole_song_chords
 from stori.data.splits import pop909_ids
 from stori.own.accompany import accompany
 from stori.own.extend import continue_song
-from stori.own.listen import hear, infer_key, key_tonic_chord, pitched_notes
-from stori.own.seam import seam_measures
+from stori.own.listen import hear, infer_key, key_fit, key_tonic_chord, pitched_notes
+from stori.own.seam import KEY_BARS, seam_measures
 from stori.render.midi import midi_bytes, midi_to_song
 from stori.spec.song import PPQ, Note, SectionSpan, Song, Track
 from stori.theory import chord_at, parse_chord
@@ -45,7 +46,7 @@ MIN_BARS = CUT_BARS + NEW_BARS
 MIN_MELODY_NOTES = 8  # in the first 12 bars: a song still in its intro at the cut has no tune to accompany
 TRACKS = (("melody", "MELODY", 1, 0), ("counter_melody", "BRIDGE", 2, 0), ("bass", "Bass", 3, 33),
           ("harmony", "PIANO", 4, 0))
-MEASURES = ("interval", "register_shift", "density_change", "in_key", "same_key")
+MEASURES = ("interval", "register_shift", "density_change", "in_key", "key_fit", "same_key")
 CONDITIONS = ("stori", "stori_retrieval", "real", "random")
 
 
@@ -87,6 +88,10 @@ def _seam(before: Song, after: Song, at: int, key: str) -> dict[str, float]:
     melody = _roles(before, "melody") + shifted(_roles(after, "melody"))
     pitched = pitched_notes(before) + shifted(pitched_notes(after))
     return seam_measures(melody, pitched, at, before.ticks_per_bar, key)
+
+
+def _key_of(notes: list[Note], key: str) -> dict[str, float]:
+    return {"key_fit": key_fit(notes, key), "same_key": float(infer_key(notes) == key)}
 
 
 def chord_scores(heard: list[str], labels: list[tuple[int, str]], bars: int,
@@ -147,7 +152,8 @@ def evaluate(songs: int = 30, seed: int = 0, split: str = "test") -> dict:
                **{name: _seam(given, cut(b, NEW_BARS, CUT_BARS), at, key) for name, (b, _) in made.items()},
                "retrieved_from": made["stori_retrieval"][1],
                "real": _seam(given, cut(song, NEW_BARS, CUT_BARS), at, key),
-               "random": {**_seam(given, cut(other, NEW_BARS, start), at, key), "from": other_sid, "bar": start + 1}}
+               "random": {**_seam(given, cut(other, NEW_BARS, start), at, key), "from": other_sid, "bar": start + 1},
+               "input_last_bars": _key_of(pitched_notes(cut(given, KEY_BARS, CUT_BARS - KEY_BARS)), key)}
         melody = midi_to_song(midi_bytes(Song([t for t in given.tracks if t.role == "melody"], [], given.tempo,
                                               given.time_signature)))
         band = accompany(melody, seed=seed)
@@ -170,6 +176,7 @@ def evaluate(songs: int = 30, seed: int = 0, split: str = "test") -> dict:
         "input_notes_kept": f"{kept_notes}/{total_notes}",  # over both continuations
         "tempo_kept": sum(r["tempo_kept"] for r in rows), "meter_kept": sum(r["meter_kept"] for r in rows),
         "key_kept": sum(r["key_kept"] for r in rows),
+        "input_last_bars": {m: _nanmean(r["input_last_bars"][m] for r in rows) for m in ("key_fit", "same_key")},
         "seam_means": {c: {m: _nanmean(r[c][m] for r in rows) for m in MEASURES} for c in CONDITIONS},
         "distance_to_real": {c: {m: _nanmean(abs(r[c][m] - r["real"][m]) for r in rows) for m in MEASURES}
                              for c in CONDITIONS if c != "real"},

@@ -23,10 +23,17 @@ from dataclasses import dataclass, field
 from stori.errors import StoriError
 from stori.spec.song import PPQ, Note, Song, Track, starting_in
 from stori.spec.song_spec import METERS
-from stori.theory import NOTE_NAMES, chord_name, is_major, key_name, parse_chord, scale_pitch_classes
+from stori.theory import (
+    NOTE_NAMES,
+    chord_name,
+    is_major,
+    key_correlations,
+    key_name,
+    parse_chord,
+    parse_key,
+    scale_pitch_classes,
+)
 
-KK_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
-KK_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
 NAME_ROLES = (("drums", r"drum|kit|perc"), ("bass", r"bass"), ("melody", r"melod|lead|vocal|voice|sing|tune"),
               ("counter_melody", r"bridge|counter|second"), ("harmony", r"piano|chord|pad|key|guitar|harm|comp|organ"))
 LEVEL_BARS = 4
@@ -45,24 +52,17 @@ def pitch_profile(notes: list[Note]) -> list[float]:
     return weights
 
 
-def _correlation(a: list[float], b: tuple[float, ...]) -> float:
-    ma, mb = sum(a) / 12, sum(b) / 12
-    num = sum((x - ma) * (y - mb) for x, y in zip(a, b))
-    den = math.sqrt(sum((x - ma) ** 2 for x in a) * sum((y - mb) ** 2 for y in b))
-    return num / den if den else 0.0
+def key_fit(notes: list[Note], key: str) -> float:
+    """How closely the notes follow ``key``: the correlation of their pitch profile with the key's
+    Krumhansl-Kessler profile (1 = exactly its shape; NaN without notes)."""
+    tonic, mode = parse_key(key)
+    return key_correlations(pitch_profile(notes)).get((tonic, "major" if mode == "major" else "minor"), math.nan)
 
 
 def infer_key(notes: list[Note]) -> str:
     """The major or minor key whose profile the notes follow best ("C major" when there are none)."""
-    profile = pitch_profile(notes)
-    if not any(profile):
-        return "C major"
-    best = max(((_correlation(profile, KK_MAJOR[-t:] + KK_MAJOR[:-t] if t else KK_MAJOR), t, "major")
-                for t in range(12)), key=lambda x: x[0])
-    minor = max(((_correlation(profile, KK_MINOR[-t:] + KK_MINOR[:-t] if t else KK_MINOR), t, "minor")
-                 for t in range(12)), key=lambda x: x[0])
-    _, tonic, mode = max(best, minor, key=lambda x: x[0])
-    return key_name(tonic, mode)
+    r = key_correlations(pitch_profile(notes))
+    return key_name(*max(r, key=r.get)) if r else "C major"
 
 
 def _segment_weights(notes: list[Note], lo: int, hi: int, beat: int) -> tuple[list[float], int | None]:

@@ -9,14 +9,20 @@ timeline, the cut at ``cut``):
 - **density change**: pitched onsets per bar over the 2 bars after minus the 2 bars before,
   absolute, as a share of the before (1 = doubled or halved-and-more);
 - **in key**: share of the 4 bars after's pitched note durations whose pitch class is in the key
-  heard before the cut; **same key**: whether those 4 bars alone are heard in that key.
+  heard before the cut;
+- **key fit**: how closely those 4 bars' pitch profile follows that key's Krumhansl-Kessler profile
+  (correlation): the key agreement the continuation is judged by;
+- **same key**: whether those 4 bars alone are heard in that key. Kept to show why it is not the
+  judge: 4 bars are too short for a 24-way key choice (a passage on IV and vi is heard in another
+  key), so POP909's own next 4 bars pass it only about a third of the time, and a yes/no per song
+  compared with such a coin says more about the coin than about the seam.
 """
 from __future__ import annotations
 
 import math
 
 from stori.data.attributes import mean_or_nan
-from stori.own.listen import infer_key, pitch_profile
+from stori.own.listen import infer_key, key_fit, pitch_profile
 from stori.spec.song import Note
 from stori.theory import scale_pitch_classes
 
@@ -41,5 +47,6 @@ def seam_measures(melody: list[Note], pitched: list[Note], cut: int, ticks_per_b
         "register_shift": abs(mean_or_nan(n.pitch for n in mel_after) - mean_or_nan(n.pitch for n in mel_before)),
         "density_change": abs(on_after - on_before) / on_before if on_before else math.nan,
         "in_key": sum(profile[p] for p in scale) / sum(profile) if sum(profile) else math.nan,
+        "key_fit": key_fit(after, key),
         "same_key": float(infer_key(after) == key) if after else math.nan,
     }

@@ -3,8 +3,8 @@
 ``learned``: the learned note generator (:mod:`stori.model.generator`) plays one phrase of
 :data:`PHRASE_BARS` bars conditioned on the style's nearest GMD style, the section (pattern type),
 the tempo, a target density (hits per bar) and the style's normal velocity; the part repeats that
-phrase, as a drummer repeats a groove, and its second bar repeats its first as often as the
-style's GMD drummers repeat a bar. Its 4/4 bars are read through the meter (below) and filtered
+phrase, as a drummer repeats a groove, and often holds its first bar through (:data:`HELD_GROOVE`).
+Its 4/4 bars are read through the meter (below) and filtered
 by the style's placement tendencies: every model kick stays (GMD drummers of the style taught
 it; dropping the syncopated ones left kicks a classifier could tell from GMD's), and a model snare
 off the style's snare places stays, as a ghost, with twice the style's ghost rate. Only its kick
@@ -14,10 +14,10 @@ tab both take this path.
 ``rules``: the style's tendencies sampled directly (a two-bar cell, varied on odd bars); the
 yardstick, and what runs when the generator checkpoint is missing (``source="auto"``).
 
-Meters borrow 4/4 beat by beat: each beat of the target bar names the 4/4 beat it plays (3/4: 1 2 4;
-5/4 as 3+2: 1 2 4 | 3 4; 6/8: two dotted beats playing 4/4's 1 and 2; 7/8 as 2+2+3: 1 2 | 3). A
-dotted (compound) beat has six 16th slots; 4/4's four 16ths land on slots 0, 2, 4 and 5 (the
-swung reading of a straight beat).
+Meters borrow 4/4 beat by beat: each beat of the target bar names the 4/4 beat it plays (2/4: 1 2;
+3/4: 1 2 4; 5/4 as 3+2: 1 2 4 | 3 4; 6/4 as 3+3: 1 2 4 | 3 2 4; 6/8: two dotted beats playing 4/4's
+1 and 2; 9/8: three, 1 2 4; 12/8: four, 1 2 3 4; 7/8 as 2+2+3: 1 2 | 3). A dotted (compound) beat
+has six 16th slots; 4/4's four 16ths land on slots 0, 2, 4 and 5 (the swung reading of a straight beat).
 """
 from __future__ import annotations
 
@@ -36,8 +36,17 @@ METERS: dict[str, tuple[tuple[int, int], ...]] = {
     "5/4": ((4, 0), (4, 1), (4, 3), (4, 2), (4, 3)),
     "6/8": ((6, 0), (6, 1)),
     "7/8": ((4, 0), (4, 1), (6, 2)),
+    "2/4": ((4, 0), (4, 1)),
+    "6/4": ((4, 0), (4, 1), (4, 3), (4, 2), (4, 1), (4, 3)),
+    "9/8": ((6, 0), (6, 1), (6, 3)),
+    "12/8": ((6, 0), (6, 1), (6, 2), (6, 3)),
 }
 """Meter -> its beats as (16th slots, the 4/4 beat it borrows)."""
+
+
+def meter_name(time_signature) -> str:
+    """``(3, 4)`` -> ``"3/4"`` (a name passes through)."""
+    return time_signature if isinstance(time_signature, str) else "/".join(map(str, time_signature))
 _COMPOUND_FROM = {0: 0, 2: 1, 4: 2, 5: 3}  # dotted-beat slot -> 16th of the borrowed beat
 SECTION_OF = {"intro": "intro", "verse": "verse", "chorus": "chorus", "bridge": "bridge", "fill": "fill",
               "outro": "outro", "break": "other"}
@@ -85,7 +94,14 @@ def rules_pattern(style: DrumStyle, meter: str, bars: int, rng: random.Random) -
 
 PHRASE_BARS = 2
 """The learned model plays one phrase of this many bars; longer parts repeat it (a drummer's
-groove). Two bars: GMD-like bar repeats (0.27 vs 0.32 a song) and half the decoding of four."""
+groove). Two bars: half the decoding of four."""
+HELD_GROOVE = 0.7
+"""Chance a part holds a one-bar groove (the phrase's second bar played as its first) rather than
+playing the phrase's two bars in turn; at least the style's GMD ``groove_repeats``. GMD's free
+playing (all of train and validation) repeats a non-fill bar a quarter of the time; its only set
+grooves (the test split's eval sessions, every drummer playing given grooves, as a song's drummer
+keeps the arrangement's) about half. At 0.7 our songs repeat bars as often as GMD's test beats
+(``python -m stori realness``: 0.28 vs 0.32); at the style's own rate they repeated 0.16."""
 
 def phrase_request(style: DrumStyle, tempo: float, pattern_type: str, bars: int, density: float | None = None):
     """The generator request for the phrase a ``bars``-bar part repeats: at most
@@ -128,8 +144,7 @@ def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: 
                     pitch = KIT["snare"]
                 bar.setdefault(i, {})[pitch] = vel
         phrase.append(bar)
-    # the groove's second bar as its first, as often as GMD's drummers repeat a bar outside their fills
-    # (their bar-repeat rate counts the fills too, and this part's fills come on top: drum_part)
-    if n_phrase > 1 and rng.random() < drum_stats(style.gmd_style)["groove_repeats"]:
+    # a one-bar groove held: the phrase's second bar as its first (fills come on top: drum_part)
+    if n_phrase > 1 and rng.random() < max(HELD_GROOVE, drum_stats(style.gmd_style)["groove_repeats"]):
         phrase[1:] = [{i: dict(h) for i, h in phrase[0].items()} for _ in phrase[1:]]
     return [{i: dict(h) for i, h in phrase[b % n_phrase].items()} for b in range(bars)]

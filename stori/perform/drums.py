@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.data.drum_kit import DRUM_KITS, GHOST_BELOW, KIT, PIECE_OF, SNARES, kit, on_its_side
+from stori.data.drum_kit import DRUM_KITS, GHOST_BELOW, KICKS, KIT, PIECE_OF, SNARES, kit, on_its_side
 from stori.data.phrase_stats import drum_stats
 from stori.errors import StoriError, check_range
 from stori.perform.drum_patterns import (
@@ -27,6 +27,7 @@ from stori.perform.drum_patterns import (
     Slot,
     bar_slots,
     learned_pattern,
+    meter_name,
     phrase_request,
     rules_pattern,
 )
@@ -47,7 +48,7 @@ def check_request(style, bars, tempo, time_signature, pattern_type, source="auto
     if isinstance(bars, bool) or not isinstance(bars, (int, float)) or bars != int(bars) or not 1 <= bars <= 32:
         raise StoriError("bars", f"{bars!r} is not a bar count", "1..32")
     tempo = check_range("tempo", tempo, 40, 240)
-    meter = time_signature if isinstance(time_signature, str) else "/".join(map(str, time_signature))
+    meter = meter_name(time_signature)
     if meter not in METERS:
         raise StoriError("time_signature", f"{time_signature!r} is not supported for drums", ", ".join(METERS))
     if pattern_type not in PATTERN_TYPES:
@@ -201,7 +202,12 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
                       on_its_side(n.pitch, n.velocity, max(1, min(127, round(n.velocity * velocity_scale)))))
                  for n in notes]
     phrase = min(PHRASE_BARS, len(grid))
-    form = {"phrase_bars": phrase, "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
+    skeleton = [{(i, p) for i, hits in bar.items() for p, v in hits.items() if p in KICKS | SNARES and v >= GHOST_BELOW}
+                for bar in grid]
+    held = [b + 1 for b in range(1, len(grid)) if skeleton[b] == skeleton[b - 1]]
+    form = {"phrase_bars": phrase, "held_bars": held,
+            "varied_bars": [b + 1 for b in range(1, len(grid)) if b + 1 not in held],
+            "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
             "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
             "fill_chance": drum_stats(st.gmd_style)["at_phrase_end"], "turn_chance": fill_end,
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
@@ -213,6 +219,9 @@ def record_form(rec: TraceRecorder, target: str, form: dict) -> None:
     rec.record("phrase_form", target, form,
                [because("phrase_bars", form["phrase_bars"], "the groove is one learned phrase, repeated as drummers do",
                         0.6),
+                because("held_bars", form.get("held_bars"),
+                        "bars whose loud kick and snare repeat the bar before (the others, varied_bars, vary it: "
+                        "the phrase's second bar, a fill, a crash)", 0.5),
                 because("fill_chance", form.get("fill_chance"),
                         "GMD drummers of the style fill this often at a 4-bar phrase end", 0.4),
                 because("turn_chance", form.get("turn_chance"),
@@ -308,7 +317,8 @@ def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pat
         elif kind == "snare":
             _snare_figure(grid[b], st, slots)
         else:
-            _tom_run(grid[b], st, slots, half=pattern_type == "fill")
+            _tom_run(grid[b], st, slots, len(slots) // 2 - 1 if pattern_type == "fill"
+                     else fill_toms(st, turn=b == bars - 1, slots=len(slots)))
     if pattern_type == "outro":
         grid[-1].clear()
         grid[-1][0] = {KICK: st.velocity[2], CRASH: st.velocity[2]}
@@ -340,18 +350,26 @@ def _snare_figure(bar, st: DrumStyle, slots: list[Slot]) -> None:
         hits[SNARE] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
 
 
-def _tom_run(bar, st: DrumStyle, slots: list[Slot], half: bool) -> None:
-    """The bar's last half (fill) or last beat: 16ths from snare down the toms, growing louder."""
+def fill_toms(st: DrumStyle, turn: bool, slots: int) -> int:
+    """Tom hits in a tom fill: as many as the style's GMD drummers play in a phrase-end fill
+    (``toms_per_fill``, at least 2), twice that in the turn into the next section (a bigger moment),
+    at most the bar's last half less the snare that leads in."""
+    toms = max(2, round(drum_stats(st.gmd_style)["toms_per_fill"])) * (2 if turn else 1)
+    return min(slots // 2 - 1, toms)
+
+
+def _tom_run(bar, st: DrumStyle, slots: list[Slot], toms: int) -> None:
+    """The bar's last ``toms`` slots: 16ths down the toms (high, mid, floor), led in by a snare on
+    the beat before them, growing louder; the time-keeping line and snares give way."""
     n = len(slots)
-    first = n // 2 if half else n - (6 if slots[-1].compound else 4)
-    run = list(range(first, n))
+    lead = next(i for i in range(n - toms - 1, -1, -1) if slots[i].sub == 0)
+    run = [lead, *range(n - toms, n)]
     for k, i in enumerate(run):
         hits = bar.setdefault(i, {})
         for p in (CLOSED, OPEN, RIDE, *sorted(SNARES)):
             hits.pop(p, None)
-        pieces = (SNARE,) + TOMS
-        hits[pieces[min(len(pieces) - 1,
-                        k * len(pieces) // len(run))]] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
+        piece = SNARE if k == 0 else TOMS[(k - 1) * len(TOMS) // toms]
+        hits[piece] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
 
 
 def _swing_tick(s: Slot, st: DrumStyle) -> int:

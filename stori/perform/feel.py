@@ -7,6 +7,8 @@ Measures (4/4 beats; offsets are ms from the hit's grid place on the swing-aware
 - snare offset: median offset of all snare hits (kit 38: TD-11 head and rim).
 - backbeat jitter: robust SD (1.4826 x MAD) of the offsets of snares on beats 2 and 4 with
   velocity >= 40, each performance centred on its own median (jitter around the pocket).
+- pocket spread: robust SD, over a style's beats, of each beat's mean offset of all its hits (how far
+  one performance leans ahead or behind as a whole, beside the others of its style).
 - ghost share: snares with velocity < 40 among all snares. GMD's README counts the TD-11 head
   only (no rim shots); that column is given for the real data too.
 """
@@ -67,10 +69,11 @@ def _robust_sd(x: np.ndarray) -> float:
 
 
 def feel_stats(parts: list[Played]) -> dict:
-    swing, sn_off, bb, ghost, ghost_head = [], [], [], [], []
+    swing, sn_off, bb, ghost, ghost_head, lean = [], [], [], [], [], []
     for p in parts:
         swing += _offbeat_phases(p)
         off = (p.tick - p.grid) * p.ms_per_tick
+        lean.append(float(off.mean()))
         sn = p.pitch == SNARE
         sn_off.append(off[sn])
         ghost.append(p.velocity[sn] < 40)
@@ -86,6 +89,7 @@ def feel_stats(parts: list[Played]) -> dict:
         "swing": 100 * float(np.median(swing)) if swing else float("nan"),
         "snare_offset_ms": float(np.median(sn_all)) if len(sn_all) else float("nan"),
         "backbeat_jitter_ms": _robust_sd(cat(bb)),
+        "pocket_ms": _robust_sd(np.array(lean)),
         "ghost": 100 * float(g.mean()) if len(g) else float("nan"),
         "ghost_head": 100 * float(gh.mean()) if len(gh) else float("nan"),
     }
@@ -128,9 +132,9 @@ def feel_table(data_dir=None, split: str = "test", seed: int = 0, min_parts: int
     lines = [
         f"Feel per style: GMD all beats / GMD {split} beats / groove model playing the {split} beats quantized "
         f"(sampled, seed {seed}). README = value listed in ../shared/data/README.md.", "",
-        f"| style | beats (all/{split}) | swing % | snare offset ms | backbeat jitter ms | ghost % (kit snare) "
-        "| ghost % real, TD-11 head | README |",
-        "|---|---|---|---|---|---|---|---|",
+        f"| style | beats (all/{split}) | swing % | snare offset ms | backbeat jitter ms | pocket spread ms "
+        "| ghost % (kit snare) | ghost % real, TD-11 head | README |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     order = ["all"] + sorted((s for s in groups if s != "all"), key=lambda s: -len(groups[s][0]))
     for style in order:
@@ -141,7 +145,7 @@ def feel_table(data_dir=None, split: str = "test", seed: int = 0, min_parts: int
         cell = lambda k: f"{sa[k]:.1f} / {sh[k]:.1f} / {sg[k]:.1f}"  # noqa: E731
         ref = ", ".join(f"{k}: {v}" for k, v in README.get(style, {}).items())
         lines.append(f"| {style} | {len(a)}/{len(h)} | {cell('swing')} | {cell('snare_offset_ms')} | "
-                     f"{cell('backbeat_jitter_ms')} | {cell('ghost')} | {sa['ghost_head']:.1f} / "
+                     f"{cell('backbeat_jitter_ms')} | {cell('pocket_ms')} | {cell('ghost')} | {sa['ghost_head']:.1f} / "
                      f"{sh['ghost_head']:.1f} | {ref} |")
     return "\n".join(lines)
 
