@@ -1,7 +1,7 @@
 """Any band: a named ensemble is the whole band, role by role, in the MIDI; a horn section punches."""
 import pytest
 
-from stori.compose.articulation import STAB, stab
+from stori.compose.articulation import STAB, held_chords, stab
 from stori.pipeline import generate
 from stori.render.midi import midi_bytes, midi_to_song
 from stori.spec.song import PPQ, Note
@@ -78,3 +78,12 @@ def test_a_pad_and_an_arpeggio_are_tracks_of_their_own(prompt):
         return sum(k == 1 for k in onsets.values()) / len(onsets)
     assert single(arp) > 0.7 and single(arp) > single(by_channel[3]) + 0.2  # broken chords, where the piano strikes
     assert median(n.end - n.start for n in pad.notes) >= PPQ  # held chords
+
+
+def test_a_held_chord_is_struck_as_chords_and_rings_to_the_change():
+    broken = [Note(p, t, t + PPQ // 2) for t, p in zip((PPQ // 4, PPQ // 2, PPQ, 2 * PPQ), (60, 64, 67, 64))]
+    restruck = [Note(p, 3 * PPQ, 4 * PPQ) for p in (60, 64)]
+    held = held_chords(broken + restruck + [Note(65, 4 * PPQ + PPQ // 2, 5 * PPQ)], [0, 4 * PPQ])
+    assert sorted((n.pitch, n.start, n.end) for n in held) == [  # single notes join the chord on the change
+        (60, 0, 3 * PPQ), (60, 3 * PPQ, 4 * PPQ), (64, 0, 3 * PPQ), (64, 3 * PPQ, 4 * PPQ), (65, 4 * PPQ, 8 * PPQ),
+        (67, 0, 4 * PPQ)]

@@ -7,7 +7,7 @@ import pytest
 from stori.cli import main
 from stori.compose import compose
 from stori.data.samples import SectionSample
-from stori.evaluate.measures import estimated_key, section_measures
+from stori.evaluate.measures import estimated_key, mode_strength, section_measures
 from stori.evaluate.report import HEADINGS
 from stori.evaluate.validity import check_sample, check_song
 from stori.plan import plan_song
@@ -77,6 +77,19 @@ def test_estimated_key():
     assert estimated_key(scale) == (0, "major")
     a_minor = [Note(p, i * PPQ, (i + 1) * PPQ) for i, p in enumerate([57, 60, 64, 69, 64, 60, 57, 59, 60, 62, 64, 57])]
     assert estimated_key(a_minor) == (9, "minor")
+    assert mode_strength(scale) > 0 > mode_strength(a_minor)
+    assert mode_strength(scale + [Note(63, 0, 2 * PPQ)]) < mode_strength(scale)  # a minor third clouds the major
+
+
+def test_parts_heard_per_bar_and_each_parts_own_syncopation():
+    anticipating = [Note(60, 0, PPQ), Note(62, PPQ + PPQ // 2, 3 * PPQ), Note(64, 3 * PPQ, 4 * PPQ)]  # & of 2 over 3
+    on_beats = [Note(36, b * PPQ, (b + 1) * PPQ) for b in range(8)]
+    sample = SectionSample(source="t#0", split="test", style="pop", section_type="verse", key="C major", tempo=100,
+                           time_signature=(4, 4), n_bars=2, notes={"melody": anticipating, "bass": on_beats},
+                           chords=[(0, "C")])
+    m = section_measures(sample)
+    assert m["active_tracks"] == 1.5  # the melody rests in the second bar
+    assert m["syncopation"] == pytest.approx(1 / 11)  # the melody's anticipation, though the bass plays beat 3
 
 
 def test_section_measures_on_a_hand_made_section():

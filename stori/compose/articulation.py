@@ -6,7 +6,7 @@ driving section plays short. Measured against POP909's median note length per ro
 (``stori/data/phrase_stats.json``)."""
 from __future__ import annotations
 
-from stori.spec.song import PPQ, Note
+from stori.spec.song import PPQ, Note, no_restrikes
 
 HOLD = {"harmony": (2 * PPQ, 0)}  # role -> (longest hold, breath before the next onset)
 
@@ -29,6 +29,34 @@ def hold(notes: list[Note], role: str, sustain: float = 0.0, changes: list[int] 
         until = n.start + longest if k is None else min(n.start + longest, k - breath)
         out.append(Note(n.pitch, n.start, max(n.end, until), n.velocity))
     return out
+
+
+HELD_VOICES = 5
+"""At most this many pitches in a held chord (the first struck)."""
+
+
+def held_chords(notes: list[Note], changes: list[int]) -> list[Note]:
+    """A chord part as the plan's ``sustained`` behaviour plays it, a pad under calm music: struck
+    as chords and held. Between two chord changes the pitches of the first beat, and any single
+    note the part adds later, are struck together on the change; a later stroke of two or more
+    notes is a chord the part restrikes and stays where it is. All ring to the next change (at most
+    a bar from it; a restruck pitch ends where it is struck again). At most :data:`HELD_VOICES`
+    pitches sound from one stroke."""
+    spans: dict[int, list[Note]] = {}
+    for n in sorted(notes, key=lambda n: (n.start, n.pitch)):
+        spans.setdefault(max((t for t in changes if t <= n.start), default=0), []).append(n)
+    out = []
+    for at, group in spans.items():
+        until = min(min((t for t in changes if t > at), default=at + 4 * PPQ), at + 4 * PPQ)
+        size = {t: sum(1 for n in group if n.start == t) for t in {n.start for n in group}}
+        strokes: dict[int, list[int]] = {}
+        for n in group:
+            t = n.start if n.start >= at + PPQ and size[n.start] > 1 else at
+            if n.pitch not in strokes.setdefault(t, []) and len(strokes[t]) < HELD_VOICES:
+                strokes[t].append(n.pitch)
+        out += [Note(p, t, max(until, t + 1), next(n.velocity for n in group if n.pitch == p))
+                for t, pitches in strokes.items() for p in pitches]
+    return no_restrikes(sorted(out, key=lambda n: (n.start, n.pitch)))
 
 
 def arpeggiate(notes: list[Note], step: int = PPQ // 2) -> list[Note]:

@@ -71,7 +71,8 @@ def _bass(spec, s, span, c, seed) -> list[Note]:
         root, pcs, bass_pc = parse_chord(sym)
         if root < 0:
             continue
-        base = 36 + (bass_pc - 36) % 12  # E2..B2 region: low but clear
+        low = 36 + round(c.closeness * 24)  # E2..B2 region: low but clear; an intimate one closer to the tune
+        base = low + (bass_pc - low) % 12
         fifth = base + 7 if base + 7 <= hi else base - 5
         if behaviour == "sustained":
             hits = [(t, t_next, base)]
@@ -106,14 +107,17 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
         _, pcs, _ = parse_chord(sym)
         if not pcs:
             continue
-        voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)], 69 if role == "arpeggio" else 62)
+        centre = 69 if role == "arpeggio" else 62
+        voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)],
+                           round(centre + c.closeness * (c.register_center - centre)))
+        thin = c.accompaniment < 0.9  # an intimate section's band plays half as often under the voice
         if behaviour == "arpeggiated":
-            order = voicing + voicing[1:-1][::-1]
-            for k, tt in enumerate(range(t, t_next, beat // 2)):
-                notes.append(Note(order[k % len(order)], span.start + tt, span.start + tt + beat // 2,
+            order, pace = voicing + voicing[1:-1][::-1], beat if thin else beat // 2
+            for k, tt in enumerate(range(t, t_next, pace)):
+                notes.append(Note(order[k % len(order)], span.start + tt, span.start + tt + pace,
                                   _velocity(c, 0.5, rng)))
         else:
-            step = beat if behaviour == "rhythmic" else t_next - t
+            step = (2 * beat if thin else beat) if behaviour == "rhythmic" else t_next - t
             for tt in range(t, t_next, step):
                 v = _velocity(c, 0.6 if tt == t else 0.4, rng)
                 notes += [Note(p, span.start + tt, span.start + min(tt + step, t_next) - PPQ // 16, v) for p in voicing]
@@ -147,12 +151,22 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
             continue
         _, chord_pcs, _ = parse_chord(chord_at(timeline, tick - span.start))
         strong = (tick - span.start) % beat_ticks(spec) == 0
-        candidates = [p for p in pool if (p % 12 in chord_pcs or not strong)] or pool
-        leap = rng.random() < c.leap_probability
-        pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), rng.random()))
+        # tension: a non-chord tone on the beat, passing tones and chromatic steps off it
+        lean, passing = rng.random() < c.dissonance, rng.random() < 0.3 + c.dissonance
+        candidates = [p for p in pool if (p % 12 in chord_pcs) != (strong and lean) or not strong and passing] or pool
+        leap, up = rng.random() < c.leap_probability, rng.random() < c.rising
+        pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), (p < prev) == up,
+                                               rng.random()))
+        if lean and not strong and lo < prev < hi and rng.random() < 2 * (c.dissonance - 0.2):  # tense music only
+            pitch = next((p for p in (prev + 1, prev - 1) if p % 12 not in scale), pitch)
         length = step * rng.choice([1, 1, 2])
         end = min(tick + length, span.end, *[n.start for n in locked if n.start > tick] or [span.end])
-        notes.append(Note(pitch, tick, end - PPQ // 16, _velocity(c, 0.7 if strong else 0.5, rng)))
+        start = tick  # a note due on a beat comes in an 8th early, held over it (c.syncopation)
+        if (tick > span.start and (tick - span.start) % PPQ == 0 and rng.random() < c.syncopation
+                and not any(n.end > tick - PPQ // 2 for n in notes[-1:])
+                and not any(n.start <= tick - PPQ // 2 < n.end for n in locked)):
+            start = tick - PPQ // 2
+        notes.append(Note(pitch, start, end - PPQ // 16, _velocity(c, 0.7 if strong else 0.5, rng)))
         prev = pitch
     velocity = _velocity(c, 0.8, rng)
     notes += [Note(n.pitch, n.start, n.end, velocity) for n in locked]

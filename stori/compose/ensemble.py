@@ -85,23 +85,28 @@ def push_chance(tension: float) -> float:
     return min(0.8, max(0.0, (tension - 0.5) * 1.6))
 
 
-def push_changes(parts: dict[str, list[Note]], changes: list[int], tension: float, key: str) -> tuple[dict, int]:
+def push_changes(parts: dict[str, list[Note]], changes: list[int], tension: float, key: str,
+                 phrase: int = 0) -> tuple[dict, int]:
     """``parts`` (role -> one section's notes) with some chord ``changes`` (ticks inside the section,
     on bar starts) anticipated: each part's notes starting on the change move an 8th earlier unless
-    that part already starts a note there, and its notes still sounding at the new onset end there
-    (no restrike). Which changes are pushed is drawn from ``key`` and the change, so the same section
-    is pushed the same way every time."""
+    that part already starts a note there (a note held a beat or more is held over the change, a
+    shorter one, a stab, moves whole), and its notes still sounding at the new onset end there (no
+    restrike). Which changes are pushed is drawn from ``key`` and the change's place in a ``phrase``
+    (ticks, counted from the first change; 0: the change itself), so the same section is pushed the same
+    way every time and a repeating phrase pushes the same changes."""
     chance, pushed = push_chance(tension), 0
     out = {role: list(notes) for role, notes in parts.items()}
     for t in changes:
-        if chance == 0 or zlib.crc32(f"{key}:{t}".encode()) / 2**32 >= chance:
+        place = (t - changes[0]) % phrase if phrase else t
+        if chance == 0 or zlib.crc32(f"{key}:{place}".encode()) / 2**32 >= chance:
             continue
         early = t - PUSH
         for role in PUSHED:
             notes = out.get(role, [])
             if not any(n.start == t for n in notes) or any(early <= n.start < t for n in notes):
                 continue
-            out[role] = [Note(n.pitch, early, n.end, n.velocity) if n.start == t else
+            out[role] = [Note(n.pitch, early, n.end if n.end - n.start >= PPQ else n.end - PUSH, n.velocity)
+                         if n.start == t else
                          Note(n.pitch, n.start, early, n.velocity) if n.start < early < n.end else n for n in notes]
             pushed += 1
     return out, pushed

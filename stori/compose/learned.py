@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.compose.articulation import HORNS, arpeggiate, hold, stab
+from stori.compose.articulation import HORNS, arpeggiate, held_chords, hold, stab
 from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
@@ -24,10 +24,12 @@ from stori.perform.drum_patterns import learned_pattern, meter_name, phrase_requ
 from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, style_generator, turn_chance
 from stori.perform.styles import song_style
 from stori.plan.genres import GENRES
+from stori.plan.planner import HUSHED, STILL
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import COMPOSED_AS, Note, Song, bar_ticks, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
+from stori.theory import is_major
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
 WINDOW_UNITS = 1  # new units per model stream: 2-bar streams keep decoding short (measured: 137 vs 263 steps a song)
@@ -60,12 +62,16 @@ def _targets(gen: Generator, role: str, c: Constraints) -> dict[str, float]:
     # mid-energy band's ~37); at 0.8 it sat 7 above, at 77 against POP909's 94
     lead = 1.0 if role == "melody" else 0.6
     targets = {"velocity": c.velocity_floor + lead * (c.velocity_ceiling - c.velocity_floor)}
+    if role in ("melody", "harmony"):  # tension pushes the tune and the comping off the beat
+        targets["syncopation"] = c.syncopation
     if role == "melody":
         targets.update(density=c.note_density, pitch=c.register_center)
     else:  # the other parts follow the melody's place among real songs
         melody_bin = bins.bin("melody", "density", c.note_density)
         register_bin = bins.bin("melody", "pitch", c.register_center)
-        targets.update(density=bins.centre(role, "density", melody_bin), pitch=bins.centre(role, "pitch", register_bin))
+        pitch = bins.centre(role, "pitch", register_bin)
+        targets.update(density=bins.centre(role, "density", melody_bin) * c.accompaniment,
+                       pitch=pitch + c.closeness * (c.register_center - pitch))
     return targets
 
 
@@ -110,6 +116,10 @@ class _Part:
         register = None
         if role == "melody" and "pitch" not in heard:
             register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
+        # valence makes the mode plain: the key's third and sixth drawn more in a happy major song and a sad minor one
+        # (only where the feeling and the mode agree: a sad song in a major key keeps its notes' balance)
+        mode_pull = max(0.0, c.mode_colour * (1 if is_major(self.key) else -1)) if self.plays in (
+            "melody", "harmony") else 0.0
         new = [u.index for u in self.form if u.kind == "new"]
         self.streams: list[list[int]] = [new[i:i + WINDOW_UNITS] for i in range(0, len(new), WINDOW_UNITS)]
         self.requests = []
@@ -124,7 +134,7 @@ class _Part:
             self.requests.append(Request(self.plays, bars, targets, key=self.key, tempo=s.tempo or spec.tempo,
                                          style=style, section=SECTION_MAP.get(s.type, s.type), chords=chords,
                                          register=register, tension=s.emotion.tension, forced_notes=forced,
-                                         meter=meter))
+                                         mode_pull=mode_pull, meter=meter))
 
     def notes(self, generated: list[list[Note]]) -> list[Note]:
         """Section-relative notes: generated units in place, then repeats and restatements copied."""
@@ -153,6 +163,10 @@ class _Part:
         pad = self.role == "pad"  # a pad holds each chord until it changes, as a pedalled chord rings
         notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.plays,
                      1.0 if pad else self.sustain, [t for t, _ in self.chords])
+        ev = self.s.emotion  # the calmest or stillest sections hold their chords as struck pads
+        if self.role == "harmony" and self.s.behaviour("harmony", "") == "sustained" and (
+                ev.energy < HUSHED or ev.motion < STILL):
+            notes = held_chords(notes, [t for t, _ in self.chords])
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":

@@ -163,11 +163,12 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         before = s.emotion
         if cmd.delta:
             s.emotion = s.emotion.shifted(cmd.delta)
-            louder = cmd.delta.get("energy", 0) > 0 or cmd.delta.get("motion", 0) > 0
+            louder = cmd.delta.get("energy", 0) > 0 or cmd.delta.get("motion", 0) > 0  # never drops a part
             fresh = section_behaviours(s.type, s.emotion, g,
                                        {} if louder else playing)  # a new ask for more wins over 'subtle'
             for role in (roles or fresh):
-                if role in fresh and s.track_behaviours.get(role) != "tacet":
+                dropped = louder and fresh.get(role) == "tacet"
+                if role in fresh and s.track_behaviours.get(role) != "tacet" and not dropped:
                     s.track_behaviours[role] = fresh[role]
             for st in (s.entry_state, s.exit_state):
                 if "energy" in st:
@@ -180,7 +181,8 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         if cmd.simpler_chords is not None:
             s.chords = [" ".join(_chord_family(c, not cmd.simpler_chords) for c in bar.split()) for bar in s.chords]
             chords_changed = True
-        elif abs(cmd.delta.get("tension", 0)) >= 0.2 and (roles is None or "harmony" in roles):
+        elif max(abs(cmd.delta.get("tension", 0)), abs(cmd.delta.get("valence", 0))) >= 0.2 and (
+                roles is None or "harmony" in roles):  # tension and valence choose the chords (colour, function)
             s.chords, _ = plan_chords(spec.key, s.type, s.emotion, s.bars,
                                       random.Random(f"{seed}:replan:{s.id}:{version}"),
                                       None, tracer, s.id)

@@ -100,7 +100,7 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, ...] 
     bar = song.ticks_per_bar
     changes = [t + span.start for t, _ in s.chord_timeline(bar) if 0 < t < span.end - span.start and t % bar == 0]
     parts, pushed = push_changes({r: song.notes_in(tracks[r], span) for r in PUSHED if r in tracks}, changes,
-                                 s.emotion.tension, f"{spec.title}:{sid}")
+                                 s.emotion.tension, f"{spec.title}:{sid}", 2 * bar)
     if pushed:
         for role, notes in parts.items():
             replace(role, notes)

@@ -84,12 +84,14 @@ def song_measures(g: Generated) -> dict[str, float]:
     return {k: _nanmean(r[k] for r in rows) for k in rows[0]} if rows else {}
 
 
-def control_fidelity(engine: str, levels: int, seeds: int, real_ranges: dict) -> tuple[dict, list[Generated]]:
-    """Per axis: sweep ``levels`` values low -> high (others neutral), ``seeds`` songs each; the
-    Spearman correlation between the axis and each feature it should move, the feature's mean per
+def control_fidelity(engine: str, levels: int, seeds: int, real_ranges: dict,
+                     axes: Sequence[str] = tuple(AXIS_FEATURES)) -> tuple[dict, list[Generated]]:
+    """Per axis of ``axes``: sweep ``levels`` values low -> high (others neutral), ``seeds`` songs each;
+    the Spearman correlation between the axis and each feature it should move, the feature's mean per
     level, and POP909's range of the feature (p10, p90, mean) beside it. Also returns the songs."""
     out, songs = {}, []
-    for axis, feats in AXIS_FEATURES.items():
+    for axis in axes:
+        feats = AXIS_FEATURES[axis]
         xs, rows, means = [], [], []
         for value in sweep_levels(axis, levels):
             level_songs = [generate(sweep_spec(axis, value, s), engine, s) for s in range(seeds)]

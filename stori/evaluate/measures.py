@@ -8,27 +8,49 @@ import numpy as np
 from stori.data.attributes import NAN, mean_or_nan, section_attributes
 from stori.data.samples import SectionSample
 from stori.spec.song import PPQ, Note, bar_ticks
-from stori.theory import parse_chord, parse_key, scale_pitch_classes
+from stori.theory import key_correlations, parse_chord, parse_key, scale_pitch_classes
 
-# Krumhansl & Kessler (1982) probe-tone key profiles, tonic first.
-_MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+def _key_correlations(notes: Sequence[Note]) -> dict[tuple[int, str], float]:
+    """(tonic pc, mode) -> correlation of the duration-weighted pitch classes with that key's profile."""
+    weights = [0.0] * 12
+    for n in notes:
+        weights[n.pitch % 12] += n.end - n.start
+    return key_correlations(weights)
 
 
 def estimated_key(notes: Sequence[Note]) -> tuple[int, str] | None:
     """Krumhansl-Schmuckler key finding on duration-weighted pitch classes: (tonic pc, mode)."""
-    weights = np.zeros(12)
-    for n in notes:
-        weights[n.pitch % 12] += n.end - n.start
-    if not weights.any():
-        return None
-    best, best_r = None, -2.0
-    for tonic in range(12):
-        for mode, profile in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE)):
-            r = np.corrcoef(weights, np.roll(profile, tonic))[0, 1]
-            if r > best_r:
-                best, best_r = (tonic, mode), r
-    return best
+    r = _key_correlations(notes)
+    return max(r, key=r.get) if r else None
+
+
+def mode_strength(notes: Sequence[Note]) -> float:
+    """How major the notes sound: the best major key's profile correlation minus the best minor
+    key's (Krumhansl-Schmuckler; > 0 major, < 0 minor, the size how clearly)."""
+    r = _key_correlations(notes)
+    if not r:
+        return NAN
+    return max(v for (_, m), v in r.items() if m == "major") - max(v for (_, m), v in r.items() if m == "minor")
+
+
+def _part_syncopation(sample: SectionSample, tpb: int, n_bars: int) -> float:
+    """Syncopation of each pitched part on its own (the model's per-part measure), pooled over the
+    parts' onsets: a melody that anticipates its own empty beat is heard over a bass on the beat."""
+    synco = onsets = 0.0
+    for role, notes in sample.notes.items():
+        if role != "drums" and notes:
+            n = len({x.start for x in notes})
+            value = section_attributes(notes, n_bars, tpb).syncopation
+            synco, onsets = synco + (0.0 if value != value else value) * n, onsets + n
+    return synco / onsets if onsets else NAN
+
+
+def _parts_per_bar(sample: SectionSample, tpb: int, n_bars: int) -> float:
+    """Parts sounding, averaged over the section's bars: a part resting a whole bar is not heard there."""
+    heard = [sum(1 for notes in sample.notes.values() if any(n.start < (b + 1) * tpb and n.end > b * tpb
+                                                            for n in notes)) for b in range(n_bars)]
+    return float(np.mean(heard))
 
 
 def _chords(sample: SectionSample) -> list[tuple[int, tuple[int, ...]]]:
@@ -64,12 +86,16 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     no drums, so all but ``drum_activity`` and ``active_tracks`` are measured on the pitched tracks;
     with drums on every beat no pitched anticipation would count as syncopated):
 
-    - note density, mean velocity and syncopation of all pitched notes, the melody's mean pitch and
+    - note density and mean velocity of all pitched notes, the melody's mean pitch and
       non-chord-tone rate (all as :mod:`stori.data.attributes` defines them); onsets per quarter
       note; mean note length in quarter notes; dynamic range (velocity p90 minus p10);
-    - ``major``: the mode estimated from the notes (1 major, 0 minor); ``tempo`` in BPM;
-    - ``active_tracks``: roles that play, drums included; ``register_spread``: standard deviation
+    - ``major``: mode strength (:func:`mode_strength`: > 0 major, < 0 minor; a 0/1 mode ties whole
+      sweep levels); ``tempo`` in BPM;
+    - ``active_tracks``: parts heard per bar, drums included (a part resting a whole bar is left out
+      there, so a part that plays half the section counts a half); ``register_spread``: standard deviation
       of all pitched notes' pitches (semitones); ``solo_focus``: the melody's share of pitched notes;
+    - ``syncopation``: each pitched part's syncopation (:mod:`stori.data.attributes`) pooled over the
+      parts' onsets (:func:`_part_syncopation`);
     - ``rising``: share of the melody's moves that go up (contour direction);
     - ``major_chords``: share of the section's chords with a major third over the root (chord colour);
     - ``suspensions``: share of chords without a third (sus2/sus4) or with a 9th/11th held over;
@@ -92,13 +118,13 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     return {
         "note_density": whole.note_density,
         "velocity": whole.mean_velocity,
-        "syncopation": whole.syncopation,
+        "syncopation": _part_syncopation(sample, tpb, n_bars),
         "register": lead.mean_pitch,
-        "major": float(key[1] == "major") if (key := estimated_key(pitched)) else NAN,
+        "major": mode_strength(pitched),
         "non_chord_tone_rate": 1.0 - lead.chord_tone_ratio,
         "onset_rate": len({n.start for n in pitched}) / (n_bars * tpb / PPQ),
         "note_length": whole.mean_duration,
-        "active_tracks": float(sum(1 for notes in sample.notes.values() if notes)),
+        "active_tracks": _parts_per_bar(sample, tpb, n_bars),
         "dynamic_range": float(np.percentile(velocities, 90) - np.percentile(velocities, 10)) if velocities else NAN,
         "tempo": float(sample.tempo),
         "register_spread": float(np.std([n.pitch for n in pitched])) if pitched else NAN,

@@ -161,25 +161,33 @@ def suspend_dominants(chords: list[str], per_bar: list[str], tension: float,
     return out, held
 
 
-INTIMATE_DROPS = {"drums": (0.7, 0.55), "bass": (0.9, 0.55)}
+INTIMATE_DROPS = {"drums": (0.7, 0.6), "bass": (0.85, 0.6)}
 """Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
 song is a voice and an instrument, the drums go first, then the bass. A part the prompt asks for
 still plays."""
-HUSHED = 0.12
+HUSHED = 0.25
 """Energy below which a section plays without drums (arrangement size follows energy: a near-silent
 passage is keys and a voice)."""
+STILL = 0.2
+"""Motion below which the harmony holds its chords (motion is note length and rhythmic drive)."""
+
+
+def drive(ev: EmotionVector) -> float:
+    """How hard the drums push: energy, moved by motion (rhythmic drive) by up to +-0.3."""
+    return ev.energy + 0.6 * (ev.motion - 0.5)
 
 
 def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
     """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour);
     ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
+    push = drive(ev)
     drums = "tacet" if stype == "intro" and ev.energy < 0.3 or ev.energy < HUSHED else (
-        "sparse" if ev.energy < 0.35 else
-        ("driving" if ev.energy > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
+        "sparse" if push < 0.35 else
+        ("driving" if push > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
     if genre.drums and drums == "steady":
         drums = genre.drums
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
-    harmony = "sustained" if ev.energy < 0.35 else "arpeggiated" if (
+    harmony = "sustained" if ev.energy < 0.35 or ev.motion < STILL else "arpeggiated" if (
         ev.intimacy > 0.75 and ev.energy < 0.5 or ev.motion >= 0.65 and ev.energy < 0.7) else (
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
     melody = "sparse" if stype in ("intro",

@@ -16,27 +16,42 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                      "share of grid slots the drums fill"),
     "subdivision": (0.1, {"motion": 0.6, "energy": 0.35}, (0.0, 1.0),
                     "finest rhythmic grid: 8ths when low, 16ths when high"),
+    "syncopation": (0.02, {"tension": 0.3, "motion": 0.08}, (0.0, 0.4),
+                    "share of a part's onsets off the beat and held over it (the model's syncopation bin)"),
     "swing": (0.5, {"intimacy": 0.06, "motion": -0.05, "tension": -0.02}, (0.5, 0.66),
               "8th-note swing phase (0.5 straight, 0.66 triplet)"),
     "register_center": (62.0, {"energy": 5.0, "valence": 5.0, "intimacy": -3.0}, (52.0, 80.0),
                         "melody's centre pitch (MIDI)"),
     "register_spread": (6.0, {"energy": 6.0, "tension": 3.0, "intimacy": -2.0}, (4.0, 16.0),
                         "how far the melody ranges around its centre (semitones)"),
+    "closeness": (-0.2, {"intimacy": 0.4}, (0.0, 0.3),
+                  "share of the way the other parts' registers move toward the melody's (a close, intimate voicing)"),
     "note_density": (1.5, {"energy": 4.0, "motion": 5.0, "intimacy": -1.5}, (1.0, 12.0),
                      "melody notes per bar"),
+    "accompaniment": (1.3, {"intimacy": -0.6}, (0.6, 1.2),
+                      "the accompaniment's notes beside the melody's (x what the model's data pair with it): an "
+                      "intimate song's band plays less under the voice"),
     "rest_density": (0.25, {"intimacy": 0.25, "energy": -0.25, "motion": -0.1}, (0.0, 0.6),
                      "share of the melody's time left silent"),
+    "rising": (0.5, {"valence": 0.25}, (0.2, 0.8),
+               "chance the melody's next step goes up (contour: happy music rises, sad music falls)"),
     "leap_probability": (0.1, {"tension": 0.3, "energy": 0.2, "intimacy": -0.1}, (0.02, 0.6),
                          "chance a melodic step is a leap (> 2 semitones)"),
+    "dissonance": (0.05, {"tension": 0.45}, (0.0, 0.6),
+                   "chance a melody note leans off its chord: a non-chord tone on a strong beat, a chromatic "
+                   "neighbour off it"),
+    "mode_colour": (0.0, {"valence": 0.8}, (-0.8, 0.8),
+                    "pull (model logits) toward the key's own third and sixth, signed by its mode: a happy "
+                    "major song and a sad minor one make their mode plain"),
     "chord_extensions": (0.0, {"tension": 1.2, "intimacy": 0.8, "energy": -0.3}, (0.0, 2.0),
                          "0 triads, 1 sevenths, 2 ninths"),
     "borrowed_chord_probability": (0.05, {"valence": -0.2, "tension": 0.25}, (0.0, 0.6),
                                    "chance a chord is borrowed from the parallel mode"),
     "harmonic_rhythm": (0.2, {"motion": 0.6, "tension": 0.3, "intimacy": -0.2}, (0.0, 1.0),
                         "chord changes per bar: 0.5, 1 or 2"),
-    "velocity_floor": (31.0, {"energy": 40.0, "intimacy": -20.0}, (20.0, 90.0),
+    "velocity_floor": (36.0, {"energy": 40.0, "intimacy": -30.0}, (20.0, 90.0),
                        "softest velocity a part should play"),
-    "velocity_ceiling": (65.0, {"energy": 46.0, "tension": 8.0, "intimacy": -24.0}, (50.0, 127.0),
+    "velocity_ceiling": (71.0, {"energy": 46.0, "tension": 8.0, "intimacy": -36.0}, (50.0, 127.0),
                          "loudest velocity a part should play (EMOPIA: calm clips average 54, excited 78)"),
     "sustain": (0.95, {"energy": -0.7, "motion": -0.4, "intimacy": 0.3}, (0.0, 1.0),
                 "how long notes ring: 0 detached, 1 held until the chord changes"),
@@ -71,12 +86,18 @@ def _snap(name: str, v: float) -> float:
 class Constraints:
     drum_density: float
     subdivision: int
+    syncopation: float
     swing: float
     register_center: float
     register_spread: float
+    closeness: float
     note_density: float
+    accompaniment: float
     rest_density: float
+    rising: float
     leap_probability: float
+    dissonance: float
+    mode_colour: float
     chord_extensions: float
     borrowed_chord_probability: float
     harmonic_rhythm: float
