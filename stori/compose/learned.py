@@ -45,12 +45,12 @@ drawing per unit left it at 0.031-0.034 repeated windows against POP909's 0.050 
 melody too since its onsets follow POP909's (:mod:`stori.model.calibration`): per unit it came to
 0.016 against 0.023, per window 0.022. The bass, whose few figures repeat by chance already
 (0.21 against 0.17), draws per unit."""
-CHANCE_REPEATS = {"melody": 0.004, "harmony": 0.039, "bass": 0.047}
+CHANCE_REPEATS = {"melody": 0.002, "harmony": 0.021, "bass": 0.072}
 """Share of 2-bar windows that repeat the one before with no designed copy (the realness songs,
-20, seed 0, phrase forms drawn with no repeats, measured again after the decoding priors of
-:mod:`stori.model.calibration`): the bass's few figures come back by themselves, so its form repeats
-less by design (:func:`phrase_form` ``chance``); with both, its windows repeat 0.17 against
-POP909's 0.17 (train songs: 0.21 by design alone)."""
+20, seed 0, phrase forms drawn with no repeats: ``scripts/chance_repeats.py``, measured again on
+the merged code of the decoding priors and the emotion cues): the bass's few figures come back by
+themselves, so its form repeats less by design (:func:`phrase_form` ``chance``); POP909's train
+songs repeat 0.21 by design alone."""
 SECTION_MAP = {"pre_chorus": "verse", "break": "other", "solo": "other", "interlude": "other"}
 PATTERN_OF = {"intro": "intro", "verse": "verse", "pre_chorus": "verse", "chorus": "chorus", "bridge": "bridge",
               "outro": "outro", "break": "break", "solo": "chorus", "interlude": "verse"}
