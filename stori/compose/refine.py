@@ -52,6 +52,10 @@ class Reply:
         return f"{self.heading.replace('{v}', str(self.version))}\n\n{self.text}"
 
 
+DRUMS_UP = {"sparse": "steady", "steady": "driving"}
+"""A drum behaviour one step up: where a call for more (energy or motion) leaves the planner's choice
+where it was, the drums still move up a step, as a drummer asked for more plays more."""
+
 def diff_reply(before: Song, after: Song) -> tuple[str, list[str]]:
     """(a short diff with the full measured diff folded under it, ids of the sections whose notes changed)."""
     full, changed = musical_diff(before, after)
@@ -168,8 +172,11 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
                                        {} if louder else playing)  # a new ask for more wins over 'subtle'
             for role in (roles or fresh):
                 dropped = louder and fresh.get(role) == "tacet"
-                if role in fresh and s.track_behaviours.get(role) != "tacet" and not dropped:
+                was = s.track_behaviours.get(role)
+                if role in fresh and was != "tacet" and not dropped:
                     s.track_behaviours[role] = fresh[role]
+                if louder and role == "drums" and fresh.get(role) in (was, "tacet") and was in DRUMS_UP:
+                    s.track_behaviours[role] = DRUMS_UP[was]  # asked for more, the drummer plays more
             for st in (s.entry_state, s.exit_state):
                 if "energy" in st:
                     st["energy"] = round(min(1.0, max(0.0, st["energy"] + s.emotion.energy - before.energy)), 3)
