@@ -13,7 +13,7 @@ data-report`` caches them), where the bass is the piano's lowest line or the cho
 import argparse
 from statistics import fmean
 
-from stori.data.part_facts import Part, downbeat_share, part_of, song_parts
+from stori.data.part_facts import downbeat_share, part_of, song_parts
 from stori.data.scores import SETS, load_set
 from stori.data.splits import set_ids
 from stori.pipeline import generate
@@ -23,14 +23,15 @@ PROMPTS = (("a waltz in 3/4", (3, 4)), ("a tender 6/8 ballad", (6, 8)), ("a jazz
            ("a prog rock groove in 5/4", (5, 4)), ("a march in 2/4", (2, 4)), ("a slow blues in 12/8", (12, 8)))
 
 
-def real_share(meter: tuple[int, int]) -> tuple[float, int]:
-    shares = []
-    for name in SETS:
-        for piece in load_set(name, ids=list(set_ids(name, "test")), cached_only=True):
-            for s in piece.sections:
-                if tuple(s.time_signature) == meter and s.notes.get("bass"):
-                    parts: dict[str, Part] = {r: part_of([ns], meter=meter) for r, ns in s.notes.items() if ns}
-                    shares.append(downbeat_share(parts))
+def held_out_stretches() -> list:
+    """The cached test-split stretches of both sets that have a bass."""
+    return [s for name in SETS for piece in load_set(name, ids=list(set_ids(name, "test")), cached_only=True)
+            for s in piece.sections if s.notes.get("bass")]
+
+
+def real_share(stretches: list, meter: tuple[int, int]) -> tuple[float, int]:
+    shares = [downbeat_share({r: part_of([ns], meter=meter) for r, ns in s.notes.items() if ns})
+              for s in stretches if tuple(s.time_signature) == meter]
     return (fmean(shares) if shares else float("nan")), len(shares)
 
 
@@ -38,6 +39,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--engine", default="learned")
 p.add_argument("--seeds", type=int, default=3)
 args = p.parse_args()
+stretches = held_out_stretches()
 print(f"{'prompt':<28}{'meter':>6}{'in MIDI':>9}{'engine':>10}{'downbeats':>11}{'real':>7}{'pieces':>8}")
 for prompt, meter in PROMPTS:
     shares, engines, written = [], set(), set()
@@ -47,6 +49,6 @@ for prompt, meter in PROMPTS:
         written.add("/".join(map(str, back.time_signature)))
         engines.add(next((t["decision"] for t in g.traces if t["decision_type"] == "engine"), args.engine))
         shares.append(downbeat_share(song_parts(back)))
-    real, n = real_share(meter)
+    real, n = real_share(stretches, meter)
     print(f"{prompt:<28}{'/'.join(map(str, meter)):>6}{','.join(sorted(written)):>9}{','.join(sorted(engines)):>10}"
           f"{fmean(shares):>11.2f}{real:>7.2f}{n:>8}")
