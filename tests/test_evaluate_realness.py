@@ -178,16 +178,16 @@ def test_a_meter_not_measured_apart_is_a_one_line_error(capsys):
 def test_the_learned_engine_beats_the_baseline_when_closer_in_most_facts_and_harder_to_tell_apart():
     from stori.evaluate.realness import NO_REFERENCE, verdict
 
-    def group(learned: float, baseline: float, acc: tuple[float, float], reference: str = "Lieder"):
+    def group(learned: float, baseline: float, acc: tuple[float, float], pieces: int = 30):
         def engine(x: float, a: float) -> dict:
             return {"facts": {"melody": {"repeats_2bar": x, "median_beats": 0.8}, "song": {"downbeat_share": x}},
                     "classifier": {"melody": {"balanced_accuracy": a}, "bass": {"too_few": "2 real pieces"}}}
-        return {"reference": reference, "real": {"melody": {"repeats_2bar": 0.1, "median_beats": 0.8},
-                                                 "song": {"downbeat_share": 0.1}},
+        return {"reference": "Lieder" if pieces else NO_REFERENCE, "real_pieces": {"test": pieces, "valid": pieces},
+                "real": {"melody": {"repeats_2bar": 0.1, "median_beats": 0.8}, "song": {"downbeat_share": 0.1}},
                 "engines": {"learned": engine(learned, acc[0]), "baseline": engine(baseline, acc[1])}}
 
     assert verdict(group(0.12, 0.5, (0.6, 0.8))) == {"facts_closer": 2, "facts": 3, "classifier_lower": 1,
                                                      "classifiers": 1, "beats": True}  # the median tie is not closer
     assert not verdict(group(0.12, 0.5, (0.8, 0.6)))["beats"]  # closer, but easier to tell from real
     assert not verdict(group(0.5, 0.12, (0.6, 0.8)))["beats"]
-    assert verdict(group(0.12, 0.5, (0.6, 0.8), NO_REFERENCE)) is None
+    assert verdict(group(0.12, 0.5, (0.6, 0.8), pieces=0)) is None

@@ -233,9 +233,10 @@ def group_classifier(ref: dict, parts: list[dict], role: str, seed: int) -> dict
 
 
 def compare_group(engines: list[str], requests: list[Request], test: list[RealPiece], valid: list[RealPiece],
-                  reference: str, seed: int = 0) -> dict:
-    """One group's songs per engine beside its real pieces: facts, classifier per role, timing."""
-    out = {"reference": reference if test else NO_REFERENCE, "requests": [r.__dict__ for r in requests],
+                  reference: str, seed: int = 0, absent: str = NO_REFERENCE) -> dict:
+    """One group's songs per engine beside its real pieces (``absent`` says why there are none):
+    facts, classifier per role, timing."""
+    out = {"reference": reference if test else absent, "requests": [r.__dict__ for r in requests],
            "real_pieces": {"test": len(test), "valid": len(valid)},
            "real": group_facts([p.played() for p in test], [p.parts for p in test]),
            "real_valid": group_facts([p.played() for p in valid], [p.parts for p in valid]), "engines": {}}
@@ -256,24 +257,31 @@ def meter_of(name: str) -> tuple[int, int]:
     return int(num), int(den)
 
 
+def held_out_scores() -> tuple[list[RealPiece], list[RealPiece], str]:
+    """The cached test and validation stretches of the score sets, and what a group without real
+    pieces says: :data:`NO_REFERENCE`, or that none is cached at all."""
+    test, valid = score_pieces("test"), score_pieces("valid")
+    return test, valid, NO_REFERENCE if test else "no held-out score cached (python -m stori data-report reads them)"
+
+
 def measure_meters(engines: list[str], meters: tuple[str, ...], n_songs: int, seed: int = 0) -> dict:
     """Per meter: songs from :data:`METER_PROMPTS` in it beside the held-out score stretches in it."""
-    test, valid = score_pieces("test"), score_pieces("valid")
+    test, valid, absent = held_out_scores()
     return {m: compare_group(engines, song_requests(n_songs, seed, METER_PROMPTS, m),
                              [p for p in test if p.meter == meter_of(m)], [p for p in valid if p.meter == meter_of(m)],
-                             f"OpenScore Lieder and OpenEWLD test stretches in {m}", seed) for m in meters}
+                             f"OpenScore Lieder and OpenEWLD test stretches in {m}", seed, absent) for m in meters}
 
 
 def measure_styles(engines: list[str], n_songs: int, seed: int = 0) -> dict:
     """Per pitched style besides pop: 4/4 songs from its prompts beside its set's 4/4 test stretches."""
-    test, valid = score_pieces("test"), score_pieces("valid")
+    test, valid, absent = held_out_scores()
     out = {}
     for style, prompts in STYLE_PROMPTS.items():
         def mine(pieces: list[RealPiece], name: str = STYLE_SET[style]) -> list[RealPiece]:
             return [p for p in pieces if p.family == name and p.meter == (4, 4)]
 
         out[style] = compare_group(engines, song_requests(n_songs, seed, prompts), mine(test), mine(valid),
-                                   f"{SET_NAMES[STYLE_SET[style]]} test stretches in 4/4", seed)
+                                   f"{SET_NAMES[STYLE_SET[style]]} test stretches in 4/4", seed, absent)
     return out
 
 
@@ -297,7 +305,7 @@ def verdict(group: dict) -> dict | None:
     in most rows, and its classifier accuracy lower for most roles (None without both engines or a
     reference)."""
     eng = group["engines"]
-    if not {"learned", "baseline"} <= set(eng) or group["reference"] == NO_REFERENCE:
+    if not {"learned", "baseline"} <= set(eng) or not group["real_pieces"]["test"]:
         return None
     closer = []
     for role, facts in group["real"].items():
@@ -414,8 +422,8 @@ def group_rows(groups: dict, label: str) -> tuple[list[str], list[list[str]]]:
             for k in GROUP_FACTS[role]:
                 ours = [g["engines"][e]["facts"].get(role, {}).get(k) for e in engines]
                 real, valid = (g[part].get(role, {}) for part in ("real", "real_valid"))
-                if g["reference"] == NO_REFERENCE:
-                    rows.append([name, role, k, *map(_f, ours), NO_REFERENCE, "", "", ""])
+                if not g["real_pieces"]["test"]:
+                    rows.append([name, role, k, *map(_f, ours), g["reference"], "", "", ""])
                     continue
                 if not real:
                     rows.append([name, role, k, *map(_f, ours), "no real part played", "", "", ""])
@@ -431,8 +439,8 @@ def group_classifier_rows(groups: dict, label: str) -> tuple[list[str], list[lis
               "floor: valid vs test", "windows real / ours"]
     rows = []
     for name, g in groups.items():
-        if g["reference"] == NO_REFERENCE:
-            rows.append([name, "all", NO_REFERENCE, *[""] * (len(header) - 3)])
+        if not g["real_pieces"]["test"]:
+            rows.append([name, "all", g["reference"], *[""] * (len(header) - 3)])
             continue
         for role, t in g["engines"][engines[0]]["classifier"].items():
             if "too_few" in t:
@@ -453,7 +461,8 @@ def verdict_rows(groups: dict, label: str) -> tuple[list[str], list[list[str]]]:
     for name, g in groups.items():
         v = g.get("verdict")
         rows.append([name, g["reference"], str(len(g["requests"])),
-                     *((f"{v['facts_closer']} of {v['facts']}", f"{v['classifier_lower']} of {v['classifiers']}",
+                     *((f"{v['facts_closer']} of {v['facts']}",
+                        f"{v['classifier_lower']} of {v['classifiers']}" if v["classifiers"] else "no test (too few)",
                         "yes" if v["beats"] else "no") if v else ("", "", "–"))])
     return header, rows
 
