@@ -40,6 +40,7 @@ from stori.evaluate.real_parts import FAMILIES, FAMILY_OF, RealPiece, load_real,
 from stori.evaluate.two_sample import Windows, balanced_accuracy, halves, two_sample_test, windows_of
 from stori.perform.drum_patterns import METERS
 from stori.spec.song import PITCHED_ROLES
+from stori.spec.song_spec import parse_time_signature
 
 PROMPTS = ("a driving rock song", "an upbeat pop song", "a funk groove", "a hip hop beat with a melody",
            "an indie folk song", "a jazz tune", "a soul song", "a slow piano ballad")
@@ -252,11 +253,6 @@ def compare_group(engines: list[str], requests: list[Request], test: list[RealPi
     return out
 
 
-def meter_of(name: str) -> tuple[int, int]:
-    num, den = name.split("/")
-    return int(num), int(den)
-
-
 def held_out_scores() -> tuple[list[RealPiece], list[RealPiece], str]:
     """The cached test and validation stretches of the score sets, and what a group without real
     pieces says: :data:`NO_REFERENCE`, or that none is cached at all."""
@@ -268,7 +264,8 @@ def measure_meters(engines: list[str], meters: tuple[str, ...], n_songs: int, se
     """Per meter: songs from :data:`METER_PROMPTS` in it beside the held-out score stretches in it."""
     test, valid, absent = held_out_scores()
     return {m: compare_group(engines, song_requests(n_songs, seed, METER_PROMPTS, m),
-                             [p for p in test if p.meter == meter_of(m)], [p for p in valid if p.meter == meter_of(m)],
+                             [p for p in test if p.meter == parse_time_signature(m)],
+                             [p for p in valid if p.meter == parse_time_signature(m)],
                              f"OpenScore Lieder and OpenEWLD test stretches in {m}", seed, absent) for m in meters}
 
 
