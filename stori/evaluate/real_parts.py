@@ -93,11 +93,11 @@ def _pop909_songs(data_dir) -> list[RealPiece]:
     return out
 
 
-def score_pieces(split: str = "test", data_dir=None, sets=tuple(SETS)) -> list[RealPiece]:
+def score_pieces(split: str = "test", data_dir=None) -> list[RealPiece]:
     """The cached stretches of one split of the MusicXML sets, one piece each in its own meter (the
     module docstring says how they are read)."""
     out = []
-    for name in sets:
+    for name in SETS:
         if not (resolve_data_dir(data_dir) / name).is_dir():
             continue
         for piece in load_set(name, data_dir, ids=list(set_ids(name, split)), cached_only=True):
