@@ -8,14 +8,14 @@ For each prompt (a 3/4 waltz, a 6/8 ballad, a 7/8 jazz tune, a 5/4 prog groove, 
 fallback), and the share of bars whose beat 1 is heard low (a kick or a bass note;
 :func:`stori.data.part_facts.downbeat_share`). Beside them, the same share in the held-out (test
 split) pieces of that meter in OpenScore Lieder and OpenEWLD that are cached (``python -m stori
-data-report`` caches them), where the bass is the piano's lowest line or the chords' bass.
+data-report`` caches them; :func:`stori.evaluate.real_parts.score_pieces`), where the bass is the
+piano's lowest line or the chords' bass.
 """
 import argparse
 from statistics import fmean
 
-from stori.data.part_facts import downbeat_share, part_of, song_parts
-from stori.data.scores import SETS, load_set
-from stori.data.splits import set_ids
+from stori.data.part_facts import downbeat_share, song_parts
+from stori.evaluate.real_parts import score_pieces
 from stori.pipeline import generate
 from stori.render.midi import midi_bytes, midi_to_song
 
@@ -23,15 +23,8 @@ PROMPTS = (("a waltz in 3/4", (3, 4)), ("a tender 6/8 ballad", (6, 8)), ("a jazz
            ("a prog rock groove in 5/4", (5, 4)), ("a march in 2/4", (2, 4)), ("a slow blues in 12/8", (12, 8)))
 
 
-def held_out_stretches() -> list:
-    """The cached test-split stretches of both sets that have a bass."""
-    return [s for name in SETS for piece in load_set(name, ids=list(set_ids(name, "test")), cached_only=True)
-            for s in piece.sections if s.notes.get("bass")]
-
-
-def real_share(stretches: list, meter: tuple[int, int]) -> tuple[float, int]:
-    shares = [downbeat_share({r: part_of([ns], meter=meter) for r, ns in s.notes.items() if ns})
-              for s in stretches if tuple(s.time_signature) == meter]
+def real_share(pieces: list, meter: tuple[int, int]) -> tuple[float, int]:
+    shares = [downbeat_share(p.parts) for p in pieces if p.meter == meter]
     return (fmean(shares) if shares else float("nan")), len(shares)
 
 
@@ -39,7 +32,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--engine", default="learned")
 p.add_argument("--seeds", type=int, default=3)
 args = p.parse_args()
-stretches = held_out_stretches()
+stretches = [p for p in score_pieces("test") if "bass" in p.parts]
 print(f"{'prompt':<28}{'meter':>6}{'in MIDI':>9}{'engine':>10}{'downbeats':>11}{'real':>7}{'pieces':>8}")
 for prompt, meter in PROMPTS:
     shares, engines, written = [], set(), set()

@@ -7,7 +7,7 @@ import pytest
 from conftest import DATA_DIR, ROOT
 
 from stori.cli import main
-from stori.data.part_facts import Part, downbeat_share, midi_facts, part_of, song_facts
+from stori.data.part_facts import LOUD, Part, downbeat_share, midi_facts, part_of, song_facts
 from stori.evaluate.two_sample import balanced_accuracy, halves, windows_of
 from stori.render.midi import song_to_midi
 from stori.spec.song import PPQ, Note, SectionSpan, Song, Track
@@ -136,3 +136,58 @@ def test_realness_command_prints_facts_beside_real_ones(capsys):
     eng = res["engines"]["baseline"]
     assert {c["fact"] for c in eng["checks"]} >= {"backbeat", "toms", "bar_repeats", "repeats_2bar", "median_beats"}
     assert 0.0 <= eng["classifier"]["drums"]["balanced_accuracy"] <= 1.0
+
+
+def _cached_scores(meter) -> list:
+    from stori.evaluate.real_parts import score_pieces
+
+    return [p for p in score_pieces("test") if p.meter == meter] if (DATA_DIR / "lieder").is_dir() else []
+
+
+@pytest.mark.skipif(not _cached_scores((3, 4)), reason="no cached held-out Lieder/OpenEWLD stretches in 3/4")
+def test_per_meter_songs_stand_beside_real_pieces_of_their_meter(capsys):
+    from stori.data.part_facts import downbeat_share
+    from stori.evaluate.realness import NO_REFERENCE, measure_meters, print_groups
+
+    res = {"meters": measure_meters(["baseline"], ("3/4", "5/4"), 1)}
+    waltz = res["meters"]["3/4"]
+    real = _cached_scores((3, 4))
+    assert all(p.meter == (3, 4) for p in real)  # not the 4/4 pieces
+    assert min(n.velocity for p in real for part in p.parts.values() for n in part.notes) >= LOUD  # pp is no ghost
+    assert waltz["real_pieces"]["test"] == len(real) > 10
+    assert waltz["real"]["song"]["downbeat_share"] == pytest.approx(
+        sum(downbeat_share(p.parts) for p in real) / len(real))
+    assert waltz["real"]["melody"]["pieces"] == sum("melody" in p.parts for p in real)
+    assert [r["time_signature"] for r in waltz["requests"]] == ["3/4"]
+    assert 0.0 <= waltz["engines"]["baseline"]["classifier"]["melody"]["balanced_accuracy"] <= 1.0
+    assert res["meters"]["5/4"]["reference"] == NO_REFERENCE and not res["meters"]["5/4"]["real"]
+    assert res["meters"]["5/4"]["engines"]["baseline"]["facts"]["melody"]["pieces"] == 1
+
+    print_groups(res)
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("5/4")]
+    assert rows and all(NO_REFERENCE in line for line in rows)
+
+
+def test_a_meter_not_measured_apart_is_a_one_line_error(capsys):
+    assert main(["realness", "--meters", "4/4,3/4"]) == 2
+    err = capsys.readouterr().err
+    assert "meters" in err and "'4/4'" in err and "3/4" in err
+
+
+def test_the_learned_engine_beats_the_baseline_when_closer_in_most_facts_and_harder_to_tell_apart():
+    from stori.evaluate.realness import NO_REFERENCE, verdict
+
+    def group(learned: float, baseline: float, acc: tuple[float, float], pieces: int = 30):
+        def engine(x: float, a: float) -> dict:
+            return {"facts": {"melody": {"repeats_2bar": x, "median_beats": 0.8}, "song": {"downbeat_share": x}},
+                    "classifier": {"melody": {"balanced_accuracy": a}, "bass": {"too_few": "2 real pieces"}}}
+        return {"reference": "Lieder" if pieces else NO_REFERENCE, "real_pieces": {"test": pieces, "valid": pieces},
+                "real": {"melody": {"repeats_2bar": 0.1, "median_beats": 0.8}, "song": {"downbeat_share": 0.1}},
+                "engines": {"learned": engine(learned, acc[0]), "baseline": engine(baseline, acc[1])}}
+
+    assert verdict(group(0.12, 0.5, (0.6, 0.8))) == {"facts_closer": 2, "facts": 3, "classifier_lower": 1,
+                                                     "classifiers": 1, "beats": True}  # the median tie is not closer
+    assert not verdict(group(0.12, 0.5, (0.8, 0.6)))["beats"]  # closer, but easier to tell from real
+    assert not verdict(group(0.5, 0.12, (0.6, 0.8)))["beats"]
+    assert verdict(group(0.12, 0.5, (0.6, 0.8), pieces=0)) is None

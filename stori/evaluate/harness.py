@@ -23,10 +23,13 @@ class Settings:
     sweep_seeds: int
     real_pieces: int | None  # None: every test piece
     realness_songs: int
+    realness_group_songs: int  # per meter and per style
 
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
-        return cls(6, 4, 3, 1, 12, 4) if quick else cls(40, 20, 5, 2, None, 20)
+        from stori.evaluate.realness import GROUP_SONGS
+
+        return cls(6, 4, 3, 1, 12, 4, 1) if quick else cls(40, 20, 5, 2, None, 20, GROUP_SONGS)
 
 
 def registered_engines() -> list[str]:
@@ -98,22 +101,23 @@ def run_evaluation(engines: list[str], out: Path, quick: bool = False, seed: int
         {e: chapters.generated_pieces(planned[e], e) for e in engines}, real, seed)
     results["speed"] = chapters.speed({e: songs[e] + planned[e] for e in engines}, quick)
     out.mkdir(parents=True, exist_ok=True)
-    results["realness"] = realness_section(engines, cfg.realness_songs, seed, out)
+    results["realness"] = realness_section(engines, cfg.realness_songs, seed, out, cfg.realness_group_songs)
     results["runtime_s"] = {"total": round(time.perf_counter() - t0, 1), **{e: round(s, 1) for e, s in timings.items()}}
     (out / "evaluation.json").write_text(json.dumps(json_ready(results), indent=2) + "\n")
     write_report(results, out)
     return results
 
 
-def realness_section(engines: list[str], n_songs: int, seed: int, out: Path) -> dict:
-    """The realness results (:mod:`stori.evaluate.realness`) and piano rolls of the flagship song and
-    three of the realness songs per engine, written to ``out`` as ``pianoroll_<engine>_<name>.png``."""
-    from stori.evaluate.realness import FLAGSHIP, measure
+def realness_section(engines: list[str], n_songs: int, seed: int, out: Path, group_songs: int) -> dict:
+    """The realness results (:mod:`stori.evaluate.realness`, per meter and per style too, ``group_songs``
+    each) and piano rolls of the flagship song and three of the realness songs per engine, written to
+    ``out`` as ``pianoroll_<engine>_<name>.png``."""
+    from stori.evaluate.realness import FLAGSHIP, OTHER_METERS, measure
     from stori.pipeline import generate as generate_song
     from stori.render.figures import piano_roll_png
 
     try:
-        res, songs = measure(engines, n_songs, seed)
+        res, songs = measure(engines, n_songs, seed, meters=OTHER_METERS, styles=True, group_songs=group_songs)
     except StoriError as e:
         return {"unavailable": str(e)}
     res["piano_rolls"] = {}

@@ -13,6 +13,12 @@
   once in the file's own meter (what the tool does) and once in 4/4. 100 of these 109 files declare
   1/4, so in their own meter a "bar" is one beat and a "2-bar window" two beats; the files' tick 0
   is also the audio's start, not a downbeat. The beat-grid songs above are the reference Stori uses.
+- Scores in every meter (:func:`score_pieces`): the stretches of one meter of OpenScore Lieder and
+  OpenEWLD (:mod:`stori.data.scores`) in one split, as the cache holds them (``python -m stori
+  data-report`` fills it), each a piece in its own meter. A score's p and pp (velocity 44, 32 as
+  music21 reads them) are soft notes, not a drummer's ghosts, so they are lifted to the loud
+  threshold and every written note counts in the patterns. A lead sheet's bass is derived from its
+  chord symbols (:data:`DERIVED`).
 """
 from __future__ import annotations
 
@@ -21,9 +27,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from stori.data.part_facts import Part, drum_facts, mean_facts, midi_facts, part_of, pitched_facts
+from stori.data.part_facts import LOUD, Part, drum_facts, mean_facts, midi_facts, part_of, pitched_facts
 from stori.data.paths import CACHE_DIR, cached
 from stori.data.paths import data_dir as resolve_data_dir
+from stori.data.scores import SETS, load_set
+from stori.data.splits import set_ids
 from stori.spec.song import Note
 
 VERSION = "realness-real-v3"  # v2: Part moved to stori.data.part_facts; v3: GMD validation beats
@@ -41,13 +49,25 @@ FAMILIES = {
 }
 """Style family -> GMD styles in it."""
 FAMILY_OF = {style: fam for fam, styles in FAMILIES.items() for style in styles}
+DERIVED = {"openewld": ("bass",)}
+"""Set -> parts no one played: a lead sheet's bass is its chord's bass note struck at each change and
+bar line. It counts where beat 1 is heard (as a band reading the chart would play it), not in the
+facts or the classifier."""
 
 
 @dataclass(frozen=True)
 class RealPiece:
     id: str  # "gmd:drummer1/eval_session/1_funk-groove1_138_beat_4-4", "pop909:801"
-    family: str  # GMD style family; "pop909" for POP909 songs
+    family: str  # GMD style family; "pop909" for POP909 songs; the set ("lieder", "openewld") for scores
     parts: dict[str, Part]  # role -> part
+
+    @property
+    def meter(self) -> tuple[int, int]:
+        return next(iter(self.parts.values())).meter
+
+    def played(self) -> dict[str, Part]:
+        """The parts someone played (:data:`DERIVED` left out)."""
+        return {r: p for r, p in self.parts.items() if r not in DERIVED.get(self.family, ())}
 
 
 def _gmd_beats(data_dir, split: str = "test") -> list[RealPiece]:
@@ -70,6 +90,23 @@ def _pop909_songs(data_dir) -> list[RealPiece]:
         got = whole_song(sid, data_dir)
         if got and got[1] == (4, 4):
             out.append(RealPiece(f"pop909:{sid}", "pop909", {role: part_of([notes]) for role, notes in got[0].items()}))
+    return out
+
+
+def score_pieces(split: str = "test", data_dir=None) -> list[RealPiece]:
+    """The cached stretches of one split of the MusicXML sets, one piece each in its own meter (the
+    module docstring says how they are read)."""
+    out = []
+    for name in SETS:
+        if not (resolve_data_dir(data_dir) / name).is_dir():
+            continue
+        for piece in load_set(name, data_dir, ids=list(set_ids(name, split)), cached_only=True):
+            for s in piece.sections:
+                parts = {role: part_of([[Note(n.pitch, n.start, n.end, max(n.velocity, LOUD)) for n in notes]],
+                                       meter=tuple(s.time_signature))
+                         for role, notes in s.notes.items() if notes}
+                if parts:
+                    out.append(RealPiece(s.source, name, parts))
     return out
 
 

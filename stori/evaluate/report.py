@@ -167,8 +167,50 @@ def _realness(res: dict, engines: list[str]) -> list[str]:
                     [[f, str(v["pieces"]),
                       *(fmt(v[k]) for k in ("backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"))]
                      for f, v in gmd.items()])
+    lines += _realness_groups(rl)
     for engine, rolls in rl.get("piano_rolls", {}).items():
         lines += [f"Piano rolls ({engine}):", ""] + [f"![{r['prompt']}]({r['file']})" for r in rolls] + [""]
+    return lines
+
+
+def _realness_groups(rl: dict) -> list[str]:
+    """The per-meter and per-style tables (issue 13), where the results have them."""
+    from stori.evaluate.realness import (
+        METER_PROMPTS,
+        MIN_REAL_PIECES,
+        STYLE_PROMPTS,
+        group_classifier_rows,
+        group_rows,
+        verdict_rows,
+    )
+
+    lines = []
+    if "meters" in rl:
+        songs = len(next(iter(rl["meters"].values()))["requests"])
+        lines += [f"**Per meter** (`python -m stori realness --meters --group-songs {songs}`): {songs} songs per "
+                  f"engine in each meter the engines play besides 4/4, from the prompts "
+                  f"{', '.join(repr(p) for p in METER_PROMPTS[:songs])} (pop, art song and standards in turn), seed = "
+                  "k for song k, beside the held-out stretches of OpenScore Lieder and OpenEWLD in that meter (test "
+                  "split; the validation split beside it as a second real sample). Pitched facts per role and the "
+                  "share of bars whose beat 1 is heard low (a kick or a bass note); a lead sheet's bass is derived "
+                  "from its chords, so it counts only for beat 1. *closer*: whose value is nearer the real test "
+                  "pieces'.", ""]
+        lines += _table(*group_rows(rl["meters"], "meter"))
+        lines += [f"Classifier per role where the real side has {MIN_REAL_PIECES} pieces or more, on the windows' "
+                  "features without velocities (a score's are its dynamics marks); floors: two halves of the test "
+                  "pieces, and the test pieces against the validation pieces.", ""]
+        lines += _table(*group_classifier_rows(rl["meters"], "meter"))
+        lines += _table(*verdict_rows(rl["meters"], "meter"))
+    if "styles" in rl:
+        songs = len(rl["styles"]["artsong"]["requests"])
+        lines += [f"**Per pitched style** (`python -m stori realness --styles --group-songs {songs}`): pop is the "
+                  f"4/4 section above (POP909); {songs} songs per engine in 4/4 asking for art song "
+                  f"({', '.join(repr(p) for p in STYLE_PROMPTS['artsong'][:songs])}) beside the Lieder's 4/4 test "
+                  f"stretches, and for standards ({', '.join(repr(p) for p in STYLE_PROMPTS['standards'][:songs])}) "
+                  "beside OpenEWLD's (melody only: a lead sheet has no played bass or harmony).", ""]
+        lines += _table(*group_rows(rl["styles"], "style"))
+        lines += _table(*group_classifier_rows(rl["styles"], "style"))
+        lines += _table(*verdict_rows(rl["styles"], "style"))
     return lines
 
 

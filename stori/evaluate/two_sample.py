@@ -78,12 +78,14 @@ def drum_window_features(part: Part) -> np.ndarray:
     return np.array(rows)
 
 
-def pitched_window_features(part: Part) -> np.ndarray:
+def pitched_window_features(part: Part, velocity: bool = True) -> np.ndarray:
     """Per window: the loud-onset grid, notes and onsets per 16th, notes per onset, note length
-    (log2 beats: median, mean, spread), velocity mean/spread, register (mean, spread, range), the
-    top line's intervals in six bands, and repetition of the previous window's onsets and pitches.
-    No timing: the POP909 reference lies on the beat grid (quantized), so micro-timing would only
-    tell a performance from a quantized file (alone it scores 1.0), not a part from a real one."""
+    (log2 beats: median, mean, spread), velocity mean/spread (not with ``velocity=False``: a score's
+    velocities are its dynamics marks, flat for bars on end, so they would only tell a performance
+    from a score), register (mean, spread, range), the top line's intervals in six bands, and
+    repetition of the previous window's onsets and pitches. No timing: the POP909 reference lies on
+    the beat grid (quantized), so micro-timing would only tell a performance from a quantized file
+    (alone it scores 1.0), not a part from a real one."""
     size = WINDOW_BARS * part.steps_per_bar
     rows, before, before_pitches = [], None, None
     for notes in _windows(part):
@@ -102,19 +104,19 @@ def pitched_window_features(part: Part) -> np.ndarray:
         pitches = {n.pitch for n in notes}
         rows.append(np.concatenate([_grid(part, [n for n in notes if n.velocity >= LOUD], size),
                                     [len(notes) / size, len(by_onset) / size, len(notes) / len(by_onset)],
-                                    [np.median(length), length.mean(), length.std(), vel.mean(), vel.std()],
+                                    [np.median(length), length.mean(), length.std()],
+                                    [vel.mean(), vel.std()] if velocity else [],
                                     [pitch.mean() / 127, pitch.std() / 12, (pitch.max() - pitch.min()) / 12], bands,
                                     _repeat(onsets, before), _repeat(pitches, before_pitches)[1:]]))
         before, before_pitches = onsets, pitches
     return np.array(rows)
 
 
-def windows_of(parts: Sequence[tuple[str, Part]], drums: bool) -> Windows:
-    """The feature rows of every window of ``(piece id, part)`` pairs."""
-    feats = drum_window_features if drums else pitched_window_features
+def windows_of(parts: Sequence[tuple[str, Part]], drums: bool, velocity: bool = True) -> Windows:
+    """The feature rows of every window of ``(piece id, part)`` pairs (pitched: velocities only with ``velocity``)."""
     rows, groups = [], []
     for piece, part in parts:
-        f = feats(part)
+        f = drum_window_features(part) if drums else pitched_window_features(part, velocity)
         if len(f):
             rows.append(f)
             groups += [piece] * len(f)
