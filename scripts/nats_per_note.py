@@ -17,7 +17,7 @@ import torch
 from stori.model.conditioning import measure
 from stori.model.dataset import encode_window, load_sections, windows
 from stori.model.tokens import StoriTokenizer
-from stori.model.train import learned_mask, stream_losses
+from stori.model.train import learned_mask, spread, stream_losses
 from stori.model.transformer import ModelConfig, Transformer
 
 
@@ -37,8 +37,7 @@ def main() -> None:
     models = {path: load(path) for path in args.checkpoints}
     sections = load_sections("valid", ("pop909", "gmd"))
     wins = [w for s in sections for w in windows(s, meters=((4, 4),))]
-    step = max(1, len(wins) // args.max_windows)
-    wins = wins[::step][:args.max_windows]
+    wins = [wins[i] for i in spread(len(wins), args.max_windows)]  # every set, not the first one's windows only
     measured = [measure(w.notes, w.n_bars, w.chords, w.sample.time_signature) for w in wins]
     encoded = {path: [encode_window(tok, w, m) for w, m in zip(wins, measured)] for path, (_, tok) in models.items()}
     fits = [all(len(encoded[path][i]) <= models[path][0].cfg.context + 1 for path in models) for i in range(len(wins))]

@@ -50,6 +50,10 @@ def test_beat_one_is_heard_where_a_kick_or_the_bass_starts_on_it():
              "melody": part_of([melody], meter=(3, 4))}
     assert downbeat_share(parts) == 5 / 8  # bars 1-4 by the kick, bar 7 by the bass; not bar 5 (beat 2), 6, 8
     assert downbeat_share({"melody": parts["melody"]}) == 0.0
+    # where the bass rests, the accompaniment's lowest line is the bass: chords on 1 of bars 6 and 8
+    # count; the chord on 1 of bar 5, where the bass plays (on beat 2), does not
+    chords = [Note(p, b * bar, b * bar + PPQ, 70) for b in (4, 5, 7) for p in (55, 60, 64)]
+    assert downbeat_share({**parts, "harmony": part_of([chords], meter=(3, 4))}) == 7 / 8
 
 
 def test_random_snares_score_low():

@@ -136,3 +136,21 @@ def test_v2_decoding_fills_bars_of_the_meter(meter):
         assert notes and all(0 <= x.start < r.n_bars * bar for x in notes)
     assert names(tok, out[0])[names(tok, out[0]).index(sig) + 1] == "Chord_2_min"
     assert (72, motif[0].start) in {(x.pitch, x.start) for x in tok.decode(out[0], "melody")}
+
+
+@pytest.mark.parametrize("prompt, meter", [("a waltz in 3/4", (3, 4)), ("a tender 6/8 ballad", (6, 8)),
+                                           ("a jazz tune in 7/8", (7, 8)), ("a prog rock groove in 5/4", (5, 4))])
+def test_the_shipped_models_play_the_song_in_its_meter_with_beat_one_heard(prompt, meter):
+    """Issue 13's four songs: the learned engine (the meter-aware shipped model, traced as such)
+    plays them with no fallback, the MIDI holds the meter, and beat 1 is heard low (a kick or a bass
+    note) in at least 75% of the bars that have notes."""
+    from stori.data.part_facts import downbeat_share, song_parts
+    from stori.pipeline import generate
+    from stori.render.midi import midi_bytes, midi_to_song
+
+    song = generate(prompt, seed=0)
+    kinds = {t["decision_type"]: t for t in song.traces}
+    assert "engine" not in kinds and kinds["model"]["decision"] == "v2"
+    back = midi_to_song(midi_bytes(song))
+    assert tuple(back.time_signature) == meter
+    assert downbeat_share(song_parts(back)) >= 0.75

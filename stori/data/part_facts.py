@@ -16,7 +16,9 @@ The definitions follow ``../shared/tools/groove_facts.py`` so the numbers agree 
   (the upper median); **restrikes** as above.
 
 **Downbeats** (any meter): the share of bars that hold notes in which a kick or a bass note starts
-on beat 1 (within half a 16th): beat 1 heard low, as a listener finds the meter.
+on beat 1 (within half a 16th): beat 1 heard low, as a listener finds the meter. Where the bass part
+rests for a bar, the accompaniment's lowest line is the bass (a piano intro's left hand), as the
+real scores' bass is the piano's lowest line.
 
 One fact is Stori's own: **fills**. Bars count from the start of the piece; the bars closing a
 4-bar phrase (bar 4, 8, 12, ...; 8-bar phrase ends are among them) are *phrase ends*. The piece's
@@ -213,9 +215,11 @@ def downbeat_share(parts: dict[str, Part]) -> float:
         return math.nan
     bar = anyone.steps_per_bar * anyone.step
     heard = {n.start // bar for p in parts.values() for n in p.notes}
-    low = [n for role, p in parts.items() if role in ("drums", "bass") for n in p.notes
-           if role == "bass" or n.pitch in KICKS]
     half = anyone.step // 2
+    bass_bars = {(n.start + half) // bar for n in parts["bass"].notes} if "bass" in parts else set()
+    low = [n for role, p in parts.items() if role in ("drums", "bass", "harmony") for n in p.notes
+           if role == "bass" or (role == "drums" and n.pitch in KICKS)
+           or (role == "harmony" and (n.start + half) // bar not in bass_bars)]
     on_one = {(n.start + half) // bar for n in low if (n.start + half) % bar <= 2 * half}
     return len(on_one & heard) / len(heard) if heard else math.nan
 

@@ -41,6 +41,8 @@ def add_arguments(p) -> None:
     p.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint exists")
     p.add_argument("--export", metavar="PATH",
                    help="write the run's checkpoint as a shipped model (half precision) and exit")
+    p.add_argument("--validate", action="store_true",
+                   help="print the run's checkpoint's validation loss (by role, meter and style) and exit")
 
 
 def load_config(name: str) -> dict:
@@ -245,8 +247,15 @@ def run(args) -> int:
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         step, elapsed, history = ck["step"], ck["elapsed_s"], ck["history"]
-        if rank == 0:
+        if rank == 0 and not args.validate:
             print(f"resumed {ckpt_path} at step {step} ({elapsed / 60:.1f} min trained)")
+    if args.validate:
+        if not ckpt_path.exists():
+            raise StoriError("out", f"no checkpoint at {ckpt_path}", "a run folder written by python -m stori train")
+        losses = stream_losses(model, valid_seqs, tok.pad, mcfg.context, learn, device, tc["batch_tokens"])
+        print(json.dumps({"step": step, "valid_loss": round(float(losses[:, 0].sum() / losses[:, 1].sum()), 4),
+                          "unigram_loss": round(unigram, 4), "valid_by": loss_by(losses, valid, valid_idx)}))
+        return 0
     net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
     max_steps = tc["max_steps"]
     cuda = device.type == "cuda"
