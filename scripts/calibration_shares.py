@@ -3,7 +3,8 @@
     .venv/bin/python scripts/calibration_shares.py [--split train]
 
 Per role (melody, bass): the share of 2-bar windows with a loud onset on each 16th of a 4/4 bar
-(the two bars of a window averaged) and the top line's steps in the bands of
+(the two bars of a window averaged; for the melody, whose prior follows a 2-bar unit, also each
+16th of the window) and the top line's steps in the bands of
 :data:`stori.data.part_facts.INTERVAL_EDGES`, both as the realness classifier's window features
 (:func:`stori.evaluate.two_sample.pitched_window_features`) measure them. Printed as the tuples
 ``_POP909_ONSETS`` and ``_POP909_INTERVALS`` hold. The test split is the realness reference, so
@@ -27,4 +28,5 @@ for role in ("melody", "bass"):
     w = windows_of([(f"s{k}", part_of([roles[role]])) for k, roles in enumerate(songs) if roles.get(role)], drums=False)
     onsets = (w.features[:, :16] + w.features[:, 16:32]).mean(0) / 2
     print(f'"{role}" onsets', tuple(np.round(onsets, 3).tolist()))
+    print(f'"{role}" onsets per 16th of the window', tuple(np.round(w.features[:, :32].mean(0), 3).tolist()))
     print(f'"{role}" intervals', tuple(np.round(w.features[:, 43:50].mean(0), 3).tolist()))

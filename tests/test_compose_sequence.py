@@ -100,3 +100,29 @@ def test_only_asked_sections_change_even_if_an_engine_plays_more():
 def test_same_seed_same_song():
     a, b = generate(PROMPT, seed=3, trace=False), generate(PROMPT, seed=3, trace=False)
     assert [t.notes for t in a.tracks] == [t.notes for t in b.tracks]
+
+
+def test_the_critics_velocity_reshape_keeps_the_lead_above_the_band():
+    """Re-shaping a section's velocities keeps each part's level (the melody's up to the lead's
+    velocity) and narrows only a spread wider than the band: the lead stays on top."""
+    from dataclasses import replace
+
+    from stori.compose.sequence import _expression
+    from stori.spec.constraints import emotion_to_constraints
+
+    spec = plan_song(PROMPT, seed=0)
+    song = compose_baseline(spec, seed=0)
+    s = spec.sections[1]
+    span, c = song.section(s.id), emotion_to_constraints(s.emotion, s)
+    lead, comp = round(c.lead_velocity), round(c.velocity_floor + 0.6 * (c.velocity_ceiling - c.velocity_floor))
+    for t in song.tracks:
+        if t.role in ("melody", "harmony"):
+            level = lead if t.role == "melody" else comp
+            t.notes = [replace(n, velocity=level + (6 if k % 2 else -6)) if span.start <= n.start < span.end else n
+                       for k, n in enumerate(t.notes)]
+    _expression(song, s.id, TraceRecorder())
+    inside = {r: [n.velocity for n in song.notes_in(song.track(r), span)] for r in ("melody", "harmony")}
+    assert c.lead_velocity > c.velocity_ceiling
+    assert abs(fmean(inside["melody"]) - lead) <= 1  # the lead kept its place, not pinned to the floor
+    assert fmean(inside["melody"]) - fmean(inside["harmony"]) >= 0.4 * (c.velocity_ceiling - c.velocity_floor) - 1
+    assert max(inside["melody"]) - min(inside["melody"]) <= c.velocity_ceiling - c.velocity_floor

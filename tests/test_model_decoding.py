@@ -108,3 +108,26 @@ def test_a_minor_cadence_keeps_its_leading_tone_and_nothing_else_comes_in_scale(
     g_sharp, f_sharp = gen.tok.ids["Pitch_68"], gen.tok.ids["Pitch_66"]
     assert with_v[g_sharp] == 0 and without[g_sharp] < 0  # G# belongs over E, not over D
     assert with_v[f_sharp] == without[f_sharp] < 0  # F# stays out of A minor, even over D
+
+
+def test_the_melody_onset_prior_follows_the_bar_of_its_2_bar_unit(gen):
+    """The melody's prior is per 16th of a 2-bar unit (its second bar's last beat drawn more than
+    the first bar's), the bass's per bar; a 4/4 stream takes it, a 3/4 one does not."""
+    from stori.model.calibration import ONSETS
+    from stori.model.grammar import StreamState
+
+    g, tok = gen.grammar, gen.tok
+    beat4 = tok.ids["Position_12"]
+    prefixes, plans, biases, _ = gen.streams([Request("melody", 4), Request("bass", 2)])
+    assert len(ONSETS["melody"]) == 32 and len(ONSETS["bass"]) == 16
+    seen = {}
+    for plan in plans:
+        state = StreamState(g, plan)
+        for bar in range(plan.n_bars):
+            state.advance(tok.bar)
+            seen[plan.role, bar] = float(g.onset_bias(state)[beat4])
+    assert seen["melody", 1] > seen["melody", 0]  # POP909 ends a unit's second bar on its last beat
+    assert seen["melody", 2] == seen["melody", 0] and seen["melody", 3] == seen["melody", 1]  # the next unit
+    assert seen["bass", 0] == seen["bass", 1] == pytest.approx(float(ONSETS["bass"][12]))
+    assert all(b[beat4] == 0 for b in biases)  # the prior is no longer static
+    assert gen.onsets(Request("melody", 2, meter=(3, 4))) is None

@@ -176,3 +176,24 @@ def test_a_groove_played_again_is_played_alike():
         for written, n in zip(drums, played):
             vel.setdefault(written.start // 1920, []).append(n.velocity)
         assert all(vel[b] == vel[b + 2] for b in range(1, 5)), style
+
+
+def test_harmony_swells_per_onset_and_a_figure_played_again_keeps_its_accents():
+    """A harmony part's chords move together (one offset per onset) and vary from onset to onset more
+    than a melody's notes do; bar 3-4 repeats bars 1-2 and keeps their velocities (2-bar cycle)."""
+    from stori.perform.humanize import humanize_pitched
+
+    bar = 4 * 480
+    figure = [Note(p, t, t + 240, 70) for t in range(0, 2 * bar, 240) for p in (60, 64, 67)]
+    played = figure + [Note(n.pitch, n.start + 2 * bar, n.end + 2 * bar, 70) for n in figure]
+    harmony = humanize_pitched(played, 100, (4, 4), 480, 1.0, seed=4, onset_spread=9.0)
+    plain = humanize_pitched(played, 100, (4, 4), 480, 1.0, seed=4)
+    half = len(figure)
+
+    def onset_means(notes):
+        return [np.mean([n.velocity for n in notes[i:i + 3]]) for i in range(0, len(notes), 3)]
+
+    assert np.std(np.diff(onset_means(harmony))) > np.std(np.diff(onset_means(plain))) + 3
+    swell = np.array([h.velocity - p.velocity for h, p in zip(harmony, plain)])
+    assert np.abs(swell[:half] - swell[half:]).max() <= 1  # the same place in the cycle, the same swell
+    assert all(np.ptp(swell[i:i + 3]) <= 1 for i in range(0, len(swell), 3))  # a chord's notes together

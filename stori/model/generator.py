@@ -123,18 +123,14 @@ class Generator:
         tension; POP909, the training data, has little of it: at full tension they are drawn a little
         more than in the data); pitches
         pay for their distance from the requested mean pitch beyond a hand's reach (a pull on
-        every semitone squeezed the accompaniment into one octave, POP909 spans 1.5 in 2 bars); the
-        role's onset prior (:data:`~stori.model.calibration.ONSETS`) on the Position tokens of a 4/4 stream
-        of the v1 vocabulary (the priors were fitted on that model's own songs)."""
+        every semitone squeezed the accompaniment into one octave, POP909 spans 1.5 in 2 bars). The
+        role's onset prior (:data:`~stori.model.calibration.ONSETS`) follows the stream's bars (:meth:`onsets`)."""
         bias = np.zeros(len(self.tok), dtype=np.float32)
         if r.role == "drums":
             return bias
         if "pitch" in r.targets:
             away = np.abs(self._value[self._pitch] - r.targets["pitch"])
             bias[self._pitch] -= CENTRE_PULL * np.maximum(0, away - CENTRE_FREE.get(r.role, 5))
-        if r.role in ONSETS and tuple(r.meter) == (4, 4) and self.tok.version == 1:
-            places = self.grammar.is_type["Position"]
-            bias[places] += ONSETS[r.role][self._value[places] % len(ONSETS[r.role])]
         allowed = set(scale_pitch_classes(r.key))
         leading = (parse_key(r.key)[0] + 11) % 12  # a minor key's cadential V brings its raised leading tone
         if any(leading in parse_chord(sym)[1] for _, sym in r.chords):
@@ -146,6 +142,11 @@ class Generator:
             colour = [scale[2], scale[5]] if len(scale) == 7 else []
             bias[self._pitch & np.isin(self._value % 12, colour)] += r.mode_pull
         return bias
+
+    def onsets(self, r: Request) -> np.ndarray | None:
+        """The role's onset prior for a 4/4 stream of the v1 vocabulary (:data:`~stori.model.calibration.ONSETS`:
+        fitted on that model's own songs), else None."""
+        return ONSETS.get(r.role) if tuple(r.meter) == (4, 4) and self.tok.version == 1 else None
 
     def streams(self, requests: list[Request]) -> tuple[list[list[int]], list[StreamPlan], list[np.ndarray],
                                                         list[float]]:
@@ -161,7 +162,8 @@ class Generator:
             plans.append(StreamPlan(r.role, r.n_bars, self.pitch_mask(r), self.velocity_mask(r),
                                     r.max_polyphony or MONOPHONIC[r.role], r.chords if r.role != "drums" else [],
                                     r.forced_notes, r.targets.get("density"),
-                                    INTERVALS.get(r.role) if self.tok.version == 1 else None, tuple(r.meter)))
+                                    INTERVALS.get(r.role) if self.tok.version == 1 else None, tuple(r.meter),
+                                    self.onsets(r)))
             biases.append(self.static_bias(r))
             chord_w.append(0.0 if r.role == "drums" else 1.5 * (1.0 - r.tension))
         return prefixes, plans, biases, chord_w

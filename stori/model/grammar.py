@@ -32,6 +32,7 @@ class StreamPlan:
     density: float | None = None  # notes per bar to steer towards (soft)
     intervals: np.ndarray | None = None  # logit per interval band (INTERVAL_EDGES) from the line's last onset (soft)
     meter: tuple[int, int] = (4, 4)  # a v1 vocabulary knows 4/4 only
+    onsets: np.ndarray | None = None  # logit per position of a run of bars (n_pos each), by the stream's bar (soft)
 
 
 class Grammar:
@@ -49,6 +50,7 @@ class Grammar:
         self._pitch_value = np.where(self.is_type["Pitch"] | self.is_type["PitchDrum"], value, -1)
         self._chord_tones: dict[tuple[int | None, bool], np.ndarray] = {}
         self._interval_cache: dict[tuple[int, int], np.ndarray] = {}
+        self._onset_cache: dict[tuple[int, int, int], np.ndarray] = {}
         self.only = np.eye(V, dtype=bool)
 
     def density_bias(self, state: StreamState, gain: float = 1.0) -> np.ndarray | None:
@@ -93,6 +95,22 @@ class Grammar:
             bands = np.searchsorted(INTERVAL_EDGES, self._pitch_value - state.prev_top)
             self._interval_cache[key] = np.where(self.is_type["Pitch"], table[bands], 0.0).astype(np.float32)
         return self._interval_cache[key]
+
+    def onset_bias(self, state: StreamState) -> np.ndarray | None:
+        """The plan's ``onsets`` logits on the Position tokens of the stream's current bar: the
+        table's bars follow one another from the stream's first bar and start again after its last."""
+        table = state.plan.onsets
+        if table is None or state.bars < 1 or state.last == "Position":
+            return None
+        bar = (state.bars - 1) % max(1, len(table) // state.n_pos)
+        key = (id(table), bar, state.n_pos)
+        if key not in self._onset_cache:
+            places = self.is_type["Position"]
+            row = table[bar * state.n_pos:(bar + 1) * state.n_pos]
+            bias = np.zeros(len(self.tok), dtype=np.float32)
+            bias[places] = row[self._pos_value[places] % len(row)]
+            self._onset_cache[key] = bias
+        return self._onset_cache[key]
 
     def chord_tones(self, chord: int | None, root_only: bool = False) -> np.ndarray:
         """1.0 on the Pitch tokens whose pitch class is in ``chord`` (a chord-token id; with

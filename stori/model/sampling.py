@@ -21,6 +21,11 @@ class Sampling:
     steer: bool = True  # density budget per bar (see Grammar.density_bias)
 
 
+def _sum(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    """Two optional bias vectors added (None when both are)."""
+    return b if a is None else a if b is None else a + b
+
+
 def _filter(logits: torch.Tensor, s: Sampling) -> torch.Tensor:
     if s.top_k:
         kth = torch.topk(logits, min(s.top_k, logits.shape[-1]), dim=-1).values[:, -1:]
@@ -72,7 +77,7 @@ def generate(model: Transformer, grammar: Grammar, prefixes: list[list[int]], pl
         if any(x is not None for x in steer):
             bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok),
                                                               np.float32) if x is None else x for x in steer]))
-        shaped = [grammar.interval_bias(s) for s in live]
+        shaped = [_sum(grammar.interval_bias(s), grammar.onset_bias(s)) for s in live]
         if any(x is not None for x in shaped):
             bias = bias + torch.from_numpy(np.stack([np.zeros(len(tok),
                                                               np.float32) if x is None else x for x in shaped]))

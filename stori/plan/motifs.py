@@ -34,8 +34,9 @@ def _semitones(key: str, anchor_degree: int, degrees: list[int]) -> list[int]:
 
 
 def _register(key: str, ev: EmotionVector) -> int:
-    """A singable anchor register: around G4, higher for bright, energetic songs."""
-    return int(round(64 + 3 * ev.energy + 2 * ev.valence))
+    """A singable anchor register: around A4, higher for bright, energetic songs (the figure sits in
+    the melody it is stated in: ``register_center`` of :mod:`stori.spec.constraints`)."""
+    return int(round(68 + 3 * ev.energy + 2 * ev.valence))
 
 
 def design_motifs(rng: random.Random, key: str, ev: EmotionVector, sections: list[dict], tracer: TraceRecorder,
