@@ -149,12 +149,13 @@ def drum_fill_rates() -> dict[str, dict[str, float]]:
 
 
 TOM_PIECES = ("high_tom", "mid_tom", "floor_tom")
+NEAR = (-2, -1, 1, 2)
 
 
 def groove_tom_bars(part) -> dict[int, dict[int, int]]:
     """Bar -> {16th in bar: kit tom} of the bars (but the last) whose toms are part of the groove:
-    a tom falls on a 16th where the bar before or after also has one (a figure that comes round
-    again, not a one-off fill)."""
+    a tom falls on a 16th where one of the two bars before or after also has one (a one- or two-bar
+    figure that comes round again, as the 2-bar groove does; not a one-off fill)."""
     from stori.data.drum_kit import KIT, TD11_TO_GM, TOMS
 
     bars: dict[int, dict[int, int]] = {}
@@ -165,7 +166,7 @@ def groove_tom_bars(part) -> dict[int, dict[int, int]]:
     last = max(part.steps(n) for n in part.notes) // part.steps_per_bar if part.notes else 0
     toms = {KIT[p] for p in TOM_PIECES}
     return {b: {s: p for s, p in steps.items() if p in toms} for b, steps in bars.items()
-            if b < last and steps.keys() & (bars.get(b - 1, {}).keys() | bars.get(b + 1, {}).keys())}
+            if b < last and steps.keys() & set().union(*(bars.get(b + d, {}).keys() for d in NEAR))}
 
 
 def drum_family_rates() -> dict[str, dict]:

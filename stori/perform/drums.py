@@ -261,7 +261,7 @@ def groove_toms(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str,
     """Toms inside the groove, as GMD drummers of the style's family (:func:`family`) play them
     (:func:`stori.data.phrase_stats.drum_family_rates`): one figure per part (``toms_per_bar`` 16ths drawn
     by ``tom_steps``, each a tom drawn by ``tom_pieces``), played in every bar but the fills of a
-    4-bar phrase with the chance ``tom_groove_bars``, so it comes round bar after bar as theirs do;
+    2-bar groove phrase with the chance ``tom_groove_bars``, so it comes round as theirs does;
     the hand leaves the hat or ride for the tom. Returns the bars (0-based) and the figure
     (slot -> tom) played, in place in ``grid``."""
     stats = family_stats(family(st))
@@ -273,8 +273,8 @@ def groove_toms(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str,
         i = rng.choices(places, [stats["tom_steps"][slots[j].source] for j in places])[0]
         places.remove(i)
         figure[i] = KIT[rng.choices(TOM_PIECES, [stats["tom_pieces"][t] for t in TOM_PIECES])[0]]
-    bars = [b for start in range(0, len(grid), PHRASE_END) if rng.random() < stats["tom_groove_bars"]
-            for b in range(start, min(start + PHRASE_END, len(grid))) if b not in fills]
+    bars = [b for start in range(0, len(grid), PHRASE_BARS) if rng.random() < stats["tom_groove_bars"]
+            for b in range(start, min(start + PHRASE_BARS, len(grid))) if b not in fills]
     for b in bars:
         for i, tom in figure.items():
             hits = grid[b].setdefault(i, {})
@@ -375,7 +375,7 @@ def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pat
             _snare_figure(grid[b], st, slots)
         else:
             _tom_run(grid[b], st, slots, len(slots) // 2 - 1 if pattern_type == "fill"
-                     else fill_toms(st, turn=b == bars - 1, slots=len(slots)))
+                     else fill_toms(st, len(slots)))
     if pattern_type == "outro":
         grid[-1].clear()
         grid[-1][0] = {KICK: st.velocity[2], CRASH: st.velocity[2]}
@@ -407,12 +407,11 @@ def _snare_figure(bar, st: DrumStyle, slots: list[Slot]) -> None:
         hits[SNARE] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
 
 
-def fill_toms(st: DrumStyle, turn: bool, slots: int) -> int:
+def fill_toms(st: DrumStyle, slots: int) -> int:
     """Tom hits in a tom fill: as many as the style's GMD drummers play in a phrase-end fill
-    (``toms_per_fill``, at least 2), twice that in the turn into the next section (a bigger moment),
-    at most the bar's last half less the snare that leads in."""
-    toms = max(2, round(drum_stats(st.gmd_style)["toms_per_fill"])) * (2 if turn else 1)
-    return min(slots // 2 - 1, toms)
+    (``toms_per_fill``, at least 2; the turn into the next section too: doubling it there doubled
+    the tom share of hip-hop songs over GMD's), at most the bar's last half less the snare that leads in."""
+    return min(slots // 2 - 1, max(2, round(drum_stats(st.gmd_style)["toms_per_fill"])))
 
 
 def _tom_run(bar, st: DrumStyle, slots: list[Slot], toms: int) -> None:
