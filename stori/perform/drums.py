@@ -4,7 +4,8 @@ The steps, each recorded as a trace on the song:
 1. a pattern of kick, snare, toms and cymbals (:mod:`stori.perform.drum_patterns`: the learned
    generator conditioned on the style, or the style's rules when no checkpoint is shipped);
 2. the style's shaping: anchors (every "9" of its kick/snare tendencies), the snare piece, ghost
-   notes, the time-keeping line (hat or ride at its subdivision, open hats, rolls, hat pedal);
+   notes, the time-keeping line (hat or ride at its subdivision, open hats, rolls, hat pedal), and
+   a tom figure in the groove as often as GMD drummers of its family keep one (:func:`groove_toms`);
 3. the pattern type (intro thins, chorus crashes and opens up, bridge moves to the ride, fill ends
    on a tom run, outro fades to a last hit, break drops to the bones);
 4. swing on the style's unit; with ``humanize`` the groove model (:func:`groove_drums`, GMD style)
