@@ -17,7 +17,7 @@ from stori.compose.articulation import HORNS, arpeggiate, held_chords, hold, sta
 from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import role_stats
-from stori.model.generator import Generator, Request, load_generator
+from stori.model.generator import Generator, Request, generator_for
 from stori.model.sampling import Sampling
 from stori.perform.drum_patterns import METERS as DRUM_METERS
 from stori.perform.drum_patterns import learned_pattern, meter_name, phrase_request
@@ -237,11 +237,16 @@ def _section_progress(jobs, on_section):
     return ended
 
 
+def wanted_style(spec: SongSpec) -> str:
+    """The pitched style the song's genre asks the model for (pop where the genre names none)."""
+    genre = GENRES.get(spec.genre)
+    return genre.model_style if genre else "pop"
+
+
 def pitched_style(spec: SongSpec, gen: Generator) -> tuple[str, str]:
     """The style the pitched parts are asked in, and why: the genre's ``model_style`` where the
     model's vocabulary knows it (a v2 model), else pop."""
-    genre = GENRES.get(spec.genre)
-    want = genre.model_style if genre else "pop"
+    want = wanted_style(spec)
     if want in gen.tok.styles:
         return want, f"the {spec.genre} genre's pitched style"
     return "pop", f"the {spec.genre} genre asks for {want}, which this model does not know: pop"
@@ -253,8 +258,12 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
     """The ``sections`` (all when None) and parts (``roles``, see :func:`~stori.spec.arrange.roles_in`)
     asked for; everything else stays empty. Every section is decoded at once; ``on_section(k, n, id)``
     hears as the k-th of the n sections has all its parts."""
-    gen = generator or load_generator()
     meter = tuple(spec.time_signature)
+    gen = generator
+    if gen is None:
+        gen, why = generator_for(meter, wanted_style(spec))
+        tracer.record("model", "song", f"v{gen.tok.version}", [because("time_signature", list(meter), why, 1.0)],
+                      confidence=1.0, principle="each song goes to the shipped model trained on its meter and style")
     if meter not in gen.tok.meters or meter_name(meter) not in DRUM_METERS:
         from stori.compose.baseline import compose_baseline
         known = ", ".join(m for m in map(meter_name, gen.tok.meters) if m in DRUM_METERS)

@@ -1,4 +1,5 @@
-"""Soft priors that bring the shipped model's pitched lines to the shape of real ones while decoding.
+"""Soft priors that bring the v1 model's pitched lines to the shape of real ones while decoding (the
+ratios are of its own songs, so another checkpoint, like the meter-aware v2, decodes without them).
 
 The model, decoding a 2-bar unit under chords and a note budget, leans on the downbeat (a melody
 onset on 82% of bar starts, POP909 68%), almost never plays the last 16th of a beat (6% against

@@ -26,6 +26,10 @@ from stori.spec.song import Note
 from stori.theory import parse_chord, parse_key, scale_pitch_classes
 
 DEFAULT_CHECKPOINT = PROJECT_ROOT / "assets" / "models" / "stori-generator.pt"
+METER_CHECKPOINT = PROJECT_ROOT / "assets" / "models" / "stori-generator-v2.pt"
+SHIPPED = (DEFAULT_CHECKPOINT, METER_CHECKPOINT)
+"""The shipped generators in order of preference: v1 (4/4, pop; its decoding priors were fitted on
+its own songs) and v2 (every meter the planner offers; pop, art song, standards)."""
 RESTORE_HINT = ("restore it with `git checkout -- assets/models/`, or retrain it: "
                 "python -m stori train --config shipped, then "
                 "python -m stori train --config shipped --export assets/models/stori-generator.pt")
@@ -120,14 +124,15 @@ class Generator:
         more than in the data); pitches
         pay for their distance from the requested mean pitch beyond a hand's reach (a pull on
         every semitone squeezed the accompaniment into one octave, POP909 spans 1.5 in 2 bars); the
-        role's onset prior (:data:`~stori.model.calibration.ONSETS`) on the Position tokens of a 4/4 stream."""
+        role's onset prior (:data:`~stori.model.calibration.ONSETS`) on the Position tokens of a 4/4 stream
+        of the v1 vocabulary (the priors were fitted on that model's own songs)."""
         bias = np.zeros(len(self.tok), dtype=np.float32)
         if r.role == "drums":
             return bias
         if "pitch" in r.targets:
             away = np.abs(self._value[self._pitch] - r.targets["pitch"])
             bias[self._pitch] -= CENTRE_PULL * np.maximum(0, away - CENTRE_FREE.get(r.role, 5))
-        if r.role in ONSETS and tuple(r.meter) == (4, 4):
+        if r.role in ONSETS and tuple(r.meter) == (4, 4) and self.tok.version == 1:
             places = self.grammar.is_type["Position"]
             bias[places] += ONSETS[r.role][self._value[places] % len(ONSETS[r.role])]
         allowed = set(scale_pitch_classes(r.key))
@@ -155,7 +160,8 @@ class Generator:
             prefixes.append(self.tok.prefix(r.role, r.style, r.section, r.key, r.tempo, bins, r.meter))
             plans.append(StreamPlan(r.role, r.n_bars, self.pitch_mask(r), self.velocity_mask(r),
                                     r.max_polyphony or MONOPHONIC[r.role], r.chords if r.role != "drums" else [],
-                                    r.forced_notes, r.targets.get("density"), INTERVALS.get(r.role), tuple(r.meter)))
+                                    r.forced_notes, r.targets.get("density"),
+                                    INTERVALS.get(r.role) if self.tok.version == 1 else None, tuple(r.meter)))
             biases.append(self.static_bias(r))
             chord_w.append(0.0 if r.role == "drums" else 1.5 * (1.0 - r.tension))
         return prefixes, plans, biases, chord_w
@@ -195,6 +201,21 @@ def load_generator(path: str | Path | None = None, device: str = "auto") -> Gene
     """The generator of a checkpoint (default: the shipped one), on the best device; half
     precision on a GPU."""
     return _load(str(path or os.environ.get("STORI_MODEL") or DEFAULT_CHECKPOINT), device)
+
+
+def generator_for(meter: tuple[int, int], style: str) -> tuple[Generator, str]:
+    """The generator a song in ``meter`` with pitched ``style`` is composed by, and why: ``$STORI_MODEL``
+    when set, else the first of :data:`SHIPPED` whose vocabulary knows both (else the meter alone)."""
+    if os.environ.get("STORI_MODEL"):
+        return load_generator(), "$STORI_MODEL names the checkpoint"
+    gens = [(path, _load(str(path), "auto")) for path in SHIPPED if path.exists() or path == DEFAULT_CHECKPOINT]
+    for path, gen in gens:
+        if tuple(meter) in gen.tok.meters and style in gen.tok.styles:
+            return gen, f"{path.name} knows {meter[0]}/{meter[1]} and the {style} style"
+    for path, gen in gens:
+        if tuple(meter) in gen.tok.meters:
+            return gen, f"{path.name} knows {meter[0]}/{meter[1]}; no shipped model knows the {style} style"
+    return gens[0][1], f"no shipped model knows {meter[0]}/{meter[1]}"
 
 
 @lru_cache(maxsize=2)
