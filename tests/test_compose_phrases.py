@@ -55,19 +55,21 @@ def test_song_drums_keep_the_backbeat_and_few_toms(song):
     assert sum(n.pitch in (41, 43, 45, 47, 48, 50) for n in drums) / len(drums) < 0.08
 
 
-def test_song_drums_hold_their_groove_and_play_toms_in_fills(song):
+def test_song_drums_hold_their_groove_and_play_toms_in_fills_and_tom_grooves(song):
     """The played drums repeat a bar's kick and snare often (GMD test beats: 0.32); every tom hit
-    falls in a bar the section's phrase form traces as a fill."""
+    falls in a bar the section's phrase form traces as a fill or as carrying the groove's tom figure."""
     from stori.data.part_facts import drum_facts, song_parts
 
     assert drum_facts(song_parts(song)["drums"])["bar_repeats"] >= 0.2
     start = {s.id: s.start // BAR for s in song.sections}
-    fills = {start[t["target"].split(":")[1].split("/")[0]] + int(b) - 1
-             for t in song.traces if t["decision_type"] == "phrase_form" and t["target"].endswith("/drums")
-             for b in t["decision"]["fills"]}
+    traced = set()
+    for t in song.traces:
+        if t["decision_type"] == "phrase_form" and t["target"].endswith("/drums"):
+            first = start[t["target"].split(":")[1].split("/")[0]]
+            traced |= {first + int(b) - 1 for b in [*t["decision"]["fills"], *t["decision"]["tom_bars"]]}
     toms = {round(n.start / 120) // 16 for t in song.tracks if t.is_drums for n in t.notes
             if n.pitch in (41, 43, 45, 47, 48, 50)}
-    assert toms and toms <= fills
+    assert toms and toms <= traced
 
 
 def test_song_drums_repeat_bars_as_gmd_drummers_do():

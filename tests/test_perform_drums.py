@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
+from stori.data.phrase_stats import family_stats
 from stori.errors import StoriError
-from stori.perform.drum_patterns import METERS
-from stori.perform.drums import PATTERN_TYPES, make_drums
+from stori.perform.drum_patterns import METERS, rules_pattern
+from stori.perform.drums import PATTERN_TYPES, drum_part, make_drums
 from stori.perform.drums_report import measure
 from stori.perform.groove_model import MODEL_PATH
 from stori.perform.styles import STYLES, get_style
@@ -152,3 +153,32 @@ def test_cli_writes_midi_and_rejects_bad_input(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "stori", "drums", "--style", "rock", "--bars", "64", "--out", str(out)],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "bars" in bad.stderr
+
+
+def test_groove_toms_come_round_as_the_familys_drummers_play_them():
+    """Jazz and rock drummers keep a tom figure in the groove (GMD train beats), funk drummers
+    almost never: the figure recurs on the same 16ths bar after bar, outside the fills. (These three
+    styles' names are their families'.)"""
+    def tom_bar_share(style: str) -> float:
+        st, bars, shares = STYLES[style], 0, 0
+        for k in range(40):
+            rng = random.Random(k)
+            grid = rules_pattern(st, "4/4", 16, rng)
+            notes, form = drum_part(st, "4/4", grid, st.default_tempo, "verse", rng)
+            toms = {}
+            for n in notes:
+                if n.pitch in (43, 47, 50):
+                    toms.setdefault(n.start // 1920, set()).add((n.start % 1920, n.pitch))
+            fills = {int(b) - 1 for b in form["fills"]}
+            groove = {b: hits for b, hits in toms.items() if b not in fills}
+            assert set(groove) == {b - 1 for b in form["tom_bars"]}
+            assert len({frozenset(h) for h in groove.values()}) <= 1  # one figure, bar after bar
+            if groove:  # as many toms as the family's drummers play in such a bar
+                assert len(form["tom_figure"]) == round(family_stats(style)["toms_per_bar"])
+            bars += 16
+            shares += len(groove)
+        return shares / bars
+
+    jazz, rock, funk = (tom_bar_share(s) for s in ("jazz", "rock", "funk"))
+    assert jazz > 0.1 and rock > 0.07 and funk < 0.02, (jazz, rock, funk)
+    assert abs(jazz - family_stats("jazz")["tom_groove_bars"]) < 0.1

@@ -208,6 +208,6 @@ def test_traces_of_a_new_song_are_json_as_the_page_sends_them():
     non-text keys."""
     import orjson
 
-    song = generate("calm piano with soft drums", structure="verse:4,chorus:4")  # the learned engine: drum fills
+    song = generate("a pop song", structure="verse:4,chorus:4")  # the learned engine: the verse fills into the chorus
     assert any(t["decision"].get("fills") for t in song.traces if t["decision_type"] == "phrase_form")
     orjson.dumps(song.traces)

@@ -23,7 +23,7 @@ from stori.perform.drum_patterns import METERS as DRUM_METERS
 from stori.perform.drum_patterns import learned_pattern, meter_name, phrase_request
 from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, style_generator, turn_chance
 from stori.perform.styles import song_style
-from stori.plan.genres import GENRES
+from stori.plan.genres import GENRE_FAMILY, GENRES
 from stori.plan.planner import HUSHED, STILL
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
@@ -198,6 +198,8 @@ def _drums(spec: SongSpec, k: int, s: SectionSpec, c: Constraints, seed: int):
         return None
     meter = meter_name(spec.time_signature)
     st = behaved(song_style(spec.extra.get("drum_style") or spec.genre), behaviour, s.emotion.motion)
+    if spec.genre in GENRE_FAMILY:  # a pop song on the rock kit plays toms and turns phrases as pop drummers do
+        st = replace(st, family=GENRE_FAMILY[spec.genre])
     if isinstance(spec.extra.get("swing"), (int, float)):  # the genre's swing (a blues shuffle) over the style's
         st = replace(st, swing=float(min(75.0, max(50.0, spec.extra["swing"]))))
     pattern = PATTERN_OF.get(s.type, "verse")

@@ -46,6 +46,19 @@ TRIPLET = PPQ // 3  # one 8th-note triplet in ticks
 DRUM_NOTE_TICKS = STEP
 _CACHE_VERSION = 1
 
+STYLE_FAMILIES = {
+    "rock": ("rock", "punk"),
+    "pop": ("pop", "dance", "country"),
+    "funk": ("funk",),
+    "hiphop": ("hiphop",),
+    "jazz": ("jazz",),
+    "latin": ("latin", "afrocuban", "reggae", "afrobeat", "highlife"),
+    "soul": ("soul", "gospel", "blues"),
+    "other": ("neworleans", "middleeastern"),
+}
+"""Style family -> GMD styles in it: the drummers Stori's drums are measured and compared against by family."""
+FAMILY_OF = {style: fam for fam, styles in STYLE_FAMILIES.items() for style in styles}
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:

@@ -8,7 +8,9 @@ repeats the window before it, how often (when it does not) it restates the windo
 a of "a b a"), and the median note length in beats.
 GMD train beats in 4/4, per GMD style: the share of 4-bar phrase ends a drummer turns around with a
 fill (the realness facts' fill bars, :func:`stori.data.part_facts.drum_facts`), which sets how
-often our drums fill. Writes ``stori/data/phrase_stats.json``; rebuild with
+often our drums fill. Per style family (:data:`stori.data.gmd.STYLE_FAMILIES`, train beats in 4/4):
+how often a phrase end turns the groove around beyond what any bar does, and how the groove itself
+plays toms (:func:`drum_family_rates`). Writes ``stori/data/phrase_stats.json``; rebuild with
 ``python -m stori.data.phrase_stats``.
 """
 from __future__ import annotations
@@ -39,6 +41,13 @@ def drum_stats(gmd_style: str) -> dict[str, float]:
     """How GMD drummers of ``gmd_style`` fill and repeat (all styles pooled when it has no beats)."""
     styles = shipped()["drums"]
     return styles.get(gmd_style, styles["all"])
+
+
+def family_stats(family: str) -> dict:
+    """How GMD drummers of a style family turn phrases and play toms in the groove (all families
+    pooled for one without train beats)."""
+    families = shipped()["drum_families"]
+    return families.get(family, families["all"])
 
 
 def window_rhythms(notes: list[tuple[int, int, int, int]], step: int, per_window: int) -> dict[int, frozenset]:
@@ -87,8 +96,9 @@ def measure() -> dict:
                "median_beats": fmean(lengths[r]), "songs": len(v)} for r, v in rates.items()}
     return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); "
                       "means over songs; "
-                      "GMD train 4/4 beats, fill share at 4-bar phrase ends, mean over beats", "roles": out,
-            "drums": drum_fill_rates()}
+                      "GMD train 4/4 beats, fill share at 4-bar phrase ends, mean over beats; "
+                      "per style family, phrase-end turns and groove toms", "roles": out,
+            "drums": drum_fill_rates(), "drum_families": drum_family_rates()}
 
 
 def drum_fill_rates() -> dict[str, dict[str, float]]:
@@ -136,6 +146,71 @@ def drum_fill_rates() -> dict[str, dict[str, float]]:
                 "with_toms": round(fmean(toms[k]), 4) if toms[k] else 0.0,
                 "toms_per_fill": round(median(tom_hits[k]), 1) if tom_hits.get(k) else 0.0}
             for k, v in sorted(ends.items())}
+
+
+TOM_PIECES = ("high_tom", "mid_tom", "floor_tom")
+NEAR = (-2, -1, 1, 2)
+
+
+def groove_tom_bars(part) -> dict[int, dict[int, int]]:
+    """Bar -> {16th in bar: kit tom} of the bars (but the last) whose toms are part of the groove:
+    a tom falls on a 16th where one of the two bars before or after also has one (a one- or two-bar
+    figure that comes round again, as the 2-bar groove does; not a one-off fill)."""
+    from stori.data.drum_kit import KIT, TD11_TO_GM, TOMS
+
+    bars: dict[int, dict[int, int]] = {}
+    for n in part.notes:
+        if n.pitch in TOMS:
+            k = part.steps(n)
+            bars.setdefault(k // part.steps_per_bar, {})[k % part.steps_per_bar] = TD11_TO_GM.get(n.pitch, n.pitch)
+    last = max(part.steps(n) for n in part.notes) // part.steps_per_bar if part.notes else 0
+    toms = {KIT[p] for p in TOM_PIECES}
+    return {b: {s: p for s, p in steps.items() if p in toms} for b, steps in bars.items()
+            if b < last and steps.keys() & set().union(*(bars.get(b + d, {}).keys() for d in NEAR))}
+
+
+def drum_family_rates() -> dict[str, dict]:
+    """Style family (and "all") -> what a phrase end and a groove do, over GMD train beats in 4/4:
+
+    - ``phrase_end_turns``: the realness facts' ``fills_phrase_end`` less their ``fills_elsewhere``
+      (means over beats): the share of phrase ends a drummer turns around beyond the share of any
+      bar that looks like a fill (a groove on the toms, a fill mid-phrase);
+    - ``tom_groove_bars``: the mean share of a beat's bars (but the last) whose toms are part of the
+      groove (:func:`groove_tom_bars`); ``toms_per_bar``: their mean tom hits;
+    - ``tom_steps``: where on the 16 16ths of such bars their toms fall, ``tom_pieces``: which toms
+      (high, mid, floor), each as shares of their tom hits."""
+    from stori.data.drum_kit import KIT
+    from stori.data.gmd import FAMILY_OF, load_performances
+    from stori.data.part_facts import drum_facts, part_of
+    from stori.spec.song import Note
+
+    rows: dict[str, dict[str, list]] = {}
+    for p in load_performances("train", beat_type="beat"):
+        if p.time_signature != (4, 4):
+            continue
+        part = part_of([[Note(h.raw_pitch, h.tick, h.end, h.velocity) for h in p.hits]])
+        facts = drum_facts(part)
+        n_bars = max(part.steps(n) for n in part.notes) // part.steps_per_bar
+        grooved = groove_tom_bars(part)
+        for key in (FAMILY_OF.get(p.style, "other"), "all"):
+            r = rows.setdefault(key, {"end": [], "else": [], "bars": [], "per_bar": [], "steps": [], "pieces": []})
+            if facts["fills_phrase_end"] == facts["fills_phrase_end"]:  # not NaN: the beat has a phrase end
+                r["end"].append(facts["fills_phrase_end"])
+                r["else"].append(facts["fills_elsewhere"])
+            r["bars"].append(len(grooved) / max(n_bars, 1))
+            r["per_bar"] += [len(steps) for steps in grooved.values()]
+            r["steps"] += [s for steps in grooved.values() for s in steps]
+            r["pieces"] += [p for steps in grooved.values() for p in steps.values()]
+    out = {}
+    for key, r in sorted(rows.items()):
+        hits = max(len(r["steps"]), 1)
+        out[key] = {"phrase_end_turns": round(max(0.0, fmean(r["end"]) - fmean(r["else"])), 4),
+                    "tom_groove_bars": round(fmean(r["bars"]), 4),
+                    "toms_per_bar": round(fmean(r["per_bar"]), 2) if r["per_bar"] else 0.0,
+                    "tom_steps": [round(r["steps"].count(s) / hits, 4) for s in range(16)],
+                    "tom_pieces": {t: round(r["pieces"].count(KIT[t]) / hits, 4) for t in TOM_PIECES},
+                    "beats": len(r["bars"])}
+    return out
 
 
 if __name__ == "__main__":

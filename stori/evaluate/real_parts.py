@@ -2,7 +2,7 @@
 
 - Drums: the Groove MIDI Dataset's held-out (test) 4/4 beats, whole performances at their played
   timing and velocity, on the TD-11 notes the files hold (as ``groove_facts.py`` reads them), each
-  with its style family (:data:`FAMILIES`). The validation beats (``gmd_valid``) are read the same
+  with its style family (:data:`stori.data.gmd.STYLE_FAMILIES`). The validation beats (``gmd_valid``) are read the same
   way as a second real sample: where the two splits disagree, so would two sets of real drummers.
 - Pitched roles: POP909's held-out songs (``pop909_ids("test")``), whole songs on the beat grid
   (:func:`stori.data.pop909.whole_song`): melody = MELODY, counter_melody = BRIDGE, bass and
@@ -27,6 +27,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from stori.data.gmd import FAMILY_OF, STYLE_FAMILIES
 from stori.data.part_facts import LOUD, Part, drum_facts, mean_facts, midi_facts, part_of, pitched_facts
 from stori.data.paths import CACHE_DIR, cached
 from stori.data.paths import data_dir as resolve_data_dir
@@ -37,18 +38,6 @@ from stori.spec.song import Note
 VERSION = "realness-real-v3"  # v2: Part moved to stori.data.part_facts; v3: GMD validation beats
 """Bump when what is read (or the module of what is pickled) changes: the cache is keyed by it."""
 
-FAMILIES = {
-    "rock": ("rock", "punk"),
-    "pop": ("pop", "dance", "country"),
-    "funk": ("funk",),
-    "hiphop": ("hiphop",),
-    "jazz": ("jazz",),
-    "latin": ("latin", "afrocuban", "reggae", "afrobeat", "highlife"),
-    "soul": ("soul", "gospel", "blues"),
-    "other": ("neworleans", "middleeastern"),
-}
-"""Style family -> GMD styles in it."""
-FAMILY_OF = {style: fam for fam, styles in FAMILIES.items() for style in styles}
 DERIVED = {"openewld": ("bass",)}
 """Set -> parts no one played: a lead sheet's bass is its chord's bass note struck at each change and
 bar line. It counts where beat 1 is heard (as a band reading the chart would play it), not in the
@@ -146,7 +135,7 @@ def load_real(data_dir: str | os.PathLike | None = None) -> dict:
 def _family_facts(beats: list[RealPiece]) -> dict[str, dict]:
     drums = [(p.family, drum_facts(p.parts["drums"])) for p in beats]
     out = {"all": mean_facts(f for _, f in drums)} if drums else {}
-    for fam in FAMILIES:
+    for fam in STYLE_FAMILIES:
         rows = [f for g, f in drums if g == fam]
         if rows:
             out[fam] = mean_facts(rows)

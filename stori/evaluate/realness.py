@@ -34,11 +34,13 @@ import math
 import time
 from dataclasses import dataclass
 
+from stori.data.gmd import FAMILY_OF, STYLE_FAMILIES
 from stori.data.part_facts import downbeat_share, drum_facts, mean_facts, parts_facts, pitched_facts, song_parts
 from stori.data.scores import SETS
-from stori.evaluate.real_parts import FAMILIES, FAMILY_OF, RealPiece, load_real, reference_facts, score_pieces
+from stori.evaluate.real_parts import RealPiece, load_real, reference_facts, score_pieces
 from stori.evaluate.two_sample import Windows, balanced_accuracy, halves, two_sample_test, windows_of
 from stori.perform.drum_patterns import METERS
+from stori.plan.genres import GENRE_FAMILY
 from stori.spec.song import PITCHED_ROLES
 from stori.spec.song_spec import parse_time_signature
 
@@ -47,9 +49,6 @@ PROMPTS = ("a driving rock song", "an upbeat pop song", "a funk groove", "a hip 
 ENERGIES = (0.3, 0.5, 0.7, 0.9)
 VALENCES = (-0.4, 0.2, 0.6)
 FLAGSHIP = ("bittersweet indie folk song about leaving home", 1)
-GENRE_FAMILY = {"pop": "pop", "indie folk": "pop", "rock": "rock", "hip-hop": "hiphop", "trap": "hiphop",
-                "lo-fi": "hiphop", "funk": "funk", "jazz": "jazz", "house": "pop", "cinematic": "other", "r&b": "soul"}
-"""Planner genre -> GMD style family its drums are compared with."""
 TOLERANCE = 0.25
 CHECKED = {"drums": ("backbeat", "toms", "bar_repeats"), "pitched": ("repeats_2bar", "median_beats")}
 SHOWN = {"drums": ("backbeat", "toms", "bar_repeats", "fills_phrase_end", "fills_elsewhere"),
@@ -329,7 +328,7 @@ def measure(engines: list[str], n_songs: int, seed: int = 0, with_drums_tab: boo
     requests = song_requests(n_songs, seed)
     res: dict = {"songs": n_songs, "seed": seed, "requests": [r.__dict__ for r in requests], "real": ref,
                  "real_pieces": {"gmd": len(real["gmd"]), "pop909": len(real["pop909"])},
-                 "families": {f: list(s) for f, s in FAMILIES.items()}, "engines": {}}
+                 "families": {f: list(s) for f, s in STYLE_FAMILIES.items()}, "engines": {}}
     songs = {}
     for engine in engines:
         t0 = time.perf_counter()

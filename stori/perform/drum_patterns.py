@@ -8,8 +8,8 @@ Its 4/4 bars are read through the meter (below) and filtered
 by the style's placement tendencies: every model kick stays (GMD drummers of the style taught
 it; dropping the syncopated ones left kicks a classifier could tell from GMD's), and a model snare
 off the style's snare places stays, as a ghost, with twice the style's ghost rate. Only its kick
-and snare are kept: the time-keeping line, crashes and the fills' toms come from the style and
-the phrase ends (:mod:`stori.perform.drums`). Song drums and the Drums
+and snare are kept: the time-keeping line, crashes and toms (the groove's tom figure, the fills')
+come from the style, its GMD family and the phrase ends (:mod:`stori.perform.drums`). Song drums and the Drums
 tab both take this path.
 ``rules``: the style's tendencies sampled directly (a two-bar cell, varied on odd bars); the
 yardstick, and what runs when the generator checkpoint is missing (``source="auto"``).
@@ -116,8 +116,8 @@ def phrase_request(style: DrumStyle, tempo: float, pattern_type: str, bars: int,
 
 def learned_pattern(style: DrumStyle, meter: str, bars: int, phrase_notes, rng: random.Random) -> Grid:
     """The learned phrase (notes of :func:`phrase_request`) read through the meter and the style,
-    repeated to ``bars`` bars. Only its kick and snare are kept: toms belong to the fills, cymbals to
-    the time-keeping line and the phrase starts."""
+    repeated to ``bars`` bars. Only its kick and snare are kept: toms belong to the groove's tom
+    figure and the fills, cymbals to the time-keeping line and the phrase starts."""
     from stori.model.tokens import TICKS_PER_BAR
 
     n_phrase = max(1, min(PHRASE_BARS, bars))

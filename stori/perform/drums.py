@@ -4,7 +4,8 @@ The steps, each recorded as a trace on the song:
 1. a pattern of kick, snare, toms and cymbals (:mod:`stori.perform.drum_patterns`: the learned
    generator conditioned on the style, or the style's rules when no checkpoint is shipped);
 2. the style's shaping: anchors (every "9" of its kick/snare tendencies), the snare piece, ghost
-   notes, the time-keeping line (hat or ride at its subdivision, open hats, rolls, hat pedal);
+   notes, the time-keeping line (hat or ride at its subdivision, open hats, rolls, hat pedal), and
+   a tom figure in the groove as often as GMD drummers of its family keep one (:func:`groove_toms`);
 3. the pattern type (intro thins, chorus crashes and opens up, bridge moves to the ride, fill ends
    on a tom run, outro fades to a last hit, break drops to the bones);
 4. swing on the style's unit; with ``humanize`` the groove model (:func:`groove_drums`, GMD style)
@@ -17,7 +18,8 @@ import random
 from dataclasses import replace
 
 from stori.data.drum_kit import DRUM_KITS, GHOST_BELOW, KICKS, KIT, PIECE_OF, SNARES, kit, on_its_side
-from stori.data.phrase_stats import drum_stats
+from stori.data.gmd import FAMILY_OF
+from stori.data.phrase_stats import TOM_PIECES, drum_stats, family_stats
 from stori.errors import StoriError, check_range
 from stori.perform.drum_patterns import (
     METERS,
@@ -40,7 +42,7 @@ PATTERN_TYPES = ("intro", "verse", "chorus", "bridge", "fill", "outro", "break")
 SOURCES = ("auto", "learned", "rules")
 KICK, SNARE, CLOSED, PEDAL, OPEN, CRASH, RIDE = kit("kick", "snare", "closed_hat", "pedal_hat", "open_hat", "crash",
                                                     "ride")
-TOMS = kit("high_tom", "mid_tom", "floor_tom")
+TOMS = kit(*TOM_PIECES)
 
 
 def check_request(style, bars, tempo, time_signature, pattern_type, source="auto") -> tuple[DrumStyle, int, float, str]:
@@ -164,25 +166,40 @@ PHRASE_END = 4
 
 def turn_chance(st: DrumStyle, next_type: str | None) -> float:
     """Chance the last bar of a section fills into the next one: always into a lift (a chorus,
-    pre-chorus or solo), otherwise twice the style's GMD phrase-end rate (a section change is a
-    bigger moment than a phrase end) and at most 0.8 (GMD's drummers fill at 18-32% of phrase ends)."""
+    pre-chorus or solo), otherwise twice the chance a phrase end turns (:func:`phrase_turn`: a
+    section change is a bigger moment than a phrase end), at most 0.8."""
     if next_type is None:
         return 0.0
     if next_type in ("pre_chorus", "chorus", "solo"):
         return 1.0
-    return min(0.8, 2 * drum_stats(st.gmd_style)["at_phrase_end"])
+    return min(0.8, 2 * phrase_turn(st))
+
+
+def phrase_turn(st: DrumStyle) -> float:
+    """Chance a 4-bar phrase end turns the groove around with a fill: how much more often GMD
+    drummers of the style's family fill there than in any bar (``phrase_end_turns``,
+    :func:`stori.data.phrase_stats.drum_family_rates`). Their other fill-like bars, mostly grooves
+    on the toms, are the groove's own (:func:`groove_toms`)."""
+    return family_stats(family(st))["phrase_end_turns"]
+
+
+def family(st: DrumStyle) -> str:
+    """The GMD style family whose habits ``st`` plays: its own ``family`` (a song's genre's), else its GMD style's."""
+    return st.family or FAMILY_OF.get(st.gmd_style, "other")
 
 
 def fill_plan(bars: int, pattern_type: str, fill_end: float, st: DrumStyle, rng: random.Random) -> dict[int, str]:
-    """Bar (0-based) -> fill kind ("toms" or "snare"): at each 4-bar phrase end with the chance the
-    style's GMD drummers take (``stori/data/phrase_stats.json``), and in the last bar with the chance
-    ``fill_end`` (the turn into the next section, :func:`turn_chance`); a fill uses toms as often as theirs do."""
+    """Bar (0-based) -> fill kind ("toms" or "snare"): at each 4-bar phrase end with the chance
+    :func:`phrase_turn`, and in the last bar with the chance ``fill_end`` (the turn into the next
+    section, :func:`turn_chance`); a fill uses toms as often as the style's GMD drummers' do
+    (``stori/data/phrase_stats.json``)."""
     if pattern_type in ("intro", "outro", "break"):
         return {}
     if pattern_type == "fill":
         return {bars - 1: "toms"}
     rates = drum_stats(st.gmd_style)
-    ends = [b for b in range(PHRASE_END - 1, bars, PHRASE_END) if rng.random() < rates["at_phrase_end"]]
+    turn = phrase_turn(st)
+    ends = [b for b in range(PHRASE_END - 1, bars, PHRASE_END) if rng.random() < turn]
     if fill_end and bars - 1 not in ends and rng.random() < fill_end:
         ends.append(bars - 1)
     return {b: "toms" if rng.random() < rates["with_toms"] else "snare" for b in ends}
@@ -192,10 +209,11 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
               fill_end: float = 0.0, build: bool = False, velocity_scale: float = 1.0) -> tuple[list[Note], dict]:
     """The quantized (swung) notes of a part from its kick/snare ``grid``, shaped by the style and
     the pattern type, with fills at phrase ends (:func:`fill_plan`; ``build`` turns the last one
-    into a snare build), and its form for the traces."""
+    into a snare build) and the groove's toms (:func:`groove_toms`), and its form for the traces."""
     slots = bar_slots(meter)
     fills = fill_plan(len(grid), pattern_type, fill_end, st, rng)
     rolls = _shape(grid, st, slots, pattern_type, rng, tempo, fills, build)
+    tom_bars, figure = groove_toms(grid, st, slots, pattern_type, fills, rng)
     notes = _to_notes(grid, rolls, slots, st, bar_ticks(tuple(map(int, meter.split("/")))))
     if velocity_scale != 1.0:  # louder or softer, each kick and snare on its side of the ghost line
         notes = [Note(n.pitch, n.start, n.end,
@@ -209,7 +227,9 @@ def drum_part(st: DrumStyle, meter: str, grid: Grid, tempo: float, pattern_type:
             "varied_bars": [b + 1 for b in range(1, len(grid)) if b + 1 not in held],
             "bars": len(grid), "time_keeping": f"{st.hat_piece} in {st.hat_subdivision}ths",
             "fills": {str(b + 1): kind for b, kind in sorted(fills.items())},
-            "fill_chance": drum_stats(st.gmd_style)["at_phrase_end"], "turn_chance": fill_end,
+            "fill_chance": phrase_turn(st), "turn_chance": fill_end,
+            "tom_bars": [b + 1 for b in tom_bars],
+            "tom_figure": [f"{PIECE_OF[p]} on 16th {slots[i].source + 1}" for i, p in sorted(figure.items())],
             "repeats": [f"bars {b + 1}-{min(b + phrase, len(grid))} repeat bars 1-{min(phrase, len(grid) - b)}"
                         for b in range(phrase, len(grid), phrase)]}
     return notes, form
@@ -223,10 +243,48 @@ def record_form(rec: TraceRecorder, target: str, form: dict) -> None:
                         "bars whose loud kick and snare repeat the bar before (the others, varied_bars, vary it: "
                         "the phrase's second bar, a fill, a crash)", 0.5),
                 because("fill_chance", form.get("fill_chance"),
-                        "GMD drummers of the style fill this often at a 4-bar phrase end", 0.4),
+                        "GMD drummers of the style's family fill this much more often at a 4-bar phrase end than "
+                        "in any bar", 0.4),
+                because("tom_bars", form.get("tom_bars"),
+                        f"the groove's own tom figure ({', '.join(form.get('tom_figure') or ()) or 'none'}), phrase "
+                        "by phrase as often as GMD drummers of the family keep toms in their groove", 0.4),
                 because("turn_chance", form.get("turn_chance"),
                         "the chance the last bar fills into the next section: always into a lift", 0.3)],
                confidence=0.7, principle="a groove is established, repeated and turned around at phrase ends")
+
+
+GROOVE_TOM_TYPES = ("intro", "verse", "chorus", "bridge")
+"""Pattern types whose groove may ride the toms (a fill, a break and an outro have their own shape)."""
+
+
+def groove_toms(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, fills: dict[int, str],
+                rng: random.Random) -> tuple[list[int], dict[int, int]]:
+    """Toms inside the groove, as GMD drummers of the style's family (:func:`family`) play them
+    (:func:`stori.data.phrase_stats.drum_family_rates`): one figure per part (``toms_per_bar`` 16ths drawn
+    by ``tom_steps``, each a tom drawn by ``tom_pieces``), played in every bar but the fills of a
+    2-bar groove phrase with the chance ``tom_groove_bars``, so it comes round as theirs does;
+    the hand leaves the hat or ride for the tom. Returns the bars (0-based) and the figure
+    (slot -> tom) played, in place in ``grid``."""
+    stats = family_stats(family(st))
+    if pattern_type not in GROOVE_TOM_TYPES or not stats["toms_per_bar"]:
+        return [], {}
+    places = [i for i, s in enumerate(slots) if s.source is not None and stats["tom_steps"][s.source] > 0]
+    figure: dict[int, int] = {}
+    for _ in range(min(len(places), max(1, round(stats["toms_per_bar"])))):
+        i = rng.choices(places, [stats["tom_steps"][slots[j].source] for j in places])[0]
+        places.remove(i)
+        figure[i] = KIT[rng.choices(TOM_PIECES, [stats["tom_pieces"][t] for t in TOM_PIECES])[0]]
+    bars = [b for start in range(0, len(grid), PHRASE_BARS) if rng.random() < stats["tom_groove_bars"]
+            for b in range(start, min(start + PHRASE_BARS, len(grid))) if b not in fills]
+    for b in bars:
+        for i, tom in figure.items():
+            hits = grid[b].setdefault(i, {})
+            if CRASH in hits:
+                continue
+            for p in (CLOSED, OPEN, RIDE):
+                hits.pop(p, None)
+            hits[tom] = max(GHOST_BELOW, min(127, st.velocity[1] + rng.randint(-8, 8)))
+    return bars, figure
 
 
 def _shape(grid: Grid, st: DrumStyle, slots: list[Slot], pattern_type: str, rng: random.Random,
@@ -318,7 +376,7 @@ def _pattern_type(grid: Grid, rolls: list, st: DrumStyle, slots: list[Slot], pat
             _snare_figure(grid[b], st, slots)
         else:
             _tom_run(grid[b], st, slots, len(slots) // 2 - 1 if pattern_type == "fill"
-                     else fill_toms(st, turn=b == bars - 1, slots=len(slots)))
+                     else fill_toms(st, len(slots)))
     if pattern_type == "outro":
         grid[-1].clear()
         grid[-1][0] = {KICK: st.velocity[2], CRASH: st.velocity[2]}
@@ -350,12 +408,11 @@ def _snare_figure(bar, st: DrumStyle, slots: list[Slot]) -> None:
         hits[SNARE] = int(st.velocity[1] * (0.75 + 0.35 * k / len(run)))
 
 
-def fill_toms(st: DrumStyle, turn: bool, slots: int) -> int:
+def fill_toms(st: DrumStyle, slots: int) -> int:
     """Tom hits in a tom fill: as many as the style's GMD drummers play in a phrase-end fill
-    (``toms_per_fill``, at least 2), twice that in the turn into the next section (a bigger moment),
-    at most the bar's last half less the snare that leads in."""
-    toms = max(2, round(drum_stats(st.gmd_style)["toms_per_fill"])) * (2 if turn else 1)
-    return min(slots // 2 - 1, toms)
+    (``toms_per_fill``, at least 2; the turn into the next section too: doubling it there doubled
+    the tom share of hip-hop songs over GMD's), at most the bar's last half less the snare that leads in."""
+    return min(slots // 2 - 1, max(2, round(drum_stats(st.gmd_style)["toms_per_fill"])))
 
 
 def _tom_run(bar, st: DrumStyle, slots: list[Slot], toms: int) -> None:

@@ -50,6 +50,7 @@ class DrumStyle:
     target_density: float = 16.0  # hits per 4/4 bar asked of the learned model
     pedal_hat_steps: tuple[int, ...] = ()  # 16ths where the hat pedal (foot) plays
     kit: str = "Standard"  # the GS drum kit that plays it (:data:`stori.data.drum_kit.DRUM_KITS`)
+    family: str = ""  # GMD style family whose habits (groove toms, phrase turns) it plays; "" = gmd_style's
     folder: str = ""  # a learned style's folder (its generator adapter and groove model); "" for built-in styles
 
     @property

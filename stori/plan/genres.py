@@ -267,3 +267,10 @@ def detect_genre(text: str) -> GenreTemplate:
     hits = [(m.start(), -len(k), g.name) for g in GENRES.values() for k in g.keywords
             if (m := re.search(rf"(?<![\w-]){re.escape(k)}(?![\w])", low))]
     return GENRES[min(hits)[2]] if hits else GENRES[DEFAULT_GENRE]
+
+
+GENRE_FAMILY = {"pop": "pop", "indie folk": "pop", "rock": "rock", "hip-hop": "hiphop", "trap": "hiphop",
+                "lo-fi": "hiphop", "funk": "funk", "jazz": "jazz", "house": "pop", "cinematic": "other", "r&b": "soul"}
+"""Genre -> the GMD style family (:data:`stori.data.gmd.STYLE_FAMILIES`) its drums are compared with
+(``python -m stori realness``; "other" for a genre not listed) and whose drummers' habits (toms in
+the groove, phrase turns) they take (a genre not listed: its drum style's family)."""
