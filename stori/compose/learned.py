@@ -27,7 +27,7 @@ from stori.plan.genres import GENRE_FAMILY, GENRES
 from stori.plan.planner import HUSHED, STILL
 from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
-from stori.spec.song import COMPOSED_AS, Note, Song, bar_ticks, no_restrikes, starting_in
+from stori.spec.song import COMPOSED_AS, PPQ, Note, Song, bar_ticks, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import is_major
 from stori.trace import NULL_RECORDER, TraceRecorder, because
@@ -61,17 +61,20 @@ PATTERN_OF = {"intro": "intro", "verse": "verse", "pre_chorus": "verse", "chorus
               "outro": "outro", "break": "break", "solo": "chorus", "interlude": "verse"}
 
 
-def _targets(gen: Generator, role: str, c: Constraints) -> dict[str, float]:
+def _targets(gen: Generator, role: str, c: Constraints, bar_quarters: float = 4.0) -> dict[str, float]:
+    """What the model is asked for. The emotion's ``note_density`` counts notes in a 4/4 bar: a bar
+    of another meter asks for as many per quarter note (a 2/4 bar half as many, a 9/8 bar 9/8 as many)."""
     bins = gen.tok.bins
+    density = c.note_density * bar_quarters / 4.0
     # the lead sits above the band (Constraints.lead_velocity), the accompaniment 0.6 of the way up it
     targets = {"velocity": c.lead_velocity if role == "melody"
                else c.velocity_floor + 0.6 * (c.velocity_ceiling - c.velocity_floor)}
     if role in ("melody", "harmony"):  # tension pushes the tune and the comping off the beat
         targets["syncopation"] = c.syncopation
     if role == "melody":
-        targets.update(density=c.note_density, pitch=c.register_center)
+        targets.update(density=density, pitch=c.register_center)
     else:  # the other parts follow the melody's place among real songs
-        melody_bin = bins.bin("melody", "density", c.note_density)
+        melody_bin = bins.bin("melody", "density", density)
         register_bin = bins.bin("melody", "pitch", c.register_center + ACCOMPANIMENT_FROM)
         pitch = bins.centre(role, "pitch", register_bin)
         targets.update(density=bins.centre(role, "density", melody_bin) * c.accompaniment,
@@ -112,7 +115,7 @@ class _Part:
         self.form = phrase_form(self.plays, s.bars, rng, per_window=self.plays in PER_WINDOW,
                                 chance=CHANCE_REPEATS.get(self.plays, 0.0))
         self.chords = s.chord_timeline(self.bar)
-        targets = _targets(gen, self.plays, c)
+        targets = _targets(gen, self.plays, c, self.bar / PPQ)
         if s.behaviour(role, "") in ("sparse", "sustained") or role == "pad":
             targets["density"] *= 0.5
         heard = measured_targets(s, role)
