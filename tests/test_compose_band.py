@@ -60,7 +60,7 @@ def test_strings_that_enter_in_the_second_chorus_are_silent_before_it():
 
 
 @pytest.mark.parametrize("prompt", ["a pop song with piano, a warm pad and a synth arpeggio, drums and bass",
-                                    "a waltz with piano, a warm pad and a harp arpeggio"])  # 3/4: the baseline
+                                    "a waltz with piano, a warm pad and a harp arpeggio"])  # 3/4: the meter-aware model
 def test_a_pad_and_an_arpeggio_are_tracks_of_their_own(prompt):
     from statistics import median
 

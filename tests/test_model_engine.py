@@ -76,6 +76,13 @@ def test_the_genre_reaches_the_pitched_parts_the_model_knows_it_for(gen):
         [trace] = [t for t in tracer.traces if t["decision_type"] == "model_style"]
         assert trace["decision"] == want and ("does not know" in trace["because"][0]["implication"]) == (version == 1)
         assert {r.style for r in rec.asked if r.role != "drums"} == {want}
+    # POP909 is all 4/4: a pop-style song in 6/8 is asked in the style whose data holds the meter
+    spec = plan_song("an indie folk song in 6/8")
+    assert tuple(spec.time_signature) == (6, 8)
+    tracer = TraceRecorder()
+    compose_learned(spec, seed=1, tracer=tracer, generator=rec)
+    [trace] = [t for t in tracer.traces if t["decision_type"] == "model_style"]
+    assert trace["decision"] == "artsong" and "4/4" in trace["because"][0]["implication"]
 
 
 @pytest.mark.parametrize("prompt, meter", [("a waltz in 3/4", (3, 4)), ("a 6/8 ballad", (6, 8)),

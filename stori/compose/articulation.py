@@ -59,11 +59,12 @@ def held_chords(notes: list[Note], changes: list[int]) -> list[Note]:
     return no_restrikes(sorted(out, key=lambda n: (n.start, n.pitch)))
 
 
-def arpeggiate(notes: list[Note], step: int = PPQ // 2) -> list[Note]:
+def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = False) -> list[Note]:
     """A chord part played broken, as a fingerpicker or a pianist's arpeggio plays the plan's
     ``arpeggiated`` behaviour: each struck chord of two or more notes is spread from its lowest note
     up and back down in ``step``s for as long as it was written (its longest note, at most until the
-    next stroke), each note ringing to that end; a chord held less than two steps stays struck."""
+    next stroke), each note ringing to that end; a chord held less than two steps stays struck, or with
+    ``halve_short`` (an arpeggio instrument, which breaks every chord) is broken in half steps when it can be."""
     groups: dict[int, list[Note]] = {}
     for n in notes:
         groups.setdefault(n.start, []).append(n)
@@ -74,14 +75,15 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2) -> list[Note]:
         stop = max(n.end for n in chord)
         if k + 1 < len(onsets):
             stop = min(stop, onsets[k + 1])
-        steps = (stop - t) // step
+        each = step if stop - t >= 2 * step or not halve_short else step // 2
+        steps = (stop - t) // each
         if len(chord) < 2 or steps < 2:
             out += chord
             continue
         order = list(range(len(chord))) + list(range(len(chord) - 2, 0, -1))  # up, then down without repeating the ends
         for i in range(steps):
             n = chord[order[i % len(order)]]
-            out.append(Note(n.pitch, t + i * step, stop, n.velocity if i == 0 else max(1, n.velocity - 6)))
+            out.append(Note(n.pitch, t + i * each, stop, n.velocity if i == 0 else max(1, n.velocity - 6)))
     return sorted(out, key=lambda n: (n.start, n.pitch))
 
 

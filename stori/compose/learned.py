@@ -177,7 +177,7 @@ class _Part:
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
-            notes = arpeggiate(notes)
+            notes = arpeggiate(notes, halve_short=self.role == "arpeggio")
         # an arpeggio breaks a chord held past the section's end: only what starts inside it is played
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 
@@ -254,6 +254,10 @@ def pitched_style(spec: SongSpec, gen: Generator) -> tuple[str, str]:
     """The style the pitched parts are asked in, and why: the genre's ``model_style`` where the
     model's vocabulary knows it (a v2 model), else pop."""
     want = wanted_style(spec)
+    meter = tuple(spec.time_signature)
+    if want == "pop" and meter != (4, 4) and "artsong" in gen.tok.styles:
+        return "artsong", (f"POP909, the pop style's songs, are all in 4/4: in {meter[0]}/{meter[1]} the model "
+                           "plays the art songs' lines (OpenScore Lieder), its songs in that meter")
     if want in gen.tok.styles:
         return want, f"the {spec.genre} genre's pitched style"
     return "pop", f"the {spec.genre} genre asks for {want}, which this model does not know: pop"
