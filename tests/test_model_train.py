@@ -6,8 +6,8 @@ from stori.model.train import load_config, run
 
 
 class Args:
-    def __init__(self, config, out, export=None):
-        self.config, self.out, self.export = str(config), str(out), export
+    def __init__(self, config, out, export=None, validate=False):
+        self.config, self.out, self.export, self.validate = str(config), str(out), export, validate
         self.max_minutes, self.device, self.data_dir, self.no_resume = None, "cpu", None, False
 
 
@@ -15,7 +15,7 @@ def history(out):
     return [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
 
 
-def test_tiny_config_trains_resumes_and_exports(tmp_path):
+def test_tiny_config_trains_resumes_and_exports(tmp_path, capsys):
     cfg = load_config("tiny")
     cfg["train"]["max_steps"] = 20
     path = tmp_path / "tiny.json"
@@ -36,6 +36,11 @@ def test_tiny_config_trains_resumes_and_exports(tmp_path):
     again = history(out)
     assert [h["step"] for h in again] == [10, 20, 30]  # continued from step 20, not restarted
     assert again[-1]["valid_loss"] < again[0]["valid_loss"]
+    capsys.readouterr()
+    assert run(Args(path, out, validate=True)) == 0  # the checkpoint scored again, not trained
+    scored = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert scored["step"] == 30 and scored["valid_loss"] == again[-1]["valid_loss"]
+    assert scored["valid_by"] == again[-1]["valid_by"] and history(out) == again
 
     shipped = tmp_path / "model.pt"
     assert run(Args(path, out, export=str(shipped))) == 0
