@@ -16,17 +16,8 @@ import torch
 
 from stori.model.conditioning import measure
 from stori.model.dataset import encode_window, load_sections, windows
-from stori.model.tokens import StoriTokenizer
+from stori.model.generator import load_generator
 from stori.model.train import learned_mask, spread, stream_losses
-from stori.model.transformer import ModelConfig, Transformer
-
-
-def load(path: str) -> tuple[Transformer, StoriTokenizer]:
-    ck = torch.load(path, map_location="cpu", weights_only=True)
-    model = Transformer(ModelConfig(**ck["model_config"]))
-    model.load_state_dict({k: v.float() for k, v in ck["model"].items()})
-    tok = StoriTokenizer.from_dict(ck["tokenizer"])
-    return model.eval(), tok
 
 
 def main() -> None:
@@ -34,20 +25,21 @@ def main() -> None:
     p.add_argument("checkpoints", nargs="+")
     p.add_argument("--max-windows", type=int, default=1500, help="validation windows scored (spread evenly)")
     args = p.parse_args()
-    models = {path: load(path) for path in args.checkpoints}
+    gens = {path: load_generator(path, "cpu") for path in args.checkpoints}
     sections = load_sections("valid", ("pop909", "gmd"))
     wins = [w for s in sections for w in windows(s, meters=((4, 4),))]
     wins = [wins[i] for i in spread(len(wins), args.max_windows)]  # every set, not the first one's windows only
     measured = [measure(w.notes, w.n_bars, w.chords, w.sample.time_signature) for w in wins]
-    encoded = {path: [encode_window(tok, w, m) for w, m in zip(wins, measured)] for path, (_, tok) in models.items()}
-    fits = [all(len(encoded[path][i]) <= models[path][0].cfg.context + 1 for path in models) for i in range(len(wins))]
+    encoded = {path: [encode_window(g.tok, w, m) for w, m in zip(wins, measured)] for path, g in gens.items()}
+    fits = [all(len(encoded[path][i]) <= g.model.cfg.context + 1 for path, g in gens.items()) for i in range(len(wins))]
     keep = [i for i, ok in enumerate(fits) if ok]
     print(f"{len(wins)} validation windows (POP909 and GMD, 4/4), {len(keep)} fit every context; "
           f"{sum(len(wins[i].notes) for i in keep)} notes")
     rows: dict[str, dict[str, float]] = defaultdict(dict)
-    for path, (model, tok) in models.items():
+    for path, g in gens.items():
         seqs = [encoded[path][i] for i in keep]
-        losses = stream_losses(model, seqs, tok.pad, model.cfg.context, learned_mask(tok), torch.device("cpu"), 8192)
+        losses = stream_losses(g.model, seqs, g.tok.pad, g.model.cfg.context, learned_mask(g.tok), torch.device("cpu"),
+                               8192)
         by_role: dict[str, list[int]] = defaultdict(list)
         for k, i in enumerate(keep):
             by_role[wins[i].role].append(k)
@@ -56,7 +48,7 @@ def main() -> None:
             rows[role][path] = float(losses[ks, 0].sum() / notes)
         rows["all"][path] = float(losses[:, 0].sum() / sum(len(wins[i].notes) for i in keep))
         rows["all (nats/token)"][path] = float(losses[:, 0].sum() / losses[:, 1].sum())
-    names = list(models)
+    names = list(gens)
     print(f"{'role':<18}" + "".join(f"{n[-34:]:>36}" for n in names))
     for role, got in rows.items():
         print(f"{role:<18}" + "".join(f"{got[n]:>36.3f}" for n in names))

@@ -207,17 +207,20 @@ def load_generator(path: str | Path | None = None, device: str = "auto") -> Gene
 
 def generator_for(meter: tuple[int, int], style: str) -> tuple[Generator, str]:
     """The generator a song in ``meter`` with pitched ``style`` is composed by, and why: ``$STORI_MODEL``
-    when set, else the first of :data:`SHIPPED` whose vocabulary knows both (else the meter alone)."""
+    when set, else the first of :data:`SHIPPED` whose vocabulary knows both (else the meter alone).
+    A checkpoint is loaded only when the ones before it do not serve."""
     if os.environ.get("STORI_MODEL"):
         return load_generator(), "$STORI_MODEL names the checkpoint"
-    gens = [(path, _load(str(path), "auto")) for path in SHIPPED if path.exists() or path == DEFAULT_CHECKPOINT]
-    for path, gen in gens:
-        if tuple(meter) in gen.tok.meters and style in gen.tok.styles:
+    meter, fallback = tuple(meter), None
+    for path in SHIPPED:
+        if path != DEFAULT_CHECKPOINT and not path.exists():
+            continue
+        gen = _load(str(path), "auto")
+        if meter in gen.tok.meters and style in gen.tok.styles:
             return gen, f"{path.name} knows {meter[0]}/{meter[1]} and the {style} style"
-    for path, gen in gens:
-        if tuple(meter) in gen.tok.meters:
-            return gen, f"{path.name} knows {meter[0]}/{meter[1]}; no shipped model knows the {style} style"
-    return gens[0][1], f"no shipped model knows {meter[0]}/{meter[1]}"
+        if meter in gen.tok.meters and fallback is None:
+            fallback = gen, f"{path.name} knows {meter[0]}/{meter[1]}; no shipped model knows the {style} style"
+    return fallback or (_load(str(DEFAULT_CHECKPOINT), "auto"), f"no shipped model knows {meter[0]}/{meter[1]}")
 
 
 @lru_cache(maxsize=2)

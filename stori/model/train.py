@@ -180,6 +180,12 @@ def loss_by(losses: np.ndarray, split: dict, idx: list[int]) -> dict[str, float]
     return {g: round(float(losses[ks, 0].sum() / max(1, losses[ks, 1].sum())), 4) for g, ks in sorted(groups.items())}
 
 
+def validation(losses: np.ndarray, split: dict, idx: list[int]) -> dict:
+    """The validation loss of :func:`stream_losses` over all streams and by :func:`loss_by`."""
+    return {"valid_loss": round(float(losses[:, 0].sum() / max(1, losses[:, 1].sum())), 4),
+            "valid_by": loss_by(losses, split, idx)}
+
+
 def spread(n_total: int, n: int) -> list[int]:
     """``n`` indices spread evenly over ``range(n_total)`` (all of them when there are fewer), so a
     validation subset holds every set of a corpus listed set after set."""
@@ -208,9 +214,9 @@ def run(args) -> int:
     cfg = load_config(args.config)
     out = Path(args.out or CACHE_DIR / "runs" / cfg["name"])
     ckpt_path = out / "checkpoint.pt"
+    if (args.export or args.validate) and not ckpt_path.exists():
+        raise StoriError("out", f"no checkpoint at {ckpt_path}", "a run folder written by python -m stori train")
     if args.export:
-        if not ckpt_path.exists():
-            raise StoriError("out", f"no checkpoint at {ckpt_path}", "a run folder written by python -m stori train")
         export(ckpt_path, Path(args.export))
         print(f"exported {ckpt_path} -> {args.export}")
         return 0
@@ -250,11 +256,8 @@ def run(args) -> int:
         if rank == 0 and not args.validate:
             print(f"resumed {ckpt_path} at step {step} ({elapsed / 60:.1f} min trained)")
     if args.validate:
-        if not ckpt_path.exists():
-            raise StoriError("out", f"no checkpoint at {ckpt_path}", "a run folder written by python -m stori train")
         losses = stream_losses(model, valid_seqs, tok.pad, mcfg.context, learn, device, tc["batch_tokens"])
-        print(json.dumps({"step": step, "valid_loss": round(float(losses[:, 0].sum() / losses[:, 1].sum()), 4),
-                          "unigram_loss": round(unigram, 4), "valid_by": loss_by(losses, valid, valid_idx)}))
+        print(json.dumps({"step": step, **validation(losses, valid, valid_idx), "unigram_loss": round(unigram, 4)}))
         return 0
     net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
     max_steps = tc["max_steps"]
@@ -310,10 +313,8 @@ def run(args) -> int:
             bar.set_postfix(loss=f"{running:.3f}", lr=f"{lr:.1e}")
             if rank == 0 and (step % tc["eval_every"] == 0 or step == max_steps):
                 losses = stream_losses(model, valid_seqs, tok.pad, mcfg.context, learn, device, tc["batch_tokens"])
-                v = float(losses[:, 0].sum() / max(1, losses[:, 1].sum()))
-                history.append({"step": step, "train_loss": round(running, 4), "valid_loss": round(v, 4),
-                                "unigram_loss": round(unigram, 4), "minutes": round((time.time() - t_start) / 60, 2),
-                                "valid_by": loss_by(losses, valid, valid_idx)})
+                history.append({"step": step, "train_loss": round(running, 4), **validation(losses, valid, valid_idx),
+                                "unigram_loss": round(unigram, 4), "minutes": round((time.time() - t_start) / 60, 2)})
                 if log:
                     log.write(json.dumps(history[-1]) + "\n")
                     log.flush()
