@@ -161,13 +161,13 @@ def suspend_dominants(chords: list[str], per_bar: list[str], tension: float,
     return out, held
 
 
-INTIMATE_DROPS = {"drums": (0.7, 0.6), "bass": (0.85, 0.6)}
-"""Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
-song is a voice and an instrument, the drums go first, then the bass. A part the prompt asks for
-still plays."""
+JOIN_ORDER = ("bass", "drums", "pad")
+"""The parts that join the melody and its chords, in order, as a section's ``arrangement``
+(:func:`~stori.spec.constraints.emotion_to_constraints`: energy adds parts, intimacy takes them away)
+grows: a quiet, close section is a voice and an instrument, then the bass joins, then the drums,
+and the fullest sections add a pad. A part the prompt asks for always plays."""
 HUSHED = 0.25
-"""Energy below which a section plays without drums (arrangement size follows energy: a near-silent
-passage is keys and a voice)."""
+"""Energy below which the harmony holds struck chords (a near-silent passage rings)."""
 STILL = 0.2
 """Motion below which the harmony holds its chords (motion is note length and rhythmic drive)."""
 
@@ -177,11 +177,27 @@ def drive(ev: EmotionVector) -> float:
     return ev.energy + 0.6 * (ev.motion - 0.5)
 
 
-def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
-    """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour);
-    ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
+def joining(stype: str, ev: EmotionVector, bars: int) -> dict[str, int]:
+    """The parts of :data:`JOIN_ORDER` a section of ``bars`` bars plays beside the melody and its chords,
+    each with the bar (from 0) it enters at: ``arrangement`` x 3 parts join, whole parts from the
+    first bar, the one partly in for that share of the section's last bars (none when it rounds to 0)."""
+    size = emotion_to_constraints(ev, stype).arrangement * len(JOIN_ORDER)
+    out = {}
+    for k, role in enumerate(JOIN_ORDER):
+        played = round(min(1.0, size - k) * bars)
+        if played <= 0:
+            break
+        out[role] = bars - played
+    return out
+
+
+def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]],
+                       bars: int = 4) -> dict[str, str]:
+    """How each part plays in a section of type ``stype`` and ``bars`` bars with emotion ``ev`` (role ->
+    behaviour; the parts :func:`joining` leaves out are tacet); ``playing`` holds what the prompt asked
+    of a part: role -> (behaviour, the words that asked)."""
     push = drive(ev)
-    drums = "tacet" if stype == "intro" and ev.energy < 0.3 or ev.energy < HUSHED else (
+    drums = "tacet" if stype == "intro" and ev.energy < 0.3 else (
         "sparse" if push < 0.35 else
         ("driving" if push > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
     if genre.drums and drums == "steady":
@@ -192,9 +208,10 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
     melody = "sparse" if stype in ("intro",
                                    "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
-    out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody}
-    for role, (most, least) in INTIMATE_DROPS.items():  # a close, quiet section plays with fewer parts
-        if ev.intimacy >= most and ev.energy <= least and role not in playing:
+    out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody, "pad": "sustained"}
+    joins = joining(stype, ev, bars)
+    for role in JOIN_ORDER:  # a close or quiet section plays with fewer parts, a full one with more
+        if role not in joins and role not in playing:
             out[role] = "tacet"
     for role, (behaviour, _) in playing.items():
         if out.get(role) == "tacet" and behaviour != "tacet":
@@ -203,6 +220,14 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
             behaviour = "steady"  # subtle drums still lift a chorus a little
         out[role] = behaviour
     return out
+
+
+def late_entries(stype: str, ev: EmotionVector, bars: int, behaviours: dict[str, str],
+              playing: dict[str, tuple[str, str]]) -> dict[str, int]:
+    """Role -> the bar a playing part enters at, for the parts :func:`joining` brings in late (a part
+    the prompt asks for plays from the first bar)."""
+    return {role: bar for role, bar in joining(stype, ev, bars).items()
+            if bar and role not in playing and behaviours.get(role, "tacet") != "tacet"}
 
 
 def arousal_tempo(genre_range: tuple[int, int], ev: EmotionVector) -> int:
@@ -375,25 +400,32 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     _peak_last(sections, arcs, tracer)
     for s_ in sections:
         sev = EmotionVector.from_dict(s_["emotion"])
-        behaviours = section_behaviours(s_["type"], sev, g, playing)
+        behaviours = section_behaviours(s_["type"], sev, g, playing, s_["bars"])
+        late = late_entries(s_["type"], sev, s_["bars"], behaviours, playing)
         tracer.record("section_emotion", f"section:{s_['id']}", {"type": s_["type"], "bars": s_["bars"],
                                                                   "emotion": sev.to_dict()},
                       s_.pop("_reasons"), confidence=0.65,
                       principle="sections contrast by energy while sharing the key and the theme")
         tracer.record("track_behaviours", f"section:{s_['id']}", behaviours,
-                      [because("energy", sev.energy, "sets how hard drums and bass push", 0.5),
-                       because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained; the most "
-                               "intimate sections leave the drums (then the bass) out", 0.2)]
+                      [because("energy", sev.energy, "sets how hard drums and bass push; more energy, more parts "
+                               "(the bass, then the drums, then a pad join)", 0.5),
+                       because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained; the more "
+                               "intimate, the fewer parts (the pad goes first, then the drums, then the bass)", 0.3)]
+                      + [because("arrangement", bar, f"the {role} enters at bar {bar} (from 0): the section's "
+                                 "arrangement has room for part of it", 0.3) for role, bar in late.items()]
                       + [because("prompt", words_, f"asks for {b} {role}", 1.0) for role,
                          (b, words_) in playing.items()],
                       confidence=0.6,
                       principle="how a part plays is chosen by the section's energy and by what the musician asked")
         s_["track_behaviours"] = behaviours
+        if late:
+            s_["enter_bars"] = late
 
     motifs = design_motifs(rng, key, ev, sections, tracer)
     motif_usages(motifs, sections, ts, prompt, tracer)
     _states(sections)
-    tracks = _tracks(g, band, tracer, DRUM_KITS[drum_kit(prompt, g, ev, tracer)])
+    pad = next((s_ for s_ in sections if s_["track_behaviours"].get("pad", "tacet") != "tacet"), None)
+    tracks = _tracks(g, band, tracer, DRUM_KITS[drum_kit(prompt, g, ev, tracer)], pad)
     _enter_late(prompt, sections, tracks, tracer)
 
     spec = SongSpec.from_dict({
@@ -415,14 +447,16 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
 def part_requests(prompt: str, genre, band: Band | None = None) -> dict[str, tuple[str, str]]:
     """What the prompt (and the genre) ask of each part: role -> (behaviour, the words that asked).
     Parts the prompt leaves out ("no drums", "solo piano") and parts the genre has no player for
-    (classical music has no drum kit) are tacet in every section."""
+    (classical music has no drum kit) are tacet in every section; a pad the prompt names plays in every one."""
     band = band or band_from_text(prompt)
     out = playing_from_text(prompt)
     for role in ("drums", "bass", "harmony", "melody"):
         if role not in genre.instruments and role not in band.named:
             out[role] = ("tacet", f"{genre.name} has no {role}")
+    if "pad" in band.named:
+        out.setdefault("pad", ("sustained", band.named["pad"][2]))
     out.update({role: ("tacet", words) for role, words in band.silent.items()
-                if role not in ("counter_melody", "pad", "arpeggio")})  # parts that play only when named
+                if role not in ("counter_melody", "arpeggio")})  # parts that play only when named
     return out
 
 
@@ -518,10 +552,15 @@ def drum_kit(prompt: str, genre, ev: EmotionVector, tracer: TraceRecorder = NULL
     return kit
 
 
-def _tracks(g, band: Band, tracer: TraceRecorder, kit_program: int = 0) -> list[dict]:
+PAD = ("Strings", 48)
+"""The pad the fullest sections add (:data:`JOIN_ORDER`) where the prompt names none: a string
+section, heard in every style's big choruses; a warm synth pad where the prompt refuses strings."""
+
+
+def _tracks(g, band: Band, tracer: TraceRecorder, kit_program: int = 0, pad: dict | None = None) -> list[dict]:
     """One track per role: the instrument the prompt names, else the genre's (or, when the prompt
     refuses that instrument's family, the role's first alternate it does not refuse); the drums on
-    ``kit_program`` (:func:`drum_kit`)."""
+    ``kit_program`` (:func:`drum_kit`); a pad (:data:`PAD`) when a section (``pad``) is full enough for one."""
     tracks = []
     for role, channel in CHANNELS.items():
         if role in band.named:
@@ -538,6 +577,10 @@ def _tracks(g, band: Band, tracer: TraceRecorder, kit_program: int = 0) -> list[
         elif role == "drums":
             name, program = "Drums", 0
             reason = because("genre", g.name, f"{g.name} has no drum kit: the part is silent", 1.0)
+        elif role == "pad" and pad is not None:
+            name, program = PAD if family(PAD[1]) not in band.refused else ("Warm Pad", 89)
+            reason = because("arrangement", pad["id"], f"the {pad['id']} is full enough for a pad (energy "
+                             f"{pad['emotion']['energy']:.2f}, intimacy {pad['emotion']['intimacy']:.2f})", 1.0)
         else:
             continue
         program = kit_program if role == "drums" else max(0, program)

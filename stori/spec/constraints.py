@@ -24,6 +24,9 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                         "melody's centre pitch (MIDI; POP909's melodies average 72, C5)"),
     "register_spread": (6.0, {"energy": 6.0, "tension": 3.0, "intimacy": -2.0}, (4.0, 16.0),
                         "how far the melody ranges around its centre (semitones)"),
+    "arrangement": (0.3, {"energy": 1.2, "intimacy": -0.6}, (0.0, 1.0),
+                    "how much of the band plays beside the melody and its chords: the bass, then the drums, then a "
+                    "pad join as it grows (a part partly in enters late in the section)"),
     "closeness": (-0.2, {"intimacy": 0.4}, (0.0, 0.3),
                   "share of the way the other parts' registers move toward the melody's (a close, intimate voicing)"),
     "note_density": (1.5, {"energy": 4.0, "motion": 5.0, "intimacy": -1.5}, (1.0, 12.0),
@@ -94,6 +97,7 @@ class Constraints:
     swing: float
     register_center: float
     register_spread: float
+    arrangement: float
     closeness: float
     note_density: float
     accompaniment: float
