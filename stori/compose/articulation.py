@@ -59,24 +59,35 @@ def held_chords(notes: list[Note], changes: list[int]) -> list[Note]:
     return no_restrikes(sorted(out, key=lambda n: (n.start, n.pitch)))
 
 
-def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = False) -> list[Note]:
+def evenly(k: int, share: float) -> bool:
+    """Whether the ``k``-th of a run of events is among a ``share`` of them spread evenly (0.5: every other)."""
+    return int((k + 1) * share + 1e-9) > int(k * share + 1e-9)
+
+
+def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = False, share: float = 1.0) -> list[Note]:
     """A chord part played broken, as a fingerpicker or a pianist's arpeggio plays the plan's
     ``arpeggiated`` behaviour: each struck chord of two or more notes is spread from its lowest note
     up and back down in ``step``s for as long as it was written (its longest note, at most until the
     next stroke), each note ringing to that end; a chord held less than two steps stays struck, or with
-    ``halve_short`` (an arpeggio instrument, which breaks every chord) is broken in half steps when it can be."""
+    ``halve_short`` (an arpeggio instrument, which breaks every chord) is broken in half steps when it can be.
+    With ``share`` below 1 only that share of the chords is broken, spread evenly (:func:`evenly`), the
+    rest struck (motion's ``arpeggiation``: a comping part that moves more breaks more of its chords)."""
     groups: dict[int, list[Note]] = {}
     for n in notes:
         groups.setdefault(n.start, []).append(n)
     onsets = sorted(groups)
-    out = []
+    out, strokes = [], 0
     for k, t in enumerate(onsets):
         chord = sorted(groups[t], key=lambda n: n.pitch)
         stop = max(n.end for n in chord)
         if k + 1 < len(onsets):
             stop = min(stop, onsets[k + 1])
         each = step if stop - t >= 2 * step or not halve_short else step // 2
-        steps = (stop - t) // each
+        steps = (stop - t + each // 4) // each  # a chord let go just before its last step still fills it
+        if len(chord) >= 2 and steps >= 2:
+            strokes += 1
+            if not evenly(strokes - 1, share):
+                steps = 0
         if len(chord) < 2 or steps < 2:
             out += chord
             continue

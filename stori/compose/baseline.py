@@ -5,9 +5,9 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
-from stori.compose.articulation import stab
+from stori.compose.articulation import arpeggiate, evenly, stab
 from stori.data.drum_kit import KIT
-from stori.spec.arrange import ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
+from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import PPQ, Note, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec, SongSpec
@@ -89,6 +89,10 @@ def _bass(spec, s, span, c, seed) -> list[Note]:
     return notes
 
 
+ACCOMPANIMENT_FULL = 1.2
+"""The ``accompaniment`` at which the harmony strikes every beat it is given; below it, that share of them."""
+
+
 def _voicing(pcs: tuple[int, ...], centre: int = 62) -> list[int]:
     """Close position around ``centre``: each pitch class in the octave nearest it."""
     return sorted(centre - 6 + (pc - (centre - 6)) % 12 for pc in pcs)
@@ -107,7 +111,7 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
         _, pcs, _ = parse_chord(sym)
         if not pcs:
             continue
-        centre = 69 if role == "arpeggio" else 62
+        centre = 69 if role == "arpeggio" else 62 + (PAD_ABOVE if role == "pad" else 0)
         voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)],
                            round(centre + c.closeness * (c.register_center - centre)))
         thin = c.accompaniment < 0.9  # an intimate section's band plays half as often under the voice
@@ -118,9 +122,13 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
                                   _velocity(c, 0.5, rng)))
         else:
             step = (2 * beat if thin else beat) if behaviour == "rhythmic" else t_next - t
-            for tt in range(t, t_next, step):
+            for k, tt in enumerate(range(t, t_next, step)):
+                if k and not evenly(k - 1, c.accompaniment / ACCOMPANIMENT_FULL):
+                    continue  # the band plays fewer strokes under a closer voice
                 v = _velocity(c, 0.6 if tt == t else 0.4, rng)
                 notes += [Note(p, span.start + tt, span.start + min(tt + step, t_next) - PPQ // 16, v) for p in voicing]
+    if behaviour != "sustained" and role == "harmony":  # motion breaks some of the chords
+        notes = arpeggiate(notes, share=1.0 if behaviour == "arpeggiated" else c.arpeggiation)
     return notes
 
 

@@ -25,7 +25,7 @@ from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_fo
 from stori.perform.styles import song_style
 from stori.plan.genres import GENRE_FAMILY, GENRES
 from stori.plan.planner import HUSHED, STILL
-from stori.spec.arrange import ROLE_RANGES, realize_motif, roles_in, song_skeleton
+from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import COMPOSED_AS, PPQ, Note, Song, bar_ticks, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
@@ -108,6 +108,7 @@ class _Part:
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random, style: str = "pop"):
         self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key_of(s), figures, c.sustain
+        self.arpeggiation, self.sixteenths = c.arpeggiation, c.subdivision == 16
         self.bar, meter = bar_ticks(spec.time_signature), tuple(spec.time_signature)
         self.plays = COMPOSED_AS.get(role, role)  # the part the model is asked for
         self.program = next((t.program for t in spec.tracks if t.role == role), 0)
@@ -118,6 +119,8 @@ class _Part:
         targets = _targets(gen, self.plays, c, self.bar / PPQ)
         if s.behaviour(role, "") in ("sparse", "sustained") or role == "pad":
             targets["density"] *= 0.5
+        if role == "pad":
+            targets["pitch"] += PAD_ABOVE
         heard = measured_targets(s, role)
         targets.update(heard)
         register = None
@@ -177,7 +180,9 @@ class _Part:
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
-            notes = arpeggiate(notes, halve_short=self.role == "arpeggio")
+            notes = arpeggiate(notes, halve_short=self.role == "arpeggio" or self.sixteenths)
+        elif self.role == "harmony" and self.s.behaviour("harmony", "") != "sustained":  # motion breaks some chords
+            notes = arpeggiate(notes, share=self.arpeggiation)
         # an arpeggio breaks a chord held past the section's end: only what starts inside it is played
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 

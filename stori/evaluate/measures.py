@@ -53,6 +53,18 @@ def _parts_per_bar(sample: SectionSample, tpb: int, n_bars: int) -> float:
     return float(np.mean(heard))
 
 
+def _register_spread(sample: SectionSample) -> float:
+    """Standard deviation of the pitched parts' pitches, each part weighted alike: how far apart the
+    parts sit and how widely each ranges, not which part happens to play the most notes."""
+    parts = [[n.pitch for n in notes] for role, notes in sample.notes.items() if role != "drums" and notes]
+    if not parts:
+        return NAN
+    pitches = np.concatenate(parts)
+    weights = np.concatenate([np.full(len(p), 1.0 / len(p)) for p in parts])
+    mean = np.average(pitches, weights=weights)
+    return float(np.sqrt(np.average((pitches - mean) ** 2, weights=weights)))
+
+
 def _chords(sample: SectionSample) -> list[tuple[int, tuple[int, ...]]]:
     """The section's chords as (root, pitch classes), "N" left out."""
     out = []
@@ -93,7 +105,7 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
       sweep levels); ``tempo`` in BPM;
     - ``active_tracks``: parts heard per bar, drums included (a part resting a whole bar is left out
       there, so a part that plays half the section counts a half); ``register_spread``: standard deviation
-      of all pitched notes' pitches (semitones); ``solo_focus``: the melody's share of pitched notes;
+      of the pitched notes' pitches, each part weighted alike (semitones, :func:`_register_spread`); ``solo_focus``: the melody's share of pitched notes;
     - ``syncopation``: each pitched part's syncopation (:mod:`stori.data.attributes`) pooled over the
       parts' onsets (:func:`_part_syncopation`);
     - ``rising``: share of the melody's moves that go up (contour direction);
@@ -127,7 +139,7 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
         "active_tracks": _parts_per_bar(sample, tpb, n_bars),
         "dynamic_range": float(np.percentile(velocities, 90) - np.percentile(velocities, 10)) if velocities else NAN,
         "tempo": float(sample.tempo),
-        "register_spread": float(np.std([n.pitch for n in pitched])) if pitched else NAN,
+        "register_spread": _register_spread(sample),
         "solo_focus": len(melody) / len(pitched) if pitched else NAN,
         "rising": _rising(melody),
         "major_chords": mean_or_nan((root + 4) % 12 in pcs for root, pcs in chords),

@@ -13,6 +13,8 @@ ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "count
                "pad": (48, 79), "arpeggio": (48, 84)}
 """The pitch range each role is composed in (the evaluation accepts the wider
 :data:`stori.evaluate.validity.PLAUSIBLE_RANGES`)."""
+PAD_ABOVE = 8
+"""Semitones a pad sits above the harmony's place: high strings over a full chorus open the band's register."""
 
 
 def song_skeleton(spec: SongSpec) -> Song:

@@ -20,16 +20,16 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                     "share of a part's onsets off the beat and held over it (the model's syncopation bin)"),
     "swing": (0.5, {"intimacy": 0.06, "motion": -0.05, "tension": -0.02}, (0.5, 0.66),
               "8th-note swing phase (0.5 straight, 0.66 triplet)"),
-    "register_center": (66.0, {"energy": 5.0, "valence": 5.0, "intimacy": -3.0}, (52.0, 80.0),
+    "register_center": (67.5, {"energy": 5.0, "valence": 5.0, "intimacy": -6.0}, (52.0, 80.0),
                         "melody's centre pitch (MIDI; POP909's melodies average 72, C5)"),
     "register_spread": (6.0, {"energy": 6.0, "tension": 3.0, "intimacy": -2.0}, (4.0, 16.0),
                         "how far the melody ranges around its centre (semitones)"),
     "arrangement": (0.3, {"energy": 1.2, "intimacy": -0.6}, (0.0, 1.0),
                     "how much of the band plays beside the melody and its chords: the bass, then the drums, then a "
                     "pad join as it grows (a part partly in enters late in the section)"),
-    "closeness": (-0.2, {"intimacy": 0.4}, (0.0, 0.3),
+    "closeness": (-0.15, {"intimacy": 0.55}, (0.0, 0.4),
                   "share of the way the other parts' registers move toward the melody's (a close, intimate voicing)"),
-    "note_density": (1.5, {"energy": 4.0, "motion": 5.0, "intimacy": -1.5}, (1.0, 12.0),
+    "note_density": (1.0, {"energy": 4.0, "motion": 5.0, "intimacy": -0.5}, (1.0, 12.0),
                      "melody notes per bar"),
     "accompaniment": (1.3, {"intimacy": -0.6}, (0.6, 1.2),
                       "the accompaniment's notes beside the melody's (x what the model's data pair with it): an "
@@ -56,6 +56,9 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                        "softest velocity a part should play"),
     "velocity_ceiling": (71.0, {"energy": 46.0, "tension": 8.0, "intimacy": -36.0}, (50.0, 127.0),
                          "loudest velocity a part should play (EMOPIA: calm clips average 54, excited 78)"),
+    "arpeggiation": (-0.1, {"motion": 1.1}, (0.0, 1.0),
+                     "share of the harmony's struck chords played broken, note by note (all of them where the "
+                     "section asks for arpeggios)"),
     "sustain": (0.95, {"energy": -0.7, "motion": -0.4, "intimacy": 0.3}, (0.0, 1.0),
                 "how long notes ring: 0 detached, 1 held until the chord changes"),
     "dynamic_range": (0.45, {"tension": 0.25, "energy": 0.1, "intimacy": -0.25}, (0.1, 1.0),
@@ -112,6 +115,7 @@ class Constraints:
     velocity_floor: float
     velocity_ceiling: float
     dynamic_range: float
+    arpeggiation: float
     sustain: float
     emotion: EmotionVector = field(repr=False, compare=False, default=None)
     section_type: str = "verse"
