@@ -105,7 +105,8 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
       sweep levels); ``tempo`` in BPM;
     - ``active_tracks``: parts heard per bar, drums included (a part resting a whole bar is left out
       there, so a part that plays half the section counts a half); ``register_spread``: standard deviation
-      of the pitched notes' pitches, each part weighted alike (semitones, :func:`_register_spread`); ``solo_focus``: the melody's share of pitched notes;
+      of the pitched notes' pitches, each part weighted alike (semitones, :func:`_register_spread`);
+      ``solo_focus``: the melody's share of pitched notes;
     - ``syncopation``: each pitched part's syncopation (:mod:`stori.data.attributes`) pooled over the
       parts' onsets (:func:`_part_syncopation`);
     - ``rising``: share of the melody's moves that go up (contour direction);

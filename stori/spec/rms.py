@@ -2,8 +2,8 @@
 
 ``validate_rms(data)`` checks a parsed JSON document in any of the roadmap's forms (a whole song, one section,
 one motif, a refinement, the short sections-only form an LLM returns) or in Stori's earlier dialect (``id``,
-``type``, ``emotion``, ``track_behaviours`` with ``enter_bars``, chords as strings), and returns the song-form dictionary the
-models accept, or raises a one-line StoriError naming the field as the file spells it. Free keys are kept
+``type``, ``emotion``, ``track_behaviours`` and ``enter_bars``, chords as strings), and returns the song-form
+dictionary the models accept, or raises a one-line StoriError naming the field as the file spells it. Free keys are kept
 everywhere (``extra="allow"``). ``python -m stori.spec.rms`` writes ``rms_v2.schema.json`` from the models.
 """
 import json
