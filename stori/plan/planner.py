@@ -192,10 +192,10 @@ def joining(stype: str, ev: EmotionVector, bars: int) -> dict[str, int]:
 
 
 def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]],
-                       bars: int = 4) -> dict[str, str]:
+                       bars: int = 4, named: set[str] = frozenset()) -> dict[str, str]:
     """How each part plays in a section of type ``stype`` and ``bars`` bars with emotion ``ev`` (role ->
-    behaviour; the parts :func:`joining` leaves out are tacet); ``playing`` holds what the prompt asked
-    of a part: role -> (behaviour, the words that asked)."""
+    behaviour; the parts :func:`joining` leaves out are tacet, but for those the prompt ``named``);
+    ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
     push = drive(ev)
     drums = "tacet" if stype == "intro" and ev.energy < 0.3 else (
         "sparse" if push < 0.35 else
@@ -211,7 +211,7 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
     out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody, "pad": "sustained"}
     joins = joining(stype, ev, bars)
     for role in JOIN_ORDER:  # a close or quiet section plays with fewer parts, a full one with more
-        if role not in joins and role not in playing:
+        if role not in joins and role not in playing and role not in named:
             out[role] = "tacet"
     for role, (behaviour, _) in playing.items():
         if out.get(role) == "tacet" and behaviour != "tacet":
@@ -222,12 +222,11 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
     return out
 
 
-def late_entries(stype: str, ev: EmotionVector, bars: int, behaviours: dict[str, str],
-              playing: dict[str, tuple[str, str]]) -> dict[str, int]:
+def late_entries(stype: str, ev: EmotionVector, bars: int, behaviours: dict[str, str], asked) -> dict[str, int]:
     """Role -> the bar a playing part enters at, for the parts :func:`joining` brings in late (a part
-    the prompt asks for plays from the first bar)."""
+    the prompt names or asks for, a role of ``asked``, plays from the first bar)."""
     return {role: bar for role, bar in joining(stype, ev, bars).items()
-            if bar and role not in playing and behaviours.get(role, "tacet") != "tacet"}
+            if bar and role not in asked and behaviours.get(role, "tacet") != "tacet"}
 
 
 def arousal_tempo(genre_range: tuple[int, int], ev: EmotionVector) -> int:
@@ -400,8 +399,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     _peak_last(sections, arcs, tracer)
     for s_ in sections:
         sev = EmotionVector.from_dict(s_["emotion"])
-        behaviours = section_behaviours(s_["type"], sev, g, playing, s_["bars"])
-        late = late_entries(s_["type"], sev, s_["bars"], behaviours, playing)
+        behaviours = section_behaviours(s_["type"], sev, g, playing, s_["bars"], set(band.named))
+        late = late_entries(s_["type"], sev, s_["bars"], behaviours, {**band.named, **playing})
         tracer.record("section_emotion", f"section:{s_['id']}", {"type": s_["type"], "bars": s_["bars"],
                                                                   "emotion": sev.to_dict()},
                       s_.pop("_reasons"), confidence=0.65,
@@ -424,7 +423,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     motifs = design_motifs(rng, key, ev, sections, tracer)
     motif_usages(motifs, sections, ts, prompt, tracer)
     _states(sections)
-    pad = next((s_ for s_ in sections if s_["track_behaviours"].get("pad", "tacet") != "tacet"), None)
+    pad = None if band.named else next(  # a band the prompt describes is the band: no pad joins it
+        (s_ for s_ in sections if s_["track_behaviours"].get("pad", "tacet") != "tacet"), None)
     tracks = _tracks(g, band, tracer, DRUM_KITS[drum_kit(prompt, g, ev, tracer)], pad)
     _enter_late(prompt, sections, tracks, tracer)
 
