@@ -53,16 +53,17 @@ def _parts_per_bar(sample: SectionSample, tpb: int, n_bars: int) -> float:
     return float(np.mean(heard))
 
 
-def _register_spread(sample: SectionSample) -> float:
-    """Standard deviation of the pitched parts' pitches, each part weighted alike: how far apart the
-    parts sit and how widely each ranges, not which part happens to play the most notes."""
-    parts = [[n.pitch for n in notes] for role, notes in sample.notes.items() if role != "drums" and notes]
-    if not parts:
-        return NAN
-    pitches = np.concatenate(parts)
-    weights = np.concatenate([np.full(len(p), 1.0 / len(p)) for p in parts])
-    mean = np.average(pitches, weights=weights)
-    return float(np.sqrt(np.average((pitches - mean) ** 2, weights=weights)))
+def _register_spread(sample: SectionSample, tpb: int, n_bars: int) -> float:
+    """Semitones between the lowest and the highest pitched part sounding together (each part's mean
+    pitch in the bar), averaged over the section's bars: how far apart the band's outer parts sit; a
+    part in between, or one that plays more notes, leaves it as it is, and a part resting a bar is not there."""
+    spans = []
+    for b in range(n_bars):
+        means = [np.mean(heard) for role, notes in sample.notes.items() if role != "drums"
+                 for heard in [[n.pitch for n in notes if n.start < (b + 1) * tpb and n.end > b * tpb]] if heard]
+        if means:
+            spans.append(max(means) - min(means))
+    return float(np.mean(spans)) if spans else NAN
 
 
 def _chords(sample: SectionSample) -> list[tuple[int, tuple[int, ...]]]:
@@ -104,8 +105,8 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     - ``major``: mode strength (:func:`mode_strength`: > 0 major, < 0 minor; a 0/1 mode ties whole
       sweep levels); ``tempo`` in BPM;
     - ``active_tracks``: parts heard per bar, drums included (a part resting a whole bar is left out
-      there, so a part that plays half the section counts a half); ``register_spread``: standard deviation
-      of the pitched notes' pitches, each part weighted alike (semitones, :func:`_register_spread`);
+      there, so a part that plays half the section counts a half); ``register_spread``: semitones between
+      the lowest and the highest pitched part sounding in a bar, averaged over the bars (:func:`_register_spread`);
       ``solo_focus``: the melody's share of pitched notes;
     - ``syncopation``: each pitched part's syncopation (:mod:`stori.data.attributes`) pooled over the
       parts' onsets (:func:`_part_syncopation`);
@@ -140,7 +141,7 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
         "active_tracks": _parts_per_bar(sample, tpb, n_bars),
         "dynamic_range": float(np.percentile(velocities, 90) - np.percentile(velocities, 10)) if velocities else NAN,
         "tempo": float(sample.tempo),
-        "register_spread": _register_spread(sample),
+        "register_spread": _register_spread(sample, tpb, n_bars),
         "solo_focus": len(melody) / len(pitched) if pitched else NAN,
         "rising": _rising(melody),
         "major_chords": mean_or_nan((root + 4) % 12 in pcs for root, pcs in chords),
