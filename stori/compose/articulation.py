@@ -64,19 +64,24 @@ def evenly(k: int, share: float) -> bool:
     return int((k + 1) * share + 1e-9) > int(k * share + 1e-9)
 
 
-def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = False, share: float = 1.0) -> list[Note]:
+def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = False, share: float = 1.0,
+               bar: int = 4 * PPQ) -> list[Note]:
     """A chord part played broken, as a fingerpicker or a pianist's arpeggio plays the plan's
     ``arpeggiated`` behaviour: each struck chord of two or more notes is spread from its lowest note
     up and back down in ``step``s for as long as it was written (its longest note, at most until the
     next stroke), each note ringing to that end; a chord held less than two steps stays struck, or with
     ``halve_short`` (an arpeggio instrument, which breaks every chord) is broken in half steps when it can be.
-    With ``share`` below 1 only that share of the chords is broken, spread evenly (:func:`evenly`), the
-    rest struck (motion's ``arpeggiation``: a comping part that moves more breaks more of its chords)."""
+    With ``share`` below 1 only the chords struck in that share of the quarter notes of each ``bar``
+    ticks are broken, the same quarters in every bar (:func:`evenly`), the rest struck (motion's
+    ``arpeggiation``: a comping part that moves more breaks more of its chords; a figure that repeats
+    still repeats)."""
     groups: dict[int, list[Note]] = {}
     for n in notes:
         groups.setdefault(n.start, []).append(n)
     onsets = sorted(groups)
-    out, strokes = [], 0
+    quarters = max(1, bar // PPQ)
+    broken = round(share * quarters) / quarters
+    out = []
     for k, t in enumerate(onsets):
         chord = sorted(groups[t], key=lambda n: n.pitch)
         stop = max(n.end for n in chord)
@@ -84,10 +89,8 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = Fals
             stop = min(stop, onsets[k + 1])
         each = step if stop - t >= 2 * step or not halve_short else step // 2
         steps = (stop - t + each // 4) // each  # a chord let go just before its last step still fills it
-        if len(chord) >= 2 and steps >= 2:
-            strokes += 1
-            if not evenly(strokes - 1, share):
-                steps = 0
+        if broken < 1 and not evenly((t % bar) // PPQ, broken):
+            steps = 0
         if len(chord) < 2 or steps < 2:
             out += chord
             continue

@@ -128,7 +128,7 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
                 v = _velocity(c, 0.6 if tt == t else 0.4, rng)
                 notes += [Note(p, span.start + tt, span.start + min(tt + step, t_next) - PPQ // 16, v) for p in voicing]
     if behaviour != "sustained" and role == "harmony":  # motion breaks some of the chords
-        notes = arpeggiate(notes, share=1.0 if behaviour == "arpeggiated" else c.arpeggiation)
+        notes = arpeggiate(notes, share=1.0 if behaviour == "arpeggiated" else c.arpeggiation, bar=spec.ticks_per_bar)
     return notes
 
 

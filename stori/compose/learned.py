@@ -182,7 +182,7 @@ class _Part:
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
             notes = arpeggiate(notes, halve_short=self.role == "arpeggio" or self.sixteenths)
         elif self.role == "harmony" and self.s.behaviour("harmony", "") != "sustained":  # motion breaks some chords
-            notes = arpeggiate(notes, share=self.arpeggiation)
+            notes = arpeggiate(notes, halve_short=self.sixteenths, share=self.arpeggiation, bar=self.bar)
         # an arpeggio breaks a chord held past the section's end: only what starts inside it is played
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 

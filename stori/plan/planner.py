@@ -204,7 +204,7 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
         drums = genre.drums
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
     harmony = "sustained" if ev.energy < 0.35 or ev.motion < STILL else "arpeggiated" if (
-        ev.intimacy > 0.75 and ev.energy < 0.5 or ev.motion >= 0.65 and ev.energy < 0.7) else (
+        ev.intimacy > 0.75 and ev.energy < 0.5) else (  # motion breaks chords by its own share (arpeggiation)
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
     melody = "sparse" if stype in ("intro",
                                    "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
