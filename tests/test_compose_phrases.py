@@ -109,6 +109,17 @@ def test_a_per_window_form_repeats_as_often_per_window_as_measured():
     assert abs(share - role_stats("harmony")["repeat_previous"]) < 0.015
 
 
+def test_a_share_of_arpeggiation_breaks_the_same_quarters_of_every_bar():
+    from stori.compose.articulation import arpeggiate
+    from stori.spec.song import PPQ
+
+    strokes = [Note(p, q * PPQ, (q + 1) * PPQ, 80) for q in range(8) for p in (48, 55, 64)]  # 2 bars of quarters
+    for share, quarters in ((0.0, []), (0.2, [3]), (0.5, [1, 3]), (0.75, [1, 2, 3]), (1.0, [0, 1, 2, 3])):
+        out = arpeggiate(strokes, share=share)
+        broken = sorted({n.start // PPQ for n in out if n.start % PPQ})  # a broken quarter has an onset on its "and"
+        assert broken == quarters + [q + 4 for q in quarters]  # bar 2 breaks what bar 1 broke
+
+
 def test_an_arpeggiated_part_breaks_its_held_chords_and_leaves_short_strokes_struck():
     from stori.compose.articulation import arpeggiate
     from stori.spec.song import PPQ

@@ -90,6 +90,8 @@ def test_parts_heard_per_bar_and_each_parts_own_syncopation():
     m = section_measures(sample)
     assert m["active_tracks"] == 1.5  # the melody rests in the second bar
     assert m["syncopation"] == pytest.approx(1 / 11)  # the melody's anticipation, though the bass plays beat 3
+    # outer parts' span per bar: melody (62) over bass (36) in bar 1; the bass alone in bar 2
+    assert m["register_spread"] == pytest.approx((62 - 36 + 0) / 2)
 
 
 def test_section_measures_on_a_hand_made_section():

@@ -71,6 +71,9 @@ def _targets(gen: Generator, role: str, c: Constraints, bar_quarters: float = 4.
                else c.velocity_floor + 0.6 * (c.velocity_ceiling - c.velocity_floor)}
     if role in ("melody", "harmony"):  # tension pushes the tune and the comping off the beat
         targets["syncopation"] = c.syncopation
+    if role == "harmony":  # motion asks for POP909's more broken accompaniment (its median at half a share)
+        top = len(bins.edges[role]["polyphony"])
+        targets["polyphony"] = bins.centre(role, "polyphony", round((1.0 - c.arpeggiation) * top))
     if role == "melody":
         targets.update(density=density, pitch=c.register_center)
     else:  # the other parts follow the melody's place among real songs
@@ -108,7 +111,6 @@ class _Part:
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random, style: str = "pop"):
         self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key_of(s), figures, c.sustain
-        self.arpeggiation, self.sixteenths = c.arpeggiation, c.subdivision == 16
         self.bar, meter = bar_ticks(spec.time_signature), tuple(spec.time_signature)
         self.plays = COMPOSED_AS.get(role, role)  # the part the model is asked for
         self.program = next((t.program for t in spec.tracks if t.role == role), 0)
@@ -180,9 +182,7 @@ class _Part:
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
-            notes = arpeggiate(notes, halve_short=self.role == "arpeggio" or self.sixteenths)
-        elif self.role == "harmony" and self.s.behaviour("harmony", "") != "sustained":  # motion breaks some chords
-            notes = arpeggiate(notes, halve_short=self.sixteenths, share=self.arpeggiation, bar=self.bar)
+            notes = arpeggiate(notes, halve_short=self.role == "arpeggio")
         # an arpeggio breaks a chord held past the section's end: only what starts inside it is played
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 

@@ -57,8 +57,9 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
     "velocity_ceiling": (71.0, {"energy": 46.0, "tension": 8.0, "intimacy": -36.0}, (50.0, 127.0),
                          "loudest velocity a part should play (EMOPIA: calm clips average 54, excited 78)"),
     "arpeggiation": (-0.1, {"motion": 1.1}, (0.0, 1.0),
-                     "share of the harmony's struck chords played broken, note by note (all of them where the "
-                     "section asks for arpeggios)"),
+                     "how broken the harmony plays: the share of each bar's beats whose chords are broken note by "
+                     "note (the baseline), how far up POP909's polyphony the model is asked to go down (the learned "
+                     "engine; its median at 0.5); all of them where the section asks for arpeggios"),
     "sustain": (0.95, {"energy": -0.7, "motion": -0.4, "intimacy": 0.3}, (0.0, 1.0),
                 "how long notes ring: 0 detached, 1 held until the chord changes"),
     "dynamic_range": (0.45, {"tension": 0.25, "energy": 0.1, "intimacy": -0.25}, (0.1, 1.0),
