@@ -89,7 +89,7 @@ def _bass(spec, s, span, c, seed) -> list[Note]:
     return notes
 
 
-ACCOMPANIMENT_FULL = 1.4
+ACCOMPANIMENT_FULL = 1.2
 """The ``accompaniment`` at which the harmony strikes every beat it is given; below it, that share of them."""
 
 

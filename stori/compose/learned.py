@@ -45,12 +45,12 @@ drawing per unit left it at 0.031-0.034 repeated windows against POP909's 0.050 
 melody too since its onsets follow POP909's (:mod:`stori.model.calibration`): per unit it came to
 0.016 against 0.023, per window 0.022. The bass, whose few figures repeat by chance already
 (0.21 against 0.17), draws per unit."""
-CHANCE_REPEATS = {"melody": 0.002, "harmony": 0.021, "bass": 0.072}
+CHANCE_REPEATS = {"melody": 0.0, "harmony": 0.028, "bass": 0.080}
 """Share of 2-bar windows that repeat the one before with no designed copy (the realness songs,
-20, seed 0, phrase forms drawn with no repeats: ``scripts/chance_repeats.py``, measured again on
-the merged code of the decoding priors and the emotion cues): the bass's few figures come back by
-themselves, so its form repeats less by design (:func:`phrase_form` ``chance``); POP909's train
-songs repeat 0.21 by design alone."""
+20, seed 0, phrase forms drawn with no repeats: ``scripts/chance_repeats.py``, measured again once
+the arrangement followed the feeling and motion asked the harmony for its polyphony): the bass's
+few figures come back by themselves, so its form repeats less by design (:func:`phrase_form`
+``chance``); POP909's train songs repeat 0.21 by design alone."""
 ACCOMPANIMENT_FROM = -4.0
 """Where the other parts read the melody's place from, beside the melody's centre: the centre rose 4
 to POP909's melodies (:data:`stori.spec.constraints.FORMULAS`), while the accompaniment already sat

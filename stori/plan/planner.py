@@ -161,11 +161,12 @@ def suspend_dominants(chords: list[str], per_bar: list[str], tension: float,
     return out, held
 
 
-JOIN_ORDER = ("bass", "drums", "pad")
+JOIN_ORDER = (("drums",), ("bass",), ("pad",))
 """The parts that join the melody and its chords, in order, as a section's ``arrangement``
 (:func:`~stori.spec.constraints.emotion_to_constraints`: energy adds parts, intimacy takes them away)
-grows: a quiet, close section is a voice and an instrument, then the bass joins, then the drums,
-and the fullest sections add a pad. A part the prompt asks for always plays."""
+grows: a quiet, close section is a voice and an instrument, then a soft drummer joins, then the
+bass, and the fullest sections add a pad (an intimate one sheds the pad, then the bass, the lowest
+part, then the drums). A part the prompt names or asks for always plays."""
 HUSHED = 0.25
 """Energy below which the harmony holds struck chords (a near-silent passage rings)."""
 STILL = 0.2
@@ -183,11 +184,11 @@ def joining(stype: str, ev: EmotionVector, bars: int) -> dict[str, int]:
     first bar, the one partly in for that share of the section's last bars (none when it rounds to 0)."""
     size = emotion_to_constraints(ev, stype).arrangement * len(JOIN_ORDER)
     out = {}
-    for k, role in enumerate(JOIN_ORDER):
+    for k, group in enumerate(JOIN_ORDER):
         played = round(min(1.0, size - k) * bars)
         if played <= 0:
             break
-        out[role] = bars - played
+        out.update(dict.fromkeys(group, bars - played))
     return out
 
 
@@ -204,13 +205,13 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
         drums = genre.drums
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
     harmony = "sustained" if ev.energy < 0.35 or ev.motion < STILL else "arpeggiated" if (
-        ev.intimacy > 0.75 and ev.energy < 0.5) else (  # motion breaks chords by its own share (arpeggiation)
+        ev.intimacy > 0.75 and ev.energy < 0.5 or ev.motion >= 0.65 and ev.energy < 0.7) else (
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
     melody = "sparse" if stype in ("intro",
                                    "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
     out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody, "pad": "sustained"}
     joins = joining(stype, ev, bars)
-    for role in JOIN_ORDER:  # a close or quiet section plays with fewer parts, a full one with more
+    for role in (r for group in JOIN_ORDER for r in group):  # a close or quiet section plays fewer parts
         if role not in joins and role not in playing and role not in named:
             out[role] = "tacet"
     for role, (behaviour, _) in playing.items():
@@ -407,9 +408,9 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                       principle="sections contrast by energy while sharing the key and the theme")
         tracer.record("track_behaviours", f"section:{s_['id']}", behaviours,
                       [because("energy", sev.energy, "sets how hard drums and bass push; more energy, more parts "
-                               "(the bass, then the drums, then a pad join)", 0.5),
+                               "(the drums, then the bass, then a pad join)", 0.5),
                        because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained; the more "
-                               "intimate, the fewer parts (the pad goes first, then the drums, then the bass)", 0.3)]
+                               "intimate, the fewer parts (the pad goes first, then the bass, then the drums)", 0.3)]
                       + [because("arrangement", bar, f"the {role} enters at bar {bar} (from 0): the section's "
                                  "arrangement has room for part of it", 0.3) for role, bar in late.items()]
                       + [because("prompt", words_, f"asks for {b} {role}", 1.0) for role,

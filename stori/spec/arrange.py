@@ -13,8 +13,9 @@ ROLE_RANGES = {"bass": (28, 55), "harmony": (48, 79), "melody": (55, 88), "count
                "pad": (48, 79), "arpeggio": (48, 84)}
 """The pitch range each role is composed in (the evaluation accepts the wider
 :data:`stori.evaluate.validity.PLAUSIBLE_RANGES`)."""
-PAD_ABOVE = 8
-"""Semitones a pad sits above the harmony's place: high strings over a full chorus open the band's register."""
+PAD_ABOVE = 12
+"""Semitones a pad sits above the harmony's place: high strings an octave over the chords open a full
+chorus's register (and sit above the tune, as string lines over a vocal do)."""
 
 
 def song_skeleton(spec: SongSpec) -> Song:

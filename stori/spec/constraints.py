@@ -25,13 +25,13 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
     "register_spread": (6.0, {"energy": 6.0, "tension": 3.0, "intimacy": -2.0}, (4.0, 16.0),
                         "how far the melody ranges around its centre (semitones)"),
     "arrangement": (0.4, {"energy": 1.2, "intimacy": -0.8}, (0.0, 1.0),
-                    "how much of the band plays beside the melody and its chords: the bass, then the drums, then a "
+                    "how much of the band plays beside the melody and its chords: the drums, then the bass, then a "
                     "pad join as it grows (a part partly in enters late in the section)"),
-    "closeness": (-0.15, {"intimacy": 0.55}, (0.0, 0.4),
+    "closeness": (-0.3, {"intimacy": 0.6}, (0.0, 0.4),
                   "share of the way the other parts' registers move toward the melody's (a close, intimate voicing)"),
-    "note_density": (0.75, {"energy": 4.0, "motion": 5.0}, (1.0, 12.0),
+    "note_density": (1.5, {"energy": 4.0, "motion": 5.0, "intimacy": -1.5}, (1.0, 12.0),
                      "melody notes per bar"),
-    "accompaniment": (1.4, {"intimacy": -0.8}, (0.5, 1.4),
+    "accompaniment": (1.6, {"intimacy": -1.2}, (0.5, 1.2),
                       "the accompaniment's notes beside the melody's (x what the model's data pair with it): an "
                       "intimate song's band plays less under the voice"),
     "rest_density": (0.375, {"energy": -0.25, "motion": -0.1}, (0.0, 0.6),
@@ -58,7 +58,7 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                          "loudest velocity a part should play (EMOPIA: calm clips average 54, excited 78)"),
     "arpeggiation": (-0.1, {"motion": 1.1}, (0.0, 1.0),
                      "how broken the harmony plays: the share of each bar's beats whose chords are broken note by "
-                     "note (the baseline), how far up POP909's polyphony the model is asked to go down (the learned "
+                     "note (the baseline), how far down POP909's polyphony the model is asked to go (the learned "
                      "engine; its median at 0.5); all of them where the section asks for arpeggios"),
     "sustain": (0.95, {"energy": -0.7, "motion": -0.4, "intimacy": 0.3}, (0.0, 1.0),
                 "how long notes ring: 0 detached, 1 held until the chord changes"),
