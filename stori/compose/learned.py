@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from statistics import fmean
 
 from stori.compose.articulation import HORNS, arpeggiate, held_chords, hold, stab
 from stori.compose.ensemble import lay_figure
@@ -67,7 +66,9 @@ def _targets(gen: Generator, role: str, c: Constraints, bar_quarters: float = 4.
     of another meter asks for as many per quarter note (a 2/4 bar half as many, a 9/8 bar 9/8 as many)."""
     bins = gen.tok.bins
     density = c.note_density * bar_quarters / 4.0
-    targets = {"velocity": c.part_velocity(role)}
+    # the lead sits above the band (Constraints.lead_velocity), the accompaniment 0.6 of the way up it
+    targets = {"velocity": c.lead_velocity if role == "melody"
+               else c.velocity_floor + 0.6 * (c.velocity_ceiling - c.velocity_floor)}
     if role in ("melody", "harmony"):  # tension pushes the tune and the comping off the beat
         targets["syncopation"] = c.syncopation
     if role == "melody":
@@ -119,7 +120,6 @@ class _Part:
             targets["density"] *= 0.5
         heard = measured_targets(s, role)
         targets.update(heard)
-        self.level = targets["velocity"]
         register = None
         if role == "melody" and "pitch" not in heard:
             register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
@@ -179,12 +179,7 @@ class _Part:
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
             notes = arpeggiate(notes, halve_short=self.role == "arpeggio")
         # an arpeggio breaks a chord held past the section's end: only what starts inside it is played
-        notes = [n for n in notes if n.start < end]
-        # played at the level asked: the model draws within VELOCITY_HALF_WIDTH of it, leaning loud
-        # (POP909 is loud), and had lifted a calm song's accompaniment 6 over its ask
-        shift = self.level - fmean(n.velocity for n in notes) if notes else 0.0
-        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), int(min(127, max(1, round(n.velocity + shift)))))
-                             for n in notes])
+        return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 
     def _clear_figures(self, notes: list[Note]) -> list[Note]:
         """A unit with the plan's motif figures standing clear (the notes the model added under a

@@ -113,7 +113,7 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, ...] 
                           confidence=0.6, principle="anticipation is syncopation the listener feels as tension")
     if "melody" in tracks:
         c = emotion_to_constraints(s.emotion, s)
-        velocity = int(round(c.part_velocity("melody")))  # the lead's level, as the learned engine asks it
+        velocity = int(round(c.lead_velocity))  # the lead above the band, as the learned engine asks it
         melody, forced = force_motifs(spec, s, span, song.notes_in(tracks["melody"], span), velocity)
         replace("melody", melody)
         if forced:
@@ -187,7 +187,7 @@ def _expression(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, .
     """Re-shape velocities into the section's band (the expression dimension's own regeneration),
     of the parts in ``roles`` only when given (a refinement of the chords leaves the drums as they were).
     A part keeps its level in the band (its mean, held inside the band; the melody's reaches up to
-    ``c.part_velocity("melody")``) and its spread is narrowed to the band's width: pinning each part's softest
+    ``c.lead_velocity``) and its spread is narrowed to the band's width: pinning each part's softest
     note to the floor had dropped the lead from the top of the band to its bottom (melody asked 93,
     played 83; POP909's 94)."""
     s, span = song.spec.section(sid), song.section(sid)
@@ -201,8 +201,7 @@ def _expression(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, .
         lo, hi = min(n.velocity for n in inside), max(n.velocity for n in inside)
         scale = min(1.0, (c.velocity_ceiling - c.velocity_floor) / max(1, hi - lo))
         mean = fmean(n.velocity for n in inside)
-        level = min(c.part_velocity("melody") if t.role == "melody" else c.velocity_ceiling,
-                    max(c.velocity_floor, mean))
+        level = min(c.lead_velocity if t.role == "melody" else c.velocity_ceiling, max(c.velocity_floor, mean))
         fixed = {id(n): Note(n.pitch, n.start, n.end, int(min(127, max(1, round(level + (n.velocity - mean) * scale)))))
                  for n in inside}
         t.notes = [fixed.get(id(n), n) for n in t.notes]

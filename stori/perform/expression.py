@@ -312,29 +312,8 @@ def perform(song: Song, seed: int = 0, amount: float = 0.7, sections: set[str] |
                 start = min(max(n.start, span.start), span.end - 1)
                 t.notes[k] = replace(n, start=start, end=max(start + 1, n.end))
     _lock_bass(expressed, played)
-    _keep_levels(song, played, sections, roles)
     lift_restrikes(played, sections)  # humanized timing must not restrike a still-sounding pitch
     return played
-
-
-def _keep_levels(song: Song, played: Song, sections: set[str] | None, roles: tuple[str, ...] | None) -> None:
-    """Each pitched part plays each section at the level it was composed at times the section's
-    level (:func:`_level`): phrase swells, cadence ramps, accents and the humanizer shape the notes
-    around that level, they do not lift it (together they had lifted a calm song by 6-7)."""
-    spans = _Sections(song)
-    for i, span in enumerate(spans.spans):
-        if sections is not None and span.id not in sections:
-            continue
-        for t, p in zip(song.tracks, played.tracks):
-            if t.is_drums or roles is not None and t.role not in roles:
-                continue
-            was = [n.velocity for n in t.notes if span.start <= n.start < span.end]
-            now = [k for k, n in enumerate(p.notes) if span.start <= n.start < span.end]
-            if not was or not now:
-                continue
-            shift = sum(was) / len(was) * _level(spans, i) - sum(p.notes[k].velocity for k in now) / len(now)
-            for k in now:
-                p.notes[k] = replace(p.notes[k], velocity=int(min(127, max(1, round(p.notes[k].velocity + shift)))))
 
 
 def _lock_bass(before: Song, after: Song) -> None:
