@@ -158,6 +158,8 @@ def _chosen(song: Song, sections: set[str] | None):
     return lambda tick: any(a <= tick < b for a, b in ranges)
 
 
+CALM = 0.35
+"""Below this energy a section's melody is played legato, as in intimate or slow sections."""
 DETACHED = 0.8
 """Share of its written length a note keeps where a section drives: detached, not clipped (EMOPIA's
 excited piano clips still hold a median 0.53 s note)."""
@@ -178,7 +180,7 @@ def _articulate(notes: list[Note], t: Track, song: Song, sections: _Sections, ch
                         start + round((8.0 * e["intimacy"] - 8.0 * e["motion"]) * 0.5 / ms_per_tick))
             end = start + (n.end - n.start)
         driving = e["motion"] > 0.6 or (e["energy"] > 0.7 and song.tempo > 120)
-        legato = e["intimacy"] > 0.6 or song.tempo < 80
+        legato = e["intimacy"] > 0.6 or e["energy"] < CALM or song.tempo < 80
         if driving and not legato and t.role != "bass":  # the bass holds its line (POP909: median 1.56 beats)
             end = start + max(song.ppq // 8, int((n.end - n.start) * DETACHED))
         elif (legato and t.role in MELODIC or t.role == "bass") and k + 1 < len(notes):
