@@ -32,7 +32,7 @@ from stori.plan.words import (
     tempo_from_text,
 )
 from stori.spec.constraints import emotion_to_constraints
-from stori.spec.emotion import AXES, EmotionVector
+from stori.spec.emotion import AXES, CALM, EmotionVector
 from stori.spec.song_spec import AS_GIVEN, SECTION_TYPES, SongSpec, parse_time_signature
 from stori.spec.transitions import check_transitions
 from stori.theory import NOTE_NAMES, is_major, normalize_key, parse_chord, roman_to_chord
@@ -168,10 +168,6 @@ still plays."""
 HUSHED = 0.25
 """Energy below which a section plays without drums (arrangement size follows energy: a near-silent
 passage is keys and a voice)."""
-CALM = 0.35
-"""Energy below which the harmony plays its chords broken and pedalled (each note rings to the
-chord's end), as a pianist does under a calm song: many notes, long ones (EMOPIA's calm clips,
-4.7 notes/s with a median note of 1.07 s)."""
 STILL = 0.2
 """Motion below which the harmony holds its chords (motion is note length and rhythmic drive)."""
 
@@ -191,6 +187,8 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
     if genre.drums and drums == "steady":
         drums = genre.drums
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
+    # a calm section's harmony breaks and pedals its chords (each note rings to the chord's end), as a
+    # pianist does under a calm song: many notes, long ones (EMOPIA's calm clips: 4.7 notes/s, median 1.07 s)
     harmony = "sustained" if ev.energy < HUSHED or ev.motion < STILL else "arpeggiated" if (
         ev.energy < CALM or ev.intimacy > 0.75 and ev.energy < 0.5 or ev.motion >= 0.65 and ev.energy < 0.7) else (
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
