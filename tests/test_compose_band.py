@@ -87,3 +87,21 @@ def test_a_held_chord_is_struck_as_chords_and_rings_to_the_change():
     assert sorted((n.pitch, n.start, n.end) for n in held) == [  # single notes join the chord on the change
         (60, 0, 3 * PPQ), (60, 3 * PPQ, 4 * PPQ), (64, 0, 3 * PPQ), (64, 3 * PPQ, 4 * PPQ), (65, 4 * PPQ, 8 * PPQ),
         (67, 0, 4 * PPQ)]
+
+
+@pytest.mark.parametrize("engine", ["learned", "baseline"])
+def test_a_waltz_comps_oom_pah_pah(engine):
+    """The waltz's piano leaves beat 1 to the bass and strikes its chord on beats 2 and 3 (in the
+    sections that comp; a calm intro plays its chords broken)."""
+    song = generate("a waltz in 3/4", engine=engine, seed=0, trace=False, perform=False)
+    bar, bass = song.ticks_per_bar, song.track("bass")
+    assert song.time_signature == (3, 4) and song.spec.genre == "waltz"
+    comping = [s.id for s in song.spec.sections if s.behaviour("harmony", "") == "afterbeats"]
+    assert len(comping) >= len(song.spec.sections) // 2
+    piano = [n for sid in comping for n in song.notes_in(song.track("harmony"), song.section(sid))]
+    beats = [n.start % bar // PPQ for n in piano if n.start % PPQ == 0]
+    assert len(beats) == len(piano) and 0 not in beats and {1, 2} <= set(beats)
+    bars = {n.start // bar for n in piano}
+    on_one = {n.start // bar for n in bass.notes if n.start % bar == 0}
+    assert len(bars & on_one) >= 0.75 * len(bars)  # the oom: the bass on beat 1 under the chords
+    assert all(n.end - n.start <= PPQ for n in piano)

@@ -195,3 +195,6 @@ def test_the_learned_engine_beats_the_baseline_when_closer_in_most_facts_and_har
     assert not verdict(group(0.12, 0.5, (0.8, 0.6)))["beats"]  # closer, but easier to tell from real
     assert not verdict(group(0.5, 0.12, (0.6, 0.8)))["beats"]
     assert verdict(group(0.12, 0.5, (0.6, 0.8), pieces=0)) is None
+    few = group(0.12, 0.5, (0.6, 0.8), pieces=2)  # two test pieces: judged with the validation ones beside them
+    few["real_pooled"] = {"melody": {"repeats_2bar": 0.45, "median_beats": 0.8}, "song": {"downbeat_share": 0.45}}
+    assert verdict(few)["facts_closer"] == 0 and not verdict(few)["beats"]

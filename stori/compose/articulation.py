@@ -101,6 +101,39 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = Fals
     return sorted(out, key=lambda n: (n.start, n.pitch))
 
 
+AFTERBEAT_HOLD = 0.75
+"""Share of its beat an afterbeat chord rings: a short "pah", clear of the next."""
+
+
+def afterbeats(notes: list[Note], bar: int, beat: int) -> list[Note]:
+    """A chord part as a waltz or a march comps it (the plan's ``afterbeats`` behaviour): nothing on
+    the bar's first beat, which is the bass's; on every other beat the chord sounding there (the
+    notes written over that beat, or else the last ones struck before it in the bar) is struck and
+    held :data:`AFTERBEAT_HOLD` of the beat: oom-pah-pah in 3/4, oom-pah in 2/4."""
+    if not notes:
+        return notes
+    out = []
+    for at in range(0, max(n.end for n in notes), bar):
+        for t in range(at + beat, at + bar, beat):
+            chord = [n for n in notes if n.start <= t < n.end]
+            if not chord:
+                struck = [n.start for n in notes if at <= n.start < t]
+                chord = [n for n in notes if struck and n.start == max(struck)]
+            out += [Note(p, t, t + int(beat * AFTERBEAT_HOLD), max(n.velocity for n in chord if n.pitch == p))
+                    for p in sorted({n.pitch for n in chord})]
+    return out
+
+
+def on_downbeats(notes: list[Note], bar: int) -> list[Note]:
+    """A bass under afterbeat comping: a note held over a barline is struck again on it, so every
+    bar it sounds in has its "oom" on beat 1."""
+    out = []
+    for n in notes:
+        cuts = [n.start] + list(range((n.start // bar + 1) * bar, n.end, bar))
+        out += [Note(n.pitch, a, b, n.velocity) for a, b in zip(cuts, cuts[1:] + [n.end])]
+    return out
+
+
 HORNS = range(56, 72)
 """GM brass (56-63) and reeds (64-71): a horn section in the harmony part plays stabs, not held chords."""
 STAB = PPQ // 2

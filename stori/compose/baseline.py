@@ -5,7 +5,9 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
-from stori.compose.articulation import arpeggiate, evenly, stab
+from dataclasses import replace
+
+from stori.compose.articulation import afterbeats, arpeggiate, evenly, stab
 from stori.data.drum_kit import KIT
 from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
@@ -82,7 +84,9 @@ def _bass(spec, s, span, c, seed) -> list[Note]:
             for k, tt in enumerate(range(t, t_next, step)):
                 pitch = fifth if behaviour in ("roots_fifths", "walking") and k % 2 == 1 else base
                 hits.append((tt, min(tt + step, t_next), pitch))
-            if behaviour == "roots":
+            if s.behaviour("harmony", "") == "afterbeats":  # the oom under the piano's pah-pah: beat 1 of each bar
+                hits = [(a, b, base) for a, b, _ in hits if a % spec.ticks_per_bar == 0]
+            elif behaviour == "roots":
                 hits = hits[::2]
         notes += [Note(p, span.start + a, span.start + b - PPQ // 16, _velocity(c, 0.8 if a == t else 0.5, rng)) for a,
                   b, p in hits]
@@ -127,8 +131,11 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
                     continue  # the band plays fewer strokes under a closer voice
                 v = _velocity(c, 0.6 if tt == t else 0.4, rng)
                 notes += [Note(p, span.start + tt, span.start + min(tt + step, t_next) - PPQ // 16, v) for p in voicing]
-    if behaviour != "sustained" and role == "harmony":  # motion breaks some of the chords
+    if behaviour not in ("sustained", "afterbeats") and role == "harmony":  # motion breaks some of the chords
         notes = arpeggiate(notes, share=1.0 if behaviour == "arpeggiated" else c.arpeggiation, bar=spec.ticks_per_bar)
+    if behaviour == "afterbeats":
+        notes = [replace(n, start=n.start + span.start, end=n.end + span.start) for n in afterbeats(
+            [replace(n, start=n.start - span.start, end=n.end - span.start) for n in notes], spec.ticks_per_bar, beat)]
     return notes
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.compose.articulation import HORNS, arpeggiate, held_chords, hold, stab
+from stori.compose.articulation import HORNS, afterbeats, arpeggiate, held_chords, hold, on_downbeats, stab
 from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
-from stori.data.phrase_stats import role_stats
+from stori.data.phrase_stats import melody_pace, role_stats
 from stori.model.generator import Generator, Request, generator_for
 from stori.model.sampling import Sampling
 from stori.perform.drum_patterns import METERS as DRUM_METERS
@@ -25,9 +25,9 @@ from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_fo
 from stori.perform.styles import song_style
 from stori.plan.genres import GENRE_FAMILY, GENRES
 from stori.plan.planner import HUSHED, STILL
-from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, realize_motif, roles_in, song_skeleton
+from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, beat_ticks, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
-from stori.spec.song import COMPOSED_AS, PPQ, Note, Song, bar_ticks, no_restrikes, starting_in
+from stori.spec.song import COMPOSED_AS, Note, Song, bar_ticks, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import is_major
 from stori.trace import NULL_RECORDER, TraceRecorder, because
@@ -61,11 +61,14 @@ PATTERN_OF = {"intro": "intro", "verse": "verse", "pre_chorus": "verse", "chorus
               "outro": "outro", "break": "break", "solo": "chorus", "interlude": "verse"}
 
 
-def _targets(gen: Generator, role: str, c: Constraints, bar_quarters: float = 4.0) -> dict[str, float]:
-    """What the model is asked for. The emotion's ``note_density`` counts notes in a 4/4 bar: a bar
-    of another meter asks for as many per quarter note (a 2/4 bar half as many, a 9/8 bar 9/8 as many)."""
+def _targets(gen: Generator, role: str, c: Constraints, meter: tuple[int, int] = (4, 4),
+             style: str = "pop") -> dict[str, float]:
+    """What the model is asked for. The emotion's ``note_density`` counts notes in a 4/4 bar of
+    POP909's pace: a bar of another meter asks for as many per quarter note (a 2/4 bar half as many,
+    a 9/8 bar 9/8 as many), at the pace the style plays in that meter (:func:`melody_pace`: an art
+    song in 9/8 moves at 0.55 of a pop song's notes per quarter note)."""
     bins = gen.tok.bins
-    density = c.note_density * bar_quarters / 4.0
+    density = c.note_density * meter[0] / meter[1] * melody_pace(style, meter)
     # the lead sits above the band (Constraints.lead_velocity), the accompaniment 0.6 of the way up it
     targets = {"velocity": c.lead_velocity if role == "melody"
                else c.velocity_floor + 0.6 * (c.velocity_ceiling - c.velocity_floor)}
@@ -111,14 +114,14 @@ class _Part:
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random, style: str = "pop"):
         self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key_of(s), figures, c.sustain
-        self.bar, meter = bar_ticks(spec.time_signature), tuple(spec.time_signature)
+        self.bar, self.beat, meter = bar_ticks(spec.time_signature), beat_ticks(spec), tuple(spec.time_signature)
         self.plays = COMPOSED_AS.get(role, role)  # the part the model is asked for
         self.program = next((t.program for t in spec.tracks if t.role == role), 0)
         motif_notes = [n for f in figures for n in f]
         self.form = phrase_form(self.plays, s.bars, rng, per_window=self.plays in PER_WINDOW,
                                 chance=CHANCE_REPEATS.get(self.plays, 0.0))
         self.chords = s.chord_timeline(self.bar)
-        targets = _targets(gen, self.plays, c, self.bar / PPQ)
+        targets = _targets(gen, self.plays, c, meter, style)
         if s.behaviour(role, "") in ("sparse", "sustained") or role == "pad":
             targets["density"] *= 0.5
         if role == "pad":
@@ -183,6 +186,10 @@ class _Part:
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
             notes = arpeggiate(notes, halve_short=self.role == "arpeggio")
+        elif self.role == "harmony" and self.s.behaviour("harmony", "") == "afterbeats":
+            notes = afterbeats(notes, self.bar, self.beat)
+        if self.role == "bass" and self.s.behaviour("harmony", "") == "afterbeats":
+            notes = on_downbeats(notes, self.bar)
         # an arpeggio breaks a chord held past the section's end: only what starts inside it is played
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 

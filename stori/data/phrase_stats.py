@@ -10,8 +10,9 @@ GMD train beats in 4/4, per GMD style: the share of 4-bar phrase ends a drummer 
 fill (the realness facts' fill bars, :func:`stori.data.part_facts.drum_facts`), which sets how
 often our drums fill. Per style family (:data:`stori.data.gmd.STYLE_FAMILIES`, train beats in 4/4):
 how often a phrase end turns the groove around beyond what any bar does, and how the groove itself
-plays toms (:func:`drum_family_rates`). Writes ``stori/data/phrase_stats.json``; rebuild with
-``python -m stori.data.phrase_stats``.
+plays toms (:func:`drum_family_rates`). POP909 and the score sets' train sections: how many
+melody notes a style plays per quarter note in each meter (:func:`melody_paces`). Writes
+``stori/data/phrase_stats.json``; rebuild with ``python -m stori.data.phrase_stats``.
 """
 from __future__ import annotations
 
@@ -75,6 +76,35 @@ def repeat_counts(windows: dict[int, frozenset]) -> tuple[int, int, int, int]:
     return pairs, prev, n2, prev2
 
 
+def melody_pace(style: str, meter: tuple[int, int]) -> float:
+    """Melody notes per quarter note that real music of pitched ``style`` plays in ``meter``, over
+    POP909's in 4/4 (the pace :func:`~stori.spec.constraints.emotion_to_constraints` counts its
+    ``note_density`` in): the style's pooled meters where the meter had too few sections."""
+    pace = shipped()["melody_pace"]
+    of = pace.get(style, pace["pop"])
+    return of.get(f"{meter[0]}/{meter[1]}", of["all"]) / pace["pop"]["4/4"]
+
+
+PACE_SECTIONS = 20
+"""Sections a style needs in a meter for its own melody pace."""
+
+
+def melody_paces() -> dict[str, dict[str, float]]:
+    """Median melody notes per quarter note of the train sections, per pitched style and meter."""
+    from stori.data.pop909 import load_pop909_sections
+    from stori.data.scores import load_score_sections
+
+    rates: dict[str, dict[str, list[float]]] = {}
+    for s in load_pop909_sections("train") + load_score_sections("train"):
+        if s.notes.get("melody"):
+            quarters = s.n_bars * s.time_signature[0] * 4 / s.time_signature[1]
+            by = rates.setdefault(s.style, {"all": []})
+            by.setdefault(f"{s.time_signature[0]}/{s.time_signature[1]}", []).append(len(s.notes["melody"]) / quarters)
+            by["all"].append(len(s.notes["melody"]) / quarters)
+    return {style: {m: round(median(v), 3) for m, v in sorted(by.items()) if len(v) >= PACE_SECTIONS}
+            for style, by in sorted(rates.items())}
+
+
 def measure() -> dict:
     from stori.data.pop909 import whole_song
     from stori.data.splits import pop909_ids
@@ -97,8 +127,9 @@ def measure() -> dict:
     return {"source": "POP909 train songs in 4/4, whole, beat grid, 2-bar windows of 16th onsets (velocity >= 50); "
                       "means over songs; "
                       "GMD train 4/4 beats, fill share at 4-bar phrase ends, mean over beats; "
-                      "per style family, phrase-end turns and groove toms", "roles": out,
-            "drums": drum_fill_rates(), "drum_families": drum_family_rates()}
+                      "per style family, phrase-end turns and groove toms; "
+                      "POP909 and score-set train sections, median melody notes per quarter note", "roles": out,
+            "drums": drum_fill_rates(), "drum_families": drum_family_rates(), "melody_pace": melody_paces()}
 
 
 def drum_fill_rates() -> dict[str, dict[str, float]]:

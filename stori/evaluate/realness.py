@@ -26,7 +26,10 @@ is heard low; the classifier compares the 2-bar windows of each role without vel
 are its dynamics marks) where the real side has :data:`MIN_REAL_PIECES` pieces, beside two floors:
 halves of the test pieces, and the test pieces against the validation split's. The learned engine
 *beats the baseline* in a group when its facts are closer to the real ones in most rows and its
-classifier accuracy is lower for most roles (:func:`verdict`).
+classifier accuracy is lower for most roles (:func:`verdict`). Where the test split holds fewer
+than :data:`MIN_REAL_PIECES` pieces of a kind (12/8: 2), the facts are judged against the test and
+validation pieces together (both held out of training): two pieces are no reference, their facts
+differ from the validation split's more than either engine's do.
 """
 from __future__ import annotations
 
@@ -240,6 +243,8 @@ def compare_group(engines: list[str], requests: list[Request], test: list[RealPi
            "real_pieces": {"test": len(test), "valid": len(valid)},
            "real": group_facts([p.played() for p in test], [p.parts for p in test]),
            "real_valid": group_facts([p.played() for p in valid], [p.parts for p in valid]), "engines": {}}
+    if 0 < len(test) < MIN_REAL_PIECES:
+        out["real_pooled"] = group_facts([p.played() for p in test + valid], [p.parts for p in test + valid])
     refs = {role: group_reference(test, valid, role, seed) for role in GROUP_ROLES} if test else {}
     for engine in engines:
         t0 = time.perf_counter()
@@ -296,6 +301,12 @@ def pop_group(res: dict, songs: dict[str, list], real: dict) -> dict:
     return out
 
 
+def judged(group: dict) -> dict:
+    """The real facts a group's engines are judged against: the test pieces', or the test and
+    validation pieces' together where the test split has too few (``real_pooled``)."""
+    return group.get("real_pooled") or group["real"]
+
+
 def verdict(group: dict) -> dict | None:
     """Whether the learned engine beats the baseline in a group: its facts closer to the real ones
     in most rows, and its classifier accuracy lower for most roles (None without both engines or a
@@ -304,7 +315,7 @@ def verdict(group: dict) -> dict | None:
     if not {"learned", "baseline"} <= set(eng) or not group["real_pieces"]["test"]:
         return None
     closer = []
-    for role, facts in group["real"].items():
+    for role, facts in judged(group).items():
         for k in GROUP_FACTS.get(role, ()):
             got = [eng[e]["facts"].get(role, {}).get(k) for e in ("learned", "baseline")]
             vals = [facts.get(k), *got]
@@ -425,7 +436,9 @@ def group_rows(groups: dict, label: str) -> tuple[list[str], list[list[str]]]:
                     rows.append([name, role, k, *map(_f, ours), "no real part played", "", "", ""])
                     continue
                 rows.append([name, role, k, *map(_f, ours), _f(real.get(k)), _f(valid.get(k)),
-                             f"{real.get('pieces', 0)} / {valid.get('pieces', 0)}", _closer(g, ours, real.get(k))])
+                             f"{real.get('pieces', 0)} / {valid.get('pieces', 0)}",
+                             _closer(g, ours, judged(g).get(role, {}).get(k))
+                             + (" (test + valid)" if "real_pooled" in g else "")])
     return header, rows
 
 
@@ -456,7 +469,9 @@ def verdict_rows(groups: dict, label: str) -> tuple[list[str], list[list[str]]]:
     rows = []
     for name, g in groups.items():
         v = g.get("verdict")
-        rows.append([name, g["reference"], str(len(g["requests"])),
+        reference = g["reference"] + (f" (too few: {g['real_pieces']['test']}; with the validation stretches, "
+                                      f"{sum(g['real_pieces'].values())} pieces)" if "real_pooled" in g else "")
+        rows.append([name, reference, str(len(g["requests"])),
                      *((f"{v['facts_closer']} of {v['facts']}",
                         f"{v['classifier_lower']} of {v['classifiers']}" if v["classifiers"] else "no test (too few)",
                         "yes" if v["beats"] else "no") if v else ("", "", "–"))])

@@ -199,7 +199,9 @@ def _realness_groups(rl: dict) -> list[str]:
                   "split; the validation split beside it as a second real sample). Pitched facts per role and the "
                   "share of bars whose beat 1 is heard low (a kick or a bass note); a lead sheet's bass is derived "
                   "from its chords, so it counts only for beat 1. *closer*: whose value is nearer the real test "
-                  "pieces'.", ""]
+                  f"pieces'; where the test split has fewer than {MIN_REAL_PIECES} pieces, nearer the test and "
+                  "validation pieces' together, marked (test + valid): both are held out of training, and two or "
+                  "five pieces are no reference alone.", ""]
         lines += _table(*group_rows(rl["meters"], "meter"))
         lines += [f"Classifier per role where the real side has {MIN_REAL_PIECES} pieces or more, on the windows' "
                   "features without velocities (a score's are its dynamics marks); floors: two halves of the test "

@@ -12,8 +12,9 @@ Per note (same notes, same pitches, same order; only velocity, timing and length
 - register/density guard: at most two loud (> 90) notes above C5 at once outside the melody; an
   accompaniment note near or above the melody it sounds under stays below the melody's velocity.
 - articulation: legato (a monophonic line's short gaps closed) where the section is intimate
-  (intimacy > 0.6) or the tempo slow (< 80 BPM), and in the bass everywhere; detached (80% length,
-  not the bass) where it drives (motion > 0.6, or energy > 0.7 above 120 BPM).
+  (intimacy > 0.6), calm (energy below :data:`~stori.spec.emotion.CALM`) or the tempo slow (< 80 BPM),
+  and in the bass everywhere; detached (80% length, not the bass) where it drives (motion > 0.6, or
+  energy > 0.7 above 120 BPM).
 - push/pull: the melody leans ahead in driving sections and behind in intimate ones (up to 8 ms).
 - CC11 (expression) per beat on every pitched track following section energy, envelope and swell;
   CC1 (modulation) on melodic and harmony tracks following tension within the phrase.
@@ -31,6 +32,7 @@ from dataclasses import replace
 
 from stori.data.drum_kit import GHOST_BELOW, KICKS, SNARES, on_its_side
 from stori.perform.section_dynamics import table as dynamics_table
+from stori.spec.emotion import CALM
 from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track, lift_restrikes
 from stori.trace import TraceRecorder, because
 
@@ -178,7 +180,7 @@ def _articulate(notes: list[Note], t: Track, song: Song, sections: _Sections, ch
                         start + round((8.0 * e["intimacy"] - 8.0 * e["motion"]) * 0.5 / ms_per_tick))
             end = start + (n.end - n.start)
         driving = e["motion"] > 0.6 or (e["energy"] > 0.7 and song.tempo > 120)
-        legato = e["intimacy"] > 0.6 or song.tempo < 80
+        legato = e["intimacy"] > 0.6 or e["energy"] < CALM or song.tempo < 80
         if driving and not legato and t.role != "bass":  # the bass holds its line (POP909: median 1.56 beats)
             end = start + max(song.ppq // 8, int((n.end - n.start) * DETACHED))
         elif (legato and t.role in MELODIC or t.role == "bass") and k + 1 < len(notes):

@@ -245,7 +245,7 @@ GENRES: dict[str, GenreTemplate] = {g.name: g for g in (
       why="no drum kit, strings with violin melody over a cello line; cadential I-IV-V-I",
       model_style="artsong"),
     G("waltz", ("waltz", "valse", "vals", "ländler"), _TUNE_FORM, (84, 150), meters=("3/4",), drum_style="jazz",
-      swing=50.0, comping="block", bass="roots",
+      swing=50.0, comping="afterbeats", bass="roots",
       instruments=_band(("Piano", 0), ("Violin", 40), ("Acoustic Bass", 32)),
       emotion=_emo(0.5, 0.5, 0.25, 0.55, 0.55), progression=("I", "I", "V7", "V7", "V7", "V7", "I", "I"),
       why="3/4 with the bass on 1 and chords on 2 and 3 (oom-pah-pah), violin melody, soft brushes-like kit; "

@@ -8,6 +8,10 @@ from stori.errors import StoriError, check_range
 AXES = ("energy", "valence", "tension", "intimacy", "motion")
 RANGES = {"energy": (0.0, 1.0), "valence": (-1.0, 1.0), "tension": (0.0, 1.0),
           "intimacy": (0.0, 1.0), "motion": (0.0, 1.0)}
+CALM = 0.35
+"""Energy below which a section is calm: its harmony sustains or breaks and pedals its chords
+(:func:`stori.plan.planner.section_behaviours`) and its melody is played legato
+(:mod:`stori.perform.expression`)."""
 
 # Named refinement deltas (the seed's table).
 DELTAS: dict[str, dict[str, float]] = {

@@ -30,7 +30,7 @@ RMS_VERSION = "2.0"
 BEHAVIOURS = {
     "drums": ("tacet", "sparse", "steady", "driving", "half_time", "build"),
     "bass": ("tacet", "roots", "roots_fifths", "walking", "sustained", "driving"),
-    "harmony": ("tacet", "block", "arpeggiated", "sustained", "rhythmic"),
+    "harmony": ("tacet", "block", "arpeggiated", "sustained", "rhythmic", "afterbeats"),
     "melody": ("tacet", "lead", "motif", "sparse", "soaring"),
     "counter_melody": ("tacet", "answer", "sustained", "lead"),
     "pad": ("tacet", "sustained"),
@@ -44,7 +44,7 @@ BEHAVIOUR_WORDS = {  # the roadmap's words for how a part plays -> Stori's behav
     "harmony": {"strummed": "rhythmic", "fingerpicked": "arpeggiated", "fingerpicked_arpeggios": "arpeggiated",
                 "sparse_fingerpick": "arpeggiated", "arpeggios": "arpeggiated", "pad": "sustained",
                 "comping": "rhythmic", "stabs": "rhythmic", "chords": "block", "sparse": "sustained",
-                "full": "rhythmic"},
+                "full": "rhythmic", "oom_pah": "afterbeats"},
     "melody": {"motif_statement": "motif", "soar": "soaring", "lead_line": "lead", "full": "lead"},
     "counter_melody": {"response": "answer", "sparse": "sustained"},
     "pad": {"pad": "sustained", "held": "sustained", "swell": "sustained"},
