@@ -173,6 +173,10 @@ STILL = 0.2
 """Motion below which the harmony holds its chords (motion is note length and rhythmic drive)."""
 
 
+_OOM = {"afterbeats": {"bass"}}
+"""Harmony behaviours that need a part beside them in every bar: a waltz's afterbeats leave beat 1 to the bass."""
+
+
 def drive(ev: EmotionVector) -> float:
     """How hard the drums push: energy, moved by motion (rhythmic drive) by up to +-0.3."""
     return ev.energy + 0.6 * (ev.motion - 0.5)
@@ -213,8 +217,9 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
                                    "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
     out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody, "pad": "sustained"}
     joins = joining(stype, ev, bars)
+    kept = set(named) | _OOM.get(out["harmony"], set())
     for role in (r for group in JOIN_ORDER for r in group):  # a close or quiet section plays fewer parts
-        if role not in joins and role not in playing and role not in named:
+        if role not in joins and role not in playing and role not in kept:
             out[role] = "tacet"
     for role, (behaviour, _) in playing.items():
         if out.get(role) == "tacet" and behaviour != "tacet":
@@ -228,8 +233,9 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
 def late_entries(stype: str, ev: EmotionVector, bars: int, behaviours: dict[str, str], asked) -> dict[str, int]:
     """Role -> the bar a playing part enters at, for the parts :func:`joining` brings in late (a part
     the prompt names or asks for, a role of ``asked``, plays from the first bar)."""
+    kept = _OOM.get(behaviours.get("harmony", ""), set())
     return {role: bar for role, bar in joining(stype, ev, bars).items()
-            if bar and role not in asked and behaviours.get(role, "tacet") != "tacet"}
+            if bar and role not in asked and role not in kept and behaviours.get(role, "tacet") != "tacet"}
 
 
 def arousal_tempo(genre_range: tuple[int, int], ev: EmotionVector) -> int:
