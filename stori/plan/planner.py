@@ -185,11 +185,14 @@ def drive(ev: EmotionVector) -> float:
 def joining(stype: str, ev: EmotionVector, bars: int) -> dict[str, int]:
     """The parts of :data:`JOIN_ORDER` a section of ``bars`` bars plays beside the melody and its chords,
     each with the bar (from 0) it enters at: ``arrangement`` x 3 parts join, whole parts from the
-    first bar, the one partly in for that share of the section's last bars (none when it rounds to 0)."""
+    first bar, the one partly in for that share of the section's last bars (none when it rounds to 0);
+    the drums play a section whole or sit it out (joining half in: a late groove kept its fills, and
+    the drums turned into more toms than a drummer plays)."""
     size = emotion_to_constraints(ev, stype).arrangement * len(JOIN_ORDER)
     out = {}
     for k, group in enumerate(JOIN_ORDER):
-        played = round(min(1.0, size - k) * bars)
+        share = min(1.0, size - k)
+        played = round(share * bars) if "drums" not in group else bars * (share >= 0.5)  # a drummer plays it all
         if played <= 0:
             break
         out.update(dict.fromkeys(group, bars - played))
