@@ -146,8 +146,15 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
     step = PPQ // 2 if density > 4 else PPQ
     notes, prev = [], int(centre)
     for tick in range(span.start, span.end, step):
-        if (any(n.start <= tick < n.end for n in locked) or rng.random() < c.rest_density
-                or rng.random() > density * step / spec.ticks_per_bar):
+        if any(n.start <= tick < n.end for n in locked):
+            continue
+        if notes and notes[-1].start == tick - PPQ // 2 and (tick - span.start) % PPQ == 0:
+            # an 8th off the beat is answered on the beat, or (c.syncopation) held over it
+            if rng.random() < 2 * c.syncopation:
+                notes[-1] = Note(notes[-1].pitch, notes[-1].start, max(notes[-1].end, tick + PPQ // 2),
+                                 notes[-1].velocity)
+                continue
+        elif rng.random() < c.rest_density or rng.random() > density * step / spec.ticks_per_bar:
             continue
         _, chord_pcs, _ = parse_chord(chord_at(timeline, tick - span.start))
         strong = (tick - span.start) % beat_ticks(spec) == 0
@@ -157,7 +164,7 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
         leap, up = rng.random() < c.leap_probability, rng.random() < c.rising
         pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), (p < prev) == up,
                                                rng.random()))
-        if lean and not strong and lo < prev < hi and rng.random() < 2 * (c.dissonance - 0.2):  # tense music only
+        if not strong and lo < prev < hi and rng.random() < 2 * (c.dissonance - 0.19):  # above tension 0.3
             pitch = next((p for p in (prev + 1, prev - 1) if p % 12 not in scale), pitch)
         length = step * rng.choice([1, 1, 2])
         end = min(tick + length, span.end, *[n.start for n in locked if n.start > tick] or [span.end])

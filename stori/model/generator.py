@@ -23,7 +23,7 @@ from stori.model.tokens import StoriTokenizer
 from stori.model.transformer import ModelConfig, Transformer, pick_device
 from stori.spec.arrange import ROLE_RANGES
 from stori.spec.song import Note
-from stori.theory import parse_chord, parse_key, scale_pitch_classes
+from stori.theory import parse_chord, scale_pitch_classes
 
 DEFAULT_CHECKPOINT = PROJECT_ROOT / "assets" / "models" / "stori-generator.pt"
 METER_CHECKPOINT = PROJECT_ROOT / "assets" / "models" / "stori-generator-v2.pt"
@@ -48,6 +48,16 @@ CENTRE_PULL = 0.25  # logit per semitone beyond CENTRE_FREE of the requested mea
 # semitones either side of the mean a part moves without cost (POP909: 3.4-4.5 on average, one
 # hand's reach; two hands' for the accompaniment), 5 where a role has none here
 CENTRE_FREE = {"harmony": 9}
+OUT_OF_SCALE = (-3.5, 7.5, 1.5)
+"""Logit on pitches outside the key's scale (and the window's chords): ``a + b * tension``, at most
+``c``. Chromatic motion is a cue of tension and POP909, the training data, has little of it: a calm
+song shuns it (-3.5), a neutral one (tension 0.3) about as before (-1.7; was -1.4), a tense one draws
+it (+1 at 0.75; it was -2 + 2 * tension, and +2.5 per unit above 0.6: tension 0.5 and 0.75 played
+no chromatic note)."""
+CHORD_PULL = (1.8, -2.5)
+"""Logit added to the sounding chord's tones (twice on strong beats): ``a + b * tension``. A calm
+line sits on the chord, a tense one leans off it (below 0 above tension 0.72); at tension 0.3 it is
+1.05 as before (it was 1.5 * (1 - tension), which left tension 0 and 0.25 alike)."""
 
 
 @dataclass
@@ -118,10 +128,9 @@ class Generator:
         return m
 
     def static_bias(self, r: Request) -> np.ndarray:
-        """Pitches outside the key's scale (with the leading tone where a chord of the window holds it) are pushed
-        down, less so as tension rises, and above tension 0.6 less still (chromatic motion is a cue of
-        tension; POP909, the training data, has little of it: at full tension they are drawn a little
-        more than in the data); pitches
+        """Pitches outside the key's scale and the window's chords (a minor key's cadential V brings its
+        raised leading tone, a borrowed iv its minor third) are pushed down, less so as tension rises,
+        drawn at the top (:data:`OUT_OF_SCALE`); pitches
         pay for their distance from the requested mean pitch beyond a hand's reach (a pull on
         every semitone squeezed the accompaniment into one octave, POP909 spans 1.5 in 2 bars). The
         role's onset prior (:data:`~stori.model.calibration.ONSETS`) follows the stream's bars (:meth:`onsets`)."""
@@ -131,12 +140,9 @@ class Generator:
         if "pitch" in r.targets:
             away = np.abs(self._value[self._pitch] - r.targets["pitch"])
             bias[self._pitch] -= CENTRE_PULL * np.maximum(0, away - CENTRE_FREE.get(r.role, 5))
-        allowed = set(scale_pitch_classes(r.key))
-        leading = (parse_key(r.key)[0] + 11) % 12  # a minor key's cadential V brings its raised leading tone
-        if any(leading in parse_chord(sym)[1] for _, sym in r.chords):
-            allowed.add(leading)
+        allowed = set(scale_pitch_classes(r.key)).union(*(parse_chord(sym)[1] for _, sym in r.chords))
         out_of_scale = self._pitch & ~np.isin(self._value % 12, sorted(allowed))
-        bias[out_of_scale] = -2.0 * (1.0 - r.tension) + 2.5 * max(0.0, r.tension - 0.6)
+        bias[out_of_scale] = min(OUT_OF_SCALE[2], OUT_OF_SCALE[0] + OUT_OF_SCALE[1] * r.tension)
         if r.mode_pull:
             scale = scale_pitch_classes(r.key)
             colour = [scale[2], scale[5]] if len(scale) == 7 else []
@@ -165,7 +171,7 @@ class Generator:
                                     INTERVALS.get(r.role) if self.tok.version == 1 else None, tuple(r.meter),
                                     self.onsets(r)))
             biases.append(self.static_bias(r))
-            chord_w.append(0.0 if r.role == "drums" else 1.5 * (1.0 - r.tension))
+            chord_w.append(0.0 if r.role == "drums" else CHORD_PULL[0] + CHORD_PULL[1] * r.tension)
         return prefixes, plans, biases, chord_w
 
     def generate(self, requests: list[Request], seed: int = 0, sampling: Sampling = Sampling(),

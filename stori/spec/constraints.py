@@ -18,6 +18,9 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                     "finest rhythmic grid: 8ths when low, 16ths when high"),
     "syncopation": (0.02, {"tension": 0.3, "motion": 0.08}, (0.0, 0.4),
                     "share of a part's onsets off the beat and held over it (the model's syncopation bin)"),
+    "push": (-0.22, {"tension": 1.1}, (0.0, 0.8),
+             "chance the band anticipates a chord change by an 8th, held over the bar line (the commonest "
+             "syncopation in pop and rock)"),
     "swing": (0.5, {"intimacy": 0.06, "motion": -0.05, "tension": -0.02}, (0.5, 0.66),
               "8th-note swing phase (0.5 straight, 0.66 triplet)"),
     "register_center": (66.0, {"energy": 5.0, "valence": 5.0, "intimacy": -3.0}, (52.0, 80.0),
@@ -45,8 +48,8 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                     "major song and a sad minor one make their mode plain"),
     "chord_extensions": (0.0, {"tension": 1.2, "intimacy": 0.8, "energy": -0.3}, (0.0, 2.0),
                          "0 triads, 1 sevenths, 2 ninths"),
-    "borrowed_chord_probability": (0.05, {"valence": -0.2, "tension": 0.25}, (0.0, 0.6),
-                                   "chance a chord is borrowed from the parallel mode"),
+    "borrowed_chord_probability": (-0.025, {"valence": -0.2, "tension": 0.5}, (0.0, 0.6),
+                                   "chance a major key's IV, vi or iii is borrowed from the parallel minor"),
     "harmonic_rhythm": (0.2, {"motion": 0.6, "tension": 0.3, "intimacy": -0.2}, (0.0, 1.0),
                         "chord changes per bar: 0.5, 1 or 2"),
     "velocity_floor": (36.0, {"energy": 40.0, "intimacy": -30.0}, (20.0, 90.0),
@@ -91,6 +94,7 @@ class Constraints:
     drum_density: float
     subdivision: int
     syncopation: float
+    push: float
     swing: float
     register_center: float
     register_spread: float
