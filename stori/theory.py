@@ -188,7 +188,8 @@ _ROMAN_RE = re.compile(r"^([b#]?)(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)(.*)
 
 
 def roman_to_chord(numeral: str, key: str) -> str:
-    """``roman_to_chord("vi", "C major")`` -> ``"Am"``; ``"bVII"`` -> ``"Bb"``; ``"V7"`` -> ``"G7"``."""
+    """``roman_to_chord("vi", "C major")`` -> ``"Am"``; ``"bVII"`` -> ``"Bb"``; ``"V7"`` -> ``"G7"``; ``"ii9"``
+    -> ``"Dm9"`` (a lowercase numeral's seventh and ninth are minor chords')."""
     m = _ROMAN_RE.match(numeral.strip())
     if not m:
         raise StoriError("chord", f"{numeral!r} is not a Roman numeral", "I..VII / i..vii with optional b/# and suffix")
@@ -196,7 +197,7 @@ def roman_to_chord(numeral: str, key: str) -> str:
     shift = {"b": -1, "#": 1}.get(m.group(1), 0)
     root = (tonic + _ROMAN[m.group(2).upper()] + shift) % 12
     suffix = m.group(3)
-    quality = suffix if suffix not in ("", "7") or m.group(2).isupper() else ("m" + suffix)
+    quality = suffix if suffix not in ("", "7", "9") or m.group(2).isupper() else ("m" + suffix)
     if m.group(2).islower() and suffix in ("o", "dim"):
         quality = "dim"
     return chord_name(root, quality)

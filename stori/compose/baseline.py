@@ -159,7 +159,7 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
         _, chord_pcs, _ = parse_chord(chord_at(timeline, tick - span.start))
         strong = (tick - span.start) % beat_ticks(spec) == 0
         # tension: a non-chord tone on the beat, passing tones and chromatic steps off it
-        lean, passing = rng.random() < c.dissonance, rng.random() < 0.3 + c.dissonance
+        lean, passing = rng.random() < c.dissonance, rng.random() < 0.15 + 2 * c.dissonance
         candidates = [p for p in pool if (p % 12 in chord_pcs) != (strong and lean) or not strong and passing] or pool
         leap, up = rng.random() < c.leap_probability, rng.random() < c.rising
         pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), (p < prev) == up,

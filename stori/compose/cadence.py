@@ -100,7 +100,8 @@ def end_at_home(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
     last note, when it starts in the section's last two bars, on the tonic (nearest octave); from tension
     :data:`IMPERFECT_FROM` on the nearest other tone of the tonic chord (in a minor key the fifth: a
     minor melody ending on its third ends on the relative major's tonic). A section left open at that
-    tension has its melody's last note moved off the tonic to the nearest other tone of its last chord."""
+    tension has its melody's last note moved off the tonic to the nearest other tone of its last chord,
+    and its bass's to that chord's root."""
     spec = song.spec
     tracks = {t.role: t for t in song.tracks}
     for s in spec.sections:
@@ -112,8 +113,11 @@ def end_at_home(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
         span = song.section(s.id)
         start = span.end - song.ticks_per_bar
         if not _is_tonic(s.last_chord, key):
+            root, pcs, _ = parse_chord(s.last_chord)
             if imperfect and "melody" in tracks:
-                _hang(tracks["melody"], span, start - song.ticks_per_bar, tonic, parse_chord(s.last_chord)[1])
+                _hang(tracks["melody"], span, start - song.ticks_per_bar, tonic, set(pcs))
+            if imperfect and "bass" in tracks:
+                _hang(tracks["bass"], span, start, tonic, {root})
             continue
         thirds = {(tonic + 4) % 12} if is_major(key) else set()
         chord = {(tonic + 7) % 12} | thirds if imperfect else {tonic}
@@ -142,12 +146,13 @@ def end_at_home(song: Song, sections: set[str], tracer: TraceRecorder) -> None:
                           confidence=0.8, principle="a phrase that ends at home names the key")
 
 
-def _hang(track, span, since: int, tonic: int, chord: tuple[int, ...]) -> None:
-    """The melody's last note in ``span``, when it starts from ``since`` on and is the tonic, moved to
-    the nearest other tone of the section's last ``chord``: a tense phrase left open does not land home."""
+def _hang(track, span, since: int, tonic: int, tones: set[int]) -> None:
+    """A part's last note in ``span``, when it starts from ``since`` on and is the tonic, moved to the
+    nearest of ``tones`` (the melody: the last chord's other tones; the bass: its root): a tense phrase
+    left open does not land home."""
     last = max((n for n in track.notes if span.start <= n.start < span.end), key=lambda n: (n.start, n.pitch),
                default=None)
-    others = set(chord) - {tonic}
+    others = tones - {tonic}
     if last is not None and last.start >= since and last.pitch % 12 == tonic and others:
         track.notes = sorted([n for n in track.notes if n is not last] + [_nearest(last, others)],
                              key=lambda n: (n.start, n.pitch))

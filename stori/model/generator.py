@@ -48,15 +48,31 @@ CENTRE_PULL = 0.25  # logit per semitone beyond CENTRE_FREE of the requested mea
 # semitones either side of the mean a part moves without cost (POP909: 3.4-4.5 on average, one
 # hand's reach; two hands' for the accompaniment), 5 where a role has none here
 CENTRE_FREE = {"harmony": 9}
-OUT_OF_SCALE = (-3.5, 7.5, 1.5)
-"""Logit on pitches outside the key's scale (and the window's chords): ``a + b * tension``, at most
-``c``. Chromatic motion is a cue of tension and POP909, the training data, has little of it: a calm
-song shuns it (-3.5), a neutral one (tension 0.3) about as before (-1.7; was -1.4), a tense one draws
-it (+1 at 0.75; it was -2 + 2 * tension, and +2.5 per unit above 0.6: tension 0.5 and 0.75 played
-no chromatic note)."""
-CHORD_PULL = (1.8, -2.5)
+OUT_OF_SCALE = ((0.0, -3.5), (0.3, -1.7), (0.5, -0.25), (1.0, 1.5))
+"""Logit on pitches outside the key's scale (and the window's chords), by tension: straight lines
+between these (tension, logit) points. Chromatic motion is a cue of tension and POP909, the training
+data, has little of it: a calm song shuns it, a neutral one (tension 0.3) about as before (-1.7; was
+-1.4), a tense one draws it. The model's answer is steep: notes outside the scale were 0-1% of a
+sweep song's at tension 0.5 under -0.5 (the old -2 + 2 * tension left 0.5 and 0.75 without any),
+about 20% under +1.5."""
+OFF_BEAT = (0.3, 1.5)
+"""Logit on the melody's and the harmony's onsets off the beat: ``b * (tension - a)``: a calm line
+lands on the beat, a tense one leans off it (the model follows its syncopation bin loosely: at
+tension 0 and 0.25 it played alike)."""
+
+
+@lru_cache(maxsize=64)
+def _tilted_onsets(prior: str | None, tilt: float, n_pos: int, beats: int) -> np.ndarray:
+    """The onset prior of role ``prior`` (none: flat over one bar of ``n_pos`` places) with ``tilt``
+    added off the ``beats`` of the bar (cached: the grammar keys its own cache by the table)."""
+    base = ONSETS[prior] if prior else np.zeros(n_pos, dtype=np.float32)
+    place = np.arange(len(base)) % n_pos
+    return (base + tilt * (place % max(1, n_pos // beats) != 0)).astype(np.float32)
+
+
+CHORD_PULL = (2.25, -4.0)
 """Logit added to the sounding chord's tones (twice on strong beats): ``a + b * tension``. A calm
-line sits on the chord, a tense one leans off it (below 0 above tension 0.72); at tension 0.3 it is
+line sits on the chord, a tense one leans off it (below 0 above tension 0.56); at tension 0.3 it is
 1.05 as before (it was 1.5 * (1 - tension), which left tension 0 and 0.25 alike)."""
 
 
@@ -142,7 +158,7 @@ class Generator:
             bias[self._pitch] -= CENTRE_PULL * np.maximum(0, away - CENTRE_FREE.get(r.role, 5))
         allowed = set(scale_pitch_classes(r.key)).union(*(parse_chord(sym)[1] for _, sym in r.chords))
         out_of_scale = self._pitch & ~np.isin(self._value % 12, sorted(allowed))
-        bias[out_of_scale] = min(OUT_OF_SCALE[2], OUT_OF_SCALE[0] + OUT_OF_SCALE[1] * r.tension)
+        bias[out_of_scale] = np.interp(r.tension, *zip(*OUT_OF_SCALE))
         if r.mode_pull:
             scale = scale_pitch_classes(r.key)
             colour = [scale[2], scale[5]] if len(scale) == 7 else []
@@ -151,8 +167,13 @@ class Generator:
 
     def onsets(self, r: Request) -> np.ndarray | None:
         """The role's onset prior for a 4/4 stream of the v1 vocabulary (:data:`~stori.model.calibration.ONSETS`:
-        fitted on that model's own songs), else None."""
-        return ONSETS.get(r.role) if tuple(r.meter) == (4, 4) and self.tok.version == 1 else None
+        fitted on that model's own songs), with the melody's and the harmony's places off the beat
+        tilted by tension in x/4 meters (:data:`OFF_BEAT`); None when neither applies."""
+        prior = r.role if tuple(r.meter) == (4, 4) and self.tok.version == 1 and r.role in ONSETS else None
+        tilt = round(OFF_BEAT[1] * (r.tension - OFF_BEAT[0]), 2) if r.role in ("melody", "harmony") else 0.0
+        if not tilt or r.meter[1] != 4:
+            return ONSETS[prior] if prior else None
+        return _tilted_onsets(prior, tilt, self.tok.positions(tuple(r.meter)), r.meter[0])
 
     def streams(self, requests: list[Request]) -> tuple[list[list[int]], list[StreamPlan], list[np.ndarray],
                                                         list[float]]:
