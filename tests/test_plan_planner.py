@@ -139,5 +139,6 @@ def test_a_minor_chord_s_seventh_and_ninth_stay_minor():
     from stori.plan.planner import extension
     from stori.theory import parse_chord, roman_to_chord
 
-    assert [roman_to_chord(extension(n, 2), "C major") for n in ("ii", "iv", "V", "IV")] == ["Dm9", "Fm9", "G9", "Fadd9"]
+    ninths = [roman_to_chord(extension(n, 2), "C major") for n in ("ii", "iv", "V", "IV")]
+    assert ninths == ["Dm9", "Fm9", "G9", "Fadd9"]
     assert 3 in parse_chord(roman_to_chord("ii9", "Bb major"))[1]  # C Eb G Bb D: its third is minor
