@@ -122,6 +122,16 @@ def is_major(key: str) -> bool:
     return MODES[parse_key(key)[1]][2] == 4
 
 
+def mode_tones(key: str) -> tuple[int, ...]:
+    """The pitch classes a line dwells on to make its key's mode plain, as measured from the notes
+    (Krumhansl-Schmuckler against every key): a major key's tonic and third (its sixth is the relative
+    minor's tonic: drawn to it, happy songs were heard less major), a minor key's third and sixth."""
+    scale = scale_pitch_classes(key)
+    if len(scale) != 7:
+        return ()
+    return (scale[0], scale[2]) if is_major(key) else (scale[2], scale[5])
+
+
 @lru_cache(maxsize=4096)
 def parse_chord(symbol: str) -> tuple[int, tuple[int, ...], int]:
     """``"Am7"`` -> ``(9, (9, 0, 4, 7), 9)``: root pc, chord pitch classes (root first), bass pc.

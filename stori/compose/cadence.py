@@ -4,8 +4,9 @@ Before a section is played, the last bar of every chorus, of every calm section 
 CALM_RESOLVES) and of the song's last section becomes the tonic chord (choruses and calm music resolve
 home; tenser verses, pre-choruses and bridges keep their half cadences into what follows). After it is
 played, every section that ends on the tonic chord ends at home: the bass plays the tonic through its
-last bar and the melody's last note moves to the nearest tone of the tonic chord (the tonic itself on
-a tie).
+last bar and the melody's last note moves to the tonic; tension makes the close weaker (from
+IMPERFECT_FROM the melody ends on the tonic chord's third or fifth, and a section left open keeps its
+bass and melody off the tonic).
 
 A minor key needs more to be heard as minor: its chords (i, bIII, bVI, bVII) are its relative major's,
 so a resolving section's second-to-last chord becomes the major dominant V (the raised leading tone,

@@ -43,9 +43,10 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
     "dissonance": (0.05, {"tension": 0.45}, (0.0, 0.6),
                    "chance a melody note leans off its chord: a non-chord tone on a strong beat, a chromatic "
                    "neighbour off it"),
-    "mode_colour": (0.0, {"valence": 0.8}, (-0.8, 0.8),
-                    "pull (model logits) toward the key's own third and sixth, signed by its mode: a happy "
-                    "major song and a sad minor one make their mode plain"),
+    "mode_colour": (0.0, {"valence": 1.6}, (-1.6, 1.6),
+                    "pull toward the tones that make the key's mode plain (model logits; the baseline's chance "
+                    "is half of it), signed by its mode: a happy major song and a sad minor one make their "
+                    "mode plain"),
     "chord_extensions": (0.0, {"tension": 1.2, "intimacy": 0.8, "energy": -0.3}, (0.0, 2.0),
                          "0 triads, 1 sevenths, 2 ninths"),
     "borrowed_chord_probability": (-0.025, {"valence": -0.2, "tension": 0.5}, (0.0, 0.6),
@@ -120,6 +121,12 @@ class Constraints:
     def lead_velocity(self) -> float:
         """The melody's velocity: :data:`LEAD_ABOVE` over the ceiling."""
         return min(127.0, self.velocity_ceiling + LEAD_ABOVE)
+
+    def mode_pull(self, major: bool) -> float:
+        """How strongly a line is drawn to its key's :func:`~stori.theory.mode_tones`: the mode colour
+        where the feeling and the mode agree (a happy major song, a sad minor one), else 0 (a sad song
+        in a major key keeps its notes' balance)."""
+        return max(0.0, self.mode_colour * (1 if major else -1))
 
     @staticmethod
     def axes(name: str) -> tuple[str, ...]:
