@@ -36,7 +36,7 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                       "intimate song's band plays less under the voice"),
     "rest_density": (0.25, {"intimacy": 0.25, "energy": -0.25, "motion": -0.1}, (0.0, 0.6),
                      "share of the melody's time left silent"),
-    "rising": (0.5, {"valence": 0.25}, (0.2, 0.8),
+    "rising": (0.5, {"valence": 0.3}, (0.2, 0.8),
                "chance the melody's next step goes up (contour: happy music rises, sad music falls)"),
     "leap_probability": (0.1, {"tension": 0.3, "energy": 0.2, "intimacy": -0.1}, (0.02, 0.6),
                          "chance a melodic step is a leap (> 2 semitones)"),
