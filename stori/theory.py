@@ -122,6 +122,16 @@ def is_major(key: str) -> bool:
     return MODES[parse_key(key)[1]][2] == 4
 
 
+def mode_tones(key: str) -> tuple[int, ...]:
+    """The pitch classes a line dwells on to make its key's mode plain, as measured from the notes
+    (Krumhansl-Schmuckler against every key): a major key's tonic and third (its sixth is the relative
+    minor's tonic: drawn to it, happy songs were heard less major), a minor key's third and sixth."""
+    scale = scale_pitch_classes(key)
+    if len(scale) != 7:
+        return ()
+    return (scale[0], scale[2]) if is_major(key) else (scale[2], scale[5])
+
+
 @lru_cache(maxsize=4096)
 def parse_chord(symbol: str) -> tuple[int, tuple[int, ...], int]:
     """``"Am7"`` -> ``(9, (9, 0, 4, 7), 9)``: root pc, chord pitch classes (root first), bass pc.
@@ -188,7 +198,8 @@ _ROMAN_RE = re.compile(r"^([b#]?)(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)(.*)
 
 
 def roman_to_chord(numeral: str, key: str) -> str:
-    """``roman_to_chord("vi", "C major")`` -> ``"Am"``; ``"bVII"`` -> ``"Bb"``; ``"V7"`` -> ``"G7"``."""
+    """``roman_to_chord("vi", "C major")`` -> ``"Am"``; ``"bVII"`` -> ``"Bb"``; ``"V7"`` -> ``"G7"``; ``"ii9"``
+    -> ``"Dm9"`` (a lowercase numeral's seventh and ninth are minor chords')."""
     m = _ROMAN_RE.match(numeral.strip())
     if not m:
         raise StoriError("chord", f"{numeral!r} is not a Roman numeral", "I..VII / i..vii with optional b/# and suffix")
@@ -196,7 +207,7 @@ def roman_to_chord(numeral: str, key: str) -> str:
     shift = {"b": -1, "#": 1}.get(m.group(1), 0)
     root = (tonic + _ROMAN[m.group(2).upper()] + shift) % 12
     suffix = m.group(3)
-    quality = suffix if suffix not in ("", "7") or m.group(2).isupper() else ("m" + suffix)
+    quality = suffix if suffix not in ("", "7", "9") or m.group(2).isupper() else ("m" + suffix)
     if m.group(2).islower() and suffix in ("o", "dim"):
         quality = "dim"
     return chord_name(root, quality)

@@ -126,3 +126,16 @@ def test_meters_other_than_four_four(example_spec):
     assert song.ticks_per_bar == 3 * PPQ
     assert all(n.pitch in KIT_PITCHES for n in song.track("drums").notes)  # fills included
     assert song.sections[-1].end == example_spec.total_bars * 3 * PPQ
+
+
+def test_a_happy_melody_rises_in_more_of_its_moves_than_a_sad_one():
+    def rising(valence, k):
+        song = compose(plan_song("a pop song", emotion={"valence": valence}, seed=k), "baseline", seed=k)
+        tops = {}
+        for n in song.track("melody").notes:
+            tops[n.start] = max(tops.get(n.start, 0), n.pitch)
+        line = [tops[t] for t in sorted(tops)]
+        moves = [b - a for a, b in zip(line, line[1:]) if b != a]
+        return sum(m > 0 for m in moves) / len(moves)
+    for k in range(2):
+        assert rising(-1.0, k) + 0.15 < rising(1.0, k), k

@@ -134,3 +134,28 @@ def test_a_minor_song_ends_with_the_tonic_in_the_bass_and_the_tonic_or_fifth_on_
             assert bass and all(n.pitch % 12 == 4 for n in bass), s.id
     last = max(song.track("melody").notes, key=lambda n: n.start)
     assert last.pitch % 12 in (4, 11)  # E or B, never G (the relative major's tonic)
+
+
+def test_a_calm_close_ends_on_the_tonic_and_a_tense_one_on_another_tone():
+    from stori.compose.cadence import IMPERFECT_FROM
+    from stori.spec.song_spec import SongSpec
+    from tests.conftest import EXAMPLE_SPEC
+
+    for tension in (0.1, IMPERFECT_FROM):
+        spec = SongSpec.load(EXAMPLE_SPEC)
+        for s in spec.sections:
+            s.emotion = s.emotion.shifted({"tension": tension - s.emotion.tension})
+        song = compose(spec, "baseline", seed=3)
+        tonic, checked = parse_key(spec.key)[0], 0
+        for s in song.spec.sections:
+            span = song.section(s.id)
+            melody, bass = (song.notes_in(song.track(r), span) for r in ("melody", "bass"))
+            top, low = (max(p, key=lambda n: (n.start, n.pitch)) for p in (melody, bass))
+            if top.start < span.end - 2 * song.ticks_per_bar:
+                continue  # a melody resting through the last two bars is left as it is
+            home, checked = s.last_chord == tonic_chord(spec.key), checked + 1
+            assert home or tension >= IMPERFECT_FROM, s.id  # a calm section comes home
+            assert (top.pitch % 12 == tonic) is (tension < IMPERFECT_FROM), (tension, s.id)
+            if not home and low.start >= span.end - song.ticks_per_bar:
+                assert low.pitch % 12 != tonic, s.id  # an open ending keeps the bass off home too
+        assert checked >= 5, tension

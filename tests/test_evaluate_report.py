@@ -109,6 +109,19 @@ def test_section_measures_on_a_hand_made_section():
     assert m["note_length"] == pytest.approx((1 + 1 + 1.5) / 3)
 
 
+def test_unresolved_counts_the_closing_cues_away_from_home():
+    def ending(chord, bass, top):
+        sample = SectionSample(source="t#0", split="test", style="pop", section_type="verse", key="C major",
+                               tempo=100, time_signature=(4, 4), n_bars=2,
+                               notes={"melody": [Note(62, 0, PPQ), Note(top, BAR, 2 * BAR)],
+                                      "bass": [Note(43, 0, PPQ), Note(bass, BAR, 2 * BAR)]},
+                               chords=[(0, "G"), (BAR, chord)])
+        return section_measures(sample)["unresolved"]
+    assert ending("C", 36, 72) == 0  # a perfect close: the tonic in chord, bass and tune
+    assert ending("C", 36, 64) == pytest.approx(1 / 3)  # the tune on the third: an imperfect close
+    assert ending("G", 43, 62) == 1  # a half cadence
+
+
 def test_checks_on_a_real_section():
     sample = SectionSample(source="t#0", split="test", style="pop", section_type="verse", key="C major", tempo=100,
                            time_signature=(4, 4), n_bars=1,

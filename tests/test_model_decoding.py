@@ -101,13 +101,13 @@ def test_density_steering_lets_a_phrase_rest_on_the_downbeat_but_keeps_drums_eve
 
 
 
-def test_a_minor_cadence_keeps_its_leading_tone_and_nothing_else_comes_in_scale(gen):
+def test_a_window_s_chords_bring_their_tones_into_the_scale_and_nothing_else_comes_in(gen):
     def bias(chords):
         return gen.static_bias(Request("melody", 2, key="A minor", chords=chords, tension=0.2))
-    with_v, without = bias([(0, "Am"), (TICKS_PER_BAR, "E")]), bias([(0, "Am"), (TICKS_PER_BAR, "D")])
+    with_v, with_iv = bias([(0, "Am"), (TICKS_PER_BAR, "E")]), bias([(0, "Am"), (TICKS_PER_BAR, "D")])
     g_sharp, f_sharp = gen.tok.ids["Pitch_68"], gen.tok.ids["Pitch_66"]
-    assert with_v[g_sharp] == 0 and without[g_sharp] < 0  # G# belongs over E, not over D
-    assert with_v[f_sharp] == without[f_sharp] < 0  # F# stays out of A minor, even over D
+    assert with_v[g_sharp] == 0 and with_iv[g_sharp] < 0  # G# belongs over the cadence's E, not over D
+    assert with_iv[f_sharp] == 0 and with_v[f_sharp] < 0  # F# over a borrowed D major, else out of A minor
 
 
 def test_the_melody_onset_prior_follows_the_bar_of_its_2_bar_unit(gen):
@@ -131,3 +131,19 @@ def test_the_melody_onset_prior_follows_the_bar_of_its_2_bar_unit(gen):
     assert seen["bass", 0] == seen["bass", 1] == pytest.approx(float(ONSETS["bass"][12]))
     assert all(b[beat4] == 0 for b in biases)  # the prior is no longer static
     assert gen.onsets(Request("melody", 2, meter=(3, 4))) is None
+
+
+def test_tension_and_valence_tilt_the_decoding_priors(gen):
+    """A tense part's places off the beat are drawn more than a calm one's; a happy melody steps up
+    and leaps down more than a sad one; calm music shuns notes outside the scale, tense music draws them."""
+    calm, tense = (gen.onsets(Request("harmony", 2, tension=t)) for t in (0.0, 1.0))
+    off, on = 2, 4  # the "and" of beat 1, beat 2
+    assert tense[off] > 0 > calm[off] and tense[on] == calm[on] == 0
+    sad, happy = (gen.intervals(Request("melody", 2, contour=c)) for c in (-0.25, 0.25))
+    big_down, step_down, step_up = 0, 2, 4
+    assert happy[step_up] > sad[step_up] and happy[step_down] < sad[step_down] and happy[big_down] > sad[big_down]
+    assert gen.intervals(Request("bass", 2, contour=0.25)) is gen.intervals(Request("bass", 2))  # the melody's only
+
+    def outside(tension):
+        return float(gen.static_bias(Request("melody", 2, key="C major", tension=tension))[gen.tok.ids["Pitch_61"]])
+    assert outside(0.0) < outside(0.3) < outside(0.5) < 0 < outside(1.0)

@@ -151,3 +151,23 @@ def test_the_mood_never_tilts_a_key_off_its_own_tonic():
     # a sad minor song leans on i as on any minor chord
     assert isclose(ratio("minor/low", -0.8, "i", "bVII") / ratio("minor/low", 0.0, "i", "bVII"), exp(1.44))
     assert isclose(ratio("major/low", -0.8, "I", "vi") / ratio("major/low", 0.0, "I", "vi"), exp(-0.72))
+
+
+def test_a_major_key_borrows_from_its_parallel_minor_and_a_minor_key_does_not():
+    from stori.plan.planner import borrow
+
+    loop = ["I", "IV", "vi", "V"]
+    assert borrow(loop, "major", 1.0, random.Random(0)) == (["I", "iv", "bVI", "V"], ["iv", "bVI"])
+    assert borrow(loop, "major", 0.0, random.Random(0)) == (loop, [])
+    assert borrow(["i", "iv", "bVI", "V"], "minor", 1.0, random.Random(0))[1] == []
+    taken = sum(len(borrow(loop, "major", 0.3, random.Random(k))[1]) for k in range(200))
+    assert 0.2 < taken / 400 < 0.4  # each of IV and vi with the chance asked
+
+
+def test_a_minor_chord_s_seventh_and_ninth_stay_minor():
+    from stori.plan.planner import extension
+    from stori.theory import parse_chord, roman_to_chord
+
+    ninths = [roman_to_chord(extension(n, 2), "C major") for n in ("ii", "iv", "V", "IV")]
+    assert ninths == ["Dm9", "Fm9", "G9", "Fadd9"]
+    assert 3 in parse_chord(roman_to_chord("ii9", "Bb major"))[1]  # C Eb G Bb D: its third is minor

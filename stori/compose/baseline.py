@@ -13,7 +13,7 @@ from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, beat_ticks, realize_motif
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.song import PPQ, Note, SectionSpan, Song
 from stori.spec.song_spec import SectionSpec, SongSpec
-from stori.theory import chord_at, parse_chord, scale_pitch_classes
+from stori.theory import chord_at, is_major, mode_tones, parse_chord, scale_pitch_classes
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
 KICK, SNARE, SIDE_STICK, CLOSED_HAT, RIDE, CRASH = (KIT[p] for p in ("kick", "snare", "side_stick", "closed_hat",
@@ -159,20 +159,33 @@ def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
                       principle="a recurring theme makes the form recognisable")
     density = c.note_density * (0.6 if behaviour == "sparse" else 1.0)
     step = PPQ // 2 if density > 4 else PPQ
+    colour, mode_pull = mode_tones(spec.key_of(s)), c.mode_pull(is_major(spec.key_of(s)))
     notes, prev = [], int(centre)
     for tick in range(span.start, span.end, step):
-        if (any(n.start <= tick < n.end for n in locked) or rng.random() < c.rest_density
-                or rng.random() > density * step / spec.ticks_per_bar):
+        if any(n.start <= tick < n.end for n in locked):
+            continue
+        if notes and notes[-1].start == tick - PPQ // 2 and (tick - span.start) % PPQ == 0:
+            # an 8th off the beat is answered on the beat, or (c.syncopation) held over it
+            if rng.random() < 2 * c.syncopation:
+                notes[-1] = Note(notes[-1].pitch, notes[-1].start, max(notes[-1].end, tick + PPQ // 2),
+                                 notes[-1].velocity)
+                continue
+        elif rng.random() < c.rest_density or rng.random() > density * step / spec.ticks_per_bar:
             continue
         _, chord_pcs, _ = parse_chord(chord_at(timeline, tick - span.start))
         strong = (tick - span.start) % beat_ticks(spec) == 0
         # tension: a non-chord tone on the beat, passing tones and chromatic steps off it
-        lean, passing = rng.random() < c.dissonance, rng.random() < 0.3 + c.dissonance
+        lean, passing = rng.random() < c.dissonance, rng.random() < 0.15 + 2 * c.dissonance
         candidates = [p for p in pool if (p % 12 in chord_pcs) != (strong and lean) or not strong and passing] or pool
-        leap, up = rng.random() < c.leap_probability, rng.random() < c.rising
-        pitch = min(candidates, key=lambda p: (abs(abs(p - prev) - (5 if leap else 2)), (p < prev) == up,
-                                               rng.random()))
-        if lean and not strong and lo < prev < hi and rng.random() < 2 * (c.dissonance - 0.2):  # tense music only
+        if strong and rng.random() < mode_pull / 2:  # valence: the beat on a tone that makes the mode plain
+            candidates = [p for p in candidates if p % 12 in colour] or candidates
+        # contour: up with the chance c.rising, drawn back toward the centre; a rising line climbs by steps and
+        # falls back by leaps (a falling one the reverse), so it keeps its register
+        r, leap = c.rising, rng.random() < c.leap_probability
+        up = rng.random() < min(0.95, max(0.05, r - 0.5 * (prev - centre) / c.register_spread))
+        size = (5 if leap else 2) * max(1.0, ((1 - r) / r) if up else (r / (1 - r)))
+        pitch = min(candidates, key=lambda p: ((p < prev) == up, abs(abs(p - prev) - size), rng.random()))
+        if not strong and lo < prev < hi and rng.random() < 2 * (c.dissonance - 0.19):  # above tension 0.3
             pitch = next((p for p in (prev + 1, prev - 1) if p % 12 not in scale), pitch)
         length = step * rng.choice([1, 1, 2])
         end = min(tick + length, span.end, *[n.start for n in locked if n.start > tick] or [span.end])

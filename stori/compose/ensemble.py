@@ -79,22 +79,19 @@ PUSHED = ("bass", "harmony", "melody")
 PUSH = PPQ // 2  # an 8th early: the "and" of the last beat
 
 
-def push_chance(tension: float) -> float:
-    """Chance the band anticipates a chord change by an 8th: none up to tension 0.5, then rising to
-    0.8 at full tension (a push into the next bar is the commonest syncopation in pop and rock)."""
-    return min(0.8, max(0.0, (tension - 0.5) * 1.6))
-
-
-def push_changes(parts: dict[str, list[Note]], changes: list[int], tension: float, key: str,
+def push_changes(parts: dict[str, list[Note]], changes: list[int], chance: float, key: str,
                  phrase: int = 0) -> tuple[dict, int]:
     """``parts`` (role -> one section's notes) with some chord ``changes`` (ticks inside the section,
     on bar starts) anticipated: each part's notes starting on the change move an 8th earlier unless
     that part already starts a note there (a note held a beat or more is held over the change, a
     shorter one, a stab, moves whole), and its notes still sounding at the new onset end there (no
-    restrike). Which changes are pushed is drawn from ``key`` and the change's place in a ``phrase``
+    restrike). Each change is pushed with ``chance`` (the section's ``push``,
+    :func:`~stori.spec.constraints.emotion_to_constraints`: none below tension 0.2, 0.8 at full
+    tension). Which changes are pushed is drawn from ``key`` and the change's place in a ``phrase``
     (ticks, counted from the first change; 0: the change itself), so the same section is pushed the same
-    way every time and a repeating phrase pushes the same changes."""
-    chance, pushed = push_chance(tension), 0
+    way every time, a repeating phrase pushes the same changes and a tenser take pushes at least the
+    changes a calmer one pushed."""
+    pushed = 0
     out = {role: list(notes) for role, notes in parts.items()}
     for t in changes:
         place = (t - changes[0]) % phrase if phrase else t

@@ -131,10 +131,8 @@ class _Part:
         register = None
         if role == "melody" and "pitch" not in heard:
             register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
-        # valence makes the mode plain: the key's third and sixth drawn more in a happy major song and a sad minor one
-        # (only where the feeling and the mode agree: a sad song in a major key keeps its notes' balance)
-        mode_pull = max(0.0, c.mode_colour * (1 if is_major(self.key) else -1)) if self.plays in (
-            "melody", "harmony") else 0.0
+        # valence makes the mode plain: a happy major song and a sad minor one dwell on the key's mode tones
+        mode_pull = c.mode_pull(is_major(self.key)) if self.plays in ("melody", "harmony") else 0.0
         new = [u.index for u in self.form if u.kind == "new"]
         self.streams: list[list[int]] = [new[i:i + WINDOW_UNITS] for i in range(0, len(new), WINDOW_UNITS)]
         self.requests = []
@@ -149,7 +147,7 @@ class _Part:
             self.requests.append(Request(self.plays, bars, targets, key=self.key, tempo=s.tempo or spec.tempo,
                                          style=style, section=SECTION_MAP.get(s.type, s.type), chords=chords,
                                          register=register, tension=s.emotion.tension, forced_notes=forced,
-                                         mode_pull=mode_pull, meter=meter))
+                                         mode_pull=mode_pull, contour=c.rising - 0.5, meter=meter))
 
     def notes(self, generated: list[list[Note]]) -> list[Note]:
         """Section-relative notes: generated units in place, then repeats and restatements copied."""

@@ -101,18 +101,17 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, ...] 
                           principle="low close intervals sound muddy; the harmony sits above the bass")
     bar = song.ticks_per_bar
     changes = [t + span.start for t, _ in s.chord_timeline(bar) if 0 < t < span.end - span.start and t % bar == 0]
+    c = emotion_to_constraints(s.emotion, s)
     parts, pushed = push_changes({r: song.notes_in(tracks[r], span) for r in PUSHED if r in tracks}, changes,
-                                 s.emotion.tension, f"{spec.title}:{sid}", 2 * bar)
+                                 c.push, f"{spec.title}:{sid}", 2 * bar)
     if pushed:
         for role, notes in parts.items():
             replace(role, notes)
         if tracer.enabled:
             tracer.record("push", f"section:{sid}", {"parts_anticipating_a_chord_change": pushed},
-                          [because("tension", s.emotion.tension, "tense music leans ahead: the band lands on the "
-                                   "'and' before the chord change", 1.0)],
+                          c.because("push"),
                           confidence=0.6, principle="anticipation is syncopation the listener feels as tension")
     if "melody" in tracks:
-        c = emotion_to_constraints(s.emotion, s)
         velocity = int(round(c.lead_velocity))  # the lead above the band, as the learned engine asks it
         melody, forced = force_motifs(spec, s, span, song.notes_in(tracks["melody"], span), velocity)
         replace("melody", melody)

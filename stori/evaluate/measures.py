@@ -86,6 +86,23 @@ def _rising(melody: Sequence[Note]) -> float:
     return float((steps > 0).mean()) if len(steps) else NAN
 
 
+def _last_pitch_class(notes: Sequence[Note]) -> int | None:
+    """The pitch class of a part's last note (the lowest of its last onset)."""
+    if not notes:
+        return None
+    last = max(n.start for n in notes)
+    return min(n.pitch for n in notes if n.start == last) % 12
+
+
+def _unresolved(sample: SectionSample, chords: list[tuple[int, tuple[int, ...]]], tonic: int) -> float:
+    """How open the section's ending is: the share of its three closing cues away from home - the last
+    chord's root, the bass's last note and the melody's last note not the tonic (a melody ending on the
+    tonic chord's third or fifth is an imperfect close). A part that is silent gives no cue."""
+    cues = [_last_pitch_class(sample.notes.get(role, [])) for role in ("bass", "melody")]
+    cues = ([chords[-1][0]] if chords else []) + [pc for pc in cues if pc is not None]
+    return mean_or_nan(pc != tonic for pc in cues)
+
+
 def _single_onsets(notes: Sequence[Note]) -> float:
     """Share of a part's onsets that sound one note alone (arpeggiated or broken, not struck chords)."""
     per_onset: dict[int, int] = {}
@@ -114,7 +131,10 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
     - ``major_chords``: share of the section's chords with a major third over the root (chord colour);
     - ``suspensions``: share of chords without a third (sus2/sus4) or with a 9th/11th held over;
     - ``chromatic``: share of pitched notes outside the key's scale;
-    - ``unresolved``: 1 when the section's last chord is not the tonic chord;
+    - ``unresolved``: how open the ending is (:func:`_unresolved`): the share of the last chord's root,
+      the bass's last note and the melody's last note that are not the tonic (0 a perfect close on the
+      tonic, 1/3 the melody on the third or fifth above it, 1 a half cadence; a 0/1 chord alone tied
+      whole sweep levels);
     - ``arpeggiation``: share of the harmony's onsets sounding a single note;
     - ``drum_activity``: drum hits per bar.
     """
@@ -148,7 +168,7 @@ def section_measures(sample: SectionSample) -> dict[str, float]:
         "suspensions": mean_or_nan((root + 3) % 12 not in pcs and (root + 4) % 12 not in pcs
                                     or (root + 2) % 12 in pcs or (root + 5) % 12 in pcs for root, pcs in chords),
         "chromatic": mean_or_nan(n.pitch % 12 not in scale for n in pitched),
-        "unresolved": float(chords[-1][0] != tonic) if chords else NAN,
+        "unresolved": _unresolved(sample, chords, tonic),
         "arpeggiation": _single_onsets(sample.notes.get("harmony", [])),
         "drum_activity": len(drums) / n_bars if "drums" in sample.notes else NAN,
     }

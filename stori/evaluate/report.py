@@ -83,7 +83,11 @@ def _fidelity(res: dict, engines: list[str]) -> list[str]:
              "realistic range (POP909 has no drum track, so its active tracks count at most 4 roles against the "
              "engines' 5). Non-chord tones are counted against the spec's chords with their extensions, so a "
              "planner that adds 7ths and 9ths as tension rises turns some melody notes into chord tones and can "
-             "lower this rate while the harmony grows tenser.", ""]
+             "lower this rate while the harmony grows tenser. Unresolved is the share of a section's three closing "
+             "cues away from the tonic (the last chord's root, the bass's last note, the melody's last note): a "
+             "half cadence counts 1, a close on the tonic chord with the tune on its third or fifth (an imperfect "
+             "close) 1/3. The last chord alone is 0 or 1 per section, and a chorus always comes home, so it tied "
+             "every level above the verse's threshold and could not show a tenser close.", ""]
     for e in engines:
         fid = res["control_fidelity"][e]
         rows = []

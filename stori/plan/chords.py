@@ -166,6 +166,8 @@ class ChordModel:
             mood = 0.9 * valence * (-1 if is_minor_quality(n) else 1)
             if n == TONIC[mode]:  # home whatever the mood: a happy minor song tilted off i leans on
                 mood = max(0.0, mood)  # bIII-bVI-bVII and is heard in its relative major
+            elif n not in TENSION[mode]:  # the mood lifts only the key's own chords: a happy song lifted III,
+                mood = min(0.0, mood)  # VI and bVII out of its key (E in C holds A minor's leading tone)
             tilt = mood + 1.2 * (tension - 0.4) * tension_of(n, mode)
             probs[n] = p * math.exp(tilt)
         z = sum(probs.values())

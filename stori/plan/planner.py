@@ -118,6 +118,7 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
         length += length % 2
     mode = "major" if is_major(key) else "minor"
     numerals, score, others = chord_model().sample(rng, mode, length, ev.valence, ev.tension, lead_in=lead_in)
+    numerals, borrowed = borrow(numerals, mode, c.borrowed_chord_probability, random.Random(f"{sid}:{key}:{numerals}"))
     per_bar = section_chords(numerals, bars, c.harmonic_rhythm)
     chords = [" ".join(roman_to_chord(extension(n, c.chord_extensions), key) for n in bar.split()) for bar in per_bar]
     chords, held = suspend_dominants(chords, per_bar, ev.tension, rng)
@@ -129,11 +130,27 @@ def plan_chords(key: str, stype: str, ev: EmotionVector, bars: int, rng: random.
                    because("valence", ev.valence, "tilts toward major chords when positive, minor when negative", 0.2),
                    *c.because("harmonic_rhythm")[:1], *c.because("chord_extensions")[:1],
                    *([because("suspensions", held, "tense music holds a 4th over the dominant's third", 0.2)]
-                     if held else [])],
+                     if held else []),
+                   *([because("borrowed", borrowed, "a major key's IV, vi or iii taken from its parallel minor "
+                                                    "(iv, bVI, bIII): darker and more chromatic", 0.2),
+                      *c.because("borrowed_chord_probability")] if borrowed else [])],
                   alternatives=others, confidence=round(min(0.95, max(0.2, 1 + score / 4)), 3),
                   principle="chords move by the habits of real pop songs; tension chooses how often they lean on the "
                             "dominant")
     return chords, numerals
+
+
+BORROWED = {"IV": "iv", "vi": "bVI", "iii": "bIII"}
+"""A major key's chords and the parallel minor's chords on the same degree (modal mixture)."""
+
+
+def borrow(numerals: list[str], mode: str, chance: float, rng: random.Random) -> tuple[list[str], list[str]]:
+    """(the numerals with each of :data:`BORROWED` taken from the parallel minor with ``chance``, those
+    borrowed). Only a major key borrows: a minor key's iv, bVI and bIII are its own already."""
+    if mode != "major" or chance <= 0:
+        return numerals, []
+    out = [BORROWED[n] if n in BORROWED and rng.random() < chance else n for n in numerals]
+    return out, [b for a, b in zip(numerals, out) if a != b]
 
 
 SUSPEND_FROM = 0.4

@@ -18,6 +18,9 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                     "finest rhythmic grid: 8ths when low, 16ths when high"),
     "syncopation": (0.02, {"tension": 0.3, "motion": 0.08}, (0.0, 0.4),
                     "share of a part's onsets off the beat and held over it (the model's syncopation bin)"),
+    "push": (-0.22, {"tension": 1.1}, (0.0, 0.8),
+             "chance the band anticipates a chord change by an 8th, held over the bar line (the commonest "
+             "syncopation in pop and rock)"),
     "swing": (0.5, {"intimacy": 0.06, "motion": -0.05, "tension": -0.02}, (0.5, 0.66),
               "8th-note swing phase (0.5 straight, 0.66 triplet)"),
     "register_center": (69.5, {"energy": 5.0, "valence": 5.0, "intimacy": -10.0}, (52.0, 80.0),
@@ -36,20 +39,21 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                       "intimate song's band plays less under the voice"),
     "rest_density": (0.375, {"energy": -0.25, "motion": -0.1}, (0.0, 0.6),
                      "share of the melody's time left silent"),
-    "rising": (0.5, {"valence": 0.25}, (0.2, 0.8),
+    "rising": (0.5, {"valence": 0.3}, (0.2, 0.8),
                "chance the melody's next step goes up (contour: happy music rises, sad music falls)"),
     "leap_probability": (0.1, {"tension": 0.3, "energy": 0.2, "intimacy": -0.1}, (0.02, 0.6),
                          "chance a melodic step is a leap (> 2 semitones)"),
     "dissonance": (0.05, {"tension": 0.45}, (0.0, 0.6),
                    "chance a melody note leans off its chord: a non-chord tone on a strong beat, a chromatic "
                    "neighbour off it"),
-    "mode_colour": (0.0, {"valence": 0.8}, (-0.8, 0.8),
-                    "pull (model logits) toward the key's own third and sixth, signed by its mode: a happy "
-                    "major song and a sad minor one make their mode plain"),
+    "mode_colour": (0.0, {"valence": 1.6}, (-1.6, 1.6),
+                    "pull toward the tones that make the key's mode plain (model logits; the baseline's chance "
+                    "is half of it), signed by its mode: a happy major song and a sad minor one make their "
+                    "mode plain"),
     "chord_extensions": (0.0, {"tension": 1.2, "intimacy": 0.8, "energy": -0.3}, (0.0, 2.0),
                          "0 triads, 1 sevenths, 2 ninths"),
-    "borrowed_chord_probability": (0.05, {"valence": -0.2, "tension": 0.25}, (0.0, 0.6),
-                                   "chance a chord is borrowed from the parallel mode"),
+    "borrowed_chord_probability": (-0.025, {"valence": -0.2, "tension": 0.5}, (0.0, 0.6),
+                                   "chance a major key's IV, vi or iii is borrowed from the parallel minor"),
     "harmonic_rhythm": (0.2, {"motion": 0.6, "tension": 0.3, "intimacy": -0.2}, (0.0, 1.0),
                         "chord changes per bar: 0.5, 1 or 2"),
     "velocity_floor": (36.0, {"energy": 40.0, "intimacy": -30.0}, (20.0, 90.0),
@@ -98,6 +102,7 @@ class Constraints:
     drum_density: float
     subdivision: int
     syncopation: float
+    push: float
     swing: float
     register_center: float
     register_spread: float
@@ -125,6 +130,12 @@ class Constraints:
     def lead_velocity(self) -> float:
         """The melody's velocity: :data:`LEAD_ABOVE` over the ceiling."""
         return min(127.0, self.velocity_ceiling + LEAD_ABOVE)
+
+    def mode_pull(self, major: bool) -> float:
+        """How strongly a line is drawn to its key's :func:`~stori.theory.mode_tones`: the mode colour
+        where the feeling and the mode agree (a happy major song, a sad minor one), else 0 (a sad song
+        in a major key keeps its notes' balance)."""
+        return max(0.0, self.mode_colour * (1 if major else -1))
 
     @staticmethod
     def axes(name: str) -> tuple[str, ...]:
