@@ -2,6 +2,7 @@
 two edits racing, a chat rebuilt from disk, the studio folder bounded by bytes."""
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -73,6 +74,31 @@ def test_the_folder_is_bounded_by_bytes(tmp_path, monkeypatch):
     assert size <= 50_000
     task = ws.store.task("t" * 32)
     assert task["status"] == "expired" and "removed to keep the studio folder within its limits" in task["error"]
+
+
+def test_counting_the_folder_survives_another_process_building_versions(tmp_path):
+    """Each pool process prunes while the others build and remove their hidden folders; a file that
+    vanished mid-count once failed a generate task with FileNotFoundError."""
+    builder, counter = Workspace(tmp_path), Workspace(tmp_path)
+    first = builder.save(generate("calm", structure="verse:1", engine="baseline"), render=False)
+    errors, done = [], threading.Event()
+
+    def build():
+        try:
+            for _ in range(60):
+                builder.save(first.song, first.song_id, render=False)
+        except Exception as e:
+            errors.append(e)
+        done.set()
+
+    thread = threading.Thread(target=build)
+    thread.start()
+    try:
+        while not done.is_set():
+            counter._prune()
+    finally:
+        thread.join()
+    assert not errors and first.folder.parent.is_dir()
 
 
 def test_a_running_task_reports_each_stage_and_an_old_folder_gains_the_column(tmp_path):

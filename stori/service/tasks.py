@@ -9,6 +9,7 @@ what is left.
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -61,6 +62,7 @@ def run_task(ws, task_id: str) -> None:
     except StoriError as e:
         ws.store.finish_task(task_id, "error", error=str(e))
     except Exception as e:  # a bug must still end the task, not leave it running forever
+        logging.getLogger(__name__).exception("task %s (%s) failed", task_id, kind)
         ws.store.finish_task(task_id, "error", error=f"internal error ({e.__class__.__name__})")
 
 

@@ -18,6 +18,7 @@ per song (MAX_VERSIONS).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -121,6 +122,25 @@ def default_root() -> Path:
     return Path(os.environ.get("STORI_STUDIO_DIR") or Path(tempfile.gettempdir()) / "stori-studio")
 
 
+def _mtime(path: Path) -> float:
+    """When ``path`` last changed; 0 when another process has just removed it."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _bytes(folder: Path) -> int:
+    """The bytes under ``folder``, counted while other processes may be writing and removing there
+    (their hidden build folders come and go): what vanishes mid-count counts nothing."""
+    total = 0
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(FileNotFoundError):
+                total += os.stat(os.path.join(parent, name)).st_size
+    return total
+
+
 class Workspace:
     def __init__(self, root: str | Path):
         self.root = Path(root).resolve()
@@ -135,7 +155,7 @@ class Workspace:
     def _sweep(self) -> None:
         """Remove half-built version folders left by a killed process."""
         for tmp in self.root.glob("*/.new-*"):
-            if time.time() - tmp.stat().st_mtime > STALE_S:
+            if time.time() - _mtime(tmp) > STALE_S:
                 shutil.rmtree(tmp, ignore_errors=True)
 
     def song_lock(self, song_id: str) -> threading.Lock:
@@ -192,9 +212,8 @@ class Workspace:
 
     def _prune(self) -> None:
         """Keep fewer than KEEP_SONGS songs and at most ``max_bytes``; the least recently changed go first."""
-        songs = sorted((p for p in self.root.iterdir() if p.is_dir() and ID_PATTERN.match(p.name)),
-                       key=lambda p: p.stat().st_mtime)
-        sizes = [sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) for p in songs]
+        songs = sorted((p for p in self.root.iterdir() if p.is_dir() and ID_PATTERN.match(p.name)), key=_mtime)
+        sizes = [_bytes(p) for p in songs]
         total = sum(sizes)
         for k, old in enumerate(songs):
             if len(songs) - k < KEEP_SONGS and total <= self.max_bytes:
