@@ -22,7 +22,7 @@ from stori.compose.why import answer_why
 from stori.errors import StoriError
 from stori.perform.expression import perform
 from stori.plan.genres import DEFAULT_GENRE, GENRES
-from stori.plan.planner import late_entries, plan_chords, section_behaviours
+from stori.plan.planner import plan_chords, section_behaviours
 from stori.plan.words import playing_from_text
 from stori.spec.arrange import song_skeleton
 from stori.spec.song import Note, Song, starting_in
@@ -168,15 +168,13 @@ def apply_command(song: Song, cmd: RefinementCommand, engine: str = DEFAULT_ENGI
         if cmd.delta:
             s.emotion = s.emotion.shifted(cmd.delta)
             louder = cmd.delta.get("energy", 0) > 0 or cmd.delta.get("motion", 0) > 0  # never drops a part
-            asked = {} if louder else playing  # a new ask for more wins over 'subtle'
-            fresh = section_behaviours(s.type, s.emotion, g, asked, s.bars)
-            late = late_entries(s.type, s.emotion, s.bars, fresh, asked)
+            fresh = section_behaviours(s.type, s.emotion, g,
+                                       {} if louder else playing)  # a new ask for more wins over 'subtle'
             for role in (roles or fresh):
                 dropped = louder and fresh.get(role) == "tacet"
                 was = s.track_behaviours.get(role)
                 if role in fresh and was != "tacet" and not dropped:
                     s.track_behaviours[role] = fresh[role]
-                    s.enter_at(spec.tracks, role, late.get(role, 0))
                 if louder and role == "drums" and fresh.get(role) in (was, "tacet") and was in DRUMS_UP:
                     s.track_behaviours[role] = DRUMS_UP[was]  # asked for more, the drummer plays more
             for st in (s.entry_state, s.exit_state):

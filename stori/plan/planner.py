@@ -178,16 +178,19 @@ def suspend_dominants(chords: list[str], per_bar: list[str], tension: float,
     return out, held
 
 
-JOIN_ORDER = (("drums",), ("bass",), ("pad",))
-"""The parts that join the melody and its chords, in order, as a section's ``arrangement``
-(:func:`~stori.spec.constraints.emotion_to_constraints`: energy adds parts, intimacy takes them away)
-grows: a quiet, close section is a voice and an instrument, then a soft drummer joins, then the
-bass, and the fullest sections add a pad (an intimate one sheds the pad, then the bass, the lowest
-part, then the drums). A part the prompt names or asks for always plays."""
+INTIMATE_DROPS = {"drums": (0.7, 0.6), "bass": (0.85, 0.6)}
+"""Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
+song is a voice and an instrument, the drums go first, then the bass."""
 HUSHED = 0.25
-"""Energy below which the harmony holds struck chords (a near-silent passage rings)."""
-STILL = 0.2
-"""Motion below which the harmony holds its chords (motion is note length and rhythmic drive)."""
+"""Energy below which a section plays without drums and its harmony holds struck chords (a
+near-silent passage is keys and a voice, ringing)."""
+PAD_FROM = 0.3
+"""The ``arrangement`` (:func:`~stori.spec.constraints.emotion_to_constraints`: energy over intimacy)
+from which a section adds a pad to the full band: only toward the loud, open end of the sliders, so a
+song at everyday settings keeps its four parts."""
+STILL = 0.3
+"""Motion below which the harmony holds its chords (motion is note length and rhythmic drive; at 0.2
+the learned comping of motion 0.25 broke as many chords as at 0.5, single notes over held ones)."""
 
 
 _OOM = {"afterbeats": {"bass"}}
@@ -199,32 +202,27 @@ def drive(ev: EmotionVector) -> float:
     return ev.energy + 0.6 * (ev.motion - 0.5)
 
 
-def joining(stype: str, ev: EmotionVector, bars: int) -> dict[str, int]:
-    """The parts of :data:`JOIN_ORDER` a section of ``bars`` bars plays beside the melody and its chords,
-    each with the bar (from 0) it enters at: ``arrangement`` x 3 parts join, whole parts from the
-    first bar, the one partly in for that share of the section's last bars (none when it rounds to 0);
-    the drums play a section whole or sit it out (joining half in: a late groove kept its fills, and
-    the drums turned into more toms than a drummer plays)."""
-    size = emotion_to_constraints(ev, stype).arrangement * len(JOIN_ORDER)
-    out = {}
-    for k, group in enumerate(JOIN_ORDER):
-        share = min(1.0, size - k)
-        played = round(share * bars) if "drums" not in group else bars * (share >= 0.5)  # a drummer plays it all
-        if played <= 0:
-            break
-        out.update(dict.fromkeys(group, bars - played))
+def left_out(stype: str, ev: EmotionVector) -> set[str]:
+    """The parts beside the melody and its chords that a section of type ``stype`` with emotion ``ev``
+    plays without: the band grows with energy and shrinks with intimacy at the sliders' ends. A hushed
+    section (or a quiet intro) has no drums, an intimate one sheds the drums, then the bass
+    (:data:`INTIMATE_DROPS`), and only the loudest, most open sections add a pad (:data:`PAD_FROM`); in
+    between the band is drums, bass, chords and the tune. The drums play a section whole or sit it out."""
+    out = set() if emotion_to_constraints(ev, stype).arrangement >= PAD_FROM else {"pad"}
+    if stype == "intro" and ev.energy < 0.3 or ev.energy < HUSHED:
+        out.add("drums")
+    out |= {role for role, (most, least) in INTIMATE_DROPS.items() if ev.intimacy >= most and ev.energy <= least}
     return out
 
 
 def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]],
-                       bars: int = 4, named: set[str] = frozenset()) -> dict[str, str]:
-    """How each part plays in a section of type ``stype`` and ``bars`` bars with emotion ``ev`` (role ->
-    behaviour; the parts :func:`joining` leaves out are tacet, but for those the prompt ``named``);
+                       named: set[str] = frozenset()) -> dict[str, str]:
+    """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour; the
+    parts :func:`left_out` leaves out are tacet, but for those the prompt ``named``);
     ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
     push = drive(ev)
-    drums = "tacet" if stype == "intro" and ev.energy < 0.3 else (
-        "sparse" if push < 0.35 else
-        ("driving" if push > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
+    drums = "sparse" if push < 0.35 else (
+        "driving" if push > 0.72 else ("build" if stype == "pre_chorus" else "steady"))
     if genre.drums and drums == "steady":
         drums = genre.drums
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
@@ -236,10 +234,9 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
     melody = "sparse" if stype in ("intro",
                                    "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
     out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody, "pad": "sustained"}
-    joins = joining(stype, ev, bars)
     kept = set(named) | _OOM.get(out["harmony"], set())
-    for role in (r for group in JOIN_ORDER for r in group):  # a close or quiet section plays fewer parts
-        if role not in joins and role not in playing and role not in kept:
+    for role in left_out(stype, ev):  # a close or quiet section plays fewer parts, a loud and open one more
+        if role not in playing and role not in kept:
             out[role] = "tacet"
     for role, (behaviour, _) in playing.items():
         if out.get(role) == "tacet" and behaviour != "tacet":
@@ -248,14 +245,6 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
             behaviour = "steady"  # subtle drums still lift a chorus a little
         out[role] = behaviour
     return out
-
-
-def late_entries(stype: str, ev: EmotionVector, bars: int, behaviours: dict[str, str], asked) -> dict[str, int]:
-    """Role -> the bar a playing part enters at, for the parts :func:`joining` brings in late (a part
-    the prompt names or asks for, a role of ``asked``, plays from the first bar)."""
-    kept = _OOM.get(behaviours.get("harmony", ""), set())
-    return {role: bar for role, bar in joining(stype, ev, bars).items()
-            if bar and role not in asked and role not in kept and behaviours.get(role, "tacet") != "tacet"}
 
 
 def arousal_tempo(genre_range: tuple[int, int], ev: EmotionVector) -> int:
@@ -428,26 +417,21 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     _peak_last(sections, arcs, tracer)
     for s_ in sections:
         sev = EmotionVector.from_dict(s_["emotion"])
-        behaviours = section_behaviours(s_["type"], sev, g, playing, s_["bars"], set(band.named))
-        late = late_entries(s_["type"], sev, s_["bars"], behaviours, {**band.named, **playing})
+        behaviours = section_behaviours(s_["type"], sev, g, playing, set(band.named))
         tracer.record("section_emotion", f"section:{s_['id']}", {"type": s_["type"], "bars": s_["bars"],
                                                                   "emotion": sev.to_dict()},
                       s_.pop("_reasons"), confidence=0.65,
                       principle="sections contrast by energy while sharing the key and the theme")
         tracer.record("track_behaviours", f"section:{s_['id']}", behaviours,
-                      [because("energy", sev.energy, "sets how hard drums and bass push; more energy, more parts "
-                               "(the drums, then the bass, then a pad join)", 0.5),
-                       because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained; the more "
-                               "intimate, the fewer parts (the pad goes first, then the bass, then the drums)", 0.3)]
-                      + [because("arrangement", bar, f"the {role} enters at bar {bar} (from 0): the section's "
-                                 "arrangement has room for part of it", 0.3) for role, bar in late.items()]
+                      [because("energy", sev.energy, "sets how hard drums and bass push; a hushed section has no "
+                               "drums, the loudest and most open ones add a pad", 0.5),
+                       because("intimacy", sev.intimacy, "close, quiet parts are broken up or sustained; the most "
+                               "intimate sections leave the drums (then the bass) out", 0.3)]
                       + [because("prompt", words_, f"asks for {b} {role}", 1.0) for role,
                          (b, words_) in playing.items()],
                       confidence=0.6,
                       principle="how a part plays is chosen by the section's energy and by what the musician asked")
         s_["track_behaviours"] = behaviours
-        if late:
-            s_["enter_bars"] = late
 
     motifs = design_motifs(rng, key, ev, sections, tracer)
     motif_usages(motifs, sections, ts, prompt, tracer)
@@ -478,7 +462,8 @@ def part_requests(prompt: str, genre, band: Band | None = None) -> dict[str, tup
     Parts the prompt leaves out ("no drums", "solo piano") and parts the genre has no player for
     (classical music has no drum kit) are tacet in every section; a pad the prompt names plays in every one."""
     band = band or band_from_text(prompt)
-    out = playing_from_text(prompt)
+    out = {role: asked for role, asked in playing_from_text(prompt).items()  # a named part plays
+           if asked[0] != "tacet" or role not in band.named}
     for role in ("drums", "bass", "harmony", "melody"):
         if role not in genre.instruments and role not in band.named:
             out[role] = ("tacet", f"{genre.name} has no {role}")
@@ -582,7 +567,7 @@ def drum_kit(prompt: str, genre, ev: EmotionVector, tracer: TraceRecorder = NULL
 
 
 PAD = ("Strings", 48)
-"""The pad the fullest sections add (:data:`JOIN_ORDER`) where the prompt names none: a string
+"""The pad the fullest sections add (:data:`PAD_FROM`) where the prompt names none: a string
 section, heard in every style's big choruses; a warm synth pad where the prompt refuses strings."""
 
 

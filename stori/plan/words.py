@@ -19,6 +19,7 @@ PLAYING_WORDS: dict[str, tuple[str, str]] = {
     "arpeggios": ("harmony", "arpeggiated"),
     "strummed": ("harmony", "rhythmic"), "choppy": ("harmony", "rhythmic"), "stabs": ("harmony", "rhythmic"),
     "pad": ("harmony", "sustained"), "sustained chords": ("harmony", "sustained"), "block chords": ("harmony", "block"),
+    "lullaby": ("drums", "tacet"), "lullabies": ("drums", "tacet"),  # sung to a cradle: no drum kit
 }
 # Parts that keep their word's behaviour in the chorus only when it is not lighter than this.
 _CHORUS_LIFT = {"sparse": "steady"}
@@ -225,11 +226,13 @@ def kit_from_text(text: str) -> tuple[str, str] | None:
 
 
 def playing_from_text(text: str) -> dict[str, tuple[str, str]]:
-    """role -> (behaviour, the words that asked for it)."""
+    """role -> (behaviour, the words that asked for it); a word that silences a part ("lullaby": no
+    drum kit) gives way to one that asks it to play ("a lullaby with brushes")."""
     out: dict[str, tuple[str, str]] = {}
     for _, _, phrase in _find(PLAYING_WORDS, text):
         role, behaviour = PLAYING_WORDS[phrase]
-        out.setdefault(role, (behaviour, phrase))
+        if role not in out or out[role][0] == "tacet":  # the first word that asks a part to play wins
+            out[role] = (behaviour, phrase)
     return out
 
 

@@ -2,8 +2,8 @@
 
 ``validate_rms(data)`` checks a parsed JSON document in any of the roadmap's forms (a whole song, one section,
 one motif, a refinement, the short sections-only form an LLM returns) or in Stori's earlier dialect (``id``,
-``type``, ``emotion``, ``track_behaviours`` and ``enter_bars``, chords as strings), and returns the song-form
-dictionary the models accept, or raises a one-line StoriError naming the field as the file spells it. Free keys are kept
+``type``, ``emotion``, ``track_behaviours``, chords as strings), and returns the song-form dictionary the
+models accept, or raises a one-line StoriError naming the field as the file spells it. Free keys are kept
 everywhere (``extra="allow"``). ``python -m stori.spec.rms`` writes ``rms_v2.schema.json`` from the models.
 """
 import json
@@ -448,11 +448,8 @@ def _upgrade_section(s, meter_beats: float) -> Any:
         per_bar = [chords[b % len(chords)] for b in range(max(n, len(chords)))]
         s["chords"] = [{"bar": b, "chord": c} for b, c in enumerate(per_bar) if b == 0 or c != per_bar[b - 1]]
     if isinstance(s.get("track_behaviours"), dict) and "track_behaviors" not in s:
-        late = s.pop("enter_bars", None)  # role -> the bar a part enters at
-        late = late if isinstance(late, dict) else {}
-        s["track_behaviors"] = {role: ({"active": False} if b == "tacet" else {
-            "active": True, "pattern": b, **({"enter_bar": late[role]} if late.get(role) else {})})
-            for role, b in s.pop("track_behaviours").items()}
+        s["track_behaviors"] = {role: ({"active": False} if b == "tacet" else {"active": True, "pattern": b})
+                                for role, b in s.pop("track_behaviours").items()}
     if isinstance(s.get("motif_usage"), list):
         s["motif_usage"] = [_upgrade_usage(u, meter_beats) for u in s["motif_usage"]]
     for name, chord_key in (("entry_state", "first_chord"), ("exit_state", "last_chord")):

@@ -222,16 +222,6 @@ class SectionSpec:
     def behaviour(self, role: str, default: str) -> str:
         return self.track_behaviours.get(role, default)
 
-    def enter_at(self, tracks: list[TrackSpec], role: str, bar: int) -> None:
-        """The ``role``'s tracks enter at ``bar`` (from 0) of the section: 0 plays from its first bar."""
-        for t in tracks:
-            if t.role != role:
-                continue
-            if bar:
-                self.behaviour_details.setdefault(t.id, {})["enter_bar"] = int(bar)
-            else:
-                self.behaviour_details.get(t.id, {}).pop("enter_bar", None)
-
     def chord_timeline(self, ticks_per_bar: int) -> list[tuple[int, str]]:
         """``(tick, symbol)`` at each chord change over the section's bars (ticks from section start)."""
         out: list[tuple[int, str]] = []
