@@ -119,6 +119,10 @@ def test_the_band_grows_with_energy_and_shrinks_with_intimacy_at_the_ends_of_the
     chorus = song.section("chorus")
     pad, tune = (fmean(n.pitch for n in song.notes_in(song.track(r), chorus)) for r in ("pad", "melody"))
     assert pad > tune
+    for s in full.sections:  # without the pad, every other part plays the very same notes
+        s.track_behaviours["pad"] = "tacet"
+    alone = compose(full, "learned", seed=0)
+    assert all(alone.track(t.role).notes == t.notes for t in song.tracks if t.role != "pad")
 
 
 def test_an_intimate_song_drops_parts_unless_asked_and_song_forms_carry_their_feeling():

@@ -80,7 +80,9 @@ def score_section(song: Song, s: SectionSpec, span: SectionSpan, c: Constraints 
                 ok += n.pitch % 12 in pcs
     out["harmony"] = round(ok / checked, 3) if checked else 1.0
 
-    vels = [n.velocity for role, notes in parts.items() for n in notes]
+    # the band's loudness: a pad the arrangement adds is left out, so the takes the critic keeps of the
+    # parts it can ask again are the ones it keeps without the pad
+    vels = [n.velocity for role, notes in parts.items() if role != "pad" for n in notes]
     if vels:
         lo, hi = c.velocity_floor - 8, c.velocity_ceiling + 8
         in_band = fmean(lo <= v <= hi for v in vels)

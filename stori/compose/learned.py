@@ -51,6 +51,10 @@ CHANCE_REPEATS = {"melody": 0.002, "harmony": 0.021, "bass": 0.072}
 the merged code of the decoding priors and the emotion cues): the bass's few figures come back by
 themselves, so its form repeats less by design (:func:`phrase_form` ``chance``); POP909's train
 songs repeat 0.21 by design alone."""
+PAD_OVER_TUNE = 3
+"""Semitones over the melody's centre from which the learned pad plays (up to the top of the
+accompaniment's range): high strings over the tune, a minor third and more (at the centre itself the
+pad sat inside the tune's range and the span of an open, full section hardly grew)."""
 BROKEN_FROM = 0.95
 """The ``arpeggiation`` (motion) from which the harmony asks the model for POP909's more broken
 polyphony (its bin at ``1 - arpeggiation`` of the way down): only at the top of the motion slider.
@@ -145,8 +149,8 @@ class _Part:
         register = None
         if role == "melody" and "pitch" not in heard:
             register = (int(c.register_center - c.register_spread - 2), int(c.register_center + c.register_spread + 2))
-        if role == "pad" and "pitch" not in heard:  # high strings over the tune: from the melody's centre up
-            register = (int(c.register_center), ROLE_RANGES[self.plays][1])
+        if role == "pad" and "pitch" not in heard:  # high strings over the tune
+            register = (int(c.register_center) + PAD_OVER_TUNE, ROLE_RANGES[self.plays][1])
         # valence makes the mode plain: a happy major song and a sad minor one dwell on the key's mode tones
         mode_pull = c.mode_pull(is_major(self.key)) if self.plays in ("melody", "harmony") else 0.0
         new = [u.index for u in self.form if u.kind == "new"]
@@ -318,7 +322,7 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
                   principle="a request's genre reaches every part the model knows it for")
     song = song_skeleton(spec)
     present = {t.role for t in song.tracks}
-    jobs = []  # (span, role, part or drum finisher, number of requests)
+    jobs, pads = [], []  # (span, role, part or drum finisher, number of requests)
     requests: list[Request] = []
     styled: list[tuple[Generator, Request]] = []  # drums of a learned style, decoded by its own generator
     for k, (span, s) in enumerate(zip(song.sections, spec.sections)):
@@ -344,6 +348,9 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
                 continue
             part = _Part(gen, spec, s, role, c, figures.get(role, []), random.Random(f"{seed}:{s.id}:{role}:form"),
                          style)
+            if role == "pad":
+                pads.append((span, role, part, len(part.requests)))
+                continue
             jobs.append((span, role, part, len(part.requests)))
             requests += part.requests
         if tracer.enabled:
@@ -354,7 +361,13 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
                           c.because("note_density") + c.because("register_center") + c.because("velocity_ceiling"),
                           confidence=0.7,
                           principle="the model is asked for the density, register and loudness the emotion implies")
-    generated, _ = gen.generate(requests, seed=seed, sampling=sampling, on_done=_section_progress(jobs, on_section))
+    ended = _section_progress(jobs + pads, on_section)
+    generated, _ = gen.generate(requests, seed=seed, sampling=sampling, on_done=ended)
+    if pads:  # a batch of its own: the parts beside a pad play the very notes they play without it
+        later, first = [r for job in pads for r in job[2].requests], len(requests)
+        generated += gen.generate(later, seed=seed + 1, sampling=sampling,
+                                  on_done=ended and (lambda i: ended(first + i)))[0]
+        jobs += pads
     own = iter(styled[0][0].generate([r for _, r in styled], seed=seed, sampling=sampling)[0] if styled else [])
     by_role = {t.role: t for t in song.tracks}
     at = 0

@@ -202,27 +202,17 @@ def drive(ev: EmotionVector) -> float:
     return ev.energy + 0.6 * (ev.motion - 0.5)
 
 
-def left_out(stype: str, ev: EmotionVector) -> set[str]:
-    """The parts beside the melody and its chords that a section of type ``stype`` with emotion ``ev``
-    plays without: the band grows with energy and shrinks with intimacy at the sliders' ends. A hushed
-    section (or a quiet intro) has no drums, an intimate one sheds the drums, then the bass
-    (:data:`INTIMATE_DROPS`), and only the loudest, most open sections add a pad (:data:`PAD_FROM`); in
-    between the band is drums, bass, chords and the tune. The drums play a section whole or sit it out."""
-    out = set() if emotion_to_constraints(ev, stype).arrangement >= PAD_FROM else {"pad"}
-    if stype == "intro" and ev.energy < 0.3 or ev.energy < HUSHED:
-        out.add("drums")
-    out |= {role for role, (most, least) in INTIMATE_DROPS.items() if ev.intimacy >= most and ev.energy <= least}
-    return out
-
-
-def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]],
-                       named: set[str] = frozenset()) -> dict[str, str]:
-    """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour; the
-    parts :func:`left_out` leaves out are tacet, but for those the prompt ``named``);
-    ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked)."""
+def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """How each part plays in a section of type ``stype`` with emotion ``ev`` (role -> behaviour);
+    ``playing`` holds what the prompt asked of a part: role -> (behaviour, the words that asked).
+    The band grows with energy and shrinks with intimacy at the sliders' ends: a hushed section (or a
+    quiet intro) has no drums, an intimate one sheds the drums, then the bass (:data:`INTIMATE_DROPS`;
+    a part asked for still plays, and a waltz's afterbeats keep their bass), and only the loudest, most
+    open sections add a pad (:data:`PAD_FROM`); in between the band is drums, bass, chords and tune."""
     push = drive(ev)
-    drums = "sparse" if push < 0.35 else (
-        "driving" if push > 0.72 else ("build" if stype == "pre_chorus" else "steady"))
+    drums = "tacet" if stype == "intro" and ev.energy < 0.3 or ev.energy < HUSHED else (
+        "sparse" if push < 0.35 else
+        ("driving" if push > 0.72 else ("build" if stype == "pre_chorus" else "steady")))
     if genre.drums and drums == "steady":
         drums = genre.drums
     bass = "sustained" if ev.energy < 0.3 else ("driving" if ev.energy > 0.75 else genre.bass)
@@ -233,13 +223,13 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
     melody = "sparse" if stype in ("intro",
                                    "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
-    out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody, "pad": "sustained"}
-    kept = set(named) | _OOM.get(out["harmony"], set())
-    for role in left_out(stype, ev):  # a close or quiet section plays fewer parts, a loud and open one more
-        if role not in playing and role not in kept:
+    full = emotion_to_constraints(ev, stype).arrangement >= PAD_FROM
+    out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody, "pad": "sustained" if full else "tacet"}
+    for role, (most, least) in INTIMATE_DROPS.items():  # a close, quiet section plays with fewer parts
+        if ev.intimacy >= most and ev.energy <= least and role not in playing and role not in _OOM.get(harmony, ()):
             out[role] = "tacet"
     for role, (behaviour, _) in playing.items():
-        if out.get(role) == "tacet" and behaviour != "tacet":
+        if out.get(role) == "tacet" and behaviour != "tacet" and role != "pad":
             continue
         if stype == "chorus" and behaviour in ("sparse",):
             behaviour = "steady"  # subtle drums still lift a chorus a little
@@ -417,7 +407,7 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     _peak_last(sections, arcs, tracer)
     for s_ in sections:
         sev = EmotionVector.from_dict(s_["emotion"])
-        behaviours = section_behaviours(s_["type"], sev, g, playing, set(band.named))
+        behaviours = section_behaviours(s_["type"], sev, g, playing)
         tracer.record("section_emotion", f"section:{s_['id']}", {"type": s_["type"], "bars": s_["bars"],
                                                                   "emotion": sev.to_dict()},
                       s_.pop("_reasons"), confidence=0.65,
