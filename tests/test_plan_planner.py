@@ -131,6 +131,10 @@ def test_an_intimate_song_drops_parts_unless_asked_and_song_forms_carry_their_fe
     assert verse.track_behaviours["drums"] == "tacet"
     asked = plan_song("an intimate song for voice and piano with subtle drums", seed=0)
     assert next(s for s in asked.sections if s.type == "verse").track_behaviours["drums"] != "tacet"
+    for prompt, kit in (("a calm, peaceful, content lullaby of quiet happiness", False),
+                        ("a lullaby with brushes", True), ("a lullaby for piano and drums", True)):
+        spec = plan_song(prompt, seed=1)  # a lullaby has no drum kit, unless the prompt asks for one
+        assert any(s.behaviour("drums", "tacet") != "tacet" for s in spec.sections) == kit, prompt
     lullaby, punk = plan_song("a lullaby", seed=0), plan_song("a punk song", seed=0)
     assert lullaby.tempo < 100 < 150 < punk.tempo
     calm, driven = (fmean(s.emotion.energy for s in spec.sections) for spec in (lullaby, punk))
