@@ -2,6 +2,7 @@
 import pytest
 
 from stori.compose.articulation import STAB, held_chords, stab
+from stori.data.drum_kit import KICKS, SNARES
 from stori.pipeline import generate
 from stori.render.midi import midi_bytes, midi_to_song
 from stori.spec.song import PPQ, Note
@@ -105,3 +106,10 @@ def test_a_waltz_comps_oom_pah_pah(engine):
     on_one = {n.start // bar for n in bass.notes if n.start % bar == 0}
     assert len(bars & on_one) >= 0.75 * len(bars)  # the oom: the bass on beat 1 under the chords
     assert all(n.end - n.start <= PPQ for n in piano)
+    played = [n for n in song.track("drums").notes if n.velocity >= 50]  # the kit: kick on 1, snare on 2 and 3
+    kit_bars = {n.start // bar for n in played}
+    snared = {(n.start // bar, n.start % bar // PPQ) for n in played if n.pitch in SNARES and n.start % PPQ == 0}
+    kicked = {n.start // bar for n in played if n.pitch in KICKS and n.start % bar == 0}
+    assert kit_bars and len(kicked) >= 0.75 * len(kit_bars)
+    assert sum((b, 1) in snared or (b, 2) in snared for b in kit_bars) >= 0.75 * len(kit_bars)
+    assert not any(beat == 0 for _, beat in snared)

@@ -64,9 +64,11 @@ def test_transition_repairs_are_traced(song):
 
 
 def test_bass_locks_to_kick():
-    bass, moved = lock_bass_to_kick([Note(40, 100, 900, 80), Note(40, 1920, 2400, 80)],
-                                    [Note(36, 0, 120, 90), Note(36, 1920, 2000, 90)])
+    bass, moved = lock_bass_to_kick([Note(40, 100, 900, 80), Note(40, 1920, 2400, 80), Note(40, 3840, 4400, 80)],
+                                    [Note(36, 0, 120, 90), Note(36, 1920, 2000, 90), Note(36, 3720, 3800, 90)],
+                                    1920)
     assert moved == 1 and bass[0].start == 0 and bass[1].start == 1920
+    assert bass[2].start == 3840  # beat 1 stays where the kick is pushed ahead of the bar
 
 
 def test_a_chord_without_its_third_gets_it_and_a_minor_song_sounds_minor():

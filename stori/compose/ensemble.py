@@ -17,13 +17,16 @@ CLEAR_OF_BASS = 7  # semitones: a harmony note closer than a fifth above the bas
 37% within a 9th (10ths, octaves and 9ths are the left hand's everyday spacings, not mud)."""
 
 
-def lock_bass_to_kick(bass: list[Note], drums: list[Note]) -> tuple[list[Note], int]:
-    """Move each bass onset that sits within a 16th of a kick onto the kick (the end stays)."""
+def lock_bass_to_kick(bass: list[Note], drums: list[Note], bar: int, origin: int = 0) -> tuple[list[Note], int]:
+    """Move each bass onset that sits within a 16th of a kick onto the kick (the end stays), except
+    on a downbeat (bars of ``bar`` ticks from ``origin``): a kick pushed ahead of the bar is the
+    drummer's, and the bass leaving beat 1 for it left a 6/8 jazz tune's beat 1 unheard in 1 bar of 4."""
     kicks = sorted({n.start for n in drums if n.pitch in KICKS})
     out, moved = [], 0
     for n in bass:
         near = min(kicks, key=lambda k: abs(k - n.start), default=None)
-        if near is not None and 0 < abs(near - n.start) <= LOCK_WINDOW and near < n.end - PPQ // 8:
+        if (near is not None and 0 < abs(near - n.start) <= LOCK_WINDOW and near < n.end - PPQ // 8
+                and (n.start - origin) % bar):
             out.append(Note(n.pitch, near, n.end, n.velocity))
             moved += 1
         else:

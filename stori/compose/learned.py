@@ -86,7 +86,7 @@ def _targets(gen: Generator, role: str, c: Constraints, meter: tuple[int, int] =
     beats against the Lieder's 0.92), except in a style of :data:`PACED_BAND`."""
     bins = gen.tok.bins
     pace = melody_pace(style, meter)
-    density = c.note_density * meter[0] / meter[1] * (pace if style in PACED_BAND else 1.0)
+    per_bar = c.note_density * meter[0] / meter[1]  # the melody's notes in a bar of the meter at POP909's pace
     # the lead sits above the band (Constraints.lead_velocity), the accompaniment 0.6 of the way up it
     targets = {"velocity": c.lead_velocity if role == "melody"
                else c.velocity_floor + 0.6 * (c.velocity_ceiling - c.velocity_floor)}
@@ -96,9 +96,9 @@ def _targets(gen: Generator, role: str, c: Constraints, meter: tuple[int, int] =
         top = len(bins.edges[role]["polyphony"])
         targets["polyphony"] = bins.centre(role, "polyphony", round((1.0 - c.arpeggiation) * top))
     if role == "melody":
-        targets.update(density=c.note_density * meter[0] / meter[1] * pace, pitch=c.register_center)
+        targets.update(density=per_bar * pace, pitch=c.register_center)
     else:  # the other parts follow the melody's place among real songs
-        melody_bin = bins.bin("melody", "density", density)
+        melody_bin = bins.bin("melody", "density", per_bar * (pace if style in PACED_BAND else 1.0))
         register_bin = bins.bin("melody", "pitch", c.register_center + ACCOMPANIMENT_FROM)
         pitch = bins.centre(role, "pitch", register_bin)
         targets.update(density=bins.centre(role, "density", melody_bin) * c.accompaniment,

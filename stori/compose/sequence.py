@@ -75,7 +75,8 @@ def _listen(song: Song, sid: str, tracer: TraceRecorder, roles: tuple[str, ...] 
         t.notes = sorted(starting_outside(t.notes, span.start, span.end) + notes, key=lambda n: (n.start, n.pitch))
 
     if "bass" in tracks and "drums" in tracks:
-        bass, moved = lock_bass_to_kick(song.notes_in(tracks["bass"], span), song.notes_in(tracks["drums"], span))
+        bass, moved = lock_bass_to_kick(song.notes_in(tracks["bass"], span), song.notes_in(tracks["drums"], span),
+                                        song.ticks_per_bar, span.start)
         replace("bass", bass)
         if moved and tracer.enabled:
             tracer.record("bass_lock", f"section:{sid}/bass", {"onsets_moved_to_kick": moved},

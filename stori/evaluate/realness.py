@@ -21,7 +21,8 @@ seed = ``seed + k``) beside held-out real pieces of the same kind (:func:`compar
 - per pitched style, 4/4 songs from :data:`STYLE_PROMPTS` beside the 4/4 test stretches of the
   style's set (artsong: Lieder, standards: OpenEWLD); pop is the 4/4 section above (POP909).
 
-The facts are the pitched ones per role (melody, bass, harmony) and the share of bars whose beat 1
+The songs of a group are taken as written (before the performer), as the scores they stand beside
+are. The facts are the pitched ones per role (melody, bass, harmony) and the share of bars whose beat 1
 is heard low; the classifier compares the 2-bar windows of each role without velocities (a score's
 are its dynamics marks) where the real side has :data:`MIN_REAL_PIECES` pieces, beside two floors:
 halves of the test pieces, and the test pieces against the validation split's. The learned engine
@@ -95,12 +96,13 @@ def song_requests(n: int, seed: int = 0, prompts: tuple[str, ...] = PROMPTS,
                     VALENCES[k % len(VALENCES)], seed + k, time_signature) for k in range(n)]
 
 
-def generate_songs(engine: str, requests: list[Request]) -> list:
-    """Plan, compose and perform each request in its meter (the studio's path)."""
+def generate_songs(engine: str, requests: list[Request], perform: bool = True) -> list:
+    """Plan, compose and perform each request in its meter (the studio's path; ``perform=False``
+    stops at the written song)."""
     from stori.pipeline import generate
 
     return [generate(r.prompt, emotion={"energy": r.energy, "valence": r.valence}, time_signature=r.time_signature,
-                     engine=engine, seed=r.seed, trace=False) for r in requests]
+                     engine=engine, seed=r.seed, trace=False, perform=perform) for r in requests]
 
 
 def family(song) -> str:
@@ -240,7 +242,10 @@ def group_classifier(ref: dict, parts: list[dict], role: str, seed: int) -> dict
 def compare_group(engines: list[str], requests: list[Request], test: list[RealPiece], valid: list[RealPiece],
                   reference: str, seed: int = 0, absent: str = NO_REFERENCE) -> dict:
     """One group's songs per engine beside its real pieces (``absent`` says why there are none):
-    facts, classifier per role, timing."""
+    facts, classifier per role, timing. The real pieces are scores, so the songs are taken as
+    written, before the performer: a score's lengths and onsets are written ones, and a played
+    8th (a driving section's detached 80%, a humanized onset) is no more a written 8th than a
+    velocity is a dynamics mark."""
     out = {"reference": reference if test else absent, "requests": [r.__dict__ for r in requests],
            "real_pieces": {"test": len(test), "valid": len(valid)},
            "real": group_facts([p.played() for p in test], [p.parts for p in test]),
@@ -250,7 +255,7 @@ def compare_group(engines: list[str], requests: list[Request], test: list[RealPi
     refs = {role: group_reference(test, valid, role, seed) for role in GROUP_ROLES} if test else {}
     for engine in engines:
         t0 = time.perf_counter()
-        parts = [song_parts(s) for s in generate_songs(engine, requests)]
+        parts = [song_parts(s) for s in generate_songs(engine, requests, perform=False)]
         seconds = time.perf_counter() - t0
         out["engines"][engine] = {
             "facts": group_facts(parts, parts), "generate_s": round(seconds, 1),

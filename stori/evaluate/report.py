@@ -200,7 +200,9 @@ def _realness_groups(rl: dict) -> list[str]:
                   f"engine in each meter the engines play besides 4/4, from the prompts "
                   f"{', '.join(repr(p) for p in METER_PROMPTS[:songs])} (pop, art song and standards in turn), seed = "
                   "k for song k, beside the held-out stretches of OpenScore Lieder and OpenEWLD in that meter (test "
-                  "split; the validation split beside it as a second real sample). Pitched facts per role and the "
+                  "split; the validation split beside it as a second real sample). The songs are taken as written, "
+                  "before the performer, as the scores are: a score's lengths and onsets are written ones. Pitched "
+                  "facts per role and the "
                   "share of bars whose beat 1 is heard low (a kick or a bass note); a lead sheet's bass is derived "
                   "from its chords, so it counts only for beat 1. *closer*: whose value is nearer the real test "
                   f"pieces'; where the test split has fewer than {MIN_REAL_PIECES} pieces, nearer the test and "
@@ -218,7 +220,8 @@ def _realness_groups(rl: dict) -> list[str]:
                   f"4/4 section above (POP909); {songs} songs per engine in 4/4 asking for art song "
                   f"({', '.join(repr(p) for p in STYLE_PROMPTS['artsong'][:songs])}) beside the Lieder's 4/4 test "
                   f"stretches, and for standards ({', '.join(repr(p) for p in STYLE_PROMPTS['standards'][:songs])}) "
-                  "beside OpenEWLD's (melody only: a lead sheet has no played bass or harmony).", ""]
+                  "beside OpenEWLD's (melody only: a lead sheet has no played bass or harmony); as written, like the "
+                  "meters. Pop is performed, as POP909 is.", ""]
         lines += _table(*group_rows(rl["styles"], "style"))
         lines += _table(*group_classifier_rows(rl["styles"], "style"))
         lines += _table(*verdict_rows(rl["styles"], "style"))

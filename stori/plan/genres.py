@@ -244,11 +244,12 @@ GENRES: dict[str, GenreTemplate] = {g.name: g for g in (
       emotion=_emo(0.45, 0.3, 0.4, 0.55, 0.5), progression=("I", "IV", "V7", "I"),
       why="no drum kit, strings with violin melody over a cello line; cadential I-IV-V-I",
       model_style="artsong"),
-    G("waltz", ("waltz", "valse", "vals", "ländler"), _TUNE_FORM, (84, 150), meters=("3/4",), drum_style="jazz",
-      swing=50.0, comping="afterbeats", bass="roots",
+    G("waltz", ("waltz", "valse", "vals", "ländler"), _TUNE_FORM, (84, 150), meters=("3/4",),
+      drum_style="rock", drum_kit="Brush", swing=50.0, comping="afterbeats", bass="roots",
       instruments=_band(("Piano", 0), ("Violin", 40), ("Acoustic Bass", 32)),
       emotion=_emo(0.5, 0.5, 0.25, 0.55, 0.55), progression=("I", "I", "V7", "V7", "V7", "V7", "I", "I"),
-      why="3/4 with the bass on 1 and chords on 2 and 3 (oom-pah-pah), violin melody, soft brushes-like kit; "
+      why="3/4 with the bass on 1 and chords on 2 and 3 (oom-pah-pah), violin melody, brushes: the kick on 1 and "
+          "the snare after it; "
           "tonic-dominant two-bar harmony",
       model_style="artsong"),
     G("march", ("march", "marching band", "military", "sousa", "parade"), _TUNE_FORM, (108, 124),
