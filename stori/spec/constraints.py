@@ -19,8 +19,8 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
     "syncopation": (0.02, {"tension": 0.3, "motion": 0.08}, (0.0, 0.4),
                     "share of a part's onsets off the beat and held over it (the model's syncopation bin)"),
     "push": (-0.22, {"tension": 1.1}, (0.0, 0.8),
-             "chance the band anticipates a chord change by an 8th, held over the bar line (the commonest "
-             "syncopation in pop and rock)"),
+             "chance the chords and the tune anticipate a chord change by an 8th, held over the bar line (the "
+             "commonest syncopation in pop and rock; the bass keeps beat 1)"),
     "swing": (0.5, {"intimacy": 0.06, "motion": -0.05, "tension": -0.02}, (0.5, 0.66),
               "8th-note swing phase (0.5 straight, 0.66 triplet)"),
     "register_center": (66.0, {"energy": 5.0, "valence": 5.0, "intimacy": -3.0}, (52.0, 80.0),
