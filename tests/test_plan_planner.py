@@ -140,6 +140,7 @@ def test_a_strong_mood_tilts_harder_and_a_very_sad_loop_leaves_the_minor_v():
     assert isclose(ratio(-0.5, "iv", "v"), ratio(0.0, "iv", "v"))  # a little sad: both lifted alike
     assert whole_cadence(["I", "IV", "V", "I"], "major", 0.9) > 0
     assert whole_cadence(["I", "IV", "I", "IV"], "major", 0.9) == 0  # the key of IV is as likely
+    assert whole_cadence(["I", "V", "I", "IV"], "major", 0.9) == 0  # coming home, the IV is played as I
     assert whole_cadence(["I", "IV", "V", "I"], "major", 0.6) == 0  # common moods as they were
 
 

@@ -39,7 +39,7 @@ happiest songs had only a little more major harmony than moderately happy ones, 
 minor v, whose root (the key's fifth, held in the bass) was heard as a tonic; songs of common moods are left as
 they were."""
 STRONG_MOOD_SLOPE = 3.0
-WHOLE_CADENCE = 0.5
+WHOLE_CADENCE = 1.5
 TONIC = {"major": "I", "minor": "i"}
 
 # Functional tension of a numeral by mode (anything not listed is chromatic: 1.0).
@@ -64,10 +64,12 @@ def mood_tilt(valence: float) -> float:
 
 
 def whole_cadence(numerals: list[str], mode: str, valence: float) -> float:
-    """Score bonus (mean log-probability units) of a loop holding a major key's whole cadence - tonic,
-    predominant (IV or ii) and dominant - where the section is happier than :data:`STRONG_MOOD`: the
-    key most plainly major (a two-chord I-IV or I-V vamp is heard as well in the key of IV or V)."""
-    whole = mode == "major" and {"I", "V"} <= set(numerals) and bool({"IV", "ii"} & set(numerals))
+    """Score bonus (mean log-probability units) of a loop holding a major key's whole cadence where the
+    section is happier than :data:`STRONG_MOOD`: the key most plainly major (a I-IV or I-V vamp is heard
+    as well in the key of IV or V). The predominant (IV or ii) and the dominant must come before the
+    loop's last chord, which a section coming home plays as the tonic (I-V-I-IV is heard I-V-I-I)."""
+    before = set(numerals[:-1]) if len(numerals) > 2 else set(numerals)
+    whole = mode == "major" and "V" in before and bool({"IV", "ii"} & before)
     return WHOLE_CADENCE if whole and valence > STRONG_MOOD else 0.0
 
 
@@ -199,13 +201,14 @@ class ChordModel:
 
     def sample(self, rng: random.Random, mode: str, length: int, valence: float, tension: float,
                lead_in: str | None = None, candidates: int = 12) -> tuple[list[str], float, list[list[str]]]:
-        """One of ``candidates`` sampled loops (drawn by softmax of their scores) of ``length`` numerals: scored
-        by their own log-probability, by how well the last chord leads back to the first (the loop repeats) and,
-        when ``lead_in`` is given, by how well the previous section's last chord leads in.
+        """One of ``candidates`` sampled loops (four times as many past :data:`STRONG_MOOD`, where few loops
+        hold the :func:`whole_cadence` they are scored by; drawn by softmax of their scores) of ``length``
+        numerals: scored by their own log-probability, by how well the last chord leads back to the first (the
+        loop repeats) and, when ``lead_in`` is given, by how well the previous section's last chord leads in.
         Returns (best, its mean log-probability, the other candidates)."""
         cond = self.condition(mode, tension)
         pool = []
-        for _ in range(candidates):
+        for _ in range(candidates * (4 if abs(valence) > STRONG_MOOD else 1)):
             seq, lp, p2, p1 = [], 0.0, START, START
             for _ in range(length):
                 dist = self.distribution(cond, p2, p1, valence, tension)
