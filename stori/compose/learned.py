@@ -24,9 +24,10 @@ from stori.perform.drum_patterns import learned_pattern, meter_name, phrase_requ
 from stori.perform.drums import BEHAVIOUR_DENSITY, behaved, drum_part, record_form, style_generator, turn_chance
 from stori.perform.styles import song_style
 from stori.plan.genres import GENRE_FAMILY, GENRES
-from stori.plan.planner import HUSHED, STILL
+from stori.plan.planner import STILL
 from stori.spec.arrange import ROLE_RANGES, beat_ticks, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
+from stori.spec.emotion import HUSHED
 from stori.spec.song import COMPOSED_AS, Note, Song, bar_ticks, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import is_major

@@ -11,7 +11,7 @@ Per note (same notes, same pitches, same order; only velocity, timing and length
   played kick or snare is not shaped into one (``GHOST_BELOW``).
 - register/density guard: at most two loud (> 90) notes above C5 at once outside the melody; an
   accompaniment note near or above the melody it sounds under stays below the melody's velocity.
-- calm: below :data:`SOFTER_BELOW` energy the pitched parts play softer (:func:`softer`).
+- hushed: below :data:`~stori.spec.emotion.HUSHED` energy the pitched parts play softer (:func:`softer`).
 - articulation: legato (a monophonic line's short gaps closed) where the section is intimate
   (intimacy > 0.6), calm (energy below :data:`~stori.spec.emotion.CALM`) or the tempo slow (< 80 BPM),
   and in the bass everywhere; detached (80% length, not the bass) where it drives (motion > 0.6, or
@@ -33,7 +33,7 @@ from dataclasses import replace
 
 from stori.data.drum_kit import GHOST_BELOW, KICKS, SNARES, on_its_side
 from stori.perform.section_dynamics import table as dynamics_table
-from stori.spec.emotion import CALM
+from stori.spec.emotion import CALM, HUSHED
 from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track, lift_restrikes
 from stori.trace import TraceRecorder, because
 
@@ -157,8 +157,8 @@ def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: 
 
 def softer(energy: float) -> float:
     """The factor a pitched note's velocity is played at in a section of ``energy`` (1 from
-    :data:`SOFTER_BELOW` up)."""
-    return max(SOFTEST, 1.0 - SOFTER_PER_UNIT * max(0.0, SOFTER_BELOW - energy))
+    :data:`~stori.spec.emotion.HUSHED` up)."""
+    return max(SOFTEST, 1.0 - SOFTER_PER_UNIT * max(0.0, HUSHED - energy))
 
 
 def _chosen(song: Song, sections: set[str] | None):
@@ -169,10 +169,9 @@ def _chosen(song: Song, sections: set[str] | None):
     return lambda tick: any(a <= tick < b for a, b in ranges)
 
 
-SOFTER_BELOW = 0.25
 SOFTER_PER_UNIT = 3.0
-"""How much softer than the score the pitched parts of a calm section play (energy below
-:data:`SOFTER_BELOW`): this share of their velocity per unit of energy under it
+"""How much softer than the score the pitched parts of a hushed section play (energy below
+:data:`~stori.spec.emotion.HUSHED`): this share of their velocity per unit of energy under it
 (EMOPIA's calm clips average velocity 54; asked for it, the model's notes still sat near 69).
 Pitched velocities only: the drums keep their kit's levels."""
 SOFTEST = 0.7

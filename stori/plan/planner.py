@@ -32,7 +32,7 @@ from stori.plan.words import (
     tempo_from_text,
 )
 from stori.spec.constraints import emotion_to_constraints
-from stori.spec.emotion import AXES, CALM, EmotionVector
+from stori.spec.emotion import AXES, CALM, HUSHED, EmotionVector
 from stori.spec.song_spec import AS_GIVEN, SECTION_TYPES, SongSpec, parse_time_signature
 from stori.spec.transitions import check_transitions
 from stori.theory import NOTE_NAMES, is_major, normalize_key, parse_chord, roman_to_chord
@@ -182,9 +182,6 @@ INTIMATE_DROPS = {"drums": (0.7, 0.6), "bass": (0.85, 0.6)}
 """Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
 song is a voice and an instrument, the drums go first, then the bass. A part the prompt asks for
 still plays."""
-HUSHED = 0.25
-"""Energy below which a section plays without drums (arrangement size follows energy: a near-silent
-passage is keys and a voice)."""
 STILL = 0.2
 """Motion below which the harmony holds its chords (motion is note length and rhythmic drive)."""
 

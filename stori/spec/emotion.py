@@ -12,6 +12,10 @@ CALM = 0.35
 """Energy below which a section is calm: its harmony sustains or breaks and pedals its chords
 (:func:`stori.plan.planner.section_behaviours`) and its melody is played legato
 (:mod:`stori.perform.expression`)."""
+HUSHED = 0.25
+"""Energy below which a section is hushed: it plays without drums (arrangement size follows energy: a
+near-silent passage is keys and a voice; :func:`stori.plan.planner.section_behaviours`), its harmony
+holds its chords and its pitched parts play softer (:func:`stori.perform.expression.softer`)."""
 
 # Named refinement deltas (the seed's table).
 DELTAS: dict[str, dict[str, float]] = {
