@@ -27,7 +27,7 @@ from stori.plan.genres import GENRE_FAMILY, GENRES
 from stori.plan.planner import STILL
 from stori.spec.arrange import ROLE_RANGES, beat_ticks, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
-from stori.spec.emotion import HUSHED
+from stori.spec.emotion import HUSHED, STRONG_VALENCE
 from stori.spec.song import COMPOSED_AS, Note, Song, bar_ticks, no_restrikes, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import is_major
@@ -95,6 +95,17 @@ def _targets(gen: Generator, role: str, c: Constraints, meter: tuple[int, int] =
     return targets
 
 
+STRONG_CONTOUR = 1.6
+"""How many times harder the melody's contour is drawn past :data:`~stori.spec.emotion.STRONG_VALENCE`
+(the ``rising`` chance is clipped at 0.8 there: the happiest sweep level rose in 0.64 of its moves, the
+moderately happy 0.62; drawn harder, 0.71 over 10 seeds)."""
+
+
+def contour(c: Constraints, valence: float) -> float:
+    """The melody's contour tilt (``rising`` less 0.5), :data:`STRONG_CONTOUR` times past a strong valence."""
+    return (c.rising - 0.5) * (STRONG_CONTOUR if abs(valence) > STRONG_VALENCE else 1.0)
+
+
 def measured_targets(s: SectionSpec, role: str) -> dict[str, float]:
     """The targets a section's plan measured from a musician's own notes (``extra["targets"]``: role ->
     density, pitch, velocity), which win over those the emotion implies: a continuation or a
@@ -152,7 +163,7 @@ class _Part:
             self.requests.append(Request(self.plays, bars, targets, key=self.key, tempo=s.tempo or spec.tempo,
                                          style=style, section=SECTION_MAP.get(s.type, s.type), chords=chords,
                                          register=register, tension=s.emotion.tension, forced_notes=forced,
-                                         mode_pull=mode_pull, contour=c.rising - 0.5, meter=meter))
+                                         mode_pull=mode_pull, contour=contour(c, s.emotion.valence), meter=meter))
 
     def notes(self, generated: list[list[Note]]) -> list[Note]:
         """Section-relative notes: generated units in place, then repeats and restatements copied."""

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from stori.errors import StoriError
+from stori.spec.emotion import STRONG_VALENCE
 
 TABLE_PATH = Path(__file__).resolve().parent / "chord_ngram.json"
 DEGREES = {0: "I", 1: "bII", 2: "II", 3: "bIII", 4: "III", 5: "IV", 6: "#IV", 7: "V", 8: "bVI", 9: "VI", 10: "bVII",
@@ -33,12 +34,10 @@ START = "<s>"
 HIGH_TENSION_PHRASE = 0.4
 MOOD = 0.9
 """Log-odds a section's valence (per unit) lifts the chords of its mood's quality (major when happy, minor when sad)."""
-STRONG_MOOD = 0.7
-"""Valence beyond which (either way) the mood tilts STRONG_MOOD_SLOPE faster: the sweep's and the sliders'
-happiest songs had only a little more major harmony than moderately happy ones, and the saddest leaned on the
-minor v, whose root (the key's fifth, held in the bass) was heard as a tonic; songs of common moods are left as
-they were."""
 STRONG_MOOD_SLOPE = 3.0
+"""How many times faster the mood tilts past :data:`~stori.spec.emotion.STRONG_VALENCE`: the sweep's happiest
+songs had only a little more major harmony than moderately happy ones, and the saddest leaned on the minor v,
+whose root (the key's fifth, held in the bass) was heard as a tonic."""
 WHOLE_CADENCE = 1.5
 TONIC = {"major": "I", "minor": "i"}
 
@@ -59,18 +58,19 @@ def numeral(root: int, quality: str, tonic: int) -> str:
 
 def mood_tilt(valence: float) -> float:
     """How far a section's valence tilts chord quality (log-odds): :data:`MOOD` per unit, faster past
-    :data:`STRONG_MOOD`."""
-    return MOOD * valence + STRONG_MOOD_SLOPE * math.copysign(max(0.0, abs(valence) - STRONG_MOOD), valence)
+    :data:`~stori.spec.emotion.STRONG_VALENCE`."""
+    return MOOD * valence + STRONG_MOOD_SLOPE * math.copysign(max(0.0, abs(valence) - STRONG_VALENCE), valence)
 
 
 def whole_cadence(numerals: list[str], mode: str, valence: float) -> float:
     """Score bonus (mean log-probability units) of a loop holding a major key's whole cadence where the
-    section is happier than :data:`STRONG_MOOD`: the key most plainly major (a I-IV or I-V vamp is heard
-    as well in the key of IV or V). The predominant (IV or ii) and the dominant must come before the
-    loop's last chord, which a section coming home plays as the tonic (I-V-I-IV is heard I-V-I-I)."""
+    section is happier than :data:`~stori.spec.emotion.STRONG_VALENCE`: the key most plainly major (a
+    I-IV or I-V vamp is heard as well in the key of IV or V). The predominant (IV or ii) and the
+    dominant must come before the loop's last chord, which a section coming home plays as the tonic
+    (I-V-I-IV is heard I-V-I-I)."""
     before = set(numerals[:-1]) if len(numerals) > 2 else set(numerals)
     whole = mode == "major" and "V" in before and bool({"IV", "ii"} & before)
-    return WHOLE_CADENCE if whole and valence > STRONG_MOOD else 0.0
+    return WHOLE_CADENCE if whole and valence > STRONG_VALENCE else 0.0
 
 
 def tension_of(num: str, mode: str) -> float:
@@ -191,7 +191,7 @@ class ChordModel:
             mood = mood_tilt(valence) * (-1 if is_minor_quality(n) else 1)
             if n == TONIC[mode]:  # home whatever the mood: a happy minor song tilted off i leans on
                 mood = max(0.0, mood)  # bIII-bVI-bVII and is heard in its relative major
-            elif n not in TENSION[mode] or n == "v" and valence < -STRONG_MOOD:  # the mood lifts only the key's
+            elif n not in TENSION[mode] or n == "v" and valence < -STRONG_VALENCE:  # the mood lifts only the key's
                 mood = min(0.0, mood)  # own chords (E in C holds A minor's leading tone); a very sad loop leans on
                 # i and iv (the sixth's colour), not v
             tilt = mood + 1.2 * (tension - 0.4) * tension_of(n, mode)
@@ -201,14 +201,15 @@ class ChordModel:
 
     def sample(self, rng: random.Random, mode: str, length: int, valence: float, tension: float,
                lead_in: str | None = None, candidates: int = 12) -> tuple[list[str], float, list[list[str]]]:
-        """One of ``candidates`` sampled loops (four times as many past :data:`STRONG_MOOD`, where few loops
-        hold the :func:`whole_cadence` they are scored by; drawn by softmax of their scores) of ``length``
-        numerals: scored by their own log-probability, by how well the last chord leads back to the first (the
-        loop repeats) and, when ``lead_in`` is given, by how well the previous section's last chord leads in.
+        """One of ``candidates`` sampled loops (four times as many past a strong valence,
+        :data:`~stori.spec.emotion.STRONG_VALENCE`, where few loops hold the :func:`whole_cadence` they are
+        scored by; drawn by softmax of their scores) of ``length`` numerals: scored by their own
+        log-probability, by how well the last chord leads back to the first (the loop repeats) and, when
+        ``lead_in`` is given, by how well the previous section's last chord leads in.
         Returns (best, its mean log-probability, the other candidates)."""
         cond = self.condition(mode, tension)
         pool = []
-        for _ in range(candidates * (4 if abs(valence) > STRONG_MOOD else 1)):
+        for _ in range(candidates * (4 if abs(valence) > STRONG_VALENCE else 1)):
             seq, lp, p2, p1 = [], 0.0, START, START
             for _ in range(length):
                 dist = self.distribution(cond, p2, p1, valence, tension)
