@@ -59,20 +59,28 @@ def held_chords(notes: list[Note], changes: list[int]) -> list[Note]:
     return no_restrikes(sorted(out, key=lambda n: (n.start, n.pitch)))
 
 
-def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = False) -> list[Note]:
+def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = False,
+               pedal: list[int] | None = None) -> list[Note]:
     """A chord part played broken, as a fingerpicker or a pianist's arpeggio plays the plan's
     ``arpeggiated`` behaviour: each struck chord of two or more notes is spread from its lowest note
     up and back down in ``step``s for as long as it was written (its longest note, at most until the
     next stroke), each note ringing to that end; a chord held less than two steps stays struck, or with
-    ``halve_short`` (an arpeggio instrument, which breaks every chord) is broken in half steps when it can be."""
+    ``halve_short`` (an arpeggio instrument, which breaks every chord) is broken in half steps when it
+    can be. With the ``pedal`` down (the chord changes of a hushed song) the part's pitches between two
+    changes (at most :data:`HELD_VOICES`) are one chord, broken from the change to the next (at most a
+    4/4 bar on) and ringing there, each until struck again."""
     groups: dict[int, list[Note]] = {}
     for n in notes:
-        groups.setdefault(n.start, []).append(n)
+        at = n.start if pedal is None else max((c for c in pedal if c <= n.start), default=n.start)
+        groups.setdefault(at, []).append(n)
     onsets = sorted(groups)
     out = []
     for k, t in enumerate(onsets):
         chord = sorted(groups[t], key=lambda n: n.pitch)
         stop = max(n.end for n in chord)
+        if pedal is not None:
+            chord = sorted({n.pitch: n for n in chord}.values(), key=lambda n: n.pitch)[:HELD_VOICES]
+            stop = min(next((c for c in pedal if c > t), stop), t + 4 * PPQ)
         if k + 1 < len(onsets):
             stop = min(stop, onsets[k + 1])
         each = step if stop - t >= 2 * step or not halve_short else step // 2
@@ -84,7 +92,8 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = Fals
         for i in range(steps):
             n = chord[order[i % len(order)]]
             out.append(Note(n.pitch, t + i * each, stop, n.velocity if i == 0 else max(1, n.velocity - 6)))
-    return sorted(out, key=lambda n: (n.start, n.pitch))
+    out.sort(key=lambda n: (n.start, n.pitch))
+    return out if pedal is None else no_restrikes(out)
 
 
 AFTERBEAT_HOLD = 0.75

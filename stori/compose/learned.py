@@ -95,6 +95,12 @@ def _targets(gen: Generator, role: str, c: Constraints, meter: tuple[int, int] =
     return targets
 
 
+LULLABY_MELODY = 0.45
+"""The melody density a hushed song (its whole energy below :data:`~stori.spec.emotion.HUSHED`: a
+lullaby) asks of every section, its lifted choruses too, beside what their own emotion asks: fewer,
+longer notes (EMOPIA's calm clips: median note 1.07 s). Its broken chords are pedalled across each
+chord (:func:`~stori.compose.articulation.arpeggiate`). Songs from HUSHED up, every realness song
+among them, are played as before."""
 STRONG_CONTOUR = 1.6
 """How many times harder the melody's contour is drawn past :data:`~stori.spec.emotion.STRONG_VALENCE`
 (the ``rising`` chance is clipped at 0.8 there: the happiest sweep level rose in 0.64 of its moves, the
@@ -140,8 +146,11 @@ class _Part:
                                 chance=CHANCE_REPEATS.get(self.plays, 0.0))
         self.chords = s.chord_timeline(self.bar)
         targets = _targets(gen, self.plays, c, meter, style)
+        self.lullaby = spec.global_emotion.energy < HUSHED  # a hushed song is played as one, its lifts too
         if s.behaviour(role, "") in ("sparse", "sustained") or role == "pad":
             targets["density"] *= 0.5
+        if self.lullaby and self.plays == "melody":
+            targets["density"] *= LULLABY_MELODY
         heard = measured_targets(s, role)
         targets.update(heard)
         register = None
@@ -199,7 +208,8 @@ class _Part:
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
-            notes = arpeggiate(notes, halve_short=self.role == "arpeggio")
+            notes = arpeggiate(notes, halve_short=self.role == "arpeggio",
+                               pedal=[t for t, _ in self.chords] if self.lullaby else None)
         elif self.role == "harmony" and self.s.behaviour("harmony", "") == "afterbeats":
             notes = afterbeats(notes, self.bar, self.beat)
         if self.role == "bass" and self.s.behaviour("harmony", "") == "afterbeats":
