@@ -134,3 +134,40 @@ def test_an_arpeggiated_part_breaks_its_held_chords_and_leaves_short_strokes_str
     assert broken[0].velocity > broken[1].velocity  # the bass of the pattern leads
     assert all(n.end <= bar for n in broken) and broken[-1].end == bar  # the pattern rings to the chord's end
     assert sorted(n.pitch for n in out if n.start == bar) == [50, 57, 65]  # the stab stays a chord
+
+
+def test_a_pedalled_arpeggio_breaks_each_chord_once_and_rings_to_the_change():
+    from stori.compose.articulation import arpeggiate
+    from stori.spec.song import PPQ
+
+    bar = 4 * PPQ
+    strokes = [Note(p, b * PPQ, (b + 1) * PPQ, 80) for b in range(4) for p in (48, 55, 64)]  # C struck on each beat
+    strokes += [Note(67, 2 * PPQ, 3 * PPQ, 80)]  # a G added on beat 3
+    unpedalled = arpeggiate(strokes)
+    assert max(n.end - n.start for n in unpedalled) <= PPQ  # each stroke broken alone: nothing outlasts a beat
+    out = arpeggiate(strokes, pedal=[0, bar])
+    assert [n.start for n in out] == [k * PPQ // 2 for k in range(8)]  # one broken chord over the bar
+    assert [n.pitch for n in out[:6]] == [48, 55, 64, 67, 64, 55]  # every pitch of the bar in it, up and down
+    assert out[0].end == 6 * PPQ // 2 and out[3].end == bar  # each rings until struck again, or to the change
+    assert sorted(n.end - n.start for n in out)[len(out) // 2] >= 2 * PPQ // 2  # a median note of a beat or more
+
+
+def test_a_hushed_song_sings_fewer_longer_notes_over_pedalled_chords_in_every_section():
+    from statistics import median
+
+    from stori.compose import compose
+    from stori.spec.song_spec import SongSpec
+
+    hushed = plan_song("a song", emotion={"energy": 0.2}, structure="verse:4,chorus:4", seed=2)
+    d = hushed.to_dict()
+    d["global_emotion"]["energy"] = 0.3  # the same sections in a song that is not hushed as a whole
+    awake = SongSpec.from_dict(d)
+    assert [s.emotion for s in awake.sections] == [s.emotion for s in hushed.sections]
+    quiet, usual = (compose(spec, "learned", seed=2) for spec in (hushed, awake))
+    chorus = next(s for s in quiet.sections if s.type == "chorus")
+
+    def notes(song, role):
+        return song.notes_in(song.track(role), chorus)
+    assert len(notes(quiet, "melody")) < 0.75 * len(notes(usual, "melody"))
+    assert median(n.end - n.start for n in notes(quiet, "harmony")) > median(n.end - n.start
+                                                                              for n in notes(usual, "harmony"))

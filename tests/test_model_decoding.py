@@ -147,3 +147,14 @@ def test_tension_and_valence_tilt_the_decoding_priors(gen):
     def outside(tension):
         return float(gen.static_bias(Request("melody", 2, key="C major", tension=tension))[gen.tok.ids["Pitch_61"]])
     assert outside(0.0) < outside(0.3) < outside(0.5) < 0 < outside(1.0)
+
+
+def test_a_strong_valence_draws_the_melody_contour_harder_and_common_moods_as_before():
+    from stori.compose.learned import STRONG_CONTOUR, contour
+    from stori.spec.constraints import emotion_to_constraints
+    from stori.spec.emotion import EmotionVector
+
+    def tilt(v):
+        return contour(emotion_to_constraints(EmotionVector(valence=v)), v)
+    assert tilt(0.6) == pytest.approx(0.18) and tilt(-0.7) == pytest.approx(-0.21)  # rising - 0.5
+    assert tilt(1.0) == pytest.approx(0.3 * STRONG_CONTOUR) and tilt(-1.0) == pytest.approx(-0.3 * STRONG_CONTOUR)

@@ -92,6 +92,22 @@ def test_articulation_legato_when_slow_staccato_when_driving_bass_held():
         assert (after == before) if kept else sum(after) < 0.85 * sum(before), role
 
 
+def test_a_calm_section_plays_its_pitched_parts_softer_and_its_drums_as_written():
+    from stori.spec.emotion import EmotionVector
+
+    def played(energy):
+        song = _song()
+        song.spec = SimpleNamespace(genre="pop", extra={}, sections=[
+            SimpleNamespace(id=s.id, emotion=EmotionVector(energy=energy)) for s in song.sections])
+        return express(song)
+    calm, usual = played(0.15), played(0.5)
+    for role, ratio in (("melody", 0.7), ("harmony", 0.7), ("drums", 1.0)):
+        quiet = statistics.fmean(n.velocity for n in calm.track(role).notes)
+        loud = statistics.fmean(n.velocity for n in usual.track(role).notes)
+        assert quiet == pytest.approx(ratio * loud, rel=0.06), role
+    assert [n.velocity for n in played(0.35).track("melody").notes] == [n.velocity for n in usual.track("melody").notes]
+
+
 @pytest.mark.skipif(not MODEL_PATH.is_file(), reason="the groove model assets/models/groove.pt is not present")
 def test_perform_humanizes_and_keeps_notes():
     song = _song()

@@ -152,10 +152,30 @@ def test_the_mood_never_tilts_a_key_off_its_own_tonic():
         d = model.distribution(cond, "<s>", "<s>", valence, 0.4)
         return d[a] / d[b]
     # a happy minor song: bVII rises by the mood, i keeps its weight (before: i fell as much again)
-    assert isclose(ratio("minor/low", 0.8, "i", "bVII") / ratio("minor/low", 0.0, "i", "bVII"), exp(-0.72))
+    assert isclose(ratio("minor/low", 0.6, "i", "bVII") / ratio("minor/low", 0.0, "i", "bVII"), exp(-0.54))
     # a sad minor song leans on i as on any minor chord
-    assert isclose(ratio("minor/low", -0.8, "i", "bVII") / ratio("minor/low", 0.0, "i", "bVII"), exp(1.44))
-    assert isclose(ratio("major/low", -0.8, "I", "vi") / ratio("major/low", 0.0, "I", "vi"), exp(-0.72))
+    assert isclose(ratio("minor/low", -0.6, "i", "bVII") / ratio("minor/low", 0.0, "i", "bVII"), exp(1.08))
+    assert isclose(ratio("major/low", -0.6, "I", "vi") / ratio("major/low", 0.0, "I", "vi"), exp(-0.54))
+
+
+def test_a_strong_mood_tilts_harder_and_a_very_sad_loop_leaves_the_minor_v():
+    from math import exp, isclose
+
+    from stori.plan.chords import chord_model, mood_tilt, whole_cadence
+
+    assert mood_tilt(0.5) == 0.45 and mood_tilt(-0.7) == -0.9 * 0.7  # common moods as they were
+    assert isclose(mood_tilt(1.0), 1.8) and isclose(mood_tilt(-1.0), -1.8)
+    model = chord_model()
+
+    def ratio(valence, a, b):
+        d = model.distribution("minor/low", "<s>", "<s>", valence, 0.4)
+        return d[a] / d[b]
+    assert isclose(ratio(-1.0, "iv", "v") / ratio(0.0, "iv", "v"), exp(1.8))  # iv lifted, v not
+    assert isclose(ratio(-0.5, "iv", "v"), ratio(0.0, "iv", "v"))  # a little sad: both lifted alike
+    assert whole_cadence(["I", "IV", "V", "I"], "major", 0.9) > 0
+    assert whole_cadence(["I", "IV", "I", "IV"], "major", 0.9) == 0  # the key of IV is as likely
+    assert whole_cadence(["I", "V", "I", "IV"], "major", 0.9) == 0  # coming home, the IV is played as I
+    assert whole_cadence(["I", "IV", "V", "I"], "major", 0.6) == 0  # common moods as they were
 
 
 def test_a_major_key_borrows_from_its_parallel_minor_and_a_minor_key_does_not():

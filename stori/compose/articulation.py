@@ -65,7 +65,7 @@ def evenly(k: int, share: float) -> bool:
 
 
 def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = False, share: float = 1.0,
-               bar: int = 4 * PPQ) -> list[Note]:
+               bar: int = 4 * PPQ, pedal: list[int] | None = None) -> list[Note]:
     """A chord part played broken, as a fingerpicker or a pianist's arpeggio plays the plan's
     ``arpeggiated`` behaviour: each struck chord of two or more notes is spread from its lowest note
     up and back down in ``step``s for as long as it was written (its longest note, at most until the
@@ -74,10 +74,13 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = Fals
     With ``share`` below 1 only the chords struck in that share of the quarter notes of each ``bar``
     ticks are broken, the same quarters in every bar (:func:`evenly`), the rest struck (motion's
     ``arpeggiation``: a comping part that moves more breaks more of its chords; a figure that repeats
-    still repeats)."""
+    still repeats). With the ``pedal`` down (the chord changes of a hushed song) the part's pitches
+    between two changes (at most :data:`HELD_VOICES`) are one chord, broken from the change to the next
+    (at most a 4/4 bar on) and ringing there, each until struck again."""
     groups: dict[int, list[Note]] = {}
     for n in notes:
-        groups.setdefault(n.start, []).append(n)
+        at = n.start if pedal is None else max((c for c in pedal if c <= n.start), default=n.start)
+        groups.setdefault(at, []).append(n)
     onsets = sorted(groups)
     quarters = max(1, bar // PPQ)
     broken = round(share * quarters) / quarters
@@ -85,6 +88,9 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = Fals
     for k, t in enumerate(onsets):
         chord = sorted(groups[t], key=lambda n: n.pitch)
         stop = max(n.end for n in chord)
+        if pedal is not None:
+            chord = sorted({n.pitch: n for n in chord}.values(), key=lambda n: n.pitch)[:HELD_VOICES]
+            stop = min(next((c for c in pedal if c > t), stop), t + 4 * PPQ)
         if k + 1 < len(onsets):
             stop = min(stop, onsets[k + 1])
         each = step if stop - t >= 2 * step or not halve_short else step // 2
@@ -98,7 +104,8 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = Fals
         for i in range(steps):
             n = chord[order[i % len(order)]]
             out.append(Note(n.pitch, t + i * each, stop, n.velocity if i == 0 else max(1, n.velocity - 6)))
-    return sorted(out, key=lambda n: (n.start, n.pitch))
+    out.sort(key=lambda n: (n.start, n.pitch))
+    return out if pedal is None else no_restrikes(out)
 
 
 AFTERBEAT_HOLD = 0.75

@@ -11,6 +11,7 @@ Per note (same notes, same pitches, same order; only velocity, timing and length
   played kick or snare is not shaped into one (``GHOST_BELOW``).
 - register/density guard: at most two loud (> 90) notes above C5 at once outside the melody; an
   accompaniment note near or above the melody it sounds under stays below the melody's velocity.
+- hushed: below :data:`~stori.spec.emotion.HUSHED` energy the pitched parts play softer (:func:`softer`).
 - articulation: legato (a monophonic line's short gaps closed) where the section is intimate
   (intimacy > 0.6), calm (energy below :data:`~stori.spec.emotion.CALM`) or the tempo slow (< 80 BPM),
   and in the bass everywhere; detached (80% length, not the bass) where it drives (motion > 0.6, or
@@ -32,7 +33,7 @@ from dataclasses import replace
 
 from stori.data.drum_kit import GHOST_BELOW, KICKS, SNARES, on_its_side
 from stori.perform.section_dynamics import table as dynamics_table
-from stori.spec.emotion import CALM
+from stori.spec.emotion import CALM, HUSHED
 from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track, lift_restrikes
 from stori.trace import TraceRecorder, because
 
@@ -135,7 +136,9 @@ def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: 
                 continue
             i, shape = _shape(song, spans, n.start)
             ghost = t.is_drums and n.velocity < GHOST_BELOW
-            v = n.velocity if ghost else int(max(1, min(127, round(n.velocity * shape + _accent(n, t, song, offbeat)))))
+            soft = 1.0 if t.is_drums else softer(spans.emotion[i]["energy"])
+            v = n.velocity if ghost else int(max(1, min(127, round(n.velocity * shape * soft
+                                                                  + _accent(n, t, song, offbeat)))))
             notes.append(replace(n, velocity=on_its_side(n.pitch, n.velocity, v) if t.is_drums else v))
         if not t.is_drums:
             notes = _articulate(notes, t, song, spans, chosen)
@@ -152,6 +155,12 @@ def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: 
                    traces=_traced(song, spans, offbeat) if trace else list(song.traces))
 
 
+def softer(energy: float) -> float:
+    """The factor a pitched note's velocity is played at in a section of ``energy`` (1 from
+    :data:`~stori.spec.emotion.HUSHED` up)."""
+    return max(SOFTEST, 1.0 - SOFTER_PER_UNIT * max(0.0, HUSHED - energy))
+
+
 def _chosen(song: Song, sections: set[str] | None):
     """A test ``tick -> bool``: does the tick lie in one of ``sections`` (all when None)?"""
     if sections is None:
@@ -160,6 +169,13 @@ def _chosen(song: Song, sections: set[str] | None):
     return lambda tick: any(a <= tick < b for a, b in ranges)
 
 
+SOFTER_PER_UNIT = 3.0
+"""How much softer than the score the pitched parts of a hushed section play (energy below
+:data:`~stori.spec.emotion.HUSHED`): this share of their velocity per unit of energy under it
+(EMOPIA's calm clips average velocity 54; asked for it, the model's notes still sat near 69).
+Pitched velocities only: the drums keep their kit's levels."""
+SOFTEST = 0.7
+"""The least factor :func:`softer` plays at (a near-silent intro still sounds)."""
 DETACHED = 0.8
 """Share of its written length a note keeps where a section drives: detached, not clipped (EMOPIA's
 excited piano clips still hold a median 0.53 s note)."""

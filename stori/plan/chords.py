@@ -25,12 +25,20 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from stori.errors import StoriError
+from stori.spec.emotion import STRONG_VALENCE
 
 TABLE_PATH = Path(__file__).resolve().parent / "chord_ngram.json"
 DEGREES = {0: "I", 1: "bII", 2: "II", 3: "bIII", 4: "III", 5: "IV", 6: "#IV", 7: "V", 8: "bVI", 9: "VI", 10: "bVII",
            11: "VII"}
 START = "<s>"
 HIGH_TENSION_PHRASE = 0.4
+MOOD = 0.9
+"""Log-odds a section's valence (per unit) lifts the chords of its mood's quality (major when happy, minor when sad)."""
+STRONG_MOOD_SLOPE = 3.0
+"""How many times faster the mood tilts past :data:`~stori.spec.emotion.STRONG_VALENCE`: the sweep's happiest
+songs had only a little more major harmony than moderately happy ones, and the saddest leaned on the minor v,
+whose root (the key's fifth, held in the bass) was heard as a tonic."""
+WHOLE_CADENCE = 1.5
 TONIC = {"major": "I", "minor": "i"}
 
 # Functional tension of a numeral by mode (anything not listed is chromatic: 1.0).
@@ -46,6 +54,23 @@ def numeral(root: int, quality: str, tonic: int) -> str:
     if quality.startswith(("dim", "hdim")):
         return deg.lower() + "dim"
     return deg.lower() if quality.startswith("min") else deg
+
+
+def mood_tilt(valence: float) -> float:
+    """How far a section's valence tilts chord quality (log-odds): :data:`MOOD` per unit, faster past
+    :data:`~stori.spec.emotion.STRONG_VALENCE`."""
+    return MOOD * valence + STRONG_MOOD_SLOPE * math.copysign(max(0.0, abs(valence) - STRONG_VALENCE), valence)
+
+
+def whole_cadence(numerals: list[str], mode: str, valence: float) -> float:
+    """Score bonus (mean log-probability units) of a loop holding a major key's whole cadence where the
+    section is happier than :data:`~stori.spec.emotion.STRONG_VALENCE`: the key most plainly major (a
+    I-IV or I-V vamp is heard as well in the key of IV or V). The predominant (IV or ii) and the
+    dominant must come before the loop's last chord, which a section coming home plays as the tonic
+    (I-V-I-IV is heard I-V-I-I)."""
+    before = set(numerals[:-1]) if len(numerals) > 2 else set(numerals)
+    whole = mode == "major" and "V" in before and bool({"IV", "ii"} & before)
+    return WHOLE_CADENCE if whole and valence > STRONG_VALENCE else 0.0
 
 
 def tension_of(num: str, mode: str) -> float:
@@ -163,11 +188,12 @@ class ChordModel:
                 p += 0.6 * tri.get(n, 0) / sum(tri.values())
             if n == prev1:
                 p *= 0.05  # a change is a change: repeats were merged in training
-            mood = 0.9 * valence * (-1 if is_minor_quality(n) else 1)
+            mood = mood_tilt(valence) * (-1 if is_minor_quality(n) else 1)
             if n == TONIC[mode]:  # home whatever the mood: a happy minor song tilted off i leans on
                 mood = max(0.0, mood)  # bIII-bVI-bVII and is heard in its relative major
-            elif n not in TENSION[mode]:  # the mood lifts only the key's own chords: a happy song lifted III,
-                mood = min(0.0, mood)  # VI and bVII out of its key (E in C holds A minor's leading tone)
+            elif n not in TENSION[mode] or n == "v" and valence < -STRONG_VALENCE:  # the mood lifts only the key's
+                mood = min(0.0, mood)  # own chords (E in C holds A minor's leading tone); a very sad loop leans on
+                # i and iv (the sixth's colour), not v
             tilt = mood + 1.2 * (tension - 0.4) * tension_of(n, mode)
             probs[n] = p * math.exp(tilt)
         z = sum(probs.values())
@@ -175,13 +201,15 @@ class ChordModel:
 
     def sample(self, rng: random.Random, mode: str, length: int, valence: float, tension: float,
                lead_in: str | None = None, candidates: int = 12) -> tuple[list[str], float, list[list[str]]]:
-        """One of ``candidates`` sampled loops (drawn by softmax of their scores) of ``length`` numerals: scored
-        by their own log-probability, by how well the last chord leads back to the first (the loop repeats) and,
-        when ``lead_in`` is given, by how well the previous section's last chord leads in.
+        """One of ``candidates`` sampled loops (four times as many past a strong valence,
+        :data:`~stori.spec.emotion.STRONG_VALENCE`, where few loops hold the :func:`whole_cadence` they are
+        scored by; drawn by softmax of their scores) of ``length`` numerals: scored by their own
+        log-probability, by how well the last chord leads back to the first (the loop repeats) and, when
+        ``lead_in`` is given, by how well the previous section's last chord leads in.
         Returns (best, its mean log-probability, the other candidates)."""
         cond = self.condition(mode, tension)
         pool = []
-        for _ in range(candidates):
+        for _ in range(candidates * (4 if abs(valence) > STRONG_VALENCE else 1)):
             seq, lp, p2, p1 = [], 0.0, START, START
             for _ in range(length):
                 dist = self.distribution(cond, p2, p1, valence, tension)
@@ -194,7 +222,7 @@ class ChordModel:
                 lp += math.log(self.distribution(cond, seq[-2], seq[-1], valence, tension).get(seq[0], 1e-6) + 1e-6)
             if lead_in:
                 lp += 0.5 * math.log(self.distribution(cond, START, lead_in, valence, tension).get(seq[0], 1e-6) + 1e-6)
-            pool.append((lp / max(1, length), seq))
+            pool.append((lp / max(1, length) + whole_cadence(seq, mode, valence), seq))
         pool.sort(key=lambda x: -x[0])
         pick = rng.choices(range(len(pool)), weights=[math.exp(4 * (lp - pool[0][0])) for lp, _ in pool])[0]
         unique = []

@@ -32,7 +32,7 @@ from stori.plan.words import (
     tempo_from_text,
 )
 from stori.spec.constraints import emotion_to_constraints
-from stori.spec.emotion import AXES, CALM, EmotionVector
+from stori.spec.emotion import AXES, CALM, HUSHED, EmotionVector
 from stori.spec.song_spec import AS_GIVEN, SECTION_TYPES, SongSpec, parse_time_signature
 from stori.spec.transitions import check_transitions
 from stori.theory import NOTE_NAMES, is_major, normalize_key, parse_chord, roman_to_chord
@@ -181,9 +181,6 @@ def suspend_dominants(chords: list[str], per_bar: list[str], tension: float,
 INTIMATE_DROPS = {"drums": (0.7, 0.6), "bass": (0.85, 0.6)}
 """Role -> (intimacy at least, energy at most) where a section leaves that part out: an intimate
 song is a voice and an instrument, the drums go first, then the bass."""
-HUSHED = 0.25
-"""Energy below which a section plays without drums and its harmony holds struck chords (a
-near-silent passage is keys and a voice, ringing)."""
 PAD_FROM = 0.3
 """The ``arrangement`` (:func:`~stori.spec.constraints.emotion_to_constraints`: energy over intimacy)
 from which a section adds a pad to the full band: only toward the loud, open end of the sliders, so a

@@ -12,6 +12,17 @@ CALM = 0.35
 """Energy below which a section is calm: its harmony sustains or breaks and pedals its chords
 (:func:`stori.plan.planner.section_behaviours`) and its melody is played legato
 (:mod:`stori.perform.expression`)."""
+STRONG_VALENCE = 0.7
+"""Valence beyond which (either way) a feeling is strong and is played harder than the weighted sums
+of :mod:`stori.spec.constraints` alone play it: the chord model's mood tilts faster
+(:func:`stori.plan.chords.mood_tilt`, :func:`stori.plan.chords.whole_cadence`) and the learned melody's
+contour is drawn harder (:data:`stori.compose.learned.STRONG_CONTOUR`). Below it (every realness
+song's sections) nothing changes: the sweep's happiest songs had been heard no more major than
+moderately happy ones, its saddest no more minor."""
+HUSHED = 0.25
+"""Energy below which a section is hushed: it plays without drums (arrangement size follows energy: a
+near-silent passage is keys and a voice; :func:`stori.plan.planner.section_behaviours`), its harmony
+holds its chords and its pitched parts play softer (:func:`stori.perform.expression.softer`)."""
 
 # Named refinement deltas (the seed's table).
 DELTAS: dict[str, dict[str, float]] = {
