@@ -112,15 +112,16 @@ AFTERBEAT_HOLD = 0.75
 """Share of its beat an afterbeat chord rings: a short "pah", clear of the next."""
 
 
-def afterbeats(notes: list[Note], bar: int, beat: int) -> list[Note]:
+def afterbeats(notes: list[Note], bar: int, beat: int, origin: int = 0) -> list[Note]:
     """A chord part as a waltz or a march comps it (the plan's ``afterbeats`` behaviour): nothing on
-    the bar's first beat, which is the bass's; on every other beat the chord sounding there (the
-    notes written over that beat, or else the last ones struck before it in the bar) is struck and
-    held :data:`AFTERBEAT_HOLD` of the beat: oom-pah-pah in 3/4, oom-pah in 2/4."""
+    the bar's first beat (bars of ``bar`` ticks from ``origin``), which is the bass's; on every other
+    beat the chord sounding there (the notes written over that beat, or else the last ones struck
+    before it in the bar) is struck and held :data:`AFTERBEAT_HOLD` of the beat: oom-pah-pah in 3/4,
+    oom-pah in 2/4."""
     if not notes:
         return notes
     out = []
-    for at in range(0, max(n.end for n in notes), bar):
+    for at in range(origin, max(n.end for n in notes), bar):
         for t in range(at + beat, at + bar, beat):
             chord = [n for n in notes if n.start <= t < n.end]
             if not chord:

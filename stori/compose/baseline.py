@@ -5,8 +5,6 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 from stori.compose.articulation import afterbeats, arpeggiate, evenly, stab
 from stori.data.drum_kit import KIT
 from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
@@ -134,8 +132,7 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
     if behaviour not in ("sustained", "afterbeats") and role == "harmony":  # motion breaks some of the chords
         notes = arpeggiate(notes, share=1.0 if behaviour == "arpeggiated" else c.arpeggiation, bar=spec.ticks_per_bar)
     if behaviour == "afterbeats":
-        notes = [replace(n, start=n.start + span.start, end=n.end + span.start) for n in afterbeats(
-            [replace(n, start=n.start - span.start, end=n.end - span.start) for n in notes], spec.ticks_per_bar, beat)]
+        notes = afterbeats(notes, spec.ticks_per_bar, beat, span.start)
     return notes
 
 

@@ -97,10 +97,10 @@ def melody_paces() -> dict[str, dict[str, float]]:
     rates: dict[str, dict[str, list[float]]] = {}
     for s in load_pop909_sections("train") + load_score_sections("train"):
         if s.notes.get("melody"):
-            quarters = s.n_bars * s.time_signature[0] * 4 / s.time_signature[1]
+            rate = len(s.notes["melody"]) / (s.n_bars * s.time_signature[0] * 4 / s.time_signature[1])
             by = rates.setdefault(s.style, {"all": []})
-            by.setdefault(f"{s.time_signature[0]}/{s.time_signature[1]}", []).append(len(s.notes["melody"]) / quarters)
-            by["all"].append(len(s.notes["melody"]) / quarters)
+            by.setdefault(f"{s.time_signature[0]}/{s.time_signature[1]}", []).append(rate)
+            by["all"].append(rate)
     return {style: {m: round(median(v), 3) for m, v in sorted(by.items()) if len(v) >= PACE_SECTIONS}
             for style, by in sorted(rates.items())}
 
