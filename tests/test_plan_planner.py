@@ -115,6 +115,9 @@ def test_the_band_grows_with_energy_and_shrinks_with_intimacy_at_the_ends_of_the
     assert closer == sorted(closer, reverse=True) and len(set(closer)) == 5
     named = plan(1.0, prompt="a pop song with piano, bass and drums")  # the band the prompt names takes no pad
     assert "pad" not in {t.role for t in named.tracks}
+    punk = plan(1.0, prompt="a punk song")  # a guitar band is the whole band
+    assert "pad" not in {t.role for t in punk.tracks} and all(s.behaviour("pad", "tacet") == "tacet"
+                                                              for s in punk.sections)
     song = compose(full, "learned", seed=0)  # high strings over the tune
     chorus = song.section("chorus")
     pad, tune = (fmean(n.pitch for n in song.notes_in(song.track(r), chorus)) for r in ("pad", "melody"))

@@ -26,6 +26,12 @@ def test_tempo_as_bpm_italian_markings_and_words(text, bpm):
     assert tempo_from_text(text) == bpm
 
 
+@pytest.mark.parametrize("text,bpm", [("fast punk", 200), ("slow punk", 160), ("a slow blues", 70),
+                                      ("very fast punk", 224), ("punk at 150 bpm", 150), ("punk, Allegro", 125)])
+def test_tempo_words_are_relative_to_a_named_genre_numbers_and_markings_are_not(text, bpm):
+    assert tempo_from_text(text, (160, 200) if "punk" in text else (70, 110)) == bpm
+
+
 @pytest.mark.parametrize("text,meter", [("in 6/4", "6/4"), ("12/8 blues", "12/8"), ("5/4 jazz", "5/4"),
                                         ("in 7/8 time", "7/8"), ("a sad waltz", "3/4"), ("a song", None)])
 def test_meters(text, meter):

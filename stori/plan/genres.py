@@ -36,6 +36,9 @@ class GenreTemplate:
     # the style the learned model's pitched parts are asked in where its vocabulary knows it (v2:
     # "artsong" from the Lieder, "standards" from OpenEWLD's lead sheets); "pop" otherwise
     model_style: str = "pop"
+    # whether the loudest, most open sections add a string pad (:data:`stori.plan.planner.PAD_FROM`):
+    # a guitar band or a string band is the whole band
+    pad: bool = True
 
     @property
     def meter(self) -> str:
@@ -90,23 +93,23 @@ GENRES: dict[str, GenreTemplate] = {g.name: g for g in (
       comping="rhythmic", bass="roots_fifths",
       instruments=_band(("Banjo", 105), ("Fiddle", 110), ("Acoustic Bass", 32), drums=False),
       emotion=_emo(0.7, 0.6, 0.25, 0.45, 0.85), progression=("I", "I", "IV", "I", "I", "I", "V", "I"),
-      why="a string band with no drum kit: banjo rolls, fiddle melody, upright bass on roots and fifths; fast "
-          "I-IV-V tunes"),
+      pad=False, why="a string band with no drum kit: banjo rolls, fiddle melody, upright bass on roots and "
+                     "fifths; fast I-IV-V tunes"),
     G("rock", ("rock", "guitar band", "grunge", "hard rock", "alt rock", "alternative"), _POP_FORM, (110, 150),
       drum_style="rock", drum_kit="Power", comping="rhythmic", bass="driving",
       instruments=_band(("Overdriven Guitar", 29), ("Distortion Guitar", 30), ("Picked Bass", 34)),
       emotion=_emo(0.8, 0.2, 0.5, 0.2, 0.7),
-      why="straight 8ths with a loud backbeat, overdriven rhythm guitar, picked bass driving 8ths"),
+      pad=False, why="straight 8ths with a loud backbeat, overdriven rhythm guitar, picked bass driving 8ths"),
     G("punk", ("punk", "pop punk", "pop-punk", "hardcore"), _SONG_FORM, (160, 200), drum_style="rock", drum_kit="Power",
       comping="rhythmic", bass="driving",
       instruments=_band(("Distortion Guitar", 30), ("Overdriven Guitar", 29), ("Picked Bass", 34)),
       emotion=_emo(0.95, 0.0, 0.6, 0.1, 0.95), progression=("I", "IV", "V", "IV"),
-      why="fast straight 8ths, distorted power chords, driving picked bass; I-IV-V loops"),
+      pad=False, why="fast straight 8ths, distorted power chords, driving picked bass; I-IV-V loops"),
     G("metal", ("metal", "heavy metal", "thrash", "metalcore", "doom"), _SONG_FORM, (100, 180), mode="minor",
       drum_style="rock", drum_kit="Power", comping="rhythmic", bass="driving",
       instruments=_band(("Distortion Guitar", 30), ("Lead Guitar", 30), ("Picked Bass", 34)),
       emotion=_emo(0.9, -0.5, 0.8, 0.1, 0.85), progression=("i", "bVI", "bVII", "i"),
-      why="minor mode, distorted guitars doubled by the bass, driving kit; the aeolian i-bVI-bVII riff"),
+      pad=False, why="minor mode, distorted guitars doubled by the bass, driving kit; the aeolian i-bVI-bVII riff"),
     G("blues", ("blues", "12-bar", "twelve-bar", "delta blues", "chicago blues", "shuffle"), _BLUES_FORM, (70, 110),
       meters=("4/4", "12/8"), drum_style="rock", swing=62.0, comping="rhythmic", bass="walking",
       instruments=_band(("Clean Guitar", 27), ("Harmonica", 22), ("Electric Bass", 33)),
@@ -261,13 +264,18 @@ GENRES: dict[str, GenreTemplate] = {g.name: g for g in (
 DEFAULT_GENRE = "pop"
 
 
-def detect_genre(text: str) -> GenreTemplate:
+def named_genre(text: str) -> GenreTemplate | None:
     """The template whose keyword (a whole word or phrase) appears earliest in ``text`` (the longest
-    keyword on a tie); pop when none does."""
+    keyword on a tie); None when no genre is named."""
     low = text.lower()
     hits = [(m.start(), -len(k), g.name) for g in GENRES.values() for k in g.keywords
             if (m := re.search(rf"(?<![\w-]){re.escape(k)}(?![\w])", low))]
-    return GENRES[min(hits)[2]] if hits else GENRES[DEFAULT_GENRE]
+    return GENRES[min(hits)[2]] if hits else None
+
+
+def detect_genre(text: str) -> GenreTemplate:
+    """The genre ``text`` names (:func:`named_genre`); pop when it names none."""
+    return named_genre(text) or GENRES[DEFAULT_GENRE]
 
 
 GENRE_FAMILY = {"pop": "pop", "indie folk": "pop", "rock": "rock", "hip-hop": "hiphop", "trap": "hiphop",

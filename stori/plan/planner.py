@@ -13,7 +13,7 @@ import random
 from stori.data.drum_kit import DRUM_KITS
 from stori.errors import StoriError, check_range
 from stori.plan.chords import chord_model, tension_of
-from stori.plan.genres import GENRES, detect_genre
+from stori.plan.genres import GENRES, detect_genre, named_genre
 from stori.plan.instruments import ALTERNATES, Band, band_from_text, entrances, family, name_of
 from stori.plan.motifs import design_motifs, motif_usages
 from stori.plan.words import (
@@ -205,7 +205,8 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
     The band grows with energy and shrinks with intimacy at the sliders' ends: a hushed section (or a
     quiet intro) has no drums, an intimate one sheds the drums, then the bass (:data:`INTIMATE_DROPS`;
     a part asked for still plays, and a waltz's afterbeats keep their bass), and only the loudest, most
-    open sections add a pad (:data:`PAD_FROM`); in between the band is drums, bass, chords and tune."""
+    open sections add a pad (:data:`PAD_FROM`) where the genre has one; in between the band is drums,
+    bass, chords and tune."""
     push = drive(ev)
     drums = "tacet" if stype == "intro" and ev.energy < 0.3 or ev.energy < HUSHED else (
         "sparse" if push < 0.35 else
@@ -220,7 +221,7 @@ def section_behaviours(stype: str, ev: EmotionVector, genre, playing: dict[str, 
         "block" if ev.energy > 0.7 and genre.comping == "sustained" else genre.comping)
     melody = "sparse" if stype in ("intro",
                                    "outro") else ("soaring" if stype == "chorus" and ev.energy > 0.55 else "lead")
-    full = emotion_to_constraints(ev, stype).arrangement >= PAD_FROM
+    full = genre.pad and emotion_to_constraints(ev, stype).arrangement >= PAD_FROM
     out = {"drums": drums, "bass": bass, "harmony": harmony, "melody": melody, "pad": "sustained" if full else "tacet"}
     for role, (most, least) in INTIMATE_DROPS.items():  # a close, quiet section plays with fewer parts
         if ev.intimacy >= most and ev.energy <= least and role not in playing and role not in _OOM.get(harmony, ()):
@@ -323,7 +324,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                   confidence=0.75,
                   principle="emotion words are points in a five-axis space; the song starts at their centre")
 
-    given_tempo = tempo if tempo is not None else tempo_from_text(prompt)
+    named = genre is not None or named_genre(prompt) is not None  # "fast punk" is fast for punk
+    given_tempo = tempo if tempo is not None else tempo_from_text(prompt, g.tempo if named else None)
     tempo = check_range("tempo", given_tempo if given_tempo is not None else arousal_tempo(g.tempo, ev), 40, 240)
     written = chords_from_text(prompt)
     text_key = key_from_text(prompt)
