@@ -7,7 +7,7 @@ import pytest
 from stori.compose.phrases import phrase_form, refit
 from stori.pipeline import generate
 from stori.plan.planner import plan_song
-from stori.spec.song import Note, no_restrikes
+from stori.spec.song import Note, no_restrikes, pedalled
 
 BAR = 1920
 
@@ -115,7 +115,7 @@ def test_a_share_of_arpeggiation_breaks_the_same_quarters_of_every_bar():
 
     strokes = [Note(p, q * PPQ, (q + 1) * PPQ, 80) for q in range(8) for p in (48, 55, 64)]  # 2 bars of quarters
     for share, quarters in ((0.0, []), (0.2, [3]), (0.5, [1, 3]), (0.75, [1, 2, 3]), (1.0, [0, 1, 2, 3])):
-        out = arpeggiate(strokes, share=share)
+        out = arpeggiate(strokes, share=share).notes
         broken = sorted({n.start // PPQ for n in out if n.start % PPQ})  # a broken quarter has an onset on its "and"
         assert broken == quarters + [q + 4 for q in quarters]  # bar 2 breaks what bar 1 broke
 
@@ -127,13 +127,17 @@ def test_an_arpeggiated_part_breaks_its_held_chords_and_leaves_short_strokes_str
     bar = 4 * PPQ
     chord = [Note(p, 0, bar, 80) for p in (48, 55, 64)]  # C major held a bar
     stab = [Note(p, bar, bar + PPQ // 2, 80) for p in (50, 57, 65)]  # an 8th-note stroke: too short to break
-    out = no_restrikes(arpeggiate(chord + stab))
-    broken = [n for n in out if n.start < bar]
+    written, pedal = arpeggiate(chord + stab)
+    broken = [n for n in written if n.start < bar]
     assert [n.start for n in broken] == [k * PPQ // 2 for k in range(8)]  # one note per 8th
     assert [n.pitch for n in broken[:5]] == [48, 55, 64, 55, 48]  # up from the lowest, then back down
     assert broken[0].velocity > broken[1].velocity  # the bass of the pattern leads
-    assert all(n.end <= bar for n in broken) and broken[-1].end == bar  # the pattern rings to the chord's end
-    assert sorted(n.pitch for n in out if n.start == bar) == [50, 57, 65]  # the stab stays a chord
+    assert all(n.end - n.start == PPQ // 2 for n in broken)  # written as a score writes it: 8ths
+    assert pedal == [(0, bar)]  # the pedal is down for the broken chord, not for the stab
+    played = no_restrikes(pedalled(written, pedal))
+    assert all(n.end <= bar for n in played if n.start < bar) and played[7].end == bar  # it rings to the chord's end
+    assert played[0].end == 2 * PPQ and played[1].end == 3 * PPQ // 2  # a note rings until it is struck again
+    assert sorted(n.pitch for n in written if n.start == bar) == [50, 57, 65]  # the stab stays a chord
 
 
 def test_a_pedalled_arpeggio_breaks_each_chord_once_and_rings_to_the_change():
@@ -143,9 +147,11 @@ def test_a_pedalled_arpeggio_breaks_each_chord_once_and_rings_to_the_change():
     bar = 4 * PPQ
     strokes = [Note(p, b * PPQ, (b + 1) * PPQ, 80) for b in range(4) for p in (48, 55, 64)]  # C struck on each beat
     strokes += [Note(67, 2 * PPQ, 3 * PPQ, 80)]  # a G added on beat 3
-    unpedalled = arpeggiate(strokes)
+    unpedalled = no_restrikes(pedalled(*arpeggiate(strokes)))
     assert max(n.end - n.start for n in unpedalled) <= PPQ  # each stroke broken alone: nothing outlasts a beat
-    out = arpeggiate(strokes, pedal=[0, bar])
+    written, pedal = arpeggiate(strokes, pedal=[0, bar])
+    assert pedal == [(0, bar)]
+    out = no_restrikes(pedalled(written, pedal))
     assert [n.start for n in out] == [k * PPQ // 2 for k in range(8)]  # one broken chord over the bar
     assert [n.pitch for n in out[:6]] == [48, 55, 64, 67, 64, 55]  # every pitch of the bar in it, up and down
     assert out[0].end == 6 * PPQ // 2 and out[3].end == bar  # each rings until struck again, or to the change
@@ -156,6 +162,7 @@ def test_a_hushed_song_sings_fewer_longer_notes_over_pedalled_chords_in_every_se
     from statistics import median
 
     from stori.compose import compose
+    from stori.perform.expression import perform
     from stori.spec.song_spec import SongSpec
 
     hushed = plan_song("a song", emotion={"energy": 0.2}, structure="verse:4,chorus:4", seed=2)
@@ -163,11 +170,42 @@ def test_a_hushed_song_sings_fewer_longer_notes_over_pedalled_chords_in_every_se
     d["global_emotion"]["energy"] = 0.3  # the same sections in a song that is not hushed as a whole
     awake = SongSpec.from_dict(d)
     assert [s.emotion for s in awake.sections] == [s.emotion for s in hushed.sections]
-    quiet, usual = (compose(spec, "learned", seed=2) for spec in (hushed, awake))
-    chorus = next(s for s in quiet.sections if s.type == "chorus")
+    quiet, usual = (perform(compose(spec, "learned", seed=2), seed=2) for spec in (hushed, awake))
+    chorus = next(s for s in quiet.sections if s.type == "chorus")  # the pedal is the performer's
 
     def notes(song, role):
         return song.notes_in(song.track(role), chorus)
     assert len(notes(quiet, "melody")) < 0.75 * len(notes(usual, "melody"))
     assert median(n.end - n.start for n in notes(quiet, "harmony")) > median(n.end - n.start
                                                                               for n in notes(usual, "harmony"))
+
+
+def test_broken_chords_are_written_as_steps_under_a_pedal_that_the_performer_plays():
+    from statistics import median
+
+    from stori.compose import compose
+    from stori.perform.expression import express, perform
+    from stori.spec.song import PPQ, SUSTAIN, pedal_spans
+
+    spec = plan_song("a folk song, fingerpicked guitar", emotion={"motion": 0.5, "energy": 0.5},
+                     structure="verse:4,chorus:4", seed=0)
+    assert all(s.behaviour("harmony", "") == "arpeggiated" for s in spec.sections)
+    written = compose(spec, "learned", seed=0)
+    harmony = written.track("harmony")
+    spans = pedal_spans(harmony.controls)
+    assert len(spans) >= 8 and all(a < b for a, b in spans)  # the score marks the pedal for each broken chord
+    assert median(n.end - n.start for n in harmony.notes) <= PPQ // 2  # and writes the notes as 8ths
+    played = perform(written, seed=0).track("harmony")
+    assert not [c for c in played.controls if c.control == SUSTAIN]  # the pedal is played into the lengths
+    rung = {(n.pitch, n.start): n.end for n in express(written).track("harmony").notes}
+    under = [n for n in harmony.notes if any(a <= n.start < b for a, b in spans)]
+    assert all(rung[n.pitch, n.start] >= n.end for n in harmony.notes)  # never shorter than written
+    for n in under:  # each rings until the pedal lifts or its pitch is struck again
+        up = next(b for a, b in spans if a <= n.start < b)
+        again = min((m.start for m in harmony.notes if m.pitch == n.pitch and m.start > n.start), default=up)
+        assert rung[n.pitch, n.start] == max(n.end, min(up, again))
+    assert sum(rung[n.pitch, n.start] > n.end for n in under) > 0.4 * len(under)
+    verse = written.section("verse")  # a section composed again keeps the other sections' pedal as it was
+    again = compose(spec, "learned", seed=5, sections={"verse"}, base=written).track("harmony")
+    assert [s for s in pedal_spans(again.controls) if s[0] >= verse.end] == [s for s in spans if s[0] >= verse.end]
+    assert [s for s in pedal_spans(again.controls) if s[0] < verse.end] != [s for s in spans if s[0] < verse.end]

@@ -6,6 +6,8 @@ driving section plays short. Measured against POP909's median note length per ro
 (``stori/data/phrase_stats.json``)."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from stori.spec.song import PPQ, Note, no_restrikes
 
 HOLD = {"harmony": (2 * PPQ, 0)}  # role -> (longest hold, breath before the next onset)
@@ -64,19 +66,28 @@ def evenly(k: int, share: float) -> bool:
     return int((k + 1) * share + 1e-9) > int(k * share + 1e-9)
 
 
+class Broken(NamedTuple):
+    """A chord part played broken: its notes as written, each for its step, and the sustain pedal
+    that rings them (``(down, up)`` spans, one per broken stroke), which the performer plays."""
+    notes: list[Note]
+    pedal: list[tuple[int, int]]
+
+
 def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = False, share: float = 1.0,
-               bar: int = 4 * PPQ, pedal: list[int] | None = None) -> list[Note]:
+               bar: int = 4 * PPQ, pedal: list[int] | None = None) -> Broken:
     """A chord part played broken, as a fingerpicker or a pianist's arpeggio plays the plan's
     ``arpeggiated`` behaviour: each struck chord of two or more notes is spread from its lowest note
     up and back down in ``step``s for as long as it was written (its longest note, at most until the
-    next stroke), each note ringing to that end; a chord held less than two steps stays struck, or with
-    ``halve_short`` (an arpeggio instrument, which breaks every chord) is broken in half steps when it can be.
+    next stroke). The notes are written as a score writes them, one step each, with the pedal down
+    for the stroke, so they ring to its end when played; a chord held less than two steps stays
+    struck, or with ``halve_short`` (an arpeggio instrument, which breaks every chord) is broken in
+    half steps when it can be.
     With ``share`` below 1 only the chords struck in that share of the quarter notes of each ``bar``
     ticks are broken, the same quarters in every bar (:func:`evenly`), the rest struck (motion's
     ``arpeggiation``: a comping part that moves more breaks more of its chords; a figure that repeats
     still repeats). With the ``pedal`` down (the chord changes of a hushed song) the part's pitches
     between two changes (at most :data:`HELD_VOICES`) are one chord, broken from the change to the next
-    (at most a 4/4 bar on) and ringing there, each until struck again."""
+    (at most a 4/4 bar on), the pedal held there."""
     groups: dict[int, list[Note]] = {}
     for n in notes:
         at = n.start if pedal is None else max((c for c in pedal if c <= n.start), default=n.start)
@@ -84,7 +95,7 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = Fals
     onsets = sorted(groups)
     quarters = max(1, bar // PPQ)
     broken = round(share * quarters) / quarters
-    out = []
+    out, held = [], []
     for k, t in enumerate(onsets):
         chord = sorted(groups[t], key=lambda n: n.pitch)
         stop = max(n.end for n in chord)
@@ -103,9 +114,11 @@ def arpeggiate(notes: list[Note], step: int = PPQ // 2, halve_short: bool = Fals
         order = list(range(len(chord))) + list(range(len(chord) - 2, 0, -1))  # up, then down without repeating the ends
         for i in range(steps):
             n = chord[order[i % len(order)]]
-            out.append(Note(n.pitch, t + i * each, stop, n.velocity if i == 0 else max(1, n.velocity - 6)))
+            out.append(Note(n.pitch, t + i * each, stop if i + 1 == steps else t + (i + 1) * each,
+                            n.velocity if i == 0 else max(1, n.velocity - 6)))
+        held.append((t, stop))
     out.sort(key=lambda n: (n.start, n.pitch))
-    return out if pedal is None else no_restrikes(out)
+    return Broken(out if pedal is None else no_restrikes(out), held)
 
 
 AFTERBEAT_HOLD = 0.75

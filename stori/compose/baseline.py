@@ -5,11 +5,11 @@ the melody walks the scale toward chord tones and states the spec's motifs where
 """
 from __future__ import annotations
 
-from stori.compose.articulation import afterbeats, arpeggiate, evenly, stab
+from stori.compose.articulation import HORNS, Broken, afterbeats, arpeggiate, evenly, stab
 from stori.data.drum_kit import KIT
 from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, beat_ticks, realize_motif, rng_for, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
-from stori.spec.song import PPQ, Note, SectionSpan, Song
+from stori.spec.song import PPQ, Note, SectionSpan, Song, pedal_marks
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import chord_at, is_major, mode_tones, parse_chord, scale_pitch_classes
 from stori.trace import NULL_RECORDER, TraceRecorder, because
@@ -100,11 +100,12 @@ def _voicing(pcs: tuple[int, ...], centre: int = 62) -> list[int]:
     return sorted(centre - 6 + (pc - (centre - 6)) % 12 for pc in pcs)
 
 
-def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
-    """Chords as the section's behaviour plays them; a pad holds each chord, an arpeggio breaks it."""
+def _harmony(spec, s, span, c, seed, role: str = "harmony") -> Broken:
+    """Chords as the section's behaviour plays them, and the pedal its broken chords ring in; a pad
+    holds each chord, an arpeggio breaks it."""
     behaviour = {"pad": "sustained", "arpeggio": "arpeggiated"}.get(role, s.behaviour("harmony", "block"))
     if s.behaviour(role, behaviour) == "tacet":
-        return []
+        return Broken([], [])
     rng = rng_for(seed, s, role)
     timeline = s.chord_timeline(spec.ticks_per_bar) + [(s.bars * spec.ticks_per_bar, "")]
     beat = beat_ticks(spec)
@@ -129,11 +130,13 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> list[Note]:
                     continue  # the band plays fewer strokes under a closer voice
                 v = _velocity(c, 0.6 if tt == t else 0.4, rng)
                 notes += [Note(p, span.start + tt, span.start + min(tt + step, t_next) - PPQ // 16, v) for p in voicing]
+    pedal = []
     if behaviour not in ("sustained", "afterbeats") and role == "harmony":  # motion breaks some of the chords
-        notes = arpeggiate(notes, share=1.0 if behaviour == "arpeggiated" else c.arpeggiation, bar=spec.ticks_per_bar)
+        notes, pedal = arpeggiate(notes, share=1.0 if behaviour == "arpeggiated" else c.arpeggiation,
+                                  bar=spec.ticks_per_bar)
     if behaviour == "afterbeats":
         notes = afterbeats(notes, spec.ticks_per_bar, beat, span.start)
-    return notes
+    return Broken(notes, pedal)
 
 
 def _melody(spec, s, span, c, seed, tracer) -> list[Note]:
@@ -235,10 +238,11 @@ def compose_baseline(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL
                 notes = _drums(spec, s, span, c, seed)
             elif track.role == "bass":
                 notes = _bass(spec, s, span, c, seed)
-            elif track.role == "harmony":
-                notes = stab(_harmony(spec, s, span, c, seed), track.program, s.behaviour("harmony", "block"))
-            elif track.role in ("pad", "arpeggio"):
-                notes = _harmony(spec, s, span, c, seed, track.role)
+            elif track.role in ("harmony", "pad", "arpeggio"):
+                notes, pedal = _harmony(spec, s, span, c, seed, track.role)
+                if track.role == "harmony" and track.program in HORNS:  # horns punch; they have no pedal
+                    notes, pedal = stab(notes, track.program, s.behaviour("harmony", "block")), []
+                track.controls += pedal_marks(pedal)
             elif track.role == "melody":
                 notes = _melody(spec, s, span, c, seed, tracer)
             else:

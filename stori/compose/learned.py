@@ -28,7 +28,7 @@ from stori.plan.planner import STILL
 from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, beat_ticks, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.emotion import HUSHED, STRONG_VALENCE
-from stori.spec.song import COMPOSED_AS, Note, Song, bar_ticks, no_restrikes, starting_in
+from stori.spec.song import COMPOSED_AS, Note, Song, bar_ticks, no_restrikes, pedal_marks, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import is_major
 from stori.trace import NULL_RECORDER, TraceRecorder, because
@@ -159,6 +159,7 @@ class _Part:
         self.chords = s.chord_timeline(self.bar)
         targets = _targets(gen, self.plays, c, meter, style)
         self.lullaby = spec.global_emotion.energy < HUSHED  # a hushed song is played as one, its lifts too
+        self.pedal: list[tuple[int, int]] = []  # where the part's broken chords ring (section ticks)
         if s.behaviour(role, "") in ("sparse", "sustained") or role == "pad":
             targets["density"] *= 0.5
         if role == "pad":
@@ -224,13 +225,14 @@ class _Part:
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
-            notes = arpeggiate(notes, halve_short=self.role == "arpeggio",
-                               pedal=[t for t, _ in self.chords] if self.lullaby else None)
+            notes, self.pedal = arpeggiate(notes, halve_short=self.role == "arpeggio",
+                                           pedal=[t for t, _ in self.chords] if self.lullaby else None)
         elif self.role == "harmony" and self.s.behaviour("harmony", "") == "afterbeats":
             notes = afterbeats(notes, self.bar, self.beat)
         if self.role == "bass" and self.s.behaviour("harmony", "") == "afterbeats":
             notes = on_downbeats(notes, self.bar)
         # an arpeggio breaks a chord held past the section's end: only what starts inside it is played
+        self.pedal = [(a, min(b, end)) for a, b in self.pedal if a < end]
         return no_restrikes([Note(n.pitch, n.start, min(n.end, end), n.velocity) for n in notes if n.start < end])
 
     def _clear_figures(self, notes: list[Note]) -> list[Note]:
@@ -411,6 +413,8 @@ def compose_learned(spec: SongSpec, seed: int = 0, tracer: TraceRecorder = NULL_
                                        "how often they come back to the 2 bars before those", 0.4)],
                               confidence=0.7, principle="a part states a phrase, repeats or answers it, and varies it")
         by_role[role].notes += [Note(x.pitch, x.start + span.start, x.end + span.start, x.velocity) for x in notes]
+        if role != "drums":
+            by_role[role].controls += pedal_marks(job.pedal, span.start)
     for t in song.tracks:
         t.notes.sort(key=lambda n: (n.start, n.pitch))
     return song

@@ -21,7 +21,17 @@ from stori.compose.ensemble import (
 from stori.data.drum_kit import KIT
 from stori.spec.arrange import beat_ticks, roles_in, song_skeleton
 from stori.spec.constraints import emotion_to_constraints
-from stori.spec.song import PPQ, Note, Song, lift_restrikes, starting_in, starting_outside
+from stori.spec.song import (
+    PPQ,
+    SUSTAIN,
+    Note,
+    Song,
+    lift_restrikes,
+    pedal_marks,
+    pedal_spans,
+    starting_in,
+    starting_outside,
+)
 from stori.spec.song_spec import SongSpec
 from stori.spec.transitions import check_transition
 from stori.theory import parse_chord
@@ -50,13 +60,15 @@ def splice(base: Song, new: Song, sections: set[str], roles=None) -> Song:
     out = song_skeleton(new.spec)
     spans = {s.id: s for s in out.sections}
     for track, old, fresh in zip(out.tracks, base.tracks, new.tracks):
+        pedal = []
         for sid, span in spans.items():
             playing = roles_in(roles, sid)
             take = sid in sections and (playing is None or track.role in playing)
             src = fresh if take else old
             track.notes += starting_in(src.notes, span.start, span.end)
+            pedal += [(a, b) for a, b in pedal_spans(src.controls) if span.start <= a < span.end]
         track.notes.sort(key=lambda n: (n.start, n.pitch))
-        track.controls = list(old.controls)
+        track.controls = [c for c in old.controls if c.control != SUSTAIN] + pedal_marks(pedal)
     out.traces = base.traces
     return out
 

@@ -11,6 +11,8 @@ Per note (same notes, same pitches, same order; only velocity, timing and length
   played kick or snare is not shaped into one (``GHOST_BELOW``).
 - register/density guard: at most two loud (> 90) notes above C5 at once outside the melody; an
   accompaniment note near or above the melody it sounds under stays below the melody's velocity.
+- pedal: a note the score marks under the sustain pedal (CC64; broken chords) rings until the pedal
+  lifts or its pitch is struck again; the marks are then spent, the ringing is in the lengths.
 - hushed: below :data:`~stori.spec.emotion.HUSHED` energy the pitched parts play softer (:func:`softer`).
 - articulation: legato (a monophonic line's short gaps closed) where the section is intimate
   (intimacy > 0.6), calm (energy below :data:`~stori.spec.emotion.CALM`) or the tempo slow (< 80 BPM),
@@ -34,7 +36,19 @@ from dataclasses import replace
 from stori.data.drum_kit import GHOST_BELOW, KICKS, SNARES, on_its_side
 from stori.perform.section_dynamics import table as dynamics_table
 from stori.spec.emotion import CALM, HUSHED
-from stori.spec.song import ControlChange, Note, SectionSpan, Song, Track, lift_restrikes
+from stori.spec.song import (
+    SUSTAIN,
+    ControlChange,
+    Note,
+    SectionSpan,
+    Song,
+    Track,
+    lift_restrikes,
+    no_restrikes,
+    pedal_marks,
+    pedal_spans,
+    pedalled,
+)
 from stori.trace import TraceRecorder, because
 
 DEFAULT_ENERGY = {"intro": 0.4, "verse": 0.5, "pre_chorus": 0.6, "chorus": 0.8, "bridge": 0.55, "outro": 0.35,
@@ -129,6 +143,7 @@ def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: 
     tracks = []
     for t in song.tracks:
         chosen = in_sections if roles is None or t.role in roles else (lambda tick: False)
+        t = _pedal(t, chosen)
         notes = []
         for n in t.notes:
             if not chosen(n.start):
@@ -153,6 +168,20 @@ def express(song: Song, seed: int = 0, sections: set[str] | None = None, trace: 
             t.controls.sort(key=lambda c: (c.tick, c.control))
     return replace(song, tracks=tracks, sections=list(song.sections),
                    traces=_traced(song, spans, offbeat) if trace else list(song.traces))
+
+
+def _pedal(t: Track, chosen) -> Track:
+    """The track with the sustain pedal the score marks played into its notes' lengths (each note
+    struck under it rings until it lifts, a restruck pitch lifted first), so every synth and DAW hears
+    the ringing the same way; the marks themselves are then spent."""
+    spans = [(a, b) for a, b in pedal_spans(t.controls) if chosen(a)]
+    if t.is_drums or not spans:
+        return t
+    mine = [n for n in t.notes if chosen(n.start)]
+    notes = [n for n in t.notes if not chosen(n.start)] + no_restrikes(pedalled(mine, spans))
+    kept = [c for c in t.controls if c.control != SUSTAIN]
+    return replace(t, notes=sorted(notes, key=lambda n: (n.start, n.pitch)),
+                   controls=kept + pedal_marks([(a, b) for a, b in pedal_spans(t.controls) if not chosen(a)]))
 
 
 def softer(energy: float) -> float:

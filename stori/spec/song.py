@@ -1,6 +1,7 @@
 """The generated result: tracks of notes in ticks at a fixed PPQ, with sections, spec and traces."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +149,45 @@ def no_restrikes(notes: list[Note]) -> list[Note]:
         out.append(Note(n.pitch, n.start, max(n.start + 1, end), n.velocity))
         nxt[n.pitch] = n.start
     return out[::-1]
+
+
+SUSTAIN = 64
+"""The sustain pedal's controller."""
+
+
+def pedal_marks(spans: list[tuple[int, int]], offset: int = 0) -> list[ControlChange]:
+    """The sustain pedal as a score marks it: down at each span's start, up at its end (``offset``
+    ticks on); where one span ends as the next begins, the pedal is lifted and pressed on that tick."""
+    out = []
+    for down, up in spans:
+        out += [ControlChange(down + offset, SUSTAIN, 127), ControlChange(up + offset, SUSTAIN, 0)]
+    return sorted(out, key=lambda c: (c.tick, c.value))
+
+
+def pedal_spans(controls: list[ControlChange]) -> list[tuple[int, int]]:
+    """The ``(down, up)`` spans the sustain pedal is held in ``controls``."""
+    spans, down = [], None
+    for c in sorted((c for c in controls if c.control == SUSTAIN), key=lambda c: (c.tick, c.value)):
+        if c.value >= 64 and down is None:
+            down = c.tick
+        elif c.value < 64 and down is not None:
+            spans.append((down, c.tick))
+            down = None
+    return spans
+
+
+def pedalled(notes: list[Note], spans: list[tuple[int, int]]) -> list[Note]:
+    """``notes`` as the pedal plays them: a note struck while it is down rings until it lifts (never
+    shorter than written; a restruck pitch is lifted by :func:`no_restrikes`)."""
+    if not spans:
+        return notes
+    starts = [a for a, _ in spans]
+    out = []
+    for n in notes:
+        k = bisect.bisect_right(starts, n.start) - 1
+        up = spans[k][1] if k >= 0 and n.start < spans[k][1] else n.end
+        out.append(Note(n.pitch, n.start, max(n.end, up), n.velocity) if up > n.end else n)
+    return out
 
 
 def lift_restrikes(song: Song, sections: set[str] | None = None) -> None:
