@@ -83,9 +83,9 @@ METER_WORDS = {"waltz": "3/4", "in three": "3/4", "three-four": "3/4", "three fo
 
 def tempo_from_text(text: str, within: tuple[int, int] | None = None) -> float | None:
     """BPM as written ("128 bpm", "tempo 90"), else an Italian marking, else a tempo word (the first
-    said). ``within``, the tempo range of a genre the text names, makes a tempo word relative to it:
-    "fast punk" is fast for punk (the range's top), "slow blues" slow for the blues (its bottom), and
-    the other words sit on the same scale as their BPM sits between "slow" and "fast"."""
+    said). ``within``, the tempo range of a genre the text names, keeps a tempo word from pulling
+    against its genre: a fast word is at least the range's top ("fast punk" is fast for punk, not
+    Vivace's 150), a slow one at most its bottom, a moderate one inside it."""
     m = _TEMPO_RE.search(text)
     if m and 40 <= int(m.group(1) or m.group(2)) <= 240:
         return float(m.group(1) or m.group(2))
@@ -95,8 +95,9 @@ def tempo_from_text(text: str, within: tuple[int, int] | None = None) -> float |
             bpm = table[hits[0][2]]
             if within is None or table is TEMPO_MARKINGS:
                 return float(bpm)
-            place = (bpm - TEMPO_WORDS["slow"]) / (TEMPO_WORDS["fast"] - TEMPO_WORDS["slow"])
-            return float(max(40, min(240, round(within[0] + place * (within[1] - within[0])))))
+            middle = TEMPO_WORDS["moderate tempo"]
+            return float(max(bpm, within[1]) if bpm > middle else min(bpm, within[0]) if bpm < middle
+                         else min(max(bpm, within[0]), within[1]))
     return None
 
 
