@@ -199,3 +199,16 @@ def test_a_minor_chord_s_seventh_and_ninth_stay_minor():
     ninths = [roman_to_chord(extension(n, 2), "C major") for n in ("ii", "iv", "V", "IV")]
     assert ninths == ["Dm9", "Fm9", "G9", "Fadd9"]
     assert 3 in parse_chord(roman_to_chord("ii9", "Bb major"))[1]  # C Eb G Bb D: its third is minor
+
+
+def test_a_calm_or_intimate_song_with_no_genre_named_takes_soft_voices():
+    def band(prompt, **emotion):
+        return {t.role: t.program for t in plan_song(prompt, emotion=emotion or None, seed=0).tracks}
+
+    assert band("a calm, peaceful, content lullaby")["melody"] == 73  # a flute, not a square-wave lead
+    assert band("a calm, peaceful, content lullaby")["bass"] == 32  # an upright bass
+    assert band("a song", energy=0.2)["melody"] == 73 and band("a song", intimacy=0.8)["bass"] == 32
+    assert band("a song", energy=0.5)["melody"] == 80  # everyday: the default band as it was
+    assert band("a tender pop ballad")["melody"] == 80  # a genre the musician names keeps its voices
+    assert band("a calm lullaby, no flute")["melody"] != 73  # a refused family is never chosen
+    assert band("a calm lullaby with a violin melody")["melody"] == 40  # a named instrument wins

@@ -427,7 +427,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
     _states(sections)
     pad = None if band.named else next(  # a band the prompt describes is the band: no pad joins it
         (s_ for s_ in sections if s_["track_behaviours"].get("pad", "tacet") != "tacet"), None)
-    tracks = _tracks(g, band, tracer, DRUM_KITS[drum_kit(prompt, g, ev, tracer)], pad)
+    soft = ev if not named and (ev.energy < CALM or ev.intimacy >= SOFT_INTIMACY) else None
+    tracks = _tracks(g, band, tracer, DRUM_KITS[drum_kit(prompt, g, ev, tracer)], pad, soft)
     _enter_late(prompt, sections, tracks, tracer)
 
     spec = SongSpec.from_dict({
@@ -560,15 +561,32 @@ PAD = ("Strings", 48)
 section, heard in every style's big choruses; a warm synth pad where the prompt refuses strings."""
 
 
-def _tracks(g, band: Band, tracer: TraceRecorder, kit_program: int = 0, pad: dict | None = None) -> list[dict]:
+SOFT_BAND = {"melody": ("Flute", 73), "bass": ("Acoustic Bass", 32)}
+"""The voices a calm or intimate song takes where its prompt names no genre (the default band's
+square-wave lead and electric bass belong to a radio pop song): a flute sings the tune, an upright
+bass plays under it."""
+SOFT_INTIMACY = 0.75
+"""Intimacy from which a song without a named genre takes :data:`SOFT_BAND` (as does energy below
+:data:`~stori.spec.emotion.CALM`)."""
+
+
+def _tracks(g, band: Band, tracer: TraceRecorder, kit_program: int = 0, pad: dict | None = None,
+            soft: EmotionVector | None = None) -> list[dict]:
     """One track per role: the instrument the prompt names, else the genre's (or, when the prompt
-    refuses that instrument's family, the role's first alternate it does not refuse); the drums on
+    refuses that instrument's family, the role's first alternate it does not refuse; or
+    :data:`SOFT_BAND`'s for the feeling ``soft`` of a calm or intimate song); the drums on
     ``kit_program`` (:func:`drum_kit`); a pad (:data:`PAD`) when a section (``pad``) is full enough for one."""
     tracks = []
     for role, channel in CHANNELS.items():
         if role in band.named:
             name, program, words = band.named[role]
             reason = because("prompt", words, "named by the musician", 1.0)
+        elif role in g.instruments and soft is not None and role in SOFT_BAND and \
+                family(SOFT_BAND[role][1]) not in band.refused:
+            name, program = SOFT_BAND[role]
+            reason = because("energy" if soft.energy < CALM else "intimacy",
+                             round(soft.energy if soft.energy < CALM else soft.intimacy, 2),
+                             "a calm or intimate song with no genre named takes soft voices", 1.0)
         elif role in g.instruments:
             name, program = g.instruments[role]
             reason = because("genre", g.name, "the genre's usual instrument", 1.0)
