@@ -1,7 +1,7 @@
 """Any band: a named ensemble is the whole band, role by role, in the MIDI; a horn section punches."""
 import pytest
 
-from stori.compose.articulation import STAB, held_chords, stab
+from stori.compose.articulation import PAD_VOICES, STAB, held_chords, stab
 from stori.data.drum_kit import KICKS, SNARES
 from stori.pipeline import generate
 from stori.render.midi import midi_bytes, midi_to_song
@@ -88,6 +88,28 @@ def test_a_held_chord_is_struck_as_chords_and_rings_to_the_change():
     assert sorted((n.pitch, n.start, n.end) for n in held) == [  # single notes join the chord on the change
         (60, 0, 3 * PPQ), (60, 3 * PPQ, 4 * PPQ), (64, 0, 3 * PPQ), (64, 3 * PPQ, 4 * PPQ), (65, 4 * PPQ, 8 * PPQ),
         (67, 0, 4 * PPQ)]
+
+
+def test_a_pad_strikes_each_chord_once_and_holds_it_to_the_change():
+    comping = [Note(60, 0, PPQ), Note(64, PPQ, 2 * PPQ), Note(67, 2 * PPQ, 3 * PPQ), Note(72, 2 * PPQ, 3 * PPQ),
+               Note(60, 3 * PPQ, 4 * PPQ), Note(62, 4 * PPQ, 5 * PPQ), Note(65, 6 * PPQ, 7 * PPQ)]
+    pad = held_chords(comping, [0, 4 * PPQ], voices=3, restrike=False)
+    assert sorted((n.pitch, n.start, n.end) for n in pad) == [  # three voices, no restrike, held to the change
+        (60, 0, 4 * PPQ), (62, 4 * PPQ, 7 * PPQ), (64, 0, 4 * PPQ), (65, 4 * PPQ, 7 * PPQ), (67, 0, 4 * PPQ)]
+
+
+def test_an_excited_songs_pad_changes_with_the_chords_and_lies_under_the_piano():
+    """At the loud, open end the learned pad holds a triad from each chord change to the next, softer
+    than the piano comping beside it."""
+    from statistics import fmean
+
+    song = generate("a song", emotion={"energy": 0.9}, seed=0, trace=False, perform=False)
+    pad, piano = song.track("pad"), song.track("harmony")
+    changes = {span.start + t for span, s in zip(song.sections, song.spec.sections)
+               for t, _ in s.chord_timeline(song.ticks_per_bar)}
+    assert pad.notes and {n.start for n in pad.notes} <= changes
+    assert max(sum(1 for n in pad.notes if n.start == t) for t in changes) <= PAD_VOICES
+    assert fmean(n.velocity for n in pad.notes) < fmean(n.velocity for n in piano.notes)
 
 
 @pytest.mark.parametrize("engine", ["learned", "baseline"])

@@ -73,6 +73,12 @@ def test_every_constraint_names_its_axes_and_moves_with_them():
     assert high.leap_probability > low.leap_probability
 
 
+def test_the_comping_sheds_strokes_only_toward_the_loud_end():
+    """Everyday energies (every realness song's verse at 0.5) keep their comping; the loudest sheds the most."""
+    shed = [emotion_to_constraints(EmotionVector(energy=e), "verse").fewer_strokes for e in (0.3, 0.5, 0.75, 0.9, 1.0)]
+    assert shed[:2] == [0.0, 0.0] and shed[2] < shed[3] < shed[4] == 1.0
+
+
 def test_chorus_sits_higher_than_verse_with_the_same_emotion():
     ev = EmotionVector()
     assert emotion_to_constraints(ev, "chorus").register_center > emotion_to_constraints(ev, "verse").register_center

@@ -35,26 +35,30 @@ def hold(notes: list[Note], role: str, sustain: float = 0.0, changes: list[int] 
 
 HELD_VOICES = 5
 """At most this many pitches in a held chord (the first struck)."""
+PAD_VOICES = 3
+"""At most this many pitches in a pad's chord: strings holding a triad over the band."""
 
 
-def held_chords(notes: list[Note], changes: list[int]) -> list[Note]:
+def held_chords(notes: list[Note], changes: list[int], voices: int = HELD_VOICES, restrike: bool = True) -> list[Note]:
     """A chord part as the plan's ``sustained`` behaviour plays it, a pad under calm music: struck
     as chords and held. Between two chord changes the pitches of the first beat, and any single
     note the part adds later, are struck together on the change; a later stroke of two or more
     notes is a chord the part restrikes and stays where it is. All ring to the next change (at most
-    a bar from it; a restruck pitch ends where it is struck again). At most :data:`HELD_VOICES`
-    pitches sound from one stroke."""
+    a bar from it; a restruck pitch ends where it is struck again). At most ``voices`` pitches sound
+    from one stroke. Without ``restrike`` (a pad) every pitch between two changes joins the one stroke
+    on the change, which rings until the next change however far."""
     spans: dict[int, list[Note]] = {}
     for n in sorted(notes, key=lambda n: (n.start, n.pitch)):
         spans.setdefault(max((t for t in changes if t <= n.start), default=0), []).append(n)
     out = []
     for at, group in spans.items():
-        until = min(min((t for t in changes if t > at), default=at + 4 * PPQ), at + 4 * PPQ)
+        until = min((t for t in changes if t > at), default=at + 4 * PPQ if restrike else max(n.end for n in group))
+        until = min(until, at + 4 * PPQ) if restrike else until
         size = {t: sum(1 for n in group if n.start == t) for t in {n.start for n in group}}
         strokes: dict[int, list[int]] = {}
         for n in group:
-            t = n.start if n.start >= at + PPQ and size[n.start] > 1 else at
-            if n.pitch not in strokes.setdefault(t, []) and len(strokes[t]) < HELD_VOICES:
+            t = n.start if restrike and n.start >= at + PPQ and size[n.start] > 1 else at
+            if n.pitch not in strokes.setdefault(t, []) and len(strokes[t]) < voices:
                 strokes[t].append(n.pitch)
         out += [Note(p, t, max(until, t + 1), next(n.velocity for n in group if n.pitch == p))
                 for t, pitches in strokes.items() for p in pitches]

@@ -13,7 +13,16 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from stori.compose.articulation import HORNS, afterbeats, arpeggiate, held_chords, hold, on_downbeats, stab
+from stori.compose.articulation import (
+    HORNS,
+    PAD_VOICES,
+    afterbeats,
+    arpeggiate,
+    held_chords,
+    hold,
+    on_downbeats,
+    stab,
+)
 from stori.compose.ensemble import lay_figure
 from stori.compose.phrases import UNIT_BARS, describe, phrase_form, refit
 from stori.data.phrase_stats import melody_pace, role_stats
@@ -56,6 +65,13 @@ PAD_OVER_TUNE = 3
 """Semitones over the melody's centre from which the learned pad plays (up to the top of the
 accompaniment's range): high strings over the tune, a minor third and more (at the centre itself the
 pad sat inside the tune's range and the span of an open, full section hardly grew)."""
+FEWER_STROKES = 0.2
+"""The share of its density the comping sheds at the top of ``fewer_strokes``
+(:func:`~stori.spec.constraints.emotion_to_constraints`)."""
+PAD_LEVEL = 0.3
+"""How far from the band's softest velocity to its loudest the pad is asked to play (the accompaniment
+0.6): held strings lie under the band (asked at the accompaniment's level, the pad's chords, struck on
+the chord changes and accented there, averaged 96 against the piano's 86)."""
 BROKEN_FROM = 0.95
 """The ``arpeggiation`` (motion) from which the harmony asks the model for POP909's more broken
 polyphony (its bin at ``1 - arpeggiation`` of the way down): only at the top of the motion slider.
@@ -162,8 +178,11 @@ class _Part:
         self.pedal: list[tuple[int, int]] = []  # where the part's broken chords ring (section ticks)
         if s.behaviour(role, "") in ("sparse", "sustained") or role == "pad":
             targets["density"] *= 0.5
-        if role == "pad":
+        if role == "pad":  # strings over the tune, under the band's loudness
             targets["pitch"] += PAD_ABOVE
+            targets["velocity"] = c.velocity_floor + PAD_LEVEL * (c.velocity_ceiling - c.velocity_floor)
+        if role == "harmony":  # toward the loud end the drums drive and the chords ring: fewer strokes
+            targets["density"] *= 1.0 - FEWER_STROKES * c.fewer_strokes
         if self.lullaby and self.plays == "melody":
             targets["density"] *= LULLABY_MELODY
         heard = measured_targets(s, role)
@@ -215,9 +234,11 @@ class _Part:
                                     + [n for n in by_unit[u.index] if n.start >= start + bar])
                 self.varied.append(u.index)
         end = self.s.bars * self.bar
-        pad = self.role == "pad"  # a pad holds each chord until it changes, as a pedalled chord rings
-        notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.plays,
-                     1.0 if pad else self.sustain, [t for t, _ in self.chords])
+        changes = [t for t, _ in self.chords]
+        notes = hold([n for u in sorted(by_unit) for n in by_unit[u] if n.start < end], self.plays, self.sustain,
+                     changes)
+        if self.role == "pad":  # a pad changes with the chords, one stroke each, as strings hold them
+            notes = held_chords(notes, changes, PAD_VOICES, restrike=False)
         ev = self.s.emotion  # the calmest or stillest sections hold their chords as struck pads
         if self.role == "harmony" and self.s.behaviour("harmony", "") == "sustained" and (
                 ev.energy < HUSHED or ev.motion < STILL):

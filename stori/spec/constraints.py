@@ -66,6 +66,10 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                      "engine; its median at 0.5); all of them where the section asks for arpeggios"),
     "sustain": (0.95, {"energy": -0.7, "motion": -0.4, "intimacy": 0.3}, (0.0, 1.0),
                 "how long notes ring: 0 detached, 1 held until the chord changes"),
+    "fewer_strokes": (-1.3, {"energy": 2.4}, (0.0, 1.0),
+                      "how much less the comping strikes toward the loud end (0 below energy 0.55, 1 from 0.96): the "
+                      "drums carry the drive and the chords ring (EMOPIA's excited clips: 9.3 notes/s, a median "
+                      "0.53 s note); the learned harmony asks for FEWER_STROKES of it less density"),
     "dynamic_range": (0.45, {"tension": 0.25, "energy": 0.1, "intimacy": -0.25}, (0.1, 1.0),
                       "how much velocities swell across a phrase (0..1)"),
 }
@@ -123,6 +127,7 @@ class Constraints:
     dynamic_range: float
     arpeggiation: float
     sustain: float
+    fewer_strokes: float
     emotion: EmotionVector = field(repr=False, compare=False, default=None)
     section_type: str = "verse"
 
