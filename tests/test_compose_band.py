@@ -135,3 +135,20 @@ def test_a_waltz_comps_oom_pah_pah(engine):
     assert kit_bars and len(kicked) >= 0.75 * len(kit_bars)
     assert sum((b, 1) in snared or (b, 2) in snared for b in kit_bars) >= 0.75 * len(kit_bars)
     assert not any(beat == 0 for _, beat in snared)
+
+
+def test_an_intimate_verse_breaks_its_chords_in_quarter_notes():
+    """The learned engine, as the baseline: under a close voice (``thin``) the broken chords move a
+    beat at a time, where an open verse's move in 8ths."""
+    from statistics import median
+
+    def verse_gaps(intimacy):
+        song = generate("a song", emotion={"energy": 0.4, "intimacy": intimacy, "motion": 0.7}, seed=0, trace=False,
+                        perform=False)
+        harmony, gaps = song.track("harmony"), []
+        for span, s in zip(song.sections, song.spec.sections):
+            if s.type == "verse" and s.behaviour("harmony", "") == "arpeggiated":
+                onsets = sorted({n.start for n in harmony.notes if span.start <= n.start < span.end})
+                gaps += [b - a for a, b in zip(onsets, onsets[1:])]
+        return median(gaps)
+    assert verse_gaps(0.85) >= 0.75 * PPQ > verse_gaps(0.5)

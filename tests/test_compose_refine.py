@@ -78,3 +78,25 @@ def test_cli_refine(tmp_path, song):
                  str(tmp_path / "b")]) == 0
     b = read_bundle(tmp_path / "b")
     assert b.spec.section("bridge").emotion.energy > song.spec.section("bridge").emotion.energy
+
+
+@pytest.mark.parametrize("valence", [0.3, -0.3])
+def test_a_brighter_or_sadder_section_never_gets_chords_of_the_other_colour(valence):
+    """Each of the colour's measures (major chords, the chords' fit to a major key) moves the asked way
+    or stays: the refinement picks among its redrawn progressions, or keeps the chords."""
+    from stori.compose.refine import colour, replanned
+    from stori.trace import NULL_RECORDER
+
+    kept = moved = 0
+    for seed in range(4):
+        spec = generate("a pop song", structure="verse:4,chorus:4", seed=seed, trace=False, engine="baseline").spec
+        verse = spec.sections[0]
+        verse.emotion = verse.emotion.shifted({"valence": valence})
+        chords = replanned(spec.key, verse, valence, f"{seed}:test", NULL_RECORDER)
+        if chords is None:
+            kept += 1
+            continue
+        was, now = colour(verse.chords), colour(chords)
+        assert all(valence * (b - a) >= 0 for a, b in zip(was, now)), (seed, was, now)
+        moved += now != was
+    assert moved and kept + moved == 4

@@ -117,7 +117,7 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> Broken:
         centre = 69 if role == "arpeggio" else 62 + (PAD_ABOVE if role == "pad" else 0)
         voicing = _voicing(pcs[: 3 + int(c.chord_extensions >= 1)],
                            round(centre + c.closeness * (c.register_center - centre)))
-        thin = c.accompaniment < 0.9  # an intimate section's band plays half as often under the voice
+        thin = c.thin  # an intimate section's band plays half as often under the voice
         if behaviour == "arpeggiated":
             order, pace = voicing + voicing[1:-1][::-1], beat if thin else beat // 2
             for k, tt in enumerate(range(t, t_next, pace)):

@@ -37,7 +37,7 @@ from stori.plan.planner import STILL
 from stori.spec.arrange import PAD_ABOVE, ROLE_RANGES, beat_ticks, realize_motif, roles_in, song_skeleton
 from stori.spec.constraints import Constraints, emotion_to_constraints
 from stori.spec.emotion import HUSHED, STRONG_VALENCE
-from stori.spec.song import COMPOSED_AS, Note, Song, bar_ticks, no_restrikes, pedal_marks, starting_in
+from stori.spec.song import COMPOSED_AS, PPQ, Note, Song, bar_ticks, no_restrikes, pedal_marks, starting_in
 from stori.spec.song_spec import SectionSpec, SongSpec
 from stori.theory import is_major
 from stori.trace import NULL_RECORDER, TraceRecorder, because
@@ -166,6 +166,7 @@ class _Part:
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random, style: str = "pop"):
         self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key_of(s), figures, c.sustain
+        self.thin = c.thin  # an intimate section breaks its chords in quarter notes, as the baseline does
         self.bar, self.beat, meter = bar_ticks(spec.time_signature), beat_ticks(spec), tuple(spec.time_signature)
         self.plays = COMPOSED_AS.get(role, role)  # the part the model is asked for
         self.program = next((t.program for t in spec.tracks if t.role == role), 0)
@@ -246,7 +247,7 @@ class _Part:
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
-            notes, self.pedal = arpeggiate(notes, halve_short=self.role == "arpeggio",
+            notes, self.pedal = arpeggiate(notes, PPQ if self.thin else PPQ // 2, halve_short=self.role == "arpeggio",
                                            pedal=[t for t, _ in self.chords] if self.lullaby else None)
         elif self.role == "harmony" and self.s.behaviour("harmony", "") == "afterbeats":
             notes = afterbeats(notes, self.bar, self.beat)

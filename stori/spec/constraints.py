@@ -74,6 +74,9 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                       "how much velocities swell across a phrase (0..1)"),
 }
 
+THIN_BELOW = 0.9
+"""The ``accompaniment`` below which an intimate section's band plays half as often (:attr:`Constraints.thin`)."""
+
 LEAD_ABOVE = 6.0
 """Velocity the lead (the melody) plays above the band's ceiling: POP909's melodies sit 13 above
 their accompaniment (94 against 81-83); asked for the ceiling, ours sat 9 above."""
@@ -130,6 +133,12 @@ class Constraints:
     fewer_strokes: float
     emotion: EmotionVector = field(repr=False, compare=False, default=None)
     section_type: str = "verse"
+
+    @property
+    def thin(self) -> bool:
+        """Whether the band plays half as often under the voice (``accompaniment`` below
+        :data:`THIN_BELOW`: an intimate section): its chords struck and broken in longer steps."""
+        return self.accompaniment < THIN_BELOW
 
     @property
     def lead_velocity(self) -> float:
