@@ -139,3 +139,21 @@ def test_a_happy_melody_rises_in_more_of_its_moves_than_a_sad_one():
         return sum(m > 0 for m in moves) / len(moves)
     for k in range(2):
         assert rising(-1.0, k) + 0.15 < rising(1.0, k), k
+
+
+def test_the_baselines_broken_chords_run_in_the_sections_finest_grid():
+    """A driving section (``subdivision`` 16) breaks its chords in 16ths, a calm one in 8ths."""
+    from statistics import median
+
+    from stori.pipeline import generate
+
+    def arpeggio_step(energy, motion):
+        song = generate("a pop song", emotion={"energy": energy, "motion": motion, "intimacy": 0.4},
+                        engine="baseline", seed=0, trace=False, perform=False)
+        harmony, gaps = song.track("harmony"), []
+        for span, s in zip(song.sections, song.spec.sections):
+            if s.behaviour("harmony", "") == "arpeggiated":
+                onsets = sorted({n.start for n in harmony.notes if span.start <= n.start < span.end})
+                gaps += [b - a for a, b in zip(onsets, onsets[1:])]
+        return median(gaps)
+    assert (arpeggio_step(0.55, 0.9), arpeggio_step(0.3, 0.3)) == (PPQ // 4, PPQ // 2)

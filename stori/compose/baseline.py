@@ -119,7 +119,8 @@ def _harmony(spec, s, span, c, seed, role: str = "harmony") -> Broken:
                            round(centre + c.closeness * (c.register_center - centre)))
         thin = c.thin  # an intimate section's band plays half as often under the voice
         if behaviour == "arpeggiated":
-            order, pace = voicing + voicing[1:-1][::-1], beat if thin else beat // 2
+            # broken in the section's finest grid: 16ths where it drives (``subdivision``), a beat under a close voice
+            order, pace = voicing + voicing[1:-1][::-1], beat if thin else beat * 8 // c.subdivision // 2
             for k, tt in enumerate(range(t, t_next, pace)):
                 notes.append(Note(order[k % len(order)], span.start + tt, span.start + tt + pace,
                                   _velocity(c, 0.5, rng)))

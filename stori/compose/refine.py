@@ -216,6 +216,12 @@ that way kept: one draw of the chord model at the new feeling made a brighter ve
 major than the genre's own loop in 2 seeds of 5 ("resolve it": 4 of 5)."""
 
 
+ROOT_WEIGHT = 2.0
+"""How much more a chord's bass note weighs in :func:`colour` than its other tones: the bass holds it
+long and low, where a mode is heard (a loop of D, Bm7, D, D sounded more major than Bm7, Gmaj7, A7, D
+with its melody and bass, though less so by its chord tones alone)."""
+
+
 def colour(chords: list[str]) -> tuple[float, float]:
     """How major per-bar chord symbols sound, as the evaluation hears a section's changes: (the share of
     changes with a major third over the root, how much better their pitch classes, each as long as its
@@ -226,8 +232,9 @@ def colour(chords: list[str]) -> tuple[float, float]:
     weights = [0.0] * 12
     for bar in chords:
         for c in bar.split():
-            for pc in parse_chord(c)[1]:
-                weights[pc] += 1.0 / len(bar.split())  # by how long each chord sounds
+            root, pcs, bass = parse_chord(c)
+            for pc in pcs:  # by how long each chord sounds, its bass note doubled below
+                weights[pc] += (1.0 + ROOT_WEIGHT * (pc == bass % 12)) / len(bar.split())
     fit = key_correlations(weights)
     if not fit:
         return 0.0, 0.0
