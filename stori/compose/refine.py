@@ -233,7 +233,7 @@ def colour(chords: list[str]) -> tuple[float, float]:
     for bar in chords:
         for c in bar.split():
             root, pcs, bass = parse_chord(c)
-            for pc in pcs:  # by how long each chord sounds, its bass note doubled below
+            for pc in pcs:  # by how long each chord sounds, its bass note weighing more
                 weights[pc] += (1.0 + ROOT_WEIGHT * (pc == bass % 12)) / len(bar.split())
     fit = key_correlations(weights)
     if not fit:
