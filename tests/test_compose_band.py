@@ -138,7 +138,7 @@ def test_a_waltz_comps_oom_pah_pah(engine):
 
 
 def test_an_intimate_verse_breaks_its_chords_in_quarter_notes():
-    """The learned engine, as the baseline: under a close voice (``thin``) the broken chords move a
+    """The learned engine, as the baseline: under a close voice (``slow_breaks``) the broken chords move a
     beat at a time, where an open verse's move in 8ths."""
     from statistics import median
 

@@ -77,6 +77,11 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
 THIN_BELOW = 0.9
 """The ``accompaniment`` below which an intimate section's band plays half as often (:attr:`Constraints.thin`)."""
 
+SLOW_BREAKS_BELOW = 0.85
+"""The ``accompaniment`` below which the learned engine's broken chords move in quarter notes
+(:attr:`Constraints.slow_breaks`): a close voice, as the baseline's thin band; a folk song's verse
+(intimacy 0.75) is still fingerpicked in 8ths."""
+
 LEAD_ABOVE = 6.0
 """Velocity the lead (the melody) plays above the band's ceiling: POP909's melodies sit 13 above
 their accompaniment (94 against 81-83); asked for the ceiling, ours sat 9 above."""
@@ -139,6 +144,12 @@ class Constraints:
         """Whether the band plays half as often under the voice (``accompaniment`` below
         :data:`THIN_BELOW`: an intimate section): its chords struck and broken in longer steps."""
         return self.accompaniment < THIN_BELOW
+
+    @property
+    def slow_breaks(self) -> bool:
+        """Whether the learned engine's broken chords move a beat at a time (``accompaniment`` below
+        :data:`SLOW_BREAKS_BELOW`: intimacy over 0.75, the close voice the planner breaks chords for)."""
+        return self.accompaniment < SLOW_BREAKS_BELOW
 
     @property
     def lead_velocity(self) -> float:
