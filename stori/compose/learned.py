@@ -169,7 +169,7 @@ class _Part:
     def __init__(self, gen: Generator, spec: SongSpec, s: SectionSpec, role: str, c: Constraints,
                  figures: list[list[Note]], rng: random.Random, style: str = "pop"):
         self.s, self.role, self.key, self.figures, self.sustain = s, role, spec.key_of(s), figures, c.sustain
-        self.slow = c.slow_breaks  # a close, intimate section breaks its chords in quarter notes
+        self.slow = c.slow_breaks  # a close, intimate section breaks its chords a beat at a time
         self.bar, self.beat, meter = bar_ticks(spec.time_signature), beat_ticks(spec), tuple(spec.time_signature)
         self.plays = COMPOSED_AS.get(role, role)  # the part the model is asked for
         self.program = next((t.program for t in spec.tracks if t.role == role), 0)
@@ -250,7 +250,8 @@ class _Part:
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
-            notes, self.pedal = arpeggiate(notes, PPQ if self.slow else PPQ // 2, halve_short=self.role == "arpeggio",
+            step = self.beat if self.slow else PPQ // 2  # a close voice's chords break a beat at a time
+            notes, self.pedal = arpeggiate(notes, step, halve_short=self.role == "arpeggio",
                                            pedal=[t for t, _ in self.chords] if self.lullaby else None)
         elif self.role == "harmony" and self.s.behaviour("harmony", "") == "afterbeats":
             notes = afterbeats(notes, self.bar, self.beat)
