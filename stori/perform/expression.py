@@ -174,14 +174,14 @@ def _pedal(t: Track, chosen) -> Track:
     """The track with the sustain pedal the score marks played into its notes' lengths (each note
     struck under it rings until it lifts, a restruck pitch lifted first), so every synth and DAW hears
     the ringing the same way; the marks themselves are then spent."""
-    spans = [(a, b) for a, b in pedal_spans(t.controls) if chosen(a)]
-    if t.is_drums or not spans:
+    spans = pedal_spans(t.controls)
+    played = [(a, b) for a, b in spans if chosen(a)]
+    if t.is_drums or not played:
         return t
     mine = [n for n in t.notes if chosen(n.start)]
-    notes = [n for n in t.notes if not chosen(n.start)] + no_restrikes(pedalled(mine, spans))
-    kept = [c for c in t.controls if c.control != SUSTAIN]
-    return replace(t, notes=sorted(notes, key=lambda n: (n.start, n.pitch)),
-                   controls=kept + pedal_marks([(a, b) for a, b in pedal_spans(t.controls) if not chosen(a)]))
+    notes = [n for n in t.notes if not chosen(n.start)] + no_restrikes(pedalled(mine, played))
+    kept = [c for c in t.controls if c.control != SUSTAIN] + pedal_marks([s for s in spans if not chosen(s[0])])
+    return replace(t, notes=sorted(notes, key=lambda n: (n.start, n.pitch)), controls=kept)
 
 
 def softer(energy: float) -> float:
