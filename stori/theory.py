@@ -81,6 +81,15 @@ def key_correlations(weights: Sequence[float]) -> dict[tuple[int, str], float]:
     return out
 
 
+def major_lean(weights: Sequence[float]) -> float | None:
+    """How major 12 pitch-class weights sound: the best major key's profile correlation minus the best
+    minor key's (> 0 major, < 0 minor, the size how clearly); None when no key is heard."""
+    r = key_correlations(weights)
+    if not r:
+        return None
+    return max(v for (_, m), v in r.items() if m == "major") - max(v for (_, m), v in r.items() if m == "minor")
+
+
 def key_name(tonic: int, mode: str) -> str:
     return f"{NOTE_NAMES[tonic % 12]} {mode}"
 

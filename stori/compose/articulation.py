@@ -52,8 +52,8 @@ def held_chords(notes: list[Note], changes: list[int], voices: int = HELD_VOICES
         spans.setdefault(max((t for t in changes if t <= n.start), default=0), []).append(n)
     out = []
     for at, group in spans.items():
-        until = min((t for t in changes if t > at), default=at + 4 * PPQ if restrike else max(n.end for n in group))
-        until = min(until, at + 4 * PPQ) if restrike else until
+        later = [t for t in changes if t > at]
+        until = min(later + [at + 4 * PPQ]) if restrike else min(later, default=max(n.end for n in group))
         size = {t: sum(1 for n in group if n.start == t) for t in {n.start for n in group}}
         strokes: dict[int, list[int]] = {}
         for n in group:

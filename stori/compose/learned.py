@@ -246,13 +246,13 @@ class _Part:
         ev = self.s.emotion  # the calmest or stillest sections hold their chords as struck pads
         if self.role == "harmony" and self.s.behaviour("harmony", "") == "sustained" and (
                 ev.energy < HUSHED or ev.motion < STILL):
-            notes = held_chords(notes, [t for t, _ in self.chords])
+            notes = held_chords(notes, changes)
         if self.role == "harmony" and self.program in HORNS:  # horns punch or pad; they do not arpeggiate
             notes = stab(notes, self.program, self.s.behaviour("harmony", ""))
         elif self.role == "arpeggio" or self.role == "harmony" and self.s.behaviour("harmony", "") == "arpeggiated":
             step = self.beat if self.slow else PPQ // 2  # a close voice's chords break a beat at a time
             notes, self.pedal = arpeggiate(notes, step, halve_short=self.role == "arpeggio",
-                                           pedal=[t for t, _ in self.chords] if self.lullaby else None)
+                                           pedal=changes if self.lullaby else None)
         elif self.role == "harmony" and self.s.behaviour("harmony", "") == "afterbeats":
             notes = afterbeats(notes, self.bar, self.beat)
         if self.role == "bass" and self.s.behaviour("harmony", "") == "afterbeats":

@@ -27,7 +27,7 @@ from stori.plan.words import playing_from_text
 from stori.spec.arrange import song_skeleton
 from stori.spec.song import Note, Song, starting_in
 from stori.spec.song_spec import SongSpec
-from stori.theory import NOTE_NAMES, QUALITIES, key_correlations, parse_chord, parse_key, pitch_name, spelled_key
+from stori.theory import NOTE_NAMES, QUALITIES, major_lean, parse_chord, parse_key, pitch_name, spelled_key
 from stori.trace import NULL_RECORDER, TraceRecorder, because
 
 REGENERATE_SEED = 104729
@@ -225,21 +225,19 @@ with its melody and bass, though less so by its chord tones alone)."""
 def colour(chords: list[str]) -> tuple[float, float]:
     """How major per-bar chord symbols sound, as the evaluation hears a section's changes: (the share of
     changes with a major third over the root, how much better their pitch classes, each as long as its
-    chord sounds, fit the best major key's profile than the best minor's: Krumhansl-Schmuckler)."""
-    changes = [c for bar in chords for c in bar.split()]
-    parsed = [parse_chord(c)[:2] for k, c in enumerate(changes) if k == 0 or c != changes[k - 1]]
-    parsed = [(r, pcs) for r, pcs in parsed if r >= 0]
+    chord sounds, fit the best major key's profile than the best minor's: :func:`~stori.theory.major_lean`)."""
+    bars = [[(c, parse_chord(c)) for c in bar.split()] for bar in chords]
+    changes = [(c, root, pcs) for bar in bars for c, (root, pcs, _) in bar]
+    parsed = [(r, pcs) for k, (c, r, pcs) in enumerate(changes) if (k == 0 or c != changes[k - 1][0]) and r >= 0]
     weights = [0.0] * 12
-    for bar in chords:
-        for c in bar.split():
-            root, pcs, bass = parse_chord(c)
+    for bar in bars:
+        for _, (_root, pcs, bass) in bar:
             for pc in pcs:  # by how long each chord sounds, its bass note weighing more
-                weights[pc] += (1.0 + ROOT_WEIGHT * (pc == bass % 12)) / len(bar.split())
-    fit = key_correlations(weights)
-    if not fit:
+                weights[pc] += (1.0 + ROOT_WEIGHT * (pc == bass % 12)) / len(bar)
+    lean = major_lean(weights)
+    if lean is None:
         return 0.0, 0.0
-    best = {m: max(v for (_, mode), v in fit.items() if mode == m) for m in ("major", "minor")}
-    return sum((r + 4) % 12 in pcs for r, pcs in parsed) / len(parsed), best["major"] - best["minor"]
+    return sum((r + 4) % 12 in pcs for r, pcs in parsed) / len(parsed), lean
 
 
 def replanned(key: str, s, valence: float, stream: str, tracer: TraceRecorder) -> list[str] | None:

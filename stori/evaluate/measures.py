@@ -8,30 +8,28 @@ import numpy as np
 from stori.data.attributes import NAN, mean_or_nan, section_attributes
 from stori.data.samples import SectionSample
 from stori.spec.song import PPQ, Note, bar_ticks
-from stori.theory import key_correlations, parse_chord, parse_key, scale_pitch_classes
+from stori.theory import key_correlations, major_lean, parse_chord, parse_key, scale_pitch_classes
 
 
-def _key_correlations(notes: Sequence[Note]) -> dict[tuple[int, str], float]:
-    """(tonic pc, mode) -> correlation of the duration-weighted pitch classes with that key's profile."""
+def _weights(notes: Sequence[Note]) -> list[float]:
+    """The notes' pitch classes weighted by how long they sound."""
     weights = [0.0] * 12
     for n in notes:
         weights[n.pitch % 12] += n.end - n.start
-    return key_correlations(weights)
+    return weights
 
 
 def estimated_key(notes: Sequence[Note]) -> tuple[int, str] | None:
     """Krumhansl-Schmuckler key finding on duration-weighted pitch classes: (tonic pc, mode)."""
-    r = _key_correlations(notes)
+    r = key_correlations(_weights(notes))
     return max(r, key=r.get) if r else None
 
 
 def mode_strength(notes: Sequence[Note]) -> float:
-    """How major the notes sound: the best major key's profile correlation minus the best minor
-    key's (Krumhansl-Schmuckler; > 0 major, < 0 minor, the size how clearly)."""
-    r = _key_correlations(notes)
-    if not r:
-        return NAN
-    return max(v for (_, m), v in r.items() if m == "major") - max(v for (_, m), v in r.items() if m == "minor")
+    """How major the notes sound (:func:`~stori.theory.major_lean` of their duration-weighted pitch
+    classes; > 0 major, < 0 minor, the size how clearly)."""
+    lean = major_lean(_weights(notes))
+    return NAN if lean is None else lean
 
 
 def _part_syncopation(sample: SectionSample, tpb: int, n_bars: int) -> float:

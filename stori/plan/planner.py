@@ -584,8 +584,8 @@ def _tracks(g, band: Band, tracer: TraceRecorder, kit_program: int = 0, pad: dic
         elif role in g.instruments and soft is not None and role in SOFT_BAND and \
                 family(SOFT_BAND[role][1]) not in band.refused:
             name, program = SOFT_BAND[role]
-            reason = because("energy" if soft.energy < CALM else "intimacy",
-                             round(soft.energy if soft.energy < CALM else soft.intimacy, 2),
+            axis = "energy" if soft.energy < CALM else "intimacy"
+            reason = because(axis, round(getattr(soft, axis), 2),
                              "a calm or intimate song with no genre named takes soft voices", 1.0)
         elif role in g.instruments:
             name, program = g.instruments[role]
