@@ -140,6 +140,15 @@ def test_an_arpeggiated_part_breaks_its_held_chords_and_leaves_short_strokes_str
     assert sorted(n.pitch for n in written if n.start == bar) == [50, 57, 65]  # the stab stays a chord
 
 
+def test_the_pedal_holds_a_key_let_go_under_it_not_one_let_go_before():
+    spans = [(120, 960), (1080, 1920)]
+    chord_then_pedal = Note(60, 0, 200, 80)  # struck on the change, the pedal pressed a 16th later
+    before_it = Note(64, 0, 100, 80)  # let go before the pedal went down
+    at_the_lift = Note(67, 480, 960, 80)  # let go as it lifts: no ringing into the next span
+    assert pedalled([chord_then_pedal, before_it, at_the_lift], spans) == [Note(60, 0, 960, 80), before_it,
+                                                                            at_the_lift]
+
+
 def test_a_pedalled_arpeggio_breaks_each_chord_once_and_rings_to_the_change():
     from stori.compose.articulation import arpeggiate
     from stori.spec.song import PPQ

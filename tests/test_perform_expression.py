@@ -85,11 +85,40 @@ def test_articulation_legato_when_slow_staccato_when_driving_bass_held():
     slow = express(_song(tempo=70))
     melody_in = _song().track("melody").notes
     assert sum(n.end - n.start for n in slow.track("melody").notes) > sum(n.end - n.start for n in melody_in)
-    fast = express(_song(tempo=150))  # chorus energy 0.8 above 120 BPM drives
+    fast = express(_strummed(_song(tempo=150)))  # chorus energy 0.8 above 120 BPM drives
     for role, kept in (("harmony", False), ("bass", True)):
         before = [n.end - n.start for n in _song(tempo=150).track(role).notes if n.start >= 8 * BAR]
         after = [n.end - n.start for n in fast.track(role).notes if n.start >= 8 * BAR]
         assert (after == before) if kept else sum(after) < 0.85 * sum(before), role
+
+
+def _strummed(song: Song, program: int = 25) -> Song:
+    """``song`` with its harmony on a guitar (a steel-string by default): no pedal."""
+    song.tracks = [Track(t.name, t.role, program, t.channel, t.notes) if t.role == "harmony" else t
+                   for t in song.tracks]
+    return song
+
+
+def _stabs(genre: str | None = None) -> Song:
+    """``_song`` with the keys comping in short stabs: a chord on beats 1 and 3, another on beat 2."""
+    song = _song()
+    stabs = [Note(p, b * BAR + beat * 480, b * BAR + beat * 480 + 200, 80) for b in range(16)
+             for beat, chord in ((0, (60, 64, 67)), (1, (62, 65, 69)), (2, (60, 64, 67))) for p in chord]
+    song.tracks = [Track("Keys", "harmony", 0, 3, stabs) if t.role == "harmony" else t for t in song.tracks]
+    if genre:
+        song.spec = SimpleNamespace(genre=genre, extra={}, sections=[])
+    return song
+
+
+def test_keyboard_comping_rings_under_a_pianists_pedal_and_a_guitar_or_a_skank_does_not():
+    played = express(_stabs()).track("harmony")
+    assert not [c for c in played.controls if c.control == 64]  # the pedal is in the lengths
+    # the pedal changes every half bar, pressed a 16th after the stroke: each stab rings to the change
+    assert all(n.end == (n.start // 960 + 1) * 960 for n in played.notes)
+    assert statistics.median(n.end - n.start for n in played.notes) >= 480  # POP909 comping as heard: ~1 beat
+    for unpedalled in (_strummed(_stabs()), _stabs("reggae")):
+        written = [n.end - n.start for n in unpedalled.track("harmony").notes]
+        assert [n.end - n.start for n in express(unpedalled).track("harmony").notes] == written
 
 
 def test_a_calm_section_plays_its_pitched_parts_softer_and_its_drums_as_written():
@@ -98,7 +127,8 @@ def test_a_calm_section_plays_its_pitched_parts_softer_and_its_drums_as_written(
     def played(energy):
         song = _song()
         song.spec = SimpleNamespace(genre="pop", extra={}, sections=[
-            SimpleNamespace(id=s.id, emotion=EmotionVector(energy=energy)) for s in song.sections])
+            SimpleNamespace(id=s.id, emotion=EmotionVector(energy=energy), chord_timeline=lambda bar: [(0, "C")])
+            for s in song.sections])
         return express(song)
     calm, usual = played(0.15), played(0.5)
     for role, ratio in (("melody", 0.7), ("harmony", 0.7), ("drums", 1.0)):

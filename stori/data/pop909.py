@@ -44,7 +44,7 @@ from stori.data.paths import data_dir as resolve_data_dir
 from stori.data.samples import SectionSample
 from stori.data.splits import SPLITS, check_split, pop909_split_of
 from stori.errors import StoriError
-from stori.spec.song import PPQ, Note
+from stori.spec.song import PPQ, Note, no_restrikes, pedalled
 from stori.theory import chord_name, key_name, parse_chord, pitch_class
 
 VERSION = "pop909-v3"
@@ -410,13 +410,17 @@ def load_pop909_sections(split: str, data_dir: str | os.PathLike | None = None) 
     return load_pop909(data_dir)["splits"][check_split(split)]
 
 
-def whole_song(song_id: str, data_dir: str | os.PathLike | None = None) -> tuple[dict[str, list[Note]],
-                                                                                 tuple[int, int]] | None:
+def whole_song(song_id: str, data_dir: str | os.PathLike | None = None, heard: bool = False
+               ) -> tuple[dict[str, list[Note]], tuple[int, int]] | None:
     """Every note of one song by role (the roles and beat-grid timeline of the module docstring, not
     cut into labelled sections), ticks counted from the first downbeat that ``beat_midi.txt`` marks
     for the song's meter (its third column in 4/4, second otherwise; notes before it are left out),
     and the meter; None for a compound-meter song. For measures that span section boundaries, such
-    as repetition."""
+    as repetition. With ``heard`` the comping (harmony) rings as the PIANO's sustain pedal holds it
+    (CC64; 814 of the 909 pianists pedal; :func:`~stori.spec.song.pedalled`), as a listener hears it
+    and as Stori's performer writes its own pedalled keyboard comping. The lines keep their keys'
+    lengths: Stori gives melody, counter-melody and bass to voices, strings, winds and basses,
+    which have no pedal (the left hand's pedalled median would be 2.1 beats, its keys' 1.6)."""
     root = resolve_data_dir(data_dir)
     meter = _meters(root).get(song_id)
     if meter is None:
@@ -430,11 +434,26 @@ def whole_song(song_id: str, data_dir: str | os.PathLike | None = None) -> tuple
     import symusic
 
     score = symusic.Score(str(song_dir / f"{song_id}.mid")).to("second")
-    by_name = {t.name.strip().upper(): t.notes.numpy() for t in score.tracks}
-    rows = {name: quantize(by_name[name], grid[:, 0]) for name in ("MELODY", "BRIDGE", "PIANO") if name in by_name}
+    tracks = {t.name.strip().upper(): t for t in score.tracks}
+    rows = {name: quantize(tracks[name].notes.numpy(), grid[:, 0])
+            for name in ("MELODY", "BRIDGE", "PIANO") if name in tracks}
     bass, harmony = split_bass(rows.pop("PIANO")) if "PIANO" in rows else (None, None)
     roles = {"melody": rows.get("MELODY"), "counter_melody": rows.get("BRIDGE"), "bass": bass, "harmony": harmony}
-    return ({role: _to_notes(r, first, 1 << 40) for role, r in roles.items() if r is not None and len(r)}, (beats, 4))
+    out = {role: _to_notes(r, first, 1 << 40) for role, r in roles.items() if r is not None and len(r)}
+    spans = _pedal_ticks(tracks["PIANO"], grid[:, 0], first) if heard and "harmony" in out else []
+    if spans:
+        out["harmony"] = no_restrikes(pedalled(out["harmony"], spans))
+    return out, (beats, 4)
+
+
+def _pedal_ticks(track, beat_times: np.ndarray, first: int) -> list[tuple[int, int]]:
+    """A symusic track's sustain pedal as ``(down, up)`` tick spans on :func:`whole_song`'s timeline."""
+    pedals = track.pedals.numpy()
+    if not len(pedals["time"]):
+        return []
+    down = np.round(time_to_steps(pedals["time"], beat_times)).astype(np.int64) - first
+    up = np.round(time_to_steps(pedals["time"] + pedals["duration"], beat_times)).astype(np.int64) - first
+    return sorted((int(a) * TICKS_PER_STEP, int(b) * TICKS_PER_STEP) for a, b in zip(down, up) if b > a)
 
 
 def _first_downbeat(grid: np.ndarray, beats: int) -> int:

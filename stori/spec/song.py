@@ -177,16 +177,17 @@ def pedal_spans(controls: list[ControlChange]) -> list[tuple[int, int]]:
 
 
 def pedalled(notes: list[Note], spans: list[tuple[int, int]]) -> list[Note]:
-    """``notes`` as the pedal plays them: a note struck while it is down rings until it lifts (never
-    shorter than written; a restruck pitch is lifted by :func:`no_restrikes`)."""
+    """``notes`` as the pedal plays them: a note whose key is let go while the pedal is down rings
+    until it lifts (never shorter than written; a restruck pitch is lifted by :func:`no_restrikes`).
+    So a chord struck just before the pedal goes down, as a pianist changes it, rings too."""
     if not spans:
         return notes
     starts = [a for a, _ in spans]
     out = []
     for n in notes:
-        k = bisect.bisect_right(starts, n.start) - 1
-        up = spans[k][1] if k >= 0 and n.start < spans[k][1] else n.end
-        out.append(Note(n.pitch, n.start, max(n.end, up), n.velocity) if up > n.end else n)
+        k = bisect.bisect_left(starts, n.end) - 1  # let go as it goes down: not held
+        up = spans[k][1] if k >= 0 and n.end < spans[k][1] else n.end
+        out.append(Note(n.pitch, n.start, up, n.velocity) if up > n.end else n)
     return out
 
 
