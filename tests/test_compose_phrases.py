@@ -107,6 +107,11 @@ def test_a_per_window_form_repeats_as_often_per_window_as_measured():
     forms = [phrase_form("harmony", 8, random.Random(k), per_window=True) for k in range(2000)]
     share = sum(u.kind == "repeat" for f in forms for u in f) / sum(len(f) for f in forms)
     assert abs(share - role_stats("harmony")["repeat_previous"]) < 0.015
+    # where only 0.8 of the designed repeats are heard in the end, the form asks for 1/0.8 as many
+    asked = [phrase_form("melody", 8, random.Random(k), per_window=True, heard=0.8) for k in range(2000)]
+    plain = [phrase_form("melody", 8, random.Random(k), per_window=True) for k in range(2000)]
+    repeats = [sum(u.kind == "repeat" for f in forms for u in f) for forms in (asked, plain)]
+    assert repeats[0] == pytest.approx(repeats[1] / 0.8, rel=0.15)
 
 
 def test_a_share_of_arpeggiation_breaks_the_same_quarters_of_every_bar():

@@ -32,6 +32,16 @@ def test_tempo_words_never_pull_against_a_named_genre_numbers_and_markings_are_a
     assert tempo_from_text(text, (160, 200) if "punk" in text else (70, 110)) == bpm
 
 
+def test_a_ballad_is_slow_unless_its_genre_is_named_by_the_word():
+    from stori.plan.genres import GENRES
+    from stori.plan.planner import plan_song
+
+    assert tempo_from_text("a tender ballad") == 72 and tempo_from_text("an upbeat ballad") == 120  # first said
+    assert plan_song("a rock ballad", seed=0).tempo == 72  # not rock's 124: slow for rock
+    jazz = GENRES["jazz ballad"]  # "jazz ballad" names a slow genre: its own range and the feeling set the tempo
+    assert tempo_from_text("a jazz ballad for a rainy night", jazz.tempo, jazz.keywords) is None
+
+
 @pytest.mark.parametrize("text,meter", [("in 6/4", "6/4"), ("12/8 blues", "12/8"), ("5/4 jazz", "5/4"),
                                         ("in 7/8 time", "7/8"), ("a sad waltz", "3/4"), ("a song", None)])
 def test_meters(text, meter):

@@ -65,12 +65,17 @@ PAD_OVER_TUNE = 3
 """Semitones over the melody's centre from which the learned pad plays (up to the top of the
 accompaniment's range): high strings over the tune, a minor third and more (at the centre itself the
 pad sat inside the tune's range and the span of an open, full section hardly grew)."""
-FEWER_STROKES = 0.25
+REPEATS_HEARD = {"melody": 0.8}
+"""Share of a part's designed repeats the finished song holds (the critic re-takes some sections'
+melodies): asked for POP909's rate, the melody's 2-bar windows repeated 0.016-0.020 in the realness
+songs (seeds 0-3; POP909 0.023, within 25% from 0.0173), so its forms ask for 1/0.8 as many (0.021,
+0.022, 0.031, 0.024). ``scripts/chance_repeats.py`` measures the repeats that come by chance."""
+FEWER_STROKES = 0.35
 """The share of its density the comping sheds at the top of ``fewer_strokes``
-(:func:`~stori.spec.constraints.emotion_to_constraints`). At 0.25 the slider songs at energy 0.8 play
-10.6 / 11.1 notes a second (EMOPIA's excited clips 9.3; 12.9 / 14.0 before, 11.5 / 12.3 with only the
-pad's fewer notes); at 0.3 the realness songs' comping, whose energy 0.9 songs shed the most, held its
-notes longer than POP909's by more than 25% (median 0.71 beats against 0.564)."""
+(:func:`~stori.spec.constraints.emotion_to_constraints`). At 0.35 the slider songs at energy 0.8 play
+10.1 / 10.8 notes a second over 10 seeds (EMOPIA's excited clips 9.3; 10.6 / 11.2 at 0.25, 12.9 / 14.0
+with none). The comping is pedalled (:mod:`stori.perform.expression`), so its fewer strokes ring
+longer, as POP909's pedalled comping does (median 0.97 beats heard)."""
 PAD_LEVEL = 0.3
 """How far from the band's softest velocity to its loudest the pad is asked to play (the accompaniment
 0.6): held strings lie under the band (asked at the accompaniment's level, the pad's chords, struck on
@@ -175,7 +180,7 @@ class _Part:
         self.program = next((t.program for t in spec.tracks if t.role == role), 0)
         motif_notes = [n for f in figures for n in f]
         self.form = phrase_form(self.plays, s.bars, rng, per_window=self.plays in PER_WINDOW,
-                                chance=CHANCE_REPEATS.get(self.plays, 0.0))
+                                chance=CHANCE_REPEATS.get(self.plays, 0.0), heard=REPEATS_HEARD.get(self.plays, 1.0))
         self.chords = s.chord_timeline(self.bar)
         targets = _targets(gen, self.plays, c, meter, style)
         self.lullaby = spec.global_emotion.energy < HUSHED  # a hushed song is played as one, its lifts too

@@ -28,17 +28,20 @@ class Unit:
     source: int | None = None  # the unit it copies
 
 
-def phrase_form(role: str, bars: int, rng: random.Random, per_window: bool = False, chance: float = 0.0) -> list[Unit]:
+def phrase_form(role: str, bars: int, rng: random.Random, per_window: bool = False, chance: float = 0.0,
+                heard: float = 1.0) -> list[Unit]:
     """The section's units for ``role``, drawn with the measured chances of repeating. With
     ``per_window`` the chance of repeating the unit before is raised so that the section's units
     repeat as often as real windows do (the first unit, and a short last one, cannot repeat).
     ``chance`` is how often a new unit repeats the one before by itself (the generator's own
-    figures): designed repeats and chance ones together come to the measured rate."""
+    figures): designed repeats and chance ones together come to the measured rate. ``heard`` is the
+    share of designed repeats the finished song still holds (the rest are re-taken by the critic or
+    reshaped later), so the form asks for 1/``heard`` as many."""
     stats = role_stats(role)
     n = max(1, -(-bars // UNIT_BARS))
     eligible = sum(1 for k in range(1, n) if k * UNIT_BARS + UNIT_BARS <= bars)
     scale = n / eligible if per_window and eligible else 1.0
-    repeat = max(0.0, (stats["repeat_previous"] * scale - chance) / (1.0 - chance))
+    repeat = min(1.0, max(0.0, (stats["repeat_previous"] * scale / heard - chance) / (1.0 - chance)))
     form = [Unit(0, "new")]
     for k in range(1, n):
         if k * UNIT_BARS + UNIT_BARS > bars:  # a short last unit cannot hold a copy

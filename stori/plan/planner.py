@@ -325,7 +325,8 @@ def _plan_offline(prompt, *, emotion, tempo, key, structure, time_signature, see
                   principle="emotion words are points in a five-axis space; the song starts at their centre")
 
     named = genre is not None or named_genre(prompt) is not None  # "fast punk" is fast for punk
-    given_tempo = tempo if tempo is not None else tempo_from_text(prompt, g.tempo if named else None)
+    given_tempo = tempo if tempo is not None else tempo_from_text(prompt, g.tempo if named else None,
+                                                                  g.keywords if named else ())
     tempo = check_range("tempo", given_tempo if given_tempo is not None else arousal_tempo(g.tempo, ev), 40, 240)
     written = chords_from_text(prompt)
     text_key = key_from_text(prompt)

@@ -62,10 +62,10 @@ TEMPO_MARKINGS = {"grave": 40, "largo": 50, "lento": 50, "larghetto": 63, "adagi
 40/60/70/90/110/140/160/210 BPM: Largo 40-60, Adagio 60-70, Andante 70-90, Moderato 90-110, Allegro
 110-140, Vivace 140-160, Presto 160-210, Prestissimo above); Grave (below 40) sits at Stori's floor."""
 TEMPO_WORDS = {"very slow": 50, "slow": 66, "slowly": 66, "lullaby": 64, "laid-back": 82, "laid back": 82,
-               "moderate tempo": 100, "medium tempo": 100, "mid-tempo": 100, "midtempo": 100, "upbeat": 120,
+               "ballad": 72, "moderate tempo": 100, "medium tempo": 100, "mid-tempo": 100, "midtempo": 100, "upbeat": 120,
                "brisk": 125, "fast": 150, "quick": 150, "very fast": 200, "breakneck": 220, "blazing": 220}
 """Everyday tempo words -> BPM, placed in the MidiCaps bins ("slow" Adagio, "fast" Vivace, "very fast"
-Presto and up)."""
+Presto and up; a ballad Andante's slow end)."""
 _NOTE = r"([A-G](?:\s?(?:#|♯|b|♭|-?sharp|-?flat|\s+sharp|\s+flat))?)"
 _MODE = r"(major|minor|maj|min|dorian|mixolydian|lydian|phrygian|aeolian|ionian)"
 _KEY_OF_RE = re.compile(rf"\bkey(?:\s+signature)?\s*(?:of|:|is|=)?\s*(?i:{_NOTE})(?![A-Za-z#])\s*(?i:{_MODE}|(m))?\b")
@@ -81,11 +81,16 @@ METER_WORDS = {"waltz": "3/4", "in three": "3/4", "three-four": "3/4", "three fo
 """Words that name a meter ("waltz" is a dance in 3/4)."""
 
 
-def tempo_from_text(text: str, within: tuple[int, int] | None = None) -> float | None:
+def tempo_from_text(text: str, within: tuple[int, int] | None = None, genre_words: tuple[str, ...] = ()
+                    ) -> float | None:
     """BPM as written ("128 bpm", "tempo 90"), else an Italian marking, else a tempo word (the first
     said). ``within``, the tempo range of a genre the text names, keeps a tempo word from pulling
     against its genre: a fast word is at least the range's top ("fast punk" is fast for punk, not
-    Vivace's 150), a slow one at most its bottom, a moderate one inside it."""
+    Vivace's 150), a slow one at most its bottom, a moderate one inside it. ``genre_words``, the
+    words that name that genre, set no tempo of their own ("jazz ballad" is a genre with its own
+    range; "a rock ballad" is a slow rock song)."""
+    for word in genre_words:
+        text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w])", " ", text, flags=re.I)
     m = _TEMPO_RE.search(text)
     if m and 40 <= int(m.group(1) or m.group(2)) <= 240:
         return float(m.group(1) or m.group(2))
