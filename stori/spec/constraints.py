@@ -58,7 +58,7 @@ FORMULAS: dict[str, tuple[float, dict[str, float], tuple[float, float], str]] = 
                         "chord changes per bar: 0.5, 1 or 2"),
     "velocity_floor": (36.0, {"energy": 40.0, "intimacy": -30.0}, (20.0, 90.0),
                        "softest velocity a part should play"),
-    "velocity_ceiling": (71.0, {"energy": 42.0, "tension": 8.0, "intimacy": -36.0}, (50.0, 127.0),
+    "velocity_ceiling": (71.0, {"energy": 46.0, "tension": 8.0, "intimacy": -36.0}, (50.0, 127.0),
                          "loudest velocity a part should play (EMOPIA: calm clips average 54, excited 78)"),
     "arpeggiation": (-0.1, {"motion": 1.1}, (0.0, 1.0),
                      "how broken the harmony plays: the share of each bar's beats whose chords are broken note by "
