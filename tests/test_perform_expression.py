@@ -111,7 +111,10 @@ def _stabs(genre: str | None = None) -> Song:
 
 
 def test_keyboard_comping_rings_under_a_pianists_pedal_and_a_guitar_or_a_skank_does_not():
-    played = express(_stabs()).track("harmony")
+    song = express(_stabs())
+    why = next(t for t in song.traces if t["decision_type"] == "expression")["because"]
+    assert {"factor": "pedal", "value": ["Keys"]}.items() <= next(b for b in why if b["factor"] == "pedal").items()
+    played = song.track("harmony")
     assert not [c for c in played.controls if c.control == 64]  # the pedal is in the lengths
     # the pedal changes every half bar, pressed a 16th after the stroke: each stab rings to the change
     assert all(n.end == (n.start // 960 + 1) * 960 for n in played.notes)

@@ -342,7 +342,10 @@ def _traced(song: Song, sections: _Sections, offbeat: bool) -> list[dict]:
                         "choruses play louder than verses; verses rise into them; outros fade", 0.6),
                 because("energy", [round(e["energy"], 2) for e in sections.emotion],
                         "already in the score's velocities; CC11 and articulation follow it", 0.4),
-                because("offbeat_accents", offbeat, "off-beat chords accented", 0.2)],
+                because("offbeat_accents", offbeat, "off-beat chords accented", 0.2),
+                because("pedal", [t.name for t in song.tracks if _pedals(t, offbeat)],
+                        "keyboard comping pedalled as POP909's pianists pedal: down a 16th after each chord "
+                        "change and half bar, up at the next", 0.2)],
                confidence=0.7, principle="dynamics follow form: build into the chorus, relax on resolutions")
     return rec.traces
 

@@ -61,9 +61,10 @@ TEMPO_MARKINGS = {"grave": 40, "largo": 50, "lento": 50, "larghetto": 63, "adagi
 """Italian markings -> BPM: the middle of the MidiCaps tempo bin each names (bins split at
 40/60/70/90/110/140/160/210 BPM: Largo 40-60, Adagio 60-70, Andante 70-90, Moderato 90-110, Allegro
 110-140, Vivace 140-160, Presto 160-210, Prestissimo above); Grave (below 40) sits at Stori's floor."""
-TEMPO_WORDS = {"very slow": 50, "slow": 66, "slowly": 66, "lullaby": 64, "laid-back": 82, "laid back": 82,
-               "ballad": 72, "moderate tempo": 100, "medium tempo": 100, "mid-tempo": 100, "midtempo": 100, "upbeat": 120,
-               "brisk": 125, "fast": 150, "quick": 150, "very fast": 200, "breakneck": 220, "blazing": 220}
+TEMPO_WORDS = {"very slow": 50, "slow": 66, "slowly": 66, "lullaby": 64, "ballad": 72, "laid-back": 82,
+               "laid back": 82, "moderate tempo": 100, "medium tempo": 100, "mid-tempo": 100, "midtempo": 100,
+               "upbeat": 120, "brisk": 125, "fast": 150, "quick": 150, "very fast": 200, "breakneck": 220,
+               "blazing": 220}
 """Everyday tempo words -> BPM, placed in the MidiCaps bins ("slow" Adagio, "fast" Vivace, "very fast"
 Presto and up; a ballad Andante's slow end)."""
 _NOTE = r"([A-G](?:\s?(?:#|♯|b|♭|-?sharp|-?flat|\s+sharp|\s+flat))?)"
