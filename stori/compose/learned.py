@@ -68,8 +68,8 @@ pad sat inside the tune's range and the span of an open, full section hardly gre
 REPEATS_HEARD = {"melody": 0.8}
 """Share of a part's designed repeats the finished song holds (the critic re-takes some sections'
 melodies): asked for POP909's rate, the melody's 2-bar windows repeated 0.016-0.020 in the realness
-songs (seeds 0-3; POP909 0.023, within 25% from 0.0173), so its forms ask for 1/0.8 as many (0.021,
-0.022, 0.031, 0.024). ``scripts/chance_repeats.py`` measures the repeats that come by chance."""
+songs (seeds 0-3; POP909 0.023, within 25% from 0.0173), so its forms ask for 1/0.8 as many (then
+0.023, 0.020, 0.026, 0.019). ``scripts/chance_repeats.py`` measures the repeats that come by chance."""
 FEWER_STROKES = 0.35
 """The share of its density the comping sheds at the top of ``fewer_strokes``
 (:func:`~stori.spec.constraints.emotion_to_constraints`). At 0.35 the slider songs at energy 0.8 play
