@@ -194,7 +194,7 @@ PEDAL_PROGRAMS = range(0, 6)
 
 def _pedals(t: Track, offbeat: bool) -> bool:
     """Does a pianist pedal this track? Keyboard comping does, except an off-beat skank, which is clipped."""
-    return t.role == "harmony" and t.program in PEDAL_PROGRAMS and not t.is_drums and not offbeat
+    return t.role == "harmony" and t.program in PEDAL_PROGRAMS and not offbeat
 
 
 def pedal_changes(song: Song, span: SectionSpan) -> list[int]:
@@ -205,9 +205,9 @@ def pedal_changes(song: Song, span: SectionSpan) -> list[int]:
     beats = song.time_signature[0]
     step = bar // 2 if beats % 2 == 0 and beats >= 4 else bar
     points = set(range(span.start, span.end, step))
-    spec = {s.id: s for s in song.spec.sections} if song.spec else {}
-    if span.id in spec:
-        points |= {span.start + t for t, _ in spec[span.id].chord_timeline(bar) if t < span.end - span.start}
+    planned = next((s for s in song.spec.sections if s.id == span.id), None) if song.spec else None
+    if planned:
+        points |= {span.start + t for t, _ in planned.chord_timeline(bar) if t < span.end - span.start}
     return sorted(points) + [span.end]
 
 
@@ -220,7 +220,7 @@ def _pianist_pedal(t: Track, song: Song, chosen) -> Track:
     spans = []
     for span in song.sections:
         if not chosen(span.start) or any(span.start <= a < span.end for a, _ in marked) \
-                or not any(span.start <= n.start < span.end for n in t.notes):
+                or not song.notes_in(t, span):
             continue
         points = pedal_changes(song, span)
         spans += [(a + late, b) for a, b in zip(points, points[1:]) if b - a > late]
